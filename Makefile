@@ -1,0 +1,51 @@
+# Switchyard: two commands for a newcomer.
+#   make demo   set up what is missing, build, and run the main job on the example
+#   make test   set up what is missing, build, and run every test and the format lint
+SWIFT ?= swift
+BIN := .build/debug/switchyard
+EXAMPLE := examples/frontier-lab.yaml
+
+.PHONY: demo test setup build lint format bench clean
+
+## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
+setup:
+	@if pkg-config --exists cbc 2>/dev/null; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing COIN-OR Cbc/Clp (coinor-libcbc-dev)…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq coinor-libcbc-dev pkg-config >/dev/null; \
+	else \
+	  echo "Switchyard needs COIN-OR Cbc/Clp with pkg-config metadata:"; \
+	  echo "  Debian/Ubuntu: apt-get install coinor-libcbc-dev pkg-config"; \
+	  echo "  Fedora:        dnf install coin-or-Cbc-devel pkgconf"; \
+	  echo "  macOS:         brew install cbc pkg-config"; \
+	  exit 1; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "Swift 6 is needed: https://www.swift.org/install/"; exit 1; }
+
+build: setup
+	$(SWIFT) build
+
+demo: build
+	@$(BIN) validate $(EXAMPLE)
+	@echo
+	@$(BIN) catalog accelerators
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(MAKE) lint
+
+lint:
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
+
+## bench: planner benchmark over generated scenarios (small, medium, large; N-1 on and off).
+bench: setup
+	$(SWIFT) build -c release
+	.build/release/switchyard bench plan
+
+clean:
+	rm -rf .build

@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Switchyard: sourcing, placement and reaction for a mixed GPU/TPU fleet.
+// Dependency direction is inward only: Model <- Catalog, Solver <- CLI.
+let package = Package(
+    name: "Switchyard",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchyard", targets: ["switchyard"]),
+        .library(name: "SwitchyardModel", targets: ["SwitchyardModel"]),
+        .library(name: "SwitchyardCatalog", targets: ["SwitchyardCatalog"]),
+        .library(name: "Solver", targets: ["Solver"]),
+        .library(name: "SwitchyardTesting", targets: ["SwitchyardTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "SwitchyardModel"),
+        .target(
+            name: "SwitchyardCatalog",
+            dependencies: ["SwitchyardModel", .product(name: "Yams", package: "Yams")]
+        ),
+        .systemLibrary(
+            name: "CCoinOR",
+            pkgConfig: "cbc",
+            providers: [.apt(["coinor-libcbc-dev"]), .brew(["cbc"])]
+        ),
+        .target(name: "Solver", dependencies: ["CCoinOR"]),
+        .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
+        .executableTarget(
+            name: "switchyard",
+            dependencies: [
+                "SwitchyardModel", "SwitchyardCatalog", "Solver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SwitchyardModelTests", dependencies: ["SwitchyardModel", "SwitchyardTesting"]),
+        .testTarget(
+            name: "SwitchyardCatalogTests",
+            dependencies: ["SwitchyardCatalog", "SwitchyardTesting"]
+        ),
+        .testTarget(name: "SolverTests", dependencies: ["Solver"]),
+        .testTarget(
+            name: "SwitchyardCLITests",
+            dependencies: ["SwitchyardTesting"],
+            exclude: ["Snapshots"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

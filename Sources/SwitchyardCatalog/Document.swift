@@ -1,0 +1,161 @@
+import Foundation
+import SwitchyardModel
+import Yams
+
+/// A parsed YAML or JSON document: the one tree both formats read into and write from, with the
+/// source line of every node so problems can say where they are.
+public indirect enum DocumentNode: Sendable, Equatable {
+    /// A scalar; `quoted` when the source quoted it (then it is always a string).
+    case scalar(String, quoted: Bool, line: Int?)
+    /// A list.
+    case sequence([DocumentNode], line: Int?)
+    /// A mapping, in source order.
+    case mapping([(key: String, value: DocumentNode)], line: Int?)
+
+    /// The 1-based source line, when parsed from text.
+    public var line: Int? {
+        switch self {
+        case .scalar(_, _, let line), .sequence(_, let line), .mapping(_, let line): line
+        }
+    }
+
+    /// What the node is, for messages: `a list`, `a mapping`, `a text value`.
+    var kindDescription: String {
+        switch self {
+        case .scalar(let text, let quoted, _):
+            if !quoted, text.isEmpty || text == "~" || text == "null" { return "nothing (null)" }
+            return "'\(text.count > 40 ? String(text.prefix(40)) + "…" : text)'"
+        case .sequence: return "a list"
+        case .mapping: return "a mapping"
+        }
+    }
+
+    public static func == (lhs: DocumentNode, rhs: DocumentNode) -> Bool {
+        switch (lhs, rhs) {
+        case let (.scalar(a, qa, _), .scalar(b, qb, _)): a == b && qa == qb
+        case let (.sequence(a, _), .sequence(b, _)): a == b
+        case let (.mapping(a, _), .mapping(b, _)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: false
+        }
+    }
+}
+
+/// The format of a scenario or plan file.
+public enum DocumentFormat: String, Sendable, CaseIterable {
+    /// YAML 1.1 (what people write).
+    case yaml
+    /// JSON (what programs exchange).
+    case json
+
+    /// The format a path's extension names, or nil for an unknown extension.
+    public init?(path: String) {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "yaml", "yml": self = .yaml
+        case "json": self = .json
+        default: return nil
+        }
+    }
+}
+
+/// Reads text into a `DocumentNode`, turning every parser failure into a located diagnostic.
+public enum DocumentParser {
+    /// The largest input accepted, so that a mistaken path to a huge file fails fast.
+    public static let maximumBytes = 64 << 20
+
+    /// Parses raw bytes as UTF-8 YAML or JSON.
+    ///
+    /// - Throws: `InputError` naming what is wrong (not text, empty, malformed with line and column).
+    public static func parse(_ data: Data, format: DocumentFormat) throws -> DocumentNode {
+        if data.count > maximumBytes {
+            throw InputError([
+                Diagnostic(path: "", message: "file is \(data.count) bytes; the limit is \(maximumBytes)")
+            ])
+        }
+        guard let text = String(data: data, encoding: .utf8), !text.contains("\u{0}") else {
+            throw InputError([Diagnostic(path: "", message: "not UTF-8 text (is this a binary file?)")])
+        }
+        return try parse(text, format: format)
+    }
+
+    /// Parses text as YAML or JSON.
+    public static func parse(_ text: String, format: DocumentFormat) throws -> DocumentNode {
+        if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw InputError([Diagnostic(path: "", message: "the file is empty")])
+        }
+        if format == .json {
+            do {
+                _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            } catch {
+                throw InputError([Diagnostic(path: "", message: "malformed JSON: \(jsonMessage(error))")])
+            }
+        }
+        let root: Yams.Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw InputError([yamlDiagnostic(error, format: format)])
+        } catch {
+            throw InputError([Diagnostic(path: "", message: "malformed \(format.rawValue): \(error)")])
+        }
+        guard let root else {
+            throw InputError([Diagnostic(path: "", message: "the file holds no document (only comments?)")])
+        }
+        var budget = 5_000_000  // nodes after alias expansion; stops "billion laughs" documents
+        return try convert(root, budget: &budget)
+    }
+
+    private static func convert(_ node: Yams.Node, budget: inout Int) throws -> DocumentNode {
+        budget -= 1
+        if budget < 0 {
+            throw InputError([Diagnostic(path: "", message: "document too large after expanding aliases")])
+        }
+        let line = node.mark?.line
+        switch node {
+        case .scalar(let scalar):
+            let quoted = scalar.style != .plain && scalar.style != .any
+            return .scalar(scalar.string, quoted: quoted, line: line)
+        case .sequence(let sequence):
+            return .sequence(try sequence.map { try convert($0, budget: &budget) }, line: line)
+        case .mapping(let mapping):
+            var pairs: [(key: String, value: DocumentNode)] = []
+            for (key, value) in mapping {
+                guard case .scalar(let keyScalar) = key else {
+                    throw InputError([
+                        Diagnostic(path: "", message: "mapping keys must be plain text", line: key.mark?.line)
+                    ])
+                }
+                pairs.append((keyScalar.string, try convert(value, budget: &budget)))
+            }
+            return .mapping(pairs, line: line)
+        case .alias:
+            throw InputError([Diagnostic(path: "", message: "unresolved YAML alias", line: line)])
+        }
+    }
+
+    private static func yamlDiagnostic(_ error: YamlError, format: DocumentFormat) -> Diagnostic {
+        let name = format.rawValue.uppercased()
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+            let .composer(context, problem, mark, _):
+            var message = "malformed \(name) at line \(mark.line), column \(mark.column): \(problem)"
+            if let context { message += " (\(context.text))" }
+            return Diagnostic(path: "", message: message, line: mark.line)
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return Diagnostic(
+                path: "",
+                message: "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) (\(context.text))",
+                line: context.mark.line)
+        case let .reader(problem, offset, _, _):
+            return Diagnostic(
+                path: "", message: "unreadable \(name): \(problem)" + (offset.map { " at byte \($0)" } ?? ""))
+        default:
+            return Diagnostic(path: "", message: "malformed \(name): \(error)")
+        }
+    }
+
+    private static func jsonMessage(_ error: Error) -> String {
+        let ns = error as NSError
+        return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+    }
+}

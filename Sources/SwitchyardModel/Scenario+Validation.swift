@@ -1,0 +1,204 @@
+import Foundation
+
+extension Scenario {
+    /// Every semantic problem in the scenario at once: ranges, duplicate ids, unknown references.
+    ///
+    /// - Parameter accelerators: the accelerator models known to this scenario (the bundled catalog
+    ///   merged with the scenario's own `accelerators`).
+    /// - Returns: the problems, each with its path; empty when the scenario can be planned.
+    public func validate(accelerators: [AcceleratorModelID: AcceleratorSpec]) -> [Diagnostic] {
+        var v = Validator(accelerators: accelerators)
+        v.check(self)
+        return v.diagnostics
+    }
+}
+
+private struct Validator {
+    let accelerators: [AcceleratorModelID: AcceleratorSpec]
+    var diagnostics: [Diagnostic] = []
+
+    mutating func fail(_ path: String, _ message: String) {
+        diagnostics.append(Diagnostic(path: path, message: message))
+    }
+
+    mutating func positive(_ value: Double, _ path: String) {
+        if !(value > 0) || !value.isFinite { fail(path, "must be > 0") }
+    }
+    mutating func positive(_ value: Decimal, _ path: String) {
+        if !(value > 0) { fail(path, "must be > 0") }
+    }
+    mutating func nonNegative(_ value: Decimal, _ path: String) {
+        if value < 0 { fail(path, "must be >= 0") }
+    }
+    mutating func nonNegative(_ value: Int, _ path: String) {
+        if value < 0 { fail(path, "must be >= 0") }
+    }
+    mutating func nonNegative(_ value: Double, _ path: String) {
+        if !(value >= 0) || !value.isFinite { fail(path, "must be >= 0") }
+    }
+    mutating func fraction(_ value: Double, _ path: String, allowZero: Bool) {
+        let ok = allowZero ? (0...1).contains(value) : (value > 0 && value <= 1)
+        if !ok { fail(path, allowZero ? "must be between 0 and 1" : "must be > 0 and <= 1") }
+    }
+
+    mutating func reference<ID>(
+        _ id: Identifier<ID>, in known: Set<Identifier<ID>>, _ path: String, noun: String
+    ) {
+        guard !known.contains(id) else { return }
+        var message = "no \(noun) '\(id.rawValue)'"
+        if let guess = closestMatch(to: id.rawValue, in: known.map(\.rawValue).sorted()) {
+            message += " (did you mean '\(guess)'?)"
+        }
+        fail(path, message)
+    }
+
+    mutating func unique<ID>(_ ids: [Identifier<ID>], _ section: String) -> Set<Identifier<ID>> {
+        var seen: [Identifier<ID>: Int] = [:]
+        for (index, id) in ids.enumerated() {
+            if id.rawValue.isEmpty {
+                fail("\(section)[\(index)].id", "must not be empty")
+            } else if let first = seen[id] {
+                fail("\(section)[\(index)].id", "duplicate id '\(id.rawValue)' (first at \(section)[\(first)])")
+            } else {
+                seen[id] = index
+            }
+        }
+        return Set(ids)
+    }
+
+    mutating func accelerator(_ id: AcceleratorModelID, _ path: String) {
+        guard let spec = accelerators[id] else {
+            reference(id, in: Set(accelerators.keys), path, noun: "accelerator model")
+            return
+        }
+        if let system = spec.system {
+            fail(path, "'\(id)' is a \(system.count)-chip system; name the chip '\(system.chip)' and set the node size")
+        }
+    }
+
+    mutating func check(_ s: Scenario) {
+        if s.name.trimmingCharacters(in: .whitespaces).isEmpty { fail("name", "must not be empty") }
+        if s.horizon.months < 1 { fail("horizon.months", "must be >= 1") }
+        if s.horizon.months > 120 { fail("horizon.months", "must be <= 120 (ten years of monthly periods)") }
+        if !(s.hoursPerMonth > 0 && s.hoursPerMonth <= 744) { fail("hoursPerMonth", "must be > 0 and <= 744") }
+        accelerator(s.referenceAccelerator, "referenceAccelerator")
+
+        for (i, spec) in s.accelerators.enumerated() {
+            let p = "accelerators[\(i)]"
+            positive(spec.bf16DenseTFLOPS, "\(p).bf16DenseTFLOPS")
+            positive(spec.hbmGB, "\(p).hbmGB")
+            positive(spec.hbmTBps, "\(p).hbmTBps")
+            if spec.scaleUpDomain < 1 { fail("\(p).scaleUpDomain", "must be >= 1") }
+            if spec.stacks.isEmpty { fail("\(p).stacks", "must name at least one software stack") }
+            fraction(spec.matmulEfficiency, "\(p).matmulEfficiency", allowZero: false)
+        }
+        _ = unique(s.accelerators.map(\.id), "accelerators")
+
+        let providers = unique(s.providers.map(\.id), "providers")
+        for (i, provider) in s.providers.enumerated() {
+            fraction(provider.failureProbability, "providers[\(i)].failureProbability", allowZero: true)
+        }
+
+        let offerIDs = unique(s.offers.map(\.id), "offers")
+        _ = offerIDs
+        let allowedRegions = s.policy.allowedRegions.map(Set.init)
+        for (i, offer) in s.offers.enumerated() {
+            let p = "offers[\(i)]"
+            reference(offer.provider, in: providers, "\(p).provider", noun: "provider")
+            accelerator(offer.accelerator, "\(p).accelerator")
+            if offer.acceleratorsPerNode < 1 { fail("\(p).acceleratorsPerNode", "must be >= 1") }
+            if offer.availableNodes < 1 { fail("\(p).availableNodes", "must be >= 1") }
+            nonNegative(offer.leadTimeDays, "\(p).leadTimeDays")
+            nonNegative(offer.minimumNodes, "\(p).minimumNodes")
+            if offer.minimumNodes > offer.availableNodes, offer.availableNodes >= 1 {
+                fail("\(p).minimumNodes", "must be <= availableNodes (\(offer.availableNodes))")
+            }
+            if offer.pricePerAcceleratorHour.isEmpty {
+                fail("\(p).prices", "must give a price for at least one term (onDemand, oneYear, threeYear)")
+            }
+            for term in CommitmentTerm.allCases {
+                if let price = offer.pricePerAcceleratorHour[term] { positive(price, "\(p).prices.\(term.rawValue)") }
+            }
+            if offer.region.rawValue.isEmpty { fail("\(p).region", "must not be empty") }
+            if let backup = offer.backup {
+                if backup.availableNodes < 1 { fail("\(p).backup.availableNodes", "must be >= 1") }
+                nonNegative(backup.feePerNodeMonth, "\(p).backup.feePerNodeMonth")
+                positive(backup.exercisePricePerAcceleratorHour, "\(p).backup.exercisePrice")
+            }
+            if let allowed = allowedRegions, !allowed.contains(offer.region), !offer.region.rawValue.isEmpty {
+                // Not an error: the planner ignores the offer. Said here so a typo in a region shows.
+                if let guess = closestMatch(to: offer.region.rawValue, in: allowed.map(\.rawValue).sorted()),
+                    guess != offer.region.rawValue
+                {
+                    fail("\(p).region", "'\(offer.region)' is not in policy.allowedRegions (did you mean '\(guess)'?)")
+                }
+            }
+        }
+
+        let sites = unique(s.colocation.map(\.id), "colocation")
+        for (i, site) in s.colocation.enumerated() {
+            let p = "colocation[\(i)]"
+            reference(site.provider, in: providers, "\(p).provider", noun: "provider")
+            positive(site.powerKW, "\(p).powerKW")
+            nonNegative(site.pricePerKWMonth, "\(p).pricePerKWMonth")
+            nonNegative(site.leadTimeDays, "\(p).leadTimeDays")
+        }
+
+        _ = unique(s.ownedFleets.map(\.id), "ownedFleets")
+        for (i, fleet) in s.ownedFleets.enumerated() {
+            let p = "ownedFleets[\(i)]"
+            accelerator(fleet.accelerator, "\(p).accelerator")
+            positive(fleet.powerPerAcceleratorW, "\(p).powerPerAcceleratorW")
+            if fleet.arrivals.isEmpty { fail("\(p).arrivals", "must list at least one arrival") }
+            for (j, arrival) in fleet.arrivals.enumerated() where arrival.count < 1 {
+                fail("\(p).arrivals[\(j)].count", "must be >= 1")
+            }
+            for (j, site) in (fleet.hostableAt ?? []).enumerated() {
+                reference(site, in: sites, "\(p).hostableAt[\(j)]", noun: "colocation site")
+            }
+            if s.colocation.isEmpty {
+                fail("\(p)", "owned hardware needs a colocation site to be hosted at; the scenario has none")
+            }
+        }
+
+        _ = unique(s.workloads.map(\.id), "workloads")
+        for (i, w) in s.workloads.enumerated() {
+            let p = "workloads[\(i)]"
+            switch w.demand {
+            case .training(let work): positive(work, "\(p).work")
+            case .service(let capacity): positive(capacity, "\(p).capacity")
+            }
+            if w.window.end < w.window.start {
+                fail("\(p).window.end", "must not be before window.start (\(w.window.start))")
+            }
+            if w.window.start <= w.window.end, w.window.end < s.horizon.start || w.window.start > s.horizon.end {
+                fail("\(p).window", "lies outside the horizon \(s.horizon.start)…\(s.horizon.end)")
+            }
+            if w.stacks.isEmpty { fail("\(p).stacks", "must name at least one software stack") }
+            if w.gang < 1 { fail("\(p).gang", "must be >= 1") }
+            for (model, speed) in w.speed.sorted(by: { $0.key < $1.key }) {
+                accelerator(model, "\(p).speed.\(model)")
+                positive(speed, "\(p).speed.\(model)")
+                if let spec = accelerators[model], !spec.runs(anyOf: w.stacks) {
+                    fail(
+                        "\(p).speed.\(model)",
+                        "'\(model)' runs none of the workload's stacks \(w.stacks.map(\.rawValue))")
+                }
+            }
+            if !w.stacks.isEmpty,
+                !accelerators.values.contains(where: { $0.system == nil && $0.runs(anyOf: w.stacks) })
+            {
+                fail("\(p).stacks", "no known accelerator runs \(w.stacks.map(\.rawValue))")
+            }
+        }
+
+        let policy = s.policy
+        fraction(policy.maxProviderShare, "policy.maxProviderShare", allowZero: false)
+        fraction(policy.criticalCoverage, "policy.resilience.criticalCoverage", allowZero: false)
+        if let budget = policy.budgetUSD { positive(budget, "policy.budgetUSD") }
+        nonNegative(policy.shortfallPenaltyPerReferenceHour, "policy.shortfallPenaltyPerReferenceHour")
+        if let regions = policy.allowedRegions, regions.isEmpty {
+            fail("policy.allowedRegions", "must list at least one region, or be left out to allow any")
+        }
+    }
+}

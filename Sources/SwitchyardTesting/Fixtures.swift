@@ -1,0 +1,107 @@
+import Foundation
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// Shared fixtures for Switchyard's tests: the repository's files and small scenario builders.
+public enum Fixtures {
+    /// The repository root, found from this file's location.
+    public static let repositoryRoot: URL = {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }()
+
+    /// A file under the repository root.
+    public static func path(_ relative: String) -> String {
+        repositoryRoot.appendingPathComponent(relative).path
+    }
+
+    /// `examples/frontier-lab.yaml`, loaded and validated.
+    public static func frontierLab() throws -> Scenario {
+        try ScenarioFile.load(path: path("examples/frontier-lab.yaml"))
+    }
+
+    /// The built `switchyard` binary (debug build folder).
+    public static var switchyardBinary: String {
+        let candidates = [".build/debug/switchyard", ".build/x86_64-unknown-linux-gnu/debug/switchyard"]
+        return candidates.map(path).first { FileManager.default.isExecutableFile(atPath: $0) } ?? path(candidates[0])
+    }
+
+    /// A one-month-window service workload.
+    public static func service(
+        _ id: WorkloadID, capacity: Double, months: MonthWindow, stacks: [SoftwareStack] = [.cuda],
+        critical: Bool = false
+    ) -> Workload {
+        Workload(id: id, demand: .service(capacity: capacity), window: months, stacks: stacks, critical: critical)
+    }
+
+    /// A training workload.
+    public static func training(
+        _ id: WorkloadID, work: Double, window: MonthWindow, stacks: [SoftwareStack] = [.cuda], critical: Bool = false
+    ) -> Workload {
+        Workload(id: id, demand: .training(work: work), window: window, stacks: stacks, critical: critical)
+    }
+
+    /// An offer priced on-demand only unless `prices` says more.
+    public static func offer(
+        _ id: OfferID, provider: ProviderID, accelerator: AcceleratorModelID = "nvidia-h100", perNode: Int = 8,
+        nodes: Int = 100, leadTimeDays: Int = 0, prices: [CommitmentTerm: Decimal], backup: BackupTerms? = nil,
+        region: RegionID = "us-east", minimumNodes: Int = 0
+    ) -> Offer {
+        Offer(
+            id: id, provider: provider, accelerator: accelerator, acceleratorsPerNode: perNode, region: region,
+            availableNodes: nodes, leadTimeDays: leadTimeDays, minimumNodes: minimumNodes,
+            pricePerAcceleratorHour: prices, backup: backup)
+    }
+
+    /// The months `start` to `start + count - 1` of 2027.
+    public static func months(_ first: Int, _ last: Int) -> MonthWindow {
+        MonthWindow(start: YearMonth(year: 2027, month: first), end: YearMonth(year: 2027, month: last))
+    }
+
+    /// A horizon of `count` months from 2027-01.
+    public static func horizon(_ count: Int) -> Horizon {
+        Horizon(start: YearMonth(year: 2027, month: 1), months: count)
+    }
+}
+
+/// Runs a command and captures its output and exit status.
+public struct CommandResult: Sendable {
+    /// Exit status.
+    public let status: Int32
+    /// Standard output.
+    public let stdout: String
+    /// Standard error.
+    public let stderr: String
+}
+
+/// Runs `executable` with `arguments` in the repository root and waits for it.
+public func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = Fixtures.repositoryRoot
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    let inPipe = Pipe()
+    process.standardInput = inPipe
+    try process.run()
+    if let input { inPipe.fileHandleForWriting.write(input) }
+    try inPipe.fileHandleForWriting.close()
+    // Read both pipes before waiting, so a large output cannot fill a pipe and stall the child.
+    let group = DispatchGroup()
+    nonisolated(unsafe) var outData = Data()
+    nonisolated(unsafe) var errData = Data()
+    group.enter()
+    DispatchQueue.global().async {
+        outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.leave()
+    }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// The `switchyard` command: thin commands over the libraries.
+@main
+struct Switchyard: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "switchyard",
+        abstract: "Plan, place and re-plan a fleet of leased GPUs and owned TPUs across many suppliers.",
+        discussion: """
+            Start with the example:
+              switchyard validate examples/frontier-lab.yaml
+              switchyard plan examples/frontier-lab.yaml
+              switchyard catalog accelerators
+
+            Exit codes:
+              0   success
+              1   the input has problems (each is printed with its path)
+              2   a file could not be read or written
+              3   the solver failed
+              64  the command line is wrong (see --help)
+            """,
+        version: version,
+        subcommands: [
+            Validate.self, Catalog.self, Generate.self, ImportOffers.self,
+        ]
+    )
+}
+
+/// How the CLI ends: every error a user can cause, rendered in one place with one exit code each.
+enum CLIFailure: Error {
+    /// Input with problems; exit 1.
+    case invalid(InputError)
+    /// A file that cannot be read or written; exit 2.
+    case io(String)
+    /// The solver could not produce an answer; exit 3.
+    case solver(String)
+}
+
+extension ParsableCommand {
+    /// Runs `body`, turning library errors into one message on stderr and the documented exit code.
+    func reportingErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let failure as CLIFailure {
+            throw render(failure)
+        } catch let error as InputError {
+            throw render(.invalid(error))
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw render(.io("\(error)"))
+        }
+    }
+
+    private func render(_ failure: CLIFailure) -> ExitCode {
+        switch failure {
+        case .invalid(let error):
+            let count = error.diagnostics.count
+            writeError(error.description)
+            writeError("\(count) problem\(count == 1 ? "" : "s") found" + (error.source.map { " in \($0)" } ?? ""))
+            return ExitCode(1)
+        case .io(let message):
+            writeError("error: \(message)")
+            return ExitCode(2)
+        case .solver(let message):
+            writeError("solver error: \(message)")
+            return ExitCode(3)
+        }
+    }
+}
+
+/// Writes one line to standard error.
+func writeError(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// Writes `text` to `path` atomically, or to stdout when `path` is nil.
+func emit(_ text: String, to path: String?) throws {
+    guard let path else {
+        print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+        return
+    }
+    do {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+        throw CLIFailure.io(
+            "cannot write \(path): \(ScenarioFile.readFailure((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent))"
+        )
+    }
+}
+
+/// Loads a scenario file or fails with every problem in it.
+func loadScenario(_ path: String) throws -> Scenario {
+    try ScenarioFile.load(path: path)
+}

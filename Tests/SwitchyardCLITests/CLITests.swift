@@ -1,0 +1,122 @@
+import Foundation
+import SwitchyardTesting
+import Testing
+
+/// End-to-end: the real `switchyard` binary, its output compared to checked-in snapshots where the
+/// exact text matters. Record new snapshots with `SWITCHYARD_RECORD=1 swift test`.
+@Suite struct CLITests {
+    func run(_ arguments: String...) throws -> CommandResult {
+        try runCommand(Fixtures.switchyardBinary, arguments)
+    }
+
+    func assertSnapshot(_ text: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let path = Fixtures.path("Tests/SwitchyardCLITests/Snapshots/\(name).txt")
+        if ProcessInfo.processInfo.environment["SWITCHYARD_RECORD"] == "1" {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == expected, "output differs from snapshot \(name).txt", sourceLocation: sourceLocation)
+    }
+
+    @Test func validatesTheExample() throws {
+        let r = try run("validate", "examples/frontier-lab.yaml")
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("examples/frontier-lab.yaml: ok (4 providers, 8 offers"))
+    }
+
+    @Test func fiveMistakesExitOneAndNameEachPath() throws {
+        let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).yaml").path
+        var text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "    provider: nebius\n    accelerator: nvidia-h200",
+            with: "    provider: nebuis\n    accelerator: nvidia-h200")
+        text = text.replacingOccurrences(of: "onDemand: 3.90 ", with: "onDemand: -3.90 ")
+        text = text.replacingOccurrences(of: "maxProviderShare: 0.5 ", with: "maxProviderShre: 0.5 ")
+        text = text.replacingOccurrences(
+            of: "window: { start: 2027-03, end: 2027-12 }", with: "window: { start: 2027-03, end: 2026-12 }")
+        text = text.replacingOccurrences(
+            of: "    availableNodes: 60\n    leadTimeDays: 0", with: "    availableNodes: sixty\n    leadTimeDays: 0")
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: bad) }
+        let r = try run("validate", bad)
+        #expect(r.status == 1)
+        try assertSnapshot(r.stderr.replacingOccurrences(of: bad, with: "bad.yaml"), named: "validate-five-mistakes")
+        let json = try run("validate", bad, "--format", "json")
+        #expect(json.status == 1)
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect((parsed?.first?["problems"] as? [Any])?.count == 5)
+    }
+
+    @Test func missingFileAndGarbageExitOne() throws {
+        let r = try run("validate", "no/such/file.yaml", "Package.swift")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no/such/file.yaml: no such file"))
+        #expect(r.stderr.contains("Package.swift:"))
+        #expect(!r.stderr.contains("Fatal error"))
+    }
+
+    @Test func catalogTableMatchesSnapshot() throws {
+        let r = try run("catalog", "accelerators")
+        #expect(r.status == 0)
+        try assertSnapshot(r.stdout, named: "catalog-accelerators")
+    }
+
+    @Test func catalogJSONAndCSV() throws {
+        let json = try run("catalog", "accelerators", "--format", "json")
+        let entries = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(entries?.count ?? 0 >= 16)
+        let csv = try run("catalog", "accelerators", "--format", "csv")
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("id,name,vendor,bf16DenseTFLOPS") == true)
+        #expect(lines.count == (entries?.count ?? 0) + 1)
+    }
+
+    @Test func generateIsDeterministicAndValid() throws {
+        let a = try run("generate", "--seed", "9", "--providers", "6", "--offers", "30", "--format", "json")
+        let b = try run("generate", "--seed", "9", "--providers", "6", "--offers", "30", "--format", "json")
+        #expect(a.status == 0 && a.stdout == b.stdout)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try a.stdout.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try run("validate", path).status == 0)
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let r = try run("generate", "--providers", "0")
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("--providers must be between 1 and"))
+        #expect(try run("no-such-command").status == 64)
+    }
+
+    @Test func versionAndHelp() throws {
+        #expect(try run("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        let help = try run("--help")
+        #expect(help.stdout.contains("Exit codes:"))
+        #expect(help.stdout.contains("validate"))
+    }
+
+    @Test func importOffersMergesOrReportsNothingWritten() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = dir.appendingPathComponent("good.csv").path
+        try
+            "id,provider,accelerator,acceleratorsPerNode,region,availableNodes,onDemand\nnew-h100,crusoe,nvidia-h100,8,us-east,10,3.10\n"
+            .write(toFile: good, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("merged.yaml").path
+        let r = try run("import-offers", good, "--scenario", "examples/frontier-lab.yaml", "--out", out)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try run("validate", out).stdout.contains("9 offers"))
+
+        let bad = dir.appendingPathComponent("bad.csv").path
+        try
+            "id,provider,accelerator,acceleratorsPerNode,region,availableNodes,onDemand\nx,nobody,nvidia-h100,8,us-east,10,3\n"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let out2 = dir.appendingPathComponent("not-written.yaml").path
+        let r2 = try run("import-offers", bad, "--scenario", "examples/frontier-lab.yaml", "--out", out2)
+        #expect(r2.status == 1)
+        #expect(r2.stderr.contains("no provider 'nobody'"))
+        #expect(!FileManager.default.fileExists(atPath: out2))
+    }
+}

@@ -1,0 +1,271 @@
+import Foundation
+import SwitchyardModel
+import SwitchyardTesting
+import Testing
+
+@testable import SwitchyardCatalog
+
+@Suite struct ScenarioFileTests {
+    @Test func exampleLoads() throws {
+        let s = try Fixtures.frontierLab()
+        #expect(s.name == "frontier-lab")
+        #expect(s.providers.count == 4)
+        #expect(s.offers.first?.pricePerAcceleratorHour[.onDemand] == Decimal(string: "10.50"))
+        #expect(s.workloads.first { $0.id == "frontier-pretrain" }?.speed["google-tpu-v7"] == 2.2)
+        #expect(s.policy.resilience == .nMinus1 && s.policy.criticalCoverage == 0.8)
+        #expect(s.policy.budgetUSD == Decimal(string: "2.5e9"))
+    }
+
+    @Test(arguments: DocumentFormat.allCases)
+    func roundTripIsLossless(format: DocumentFormat) throws {
+        let original = try Fixtures.frontierLab()
+        let text = ScenarioFile.text(original, format: format)
+        let again = try ScenarioFile.load(data: Data(text.utf8), format: format)
+        #expect(again == original)
+        // Writing again gives the same text: the format is stable.
+        #expect(ScenarioFile.text(again, format: format) == text)
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func generatedScenariosRoundTripAndValidate(seed: UInt64) throws {
+        let s = ScenarioGenerator(.init(seed: seed, providers: 6, offers: 25, workloads: 12, months: 18)).generate()
+        #expect(s.validate(accelerators: AcceleratorCatalog.merged(with: [])).isEmpty)
+        for format in DocumentFormat.allCases {
+            #expect(try ScenarioFile.load(data: Data(ScenarioFile.text(s, format: format).utf8), format: format) == s)
+        }
+    }
+
+    @Test func generatorIsDeterministic() {
+        let p = ScenarioGenerator.Parameters(seed: 42, providers: 7, offers: 30, workloads: 9, months: 24)
+        #expect(ScenarioGenerator(p).generate() == ScenarioGenerator(p).generate())
+        var q = p
+        q.seed = 43
+        #expect(ScenarioGenerator(p).generate() != ScenarioGenerator(q).generate())
+    }
+
+    @Test func jsonAndYamlReadTheSameScenario() throws {
+        let original = try Fixtures.frontierLab()
+        let json = try ScenarioFile.load(data: Data(ScenarioFile.text(original, format: .json).utf8), format: .json)
+        let yaml = try ScenarioFile.load(data: Data(ScenarioFile.text(json, format: .yaml).utf8), format: .yaml)
+        #expect(json == yaml)
+    }
+
+    /// Five different mistakes in five different places: all five are reported with their paths.
+    @Test func fiveMistakesAllReported() throws {
+        var text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
+        text = text.replacingOccurrences(
+            of: "    provider: nebius\n    accelerator: nvidia-h200",
+            with: "    provider: nebuis\n    accelerator: nvidia-h200")
+        text = text.replacingOccurrences(of: "onDemand: 3.90 ", with: "onDemand: -3.90 ")
+        text = text.replacingOccurrences(of: "maxProviderShare: 0.5 ", with: "maxProviderShre: 0.5 ")
+        text = text.replacingOccurrences(
+            of: "window: { start: 2027-03, end: 2027-12 }", with: "window: { start: 2027-03, end: 2026-12 }")
+        text = text.replacingOccurrences(
+            of: "    availableNodes: 60\n    leadTimeDays: 0", with: "    availableNodes: sixty\n    leadTimeDays: 0")
+        do {
+            _ = try ScenarioFile.load(data: Data(text.utf8), format: .yaml)
+            Issue.record("expected problems")
+        } catch let error as InputError {
+            let paths = Set(error.diagnostics.map(\.path))
+            #expect(paths.contains("offers[2].provider"))
+            #expect(paths.contains("offers[4].prices.onDemand"))
+            #expect(paths.contains("policy.maxProviderShre"))
+            #expect(paths.contains("workloads[0].window.end"))
+            #expect(paths.contains("offers[7].availableNodes"))
+            #expect(error.diagnostics.count == 5, "\(error)")
+            #expect(error.diagnostics.allSatisfy { $0.line != nil })
+            let typo = error.diagnostics.first { $0.path == "offers[2].provider" }!
+            #expect(typo.message == "no provider 'nebuis' (did you mean 'nebius'?)")
+        }
+    }
+
+    @Test(arguments: [
+        ("", "the file is empty"),
+        ("# only a comment\n", "holds no document"),
+        ("name: [", "malformed YAML at line"),
+        ("- a\n- b\n", "expected a mapping of fields"),
+        ("name: x\nname: y\n", "duplicate key"),
+        ("name: x\nhorizon: {start: 2027-01, months: 1e400}\nproviders: []\nworkloads: []\n", "too large"),
+        (
+            "name: x\nhorizon: {start: 2027-01, months: 99999999999999999999}\nproviders: []\nworkloads: []\n",
+            "too large"
+        ),
+    ])
+    func malformedInputGivesAClearError(text: String, expected: String) {
+        do {
+            _ = try ScenarioFile.load(data: Data(text.utf8), format: .yaml)
+            Issue.record("expected an error for \(text.debugDescription)")
+        } catch let error as InputError {
+            #expect(error.description.contains(expected), "\(error)")
+        } catch {
+            Issue.record("unexpected error type \(error)")
+        }
+    }
+
+    @Test func binaryGarbageIsRejected() {
+        let garbage = Data([0x00, 0xFF, 0xFE, 0x13, 0x37])
+        #expect(throws: InputError.self) { try ScenarioFile.load(data: garbage, format: .yaml) }
+    }
+
+    @Test func malformedJSONNamesTheProblem() {
+        do {
+            _ = try ScenarioFile.load(data: Data("{\"name\": \"x\" \"y\"}".utf8), format: .json)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".contains("malformed JSON"))
+        }
+    }
+
+    /// Fuzz: thousands of mutations of the example never crash the reader; each gives a scenario
+    /// or an `InputError` with at least one diagnostic.
+    @Test func mutatedExamplesNeverCrash() throws {
+        let original = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("examples/frontier-lab.yaml"))))
+        var rng = SplitMix64(seed: 2027)
+        let alphabet = Array("{}[]:,-#&*!|>'\"%@` \n\t0123456789.eE+-abcxyz~".utf8) + [0, 0xFF, 0xC3]
+        var accepted = 0
+        var rejected = 0
+        for _ in 0..<1500 {
+            var bytes = original
+            for _ in 0..<(1 + rng.int(6)) {
+                let at = rng.int(bytes.count)
+                switch rng.int(4) {
+                case 0: bytes[at] = alphabet[rng.int(alphabet.count)]
+                case 1: bytes.remove(at: at)
+                case 2: bytes.insert(alphabet[rng.int(alphabet.count)], at: at)
+                default:
+                    let end = min(bytes.count, at + rng.int(200))
+                    bytes.removeSubrange(at..<end)
+                }
+            }
+            do {
+                _ = try ScenarioFile.load(data: Data(bytes), format: .yaml)
+                accepted += 1
+            } catch let error as InputError {
+                #expect(!error.diagnostics.isEmpty)
+                rejected += 1
+            }
+        }
+        #expect(rejected > 0)
+        #expect(accepted + rejected == 1500)
+    }
+}
+
+@Suite struct OffersCSVTests {
+    @Test func importsOffers() throws {
+        let csv = """
+            id,provider,accelerator,acceleratorsPerNode,region,availableNodes,leadTimeDays,onDemand,oneYear,backupNodes,backupFeePerNodeMonth,backupExercisePrice
+            lb-h100,lambda,nvidia-h100,8,us-west,64,14,2.99,2.49,,,
+            "lb-b200",lambda,nvidia-b200,8,us-west,32,45,4.99,,4,1500,6.50
+            """
+        let offers = try OffersCSV.parse(csv)
+        #expect(offers.count == 2)
+        #expect(
+            offers[0].pricePerAcceleratorHour == [
+                .onDemand: Decimal(string: "2.99")!, .oneYear: Decimal(string: "2.49")!,
+            ])
+        #expect(offers[0].backup == nil)
+        #expect(offers[1].backup?.availableNodes == 4)
+        #expect(offers[1].leadTimeDays == 45)
+    }
+
+    @Test func reportsBadCellsByLine() {
+        let csv = """
+            id,provider,accelerator,acceleratorsPerNode,region,availableNodes,onDemand
+            a,p,nvidia-h100,8,us,ten,2.5
+            b,p,nvidia-h100,8,us,10
+            """
+        do {
+            _ = try OffersCSV.parse(csv)
+            Issue.record("expected errors")
+        } catch let error as InputError {
+            #expect(error.diagnostics.map(\.path).contains("line 2.availableNodes"))
+            #expect(error.diagnostics.contains { $0.path == "line 3" && $0.message.contains("7") })
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func unknownColumnIsAnError() {
+        #expect(throws: InputError.self) { try OffersCSV.parse("id,provder,accelerator\n") }
+    }
+}
+
+@Suite struct CatalogTests {
+    @Test func everyRowHasASourceAndSaneFigures() {
+        let ids = AcceleratorCatalog.builtin.map(\.id)
+        #expect(Set(ids).count == ids.count)
+        for required in [
+            "nvidia-a100-80gb", "nvidia-h100", "nvidia-h200", "nvidia-b200", "nvidia-gb200", "nvidia-gb200-nvl72",
+            "nvidia-b300", "nvidia-gb300", "amd-mi300x", "amd-mi325x", "amd-mi355x", "google-tpu-v5e", "google-tpu-v5p",
+            "google-tpu-v6e", "google-tpu-v7", "aws-trainium2",
+        ] as [AcceleratorModelID] {
+            #expect(ids.contains(required), "\(required)")
+        }
+        for spec in AcceleratorCatalog.builtin {
+            #expect(spec.source.contains("http"), "\(spec.id) has no source")
+            #expect(
+                spec.bf16DenseTFLOPS > 0 && spec.hbmTBps > 0 && spec.matmulEfficiency > 0 && spec.matmulEfficiency <= 1)
+            if let fp8 = spec.fp8DenseTFLOPS { #expect(fp8 >= spec.bf16DenseTFLOPS) }
+        }
+        // The rack is 72 of its chip.
+        let catalog = AcceleratorCatalog.merged(with: [])
+        let rack = catalog["nvidia-gb200-nvl72"]!
+        #expect(rack.bf16DenseTFLOPS == 72 * catalog["nvidia-gb200"]!.bf16DenseTFLOPS)
+    }
+
+    @Test func speedEstimates() throws {
+        let speed = SpeedModel(accelerators: AcceleratorCatalog.merged(with: []), reference: "nvidia-h100")!
+        let train = Workload(id: "t", demand: .training(work: 1), window: Fixtures.months(1, 2), stacks: [.cuda, .xla])
+        #expect(speed.speed(of: train, on: "nvidia-h100") == 1)
+        // H200 has the same compute: same training speed, faster serving (more bandwidth).
+        #expect(abs(speed.speed(of: train, on: "nvidia-h200") - 1) < 1e-12)
+        var serve = train
+        serve.demand = .service(capacity: 1)
+        #expect(speed.speed(of: serve, on: "nvidia-h200") > 1.1)
+        // MI300X has more peak than H100 but measured efficiency of 51%: slower for training.
+        var rocm = train
+        rocm.stacks = [.rocm]
+        #expect(speed.speed(of: rocm, on: "amd-mi300x") < 1)
+        // A CUDA-only workload cannot run on a TPU.
+        var cuda = train
+        cuda.stacks = [.cuda]
+        #expect(speed.speed(of: cuda, on: "google-tpu-v7") == 0)
+        // A measured figure wins over the estimate.
+        var measured = train
+        measured.speed = ["google-tpu-v7": 2.2]
+        #expect(speed.speed(of: measured, on: "google-tpu-v7") == 2.2)
+    }
+}
+
+@Suite struct GavelTests {
+    @Test func readsTheSharedThroughputTable() throws {
+        let data = try Data(
+            contentsOf: Fixtures.repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+                "shared/data/gavel/simulation_throughputs.json"))
+        let table = try GavelThroughputs.parse(data)
+        #expect(Set(table.throughput.keys) == ["nvidia-k80", "nvidia-p100", "nvidia-v100"])
+        let resnet = GavelThroughputs.JobType(model: "ResNet-18 (batch size 16)", scaleFactor: 1)
+        #expect(abs(table.throughput["nvidia-k80"]![resnet]! - 4.795294551566172) < 1e-12)
+        #expect(table.jobTypes.count >= 26)
+        let speeds = table.relativeSpeeds(of: resnet, reference: "nvidia-v100")
+        #expect(speeds["nvidia-v100"] == 1)
+        #expect(speeds["nvidia-k80"]! < 1)
+    }
+
+    @Test func reportsMissingEntries() {
+        let json = #"{"v100": {"('A', 1)": {"null": 1.5}, "('B', 1)": {"x": 2}}, "tpu": {}}"#
+        do {
+            _ = try GavelThroughputs.parse(Data(json.utf8))
+            Issue.record("expected errors")
+        } catch let error as InputError {
+            let text = error.description
+            #expect(text.contains("v100.('B', 1)"))
+            #expect(text.contains("unknown worker type"))
+        } catch { Issue.record("\(error)") }
+    }
+
+    @Test func parsesJobTypeKeys() {
+        #expect(
+            GavelThroughputs.JobType(key: "('Transformer (batch size 32)', 4)")
+                == .init(model: "Transformer (batch size 32)", scaleFactor: 4))
+        #expect(GavelThroughputs.JobType(key: "ResNet") == nil)
+    }
+}

@@ -1,0 +1,96 @@
+import Testing
+
+@testable import SwitchyardModel
+
+@Suite struct YearMonthTests {
+    @Test func parsesOnlyWellFormedMonths() {
+        #expect(YearMonth(parsing: "2027-01") == YearMonth(year: 2027, month: 1))
+        for bad in ["2027-1", "2027-13", "2027-00", "27-01", "2027/01", "", "2027-01-01", "abcd-ef"] {
+            #expect(YearMonth(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func arithmeticCrossesYears() {
+        let m = YearMonth(year: 2027, month: 11)
+        #expect(m.adding(months: 3).description == "2028-02")
+        #expect(m.adding(months: -11).description == "2026-12")
+        #expect(m.months(to: YearMonth(year: 2029, month: 1)) == 14)
+    }
+
+    @Test func horizonPeriodsAndLeadTimes() {
+        let h = Horizon(start: YearMonth(year: 2027, month: 1), months: 24)
+        #expect(h.end.description == "2028-12")
+        #expect(h.period(of: YearMonth(year: 2028, month: 12)) == 23)
+        #expect(h.period(of: YearMonth(year: 2029, month: 1)) == nil)
+        #expect(h.firstPeriod(afterLeadTimeDays: 0) == 0)
+        #expect(h.firstPeriod(afterLeadTimeDays: 30) == 1)
+        #expect(h.firstPeriod(afterLeadTimeDays: 31) == 2)
+        #expect(h.firstPeriod(afterLeadTimeDays: 120) == 4)
+    }
+}
+
+@Suite struct SuggestionTests {
+    @Test func suggestsCloseNamesOnly() {
+        #expect(closestMatch(to: "corewave", in: ["coreweave", "nebius"]) == "coreweave")
+        #expect(closestMatch(to: "zzz", in: ["coreweave", "nebius"]) == nil)
+        #expect(editDistance("kitten", "sitting") == 3)
+    }
+}
+
+@Suite struct ValidationTests {
+    let catalog: [AcceleratorModelID: AcceleratorSpec] = [
+        "nvidia-h100": AcceleratorSpec(
+            id: "nvidia-h100", name: "H100", vendor: "NVIDIA", bf16DenseTFLOPS: 989, fp8DenseTFLOPS: nil, hbmGB: 80,
+            hbmTBps: 3.35, powerW: 700, scaleUpDomain: 8, stacks: [.cuda], matmulEfficiency: 0.78, source: "test"),
+        "google-tpu-v7": AcceleratorSpec(
+            id: "google-tpu-v7", name: "TPU", vendor: "Google", bf16DenseTFLOPS: 2307, fp8DenseTFLOPS: nil,
+            hbmGB: 192, hbmTBps: 7.37, powerW: nil, scaleUpDomain: 9216, stacks: [.xla], matmulEfficiency: 0.7,
+            source: "test"),
+    ]
+
+    func scenario() -> Scenario {
+        Scenario(
+            name: "t", horizon: Horizon(start: YearMonth(year: 2027, month: 1), months: 12),
+            providers: [Provider(id: "coreweave", kind: .neocloud)],
+            offers: [
+                Offer(
+                    id: "a", provider: "coreweave", accelerator: "nvidia-h100", acceleratorsPerNode: 8, region: "us",
+                    availableNodes: 10, pricePerAcceleratorHour: [.onDemand: 3])
+            ],
+            workloads: [
+                Workload(
+                    id: "w", demand: .service(capacity: 10),
+                    window: MonthWindow(start: YearMonth(year: 2027, month: 1), end: YearMonth(year: 2027, month: 12)),
+                    stacks: [.cuda])
+            ])
+    }
+
+    @Test func validScenarioHasNoProblems() {
+        #expect(scenario().validate(accelerators: catalog).isEmpty)
+    }
+
+    @Test func reportsEveryProblemWithItsPath() {
+        var s = scenario()
+        s.offers[0].provider = "corewave"
+        s.offers[0].pricePerAcceleratorHour[.onDemand] = -1
+        s.offers.append(s.offers[0])  // duplicate id
+        s.workloads[0].stacks = ["cuda"]
+        s.workloads[0].speed = ["google-tpu-v7": 2]  // a CUDA workload cannot have a TPU speed
+        s.policy.maxProviderShare = 0
+        let paths = s.validate(accelerators: catalog).map(\.path)
+        #expect(paths.contains("offers[0].provider"))
+        #expect(paths.contains("offers[0].prices.onDemand"))
+        #expect(paths.contains("offers[1].id"))
+        #expect(paths.contains("workloads[0].speed.google-tpu-v7"))
+        #expect(paths.contains("policy.maxProviderShare"))
+        let provider = s.validate(accelerators: catalog).first { $0.path == "offers[0].provider" }!
+        #expect(provider.message == "no provider 'corewave' (did you mean 'coreweave'?)")
+    }
+
+    @Test func unknownAcceleratorSuggestsTheCatalogName() {
+        var s = scenario()
+        s.offers[0].accelerator = "nvidia-h10"
+        let problem = s.validate(accelerators: catalog).first { $0.path == "offers[0].accelerator" }
+        #expect(problem?.message.contains("did you mean 'nvidia-h100'") == true)
+    }
+}
