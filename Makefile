@@ -29,7 +29,7 @@ build: setup
 demo: build
 	@$(BIN) validate $(EXAMPLE)
 	@echo
-	@$(BIN) catalog accelerators
+	@$(BIN) plan $(EXAMPLE)
 
 test: setup
 	$(SWIFT) build --build-tests

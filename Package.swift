@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Switchyard: sourcing, placement and reaction for a mixed GPU/TPU fleet.
-// Dependency direction is inward only: Model <- Catalog, Solver <- CLI.
+// Dependency direction is inward only: Model <- Catalog, Solver <- Planner <- CLI.
 let package = Package(
     name: "Switchyard",
     platforms: [.macOS(.v15)],
@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SwitchyardModel", targets: ["SwitchyardModel"]),
         .library(name: "SwitchyardCatalog", targets: ["SwitchyardCatalog"]),
         .library(name: "Solver", targets: ["Solver"]),
+        .library(name: "Planner", targets: ["Planner"]),
         .library(name: "SwitchyardTesting", targets: ["SwitchyardTesting"]),
     ],
     dependencies: [
@@ -29,11 +30,12 @@ let package = Package(
             providers: [.apt(["coinor-libcbc-dev"]), .brew(["cbc"])]
         ),
         .target(name: "Solver", dependencies: ["CCoinOR"]),
+        .target(name: "Planner", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
         .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,6 +45,7 @@ let package = Package(
             dependencies: ["SwitchyardCatalog", "SwitchyardTesting"]
         ),
         .testTarget(name: "SolverTests", dependencies: ["Solver"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "SwitchyardTesting"]),
         .testTarget(
             name: "SwitchyardCLITests",
             dependencies: ["SwitchyardTesting"],

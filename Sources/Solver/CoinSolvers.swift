@@ -67,7 +67,12 @@ public struct ClpSolver: LinearSolver {
         load(program) { Clp_loadProblem(model, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }
         Clp_setOptimizationDirection(model, program.sense == .minimize ? 1 : -1)
         if let limit = options.timeLimitSeconds { Clp_setMaximumSeconds(model, limit) }
-        Clp_initialSolve(model)
+        switch options.lpAlgorithm {
+        case .automatic: Clp_initialSolve(model)
+        case .dual: Clp_initialDualSolve(model)
+        case .primal: Clp_initialPrimalSolve(model)
+        case .barrier: Clp_initialBarrierSolve(model)
+        }
         let seconds = (ContinuousClock.now - clock).seconds
         let status: SolveStatus
         switch Clp_status(model) {
@@ -118,6 +123,12 @@ public struct CbcSolver: LinearSolver {
         Cbc_setAllowableFractionGap(model, options.relativeGap)
         if let limit = options.timeLimitSeconds { Cbc_setMaximumSeconds(model, limit) }
         if let nodes = options.nodeLimit { Cbc_setMaximumNodes(model, Int32(clamping: nodes)) }
+        if let start = options.initialSolution, start.count == program.variableCount {
+            let integers = program.isInteger.indices.filter { program.isInteger[$0] }
+            let columns = integers.map { Int32($0) }
+            let values = integers.map { start[$0].rounded() }
+            Cbc_setMIPStartI(model, Int32(columns.count), columns, values)
+        }
         // Cbc's own threads are not used: the 2-core machines this runs on gain little, and the
         // server runs other work beside the solver.
         let code = Cbc_solve(model)

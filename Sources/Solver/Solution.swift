@@ -70,6 +70,11 @@ public struct SolveOptions: Sendable {
     public var nodeLimit: Int?
     /// Solver log verbosity: 0 silent (the default; COIN-OR would otherwise write to stdout).
     public var logLevel: Int
+    /// Which simplex or interior-point method Clp uses.
+    public var lpAlgorithm: LPAlgorithm = .automatic
+    /// A known solution (values by variable index) a MILP solver may start from. Integer values
+    /// matter; continuous ones are recomputed.
+    public var initialSolution: [Double]?
 
     /// Options; defaults: no time limit, 0.01% gap, silent.
     public init(timeLimitSeconds: Double? = nil, relativeGap: Double = 1e-4, nodeLimit: Int? = nil, logLevel: Int = 0) {
@@ -78,6 +83,18 @@ public struct SolveOptions: Sendable {
         self.nodeLimit = nodeLimit
         self.logLevel = logLevel
     }
+}
+
+/// Clp's algorithms.
+public enum LPAlgorithm: String, Sendable, CaseIterable {
+    /// Clp's own choice (`initialSolve`).
+    case automatic
+    /// Dual simplex.
+    case dual
+    /// Primal simplex.
+    case primal
+    /// Interior point with crossover to a basic solution (so duals are exact).
+    case barrier
 }
 
 /// The Solver module's one error: a program a solver must not be given.

@@ -30,6 +30,19 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Comparable, Sendable,
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
+extension Identifier: CodingKeyRepresentable {
+    /// Identifiers key JSON objects by their text (`{"coreweave": …}`), not as key/value arrays.
+    public var codingKey: any CodingKey { IdentifierCodingKey(stringValue: rawValue) }
+    public init?<T: CodingKey>(codingKey: T) { self.init(rawValue: codingKey.stringValue) }
+}
+
+struct IdentifierCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
 /// Tags that make each identifier a distinct type.
 public enum IdentifierTag {
     public enum Provider {}

@@ -57,6 +57,15 @@ public struct YearMonth: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 }
 
+extension YearMonth: CodingKeyRepresentable {
+    /// Months key JSON objects as `YYYY-MM`.
+    public var codingKey: any CodingKey { IdentifierCodingKey(stringValue: description) }
+    public init?<T: CodingKey>(codingKey: T) {
+        guard let value = YearMonth(parsing: codingKey.stringValue) else { return nil }
+        self = value
+    }
+}
+
 /// The months a plan covers: `months` consecutive months from `start`.
 public struct Horizon: Hashable, Sendable, Codable {
     /// The first month.

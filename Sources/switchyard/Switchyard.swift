@@ -26,7 +26,7 @@ struct Switchyard: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            Validate.self, Catalog.self, Generate.self, ImportOffers.self,
+            Validate.self, PlanCommand.self, ReplanCommand.self, Catalog.self, Generate.self, ImportOffers.self,
         ]
     )
 }

@@ -229,3 +229,14 @@ enum RandomIntegerProgram {
         return best
     }
 }
+
+@Suite struct DualSignTests {
+    /// min -x s.t. x ≤ 3: one more unit of the bound lowers the objective by 1, so the dual is -1.
+    @Test func upperRowInMinimisation() throws {
+        var lp = LinearProgram()
+        let x = lp.addVariable("x", objective: -1)
+        let r = lp.addConstraint("r", [(x, 1)], upper: 3)
+        let s = try ClpSolver().solve(lp)
+        #expect(abs(s.dual(r)! + 1) < 1e-9)
+    }
+}

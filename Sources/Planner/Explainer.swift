@@ -1,0 +1,128 @@
+import Foundation
+import Solver
+import SwitchyardModel
+
+/// Explains a plan from LP duals: the MILP's commitments (leases of a year or more, backups,
+/// minimum-commitment signatures) are fixed at their solved values, the rest (on-demand nodes,
+/// colocation, allocation) is re-solved as an LP by Clp, and its duals price one more unit of
+/// each scarce thing.
+struct Explainer {
+    let model: SourcingModel
+    let values: [Double]
+    let lpSolver: any LinearSolver
+    private var input: PlanningInput { model.input }
+
+    init(model: SourcingModel, values: [Double], lpSolver: any LinearSolver) {
+        self.model = model
+        self.values = values
+        self.lpSolver = lpSolver
+    }
+
+    func explain(plan: Plan) -> Explanation {
+        var lp = model.lp
+        for v in model.commitments { lp.setBounds(v, lower: values[v.index], upper: values[v.index]) }
+        lp.relaxIntegrality()
+        guard let solution = try? lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: 60)),
+            solution.status == .optimal, let duals = solution.rowDuals, let reduced = solution.reducedCosts
+        else {
+            return Explanation(marginalValues: [], binding: [], summary: ["The explanation LP did not solve; no duals."])
+        }
+        let tolerance = 1e-6
+        var marginal: [MarginalValue] = []
+        var marginalByKey: [PeriodKey: Double] = [:]
+        // One more accelerator from a new supplier adds to the base supply and to the supply of
+        // every provider-loss case, so its value is the sum of those rows' duals.
+        var lossDuals: [PeriodKey: Double] = [:]
+        for (key, row) in model.lossSupplyRows { lossDuals[PeriodKey(key.index, key.period), default: 0] += duals[row.index] }
+        for (key, row) in model.supplyRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let value = max(0, -(duals[row.index] + (lossDuals[key] ?? 0)))
+            marginalByKey[key] = value
+            marginal.append(
+                MarginalValue(accelerator: input.models[key.index], month: input.month(key.period), usdPerAcceleratorMonth: value))
+        }
+
+        var binding: [BindingConstraint] = []
+        for (key, row) in model.shareRows.sorted(by: { ($0.key.period, $0.key.index) < ($1.key.period, $1.key.index) }) {
+            let dual = duals[row.index]
+            guard dual < -tolerance else { continue }
+            let total = input.providers.indices.reduce(0.0) { $0 + (model.providerCapacity[PeriodKey($1, key.period)].map { values[$0.index] } ?? 0) }
+            binding.append(
+                BindingConstraint(
+                    kind: "share-cap", subject: input.providers[key.index].rawValue, month: input.month(key.period),
+                    savingUSD: -dual * 0.01 * total, relaxation: "+1 percentage point of cap"))
+        }
+        if let row = model.budgetRow, duals[row.index] < -tolerance {
+            binding.append(
+                BindingConstraint(
+                    kind: "budget", subject: "budget", month: nil, savingUSD: -duals[row.index] * 1e6, relaxation: "+$1M budget"))
+        }
+        for (o, offer) in input.offers.enumerated() {
+            let g = Double(offer.acceleratorsPerNode)
+            let cheapest = input.terms(of: o).map { $0.1 }.min() ?? 0
+            for t in 0..<input.periods {
+                guard let act = model.active[o][t] else { continue }
+                let used = values[act.index]
+                guard used >= Double(offer.availableNodes) - 1e-6 else { continue }
+                let factor = model.overrides.provider(input.offerProvider[o], t)
+                let value = (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
+                guard value > tolerance else { continue }
+                binding.append(
+                    BindingConstraint(
+                        kind: "availability", subject: offer.id.rawValue, month: input.month(t), savingUSD: value,
+                        relaxation: "+1 node at the lowest price offered"))
+            }
+        }
+        for (key, kw) in model.power.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let rc = reduced[kw.index]
+            guard rc < -tolerance else { continue }
+            binding.append(
+                BindingConstraint(
+                    kind: "colocation-power", subject: input.sites[key.index].id.rawValue, month: input.month(key.period),
+                    savingUSD: -rc * 100, relaxation: "+100 kW"))
+        }
+        for (key, row) in model.deliveryRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let dual = duals[row.index]
+            guard dual < -tolerance else { continue }
+            binding.append(
+                BindingConstraint(
+                    kind: "owned-delivery", subject: input.fleets[key.index].id.rawValue, month: input.month(key.period),
+                    savingUSD: -dual * 100, relaxation: "+100 owned accelerators delivered"))
+        }
+        return Explanation(marginalValues: marginal, binding: binding, summary: summary(plan: plan, marginal: marginal, binding: binding))
+    }
+
+    private func summary(plan: Plan, marginal: [MarginalValue], binding: [BindingConstraint]) -> [String] {
+        var lines: [String] = []
+        let money = { (value: Double) in PlanReport.money(usd(value)) }
+        let perModel = Dictionary(grouping: marginal, by: \.accelerator).mapValues { rows in
+            rows.map(\.usdPerAcceleratorMonth).reduce(0, +) / Double(max(1, rows.count))
+        }
+        if let top = perModel.max(by: { $0.value < $1.value }), top.value > 1 {
+            lines.append(
+                "The scarcest accelerator is \(top.key): one more is worth \(money(top.value)) a month on average over the horizon.")
+        }
+        let caps = Dictionary(grouping: binding.filter { $0.kind == "share-cap" }, by: \.subject)
+        for (provider, rows) in caps.sorted(by: { $0.key < $1.key }) {
+            let saving = rows.map(\.savingUSD).reduce(0, +)
+            lines.append(
+                "The \(Int(input.scenario.policy.maxProviderShare * 100))% share cap binds for \(provider) in \(rows.count) month(s); one more point of cap would save \(money(saving)).")
+        }
+        if let budget = binding.first(where: { $0.kind == "budget" }) {
+            lines.append("The budget binds: each extra $1M would save \(money(budget.savingUSD)) of penalty and cost.")
+        }
+        let sold = Set(binding.filter { $0.kind == "availability" }.map(\.subject))
+        if !sold.isEmpty { lines.append("Sold out and worth more: \(sold.sorted().joined(separator: ", ")).") }
+        if plan.shortfalls.isEmpty {
+            lines.append("All demand is met.")
+        } else {
+            let hours = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
+            lines.append(
+                "Demand falls \(Int(hours.rounded())) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls.")
+        }
+        for loss in plan.resilience where loss.shortfallReferenceHours > 0.5 {
+            lines.append(
+                "If \(loss.provider) delivers nothing, critical work falls \(Int(loss.shortfallReferenceHours.rounded())) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered).")
+        }
+        return lines
+    }
+}

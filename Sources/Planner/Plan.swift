@@ -1,0 +1,261 @@
+import Foundation
+import SwitchyardModel
+
+/// A sourcing plan: what to sign, how it is used, what it costs, how it survives a supplier's
+/// loss, and why. Its JSON form (`PlanFile`) is stable and documented in docs/planner.md.
+public struct Plan: Codable, Sendable, Equatable {
+    /// The scenario's name.
+    public var scenario: String
+    /// Fingerprint of the scenario the plan was made for; `replan` refuses a plan of another scenario.
+    public var scenarioFingerprint: String
+    /// The months planned.
+    public var horizon: Horizon
+    /// Hours per month used for every cost.
+    public var hoursPerMonth: Double
+    /// Leases to sign.
+    public var leases: [Lease]
+    /// Colocation power rented, per site and month.
+    public var colocation: [ColocationUse]
+    /// Backup options held, per offer and month.
+    public var backups: [BackupHold]
+    /// Backups exercised in the plan itself (only after an incident, by `replan`).
+    public var exercisedBackups: [BackupExercise]
+    /// Accelerators given to each workload, per model and month.
+    public var allocation: [Allocation]
+    /// Demand left unmet, with the month (services) or window (training).
+    public var shortfalls: [Shortfall]
+    /// Costs, by kind, provider, model and month.
+    public var cost: CostBreakdown
+    /// Each provider's share of each month's capacity.
+    public var shares: [ProviderShare]
+    /// The N-1 table: each provider's loss, one row each (empty when resilience is off).
+    public var resilience: [ProviderLoss]
+    /// Why the plan is what it is.
+    public var explanation: Explanation
+    /// How the solve went.
+    public var solver: SolverReport
+}
+
+/// One signature: nodes of an offer on a term from a month.
+public struct Lease: Codable, Sendable, Equatable, Hashable {
+    /// The offer.
+    public var offer: OfferID
+    /// Its provider.
+    public var provider: ProviderID
+    /// The chip.
+    public var accelerator: AcceleratorModelID
+    /// Nodes signed.
+    public var nodes: Int
+    /// Accelerators signed (nodes × node size).
+    public var accelerators: Int
+    /// The term.
+    public var term: CommitmentTerm
+    /// The first month.
+    public var start: YearMonth
+    /// Months committed (the term's length; may run past the horizon).
+    public var months: Int
+    /// USD per accelerator-hour.
+    public var pricePerAcceleratorHour: Decimal
+    /// USD per month while it runs.
+    public var monthlyCost: Decimal
+    /// USD over the whole commitment.
+    public var totalCost: Decimal
+    /// USD committed for months after the horizon.
+    public var costBeyondHorizon: Decimal
+}
+
+/// Power rented at a colocation site in one month, and what it hosts.
+public struct ColocationUse: Codable, Sendable, Equatable {
+    /// The site.
+    public var site: ColocationSiteID
+    /// Its operator.
+    public var provider: ProviderID
+    /// The month.
+    public var month: YearMonth
+    /// kW rented.
+    public var powerKW: Double
+    /// Owned accelerators hosted, by fleet (a month's average, like allocations).
+    public var hosted: [OwnedFleetID: Double]
+    /// USD for the month.
+    public var cost: Decimal
+}
+
+/// Backup nodes held at an offer in one month.
+public struct BackupHold: Codable, Sendable, Equatable {
+    /// The offer.
+    public var offer: OfferID
+    /// Its provider.
+    public var provider: ProviderID
+    /// The chip.
+    public var accelerator: AcceleratorModelID
+    /// The month.
+    public var month: YearMonth
+    /// Nodes held.
+    public var nodes: Int
+    /// USD reservation fee for the month.
+    public var fee: Decimal
+}
+
+/// Backup nodes exercised in one month.
+public struct BackupExercise: Codable, Sendable, Equatable {
+    /// The offer.
+    public var offer: OfferID
+    /// The month.
+    public var month: YearMonth
+    /// Nodes exercised (may be fractional: part of the month).
+    public var nodes: Double
+    /// USD at the exercise price.
+    public var cost: Decimal
+}
+
+/// Accelerators of one model given to one workload in one month.
+public struct Allocation: Codable, Sendable, Equatable {
+    /// The workload.
+    public var workload: WorkloadID
+    /// The model.
+    public var accelerator: AcceleratorModelID
+    /// The month.
+    public var month: YearMonth
+    /// Accelerators (average over the month).
+    public var accelerators: Double
+    /// Reference accelerators this delivers (accelerators × speed).
+    public var referenceAccelerators: Double
+}
+
+/// Demand left unmet.
+public struct Shortfall: Codable, Sendable, Equatable {
+    /// The workload.
+    public var workload: WorkloadID
+    /// The month (a service), or nil for a training run's whole window.
+    public var month: YearMonth?
+    /// Reference accelerator-hours not delivered.
+    public var referenceHours: Double
+    /// Fraction of the demand not delivered.
+    public var fraction: Double
+    /// What held it back, from the explanation: `no supply of a model it runs on before 2027-05`…
+    public var reason: String
+}
+
+/// Costs of the plan, USD.
+public struct CostBreakdown: Codable, Sendable, Equatable {
+    /// Spending: leases (whole commitments), colocation, backup fees, exercised backups.
+    public var total: Decimal
+    /// Leases, whole commitments.
+    public var leases: Decimal
+    /// The part of `leases` committed past the horizon.
+    public var leasesBeyondHorizon: Decimal
+    /// Colocation rent.
+    public var colocation: Decimal
+    /// Backup reservation fees.
+    public var backupFees: Decimal
+    /// Backups exercised in the plan (re-plans after an incident).
+    public var backupExercise: Decimal
+    /// Expected cost of exercising backups: Σ over providers of failure probability × exercise cost.
+    public var expectedExercise: Decimal
+    /// The shortfall penalty (not money spent: the policy's price of unmet demand).
+    public var shortfallPenalty: Decimal
+    /// The solver's objective: spending + expected exercise + penalties.
+    public var objective: Decimal
+    /// Spending by provider.
+    public var byProvider: [ProviderID: Decimal]
+    /// Spending by accelerator model (colocation rent attributed to the models it hosts).
+    public var byModel: [AcceleratorModelID: Decimal]
+    /// Spending by month inside the horizon (commitments spread over the months they run).
+    public var byMonth: [YearMonth: Decimal]
+}
+
+/// One provider's share of one month's capacity, in reference units.
+public struct ProviderShare: Codable, Sendable, Equatable {
+    /// The provider.
+    public var provider: ProviderID
+    /// The month.
+    public var month: YearMonth
+    /// Reference accelerators it supplies (leases and owned hardware hosted at its sites).
+    public var referenceCapacity: Double
+    /// Its share of all capacity that month.
+    public var share: Double
+    /// The policy's cap.
+    public var cap: Double
+}
+
+/// What the loss of one provider does to the plan.
+public struct ProviderLoss: Codable, Sendable, Equatable {
+    /// The provider lost for the whole horizon (the worst case).
+    public var provider: ProviderID
+    /// Fraction of critical demand still covered.
+    public var criticalCoverage: Double
+    /// The policy's required coverage.
+    public var requiredCoverage: Double
+    /// Critical reference accelerator-hours short of the required coverage.
+    public var shortfallReferenceHours: Double
+    /// USD to exercise the backups it would need.
+    public var exerciseCost: Decimal
+    /// Backups exercised in that case.
+    public var exercised: [BackupExercise]
+    /// The allocation of critical work without the provider: the witness the checker verifies.
+    public var allocation: [Allocation]
+}
+
+/// Why the plan is what it is: from the LP duals of the problem with its integer decisions fixed.
+public struct Explanation: Codable, Sendable, Equatable {
+    /// USD saved per month by one more accelerator of each model (0 where supply is not scarce).
+    public var marginalValues: [MarginalValue]
+    /// Constraints that bind, with what relaxing them would save.
+    public var binding: [BindingConstraint]
+    /// Sentences a person reads first.
+    public var summary: [String]
+}
+
+/// The value of one more accelerator of a model in a month.
+public struct MarginalValue: Codable, Sendable, Equatable {
+    /// The model.
+    public var accelerator: AcceleratorModelID
+    /// The month.
+    public var month: YearMonth
+    /// USD the objective would fall by, per accelerator for the month.
+    public var usdPerAcceleratorMonth: Double
+}
+
+/// A constraint that binds.
+public struct BindingConstraint: Codable, Sendable, Equatable {
+    /// `share-cap`, `budget`, `availability`, `colocation-power`, `owned-delivery`.
+    public var kind: String
+    /// What binds: `coreweave`, `nb-h200`, `budget`…
+    public var subject: String
+    /// The month, when the constraint is monthly.
+    public var month: YearMonth?
+    /// What relaxing it saves, USD, for the unit in `relaxation`.
+    public var savingUSD: Double
+    /// The unit relaxed: `+1 percentage point of cap`, `+1 node`, `+$1M budget`.
+    public var relaxation: String
+}
+
+/// Solve statistics.
+public struct SolverReport: Codable, Sendable, Equatable {
+    /// optimal, feasible (limit reached with a gap), …
+    public var status: String
+    /// Variables in the MILP.
+    public var variables: Int
+    /// Integer variables.
+    public var integerVariables: Int
+    /// Constraints.
+    public var constraints: Int
+    /// Nonzeros.
+    public var nonzeros: Int
+    /// Seconds building the model.
+    public var buildSeconds: Double
+    /// Seconds in Cbc.
+    public var solveSeconds: Double
+    /// Seconds in the explanation LP (Clp).
+    public var explainSeconds: Double
+    /// Relative gap at the end.
+    public var gap: Double
+    /// Branch-and-bound nodes.
+    public var nodes: Int
+    /// Of `solveSeconds`: the LP relaxation (Clp), which also gives the lower bound.
+    public var relaxationSeconds: Double
+    /// Of `solveSeconds`: rounding the relaxation and re-solving with the integers fixed.
+    public var roundingSeconds: Double
+    /// Of `solveSeconds`: Cbc's branch and cut from the rounded plan (0 when rounding was already within the gap).
+    public var branchAndCutSeconds: Double
+}

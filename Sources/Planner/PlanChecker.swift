@@ -1,0 +1,313 @@
+import Foundation
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// Verifies a plan against its scenario without the solver: capacity, lead times, availability,
+/// minimum commitments, power, deliveries, windows, software stacks, shares, budget, costs and the
+/// N-1 table (by re-checking each provider-loss allocation the plan carries as a witness: it must
+/// use only supply outside the lost provider plus held backups, and deliver the coverage claimed).
+///
+/// It shares no code with the MILP: it reads the plan's decisions and recomputes everything.
+public struct PlanChecker: Sendable {
+    /// The scenario the plan claims to be for.
+    public let scenario: Scenario
+    /// Absolute tolerance for accelerator counts (LP solutions carry round-off).
+    public var tolerance = 1e-4
+
+    /// The incident a re-plan answered, whose lost capacity the plan must not use.
+    public var incident: Incident?
+
+    /// A checker for plans of `scenario` (after `incident`, for a re-plan).
+    public init(scenario: Scenario, incident: Incident? = nil) {
+        self.scenario = scenario
+        self.incident = incident
+    }
+
+    /// Share of a provider's leased capacity delivered in period t.
+    private func deliveredShare(_ provider: ProviderID, _ t: Int) -> Double {
+        guard let incident, incident.kind == .outage, incident.provider == provider,
+            let from = scenario.horizon.period(of: incident.from)
+        else { return 1 }
+        let until = incident.months.map { from + $0 } ?? .max
+        return (from..<until).contains(t) ? incident.deliveredFraction : 1
+    }
+
+    /// Share of a site's power available in period t: a site-power incident there, or an outage
+    /// of the provider that operates it.
+    private func power(_ site: ColocationSiteID, _ t: Int) -> Double {
+        guard let incident, let from = scenario.horizon.period(of: incident.from) else { return 1 }
+        let operatorID = scenario.colocation.first { $0.id == site }?.provider
+        let hit = (incident.kind == .sitePower && incident.site == site) || (incident.kind == .outage && incident.provider == operatorID)
+        guard hit else { return 1 }
+        let until = incident.months.map { from + $0 } ?? .max
+        return (from..<until).contains(t) ? incident.deliveredFraction : 1
+    }
+
+    /// Every violation found, as sentences; empty when the plan is sound.
+    public func check(_ plan: Plan) -> [String] {
+        var problems: [String] = []
+        func fail(_ message: String) { problems.append(message) }
+        let horizon = scenario.horizon
+        let H = scenario.hoursPerMonth
+        guard plan.scenarioFingerprint == fingerprint(of: scenario) else {
+            return ["the plan was made for another scenario (fingerprint \(plan.scenarioFingerprint))"]
+        }
+        guard let speedModel = SpeedModel(scenario: scenario) else { return ["unknown reference accelerator"] }
+        let offers = Dictionary(uniqueKeysWithValues: scenario.offers.map { ($0.id, $0) })
+        let sites = Dictionary(uniqueKeysWithValues: scenario.colocation.map { ($0.id, $0) })
+        let fleets = Dictionary(uniqueKeysWithValues: scenario.ownedFleets.map { ($0.id, $0) })
+        let workloads = Dictionary(uniqueKeysWithValues: scenario.workloads.map { ($0.id, $0) })
+        let allowed = scenario.policy.allowedRegions.map(Set.init)
+        let months = (0..<horizon.months).map(horizon.month(ofPeriod:))
+
+        // Leases: offered term and price, lead time, availability, minimum commitment.
+        var activeNodes: [OfferID: [Double]] = [:]
+        var spend = 0.0
+        for lease in plan.leases {
+            guard let offer = offers[lease.offer] else {
+                fail("lease of unknown offer \(lease.offer)")
+                continue
+            }
+            if let allowed, !allowed.contains(offer.region) { fail("lease of \(offer.id) in disallowed region \(offer.region)") }
+            guard let price = offer.pricePerAcceleratorHour[lease.term] else {
+                fail("\(offer.id) does not sell term \(lease.term.rawValue)")
+                continue
+            }
+            if price != lease.pricePerAcceleratorHour { fail("lease of \(offer.id) priced \(lease.pricePerAcceleratorHour), offer says \(price)") }
+            guard let start = horizon.period(of: lease.start) else {
+                fail("lease of \(offer.id) starts outside the horizon (\(lease.start))")
+                continue
+            }
+            if start < horizon.firstPeriod(afterLeadTimeDays: offer.leadTimeDays) {
+                fail("lease of \(offer.id) starts \(lease.start), before its \(offer.leadTimeDays)-day lead time")
+            }
+            if lease.nodes < 1 || lease.accelerators != lease.nodes * offer.acceleratorsPerNode || lease.months != lease.term.months {
+                fail("lease of \(offer.id) at \(lease.start) has inconsistent nodes, accelerators or months")
+            }
+            var active = activeNodes[offer.id] ?? Array(repeating: 0, count: horizon.months)
+            for t in start..<min(horizon.months, start + lease.term.months) { active[t] += Double(lease.nodes) }
+            activeNodes[offer.id] = active
+            let total = Double(lease.accelerators) * price.double * H * Double(lease.term.months)
+            spend += total
+            if abs(lease.totalCost.double - total) > 0.01 * max(1, total) * 1e-4 + 1 {
+                fail("lease of \(offer.id) at \(lease.start) costs \(total), plan says \(lease.totalCost)")
+            }
+        }
+        for (id, active) in activeNodes {
+            let offer = offers[id]!
+            for (t, nodes) in active.enumerated() where nodes > Double(offer.availableNodes) + tolerance {
+                fail("\(id) has \(Int(nodes)) nodes active in \(months[t]); only \(offer.availableNodes) are available")
+            }
+            let signed = plan.leases.filter { $0.offer == id }.reduce(0) { $0 + $1.nodes }
+            if offer.minimumNodes > 0, signed > 0, signed < offer.minimumNodes {
+                fail("\(id) is signed for \(signed) nodes, below its minimum of \(offer.minimumNodes)")
+            }
+        }
+
+        // Colocation: site capacity, lead time, power for what is hosted, deliveries.
+        var hostedBy: [OwnedFleetID: [Double]] = [:]
+        var hostedAt: [String: Double] = [:]  // "site|fleet|t"
+        for use in plan.colocation {
+            guard let site = sites[use.site], let t = horizon.period(of: use.month) else {
+                fail("colocation at unknown site or month: \(use.site) \(use.month)")
+                continue
+            }
+            if t < horizon.firstPeriod(afterLeadTimeDays: site.leadTimeDays) { fail("\(site.id) used in \(use.month), before its lead time") }
+            if use.powerKW > site.powerKW * power(site.id, t) + tolerance { fail("\(site.id) rents \(use.powerKW) kW in \(use.month); the site has \(site.powerKW)") }
+            var needed = 0.0
+            for (fleetID, count) in use.hosted {
+                guard let fleet = fleets[fleetID] else {
+                    fail("\(site.id) hosts unknown fleet \(fleetID)")
+                    continue
+                }
+                if let hostable = fleet.hostableAt, !hostable.contains(site.id) { fail("\(fleetID) is not hostable at \(site.id)") }
+                needed += count * fleet.powerPerAcceleratorW / 1000
+                hostedBy[fleetID, default: Array(repeating: 0, count: horizon.months)][t] += count
+                hostedAt["\(site.id)|\(fleetID)|\(t)"] = count
+            }
+            if needed > use.powerKW * (1 + 1e-9) + tolerance {
+                fail("\(site.id) hosts \(needed) kW of hardware in \(use.month) on \(use.powerKW) kW rented")
+            }
+            spend += use.powerKW * site.pricePerKWMonth.double
+        }
+        for (fleetID, hosted) in hostedBy {
+            let fleet = fleets[fleetID]!
+            for (t, count) in hosted.enumerated() where count > Double(fleet.delivered(by: months[t])) + tolerance {
+                fail("\(fleetID) hosts \(Int(count)) accelerators in \(months[t]); only \(fleet.delivered(by: months[t])) delivered")
+            }
+        }
+
+        // Backups held and exercised.
+        var held: [String: Int] = [:]  // "offer|t"
+        for hold in plan.backups {
+            guard let offer = offers[hold.offer], let terms = offer.backup, let t = horizon.period(of: hold.month) else {
+                fail("backup at \(hold.offer) in \(hold.month): no such backup offer")
+                continue
+            }
+            if hold.nodes > terms.availableNodes { fail("\(hold.offer) holds \(hold.nodes) backup nodes; \(terms.availableNodes) on offer") }
+            held["\(hold.offer)|\(t)"] = hold.nodes
+            spend += Double(hold.nodes) * terms.feePerNodeMonth.double
+        }
+        var exercisedNodes: [String: Double] = [:]
+        for e in plan.exercisedBackups {
+            guard let offer = offers[e.offer], let terms = offer.backup, let t = horizon.period(of: e.month) else {
+                fail("exercise of \(e.offer): no such backup offer")
+                continue
+            }
+            if e.nodes > Double(held["\(e.offer)|\(t)"] ?? 0) + tolerance { fail("\(e.offer) exercises \(e.nodes) nodes in \(e.month), holding fewer") }
+            exercisedNodes["\(e.offer)|\(t)"] = e.nodes
+            spend += e.nodes * Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+        }
+
+        // Supply per model and month, per provider.
+        func supply(model: AcceleratorModelID, period t: Int, without lost: ProviderID?, exercised: [String: Double]) -> Double {
+            var total = 0.0
+            for (id, active) in activeNodes where offers[id]!.accelerator == model && offers[id]!.provider != lost {
+                total += active[t] * Double(offers[id]!.acceleratorsPerNode) * deliveredShare(offers[id]!.provider, t)
+            }
+            for site in scenario.colocation where site.provider != lost {
+                for fleet in scenario.ownedFleets where fleet.accelerator == model {
+                    total += hostedAt["\(site.id)|\(fleet.id)|\(t)"] ?? 0
+                }
+            }
+            for offer in scenario.offers where offer.accelerator == model && offer.provider != lost {
+                total += (exercised["\(offer.id)|\(t)"] ?? 0) * Double(offer.acceleratorsPerNode)
+            }
+            return total
+        }
+
+        // Allocation: stacks, windows, capacity; demand delivered vs the shortfalls reported.
+        func checkAllocation(_ allocation: [Allocation], lost: ProviderID?, exercised: [String: Double], label: String) -> [WorkloadID: [Int: Double]] {
+            var used: [String: Double] = [:]
+            var delivered: [WorkloadID: [Int: Double]] = [:]
+            for a in allocation {
+                guard let w = workloads[a.workload], let t = horizon.period(of: a.month) else {
+                    fail("\(label): allocation to unknown workload or month \(a.workload) \(a.month)")
+                    continue
+                }
+                let speed = speedModel.speed(of: w, on: a.accelerator)
+                if speed <= 0 { fail("\(label): \(w.id) given \(a.accelerator), which runs none of its stacks \(w.stacks.map(\.rawValue))") }
+                if !w.window.contains(a.month) { fail("\(label): \(w.id) allocated in \(a.month), outside its window") }
+                if lost != nil, !w.critical { fail("\(label): non-critical \(w.id) in a provider-loss allocation") }
+                used["\(a.accelerator)|\(t)", default: 0] += a.accelerators
+                delivered[w.id, default: [:]][t, default: 0] += a.accelerators * speed
+            }
+            for (key, amount) in used {
+                let parts = key.split(separator: "|")
+                let model = AcceleratorModelID(String(parts[0]))
+                let t = Int(parts[1])!
+                let available = supply(model: model, period: t, without: lost, exercised: exercised)
+                if amount > available * (1 + 1e-6) + tolerance {
+                    fail("\(label): \(amount) \(model) allocated in \(months[t]); \(available) supplied")
+                }
+            }
+            return delivered
+        }
+
+        let delivered = checkAllocation(plan.allocation, lost: nil, exercised: exercisedNodes, label: "plan")
+        var penalty = 0.0
+        for w in scenario.workloads {
+            let got = delivered[w.id] ?? [:]
+            switch w.demand {
+            case .service(let capacity):
+                for (t, month) in months.enumerated() where w.window.contains(month) {
+                    let missing = max(0, capacity - (got[t] ?? 0)) * H
+                    let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == month }?.referenceHours ?? 0
+                    if missing > reported + 1e-3 * capacity * H + 1 {
+                        fail("\(w.id) gets \(got[t] ?? 0) of \(capacity) reference accelerators in \(month); shortfall reported \(reported / H)")
+                    }
+                    penalty += missing
+                }
+            case .training(let work):
+                let done = got.values.reduce(0, +) * H
+                let missing = max(0, work - done)
+                let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == nil }?.referenceHours ?? 0
+                if missing > reported + 1e-6 * work + 1 { fail("\(w.id) gets \(done) of \(work) reference-hours; shortfall reported \(reported)") }
+                penalty += missing
+            }
+        }
+
+        // Shares of capacity in use, per month.
+        let cap = scenario.policy.maxProviderShare
+        if cap < 1 {
+            for row in plan.shares where row.share > cap + 1e-6 {
+                fail("\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap")
+            }
+            // The shares must describe the allocation: what each provider supplies of what is used.
+            for (t, month) in months.enumerated() {
+                let inUse = plan.allocation.filter { $0.month == month }.reduce(0.0) { $0 + $1.accelerators * speedModel.capacityWeight(of: $1.accelerator) }
+                let reported = plan.shares.filter { $0.month == month }.reduce(0.0) { $0 + $1.referenceCapacity }
+                if reported + 1e-3 < inUse * (1 - 1e-6) { fail("shares in \(month) account for \(reported) reference units; \(inUse) are in use") }
+                // No provider can be said to supply more than it delivers.
+                for row in plan.shares.filter({ $0.month == month }) {
+                    let deliverable = Set(scenario.offers.map(\.accelerator) + scenario.ownedFleets.map(\.accelerator)).reduce(0.0) { sum, model in
+                        let own = supply(model: model, period: t, without: nil, exercised: exercisedNodes)
+                            - supply(model: model, period: t, without: row.provider, exercised: exercisedNodes)
+                        return sum + own * speedModel.capacityWeight(of: model)
+                    }
+                    if row.referenceCapacity > deliverable * (1 + 1e-6) + 1e-3 {
+                        fail("\(row.provider) is said to supply \(row.referenceCapacity) reference units in \(month); it delivers \(deliverable)")
+                    }
+                }
+            }
+        }
+
+        // Budget and cost.
+        if let budget = scenario.policy.budgetUSD, spend > budget.double * (1 + 1e-9) + 1 {
+            fail("spend \(spend) exceeds the budget \(budget)")
+        }
+        if abs(spend - plan.cost.total.double) > max(1, 1e-6 * spend) {
+            fail("the plan's total \(plan.cost.total) does not match its decisions (\(spend))")
+        }
+
+        // N-1: each row's allocation must be feasible without the provider and cover what it claims.
+        if scenario.policy.resilience == .nMinus1 {
+            let critical = scenario.workloads.filter(\.critical)
+            let suppliers = Set(scenario.offers.filter { allowed?.contains($0.region) ?? true }.map(\.provider)
+                + scenario.colocation.filter { allowed?.contains($0.region) ?? true }.map(\.provider))
+            if !critical.isEmpty {
+                for provider in suppliers where !plan.resilience.contains(where: { $0.provider == provider }) {
+                    fail("the N-1 table has no row for \(provider)")
+                }
+            }
+            let demand = critical.reduce(0.0) { sum, w in
+                switch w.demand {
+                case .training(let work): sum + work
+                case .service(let capacity): sum + capacity * H * Double(months.filter { w.window.contains($0) }.count)
+                }
+            }
+            for row in plan.resilience {
+                var exercised: [String: Double] = [:]
+                for e in row.exercised {
+                    guard let t = horizon.period(of: e.month) else { continue }
+                    if offers[e.offer]?.provider == row.provider { fail("N-1 \(row.provider): exercises a backup of the lost provider") }
+                    if e.nodes > Double(held["\(e.offer)|\(t)"] ?? 0) + tolerance {
+                        fail("N-1 \(row.provider): exercises \(e.nodes) nodes of \(e.offer) in \(e.month), holding \(held["\(e.offer)|\(t)"] ?? 0)")
+                    }
+                    exercised["\(e.offer)|\(t)"] = e.nodes
+                }
+                let got = checkAllocation(row.allocation, lost: row.provider, exercised: exercised, label: "N-1 \(row.provider)")
+                var covered = 0.0
+                for w in critical {
+                    let mine = got[w.id] ?? [:]
+                    switch w.demand {
+                    case .service(let capacity):
+                        for (t, month) in months.enumerated() where w.window.contains(month) { covered += min(capacity, mine[t] ?? 0) * H }
+                    case .training(let work):
+                        covered += min(work, mine.values.reduce(0, +) * H)
+                    }
+                }
+                let coverage = demand > 0 ? covered / demand : 1
+                if coverage + 1e-6 < row.criticalCoverage {
+                    fail("N-1 \(row.provider): the allocation covers \(coverage), the table claims \(row.criticalCoverage)")
+                }
+                if coverage + 1e-6 < row.requiredCoverage, row.shortfallReferenceHours <= 0 {
+                    fail("N-1 \(row.provider): coverage \(coverage) is below the required \(row.requiredCoverage) but no shortfall is reported")
+                }
+            }
+        }
+        _ = penalty
+        return problems
+    }
+
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Solver
+import SwitchyardModel
+
+/// Reads a solved `SourcingModel` back into a `Plan`: decisions, costs, shares and the N-1 table.
+struct PlanExtractor {
+    let model: SourcingModel
+    let values: [Double]
+    private var input: PlanningInput { model.input }
+    private var H: Double { input.hours }
+
+    init(model: SourcingModel, values: [Double]) {
+        self.model = model
+        self.values = values
+    }
+
+    func value(_ v: Variable?) -> Double { v.map { values[$0.index] } ?? 0 }
+
+    /// Active nodes of offer o in period t.
+    func active(_ o: Int, _ t: Int) -> Double { value(model.active[o][t]) }
+
+    mutating func plan() -> Plan {
+        let scenario = input.scenario
+        var byProvider: [ProviderID: Double] = [:]
+        var byModel: [AcceleratorModelID: Double] = [:]
+        var byMonth: [YearMonth: Double] = [:]
+
+        var leases: [Lease] = []
+        var leaseTotal = 0.0
+        var beyond = 0.0
+        for lease in model.leases {
+            let nodes = Int(value(lease.variable).rounded())
+            guard nodes > 0 else { continue }
+            let offer = input.offers[lease.key.offer]
+            let accelerators = nodes * offer.acceleratorsPerNode
+            let monthly = Double(accelerators) * lease.price * H
+            let months = lease.key.term.months
+            let inside = min(months, input.periods - lease.key.start)
+            leases.append(
+                Lease(
+                    offer: offer.id, provider: offer.provider, accelerator: offer.accelerator, nodes: nodes,
+                    accelerators: accelerators, term: lease.key.term, start: input.month(lease.key.start), months: months,
+                    pricePerAcceleratorHour: offer.pricePerAcceleratorHour[lease.key.term] ?? 0, monthlyCost: usd(monthly),
+                    totalCost: usd(monthly * Double(months)), costBeyondHorizon: usd(monthly * Double(months - inside))))
+            leaseTotal += monthly * Double(months)
+            beyond += monthly * Double(months - inside)
+            byProvider[offer.provider, default: 0] += monthly * Double(months)
+            byModel[offer.accelerator, default: 0] += monthly * Double(months)
+            for t in lease.key.start..<(lease.key.start + inside) { byMonth[input.month(t), default: 0] += monthly }
+        }
+
+        var colocation: [ColocationUse] = []
+        var colocationTotal = 0.0
+        for (key, kw) in model.power.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let powerKW = value(kw)
+            guard powerKW > 1e-6 else { continue }
+            let site = input.sites[key.index]
+            let cost = powerKW * site.pricePerKWMonth.double
+            var hostedByFleet: [OwnedFleetID: Double] = [:]
+            var hostedAccelerators = 0.0
+            for f in input.fleets.indices {
+                let h = value(model.hosted[.init(fleet: f, site: key.index, period: key.period)])
+                if h > 1e-6 {
+                    hostedByFleet[input.fleets[f].id] = h
+                    hostedAccelerators += h
+                }
+            }
+            colocation.append(
+                ColocationUse(
+                    site: site.id, provider: site.provider, month: input.month(key.period), powerKW: powerKW,
+                    hosted: hostedByFleet, cost: usd(cost)))
+            colocationTotal += cost
+            byProvider[site.provider, default: 0] += cost
+            byMonth[input.month(key.period), default: 0] += cost
+            // Rent is attributed to the models it hosts, by accelerators hosted.
+            for f in input.fleets.indices {
+                let h = value(model.hosted[.init(fleet: f, site: key.index, period: key.period)])
+                if h > 1e-6, hostedAccelerators > 0 { byModel[input.fleets[f].accelerator, default: 0] += cost * h / hostedAccelerators }
+            }
+        }
+
+        var backups: [BackupHold] = []
+        var feeTotal = 0.0
+        for (key, r) in model.backup.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let nodes = Int(value(r).rounded())
+            guard nodes > 0, let terms = input.offers[key.index].backup else { continue }
+            let offer = input.offers[key.index]
+            let fee = Double(nodes) * terms.feePerNodeMonth.double
+            backups.append(
+                BackupHold(
+                    offer: offer.id, provider: offer.provider, accelerator: offer.accelerator, month: input.month(key.period),
+                    nodes: nodes, fee: usd(fee)))
+            feeTotal += fee
+            byProvider[offer.provider, default: 0] += fee
+            byModel[offer.accelerator, default: 0] += fee
+            byMonth[input.month(key.period), default: 0] += fee
+        }
+
+        var exercised: [BackupExercise] = []
+        var exerciseTotal = 0.0
+        for (key, e) in model.exercise.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let nodes = value(e)
+            guard nodes > 1e-6, let terms = input.offers[key.index].backup else { continue }
+            let offer = input.offers[key.index]
+            let cost = nodes * Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+            exercised.append(BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
+            exerciseTotal += cost
+            byProvider[offer.provider, default: 0] += cost
+            byModel[offer.accelerator, default: 0] += cost
+            byMonth[input.month(key.period), default: 0] += cost
+        }
+
+        let allocation = allocations(model.allocation)
+
+        var shortfalls: [Shortfall] = []
+        var penaltyTotal = 0.0
+        let penalty = scenario.policy.shortfallPenaltyPerReferenceHour.double
+        for (key, short) in model.serviceShort.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let missing = value(short)
+            guard missing > 1e-6, case .service(let capacity) = input.workloads[key.index].demand else { continue }
+            shortfalls.append(
+                Shortfall(
+                    workload: input.workloads[key.index].id, month: input.month(key.period), referenceHours: missing * H,
+                    fraction: missing / capacity, reason: ""))
+            penaltyTotal += missing * H * penalty
+        }
+        for (w, short) in model.trainingShort.sorted(by: { $0.key < $1.key }) {
+            let missing = value(short)
+            guard missing > 1e-6 else { continue }
+            shortfalls.append(
+                Shortfall(
+                    workload: input.workloads[w].id, month: nil, referenceHours: missing,
+                    fraction: missing / input.demandHours(of: w), reason: ""))
+            penaltyTotal += missing * penalty
+        }
+
+        var shares: [ProviderShare] = []
+        for t in 0..<input.periods {
+            let capacities = input.providers.indices.map { value(model.providerCapacity[PeriodKey($0, t)]) }
+            let total = capacities.reduce(0, +)
+            guard total > 1e-6 else { continue }
+            for (p, capacity) in capacities.enumerated() where capacity > 1e-6 {
+                shares.append(
+                    ProviderShare(
+                        provider: input.providers[p], month: input.month(t), referenceCapacity: capacity,
+                        share: capacity / total, cap: scenario.policy.maxProviderShare))
+            }
+        }
+
+        let (resilience, expectedExercise, n1Penalty) = resilienceTable()
+        let spending = leaseTotal + colocationTotal + feeTotal + exerciseTotal
+        let cost = CostBreakdown(
+            total: usd(spending), leases: usd(leaseTotal), leasesBeyondHorizon: usd(beyond), colocation: usd(colocationTotal),
+            backupFees: usd(feeTotal), backupExercise: usd(exerciseTotal), expectedExercise: usd(expectedExercise),
+            shortfallPenalty: usd(penaltyTotal + n1Penalty),
+            objective: usd(spending + expectedExercise + penaltyTotal + n1Penalty),
+            byProvider: byProvider.mapValues(usd), byModel: byModel.mapValues(usd), byMonth: byMonth.mapValues(usd))
+        return Plan(
+            scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
+            hoursPerMonth: H, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
+            allocation: allocation, shortfalls: shortfalls, cost: cost, shares: shares, resilience: resilience,
+            explanation: Explanation(marginalValues: [], binding: [], summary: []),
+            solver: SolverReport(
+                status: "", variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
+                solveSeconds: 0, explainSeconds: 0, gap: 0, nodes: 0, relaxationSeconds: 0, roundingSeconds: 0,
+                branchAndCutSeconds: 0))
+    }
+
+    func allocations(_ variables: [AllocationKey: Variable]) -> [Allocation] {
+        variables.compactMap { key, x -> Allocation? in
+            let amount = value(x)
+            guard amount > 1e-6 else { return nil }
+            return Allocation(
+                workload: input.workloads[key.workload].id, accelerator: input.models[key.model],
+                month: input.month(key.period), accelerators: amount,
+                referenceAccelerators: amount * input.speeds[key.workload][key.model])
+        }.sorted { ($0.workload, $0.month, $0.accelerator) < ($1.workload, $1.month, $1.accelerator) }
+    }
+
+    /// The N-1 rows, the expected exercise cost and the N-1 shortfall penalty.
+    func resilienceTable() -> ([ProviderLoss], Double, Double) {
+        guard input.scenario.policy.resilience == .nMinus1 else { return ([], 0, 0) }
+        let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
+        let required = input.scenario.policy.criticalCoverage
+        let critical = input.critical
+        let criticalDemand = critical.reduce(0.0) { $0 + input.demandHours(of: $1) }
+        var rows: [ProviderLoss] = []
+        var expected = 0.0
+        var penaltyTotal = 0.0
+        for p in model.lossProviders {
+            var exercised: [BackupExercise] = []
+            var exerciseCost = 0.0
+            for (key, e) in model.lossExercise where key.provider == p {
+                let nodes = value(e)
+                guard nodes > 1e-6, let terms = input.offers[key.index].backup else { continue }
+                let offer = input.offers[key.index]
+                let cost = nodes * Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+                exercised.append(BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
+                exerciseCost += cost
+            }
+            exercised.sort { ($0.month, $0.offer) < ($1.month, $1.offer) }
+            expected += input.scenario.providers[p].failureProbability * exerciseCost
+            var lossAllocation: [AllocationKey: Variable] = [:]
+            for (key, x) in model.lossAllocation where key.provider == p { lossAllocation[key.allocation] = x }
+            let allocation = allocations(lossAllocation)
+            // Coverage is what the allocation delivers, capped at each workload's demand.
+            var covered = 0.0
+            for w in critical {
+                let name = input.workloads[w].id
+                switch input.workloads[w].demand {
+                case .service(let capacity):
+                    for t in input.window(of: w) {
+                        let month = input.month(t)
+                        let delivered = allocation.filter { $0.workload == name && $0.month == month }
+                            .reduce(0) { $0 + $1.referenceAccelerators }
+                        covered += min(capacity, delivered) * H
+                    }
+                case .training(let work):
+                    let delivered = allocation.filter { $0.workload == name }.reduce(0) { $0 + $1.referenceAccelerators * H }
+                    covered += min(work, delivered)
+                }
+            }
+            var short = 0.0
+            for (key, s) in model.lossServiceShort where key.provider == p { short += value(s) * H }
+            for (key, s) in model.lossTrainingShort where key.index == p { short += value(s) }
+            penaltyTotal += short * penalty
+            rows.append(
+                ProviderLoss(
+                    provider: input.providers[p], criticalCoverage: criticalDemand > 0 ? covered / criticalDemand : 1,
+                    requiredCoverage: required, shortfallReferenceHours: short, exerciseCost: usd(exerciseCost),
+                    exercised: exercised, allocation: allocation))
+        }
+        return (rows, expected, penaltyTotal)
+    }
+
+    /// Says why each shortfall happened, from the explanation's binding constraints.
+    mutating func attachReasons(to plan: inout Plan) {
+        for i in plan.shortfalls.indices {
+            plan.shortfalls[i].reason = reason(for: plan.shortfalls[i], plan: plan)
+        }
+    }
+
+    private func reason(for shortfall: Shortfall, plan: Plan) -> String {
+        guard let w = input.workloads.firstIndex(where: { $0.id == shortfall.workload }) else { return "" }
+        let months = shortfall.month.map { [input.scenario.horizon.period(of: $0)!] } ?? Array(input.window(of: w))
+        let compatible = input.models.indices.filter { input.speeds[w][$0] > 0 }
+        if compatible.isEmpty {
+            return "no offered or owned accelerator runs its stacks \(input.workloads[w].stacks.map(\.rawValue))"
+        }
+        let unavailable = months.filter { t in !compatible.contains { model.modelAvailable($0, t) } }
+        if unavailable.count == months.count {
+            return "no supply of a model it runs on is deliverable in time (lead times)"
+        }
+        var reasons: [String] = []
+        if !unavailable.isEmpty {
+            reasons.append("nothing it runs on is deliverable before \(input.month(unavailable.max()! + 1))")
+        }
+        let monthSet = Set(months.map(input.month))
+        let binding = plan.explanation.binding.filter { $0.month == nil || monthSet.contains($0.month!) }
+        let kinds = Set(binding.map(\.kind))
+        if kinds.contains("budget") { reasons.append("the budget binds") }
+        if kinds.contains("share-cap") {
+            let capped = Set(binding.filter { $0.kind == "share-cap" }.map(\.subject)).sorted()
+            reasons.append("the share cap binds for \(capped.joined(separator: ", "))")
+        }
+        let compatibleNames = Set(compatible.map { input.models[$0].rawValue })
+        let exhausted = Set(binding.filter { $0.kind == "availability" }.map(\.subject)).filter { offerID in
+            input.offers.first { $0.id.rawValue == offerID }.map { compatibleNames.contains($0.accelerator.rawValue) } ?? false
+        }
+        if !exhausted.isEmpty { reasons.append("offers sold out: \(exhausted.sorted().joined(separator: ", "))") }
+        if reasons.isEmpty { reasons.append("more capacity would cost more than the shortfall penalty") }
+        return reasons.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,251 @@
+import Foundation
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// Turns a scenario into a sourcing plan: the MILP of docs/planner.md solved by Cbc, explained
+/// from Clp's duals with the integer decisions fixed.
+///
+/// ```swift
+/// let plan = try Planner().plan(try ScenarioFile.load(path: "examples/frontier-lab.yaml"))
+/// print(PlanReport.text(plan))
+/// ```
+public struct Planner: Sendable {
+    /// Limits for the MILP.
+    public var options: SolveOptions
+    /// The MILP backend.
+    public var milpSolver: any LinearSolver
+    /// The LP backend for the explanation.
+    public var lpSolver: any LinearSolver
+
+    /// A planner; defaults: 1% gap, 120 s limit, Cbc and Clp.
+    public init(
+        options: SolveOptions = SolveOptions(timeLimitSeconds: 120, relativeGap: 0.01),
+        milpSolver: any LinearSolver = CbcSolver(), lpSolver: any LinearSolver = ClpSolver()
+    ) {
+        self.options = options
+        self.milpSolver = milpSolver
+        self.lpSolver = lpSolver
+    }
+
+    /// Plans a scenario. Shortfalls are part of the plan, never an error.
+    ///
+    /// - Throws: `PlannerError` when the solver fails outright.
+    public func plan(_ scenario: Scenario) throws -> Plan {
+        let input = try PlanningInput(scenario)
+        return try solve(input, overrides: PlanningOverrides())
+    }
+
+    func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
+        let buildStart = ContinuousClock.now
+        let model = SourcingModel(input, overrides: overrides)
+        let buildSeconds = (ContinuousClock.now - buildStart).seconds
+        var timing = SolveTiming()
+        let solution = try solveMILP(model, timing: &timing)
+        var extractor = PlanExtractor(model: model, values: solution.values)
+        var plan = extractor.plan()
+        let explainStart = ContinuousClock.now
+        plan.explanation = Explainer(model: model, values: solution.values, lpSolver: lpSolver).explain(plan: plan)
+        extractor.attachReasons(to: &plan)
+        plan.solver = SolverReport(
+            status: solution.status.rawValue, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
+            constraints: model.lp.constraintCount, nonzeros: model.lp.nonzeroCount, buildSeconds: buildSeconds,
+            solveSeconds: solution.seconds, explainSeconds: (ContinuousClock.now - explainStart).seconds,
+            gap: max(0, solution.relativeGap ?? 0), nodes: solution.nodes, relaxationSeconds: timing.relaxationSeconds,
+            roundingSeconds: timing.roundingSeconds, branchAndCutSeconds: timing.branchAndCutSeconds)
+        return plan
+    }
+}
+
+/// The planner's one error type.
+public enum PlannerError: Error, Sendable, CustomStringConvertible {
+    /// The solver could not produce a plan.
+    case solver(String)
+    /// Input the planner cannot use (plan of another scenario, bad incident…), with every problem.
+    case input(InputError)
+
+    public var description: String {
+        switch self {
+        case .solver(let message): "solver: \(message)"
+        case .input(let error): error.description
+        }
+    }
+}
+
+extension Planner {
+    /// Solves the MILP in two steps. First a rounding heuristic: solve the LP relaxation with Clp,
+    /// round the integer decisions (leases down, then up where availability allows; backups up),
+    /// fix them and re-solve the LP. That gives a good plan within seconds and a proven lower
+    /// bound. Then Cbc starts from that plan and improves it until the gap or time limit.
+    /// Cbc alone often finds no incumbent at all on these models: shortfall slack makes every
+    /// integer point feasible, but its heuristics do not look there.
+    func solveMILP(_ model: SourcingModel, timing: inout SolveTiming) throws -> Solution {
+        let clock = ContinuousClock.now
+        let limit = options.timeLimitSeconds ?? .infinity
+        var relaxed = model.lp
+        relaxed.relaxIntegrality()
+        var lpOptions = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
+        if let name = ProcessInfo.processInfo.environment["SWITCHYARD_LP_ALGORITHM"], let algorithm = LPAlgorithm(rawValue: name) {
+            lpOptions.lpAlgorithm = algorithm
+        }
+        let relaxation: Solution
+        do {
+            relaxation = try lpSolver.solve(relaxed, options: lpOptions)
+        } catch {
+            throw PlannerError.solver("\(error)")
+        }
+        var incumbent: Solution?
+        if relaxation.status == .optimal {
+            for candidate in RoundingHeuristic(model: model).candidates(from: relaxation.values) {
+                var fixed = model.lp
+                for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
+                fixed.relaxIntegrality()
+                if let s = try? lpSolver.solve(fixed, options: lpOptions), s.status == .optimal {
+                    incumbent = s
+                    break
+                }
+            }
+        }
+        let bound = relaxation.status == .optimal ? relaxation.objective : nil
+        let elapsed = (ContinuousClock.now - clock).seconds
+        timing.relaxationSeconds = relaxation.seconds
+        timing.roundingSeconds = elapsed - relaxation.seconds
+        // Rounding often lands inside the requested gap already; then branch and cut has nothing
+        // to prove and is skipped.
+        if var found = incumbent, let bound, let objective = found.objective,
+            (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap
+        {
+            found.status = .optimal
+            found.bestBound = bound
+            found.seconds = elapsed
+            return found
+        }
+        var milpOptions = options
+        milpOptions.timeLimitSeconds = max(1, limit - elapsed)
+        milpOptions.initialSolution = incumbent?.values
+        let milp: Solution
+        do {
+            milp = try milpSolver.solve(model.lp, options: milpOptions)
+        } catch {
+            throw PlannerError.solver("\(error)")
+        }
+        let seconds = (ContinuousClock.now - clock).seconds
+        timing.branchAndCutSeconds = milp.seconds
+        var best: Solution
+        if milp.status.hasSolution, (milp.objective ?? .infinity) <= (incumbent?.objective ?? .infinity) + 1e-6 {
+            best = milp
+        } else if var heuristic = incumbent {
+            heuristic.status = milp.status == .optimal ? .optimal : .feasible
+            heuristic.nodes = milp.nodes
+            best = heuristic
+        } else {
+            guard milp.status.hasSolution else {
+                throw PlannerError.solver(
+                    milp.status == .limitReached
+                        ? "no plan found within \(options.timeLimitSeconds ?? 0) s; raise --time-limit"
+                        : "the solver ended with status \(milp.status.rawValue)")
+            }
+            best = milp
+        }
+        // The proven bound is the better of the LP relaxation and Cbc's search.
+        let bounds = [bound, milp.bestBound].compactMap { $0 }
+        best.bestBound = bounds.max().map { min($0, best.objective ?? $0) }
+        if best.status == .optimal, let gap = best.relativeGap, gap > max(options.relativeGap, 1e-6) { best.status = .feasible }
+        if best.status == .feasible, let gap = best.relativeGap, gap <= options.relativeGap { best.status = .optimal }
+        best.seconds = seconds
+        return best
+    }
+}
+
+/// Where the solve's time went.
+struct SolveTiming {
+    var relaxationSeconds = 0.0
+    var roundingSeconds = 0.0
+    var branchAndCutSeconds = 0.0
+}
+
+/// Candidate integer decisions rounded from an LP relaxation, best first.
+struct RoundingHeuristic {
+    let model: SourcingModel
+
+    /// Each candidate maps integer variable index to value.
+    func candidates(from values: [Double]) -> [[Int: Double]] {
+        [round(values, upward: true), round(values, upward: false), round(values.map { _ in 0 }, upward: false)]
+    }
+
+    private func round(_ values: [Double], upward: Bool) -> [Int: Double] {
+        let lp = model.lp
+        var fixed: [Int: Double] = [:]
+        // Leases: floor, then (optionally) up where every period it covers has room.
+        let input = model.input
+        var activeCount = Array(repeating: Array(repeating: 0.0, count: input.periods), count: input.offers.count)
+        for lease in model.leases {
+            let v = max(lp.lower[lease.variable.index], (values[lease.variable.index] + 1e-6).rounded(.down))
+            fixed[lease.variable.index] = v
+            for t in lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months) { activeCount[lease.key.offer][t] += v }
+        }
+        if upward {
+            let byFraction = model.leases.sorted {
+                let a = values[$0.variable.index] - values[$0.variable.index].rounded(.down)
+                let b = values[$1.variable.index] - values[$1.variable.index].rounded(.down)
+                return a > b
+            }
+            for lease in byFraction {
+                let fraction = values[lease.variable.index] - values[lease.variable.index].rounded(.down)
+                guard fraction > 0.05 else { break }
+                let index = lease.variable.index
+                guard fixed[index]! + 1 <= lp.upper[index] else { continue }
+                let range = lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months)
+                let room = range.allSatisfy { t in
+                    guard let act = model.active[lease.key.offer][t] else { return false }
+                    return activeCount[lease.key.offer][t] + 1 <= lp.upper[act.index]
+                }
+                guard room else { continue }
+                fixed[index]! += 1
+                for t in range { activeCount[lease.key.offer][t] += 1 }
+            }
+        }
+        // Minimum commitments: an offer below its minimum is dropped (unless sunk).
+        for (o, y) in model.signed {
+            let offerLeases = model.leases.filter { $0.key.offer == o }
+            let total = offerLeases.reduce(0.0) { $0 + fixed[$1.variable.index]! }
+            if total >= Double(input.offers[o].minimumNodes) {
+                fixed[y.index] = total > 0 ? 1 : max(0, lp.lower[y.index])
+            } else if lp.lower[y.index] > 0 {
+                fixed[y.index] = 1
+            } else {
+                for lease in offerLeases { fixed[lease.variable.index] = lp.lower[lease.variable.index] }
+                fixed[y.index] = offerLeases.contains { lp.lower[$0.variable.index] > 0 } ? 1 : 0
+            }
+        }
+        // Backups: up (more standby never hurts feasibility), within what is on offer.
+        for r in model.backup.values {
+            fixed[r.index] = min(lp.upper[r.index], max(lp.lower[r.index], (values[r.index] - 1e-6).rounded(.up)))
+        }
+        return fixed
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}
+
+/// A fingerprint of a scenario's content (64-bit FNV-1a over its canonical JSON), so a plan can
+/// say which scenario it belongs to. Not a security measure: it catches mix-ups, not forgery.
+public func fingerprint(of scenario: Scenario) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in ScenarioFile.text(scenario, format: .json).utf8 {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x0000_0100_0000_01b3
+    }
+    return String(hash, radix: 16, uppercase: false).leftPadded(to: 16)
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

@@ -1,0 +1,425 @@
+import Foundation
+import Solver
+import SwitchyardModel
+
+/// What a re-plan holds fixed and what the incident changed. Empty for a fresh plan.
+struct PlanningOverrides {
+    /// The first period that can still change; earlier decisions are history.
+    var fromPeriod = 0
+    /// Nodes already signed, by (offer index, term, start period): kept and paid (sunk).
+    var sunkLeases: [LeaseKey: Int] = [:]
+    /// Backup nodes already held, by (offer index, period).
+    var heldBackups: [PeriodKey: Int] = [:]
+    /// Accelerators given before `fromPeriod`, by (workload, model, period): history.
+    var pastAllocation: [AllocationKey: Double] = [:]
+    /// Fraction of a provider's leased capacity delivered, by (provider index, period); default 1.
+    var providerFactor: [PeriodKey: Double] = [:]
+    /// Fraction of a site's power available, by (site index, period); default 1.
+    var siteFactor: [PeriodKey: Double] = [:]
+    /// Offers whose new signatures cannot start before a period (a slipped provider).
+    var earliestNewStart: [Int: Int] = [:]
+    /// Whether backups may be exercised in the plan itself (after an incident).
+    var allowExercise = false
+
+    func provider(_ p: Int, _ t: Int) -> Double { providerFactor[PeriodKey(p, t)] ?? 1 }
+    func site(_ c: Int, _ t: Int) -> Double { siteFactor[PeriodKey(c, t)] ?? 1 }
+}
+
+struct LeaseKey: Hashable {
+    let offer: Int
+    let term: CommitmentTerm
+    let start: Int
+}
+
+struct PeriodKey: Hashable {
+    let index: Int
+    let period: Int
+    init(_ index: Int, _ period: Int) {
+        self.index = index
+        self.period = period
+    }
+}
+
+struct AllocationKey: Hashable {
+    let workload: Int
+    let model: Int
+    let period: Int
+}
+
+/// The sourcing MILP of docs/planner.md, with handles to every variable and row the report reads.
+struct SourcingModel {
+    let input: PlanningInput
+    let overrides: PlanningOverrides
+    var lp = LinearProgram()
+
+    struct LeaseVar {
+        let key: LeaseKey
+        let variable: Variable
+        let price: Double
+    }
+    var leases: [LeaseVar] = []
+    var signed: [Int: Variable] = [:]
+    /// act[o][t]: active nodes (nil before the offer can deliver).
+    var active: [[Variable?]] = []
+    var power: [PeriodKey: Variable] = [:]
+    var hosted: [FleetSiteKey: Variable] = [:]
+    var backup: [PeriodKey: Variable] = [:]
+    var exercise: [PeriodKey: Variable] = [:]
+    var allocation: [AllocationKey: Variable] = [:]
+    var serviceShort: [PeriodKey: Variable] = [:]
+    var trainingShort: [Int: Variable] = [:]
+    var providerCapacity: [PeriodKey: Variable] = [:]
+    var supplyRows: [PeriodKey: Constraint] = [:]
+    var shareRows: [PeriodKey: Constraint] = [:]
+    /// usage[p][m,t]: accelerators of model m from provider p in use in period t.
+    var usage: [UsageKey: Variable] = [:]
+    var powerRows: [PeriodKey: Constraint] = [:]
+    var deliveryRows: [PeriodKey: Constraint] = [:]
+    var budgetRow: Constraint?
+    /// N-1: per lost provider.
+    var lossExercise: [LossKey: Variable] = [:]
+    var lossAllocation: [LossAllocationKey: Variable] = [:]
+    var lossServiceShort: [LossKey: Variable] = [:]
+    var lossTrainingShort: [PeriodKey: Variable] = [:]
+    var lossProviders: [Int] = []
+    /// N-1 supply rows by (lost provider, model, period).
+    var lossSupplyRows: [LossKey: Constraint] = [:]
+
+    struct UsageKey: Hashable {
+        let provider: Int
+        let model: Int
+        let period: Int
+    }
+    struct FleetSiteKey: Hashable {
+        let fleet: Int
+        let site: Int
+        let period: Int
+    }
+    struct LossKey: Hashable {
+        let provider: Int
+        let index: Int
+        let period: Int
+    }
+    struct LossAllocationKey: Hashable {
+        let provider: Int
+        let allocation: AllocationKey
+    }
+
+    /// Spending terms (for the budget row): lease, colocation, backup fee and exercise variables.
+    private var spending: [(Variable, Double)] = []
+
+    init(_ input: PlanningInput, overrides: PlanningOverrides = PlanningOverrides()) {
+        self.input = input
+        self.overrides = overrides
+        build()
+    }
+
+    private var H: Double { input.hours }
+    private var T: Int { input.periods }
+
+    /// Whether model m can have any supply in period t.
+    func modelAvailable(_ m: Int, _ t: Int) -> Bool {
+        input.offers.indices.contains { input.offerModel[$0] == m && input.offerFirst[$0] <= t }
+            || input.fleets.indices.contains { f in
+                input.fleetModel[f] == m && input.delivered[f][t] > 0
+                    && input.fleetSites[f].contains { input.siteFirst[$0] <= t }
+            }
+    }
+
+    private mutating func build() {
+        let policy = input.scenario.policy
+        let penalty = policy.shortfallPenaltyPerReferenceHour.double
+        let from = overrides.fromPeriod
+
+        // Leases: n[o,k,s], integer nodes signed on term k to start in period s.
+        active = Array(repeating: Array(repeating: nil, count: T), count: input.offers.count)
+        for (o, offer) in input.offers.enumerated() {
+            let g = Double(offer.acceleratorsPerNode)
+            let available = Double(offer.availableNodes)
+            let newFrom = max(input.offerFirst[o], from, overrides.earliestNewStart[o] ?? 0)
+            var termsByPeriod = Array(repeating: [(Variable, Double)](), count: T)
+            for (term, price) in input.terms(of: o) {
+                let sunkStarts = overrides.sunkLeases.keys.filter { $0.offer == o && $0.term == term }.map(\.start)
+                let starts = Set(Array(newFrom..<max(newFrom, T)) + sunkStarts).sorted()
+                for s in starts where s < T {
+                    let key = LeaseKey(offer: o, term: term, start: s)
+                    let sunk = Double(overrides.sunkLeases[key] ?? 0)
+                    let upper = s < newFrom ? sunk : max(available, sunk)
+                    if upper <= 0 { continue }
+                    let cost = g * price * H * Double(term.months)
+                    let n = lp.addVariable(
+                        "n[\(offer.id),\(term.rawValue),\(s)]", lower: sunk, upper: upper, objective: cost, integer: true)
+                    leases.append(LeaseVar(key: key, variable: n, price: price))
+                    spending.append((n, cost))
+                    for t in s..<min(T, s + term.months) { termsByPeriod[t].append((n, 1)) }
+                }
+            }
+            var y: Variable?
+            if offer.minimumNodes > 0 {
+                let anySunk = overrides.sunkLeases.contains { $0.key.offer == o && $0.value > 0 }
+                let v = lp.addVariable("signed[\(offer.id)]", lower: anySunk ? 1 : 0, upper: 1, integer: true)
+                signed[o] = v
+                y = v
+                let all = leases.filter { $0.key.offer == o }.map { ($0.variable, 1.0) }
+                lp.addConstraint("minimum[\(offer.id)]", all + [(v, -Double(offer.minimumNodes))], lower: 0)
+            }
+            for t in 0..<T where !termsByPeriod[t].isEmpty {
+                let act = lp.addVariable("act[\(offer.id),\(t)]", upper: max(available, termsByPeriod[t].count > 0 ? available : 0))
+                active[o][t] = act
+                lp.addConstraint("active[\(offer.id),\(t)]", [(act, 1)] + termsByPeriod[t].map { ($0.0, -1) }, lower: 0, upper: 0)
+                // Sunk leases above today's availability stay; availability binds new signatures only.
+                let sunkActive = overrides.sunkLeases.filter { $0.key.offer == o && $0.key.start <= t && t < $0.key.start + $0.key.term.months }
+                    .reduce(0) { $0 + $1.value }
+                lp.setBounds(act, lower: 0, upper: max(available, Double(sunkActive)))
+                if let y { lp.addConstraint("signed[\(offer.id),\(t)]", [(act, 1), (y, -max(available, Double(sunkActive)))], upper: 0) }
+            }
+        }
+
+        // Colocation: kW per site and period; owned accelerators hosted within that power.
+        for (c, site) in input.sites.enumerated() {
+            let price = site.pricePerKWMonth.double
+            for t in input.siteFirst[c]..<max(input.siteFirst[c], T) {
+                let hostedHere = input.fleets.indices.filter { input.fleetSites[$0].contains(c) && input.delivered[$0][t] > 0 }
+                if hostedHere.isEmpty { continue }
+                let kw = lp.addVariable("kw[\(site.id),\(t)]", upper: site.powerKW * overrides.site(c, t), objective: price)
+                power[PeriodKey(c, t)] = kw
+                spending.append((kw, price))
+                var terms: [(Variable, Double)] = [(kw, -1)]
+                for f in hostedHere {
+                    let h = lp.addVariable("h[\(input.fleets[f].id),\(site.id),\(t)]", upper: input.delivered[f][t])
+                    hosted[FleetSiteKey(fleet: f, site: c, period: t)] = h
+                    terms.append((h, input.fleets[f].powerPerAcceleratorW / 1000))
+                }
+                powerRows[PeriodKey(c, t)] = lp.addConstraint("power[\(site.id),\(t)]", terms, upper: 0)
+            }
+        }
+        for f in input.fleets.indices {
+            for t in 0..<T {
+                let terms = input.fleetSites[f].compactMap { hosted[FleetSiteKey(fleet: f, site: $0, period: t)] }
+                if terms.isEmpty { continue }
+                deliveryRows[PeriodKey(f, t)] = lp.addConstraint(
+                    "delivered[\(input.fleets[f].id),\(t)]", terms.map { ($0, 1) }, upper: input.delivered[f][t])
+            }
+        }
+
+        // Backup options: r[o,t] nodes held for a monthly fee.
+        for (o, offer) in input.offers.enumerated() {
+            guard let terms = offer.backup else { continue }
+            let fee = terms.feePerNodeMonth.double
+            for t in input.offerFirst[o]..<max(input.offerFirst[o], T) {
+                let held = Double(overrides.heldBackups[PeriodKey(o, t)] ?? 0)
+                let upper = t < from ? held : max(Double(terms.availableNodes), held)
+                if upper <= 0 { continue }
+                let r = lp.addVariable("r[\(offer.id),\(t)]", lower: held, upper: upper, objective: fee, integer: true)
+                backup[PeriodKey(o, t)] = r
+                spending.append((r, fee))
+                if overrides.allowExercise, t >= from, overrides.provider(input.offerProvider[o], t) > 0 {
+                    let price = Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+                    let e = lp.addVariable("exercise[\(offer.id),\(t)]", upper: upper, objective: price)
+                    exercise[PeriodKey(o, t)] = e
+                    spending.append((e, price))
+                    lp.addConstraint("exercise-held[\(offer.id),\(t)]", [(e, 1), (r, -1)], upper: 0)
+                }
+            }
+        }
+
+        // Allocation x[w,m,t] and the supply rows.
+        var supplyTerms: [PeriodKey: [(Variable, Double)]] = [:]
+        for w in input.workloads.indices {
+            for m in input.models.indices where input.speeds[w][m] > 0 {
+                for t in input.window(of: w) where modelAvailable(m, t) {
+                    let key = AllocationKey(workload: w, model: m, period: t)
+                    let x: Variable
+                    if t < from {
+                        let past = overrides.pastAllocation[key] ?? 0
+                        x = lp.addVariable("x[\(input.workloads[w].id),\(input.models[m]),\(t)]", lower: past, upper: past)
+                    } else {
+                        x = lp.addVariable("x[\(input.workloads[w].id),\(input.models[m]),\(t)]")
+                    }
+                    allocation[key] = x
+                    supplyTerms[PeriodKey(m, t), default: []].append((x, 1))
+                }
+            }
+        }
+        // Supply: what workloads use of a model comes from the providers that supply it, each
+        // within what it delivers. Shares are measured on this use (see docs/planner.md).
+        for m in input.models.indices {
+            for t in 0..<T {
+                guard var terms = supplyTerms[PeriodKey(m, t)] else { continue }
+                for p in input.providers.indices {
+                    let sources = supplySources(model: m, period: t, only: p)
+                    if sources.isEmpty { continue }
+                    let u = lp.addVariable("use[\(input.providers[p]),\(input.models[m]),\(t)]")
+                    usage[UsageKey(provider: p, model: m, period: t)] = u
+                    lp.addConstraint("delivers[\(input.providers[p]),\(input.models[m]),\(t)]", [(u, 1)] + sources, upper: 0)
+                    terms.append((u, -1))
+                }
+                supplyRows[PeriodKey(m, t)] = lp.addConstraint("supply[\(input.models[m]),\(t)]", terms, upper: 0)
+            }
+        }
+
+        // Demand: services every month of their window; training runs over their window.
+        for (w, workload) in input.workloads.enumerated() {
+            switch workload.demand {
+            case .service(let capacity):
+                for t in input.window(of: w) {
+                    let short = lp.addVariable("short[\(workload.id),\(t)]", upper: capacity, objective: penalty * H)
+                    serviceShort[PeriodKey(w, t)] = short
+                    let terms = input.models.indices.compactMap { m in
+                        allocation[AllocationKey(workload: w, model: m, period: t)].map { ($0, input.speeds[w][m]) }
+                    }
+                    lp.addConstraint("serve[\(workload.id),\(t)]", terms + [(short, 1)], lower: capacity)
+                }
+            case .training(let work):
+                let short = lp.addVariable("short[\(workload.id)]", upper: work, objective: penalty)
+                trainingShort[w] = short
+                var terms: [(Variable, Double)] = [(short, 1)]
+                for t in input.window(of: w) {
+                    for m in input.models.indices {
+                        if let x = allocation[AllocationKey(workload: w, model: m, period: t)] {
+                            terms.append((x, input.speeds[w][m] * H))
+                        }
+                    }
+                }
+                lp.addConstraint("train[\(workload.id)]", terms, lower: work)
+            }
+        }
+
+        // Provider capacity in reference units, and the share cap.
+        for p in input.providers.indices {
+            for t in 0..<T {
+                let terms = capacityTerms(provider: p, period: t)
+                if terms.isEmpty { continue }
+                let cp = lp.addVariable("capacity[\(input.providers[p]),\(t)]")
+                providerCapacity[PeriodKey(p, t)] = cp
+                lp.addConstraint("capacity-def[\(input.providers[p]),\(t)]", [(cp, 1)] + terms.map { ($0.0, -$0.1) }, lower: 0, upper: 0)
+            }
+        }
+        let cap = policy.maxProviderShare
+        if cap < 1 {
+            for t in 0..<T {
+                let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
+                for p in input.providers.indices {
+                    guard let own = providerCapacity[PeriodKey(p, t)] else { continue }
+                    let terms = all.map { ($0, $0 == own ? 1 - cap : -cap) }
+                    shareRows[PeriodKey(p, t)] = lp.addConstraint("share[\(input.providers[p]),\(t)]", terms, upper: 0)
+                }
+            }
+        }
+
+        if policy.resilience == .nMinus1 { buildResilience(penalty: penalty) }
+
+        if let budget = policy.budgetUSD {
+            budgetRow = lp.addConstraint("budget", spending, upper: budget.double)
+        }
+    }
+
+    /// Supply terms (negative) of model m in period t: all providers but `lost`, or only `only`.
+    private func supplySources(model m: Int, period t: Int, without lost: Int? = nil, only: Int? = nil)
+        -> [(Variable, Double)]
+    {
+        var terms: [(Variable, Double)] = []
+        for o in input.offers.indices where input.offerModel[o] == m && input.offerProvider[o] != lost {
+            if let only, input.offerProvider[o] != only { continue }
+            if let act = active[o][t] {
+                let factor = overrides.provider(input.offerProvider[o], t)
+                if factor > 0 { terms.append((act, -Double(input.offers[o].acceleratorsPerNode) * factor)) }
+            }
+            if lost == nil || only != nil, let e = exercise[PeriodKey(o, t)] {
+                terms.append((e, -Double(input.offers[o].acceleratorsPerNode)))
+            }
+        }
+        for f in input.fleets.indices where input.fleetModel[f] == m {
+            for c in input.fleetSites[f] where input.siteProvider[c] != lost && (only == nil || input.siteProvider[c] == only) {
+                if let h = hosted[FleetSiteKey(fleet: f, site: c, period: t)] { terms.append((h, -1)) }
+            }
+        }
+        return terms
+    }
+
+    /// Reference capacity of a provider in use in a period.
+    private func capacityTerms(provider p: Int, period t: Int) -> [(Variable, Double)] {
+        input.models.indices.compactMap { m in
+            usage[UsageKey(provider: p, model: m, period: t)].map { ($0, input.weights[m]) }
+        }
+    }
+
+    /// N-1: for every provider that supplies anything, a second allocation of critical work
+    /// without it, using exercised backups held at other providers.
+    private mutating func buildResilience(penalty: Double) {
+        let critical = input.critical
+        guard !critical.isEmpty else { return }
+        let coverage = input.scenario.policy.criticalCoverage
+        let suppliers = Set(input.offerProvider + input.siteProvider)
+        lossProviders = input.providers.indices.filter { suppliers.contains($0) }
+        let probability = input.scenario.providers.map(\.failureProbability)
+        for p in lossProviders {
+            let name = input.providers[p]
+            var supply: [PeriodKey: [(Variable, Double)]] = [:]
+            for (o, offer) in input.offers.enumerated() where input.offerProvider[o] != p {
+                guard let terms = offer.backup else { continue }
+                let price = Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+                for t in 0..<T {
+                    guard let r = backup[PeriodKey(o, t)] else { continue }
+                    let e = lp.addVariable("n1-exercise[\(name),\(offer.id),\(t)]", objective: probability[p] * price)
+                    lossExercise[LossKey(provider: p, index: o, period: t)] = e
+                    lp.addConstraint("n1-held[\(name),\(offer.id),\(t)]", [(e, 1), (r, -1)], upper: 0)
+                    supply[PeriodKey(input.offerModel[o], t), default: []].append((e, -Double(offer.acceleratorsPerNode)))
+                }
+            }
+            for w in critical {
+                for m in input.models.indices where input.speeds[w][m] > 0 {
+                    for t in input.window(of: w) where modelAvailable(m, t) {
+                        let key = AllocationKey(workload: w, model: m, period: t)
+                        let x = lp.addVariable("n1-x[\(name),\(input.workloads[w].id),\(input.models[m]),\(t)]")
+                        lossAllocation[LossAllocationKey(provider: p, allocation: key)] = x
+                        supply[PeriodKey(m, t), default: []].append((x, 1))
+                    }
+                }
+            }
+            for (key, terms) in supply.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+                // Rows with no allocation only cap exercise at zero use; skip them.
+                guard terms.contains(where: { $0.1 > 0 }) else { continue }
+                let rest = supplySources(model: key.index, period: key.period, without: p)
+                lossSupplyRows[LossKey(provider: p, index: key.index, period: key.period)] = lp.addConstraint(
+                    "n1-supply[\(name),\(input.models[key.index]),\(key.period)]", terms + rest, upper: 0)
+            }
+            for w in critical {
+                let workload = input.workloads[w]
+                switch workload.demand {
+                case .service(let capacity):
+                    for t in input.window(of: w) {
+                        let required = capacity * coverage
+                        let short = lp.addVariable("n1-short[\(name),\(workload.id),\(t)]", upper: required, objective: penalty * H)
+                        lossServiceShort[LossKey(provider: p, index: w, period: t)] = short
+                        let terms = input.models.indices.compactMap { m in
+                            lossAllocation[LossAllocationKey(provider: p, allocation: AllocationKey(workload: w, model: m, period: t))]
+                                .map { ($0, input.speeds[w][m]) }
+                        }
+                        lp.addConstraint("n1-serve[\(name),\(workload.id),\(t)]", terms + [(short, 1)], lower: required)
+                    }
+                case .training(let work):
+                    let required = work * coverage
+                    let short = lp.addVariable("n1-short[\(name),\(workload.id)]", upper: required, objective: penalty)
+                    lossTrainingShort[PeriodKey(p, w)] = short
+                    var terms: [(Variable, Double)] = [(short, 1)]
+                    for t in input.window(of: w) {
+                        for m in input.models.indices {
+                            if let x = lossAllocation[LossAllocationKey(provider: p, allocation: AllocationKey(workload: w, model: m, period: t))] {
+                                terms.append((x, input.speeds[w][m] * H))
+                            }
+                        }
+                    }
+                    lp.addConstraint("n1-train[\(name),\(workload.id)]", terms, lower: required)
+                }
+            }
+        }
+    }
+
+    /// The commitments fixed when explaining: leases of a year or more, minimum-commitment
+    /// signatures and backups. On-demand nodes stay free, because they are what one more
+    /// accelerator would replace; with them fixed too, almost every dual would be zero.
+    var commitments: [Variable] {
+        leases.filter { $0.key.term != .onDemand }.map(\.variable) + Array(signed.values) + Array(backup.values)
+    }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Planner
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+
+extension PlanReport.Format: ExpressibleByArgument {}
+
+/// Options every planning command shares.
+struct SolveLimits: ParsableArguments {
+    @Option(help: "Stop the MILP after this many seconds and report the best plan found.")
+    var timeLimit: Double = 120
+
+    @Option(help: "Stop once the plan is proven within this relative gap of optimal (0.01 = 1%).")
+    var gap: Double = 0.01
+
+    func validate() throws {
+        guard timeLimit > 0, timeLimit <= 86_400 else { throw ValidationError("--time-limit must be in (0, 86400] seconds") }
+        guard gap >= 0, gap < 1 else { throw ValidationError("--gap must be in [0, 1)") }
+    }
+
+    @Flag(help: "Show the solver's own log on standard output.") var solverLog = false
+
+    var planner: Planner {
+        Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap, logLevel: solverLog ? 1 : 0))
+    }
+}
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Choose the leases, colocation and backup options that meet demand at least cost.",
+        discussion: """
+            Prints the plan: leases to sign, colocation, backups, allocation, cost, supplier shares,
+            the N-1 table and the explanation. Unmet demand is part of the plan (a priced
+            shortfall, with the reason), never an error.
+
+            Examples:
+              switchyard plan examples/frontier-lab.yaml
+              switchyard plan examples/frontier-lab.yaml --format json --out plan.json
+              switchyard plan big.yaml --time-limit 30 --gap 0.02
+            """)
+
+    @Argument(help: "The scenario file.") var scenario: String
+    @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
+    @Option(help: "Write the report here instead of standard output.") var out: String?
+    @Flag(help: "Also run the independent checker and fail if the plan violates anything.") var check = false
+    @OptionGroup var limits: SolveLimits
+
+    func run() throws {
+        try reportingErrors {
+            let loaded = try loadScenario(scenario)
+            let plan = try planOrFail { try limits.planner.plan(loaded) }
+            if check { try verify(plan, against: loaded) }
+            try emit(PlanReport.render(plan, format: format), to: out)
+        }
+    }
+}
+
+/// Maps the planner's errors to the CLI's.
+func planOrFail(_ body: () throws -> Plan) throws -> Plan {
+    do {
+        return try body()
+    } catch let error as PlannerError {
+        switch error {
+        case .solver(let message): throw CLIFailure.solver(message)
+        case .input(let problems): throw problems
+        }
+    }
+}
+
+func verify(_ plan: Plan, against scenario: Scenario) throws {
+    let violations = PlanChecker(scenario: scenario).check(plan)
+    if !violations.isEmpty {
+        throw CLIFailure.solver("the plan fails the independent check:\n" + violations.map { "  - \($0)" }.joined(separator: "\n"))
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Planner
+import SwitchyardCatalog
+import SwitchyardModel
+
+struct ReplanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "replan",
+        abstract: "Re-plan after a supply incident: keep what is signed, exercise backups, sign what is missing.",
+        discussion: """
+            The incident file names the provider, the kind (outage, slip, site-power), the first
+            month and, optionally, how long and how much is still delivered (docs/planner.md).
+            The report starts with what changed: cost, coverage, deadlines now at risk.
+
+            Examples:
+              switchyard plan examples/frontier-lab.yaml --format json --out plan.json
+              switchyard replan examples/frontier-lab.yaml --plan plan.json --incident examples/incident-coreweave-outage.yaml
+            """)
+
+    @Argument(help: "The scenario file the plan was made for.") var scenario: String
+    @Option(help: "The plan, as written by `switchyard plan --format json`.") var plan: String
+    @Option(help: "The incident file (YAML or JSON).") var incident: String
+    @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
+    @Option(help: "Write the report here instead of standard output.") var out: String?
+    @Flag(help: "Also run the independent checker on the new plan.") var check = false
+    @OptionGroup var limits: SolveLimits
+
+    func run() throws {
+        try reportingErrors {
+            let loaded = try loadScenario(scenario)
+            let before = try PlanFile.load(path: plan)
+            let event = try Incident.load(path: incident, scenario: loaded)
+            let result = try replanOrFail { try limits.planner.replan(loaded, plan: before, incident: event) }
+            if check {
+                let violations = PlanChecker(scenario: loaded, incident: event).check(result.after)
+                if !violations.isEmpty {
+                    throw CLIFailure.solver("the re-plan fails the independent check:\n" + violations.map { "  - \($0)" }.joined(separator: "\n"))
+                }
+            }
+            try emit(ReplanReport.render(result, format: format), to: out)
+        }
+    }
+}
+
+func replanOrFail(_ body: () throws -> Replan) throws -> Replan {
+    do {
+        return try body()
+    } catch let error as PlannerError {
+        switch error {
+        case .solver(let message): throw CLIFailure.solver(message)
+        case .input(var problems):
+            problems.source = problems.source ?? "plan"
+            throw problems
+        }
+    }
+}
