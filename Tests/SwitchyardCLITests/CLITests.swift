@@ -120,3 +120,86 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out2))
     }
 }
+
+@Suite struct PlanCLITests {
+    func run(_ arguments: String...) throws -> CommandResult {
+        try runCommand(Fixtures.switchyardBinary, arguments)
+    }
+
+    func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID())-\(name)").path
+    }
+
+    @Test func planPrintsEverySectionAndPassesItsCheck() throws {
+        let r = try run("plan", "examples/frontier-lab.yaml", "--check")
+        #expect(r.status == 0, "\(r.stderr)")
+        for section in [
+            "Leases to sign", "Colocation", "Backup options to hold", "Allocation", "Shortfalls", "Cost by provider",
+            "Spend by month", "Supplier shares", "N-1: if one provider delivers nothing", "Marginal value", "What binds",
+            "Solver",
+        ] {
+            #expect(r.stdout.contains(section), "missing section \(section)")
+        }
+    }
+
+    @Test func markdownAndJSONFormats() throws {
+        let markdown = try run("plan", "examples/frontier-lab.yaml", "--format", "markdown")
+        #expect(markdown.stdout.hasPrefix("# Sourcing plan: frontier-lab"))
+        #expect(markdown.stdout.contains("| provider | offer |"))
+        let path = temporary("plan.json")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let json = try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path)
+        #expect(json.status == 0 && json.stdout.isEmpty)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        for key in ["leases", "allocation", "cost", "resilience", "explanation", "solver", "scenarioFingerprint"] {
+            #expect(object?[key] != nil, "missing \(key)")
+        }
+    }
+
+    @Test func replanShowsTheDelta() throws {
+        let plan = temporary("plan.json")
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        #expect(try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", plan).status == 0)
+        let r = try run(
+            "replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident", "examples/incident-coreweave-outage.yaml",
+            "--check")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("Re-plan after coreweave outage from 2027-07 for 3 month(s)"))
+        #expect(r.stdout.contains("Spend: $"))
+        #expect(r.stdout.contains("Leases to sign"))
+    }
+
+    @Test func replanRejectsBadInputAndWritesNothing() throws {
+        let plan = temporary("plan.json")
+        let incident = temporary("incident.yaml")
+        let out = temporary("replan.txt")
+        defer { for p in [plan, incident, out] { try? FileManager.default.removeItem(atPath: p) } }
+        #expect(try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", plan).status == 0)
+
+        try "provider: corewave\nkind: outage\nfrom: 2027-07\n".write(toFile: incident, atomically: true, encoding: .utf8)
+        var r = try run("replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident", incident, "--out", out)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("provider (line 1): no provider 'corewave' in scenario frontier-lab (did you mean 'coreweave'?)"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        // A plan of another scenario.
+        let other = temporary("other.yaml")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        #expect(try run("generate", "--out", other).status == 0)
+        r = try run("replan", other, "--plan", plan, "--incident", "examples/incident-coreweave-outage.yaml", "--out", out)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no provider 'coreweave'") || r.stderr.contains("another scenario"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+
+        // Not a plan at all.
+        r = try run("replan", "examples/frontier-lab.yaml", "--plan", "examples/frontier-lab.yaml", "--incident", "examples/incident-coreweave-outage.yaml")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("not valid plan JSON") || r.stderr.contains("missing field"))
+    }
+
+    @Test func badScenarioExitsOneWithoutAStackTrace() throws {
+        let r = try run("plan", "no-such.yaml")
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("no-such.yaml: no such file"))
+    }
+}

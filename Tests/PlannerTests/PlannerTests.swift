@@ -1,0 +1,308 @@
+import Foundation
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardTesting
+import Testing
+
+@testable import Planner
+
+/// Small scenarios whose optimum can be worked out by hand. Every plan also passes the
+/// independent checker.
+@Suite struct KnownAnswerTests {
+    let planner = Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 1e-6))
+
+    func plan(_ scenario: Scenario, sourceLocation: SourceLocation = #_sourceLocation) throws -> Plan {
+        #expect(scenario.validate(accelerators: AcceleratorCatalog.merged(with: scenario.accelerators)).isEmpty, sourceLocation: sourceLocation)
+        let plan = try planner.plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(plan) == [], sourceLocation: sourceLocation)
+        return plan
+    }
+
+    func nodes(_ plan: Plan, _ offer: OfferID) -> Int { plan.leases.filter { $0.offer == offer }.reduce(0) { $0 + $1.nodes } }
+
+    func scenario(
+        providers: [ProviderID], offers: [Offer], workloads: [Workload], months: Int = 6, policy: Policy = Policy(),
+        colocation: [ColocationSite] = [], fleets: [OwnedFleet] = []
+    ) -> Scenario {
+        Scenario(
+            name: "known", horizon: Fixtures.horizon(months),
+            providers: providers.map { Provider(id: $0, kind: .neocloud, failureProbability: 0.1) }, offers: offers,
+            colocation: colocation, ownedFleets: fleets, workloads: workloads, policy: policy)
+    }
+
+    /// 80 H100s every month, two identical offers but for price: all from the cheaper one.
+    @Test func cheapestOfferWins() throws {
+        let s = scenario(
+            providers: ["a", "b"],
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", prices: [.onDemand: 3]),
+                Fixtures.offer("b-h100", provider: "b", prices: [.onDemand: 2.5]),
+            ],
+            workloads: [Fixtures.service("serve", capacity: 80, months: Fixtures.months(1, 6))])
+        let p = try plan(s)
+        #expect(nodes(p, "a-h100") == 0)
+        #expect(nodes(p, "b-h100") == 60)  // 10 nodes × 6 months
+        #expect(p.cost.total == Decimal(80 * 730 * 6) * Decimal(string: "2.5")!)
+        #expect(p.shortfalls.isEmpty)
+    }
+
+    /// With a 50% cap, the cheap supplier can carry only half.
+    @Test func shareCapForcesASplit() throws {
+        var policy = Policy()
+        policy.maxProviderShare = 0.5
+        let s = scenario(
+            providers: ["a", "b"],
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", prices: [.onDemand: 3]),
+                Fixtures.offer("b-h100", provider: "b", prices: [.onDemand: 2.5]),
+            ],
+            workloads: [Fixtures.service("serve", capacity: 80, months: Fixtures.months(1, 6))], policy: policy)
+        let p = try plan(s)
+        #expect(nodes(p, "a-h100") == 30)
+        #expect(nodes(p, "b-h100") == 30)
+        #expect(p.shares.allSatisfy { $0.share <= 0.5 + 1e-9 })
+    }
+
+    /// A cheap offer 90 days out: on-demand elsewhere covers the first three months.
+    @Test func leadTimeForcesOnDemandFirst() throws {
+        let s = scenario(
+            providers: ["fast", "cheap"],
+            offers: [
+                Fixtures.offer("fast-h100", provider: "fast", prices: [.onDemand: 4]),
+                Fixtures.offer("cheap-h100", provider: "cheap", leadTimeDays: 90, prices: [.onDemand: 2]),
+            ],
+            workloads: [Fixtures.service("serve", capacity: 16, months: Fixtures.months(1, 6))])
+        let p = try plan(s)
+        let fast = p.leases.filter { $0.offer == "fast-h100" }.map(\.start.month).sorted()
+        let cheap = p.leases.filter { $0.offer == "cheap-h100" }.map(\.start.month).sorted()
+        #expect(fast == [1, 2, 3])
+        #expect(cheap == [4, 5, 6])
+    }
+
+    /// A CUDA-only run never lands on TPUs, however cheap they are; a JAX run does.
+    @Test func cudaWorkloadNeverOnTPU() throws {
+        let s = scenario(
+            providers: ["gpu", "tpu"],
+            offers: [
+                Fixtures.offer("h100", provider: "gpu", prices: [.onDemand: 4]),
+                Fixtures.offer("v6e", provider: "tpu", accelerator: "google-tpu-v6e", prices: [.onDemand: 0.5]),
+            ],
+            workloads: [
+                Fixtures.training("cuda-run", work: 100_000, window: Fixtures.months(1, 6), stacks: [.cuda]),
+                Fixtures.training("jax-run", work: 100_000, window: Fixtures.months(1, 6), stacks: [.xla, .cuda]),
+            ])
+        let p = try plan(s)
+        #expect(p.allocation.filter { $0.workload == "cuda-run" }.allSatisfy { $0.accelerator == "nvidia-h100" })
+        // The JAX run goes to the far cheaper TPUs; at most the H100 capacity left over by rounding
+        // the CUDA run's nodes up goes to it too.
+        let jax = p.allocation.filter { $0.workload == "jax-run" }
+        let onTPU = jax.filter { $0.accelerator == "google-tpu-v6e" }.reduce(0) { $0 + $1.referenceAccelerators }
+        #expect(onTPU / jax.reduce(0) { $0 + $1.referenceAccelerators } > 0.9)
+        #expect(p.shortfalls.isEmpty)
+    }
+
+    func colocationScenario(pricePerKWMonth: Decimal) -> Scenario {
+        scenario(
+            providers: ["neo"],
+            offers: [Fixtures.offer("h100", provider: "neo", prices: [.onDemand: 2])],
+            workloads: [Fixtures.service("serve", capacity: 200, months: Fixtures.months(1, 6), stacks: [.xla, .cuda])],
+            colocation: [
+                ColocationSite(id: "colo", provider: "neo", region: "us-east", powerKW: 1000, pricePerKWMonth: pricePerKWMonth)
+            ],
+            fleets: [
+                OwnedFleet(
+                    id: "tpus", accelerator: "google-tpu-v7", powerPerAcceleratorW: 1200,
+                    arrivals: [Arrival(month: YearMonth(year: 2027, month: 1), count: 256)])
+            ])
+    }
+
+    /// Owned TPUs cost only their power: at $184/kW-month they beat a $2 H100; at $5,000 they do not.
+    @Test func colocatedOwnedTPUsBeatLeasingWhenPowerIsCheap() throws {
+        let cheap = try plan(colocationScenario(pricePerKWMonth: 184))
+        #expect(cheap.leases.isEmpty)
+        #expect(cheap.colocation.count == 6)
+        #expect(cheap.allocation.allSatisfy { $0.accelerator == "google-tpu-v7" })
+
+        let dear = try plan(colocationScenario(pricePerKWMonth: 5000))
+        #expect(dear.colocation.isEmpty)
+        #expect(nodes(dear, "h100") == 25 * 6)
+    }
+
+    /// N-1 buys standby capacity that a plan without resilience does not.
+    @Test func resilienceBuysABackup() throws {
+        var policy = Policy()
+        policy.resilience = .nMinus1
+        policy.criticalCoverage = 1
+        let offers = [
+            Fixtures.offer("a-h100", provider: "a", prices: [.onDemand: 2]),
+            Fixtures.offer(
+                "b-h100", provider: "b", prices: [.onDemand: 6],
+                backup: BackupTerms(availableNodes: 20, feePerNodeMonth: 500, exercisePricePerAcceleratorHour: 7)),
+        ]
+        let workloads = [Fixtures.service("serve", capacity: 80, months: Fixtures.months(1, 6), critical: true)]
+        let resilient = try plan(scenario(providers: ["a", "b"], offers: offers, workloads: workloads, policy: policy))
+        #expect(resilient.backups.map(\.nodes) == Array(repeating: 10, count: 6))
+        let lossOfA = resilient.resilience.first { $0.provider == "a" }!
+        #expect(abs(lossOfA.criticalCoverage - 1) < 1e-9)
+        #expect(lossOfA.shortfallReferenceHours < 1e-6)
+
+        policy.resilience = .none
+        let bare = try plan(scenario(providers: ["a", "b"], offers: offers, workloads: workloads, policy: policy))
+        #expect(bare.backups.isEmpty)
+        #expect(bare.resilience.isEmpty)
+        #expect(bare.cost.total < resilient.cost.total)
+    }
+
+    /// A budget below what the demand costs: the plan comes back short, and says the budget binds.
+    @Test func budgetBelowDemandGivesAnExplainedShortfall() throws {
+        var policy = Policy()
+        policy.budgetUSD = 100_000
+        let s = scenario(
+            providers: ["a"], offers: [Fixtures.offer("a-h100", provider: "a", prices: [.onDemand: 3])],
+            workloads: [Fixtures.service("serve", capacity: 80, months: Fixtures.months(1, 6))], policy: policy)
+        let p = try plan(s)
+        #expect(p.cost.total <= 100_000)
+        #expect(!p.shortfalls.isEmpty)
+        #expect(p.shortfalls.allSatisfy { $0.reason.contains("budget") })
+        #expect(p.explanation.binding.contains { $0.kind == "budget" && $0.savingUSD > 0 })
+    }
+
+    /// A 50% cap with a single supplier cannot be met: nothing is leased and the plan says why.
+    @Test func unmeetableCapGivesAnExplainedShortfall() throws {
+        var policy = Policy()
+        policy.maxProviderShare = 0.5
+        let s = scenario(
+            providers: ["only"], offers: [Fixtures.offer("h100", provider: "only", prices: [.onDemand: 3])],
+            workloads: [Fixtures.service("serve", capacity: 8, months: Fixtures.months(1, 2))], policy: policy)
+        let p = try plan(s)
+        #expect(p.leases.isEmpty)
+        #expect(p.shortfalls.count == 2)
+        #expect(p.shortfalls.allSatisfy { $0.reason.contains("share cap") })
+    }
+
+    /// A minimum commitment: either nothing or at least the minimum.
+    @Test func minimumCommitmentIsRespected() throws {
+        let s = scenario(
+            providers: ["a", "b"],
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", prices: [.onDemand: 2], minimumNodes: 40),
+                Fixtures.offer("b-h100", provider: "b", prices: [.onDemand: 2.2]),
+            ],
+            workloads: [Fixtures.service("serve", capacity: 16, months: Fixtures.months(1, 3))])
+        let p = try plan(s)
+        // 2 nodes × 3 months = 6 node-signatures are needed; 40 at $2 cost more than 6 at $2.20.
+        #expect(nodes(p, "a-h100") == 0)
+        #expect(nodes(p, "b-h100") == 6)
+    }
+
+    /// A long commitment is cheaper per hour but runs past a short horizon: the plan pays it all.
+    @Test func commitmentPastTheHorizonIsCounted() throws {
+        let s = scenario(
+            providers: ["a"],
+            offers: [Fixtures.offer("a-h100", provider: "a", prices: [.onDemand: 3, .oneYear: 2])],
+            workloads: [Fixtures.service("serve", capacity: 8, months: Fixtures.months(1, 6))])
+        let p = try plan(s)
+        // Six months on-demand at $3 (6 × 3 = 18) beat a year at $2 (12 × 2 = 24).
+        #expect(p.leases.allSatisfy { $0.term == .onDemand })
+    }
+
+    @Test func planJSONRoundTrips() throws {
+        let scenario = try Fixtures.frontierLab()
+        let p = try Planner().plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(p) == [])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try PlanFile.encode(p).write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try PlanFile.load(path: path) == p)
+    }
+}
+
+/// Generated scenarios of many shapes: every plan passes the independent checker.
+@Suite struct GeneratedPlanTests {
+    @Test(arguments: [
+        (UInt64(1), 3, 8, 5, 6, true), (2, 5, 20, 10, 12, true), (3, 4, 12, 6, 9, false), (4, 2, 6, 4, 12, true),
+        (5, 8, 30, 12, 6, true), (6, 1, 3, 3, 4, true), (7, 6, 25, 15, 12, false), (8, 5, 15, 8, 24, true),
+    ])
+    func plansPassTheChecker(seed: UInt64, providers: Int, offers: Int, workloads: Int, months: Int, resilience: Bool) throws {
+        let scenario = ScenarioGenerator(
+            .init(seed: seed, providers: providers, offers: offers, workloads: workloads, months: months, resilience: resilience)
+        ).generate()
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 0.01)).plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(plan) == [])
+        #expect(plan.solver.gap <= 0.01 + 1e-9 || plan.solver.status == "feasible")
+        #expect(plan.resilience.isEmpty == !(resilience && scenario.workloads.contains(where: \.critical)))
+    }
+
+    @Test func checkerCatchesAViolation() throws {
+        let scenario = try Fixtures.frontierLab()
+        var plan = try Planner().plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(plan) == [])
+        // Give a workload more of a model than exists.
+        plan.allocation[0].accelerators += 1_000_000
+        #expect(!PlanChecker(scenario: scenario).check(plan).isEmpty)
+        // A lease above availability.
+        var second = try Planner().plan(scenario)
+        second.leases[0].nodes += 10_000
+        #expect(PlanChecker(scenario: scenario).check(second).contains { $0.contains("available") || $0.contains("inconsistent") })
+    }
+}
+
+@Suite struct ReplanTests {
+    @Test func outageKeepsSunkLeasesAndAvoidsLostCapacity() throws {
+        let scenario = try Fixtures.frontierLab()
+        let planner = Planner()
+        let plan = try planner.plan(scenario)
+        let incident = Incident(provider: "crusoe", kind: .outage, from: YearMonth(year: 2027, month: 6), months: 4)
+        let result = try planner.replan(scenario, plan: plan, incident: incident)
+        #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
+        // Every lease signed before stays, at least as large.
+        for lease in plan.leases {
+            let kept = result.after.leases.filter { $0.offer == lease.offer && $0.term == lease.term && $0.start == lease.start }
+            #expect(kept.reduce(0) { $0 + $1.nodes } >= lease.nodes, "\(lease.offer) \(lease.start)")
+        }
+        // Nothing before the incident moves.
+        let before = plan.allocation.filter { $0.month < incident.from }
+        let after = result.after.allocation.filter { $0.month < incident.from }
+        #expect(before.count == after.count)
+        #expect(result.costDelta >= 0)
+        // The plan for the old scenario is checked against the outage: its crusoe allocations now fail.
+        #expect(!PlanChecker(scenario: scenario, incident: incident).check(plan).isEmpty)
+    }
+
+    @Test func slipMovesDeliveries() throws {
+        let scenario = try Fixtures.frontierLab()
+        let planner = Planner()
+        let plan = try planner.plan(scenario)
+        let incident = Incident(provider: "nebius", kind: .slip, from: YearMonth(year: 2027, month: 1), months: 2)
+        let result = try planner.replan(scenario, plan: plan, incident: incident)
+        #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
+        let firstNebius = result.after.leases.filter { $0.provider == "nebius" }.map(\.start).min()
+        let wasFirst = plan.leases.filter { $0.provider == "nebius" }.map(\.start).min()
+        #expect(wasFirst! < incident.from.adding(months: 2))
+        #expect(firstNebius! >= incident.from.adding(months: 2))
+    }
+
+    @Test func refusesAPlanOfAnotherScenario() throws {
+        var scenario = try Fixtures.frontierLab()
+        let plan = try Planner().plan(scenario)
+        scenario.offers[0].availableNodes += 1
+        #expect(throws: PlannerError.self) {
+            try Planner().replan(
+                scenario, plan: plan, incident: Incident(provider: "aws", kind: .outage, from: YearMonth(year: 2027, month: 3)))
+        }
+    }
+
+    @Test func incidentErrorsNameTheirPaths() throws {
+        let scenario = try Fixtures.frontierLab()
+        let text = "provider: corewave\nkind: outage\nfrom: 2031-01\ndeliveredFraction: 2\n"
+        do {
+            _ = try Incident.decode(try DocumentParser.parse(text, format: .yaml), scenario: scenario)
+            Issue.record("expected errors")
+        } catch let error as InputError {
+            let paths = error.diagnostics.map(\.path)
+            #expect(paths == ["provider", "from", "deliveredFraction"])
+            #expect(error.diagnostics[0].message.contains("did you mean 'coreweave'"))
+        }
+    }
+}
