@@ -44,8 +44,8 @@ format:
 
 ## bench: planner benchmark over generated scenarios (small, medium, large; N-1 on and off).
 bench: setup
-	$(SWIFT) build -c release
-	.build/release/switchyard bench plan
+	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard-bench
+	.build/release/switchyard-bench plan $(BENCH_ARGS)
 
 clean:
 	rm -rf .build

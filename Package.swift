@@ -54,3 +54,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks build only when asked for (`make bench` sets SWITCHYARD_BENCHMARKS=1), so
+// `swift build`, `swift test` and CI do not pay for them.
+if Context.environment["SWITCHYARD_BENCHMARKS"] == "1" {
+    package.products.append(.executable(name: "switchyard-bench", targets: ["switchyard-bench"]))
+    package.targets.append(
+        .executableTarget(
+            name: "switchyard-bench",
+            dependencies: [
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        )
+    )
+}

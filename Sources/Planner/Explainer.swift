@@ -25,7 +25,8 @@ struct Explainer {
         guard let solution = try? lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: 60)),
             solution.status == .optimal, let duals = solution.rowDuals, let reduced = solution.reducedCosts
         else {
-            return Explanation(marginalValues: [], binding: [], summary: ["The explanation LP did not solve; no duals."])
+            return Explanation(
+                marginalValues: [], binding: [], summary: ["The explanation LP did not solve; no duals."])
         }
         let tolerance = 1e-6
         var marginal: [MarginalValue] = []
@@ -33,19 +34,27 @@ struct Explainer {
         // One more accelerator from a new supplier adds to the base supply and to the supply of
         // every provider-loss case, so its value is the sum of those rows' duals.
         var lossDuals: [PeriodKey: Double] = [:]
-        for (key, row) in model.lossSupplyRows { lossDuals[PeriodKey(key.index, key.period), default: 0] += duals[row.index] }
-        for (key, row) in model.supplyRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+        for (key, row) in model.lossSupplyRows {
+            lossDuals[PeriodKey(key.index, key.period), default: 0] += duals[row.index]
+        }
+        for (key, row) in model.supplyRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) })
+        {
             let value = max(0, -(duals[row.index] + (lossDuals[key] ?? 0)))
             marginalByKey[key] = value
             marginal.append(
-                MarginalValue(accelerator: input.models[key.index], month: input.month(key.period), usdPerAcceleratorMonth: value))
+                MarginalValue(
+                    accelerator: input.models[key.index], month: input.month(key.period), usdPerAcceleratorMonth: value)
+            )
         }
 
         var binding: [BindingConstraint] = []
-        for (key, row) in model.shareRows.sorted(by: { ($0.key.period, $0.key.index) < ($1.key.period, $1.key.index) }) {
+        for (key, row) in model.shareRows.sorted(by: { ($0.key.period, $0.key.index) < ($1.key.period, $1.key.index) })
+        {
             let dual = duals[row.index]
             guard dual < -tolerance else { continue }
-            let total = input.providers.indices.reduce(0.0) { $0 + (model.providerCapacity[PeriodKey($1, key.period)].map { values[$0.index] } ?? 0) }
+            let total = input.providers.indices.reduce(0.0) {
+                $0 + (model.providerCapacity[PeriodKey($1, key.period)].map { values[$0.index] } ?? 0)
+            }
             binding.append(
                 BindingConstraint(
                     kind: "share-cap", subject: input.providers[key.index].rawValue, month: input.month(key.period),
@@ -54,7 +63,8 @@ struct Explainer {
         if let row = model.budgetRow, duals[row.index] < -tolerance {
             binding.append(
                 BindingConstraint(
-                    kind: "budget", subject: "budget", month: nil, savingUSD: -duals[row.index] * 1e6, relaxation: "+$1M budget"))
+                    kind: "budget", subject: "budget", month: nil, savingUSD: -duals[row.index] * 1e6,
+                    relaxation: "+$1M budget"))
         }
         for (o, offer) in input.offers.enumerated() {
             let g = Double(offer.acceleratorsPerNode)
@@ -64,7 +74,8 @@ struct Explainer {
                 let used = values[act.index]
                 guard used >= Double(offer.availableNodes) - 1e-6 else { continue }
                 let factor = model.overrides.provider(input.offerProvider[o], t)
-                let value = (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
+                let value =
+                    (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
                 guard value > tolerance else { continue }
                 binding.append(
                     BindingConstraint(
@@ -77,18 +88,24 @@ struct Explainer {
             guard rc < -tolerance else { continue }
             binding.append(
                 BindingConstraint(
-                    kind: "colocation-power", subject: input.sites[key.index].id.rawValue, month: input.month(key.period),
+                    kind: "colocation-power", subject: input.sites[key.index].id.rawValue,
+                    month: input.month(key.period),
                     savingUSD: -rc * 100, relaxation: "+100 kW"))
         }
-        for (key, row) in model.deliveryRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+        for (key, row) in model.deliveryRows.sorted(by: {
+            ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period)
+        }) {
             let dual = duals[row.index]
             guard dual < -tolerance else { continue }
             binding.append(
                 BindingConstraint(
-                    kind: "owned-delivery", subject: input.fleets[key.index].id.rawValue, month: input.month(key.period),
+                    kind: "owned-delivery", subject: input.fleets[key.index].id.rawValue,
+                    month: input.month(key.period),
                     savingUSD: -dual * 100, relaxation: "+100 owned accelerators delivered"))
         }
-        return Explanation(marginalValues: marginal, binding: binding, summary: summary(plan: plan, marginal: marginal, binding: binding))
+        return Explanation(
+            marginalValues: marginal, binding: binding,
+            summary: summary(plan: plan, marginal: marginal, binding: binding))
     }
 
     private func summary(plan: Plan, marginal: [MarginalValue], binding: [BindingConstraint]) -> [String] {
@@ -99,13 +116,15 @@ struct Explainer {
         }
         if let top = perModel.max(by: { $0.value < $1.value }), top.value > 1 {
             lines.append(
-                "The scarcest accelerator is \(top.key): one more is worth \(money(top.value)) a month on average over the horizon.")
+                "The scarcest accelerator is \(top.key): one more is worth \(money(top.value)) a month on average over the horizon."
+            )
         }
         let caps = Dictionary(grouping: binding.filter { $0.kind == "share-cap" }, by: \.subject)
         for (provider, rows) in caps.sorted(by: { $0.key < $1.key }) {
             let saving = rows.map(\.savingUSD).reduce(0, +)
             lines.append(
-                "The \(Int(input.scenario.policy.maxProviderShare * 100))% share cap binds for \(provider) in \(rows.count) month(s); one more point of cap would save \(money(saving)).")
+                "The \(Int(input.scenario.policy.maxProviderShare * 100))% share cap binds for \(provider) in \(rows.count) month(s); one more point of cap would save \(money(saving))."
+            )
         }
         if let budget = binding.first(where: { $0.kind == "budget" }) {
             lines.append("The budget binds: each extra $1M would save \(money(budget.savingUSD)) of penalty and cost.")
@@ -117,11 +136,13 @@ struct Explainer {
         } else {
             let hours = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
             lines.append(
-                "Demand falls \(Int(hours.rounded())) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls.")
+                "Demand falls \(Int(hours.rounded())) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls."
+            )
         }
         for loss in plan.resilience where loss.shortfallReferenceHours > 0.5 {
             lines.append(
-                "If \(loss.provider) delivers nothing, critical work falls \(Int(loss.shortfallReferenceHours.rounded())) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered).")
+                "If \(loss.provider) delivers nothing, critical work falls \(Int(loss.shortfallReferenceHours.rounded())) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered)."
+            )
         }
         return lines
     }

@@ -66,7 +66,10 @@ public struct Incident: Sendable, Equatable {
     /// Decodes and checks an incident document.
     public static func decode(_ root: DocumentNode, scenario: Scenario) throws -> Incident {
         var r = DocumentReader()
-        guard let f = r.fields(root, at: "", allowed: ["provider", "kind", "from", "months", "deliveredFraction", "site"]) else {
+        guard
+            let f = r.fields(
+                root, at: "", allowed: ["provider", "kind", "from", "months", "deliveredFraction", "site"])
+        else {
             throw InputError(r.diagnostics)
         }
         let provider: ProviderID? = r.required(f, "provider") { $0.identifier($1, $2) }
@@ -86,31 +89,45 @@ public struct Incident: Sendable, Equatable {
         if let from, scenario.horizon.period(of: from) == nil {
             problems.append(
                 Diagnostic(
-                    path: "from", message: "\(from) is outside the horizon \(scenario.horizon.start)…\(scenario.horizon.end)",
+                    path: "from",
+                    message: "\(from) is outside the horizon \(scenario.horizon.start)…\(scenario.horizon.end)",
                     line: root.line(at: "from")))
         }
-        if let months, months < 1 { problems.append(Diagnostic(path: "months", message: "must be >= 1", line: root.line(at: "months"))) }
+        if let months, months < 1 {
+            problems.append(Diagnostic(path: "months", message: "must be >= 1", line: root.line(at: "months")))
+        }
         if kind == .slip, months == nil {
-            problems.append(Diagnostic(path: "months", message: "a slip needs months: how many months late", line: root.line(at: "kind")))
+            problems.append(
+                Diagnostic(
+                    path: "months", message: "a slip needs months: how many months late", line: root.line(at: "kind")))
         }
         if !(0...1).contains(fraction) {
-            problems.append(Diagnostic(path: "deliveredFraction", message: "must be between 0 and 1", line: root.line(at: "deliveredFraction")))
+            problems.append(
+                Diagnostic(
+                    path: "deliveredFraction", message: "must be between 0 and 1",
+                    line: root.line(at: "deliveredFraction")))
         }
         if kind == .sitePower {
             if let site {
                 if let known = scenario.colocation.first(where: { $0.id == site }) {
                     if let provider, known.provider != provider {
-                        problems.append(Diagnostic(path: "site", message: "site '\(site)' belongs to \(known.provider), not \(provider)", line: root.line(at: "site")))
+                        problems.append(
+                            Diagnostic(
+                                path: "site", message: "site '\(site)' belongs to \(known.provider), not \(provider)",
+                                line: root.line(at: "site")))
                     }
                 } else {
-                    problems.append(Diagnostic(path: "site", message: "no colocation site '\(site)'", line: root.line(at: "site")))
+                    problems.append(
+                        Diagnostic(path: "site", message: "no colocation site '\(site)'", line: root.line(at: "site")))
                 }
             } else {
-                problems.append(Diagnostic(path: "site", message: "site-power needs the site", line: root.line(at: "kind")))
+                problems.append(
+                    Diagnostic(path: "site", message: "site-power needs the site", line: root.line(at: "kind")))
             }
         }
         guard problems.isEmpty, let provider, let kind, let from else { throw InputError(problems) }
-        return Incident(provider: provider, kind: kind, from: from, months: months, deliveredFraction: fraction, site: site)
+        return Incident(
+            provider: provider, kind: kind, from: from, months: months, deliveredFraction: fraction, site: site)
     }
 }
 
@@ -132,7 +149,9 @@ public struct Replan: Sendable {
     /// Training runs that now miss work by their deadline, and services short in some month.
     public var atRisk: [Shortfall] {
         after.shortfalls.filter { s in
-            !before.shortfalls.contains { $0.workload == s.workload && $0.month == s.month && $0.referenceHours >= s.referenceHours - 1 }
+            !before.shortfalls.contains {
+                $0.workload == s.workload && $0.month == s.month && $0.referenceHours >= s.referenceHours - 1
+            }
         }
     }
 }
@@ -149,7 +168,9 @@ extension Planner {
                 InputError([
                     Diagnostic(
                         path: "scenarioFingerprint",
-                        message: "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first")
+                        message:
+                            "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first"
+                    )
                 ]))
         }
         let input = try PlanningInput(scenario)
@@ -176,7 +197,9 @@ extension Planner {
         let modelIndex = input.modelIndex
         let workloadIndex = Dictionary(uniqueKeysWithValues: input.workloads.enumerated().map { ($1.id, $0) })
         for a in plan.allocation {
-            guard let t = horizon.period(of: a.month), t < from, let w = workloadIndex[a.workload], let m = modelIndex[a.accelerator] else {
+            guard let t = horizon.period(of: a.month), t < from, let w = workloadIndex[a.workload],
+                let m = modelIndex[a.accelerator]
+            else {
                 continue
             }
             overrides.pastAllocation[AllocationKey(workload: w, model: m, period: t)] = a.accelerators

@@ -37,7 +37,9 @@ public struct PlanChecker: Sendable {
     private func power(_ site: ColocationSiteID, _ t: Int) -> Double {
         guard let incident, let from = scenario.horizon.period(of: incident.from) else { return 1 }
         let operatorID = scenario.colocation.first { $0.id == site }?.provider
-        let hit = (incident.kind == .sitePower && incident.site == site) || (incident.kind == .outage && incident.provider == operatorID)
+        let hit =
+            (incident.kind == .sitePower && incident.site == site)
+            || (incident.kind == .outage && incident.provider == operatorID)
         guard hit else { return 1 }
         let until = incident.months.map { from + $0 } ?? .max
         return (from..<until).contains(t) ? incident.deliveredFraction : 1
@@ -48,7 +50,7 @@ public struct PlanChecker: Sendable {
         var problems: [String] = []
         func fail(_ message: String) { problems.append(message) }
         let horizon = scenario.horizon
-        let H = scenario.hoursPerMonth
+        let hours = scenario.hoursPerMonth
         guard plan.scenarioFingerprint == fingerprint(of: scenario) else {
             return ["the plan was made for another scenario (fingerprint \(plan.scenarioFingerprint))"]
         }
@@ -68,12 +70,16 @@ public struct PlanChecker: Sendable {
                 fail("lease of unknown offer \(lease.offer)")
                 continue
             }
-            if let allowed, !allowed.contains(offer.region) { fail("lease of \(offer.id) in disallowed region \(offer.region)") }
+            if let allowed, !allowed.contains(offer.region) {
+                fail("lease of \(offer.id) in disallowed region \(offer.region)")
+            }
             guard let price = offer.pricePerAcceleratorHour[lease.term] else {
                 fail("\(offer.id) does not sell term \(lease.term.rawValue)")
                 continue
             }
-            if price != lease.pricePerAcceleratorHour { fail("lease of \(offer.id) priced \(lease.pricePerAcceleratorHour), offer says \(price)") }
+            if price != lease.pricePerAcceleratorHour {
+                fail("lease of \(offer.id) priced \(lease.pricePerAcceleratorHour), offer says \(price)")
+            }
             guard let start = horizon.period(of: lease.start) else {
                 fail("lease of \(offer.id) starts outside the horizon (\(lease.start))")
                 continue
@@ -81,13 +87,15 @@ public struct PlanChecker: Sendable {
             if start < horizon.firstPeriod(afterLeadTimeDays: offer.leadTimeDays) {
                 fail("lease of \(offer.id) starts \(lease.start), before its \(offer.leadTimeDays)-day lead time")
             }
-            if lease.nodes < 1 || lease.accelerators != lease.nodes * offer.acceleratorsPerNode || lease.months != lease.term.months {
+            if lease.nodes < 1 || lease.accelerators != lease.nodes * offer.acceleratorsPerNode
+                || lease.months != lease.term.months
+            {
                 fail("lease of \(offer.id) at \(lease.start) has inconsistent nodes, accelerators or months")
             }
             var active = activeNodes[offer.id] ?? Array(repeating: 0, count: horizon.months)
             for t in start..<min(horizon.months, start + lease.term.months) { active[t] += Double(lease.nodes) }
             activeNodes[offer.id] = active
-            let total = Double(lease.accelerators) * price.double * H * Double(lease.term.months)
+            let total = Double(lease.accelerators) * price.double * hours * Double(lease.term.months)
             spend += total
             if abs(lease.totalCost.double - total) > 0.01 * max(1, total) * 1e-4 + 1 {
                 fail("lease of \(offer.id) at \(lease.start) costs \(total), plan says \(lease.totalCost)")
@@ -112,15 +120,21 @@ public struct PlanChecker: Sendable {
                 fail("colocation at unknown site or month: \(use.site) \(use.month)")
                 continue
             }
-            if t < horizon.firstPeriod(afterLeadTimeDays: site.leadTimeDays) { fail("\(site.id) used in \(use.month), before its lead time") }
-            if use.powerKW > site.powerKW * power(site.id, t) + tolerance { fail("\(site.id) rents \(use.powerKW) kW in \(use.month); the site has \(site.powerKW)") }
+            if t < horizon.firstPeriod(afterLeadTimeDays: site.leadTimeDays) {
+                fail("\(site.id) used in \(use.month), before its lead time")
+            }
+            if use.powerKW > site.powerKW * power(site.id, t) + tolerance {
+                fail("\(site.id) rents \(use.powerKW) kW in \(use.month); the site has \(site.powerKW)")
+            }
             var needed = 0.0
             for (fleetID, count) in use.hosted {
                 guard let fleet = fleets[fleetID] else {
                     fail("\(site.id) hosts unknown fleet \(fleetID)")
                     continue
                 }
-                if let hostable = fleet.hostableAt, !hostable.contains(site.id) { fail("\(fleetID) is not hostable at \(site.id)") }
+                if let hostable = fleet.hostableAt, !hostable.contains(site.id) {
+                    fail("\(fleetID) is not hostable at \(site.id)")
+                }
                 needed += count * fleet.powerPerAcceleratorW / 1000
                 hostedBy[fleetID, default: Array(repeating: 0, count: horizon.months)][t] += count
                 hostedAt["\(site.id)|\(fleetID)|\(t)"] = count
@@ -133,18 +147,23 @@ public struct PlanChecker: Sendable {
         for (fleetID, hosted) in hostedBy {
             let fleet = fleets[fleetID]!
             for (t, count) in hosted.enumerated() where count > Double(fleet.delivered(by: months[t])) + tolerance {
-                fail("\(fleetID) hosts \(Int(count)) accelerators in \(months[t]); only \(fleet.delivered(by: months[t])) delivered")
+                fail(
+                    "\(fleetID) hosts \(Int(count)) accelerators in \(months[t]); only \(fleet.delivered(by: months[t])) delivered"
+                )
             }
         }
 
         // Backups held and exercised.
         var held: [String: Int] = [:]  // "offer|t"
         for hold in plan.backups {
-            guard let offer = offers[hold.offer], let terms = offer.backup, let t = horizon.period(of: hold.month) else {
+            guard let offer = offers[hold.offer], let terms = offer.backup, let t = horizon.period(of: hold.month)
+            else {
                 fail("backup at \(hold.offer) in \(hold.month): no such backup offer")
                 continue
             }
-            if hold.nodes > terms.availableNodes { fail("\(hold.offer) holds \(hold.nodes) backup nodes; \(terms.availableNodes) on offer") }
+            if hold.nodes > terms.availableNodes {
+                fail("\(hold.offer) holds \(hold.nodes) backup nodes; \(terms.availableNodes) on offer")
+            }
             held["\(hold.offer)|\(t)"] = hold.nodes
             spend += Double(hold.nodes) * terms.feePerNodeMonth.double
         }
@@ -154,13 +173,17 @@ public struct PlanChecker: Sendable {
                 fail("exercise of \(e.offer): no such backup offer")
                 continue
             }
-            if e.nodes > Double(held["\(e.offer)|\(t)"] ?? 0) + tolerance { fail("\(e.offer) exercises \(e.nodes) nodes in \(e.month), holding fewer") }
+            if e.nodes > Double(held["\(e.offer)|\(t)"] ?? 0) + tolerance {
+                fail("\(e.offer) exercises \(e.nodes) nodes in \(e.month), holding fewer")
+            }
             exercisedNodes["\(e.offer)|\(t)"] = e.nodes
-            spend += e.nodes * Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+            spend += e.nodes * Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
         }
 
         // Supply per model and month, per provider.
-        func supply(model: AcceleratorModelID, period t: Int, without lost: ProviderID?, exercised: [String: Double]) -> Double {
+        func supply(model: AcceleratorModelID, period t: Int, without lost: ProviderID?, exercised: [String: Double])
+            -> Double
+        {
             var total = 0.0
             for (id, active) in activeNodes where offers[id]!.accelerator == model && offers[id]!.provider != lost {
                 total += active[t] * Double(offers[id]!.acceleratorsPerNode) * deliveredShare(offers[id]!.provider, t)
@@ -177,7 +200,9 @@ public struct PlanChecker: Sendable {
         }
 
         // Allocation: stacks, windows, capacity; demand delivered vs the shortfalls reported.
-        func checkAllocation(_ allocation: [Allocation], lost: ProviderID?, exercised: [String: Double], label: String) -> [WorkloadID: [Int: Double]] {
+        func checkAllocation(_ allocation: [Allocation], lost: ProviderID?, exercised: [String: Double], label: String)
+            -> [WorkloadID: [Int: Double]]
+        {
             var used: [String: Double] = [:]
             var delivered: [WorkloadID: [Int: Double]] = [:]
             for a in allocation {
@@ -186,7 +211,11 @@ public struct PlanChecker: Sendable {
                     continue
                 }
                 let speed = speedModel.speed(of: w, on: a.accelerator)
-                if speed <= 0 { fail("\(label): \(w.id) given \(a.accelerator), which runs none of its stacks \(w.stacks.map(\.rawValue))") }
+                if speed <= 0 {
+                    fail(
+                        "\(label): \(w.id) given \(a.accelerator), which runs none of its stacks \(w.stacks.map(\.rawValue))"
+                    )
+                }
                 if !w.window.contains(a.month) { fail("\(label): \(w.id) allocated in \(a.month), outside its window") }
                 if lost != nil, !w.critical { fail("\(label): non-critical \(w.id) in a provider-loss allocation") }
                 used["\(a.accelerator)|\(t)", default: 0] += a.accelerators
@@ -211,18 +240,23 @@ public struct PlanChecker: Sendable {
             switch w.demand {
             case .service(let capacity):
                 for (t, month) in months.enumerated() where w.window.contains(month) {
-                    let missing = max(0, capacity - (got[t] ?? 0)) * H
-                    let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == month }?.referenceHours ?? 0
-                    if missing > reported + 1e-3 * capacity * H + 1 {
-                        fail("\(w.id) gets \(got[t] ?? 0) of \(capacity) reference accelerators in \(month); shortfall reported \(reported / H)")
+                    let missing = max(0, capacity - (got[t] ?? 0)) * hours
+                    let reported =
+                        plan.shortfalls.first { $0.workload == w.id && $0.month == month }?.referenceHours ?? 0
+                    if missing > reported + 1e-3 * capacity * hours + 1 {
+                        fail(
+                            "\(w.id) gets \(got[t] ?? 0) of \(capacity) reference accelerators in \(month); shortfall reported \(reported / hours)"
+                        )
                     }
                     penalty += missing
                 }
             case .training(let work):
-                let done = got.values.reduce(0, +) * H
+                let done = got.values.reduce(0, +) * hours
                 let missing = max(0, work - done)
                 let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == nil }?.referenceHours ?? 0
-                if missing > reported + 1e-6 * work + 1 { fail("\(w.id) gets \(done) of \(work) reference-hours; shortfall reported \(reported)") }
+                if missing > reported + 1e-6 * work + 1 {
+                    fail("\(w.id) gets \(done) of \(work) reference-hours; shortfall reported \(reported)")
+                }
                 penalty += missing
             }
         }
@@ -231,22 +265,32 @@ public struct PlanChecker: Sendable {
         let cap = scenario.policy.maxProviderShare
         if cap < 1 {
             for row in plan.shares where row.share > cap + 1e-6 {
-                fail("\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap")
+                fail(
+                    "\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap"
+                )
             }
             // The shares must describe the allocation: what each provider supplies of what is used.
             for (t, month) in months.enumerated() {
-                let inUse = plan.allocation.filter { $0.month == month }.reduce(0.0) { $0 + $1.accelerators * speedModel.capacityWeight(of: $1.accelerator) }
+                let inUse = plan.allocation.filter { $0.month == month }.reduce(0.0) {
+                    $0 + $1.accelerators * speedModel.capacityWeight(of: $1.accelerator)
+                }
                 let reported = plan.shares.filter { $0.month == month }.reduce(0.0) { $0 + $1.referenceCapacity }
-                if reported + 1e-3 < inUse * (1 - 1e-6) { fail("shares in \(month) account for \(reported) reference units; \(inUse) are in use") }
+                if reported + 1e-3 < inUse * (1 - 1e-6) {
+                    fail("shares in \(month) account for \(reported) reference units; \(inUse) are in use")
+                }
                 // No provider can be said to supply more than it delivers.
                 for row in plan.shares.filter({ $0.month == month }) {
-                    let deliverable = Set(scenario.offers.map(\.accelerator) + scenario.ownedFleets.map(\.accelerator)).reduce(0.0) { sum, model in
-                        let own = supply(model: model, period: t, without: nil, exercised: exercisedNodes)
-                            - supply(model: model, period: t, without: row.provider, exercised: exercisedNodes)
-                        return sum + own * speedModel.capacityWeight(of: model)
-                    }
+                    let deliverable = Set(scenario.offers.map(\.accelerator) + scenario.ownedFleets.map(\.accelerator))
+                        .reduce(0.0) { sum, model in
+                            let own =
+                                supply(model: model, period: t, without: nil, exercised: exercisedNodes)
+                                - supply(model: model, period: t, without: row.provider, exercised: exercisedNodes)
+                            return sum + own * speedModel.capacityWeight(of: model)
+                        }
                     if row.referenceCapacity > deliverable * (1 + 1e-6) + 1e-3 {
-                        fail("\(row.provider) is said to supply \(row.referenceCapacity) reference units in \(month); it delivers \(deliverable)")
+                        fail(
+                            "\(row.provider) is said to supply \(row.referenceCapacity) reference units in \(month); it delivers \(deliverable)"
+                        )
                     }
                 }
             }
@@ -263,8 +307,9 @@ public struct PlanChecker: Sendable {
         // N-1: each row's allocation must be feasible without the provider and cover what it claims.
         if scenario.policy.resilience == .nMinus1 {
             let critical = scenario.workloads.filter(\.critical)
-            let suppliers = Set(scenario.offers.filter { allowed?.contains($0.region) ?? true }.map(\.provider)
-                + scenario.colocation.filter { allowed?.contains($0.region) ?? true }.map(\.provider))
+            let suppliers = Set(
+                scenario.offers.filter { allowed?.contains($0.region) ?? true }.map(\.provider)
+                    + scenario.colocation.filter { allowed?.contains($0.region) ?? true }.map(\.provider))
             if !critical.isEmpty {
                 for provider in suppliers where !plan.resilience.contains(where: { $0.provider == provider }) {
                     fail("the N-1 table has no row for \(provider)")
@@ -273,36 +318,48 @@ public struct PlanChecker: Sendable {
             let demand = critical.reduce(0.0) { sum, w in
                 switch w.demand {
                 case .training(let work): sum + work
-                case .service(let capacity): sum + capacity * H * Double(months.filter { w.window.contains($0) }.count)
+                case .service(let capacity):
+                    sum + capacity * hours * Double(months.filter { w.window.contains($0) }.count)
                 }
             }
             for row in plan.resilience {
                 var exercised: [String: Double] = [:]
                 for e in row.exercised {
                     guard let t = horizon.period(of: e.month) else { continue }
-                    if offers[e.offer]?.provider == row.provider { fail("N-1 \(row.provider): exercises a backup of the lost provider") }
+                    if offers[e.offer]?.provider == row.provider {
+                        fail("N-1 \(row.provider): exercises a backup of the lost provider")
+                    }
                     if e.nodes > Double(held["\(e.offer)|\(t)"] ?? 0) + tolerance {
-                        fail("N-1 \(row.provider): exercises \(e.nodes) nodes of \(e.offer) in \(e.month), holding \(held["\(e.offer)|\(t)"] ?? 0)")
+                        fail(
+                            "N-1 \(row.provider): exercises \(e.nodes) nodes of \(e.offer) in \(e.month), holding \(held["\(e.offer)|\(t)"] ?? 0)"
+                        )
                     }
                     exercised["\(e.offer)|\(t)"] = e.nodes
                 }
-                let got = checkAllocation(row.allocation, lost: row.provider, exercised: exercised, label: "N-1 \(row.provider)")
+                let got = checkAllocation(
+                    row.allocation, lost: row.provider, exercised: exercised, label: "N-1 \(row.provider)")
                 var covered = 0.0
                 for w in critical {
                     let mine = got[w.id] ?? [:]
                     switch w.demand {
                     case .service(let capacity):
-                        for (t, month) in months.enumerated() where w.window.contains(month) { covered += min(capacity, mine[t] ?? 0) * H }
+                        for (t, month) in months.enumerated() where w.window.contains(month) {
+                            covered += min(capacity, mine[t] ?? 0) * hours
+                        }
                     case .training(let work):
-                        covered += min(work, mine.values.reduce(0, +) * H)
+                        covered += min(work, mine.values.reduce(0, +) * hours)
                     }
                 }
                 let coverage = demand > 0 ? covered / demand : 1
                 if coverage + 1e-6 < row.criticalCoverage {
-                    fail("N-1 \(row.provider): the allocation covers \(coverage), the table claims \(row.criticalCoverage)")
+                    fail(
+                        "N-1 \(row.provider): the allocation covers \(coverage), the table claims \(row.criticalCoverage)"
+                    )
                 }
                 if coverage + 1e-6 < row.requiredCoverage, row.shortfallReferenceHours <= 0 {
-                    fail("N-1 \(row.provider): coverage \(coverage) is below the required \(row.requiredCoverage) but no shortfall is reported")
+                    fail(
+                        "N-1 \(row.provider): coverage \(coverage) is below the required \(row.requiredCoverage) but no shortfall is reported"
+                    )
                 }
             }
         }

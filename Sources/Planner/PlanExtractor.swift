@@ -7,11 +7,15 @@ struct PlanExtractor {
     let model: SourcingModel
     let values: [Double]
     private var input: PlanningInput { model.input }
-    private var H: Double { input.hours }
+    private var hours: Double { input.hours }
 
-    init(model: SourcingModel, values: [Double]) {
+    /// Loss cases checked with the plan fixed (N-1 constraint generation), if any.
+    let evaluated: (model: SourcingModel, values: [Double])?
+
+    init(model: SourcingModel, values: [Double], evaluated: (model: SourcingModel, values: [Double])? = nil) {
         self.model = model
         self.values = values
+        self.evaluated = evaluated
     }
 
     func value(_ v: Variable?) -> Double { v.map { values[$0.index] } ?? 0 }
@@ -33,15 +37,18 @@ struct PlanExtractor {
             guard nodes > 0 else { continue }
             let offer = input.offers[lease.key.offer]
             let accelerators = nodes * offer.acceleratorsPerNode
-            let monthly = Double(accelerators) * lease.price * H
+            let monthly = Double(accelerators) * lease.price * hours
             let months = lease.key.term.months
             let inside = min(months, input.periods - lease.key.start)
             leases.append(
                 Lease(
                     offer: offer.id, provider: offer.provider, accelerator: offer.accelerator, nodes: nodes,
-                    accelerators: accelerators, term: lease.key.term, start: input.month(lease.key.start), months: months,
-                    pricePerAcceleratorHour: offer.pricePerAcceleratorHour[lease.key.term] ?? 0, monthlyCost: usd(monthly),
-                    totalCost: usd(monthly * Double(months)), costBeyondHorizon: usd(monthly * Double(months - inside))))
+                    accelerators: accelerators, term: lease.key.term, start: input.month(lease.key.start),
+                    months: months,
+                    pricePerAcceleratorHour: offer.pricePerAcceleratorHour[lease.key.term] ?? 0,
+                    monthlyCost: usd(monthly),
+                    totalCost: usd(monthly * Double(months)), costBeyondHorizon: usd(monthly * Double(months - inside)))
+            )
             leaseTotal += monthly * Double(months)
             beyond += monthly * Double(months - inside)
             byProvider[offer.provider, default: 0] += monthly * Double(months)
@@ -75,7 +82,9 @@ struct PlanExtractor {
             // Rent is attributed to the models it hosts, by accelerators hosted.
             for f in input.fleets.indices {
                 let h = value(model.hosted[.init(fleet: f, site: key.index, period: key.period)])
-                if h > 1e-6, hostedAccelerators > 0 { byModel[input.fleets[f].accelerator, default: 0] += cost * h / hostedAccelerators }
+                if h > 1e-6, hostedAccelerators > 0 {
+                    byModel[input.fleets[f].accelerator, default: 0] += cost * h / hostedAccelerators
+                }
             }
         }
 
@@ -88,7 +97,8 @@ struct PlanExtractor {
             let fee = Double(nodes) * terms.feePerNodeMonth.double
             backups.append(
                 BackupHold(
-                    offer: offer.id, provider: offer.provider, accelerator: offer.accelerator, month: input.month(key.period),
+                    offer: offer.id, provider: offer.provider, accelerator: offer.accelerator,
+                    month: input.month(key.period),
                     nodes: nodes, fee: usd(fee)))
             feeTotal += fee
             byProvider[offer.provider, default: 0] += fee
@@ -102,8 +112,9 @@ struct PlanExtractor {
             let nodes = value(e)
             guard nodes > 1e-6, let terms = input.offers[key.index].backup else { continue }
             let offer = input.offers[key.index]
-            let cost = nodes * Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
-            exercised.append(BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
+            let cost = nodes * Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
+            exercised.append(
+                BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
             exerciseTotal += cost
             byProvider[offer.provider, default: 0] += cost
             byModel[offer.accelerator, default: 0] += cost
@@ -115,14 +126,17 @@ struct PlanExtractor {
         var shortfalls: [Shortfall] = []
         var penaltyTotal = 0.0
         let penalty = scenario.policy.shortfallPenaltyPerReferenceHour.double
-        for (key, short) in model.serviceShort.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+        for (key, short) in model.serviceShort.sorted(by: {
+            ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period)
+        }) {
             let missing = value(short)
             guard missing > 1e-6, case .service(let capacity) = input.workloads[key.index].demand else { continue }
             shortfalls.append(
                 Shortfall(
-                    workload: input.workloads[key.index].id, month: input.month(key.period), referenceHours: missing * H,
+                    workload: input.workloads[key.index].id, month: input.month(key.period),
+                    referenceHours: missing * hours,
                     fraction: missing / capacity, reason: ""))
-            penaltyTotal += missing * H * penalty
+            penaltyTotal += missing * hours * penalty
         }
         for (w, short) in model.trainingShort.sorted(by: { $0.key < $1.key }) {
             let missing = value(short)
@@ -147,28 +161,43 @@ struct PlanExtractor {
             }
         }
 
-        let (resilience, expectedExercise, n1Penalty) = resilienceTable()
+        var (resilience, expectedExercise, n1Penalty) = Self.resilienceTable(model: model, values: values)
+        if let evaluated {
+            let (more, expected, penalty) = Self.resilienceTable(model: evaluated.model, values: evaluated.values)
+            resilience += more
+            expectedExercise += expected
+            n1Penalty += penalty
+            let order = Dictionary(uniqueKeysWithValues: input.providers.enumerated().map { ($1, $0) })
+            resilience.sort { order[$0.provider]! < order[$1.provider]! }
+        }
         let spending = leaseTotal + colocationTotal + feeTotal + exerciseTotal
         let cost = CostBreakdown(
-            total: usd(spending), leases: usd(leaseTotal), leasesBeyondHorizon: usd(beyond), colocation: usd(colocationTotal),
+            total: usd(spending), leases: usd(leaseTotal), leasesBeyondHorizon: usd(beyond),
+            colocation: usd(colocationTotal),
             backupFees: usd(feeTotal), backupExercise: usd(exerciseTotal), expectedExercise: usd(expectedExercise),
             shortfallPenalty: usd(penaltyTotal + n1Penalty),
             objective: usd(spending + expectedExercise + penaltyTotal + n1Penalty),
             byProvider: byProvider.mapValues(usd), byModel: byModel.mapValues(usd), byMonth: byMonth.mapValues(usd))
         return Plan(
             scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
-            hoursPerMonth: H, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
+            hoursPerMonth: hours, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
             allocation: allocation, shortfalls: shortfalls, cost: cost, shares: shares, resilience: resilience,
             explanation: Explanation(marginalValues: [], binding: [], summary: []),
             solver: SolverReport(
                 status: "", variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
                 solveSeconds: 0, explainSeconds: 0, gap: 0, nodes: 0, relaxationSeconds: 0, roundingSeconds: 0,
-                branchAndCutSeconds: 0))
+                branchAndCutSeconds: 0, resilienceRounds: 0, lossCasesOptimised: 0, lossCheckSeconds: 0))
     }
 
     func allocations(_ variables: [AllocationKey: Variable]) -> [Allocation] {
+        Self.allocations(variables, input: input, values: values)
+    }
+
+    static func allocations(_ variables: [AllocationKey: Variable], input: PlanningInput, values: [Double])
+        -> [Allocation]
+    {
         variables.compactMap { key, x -> Allocation? in
-            let amount = value(x)
+            let amount = values[x.index]
             guard amount > 1e-6 else { return nil }
             return Allocation(
                 workload: input.workloads[key.workload].id, accelerator: input.models[key.model],
@@ -177,8 +206,11 @@ struct PlanExtractor {
         }.sorted { ($0.workload, $0.month, $0.accelerator) < ($1.workload, $1.month, $1.accelerator) }
     }
 
-    /// The N-1 rows, the expected exercise cost and the N-1 shortfall penalty.
-    func resilienceTable() -> ([ProviderLoss], Double, Double) {
+    /// The N-1 rows of a model's loss cases, the expected exercise cost and the N-1 shortfall penalty.
+    static func resilienceTable(model: SourcingModel, values: [Double]) -> ([ProviderLoss], Double, Double) {
+        let input = model.input
+        let hours = input.hours
+        func value(_ v: Variable?) -> Double { v.map { values[$0.index] } ?? 0 }
         guard input.scenario.policy.resilience == .nMinus1 else { return ([], 0, 0) }
         let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
         let required = input.scenario.policy.criticalCoverage
@@ -194,15 +226,17 @@ struct PlanExtractor {
                 let nodes = value(e)
                 guard nodes > 1e-6, let terms = input.offers[key.index].backup else { continue }
                 let offer = input.offers[key.index]
-                let cost = nodes * Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
-                exercised.append(BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
+                let cost =
+                    nodes * Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
+                exercised.append(
+                    BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
                 exerciseCost += cost
             }
             exercised.sort { ($0.month, $0.offer) < ($1.month, $1.offer) }
             expected += input.scenario.providers[p].failureProbability * exerciseCost
             var lossAllocation: [AllocationKey: Variable] = [:]
             for (key, x) in model.lossAllocation where key.provider == p { lossAllocation[key.allocation] = x }
-            let allocation = allocations(lossAllocation)
+            let allocation = allocations(lossAllocation, input: input, values: values)
             // Coverage is what the allocation delivers, capped at each workload's demand.
             var covered = 0.0
             for w in critical {
@@ -213,15 +247,17 @@ struct PlanExtractor {
                         let month = input.month(t)
                         let delivered = allocation.filter { $0.workload == name && $0.month == month }
                             .reduce(0) { $0 + $1.referenceAccelerators }
-                        covered += min(capacity, delivered) * H
+                        covered += min(capacity, delivered) * hours
                     }
                 case .training(let work):
-                    let delivered = allocation.filter { $0.workload == name }.reduce(0) { $0 + $1.referenceAccelerators * H }
+                    let delivered = allocation.filter { $0.workload == name }.reduce(0) {
+                        $0 + $1.referenceAccelerators * hours
+                    }
                     covered += min(work, delivered)
                 }
             }
             var short = 0.0
-            for (key, s) in model.lossServiceShort where key.provider == p { short += value(s) * H }
+            for (key, s) in model.lossServiceShort where key.provider == p { short += value(s) * hours }
             for (key, s) in model.lossTrainingShort where key.index == p { short += value(s) }
             penaltyTotal += short * penalty
             rows.append(
@@ -265,7 +301,8 @@ struct PlanExtractor {
         }
         let compatibleNames = Set(compatible.map { input.models[$0].rawValue })
         let exhausted = Set(binding.filter { $0.kind == "availability" }.map(\.subject)).filter { offerID in
-            input.offers.first { $0.id.rawValue == offerID }.map { compatibleNames.contains($0.accelerator.rawValue) } ?? false
+            input.offers.first { $0.id.rawValue == offerID }.map { compatibleNames.contains($0.accelerator.rawValue) }
+                ?? false
         }
         if !exhausted.isEmpty { reasons.append("offers sold out: \(exhausted.sorted().joined(separator: ", "))") }
         if reasons.isEmpty { reasons.append("more capacity would cost more than the shortfall penalty") }

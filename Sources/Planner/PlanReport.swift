@@ -40,12 +40,15 @@ public enum PlanReport {
         result.append(overview)
 
         var leases = Section(title: "Leases to sign")
-        leases.header = ["provider", "offer", "model", "nodes", "accel", "term", "start", "months", "$/acc-h", "per month", "total"]
+        leases.header = [
+            "provider", "offer", "model", "nodes", "accel", "term", "start", "months", "$/acc-h", "per month", "total",
+        ]
         leases.numericColumns = [3, 4, 7, 8, 9, 10]
         leases.rows = plan.leases.sorted { ($0.provider, $0.start, $0.offer) < ($1.provider, $1.start, $1.offer) }.map {
             [
                 $0.provider.rawValue, $0.offer.rawValue, $0.accelerator.rawValue, "\($0.nodes)", "\($0.accelerators)",
-                $0.term.rawValue, $0.start.description, "\($0.months)", "\($0.pricePerAcceleratorHour)", money($0.monthlyCost),
+                $0.term.rawValue, $0.start.description, "\($0.months)", "\($0.pricePerAcceleratorHour)",
+                money($0.monthlyCost),
                 money($0.totalCost),
             ]
         }
@@ -61,7 +64,8 @@ public enum PlanReport {
                 colo.rows.append([
                     site.rawValue, rows[0].provider.rawValue, rows.map(\.month).min()!.description,
                     rows.map(\.month).max()!.description, String(format: "%.0f", rows.map(\.powerKW).max()!),
-                    hosts.sorted { $0.key < $1.key }.map { "\($0.key) ×\(Int($0.value.rounded()))" }.joined(separator: ", "),
+                    hosts.sorted { $0.key < $1.key }.map { "\($0.key) ×\(Int($0.value.rounded()))" }.joined(
+                        separator: ", "),
                     money(rows.reduce(0) { $0 + $1.cost }),
                 ])
             }
@@ -74,7 +78,8 @@ public enum PlanReport {
             backups.numericColumns = [3, 6]
             for (offer, rows) in Dictionary(grouping: plan.backups, by: \.offer).sorted(by: { $0.key < $1.key }) {
                 backups.rows.append([
-                    rows[0].provider.rawValue, offer.rawValue, rows[0].accelerator.rawValue, "\(rows.map(\.nodes).max()!)",
+                    rows[0].provider.rawValue, offer.rawValue, rows[0].accelerator.rawValue,
+                    "\(rows.map(\.nodes).max()!)",
                     rows.map(\.month).min()!.description, rows.map(\.month).max()!.description,
                     money(rows.reduce(0) { $0 + $1.fee }),
                 ])
@@ -86,7 +91,8 @@ public enum PlanReport {
             var exercised = Section(title: "Backups exercised")
             exercised.header = ["offer", "from", "to", "nodes (max)", "cost"]
             exercised.numericColumns = [3, 4]
-            for (offer, rows) in Dictionary(grouping: plan.exercisedBackups, by: \.offer).sorted(by: { $0.key < $1.key }) {
+            for (offer, rows) in Dictionary(grouping: plan.exercisedBackups, by: \.offer).sorted(by: { $0.key < $1.key }
+            ) {
                 exercised.rows.append([
                     offer.rawValue, rows.map(\.month).min()!.description, rows.map(\.month).max()!.description,
                     String(format: "%.1f", rows.map(\.nodes).max()!), money(rows.reduce(0) { $0 + $1.cost }),
@@ -98,7 +104,9 @@ public enum PlanReport {
         var allocation = Section(title: "Allocation (accelerator-months by workload and model; full table in JSON)")
         allocation.header = ["workload", "model", "first", "last", "acc-months", "ref-months"]
         allocation.numericColumns = [4, 5]
-        for (key, rows) in Dictionary(grouping: plan.allocation, by: { "\($0.workload)\u{0}\($0.accelerator)" }).sorted(by: { $0.key < $1.key }) {
+        for (key, rows) in Dictionary(grouping: plan.allocation, by: { "\($0.workload)\u{0}\($0.accelerator)" }).sorted(
+            by: { $0.key < $1.key })
+        {
             _ = key
             allocation.rows.append([
                 rows[0].workload.rawValue, rows[0].accelerator.rawValue, rows.map(\.month).min()!.description,
@@ -156,13 +164,18 @@ public enum PlanReport {
 
         if !plan.resilience.isEmpty {
             var n1 = Section(title: "N-1: if one provider delivers nothing")
-            n1.header = ["provider lost", "critical covered", "required", "short (ref-h)", "exercise cost", "backups exercised"]
+            n1.header = [
+                "provider lost", "critical covered", "required", "short (ref-h)", "exercise cost", "backups exercised",
+            ]
             n1.numericColumns = [1, 2, 3, 4]
             n1.rows = plan.resilience.map { row in
-                let used = Dictionary(grouping: row.exercised, by: \.offer).map { "\($0.key) ≤\(Int($0.value.map(\.nodes).max()!.rounded(.up)))" }
+                let used = Dictionary(grouping: row.exercised, by: \.offer).map {
+                    "\($0.key) ≤\(Int($0.value.map(\.nodes).max()!.rounded(.up)))"
+                }
                 return [
                     row.provider.rawValue, String(format: "%.1f%%", row.criticalCoverage * 100),
-                    String(format: "%.0f%%", row.requiredCoverage * 100), String(format: "%.0f", row.shortfallReferenceHours),
+                    String(format: "%.0f%%", row.requiredCoverage * 100),
+                    String(format: "%.0f", row.shortfallReferenceHours),
                     money(row.exerciseCost), used.sorted().joined(separator: ", ").ifEmpty("none"),
                 ]
             }
@@ -172,7 +185,9 @@ public enum PlanReport {
         var marginal = Section(title: "Marginal value of one more accelerator (USD per accelerator-month)")
         marginal.header = ["model", "mean", "max", "month of max"]
         marginal.numericColumns = [1, 2]
-        for (model, rows) in Dictionary(grouping: plan.explanation.marginalValues, by: \.accelerator).sorted(by: { $0.key < $1.key }) {
+        for (model, rows) in Dictionary(grouping: plan.explanation.marginalValues, by: \.accelerator).sorted(by: {
+            $0.key < $1.key
+        }) {
             let top = rows.max { $0.usdPerAcceleratorMonth < $1.usdPerAcceleratorMonth }!
             marginal.rows.append([
                 model.rawValue, money(usd(rows.map(\.usdPerAcceleratorMonth).reduce(0, +) / Double(rows.count))),
@@ -201,8 +216,17 @@ public enum PlanReport {
         let s = plan.solver
         solver.lines = [
             "\(s.variables) variables (\(s.integerVariables) integer), \(s.constraints) constraints, \(s.nonzeros) nonzeros; "
-                + String(format: "build %.2f s, solve %.2f s (LP relaxation %.2f, rounding %.2f, branch and cut %.2f), explain %.2f s, gap %.3f%%, %d nodes", s.buildSeconds, s.solveSeconds, s.relaxationSeconds, s.roundingSeconds, s.branchAndCutSeconds, s.explainSeconds, s.gap * 100, s.nodes)
+                + String(
+                    format:
+                        "build %.2f s, solve %.2f s (LP relaxation %.2f, rounding %.2f, branch and cut %.2f, loss checks %.2f), explain %.2f s, gap %.3f%%, %d nodes",
+                    s.buildSeconds, s.solveSeconds, s.relaxationSeconds, s.roundingSeconds, s.branchAndCutSeconds,
+                    s.lossCheckSeconds, s.explainSeconds, s.gap * 100, s.nodes)
         ]
+        if s.resilienceRounds > 0 {
+            solver.lines.append(
+                "N-1 by constraint generation: \(s.resilienceRounds) round(s); \(s.lossCasesOptimised) provider-loss case(s) optimised with the plan, \(plan.resilience.count - s.lossCasesOptimised) checked against it."
+            )
+        }
         result.append(solver)
         return result
     }
@@ -231,9 +255,14 @@ public enum PlanReport {
             if !section.lines.isEmpty { out.append("") }
             if !section.header.isEmpty {
                 out.append("| " + section.header.joined(separator: " | ") + " |")
-                out.append("|" + section.header.indices.map { section.numericColumns.contains($0) ? " ---: |" : " --- |" }.joined())
+                out.append(
+                    "|"
+                        + section.header.indices.map { section.numericColumns.contains($0) ? " ---: |" : " --- |" }
+                        .joined())
                 for row in section.rows {
-                    out.append("| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+                    out.append(
+                        "| " + row.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+                    )
                 }
                 out.append("")
             }
@@ -244,16 +273,20 @@ public enum PlanReport {
     /// A fixed-width table.
     static func table(_ header: [String], _ rows: [[String]], numeric: Set<Int>) -> String {
         var widths = header.map(\.count)
-        for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
         func line(_ cells: [String]) -> String {
             var text = ""
             for (i, cell) in cells.enumerated() {
                 let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
-                text += (i == 0 ? "" : "  ") + (numeric.contains(i) ? pad + cell : cell + (i == cells.count - 1 ? "" : pad))
+                text +=
+                    (i == 0 ? "" : "  ") + (numeric.contains(i) ? pad + cell : cell + (i == cells.count - 1 ? "" : pad))
             }
             return text
         }
-        return ([line(header), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")] + rows.map(line))
+        return
+            ([line(header), widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")] + rows.map(line))
             .joined(separator: "\n")
     }
 
@@ -309,15 +342,19 @@ public enum PlanFile {
 
     static func describe(_ error: DecodingError) -> Diagnostic {
         func path(_ keys: [CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+                in: CharacterSet(charactersIn: "."))
         }
         switch error {
         case .keyNotFound(let key, let context):
-            return Diagnostic(path: path(context.codingPath + [key]), message: "missing field: is this a plan written by `switchyard plan --format json`?")
+            return Diagnostic(
+                path: path(context.codingPath + [key]),
+                message: "missing field: is this a plan written by `switchyard plan --format json`?")
         case .typeMismatch(_, let context), .valueNotFound(_, let context):
             return Diagnostic(path: path(context.codingPath), message: "wrong type: \(context.debugDescription)")
         case .dataCorrupted(let context):
-            return Diagnostic(path: path(context.codingPath), message: "not valid plan JSON: \(context.debugDescription)")
+            return Diagnostic(
+                path: path(context.codingPath), message: "not valid plan JSON: \(context.debugDescription)")
         @unknown default:
             return Diagnostic(path: "", message: "not a plan")
         }

@@ -17,6 +17,9 @@ public struct Planner: Sendable {
     public var milpSolver: any LinearSolver
     /// The LP backend for the explanation.
     public var lpSolver: any LinearSolver
+    /// N-1 by constraint generation (the default): optimise only the provider-loss cases that
+    /// fall short, check the rest. `false` puts every loss case in the model from the start.
+    public var generateLossCases = true
 
     /// A planner; defaults: 1% gap, 120 s limit, Cbc and Clp.
     public init(
@@ -37,23 +40,96 @@ public struct Planner: Sendable {
     }
 
     func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
-        let buildStart = ContinuousClock.now
-        let model = SourcingModel(input, overrides: overrides)
-        let buildSeconds = (ContinuousClock.now - buildStart).seconds
         var timing = SolveTiming()
-        let solution = try solveMILP(model, timing: &timing)
-        var extractor = PlanExtractor(model: model, values: solution.values)
+        var buildSeconds = 0.0
+        func build(_ subset: Set<Int>?) -> SourcingModel {
+            let start = ContinuousClock.now
+            defer { buildSeconds += (ContinuousClock.now - start).seconds }
+            return SourcingModel(input, overrides: overrides, lossSubset: subset)
+        }
+        let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
+        var model: SourcingModel
+        var solution: Solution
+        var evaluation: (model: SourcingModel, values: [Double])?
+        if resilient, generateLossCases {
+            // N-1 by constraint generation: optimise for the losses that matter, check the rest
+            // with the plan fixed, add those that fall short, and solve again.
+            var subset = Set<Int>()
+            var round = 0
+            while true {
+                model = build(subset)
+                solution = try solveMILP(model, timing: &timing)
+                round += 1
+                timing.resilienceRounds = round
+                let rest = Set(model.suppliers).subtracting(subset)
+                guard !rest.isEmpty else {
+                    evaluation = nil
+                    break
+                }
+                let checkStart = ContinuousClock.now
+                let checked = try evaluateLosses(rest, base: solution.values, build: build)
+                timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
+                evaluation = checked
+                let short = checked.model.lossShortfalls(values: checked.values)
+                let violators = rest.filter {
+                    (short[$0] ?? 0) > 1e-6 * max(1, input.critical.reduce(0) { $0 + input.demandHours(of: $1) })
+                }
+                if violators.isEmpty || round >= maxResilienceRounds { break }
+                subset.formUnion(violators)
+            }
+        } else {
+            model = build(nil)
+            solution = try solveMILP(model, timing: &timing)
+        }
+        var extractor = PlanExtractor(model: model, values: solution.values, evaluated: evaluation)
         var plan = extractor.plan()
         let explainStart = ContinuousClock.now
         plan.explanation = Explainer(model: model, values: solution.values, lpSolver: lpSolver).explain(plan: plan)
         extractor.attachReasons(to: &plan)
+        // The bound of the last model is a bound for the full one: leaving out loss cases only
+        // removes costs and constraints. The gap compares it with the full plan's objective.
+        let objective = plan.cost.objective.double
+        let bound = min(solution.bestBound ?? objective, objective)
+        let gap = max(0, (objective - bound) / max(1e-9, abs(objective)))
+        let status =
+            solution.status == .optimal && gap > options.relativeGap + 1e-9 ? "feasible" : solution.status.rawValue
         plan.solver = SolverReport(
-            status: solution.status.rawValue, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
+            status: status, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
             constraints: model.lp.constraintCount, nonzeros: model.lp.nonzeroCount, buildSeconds: buildSeconds,
-            solveSeconds: solution.seconds, explainSeconds: (ContinuousClock.now - explainStart).seconds,
-            gap: max(0, solution.relativeGap ?? 0), nodes: solution.nodes, relaxationSeconds: timing.relaxationSeconds,
-            roundingSeconds: timing.roundingSeconds, branchAndCutSeconds: timing.branchAndCutSeconds)
+            solveSeconds: timing.relaxationSeconds + timing.roundingSeconds + timing.branchAndCutSeconds
+                + timing.evaluationSeconds,
+            explainSeconds: (ContinuousClock.now - explainStart).seconds, gap: gap, nodes: solution.nodes,
+            relaxationSeconds: timing.relaxationSeconds, roundingSeconds: timing.roundingSeconds,
+            branchAndCutSeconds: timing.branchAndCutSeconds, resilienceRounds: timing.resilienceRounds,
+            lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds)
         return plan
+    }
+
+    /// Most solves N-1 constraint generation makes before it reports the remaining loss cases
+    /// as evaluated rather than optimised.
+    var maxResilienceRounds: Int { 4 }
+
+    /// Solves the N-1 blocks of `providers` with the base plan fixed: one LP whose blocks are
+    /// independent, so Clp's presolve splits it.
+    func evaluateLosses(_ providers: Set<Int>, base: [Double], build: (Set<Int>?) -> SourcingModel) throws
+        -> (model: SourcingModel, values: [Double])
+    {
+        let model = build(providers)
+        var lp = model.lp
+        for index in 0..<model.baseVariableCount {
+            lp.setBounds(Variable(index: index), lower: base[index], upper: base[index])
+        }
+        lp.relaxIntegrality()
+        let solution: Solution
+        do {
+            solution = try lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: options.timeLimitSeconds))
+        } catch {
+            throw PlannerError.solver("\(error)")
+        }
+        guard solution.status == .optimal else {
+            throw PlannerError.solver("checking the provider-loss cases ended with status \(solution.status.rawValue)")
+        }
+        return (model, solution.values)
     }
 }
 
@@ -85,7 +161,9 @@ extension Planner {
         var relaxed = model.lp
         relaxed.relaxIntegrality()
         var lpOptions = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
-        if let name = ProcessInfo.processInfo.environment["SWITCHYARD_LP_ALGORITHM"], let algorithm = LPAlgorithm(rawValue: name) {
+        if let name = ProcessInfo.processInfo.environment["SWITCHYARD_LP_ALGORITHM"],
+            let algorithm = LPAlgorithm(rawValue: name)
+        {
             lpOptions.lpAlgorithm = algorithm
         }
         let relaxation: Solution
@@ -108,8 +186,8 @@ extension Planner {
         }
         let bound = relaxation.status == .optimal ? relaxation.objective : nil
         let elapsed = (ContinuousClock.now - clock).seconds
-        timing.relaxationSeconds = relaxation.seconds
-        timing.roundingSeconds = elapsed - relaxation.seconds
+        timing.relaxationSeconds += relaxation.seconds
+        timing.roundingSeconds += elapsed - relaxation.seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
         // to prove and is skipped.
         if var found = incumbent, let bound, let objective = found.objective,
@@ -130,7 +208,7 @@ extension Planner {
             throw PlannerError.solver("\(error)")
         }
         let seconds = (ContinuousClock.now - clock).seconds
-        timing.branchAndCutSeconds = milp.seconds
+        timing.branchAndCutSeconds += milp.seconds
         var best: Solution
         if milp.status.hasSolution, (milp.objective ?? .infinity) <= (incumbent?.objective ?? .infinity) + 1e-6 {
             best = milp
@@ -150,7 +228,9 @@ extension Planner {
         // The proven bound is the better of the LP relaxation and Cbc's search.
         let bounds = [bound, milp.bestBound].compactMap { $0 }
         best.bestBound = bounds.max().map { min($0, best.objective ?? $0) }
-        if best.status == .optimal, let gap = best.relativeGap, gap > max(options.relativeGap, 1e-6) { best.status = .feasible }
+        if best.status == .optimal, let gap = best.relativeGap, gap > max(options.relativeGap, 1e-6) {
+            best.status = .feasible
+        }
         if best.status == .feasible, let gap = best.relativeGap, gap <= options.relativeGap { best.status = .optimal }
         best.seconds = seconds
         return best
@@ -162,6 +242,8 @@ struct SolveTiming {
     var relaxationSeconds = 0.0
     var roundingSeconds = 0.0
     var branchAndCutSeconds = 0.0
+    var evaluationSeconds = 0.0
+    var resilienceRounds = 0
 }
 
 /// Candidate integer decisions rounded from an LP relaxation, best first.
@@ -182,7 +264,9 @@ struct RoundingHeuristic {
         for lease in model.leases {
             let v = max(lp.lower[lease.variable.index], (values[lease.variable.index] + 1e-6).rounded(.down))
             fixed[lease.variable.index] = v
-            for t in lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months) { activeCount[lease.key.offer][t] += v }
+            for t in lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months) {
+                activeCount[lease.key.offer][t] += v
+            }
         }
         if upward {
             let byFraction = model.leases.sorted {

@@ -10,7 +10,8 @@ public enum ReplanReport {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let document = Document(
-                incident: .init(replan.incident), costBefore: replan.before.cost.total, costAfter: replan.after.cost.total,
+                incident: .init(replan.incident), costBefore: replan.before.cost.total,
+                costAfter: replan.after.cost.total,
                 costDelta: replan.costDelta, shortfallDeltaReferenceHours: replan.shortfallDelta, atRisk: replan.atRisk,
                 plan: replan.after)
             return (try? encoder.encode(document)).map { String(decoding: $0, as: UTF8.self) + "\n" } ?? "{}"
@@ -18,10 +19,12 @@ public enum ReplanReport {
             let lines = delta(replan)
             let plan = PlanReport.render(replan.after, format: format)
             if format == .markdown {
-                return "# Re-plan after \(describe(replan.incident))\n\n" + lines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" + plan
+                return "# Re-plan after \(describe(replan.incident))\n\n"
+                    + lines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" + plan
             }
             let title = "Re-plan after \(describe(replan.incident))"
-            return ([title, String(repeating: "═", count: title.count)] + lines + ["", ""]).joined(separator: "\n") + plan
+            return ([title, String(repeating: "═", count: title.count)] + lines + ["", ""]).joined(separator: "\n")
+                + plan
         }
     }
 
@@ -29,11 +32,13 @@ public enum ReplanReport {
         let span = incident.months.map { " for \($0) month(s)" } ?? ""
         switch incident.kind {
         case .outage:
-            return "\(incident.provider) outage from \(incident.from)\(span), delivering \(Int(incident.deliveredFraction * 100))%"
+            return
+                "\(incident.provider) outage from \(incident.from)\(span), delivering \(Int(incident.deliveredFraction * 100))%"
         case .slip:
             return "\(incident.provider) deliveries slipping \(incident.months ?? 0) month(s) from \(incident.from)"
         case .sitePower:
-            return "\(incident.site?.rawValue ?? "site") at \(incident.provider) keeping \(Int(incident.deliveredFraction * 100))% of its power from \(incident.from)\(span)"
+            return
+                "\(incident.site?.rawValue ?? "site") at \(incident.provider) keeping \(Int(incident.deliveredFraction * 100))% of its power from \(incident.from)\(span)"
         }
     }
 
@@ -45,19 +50,26 @@ public enum ReplanReport {
         let after = r.after.shortfalls.reduce(0) { $0 + $1.referenceHours }
         lines.append("Unmet demand: \(Int(before.rounded())) reference-hours before, \(Int(after.rounded())) after.")
         let exercised = Set(r.after.exercisedBackups.map(\.offer))
-        if !exercised.isEmpty { lines.append("Backups exercised: \(exercised.sorted().map(\.rawValue).joined(separator: ", ")).") }
+        if !exercised.isEmpty {
+            lines.append("Backups exercised: \(exercised.sorted().map(\.rawValue).joined(separator: ", ")).")
+        }
         let newLeases = r.after.leases.filter { lease in
-            !r.before.leases.contains { $0.offer == lease.offer && $0.term == lease.term && $0.start == lease.start && $0.nodes >= lease.nodes }
+            !r.before.leases.contains {
+                $0.offer == lease.offer && $0.term == lease.term && $0.start == lease.start && $0.nodes >= lease.nodes
+            }
         }
         if !newLeases.isEmpty {
-            lines.append("New leases: \(newLeases.count), \(PlanReport.money(newLeases.reduce(0) { $0 + $1.totalCost })) committed.")
+            lines.append(
+                "New leases: \(newLeases.count), \(PlanReport.money(newLeases.reduce(0) { $0 + $1.totalCost })) committed."
+            )
         }
         if r.atRisk.isEmpty {
             lines.append("No deadline or service month is newly at risk.")
         } else {
             for s in r.atRisk {
                 lines.append(
-                    "At risk: \(s.workload) \(s.month.map { "in \($0)" } ?? "by its deadline") short \(Int(s.referenceHours.rounded())) reference-hours (\(String(format: "%.1f", s.fraction * 100))%): \(s.reason).")
+                    "At risk: \(s.workload) \(s.month.map { "in \($0)" } ?? "by its deadline") short \(Int(s.referenceHours.rounded())) reference-hours (\(String(format: "%.1f", s.fraction * 100))%): \(s.reason)."
+                )
             }
         }
         return lines

@@ -108,14 +108,27 @@ struct SourcingModel {
     /// Spending terms (for the budget row): lease, colocation, backup fee and exercise variables.
     private var spending: [(Variable, Double)] = []
 
-    init(_ input: PlanningInput, overrides: PlanningOverrides = PlanningOverrides()) {
+    /// Providers whose loss the model optimises for (nil: every supplier).
+    let lossSubset: Set<Int>?
+    /// Variables of the base plan (everything before the N-1 blocks): the same indices in every
+    /// model of one input and overrides, whatever `lossSubset` is.
+    private(set) var baseVariableCount = 0
+
+    init(_ input: PlanningInput, overrides: PlanningOverrides = PlanningOverrides(), lossSubset: Set<Int>? = nil) {
         self.input = input
         self.overrides = overrides
+        self.lossSubset = lossSubset
         build()
     }
 
-    private var H: Double { input.hours }
-    private var T: Int { input.periods }
+    /// Every provider whose loss N-1 must survive: those that supply anything.
+    var suppliers: [Int] {
+        let supplying = Set(input.offerProvider + input.siteProvider)
+        return input.providers.indices.filter { supplying.contains($0) }
+    }
+
+    private var hours: Double { input.hours }
+    private var periodCount: Int { input.periods }
 
     /// Whether model m can have any supply in period t.
     func modelAvailable(_ m: Int, _ t: Int) -> Bool {
@@ -132,26 +145,27 @@ struct SourcingModel {
         let from = overrides.fromPeriod
 
         // Leases: n[o,k,s], integer nodes signed on term k to start in period s.
-        active = Array(repeating: Array(repeating: nil, count: T), count: input.offers.count)
+        active = Array(repeating: Array(repeating: nil, count: periodCount), count: input.offers.count)
         for (o, offer) in input.offers.enumerated() {
             let g = Double(offer.acceleratorsPerNode)
             let available = Double(offer.availableNodes)
             let newFrom = max(input.offerFirst[o], from, overrides.earliestNewStart[o] ?? 0)
-            var termsByPeriod = Array(repeating: [(Variable, Double)](), count: T)
+            var termsByPeriod = Array(repeating: [(Variable, Double)](), count: periodCount)
             for (term, price) in input.terms(of: o) {
                 let sunkStarts = overrides.sunkLeases.keys.filter { $0.offer == o && $0.term == term }.map(\.start)
-                let starts = Set(Array(newFrom..<max(newFrom, T)) + sunkStarts).sorted()
-                for s in starts where s < T {
+                let starts = Set(Array(newFrom..<max(newFrom, periodCount)) + sunkStarts).sorted()
+                for s in starts where s < periodCount {
                     let key = LeaseKey(offer: o, term: term, start: s)
                     let sunk = Double(overrides.sunkLeases[key] ?? 0)
                     let upper = s < newFrom ? sunk : max(available, sunk)
                     if upper <= 0 { continue }
-                    let cost = g * price * H * Double(term.months)
+                    let cost = g * price * hours * Double(term.months)
                     let n = lp.addVariable(
-                        "n[\(offer.id),\(term.rawValue),\(s)]", lower: sunk, upper: upper, objective: cost, integer: true)
+                        "n[\(offer.id),\(term.rawValue),\(s)]", lower: sunk, upper: upper, objective: cost,
+                        integer: true)
                     leases.append(LeaseVar(key: key, variable: n, price: price))
                     spending.append((n, cost))
-                    for t in s..<min(T, s + term.months) { termsByPeriod[t].append((n, 1)) }
+                    for t in s..<min(periodCount, s + term.months) { termsByPeriod[t].append((n, 1)) }
                 }
             }
             var y: Variable?
@@ -163,25 +177,35 @@ struct SourcingModel {
                 let all = leases.filter { $0.key.offer == o }.map { ($0.variable, 1.0) }
                 lp.addConstraint("minimum[\(offer.id)]", all + [(v, -Double(offer.minimumNodes))], lower: 0)
             }
-            for t in 0..<T where !termsByPeriod[t].isEmpty {
-                let act = lp.addVariable("act[\(offer.id),\(t)]", upper: max(available, termsByPeriod[t].count > 0 ? available : 0))
+            for t in 0..<periodCount where !termsByPeriod[t].isEmpty {
+                let act = lp.addVariable(
+                    "act[\(offer.id),\(t)]", upper: max(available, termsByPeriod[t].count > 0 ? available : 0))
                 active[o][t] = act
-                lp.addConstraint("active[\(offer.id),\(t)]", [(act, 1)] + termsByPeriod[t].map { ($0.0, -1) }, lower: 0, upper: 0)
+                lp.addConstraint(
+                    "active[\(offer.id),\(t)]", [(act, 1)] + termsByPeriod[t].map { ($0.0, -1) }, lower: 0, upper: 0)
                 // Sunk leases above today's availability stay; availability binds new signatures only.
-                let sunkActive = overrides.sunkLeases.filter { $0.key.offer == o && $0.key.start <= t && t < $0.key.start + $0.key.term.months }
-                    .reduce(0) { $0 + $1.value }
+                let sunkActive = overrides.sunkLeases.filter {
+                    $0.key.offer == o && $0.key.start <= t && t < $0.key.start + $0.key.term.months
+                }
+                .reduce(0) { $0 + $1.value }
                 lp.setBounds(act, lower: 0, upper: max(available, Double(sunkActive)))
-                if let y { lp.addConstraint("signed[\(offer.id),\(t)]", [(act, 1), (y, -max(available, Double(sunkActive)))], upper: 0) }
+                if let y {
+                    lp.addConstraint(
+                        "signed[\(offer.id),\(t)]", [(act, 1), (y, -max(available, Double(sunkActive)))], upper: 0)
+                }
             }
         }
 
         // Colocation: kW per site and period; owned accelerators hosted within that power.
         for (c, site) in input.sites.enumerated() {
             let price = site.pricePerKWMonth.double
-            for t in input.siteFirst[c]..<max(input.siteFirst[c], T) {
-                let hostedHere = input.fleets.indices.filter { input.fleetSites[$0].contains(c) && input.delivered[$0][t] > 0 }
+            for t in input.siteFirst[c]..<max(input.siteFirst[c], periodCount) {
+                let hostedHere = input.fleets.indices.filter {
+                    input.fleetSites[$0].contains(c) && input.delivered[$0][t] > 0
+                }
                 if hostedHere.isEmpty { continue }
-                let kw = lp.addVariable("kw[\(site.id),\(t)]", upper: site.powerKW * overrides.site(c, t), objective: price)
+                let kw = lp.addVariable(
+                    "kw[\(site.id),\(t)]", upper: site.powerKW * overrides.site(c, t), objective: price)
                 power[PeriodKey(c, t)] = kw
                 spending.append((kw, price))
                 var terms: [(Variable, Double)] = [(kw, -1)]
@@ -194,7 +218,7 @@ struct SourcingModel {
             }
         }
         for f in input.fleets.indices {
-            for t in 0..<T {
+            for t in 0..<periodCount {
                 let terms = input.fleetSites[f].compactMap { hosted[FleetSiteKey(fleet: f, site: $0, period: t)] }
                 if terms.isEmpty { continue }
                 deliveryRows[PeriodKey(f, t)] = lp.addConstraint(
@@ -206,7 +230,7 @@ struct SourcingModel {
         for (o, offer) in input.offers.enumerated() {
             guard let terms = offer.backup else { continue }
             let fee = terms.feePerNodeMonth.double
-            for t in input.offerFirst[o]..<max(input.offerFirst[o], T) {
+            for t in input.offerFirst[o]..<max(input.offerFirst[o], periodCount) {
                 let held = Double(overrides.heldBackups[PeriodKey(o, t)] ?? 0)
                 let upper = t < from ? held : max(Double(terms.availableNodes), held)
                 if upper <= 0 { continue }
@@ -214,7 +238,7 @@ struct SourcingModel {
                 backup[PeriodKey(o, t)] = r
                 spending.append((r, fee))
                 if overrides.allowExercise, t >= from, overrides.provider(input.offerProvider[o], t) > 0 {
-                    let price = Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
+                    let price = Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
                     let e = lp.addVariable("exercise[\(offer.id),\(t)]", upper: upper, objective: price)
                     exercise[PeriodKey(o, t)] = e
                     spending.append((e, price))
@@ -232,7 +256,8 @@ struct SourcingModel {
                     let x: Variable
                     if t < from {
                         let past = overrides.pastAllocation[key] ?? 0
-                        x = lp.addVariable("x[\(input.workloads[w].id),\(input.models[m]),\(t)]", lower: past, upper: past)
+                        x = lp.addVariable(
+                            "x[\(input.workloads[w].id),\(input.models[m]),\(t)]", lower: past, upper: past)
                     } else {
                         x = lp.addVariable("x[\(input.workloads[w].id),\(input.models[m]),\(t)]")
                     }
@@ -244,14 +269,15 @@ struct SourcingModel {
         // Supply: what workloads use of a model comes from the providers that supply it, each
         // within what it delivers. Shares are measured on this use (see docs/planner.md).
         for m in input.models.indices {
-            for t in 0..<T {
+            for t in 0..<periodCount {
                 guard var terms = supplyTerms[PeriodKey(m, t)] else { continue }
                 for p in input.providers.indices {
                     let sources = supplySources(model: m, period: t, only: p)
                     if sources.isEmpty { continue }
                     let u = lp.addVariable("use[\(input.providers[p]),\(input.models[m]),\(t)]")
                     usage[UsageKey(provider: p, model: m, period: t)] = u
-                    lp.addConstraint("delivers[\(input.providers[p]),\(input.models[m]),\(t)]", [(u, 1)] + sources, upper: 0)
+                    lp.addConstraint(
+                        "delivers[\(input.providers[p]),\(input.models[m]),\(t)]", [(u, 1)] + sources, upper: 0)
                     terms.append((u, -1))
                 }
                 supplyRows[PeriodKey(m, t)] = lp.addConstraint("supply[\(input.models[m]),\(t)]", terms, upper: 0)
@@ -263,7 +289,8 @@ struct SourcingModel {
             switch workload.demand {
             case .service(let capacity):
                 for t in input.window(of: w) {
-                    let short = lp.addVariable("short[\(workload.id),\(t)]", upper: capacity, objective: penalty * H)
+                    let short = lp.addVariable(
+                        "short[\(workload.id),\(t)]", upper: capacity, objective: penalty * hours)
                     serviceShort[PeriodKey(w, t)] = short
                     let terms = input.models.indices.compactMap { m in
                         allocation[AllocationKey(workload: w, model: m, period: t)].map { ($0, input.speeds[w][m]) }
@@ -277,7 +304,7 @@ struct SourcingModel {
                 for t in input.window(of: w) {
                     for m in input.models.indices {
                         if let x = allocation[AllocationKey(workload: w, model: m, period: t)] {
-                            terms.append((x, input.speeds[w][m] * H))
+                            terms.append((x, input.speeds[w][m] * hours))
                         }
                     }
                 }
@@ -287,17 +314,19 @@ struct SourcingModel {
 
         // Provider capacity in reference units, and the share cap.
         for p in input.providers.indices {
-            for t in 0..<T {
+            for t in 0..<periodCount {
                 let terms = capacityTerms(provider: p, period: t)
                 if terms.isEmpty { continue }
                 let cp = lp.addVariable("capacity[\(input.providers[p]),\(t)]")
                 providerCapacity[PeriodKey(p, t)] = cp
-                lp.addConstraint("capacity-def[\(input.providers[p]),\(t)]", [(cp, 1)] + terms.map { ($0.0, -$0.1) }, lower: 0, upper: 0)
+                lp.addConstraint(
+                    "capacity-def[\(input.providers[p]),\(t)]", [(cp, 1)] + terms.map { ($0.0, -$0.1) }, lower: 0,
+                    upper: 0)
             }
         }
         let cap = policy.maxProviderShare
         if cap < 1 {
-            for t in 0..<T {
+            for t in 0..<periodCount {
                 let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
                 for p in input.providers.indices {
                     guard let own = providerCapacity[PeriodKey(p, t)] else { continue }
@@ -307,6 +336,7 @@ struct SourcingModel {
             }
         }
 
+        baseVariableCount = lp.variableCount
         if policy.resilience == .nMinus1 { buildResilience(penalty: penalty) }
 
         if let budget = policy.budgetUSD {
@@ -330,7 +360,8 @@ struct SourcingModel {
             }
         }
         for f in input.fleets.indices where input.fleetModel[f] == m {
-            for c in input.fleetSites[f] where input.siteProvider[c] != lost && (only == nil || input.siteProvider[c] == only) {
+            for c in input.fleetSites[f]
+            where input.siteProvider[c] != lost && (only == nil || input.siteProvider[c] == only) {
                 if let h = hosted[FleetSiteKey(fleet: f, site: c, period: t)] { terms.append((h, -1)) }
             }
         }
@@ -350,21 +381,21 @@ struct SourcingModel {
         let critical = input.critical
         guard !critical.isEmpty else { return }
         let coverage = input.scenario.policy.criticalCoverage
-        let suppliers = Set(input.offerProvider + input.siteProvider)
-        lossProviders = input.providers.indices.filter { suppliers.contains($0) }
+        lossProviders = suppliers.filter { lossSubset?.contains($0) ?? true }
         let probability = input.scenario.providers.map(\.failureProbability)
         for p in lossProviders {
             let name = input.providers[p]
             var supply: [PeriodKey: [(Variable, Double)]] = [:]
             for (o, offer) in input.offers.enumerated() where input.offerProvider[o] != p {
                 guard let terms = offer.backup else { continue }
-                let price = Double(offer.acceleratorsPerNode) * H * terms.exercisePricePerAcceleratorHour.double
-                for t in 0..<T {
+                let price = Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
+                for t in 0..<periodCount {
                     guard let r = backup[PeriodKey(o, t)] else { continue }
                     let e = lp.addVariable("n1-exercise[\(name),\(offer.id),\(t)]", objective: probability[p] * price)
                     lossExercise[LossKey(provider: p, index: o, period: t)] = e
                     lp.addConstraint("n1-held[\(name),\(offer.id),\(t)]", [(e, 1), (r, -1)], upper: 0)
-                    supply[PeriodKey(input.offerModel[o], t), default: []].append((e, -Double(offer.acceleratorsPerNode)))
+                    supply[PeriodKey(input.offerModel[o], t), default: []].append(
+                        (e, -Double(offer.acceleratorsPerNode)))
                 }
             }
             for w in critical {
@@ -390,11 +421,15 @@ struct SourcingModel {
                 case .service(let capacity):
                     for t in input.window(of: w) {
                         let required = capacity * coverage
-                        let short = lp.addVariable("n1-short[\(name),\(workload.id),\(t)]", upper: required, objective: penalty * H)
+                        let short = lp.addVariable(
+                            "n1-short[\(name),\(workload.id),\(t)]", upper: required, objective: penalty * hours)
                         lossServiceShort[LossKey(provider: p, index: w, period: t)] = short
                         let terms = input.models.indices.compactMap { m in
-                            lossAllocation[LossAllocationKey(provider: p, allocation: AllocationKey(workload: w, model: m, period: t))]
-                                .map { ($0, input.speeds[w][m]) }
+                            lossAllocation[
+                                LossAllocationKey(
+                                    provider: p, allocation: AllocationKey(workload: w, model: m, period: t))
+                            ]
+                            .map { ($0, input.speeds[w][m]) }
                         }
                         lp.addConstraint("n1-serve[\(name),\(workload.id),\(t)]", terms + [(short, 1)], lower: required)
                     }
@@ -405,8 +440,11 @@ struct SourcingModel {
                     var terms: [(Variable, Double)] = [(short, 1)]
                     for t in input.window(of: w) {
                         for m in input.models.indices {
-                            if let x = lossAllocation[LossAllocationKey(provider: p, allocation: AllocationKey(workload: w, model: m, period: t))] {
-                                terms.append((x, input.speeds[w][m] * H))
+                            if let x = lossAllocation[
+                                LossAllocationKey(
+                                    provider: p, allocation: AllocationKey(workload: w, model: m, period: t))]
+                            {
+                                terms.append((x, input.speeds[w][m] * hours))
                             }
                         }
                     }
@@ -414,6 +452,14 @@ struct SourcingModel {
                 }
             }
         }
+    }
+
+    /// Critical reference-hours short of the coverage target, per lost provider.
+    func lossShortfalls(values: [Double]) -> [Int: Double] {
+        var short: [Int: Double] = [:]
+        for (key, v) in lossServiceShort { short[key.provider, default: 0] += values[v.index] * input.hours }
+        for (key, v) in lossTrainingShort { short[key.index, default: 0] += values[v.index] }
+        return short
     }
 
     /// The commitments fixed when explaining: leases of a year or more, minimum-commitment

@@ -72,8 +72,22 @@ public struct ScenarioGenerator: Sendable {
 
         var offers: [Offer] = []
         var capacityByMonth = [Double](repeating: 0, count: horizon.months)
+        // Supply is concentrated, as it is in the market: provider k gets offers in proportion to
+        // 1/(k+1), so the loss of one of the first few providers is a real threat to N-1.
+        let weights = providers.indices.map { 1 / Double($0 + 1) }
+        let totalWeight = weights.reduce(0, +)
         for i in 0..<max(1, p.offers) {
-            let provider = providers[i % providers.count]
+            var pick = rng.uniform() * totalWeight
+            var chosen = providers.count - 1
+            for (k, weight) in weights.enumerated() {
+                pick -= weight
+                if pick < 0 {
+                    chosen = k
+                    break
+                }
+            }
+            // Every provider sells something: the first offers go round once.
+            let provider = providers[i < providers.count ? i : chosen]
             let candidates = Self.menu.filter { !$0.hyperscalerOnly || provider.kind == .hyperscaler }
             let item = candidates[rng.int(candidates.count)]
             let nodes = item.perNode >= 72 ? rng.int(2, 24) : rng.int(4, 160)
@@ -97,7 +111,7 @@ public struct ScenarioGenerator: Sendable {
             offers.append(offer)
             let firstPeriod = horizon.firstPeriod(afterLeadTimeDays: lead)
             let capacity = Double(nodes * item.perNode) * speed.capacityWeight(of: item.model)
-            for t in firstPeriod..<horizon.months { capacityByMonth[t] += capacity }
+            for t in firstPeriod..<max(firstPeriod, horizon.months) { capacityByMonth[t] += capacity }
         }
 
         let peak = capacityByMonth.max() ?? 0
@@ -122,12 +136,12 @@ public struct ScenarioGenerator: Sendable {
                 Workload(
                     id: WorkloadID(String(format: "work-%03d", i)), demand: demand, window: window,
                     stacks: stackSets[rng.int(stackSets.count)], gang: [1, 8, 64, 256][rng.int(4)],
-                    critical: rng.uniform() < 0.3))
+                    critical: rng.uniform() < 0.7))
         }
 
         let policy = Policy(
             maxProviderShare: providers.count >= 3 ? 0.5 : 1, resilience: p.resilience ? .nMinus1 : .none,
-            criticalCoverage: 0.8, shortfallPenaltyPerReferenceHour: 50)
+            criticalCoverage: 1, shortfallPenaltyPerReferenceHour: 50)
         return Scenario(
             name: "generated-s\(p.seed)-p\(p.providers)-o\(p.offers)-w\(p.workloads)-m\(p.months)", horizon: horizon,
             providers: providers, offers: offers, workloads: workloads, policy: policy)

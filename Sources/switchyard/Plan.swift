@@ -16,7 +16,9 @@ struct SolveLimits: ParsableArguments {
     var gap: Double = 0.01
 
     func validate() throws {
-        guard timeLimit > 0, timeLimit <= 86_400 else { throw ValidationError("--time-limit must be in (0, 86400] seconds") }
+        guard timeLimit > 0, timeLimit <= 86_400 else {
+            throw ValidationError("--time-limit must be in (0, 86400] seconds")
+        }
         guard gap >= 0, gap < 1 else { throw ValidationError("--gap must be in [0, 1)") }
     }
 
@@ -73,6 +75,7 @@ func planOrFail(_ body: () throws -> Plan) throws -> Plan {
 func verify(_ plan: Plan, against scenario: Scenario) throws {
     let violations = PlanChecker(scenario: scenario).check(plan)
     if !violations.isEmpty {
-        throw CLIFailure.solver("the plan fails the independent check:\n" + violations.map { "  - \($0)" }.joined(separator: "\n"))
+        throw CLIFailure.solver(
+            "the plan fails the independent check:\n" + violations.map { "  - \($0)" }.joined(separator: "\n"))
     }
 }

@@ -35,7 +35,9 @@ struct ReplanCommand: ParsableCommand {
             if check {
                 let violations = PlanChecker(scenario: loaded, incident: event).check(result.after)
                 if !violations.isEmpty {
-                    throw CLIFailure.solver("the re-plan fails the independent check:\n" + violations.map { "  - \($0)" }.joined(separator: "\n"))
+                    throw CLIFailure.solver(
+                        "the re-plan fails the independent check:\n"
+                            + violations.map { "  - \($0)" }.joined(separator: "\n"))
                 }
             }
             try emit(ReplanReport.render(result, format: format), to: out)

@@ -13,13 +13,17 @@ import Testing
     let planner = Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 1e-6))
 
     func plan(_ scenario: Scenario, sourceLocation: SourceLocation = #_sourceLocation) throws -> Plan {
-        #expect(scenario.validate(accelerators: AcceleratorCatalog.merged(with: scenario.accelerators)).isEmpty, sourceLocation: sourceLocation)
+        #expect(
+            scenario.validate(accelerators: AcceleratorCatalog.merged(with: scenario.accelerators)).isEmpty,
+            sourceLocation: sourceLocation)
         let plan = try planner.plan(scenario)
         #expect(PlanChecker(scenario: scenario).check(plan) == [], sourceLocation: sourceLocation)
         return plan
     }
 
-    func nodes(_ plan: Plan, _ offer: OfferID) -> Int { plan.leases.filter { $0.offer == offer }.reduce(0) { $0 + $1.nodes } }
+    func nodes(_ plan: Plan, _ offer: OfferID) -> Int {
+        plan.leases.filter { $0.offer == offer }.reduce(0) { $0 + $1.nodes }
+    }
 
     func scenario(
         providers: [ProviderID], offers: [Offer], workloads: [Workload], months: Int = 6, policy: Policy = Policy(),
@@ -106,9 +110,12 @@ import Testing
         scenario(
             providers: ["neo"],
             offers: [Fixtures.offer("h100", provider: "neo", prices: [.onDemand: 2])],
-            workloads: [Fixtures.service("serve", capacity: 200, months: Fixtures.months(1, 6), stacks: [.xla, .cuda])],
+            workloads: [
+                Fixtures.service("serve", capacity: 200, months: Fixtures.months(1, 6), stacks: [.xla, .cuda])
+            ],
             colocation: [
-                ColocationSite(id: "colo", provider: "neo", region: "us-east", powerKW: 1000, pricePerKWMonth: pricePerKWMonth)
+                ColocationSite(
+                    id: "colo", provider: "neo", region: "us-east", powerKW: 1000, pricePerKWMonth: pricePerKWMonth)
             ],
             fleets: [
                 OwnedFleet(
@@ -224,9 +231,13 @@ import Testing
         (UInt64(1), 3, 8, 5, 6, true), (2, 5, 20, 10, 12, true), (3, 4, 12, 6, 9, false), (4, 2, 6, 4, 12, true),
         (5, 8, 30, 12, 6, true), (6, 1, 3, 3, 4, true), (7, 6, 25, 15, 12, false), (8, 5, 15, 8, 24, true),
     ])
-    func plansPassTheChecker(seed: UInt64, providers: Int, offers: Int, workloads: Int, months: Int, resilience: Bool) throws {
+    func plansPassTheChecker(seed: UInt64, providers: Int, offers: Int, workloads: Int, months: Int, resilience: Bool)
+        throws
+    {
         let scenario = ScenarioGenerator(
-            .init(seed: seed, providers: providers, offers: offers, workloads: workloads, months: months, resilience: resilience)
+            .init(
+                seed: seed, providers: providers, offers: offers, workloads: workloads, months: months,
+                resilience: resilience)
         ).generate()
         let plan = try Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 0.01)).plan(scenario)
         #expect(PlanChecker(scenario: scenario).check(plan) == [])
@@ -244,7 +255,10 @@ import Testing
         // A lease above availability.
         var second = try Planner().plan(scenario)
         second.leases[0].nodes += 10_000
-        #expect(PlanChecker(scenario: scenario).check(second).contains { $0.contains("available") || $0.contains("inconsistent") })
+        #expect(
+            PlanChecker(scenario: scenario).check(second).contains {
+                $0.contains("available") || $0.contains("inconsistent")
+            })
     }
 }
 
@@ -258,7 +272,9 @@ import Testing
         #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
         // Every lease signed before stays, at least as large.
         for lease in plan.leases {
-            let kept = result.after.leases.filter { $0.offer == lease.offer && $0.term == lease.term && $0.start == lease.start }
+            let kept = result.after.leases.filter {
+                $0.offer == lease.offer && $0.term == lease.term && $0.start == lease.start
+            }
             #expect(kept.reduce(0) { $0 + $1.nodes } >= lease.nodes, "\(lease.offer) \(lease.start)")
         }
         // Nothing before the incident moves.
@@ -289,7 +305,8 @@ import Testing
         scenario.offers[0].availableNodes += 1
         #expect(throws: PlannerError.self) {
             try Planner().replan(
-                scenario, plan: plan, incident: Incident(provider: "aws", kind: .outage, from: YearMonth(year: 2027, month: 3)))
+                scenario, plan: plan,
+                incident: Incident(provider: "aws", kind: .outage, from: YearMonth(year: 2027, month: 3)))
         }
     }
 

@@ -135,7 +135,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         for section in [
             "Leases to sign", "Colocation", "Backup options to hold", "Allocation", "Shortfalls", "Cost by provider",
-            "Spend by month", "Supplier shares", "N-1: if one provider delivers nothing", "Marginal value", "What binds",
+            "Spend by month", "Supplier shares", "N-1: if one provider delivers nothing", "Marginal value",
+            "What binds",
             "Solver",
         ] {
             #expect(r.stdout.contains(section), "missing section \(section)")
@@ -150,7 +151,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let json = try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path)
         #expect(json.status == 0 && json.stdout.isEmpty)
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        let object =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
         for key in ["leases", "allocation", "cost", "resilience", "explanation", "solver", "scenarioFingerprint"] {
             #expect(object?[key] != nil, "missing \(key)")
         }
@@ -161,7 +163,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: plan) }
         #expect(try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", plan).status == 0)
         let r = try run(
-            "replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident", "examples/incident-coreweave-outage.yaml",
+            "replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident",
+            "examples/incident-coreweave-outage.yaml",
             "--check")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Re-plan after coreweave outage from 2027-07 for 3 month(s)"))
@@ -176,23 +179,29 @@ import Testing
         defer { for p in [plan, incident, out] { try? FileManager.default.removeItem(atPath: p) } }
         #expect(try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", plan).status == 0)
 
-        try "provider: corewave\nkind: outage\nfrom: 2027-07\n".write(toFile: incident, atomically: true, encoding: .utf8)
+        try "provider: corewave\nkind: outage\nfrom: 2027-07\n".write(
+            toFile: incident, atomically: true, encoding: .utf8)
         var r = try run("replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident", incident, "--out", out)
         #expect(r.status == 1)
-        #expect(r.stderr.contains("provider (line 1): no provider 'corewave' in scenario frontier-lab (did you mean 'coreweave'?)"))
+        #expect(
+            r.stderr.contains(
+                "provider (line 1): no provider 'corewave' in scenario frontier-lab (did you mean 'coreweave'?)"))
         #expect(!FileManager.default.fileExists(atPath: out))
 
         // A plan of another scenario.
         let other = temporary("other.yaml")
         defer { try? FileManager.default.removeItem(atPath: other) }
         #expect(try run("generate", "--out", other).status == 0)
-        r = try run("replan", other, "--plan", plan, "--incident", "examples/incident-coreweave-outage.yaml", "--out", out)
+        r = try run(
+            "replan", other, "--plan", plan, "--incident", "examples/incident-coreweave-outage.yaml", "--out", out)
         #expect(r.status == 1)
         #expect(r.stderr.contains("no provider 'coreweave'") || r.stderr.contains("another scenario"))
         #expect(!FileManager.default.fileExists(atPath: out))
 
         // Not a plan at all.
-        r = try run("replan", "examples/frontier-lab.yaml", "--plan", "examples/frontier-lab.yaml", "--incident", "examples/incident-coreweave-outage.yaml")
+        r = try run(
+            "replan", "examples/frontier-lab.yaml", "--plan", "examples/frontier-lab.yaml", "--incident",
+            "examples/incident-coreweave-outage.yaml")
         #expect(r.status == 1)
         #expect(r.stderr.contains("not valid plan JSON") || r.stderr.contains("missing field"))
     }

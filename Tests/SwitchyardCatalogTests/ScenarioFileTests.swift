@@ -35,6 +35,19 @@ import Testing
         }
     }
 
+    /// Any size the CLI accepts gives a valid scenario (short horizons with long lead times included).
+    @Test func generatorAlwaysGivesValidScenarios() {
+        var rng = SplitMix64(seed: 77)
+        let catalog = AcceleratorCatalog.merged(with: [])
+        for seed in 0..<60 {
+            let p = ScenarioGenerator.Parameters(
+                seed: UInt64(seed), providers: rng.int(1, 9), offers: rng.int(1, 30), workloads: rng.int(1, 12),
+                months: rng.int(1, 30), resilience: rng.uniform() < 0.5, load: rng.uniform(0.05, 2))
+            let s = ScenarioGenerator(p).generate()
+            #expect(s.validate(accelerators: catalog).isEmpty, "\(p)")
+        }
+    }
+
     @Test func generatorIsDeterministic() {
         let p = ScenarioGenerator.Parameters(seed: 42, providers: 7, offers: 30, workloads: 9, months: 24)
         #expect(ScenarioGenerator(p).generate() == ScenarioGenerator(p).generate())
