@@ -10,19 +10,24 @@ struct Explainer {
     let model: SourcingModel
     let values: [Double]
     let lpSolver: any LinearSolver
+    /// The basis of the plan's last LP, a warm start for this one (same rows and columns).
+    let warmStart: Basis?
     private var input: PlanningInput { model.input }
 
-    init(model: SourcingModel, values: [Double], lpSolver: any LinearSolver) {
+    init(model: SourcingModel, values: [Double], lpSolver: any LinearSolver, warmStart: Basis? = nil) {
         self.model = model
         self.values = values
         self.lpSolver = lpSolver
+        self.warmStart = warmStart
     }
 
     func explain(plan: Plan) -> Explanation {
         var lp = model.lp
         for v in model.commitments { lp.setBounds(v, lower: values[v.index], upper: values[v.index]) }
         lp.relaxIntegrality()
-        guard let solution = try? lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: 60)),
+        var options = SolveOptions(timeLimitSeconds: 60)
+        options.warmStart = warmStart
+        guard let solution = try? lpSolver.solve(lp, options: options),
             solution.status == .optimal, let duals = solution.rowDuals, let reduced = solution.reducedCosts
         else {
             return Explanation(

@@ -84,7 +84,10 @@ public struct Planner: Sendable {
         var extractor = PlanExtractor(model: model, values: solution.values, evaluated: evaluation)
         var plan = extractor.plan()
         let explainStart = ContinuousClock.now
-        plan.explanation = Explainer(model: model, values: solution.values, lpSolver: lpSolver).explain(plan: plan)
+        plan.explanation = Explainer(
+            model: model, values: solution.values, lpSolver: lpSolver, warmStart: solution.basis
+        )
+        .explain(plan: plan)
         extractor.attachReasons(to: &plan)
         // The bound of the last model is a bound for the full one: leaving out loss cases only
         // removes costs and constraints. The gap compares it with the full plan's objective.
@@ -174,11 +177,13 @@ extension Planner {
         }
         var incumbent: Solution?
         if relaxation.status == .optimal {
+            var warm = lpOptions
+            warm.warmStart = relaxation.basis
             for candidate in RoundingHeuristic(model: model).candidates(from: relaxation.values) {
                 var fixed = model.lp
                 for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
                 fixed.relaxIntegrality()
-                if let s = try? lpSolver.solve(fixed, options: lpOptions), s.status == .optimal {
+                if let s = try? lpSolver.solve(fixed, options: warm), s.status == .optimal {
                     incumbent = s
                     break
                 }
@@ -233,6 +238,7 @@ extension Planner {
         }
         if best.status == .feasible, let gap = best.relativeGap, gap <= options.relativeGap { best.status = .optimal }
         best.seconds = seconds
+        best.basis = best.basis ?? incumbent?.basis ?? relaxation.basis
         return best
     }
 }

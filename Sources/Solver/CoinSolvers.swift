@@ -67,13 +67,23 @@ public struct ClpSolver: LinearSolver {
         load(program) { Clp_loadProblem(model, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }
         Clp_setOptimizationDirection(model, program.sense == .minimize ? 1 : -1)
         if let limit = options.timeLimitSeconds { Clp_setMaximumSeconds(model, limit) }
-        switch options.lpAlgorithm {
-        case .automatic: Clp_initialSolve(model)
-        case .dual: Clp_initialDualSolve(model)
-        case .primal: Clp_initialPrimalSolve(model)
-        case .barrier: Clp_initialBarrierSolve(model)
+        let shape = program.variableCount + program.constraintCount
+        if let basis = options.warmStart, basis.status.count == shape, shape > 0 {
+            basis.status.withUnsafeBufferPointer { Clp_copyinStatus(model, $0.baseAddress) }
+            Clp_dual(model, 0)
+        } else {
+            switch options.lpAlgorithm {
+            case .automatic: Clp_initialSolve(model)
+            case .dual: Clp_initialDualSolve(model)
+            case .primal: Clp_initialPrimalSolve(model)
+            case .barrier: Clp_initialBarrierSolve(model)
+            }
         }
         let seconds = (ContinuousClock.now - clock).seconds
+        var basis: Basis?
+        if shape > 0, Clp_statusExists(model) != 0, let array = Clp_statusArray(model) {
+            basis = Basis(status: Array(UnsafeBufferPointer(start: array, count: shape)))
+        }
         let status: SolveStatus
         switch Clp_status(model) {
         case 0: status = .optimal
@@ -90,11 +100,13 @@ public struct ClpSolver: LinearSolver {
         let n = program.variableCount
         let m = program.constraintCount
         let objective = Clp_objectiveValue(model) + program.objectiveOffset
-        return Solution(
+        var solution = Solution(
             status: status, objective: objective, bestBound: status == .optimal ? objective : nil,
             values: copy(Clp_getColSolution(model), count: n) ?? [],
             rowDuals: copy(Clp_getRowPrice(model), count: m), reducedCosts: copy(Clp_getReducedCost(model), count: n),
             seconds: seconds, iterations: Int(Clp_numberIterations(model)), nodes: 0, solver: name)
+        solution.basis = basis
+        return solution
     }
 }
 

@@ -39,6 +39,8 @@ public struct Solution: Sendable {
     public var nodes: Int
     /// Which solver produced it (`clp`, `cbc`).
     public var solver: String
+    /// The final simplex basis (LP only): a warm start for a program of the same shape.
+    public var basis: Basis? = nil
 
     /// The value of one variable.
     public subscript(variable: Variable) -> Double { values[variable.index] }
@@ -70,6 +72,9 @@ public struct SolveOptions: Sendable {
     public var nodeLimit: Int?
     /// Solver log verbosity: 0 silent (the default; COIN-OR would otherwise write to stdout).
     public var logLevel: Int
+    /// A basis from an earlier solve of a program with the same variables and constraints (only
+    /// bounds changed): Clp then starts the dual simplex from it instead of from scratch.
+    public var warmStart: Basis?
     /// Which simplex or interior-point method Clp uses.
     public var lpAlgorithm: LPAlgorithm = .automatic
     /// A known solution (values by variable index) a MILP solver may start from. Integer values
@@ -83,6 +88,11 @@ public struct SolveOptions: Sendable {
         self.nodeLimit = nodeLimit
         self.logLevel = logLevel
     }
+}
+
+/// A simplex basis: the status of every column, then every row, as Clp keeps it. Opaque.
+public struct Basis: Sendable, Equatable {
+    let status: [UInt8]
 }
 
 /// Clp's algorithms.

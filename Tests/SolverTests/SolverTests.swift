@@ -240,3 +240,27 @@ enum RandomIntegerProgram {
         #expect(abs(s.dual(r)! + 1) < 1e-9)
     }
 }
+
+@Suite struct WarmStartTests {
+    /// Re-solving after a bound change from the previous basis reaches the same optimum as a cold
+    /// solve, in fewer iterations.
+    @Test func warmStartAfterABoundChange() throws {
+        var lp = LinearProgram()
+        var vars: [Variable] = []
+        for i in 0..<40 { vars.append(lp.addVariable("x\(i)", upper: 10, objective: Double(i % 7) - 3)) }
+        for r in 0..<30 {
+            lp.addConstraint(
+                "r\(r)", vars.enumerated().map { ($1, Double((r * 7 + $0 * 3) % 5) - 1) }, upper: Double(10 + r))
+        }
+        let first = try ClpSolver().solve(lp)
+        #expect(first.status == .optimal && first.basis != nil)
+        lp.setBounds(vars[3], lower: 2, upper: 2)
+        let cold = try ClpSolver().solve(lp)
+        var options = SolveOptions()
+        options.warmStart = first.basis
+        let warm = try ClpSolver().solve(lp, options: options)
+        #expect(warm.status == .optimal)
+        #expect(abs(warm.objective! - cold.objective!) < 1e-7)
+        #expect(warm.iterations <= cold.iterations)
+    }
+}
