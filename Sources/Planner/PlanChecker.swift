@@ -234,7 +234,6 @@ public struct PlanChecker: Sendable {
         }
 
         let delivered = checkAllocation(plan.allocation, lost: nil, exercised: exercisedNodes, label: "plan")
-        var penalty = 0.0
         for w in scenario.workloads {
             let got = delivered[w.id] ?? [:]
             switch w.demand {
@@ -248,7 +247,6 @@ public struct PlanChecker: Sendable {
                             "\(w.id) gets \(got[t] ?? 0) of \(capacity) reference accelerators in \(month); shortfall reported \(reported / hours)"
                         )
                     }
-                    penalty += missing
                 }
             case .training(let work):
                 let done = got.values.reduce(0, +) * hours
@@ -257,7 +255,6 @@ public struct PlanChecker: Sendable {
                 if missing > reported + 1e-6 * work + 1 {
                     fail("\(w.id) gets \(done) of \(work) reference-hours; shortfall reported \(reported)")
                 }
-                penalty += missing
             }
         }
 
@@ -363,7 +360,6 @@ public struct PlanChecker: Sendable {
                 }
             }
         }
-        _ = penalty
         return problems
     }
 

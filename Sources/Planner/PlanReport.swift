@@ -39,17 +39,17 @@ public enum PlanReport {
         overview.lines += plan.explanation.summary
         result.append(overview)
 
-        var leases = Section(title: "Leases to sign")
+        var leases = Section(title: "Leases to sign (consecutive on-demand months with the same nodes on one row)")
         leases.header = [
             "provider", "offer", "model", "nodes", "accel", "term", "start", "months", "$/acc-h", "per month", "total",
         ]
         leases.numericColumns = [3, 4, 7, 8, 9, 10]
-        leases.rows = plan.leases.sorted { ($0.provider, $0.start, $0.offer) < ($1.provider, $1.start, $1.offer) }.map {
+        leases.rows = groupedLeases(plan.leases).map {
             [
-                $0.provider.rawValue, $0.offer.rawValue, $0.accelerator.rawValue, "\($0.nodes)", "\($0.accelerators)",
-                $0.term.rawValue, $0.start.description, "\($0.months)", "\($0.pricePerAcceleratorHour)",
-                money($0.monthlyCost),
-                money($0.totalCost),
+                $0.lease.provider.rawValue, $0.lease.offer.rawValue, $0.lease.accelerator.rawValue, "\($0.lease.nodes)",
+                "\($0.lease.accelerators)", $0.lease.term.rawValue,
+                $0.last == $0.lease.start ? $0.lease.start.description : "\($0.lease.start)…\($0.last)",
+                "\($0.months)", "\($0.lease.pricePerAcceleratorHour)", money($0.lease.monthlyCost), money($0.total),
             ]
         }
         if plan.leases.isEmpty { leases.lines = ["None."] }
@@ -229,6 +229,29 @@ public enum PlanReport {
         }
         result.append(solver)
         return result
+    }
+
+    /// Leases with runs of on-demand months (same offer, same nodes, back to back) merged.
+    static func groupedLeases(_ leases: [Lease]) -> [(lease: Lease, last: YearMonth, months: Int, total: Decimal)] {
+        let sorted = leases.sorted {
+            ($0.provider, $0.offer, $0.term, $0.start) < ($1.provider, $1.offer, $1.term, $1.start)
+        }
+        var groups: [(lease: Lease, last: YearMonth, months: Int, total: Decimal)] = []
+        for lease in sorted {
+            if lease.term == .onDemand, let previous = groups.last, previous.lease.term == .onDemand,
+                previous.lease.offer == lease.offer, previous.lease.nodes == lease.nodes,
+                previous.last.adding(months: 1) == lease.start
+            {
+                groups[groups.count - 1] = (
+                    previous.lease, lease.start, previous.months + 1, previous.total + lease.totalCost
+                )
+            } else {
+                groups.append((lease, lease.start, lease.months, lease.totalCost))
+            }
+        }
+        return groups.sorted {
+            ($0.lease.provider, $0.lease.start, $0.lease.offer) < ($1.lease.provider, $1.lease.start, $1.lease.offer)
+        }
     }
 
     static func renderText(_ sections: [Section]) -> String {
