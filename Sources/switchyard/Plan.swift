@@ -53,27 +53,16 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let loaded = try loadScenario(scenario)
-            let plan = try planOrFail { try limits.planner.plan(loaded) }
+            let plan = try limits.planner.plan(loaded)
             if check { try verify(plan, against: loaded) }
             try emit(PlanReport.render(plan, format: format), to: out)
         }
     }
 }
 
-/// Maps the planner's errors to the CLI's.
-func planOrFail(_ body: () throws -> Plan) throws -> Plan {
-    do {
-        return try body()
-    } catch let error as PlannerError {
-        switch error {
-        case .solver(let message): throw CLIFailure.solver(message)
-        case .input(let problems): throw problems
-        }
-    }
-}
-
-func verify(_ plan: Plan, against scenario: Scenario) throws {
-    let violations = PlanChecker(scenario: scenario).check(plan)
+/// Runs the independent checker; a violation is a solver failure (exit 3).
+func verify(_ plan: Plan, against scenario: Scenario, after incident: Incident? = nil) throws {
+    let violations = PlanChecker(scenario: scenario, incident: incident).check(plan)
     if !violations.isEmpty {
         throw CLIFailure.solver(
             "the plan fails the independent check:\n" + violations.map { "  - \($0)" }.joined(separator: "\n"))

@@ -31,29 +31,9 @@ struct ReplanCommand: ParsableCommand {
             let loaded = try loadScenario(scenario)
             let before = try PlanFile.load(path: plan)
             let event = try Incident.load(path: incident, scenario: loaded)
-            let result = try replanOrFail { try limits.planner.replan(loaded, plan: before, incident: event) }
-            if check {
-                let violations = PlanChecker(scenario: loaded, incident: event).check(result.after)
-                if !violations.isEmpty {
-                    throw CLIFailure.solver(
-                        "the re-plan fails the independent check:\n"
-                            + violations.map { "  - \($0)" }.joined(separator: "\n"))
-                }
-            }
+            let result = try limits.planner.replan(loaded, plan: before, incident: event)
+            if check { try verify(result.after, against: loaded, after: event) }
             try emit(ReplanReport.render(result, format: format), to: out)
-        }
-    }
-}
-
-func replanOrFail(_ body: () throws -> Replan) throws -> Replan {
-    do {
-        return try body()
-    } catch let error as PlannerError {
-        switch error {
-        case .solver(let message): throw CLIFailure.solver(message)
-        case .input(var problems):
-            problems.source = problems.source ?? "plan"
-            throw problems
         }
     }
 }

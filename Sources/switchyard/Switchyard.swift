@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planner
 import SwitchyardCatalog
 import SwitchyardModel
 
@@ -50,6 +51,13 @@ extension ParsableCommand {
             throw render(failure)
         } catch let error as InputError {
             throw render(.invalid(error))
+        } catch let error as PlannerError {
+            switch error {
+            case .solver(let message): throw render(.solver(message))
+            case .input(var problems):
+                problems.source = problems.source ?? "plan"
+                throw render(.invalid(problems))
+            }
         } catch let error as ExitCode {
             throw error
         } catch {
