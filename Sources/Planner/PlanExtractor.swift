@@ -9,10 +9,10 @@ struct PlanExtractor {
     private var input: PlanningInput { model.input }
     private var hours: Double { input.hours }
 
-    /// Loss cases checked with the plan fixed (N-1 constraint generation), if any.
-    let evaluated: (model: SourcingModel, values: [Double])?
+    /// Loss cases checked with the plan fixed (N-1 constraint generation): each its own LP.
+    let evaluated: [(blocks: LossBlocks, values: [Double])]
 
-    init(model: SourcingModel, values: [Double], evaluated: (model: SourcingModel, values: [Double])? = nil) {
+    init(model: SourcingModel, values: [Double], evaluated: [(blocks: LossBlocks, values: [Double])] = []) {
         self.model = model
         self.values = values
         self.evaluated = evaluated
@@ -161,12 +161,16 @@ struct PlanExtractor {
             }
         }
 
-        var (resilience, expectedExercise, n1Penalty) = Self.resilienceTable(model: model, values: values)
-        if let evaluated {
-            let (more, expected, penalty) = Self.resilienceTable(model: evaluated.model, values: evaluated.values)
+        var (resilience, expectedExercise, n1Penalty) = Self.resilienceTable(
+            blocks: model.loss, input: input, values: values)
+        for evaluation in evaluated {
+            let (more, expected, penalty) = Self.resilienceTable(
+                blocks: evaluation.blocks, input: input, values: evaluation.values)
             resilience += more
             expectedExercise += expected
             n1Penalty += penalty
+        }
+        if !evaluated.isEmpty {
             let order = Dictionary(uniqueKeysWithValues: input.providers.enumerated().map { ($1, $0) })
             resilience.sort { order[$0.provider]! < order[$1.provider]! }
         }
@@ -207,8 +211,9 @@ struct PlanExtractor {
     }
 
     /// The N-1 rows of a model's loss cases, the expected exercise cost and the N-1 shortfall penalty.
-    static func resilienceTable(model: SourcingModel, values: [Double]) -> ([ProviderLoss], Double, Double) {
-        let input = model.input
+    static func resilienceTable(blocks: LossBlocks, input: PlanningInput, values: [Double]) -> (
+        [ProviderLoss], Double, Double
+    ) {
         let hours = input.hours
         func value(_ v: Variable?) -> Double { v.map { values[$0.index] } ?? 0 }
         guard input.scenario.policy.resilience == .nMinus1 else { return ([], 0, 0) }
@@ -219,10 +224,10 @@ struct PlanExtractor {
         var rows: [ProviderLoss] = []
         var expected = 0.0
         var penaltyTotal = 0.0
-        for p in model.lossProviders {
+        for p in blocks.providers {
             var exercised: [BackupExercise] = []
             var exerciseCost = 0.0
-            for (key, e) in model.lossExercise where key.provider == p {
+            for (key, e) in blocks.exercise where key.provider == p {
                 let nodes = value(e)
                 guard nodes > 1e-6, let terms = input.offers[key.index].backup else { continue }
                 let offer = input.offers[key.index]
@@ -235,7 +240,7 @@ struct PlanExtractor {
             exercised.sort { ($0.month, $0.offer) < ($1.month, $1.offer) }
             expected += input.scenario.providers[p].failureProbability * exerciseCost
             var lossAllocation: [AllocationKey: Variable] = [:]
-            for (key, x) in model.lossAllocation where key.provider == p { lossAllocation[key.allocation] = x }
+            for (key, x) in blocks.allocation where key.provider == p { lossAllocation[key.allocation] = x }
             let allocation = allocations(lossAllocation, input: input, values: values)
             // Coverage is what the allocation delivers, capped at each workload's demand.
             var covered = 0.0
@@ -257,8 +262,8 @@ struct PlanExtractor {
                 }
             }
             var short = 0.0
-            for (key, s) in model.lossServiceShort where key.provider == p { short += value(s) * hours }
-            for (key, s) in model.lossTrainingShort where key.index == p { short += value(s) }
+            for (key, s) in blocks.serviceShort where key.provider == p { short += value(s) * hours }
+            for (key, s) in blocks.trainingShort where key.index == p { short += value(s) }
             penaltyTotal += short * penalty
             rows.append(
                 ProviderLoss(

@@ -50,7 +50,7 @@ public struct Planner: Sendable {
         let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
         var model: SourcingModel
         var solution: Solution
-        var evaluation: (model: SourcingModel, values: [Double])?
+        var evaluation: [(blocks: LossBlocks, values: [Double])] = []
         if resilient, generateLossCases {
             // N-1 by constraint generation: optimise for the losses that matter, check the rest
             // with the plan fixed, add those that fall short, and solve again.
@@ -63,14 +63,16 @@ public struct Planner: Sendable {
                 timing.resilienceRounds = round
                 let rest = Set(model.suppliers).subtracting(subset)
                 guard !rest.isEmpty else {
-                    evaluation = nil
+                    evaluation = []
                     break
                 }
                 let checkStart = ContinuousClock.now
-                let checked = try evaluateLosses(rest, base: solution.values, build: build)
+                evaluation = try evaluateLosses(rest.sorted(), model: model, base: solution.values)
                 timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
-                evaluation = checked
-                let short = checked.model.lossShortfalls(values: checked.values)
+                var short: [Int: Double] = [:]
+                for checked in evaluation {
+                    short.merge(checked.blocks.shortfalls(values: checked.values, hours: input.hours)) { $0 + $1 }
+                }
                 let violators = rest.filter {
                     (short[$0] ?? 0) > 1e-6 * max(1, input.critical.reduce(0) { $0 + input.demandHours(of: $1) })
                 }
@@ -112,27 +114,30 @@ public struct Planner: Sendable {
     /// as evaluated rather than optimised.
     var maxResilienceRounds: Int { 4 }
 
-    /// Solves the N-1 blocks of `providers` with the base plan fixed: one LP whose blocks are
-    /// independent, so Clp's presolve splits it.
-    func evaluateLosses(_ providers: Set<Int>, base: [Double], build: (Set<Int>?) -> SourcingModel) throws
-        -> (model: SourcingModel, values: [Double])
+    /// Checks provider-loss cases against a solved plan: each is a small LP of its own, with the
+    /// plan's supply and backups as constants.
+    func evaluateLosses(_ providers: [Int], model: SourcingModel, base: [Double]) throws
+        -> [(blocks: LossBlocks, values: [Double])]
     {
-        let model = build(providers)
-        var lp = model.lp
-        for index in 0..<model.baseVariableCount {
-            lp.setBounds(Variable(index: index), lower: base[index], upper: base[index])
+        let builder = LossCaseBuilder(
+            input: model.input, handles: model.handles,
+            penalty: model.input.scenario.policy.shortfallPenaltyPerReferenceHour.double, fixed: base)
+        return try providers.map { p in
+            var lp = LinearProgram()
+            var blocks = LossBlocks()
+            builder.add(provider: p, to: &lp, blocks: &blocks)
+            let solution: Solution
+            do {
+                solution = try lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: options.timeLimitSeconds))
+            } catch {
+                throw PlannerError.solver("\(error)")
+            }
+            guard solution.status == .optimal else {
+                throw PlannerError.solver(
+                    "checking the loss of \(model.input.providers[p]) ended with status \(solution.status.rawValue)")
+            }
+            return (blocks, solution.values)
         }
-        lp.relaxIntegrality()
-        let solution: Solution
-        do {
-            solution = try lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: options.timeLimitSeconds))
-        } catch {
-            throw PlannerError.solver("\(error)")
-        }
-        guard solution.status == .optimal else {
-            throw PlannerError.solver("checking the provider-loss cases ended with status \(solution.status.rawValue)")
-        }
-        return (model, solution.values)
     }
 }
 

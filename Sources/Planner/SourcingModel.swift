@@ -76,14 +76,10 @@ struct SourcingModel {
     var powerRows: [PeriodKey: Constraint] = [:]
     var deliveryRows: [PeriodKey: Constraint] = [:]
     var budgetRow: Constraint?
-    /// N-1: per lost provider.
-    var lossExercise: [LossKey: Variable] = [:]
-    var lossAllocation: [LossAllocationKey: Variable] = [:]
-    var lossServiceShort: [LossKey: Variable] = [:]
-    var lossTrainingShort: [PeriodKey: Variable] = [:]
-    var lossProviders: [Int] = []
-    /// N-1 supply rows by (lost provider, model, period).
-    var lossSupplyRows: [LossKey: Constraint] = [:]
+    /// N-1: the provider-loss cases in this model.
+    var loss = LossBlocks()
+    var lossProviders: [Int] { loss.providers }
+    var lossSupplyRows: [LossKey: Constraint] { loss.supplyRows }
 
     struct UsageKey: Hashable {
         let provider: Int
@@ -131,13 +127,7 @@ struct SourcingModel {
     private var periodCount: Int { input.periods }
 
     /// Whether model m can have any supply in period t.
-    func modelAvailable(_ m: Int, _ t: Int) -> Bool {
-        input.offers.indices.contains { input.offerModel[$0] == m && input.offerFirst[$0] <= t }
-            || input.fleets.indices.contains { f in
-                input.fleetModel[f] == m && input.delivered[f][t] > 0
-                    && input.fleetSites[f].contains { input.siteFirst[$0] <= t }
-            }
-    }
+    func modelAvailable(_ m: Int, _ t: Int) -> Bool { input.canSupply(m, t) }
 
     private mutating func build() {
         let policy = input.scenario.policy
@@ -344,28 +334,10 @@ struct SourcingModel {
         }
     }
 
-    /// Supply terms (negative) of model m in period t: all providers but `lost`, or only `only`.
     private func supplySources(model m: Int, period t: Int, without lost: Int? = nil, only: Int? = nil)
         -> [(Variable, Double)]
     {
-        var terms: [(Variable, Double)] = []
-        for o in input.offers.indices where input.offerModel[o] == m && input.offerProvider[o] != lost {
-            if let only, input.offerProvider[o] != only { continue }
-            if let act = active[o][t] {
-                let factor = overrides.provider(input.offerProvider[o], t)
-                if factor > 0 { terms.append((act, -Double(input.offers[o].acceleratorsPerNode) * factor)) }
-            }
-            if lost == nil || only != nil, let e = exercise[PeriodKey(o, t)] {
-                terms.append((e, -Double(input.offers[o].acceleratorsPerNode)))
-            }
-        }
-        for f in input.fleets.indices where input.fleetModel[f] == m {
-            for c in input.fleetSites[f]
-            where input.siteProvider[c] != lost && (only == nil || input.siteProvider[c] == only) {
-                if let h = hosted[FleetSiteKey(fleet: f, site: c, period: t)] { terms.append((h, -1)) }
-            }
-        }
-        return terms
+        handles.supplySources(model: m, period: t, without: lost, only: only)
     }
 
     /// Reference capacity of a provider in use in a period.
@@ -375,92 +347,24 @@ struct SourcingModel {
         }
     }
 
-    /// N-1: for every provider that supplies anything, a second allocation of critical work
-    /// without it, using exercised backups held at other providers.
+    /// N-1: for every provider that supplies anything (in `lossSubset`), a second allocation of
+    /// critical work without it, using exercised backups held at other providers.
     private mutating func buildResilience(penalty: Double) {
-        let critical = input.critical
-        guard !critical.isEmpty else { return }
-        let coverage = input.scenario.policy.criticalCoverage
-        lossProviders = suppliers.filter { lossSubset?.contains($0) ?? true }
-        let probability = input.scenario.providers.map(\.failureProbability)
-        for p in lossProviders {
-            let name = input.providers[p]
-            var supply: [PeriodKey: [(Variable, Double)]] = [:]
-            for (o, offer) in input.offers.enumerated() where input.offerProvider[o] != p {
-                guard let terms = offer.backup else { continue }
-                let price = Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
-                for t in 0..<periodCount {
-                    guard let r = backup[PeriodKey(o, t)] else { continue }
-                    let e = lp.addVariable("n1-exercise[\(name),\(offer.id),\(t)]", objective: probability[p] * price)
-                    lossExercise[LossKey(provider: p, index: o, period: t)] = e
-                    lp.addConstraint("n1-held[\(name),\(offer.id),\(t)]", [(e, 1), (r, -1)], upper: 0)
-                    supply[PeriodKey(input.offerModel[o], t), default: []].append(
-                        (e, -Double(offer.acceleratorsPerNode)))
-                }
-            }
-            for w in critical {
-                for m in input.models.indices where input.speeds[w][m] > 0 {
-                    for t in input.window(of: w) where modelAvailable(m, t) {
-                        let key = AllocationKey(workload: w, model: m, period: t)
-                        let x = lp.addVariable("n1-x[\(name),\(input.workloads[w].id),\(input.models[m]),\(t)]")
-                        lossAllocation[LossAllocationKey(provider: p, allocation: key)] = x
-                        supply[PeriodKey(m, t), default: []].append((x, 1))
-                    }
-                }
-            }
-            for (key, terms) in supply.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
-                // Rows with no allocation only cap exercise at zero use; skip them.
-                guard terms.contains(where: { $0.1 > 0 }) else { continue }
-                let rest = supplySources(model: key.index, period: key.period, without: p)
-                lossSupplyRows[LossKey(provider: p, index: key.index, period: key.period)] = lp.addConstraint(
-                    "n1-supply[\(name),\(input.models[key.index]),\(key.period)]", terms + rest, upper: 0)
-            }
-            for w in critical {
-                let workload = input.workloads[w]
-                switch workload.demand {
-                case .service(let capacity):
-                    for t in input.window(of: w) {
-                        let required = capacity * coverage
-                        let short = lp.addVariable(
-                            "n1-short[\(name),\(workload.id),\(t)]", upper: required, objective: penalty * hours)
-                        lossServiceShort[LossKey(provider: p, index: w, period: t)] = short
-                        let terms = input.models.indices.compactMap { m in
-                            lossAllocation[
-                                LossAllocationKey(
-                                    provider: p, allocation: AllocationKey(workload: w, model: m, period: t))
-                            ]
-                            .map { ($0, input.speeds[w][m]) }
-                        }
-                        lp.addConstraint("n1-serve[\(name),\(workload.id),\(t)]", terms + [(short, 1)], lower: required)
-                    }
-                case .training(let work):
-                    let required = work * coverage
-                    let short = lp.addVariable("n1-short[\(name),\(workload.id)]", upper: required, objective: penalty)
-                    lossTrainingShort[PeriodKey(p, w)] = short
-                    var terms: [(Variable, Double)] = [(short, 1)]
-                    for t in input.window(of: w) {
-                        for m in input.models.indices {
-                            if let x = lossAllocation[
-                                LossAllocationKey(
-                                    provider: p, allocation: AllocationKey(workload: w, model: m, period: t))]
-                            {
-                                terms.append((x, input.speeds[w][m] * hours))
-                            }
-                        }
-                    }
-                    lp.addConstraint("n1-train[\(name),\(workload.id)]", terms, lower: required)
-                }
-            }
+        guard !input.critical.isEmpty else { return }
+        let builder = LossCaseBuilder(input: input, handles: handles, penalty: penalty, fixed: nil)
+        for p in suppliers where lossSubset?.contains(p) ?? true {
+            builder.add(provider: p, to: &lp, blocks: &loss)
         }
     }
 
-    /// Critical reference-hours short of the coverage target, per lost provider.
-    func lossShortfalls(values: [Double]) -> [Int: Double] {
-        var short: [Int: Double] = [:]
-        for (key, v) in lossServiceShort { short[key.provider, default: 0] += values[v.index] * input.hours }
-        for (key, v) in lossTrainingShort { short[key.index, default: 0] += values[v.index] }
-        return short
+    /// The base plan's handles the loss cases read.
+    var handles: BaseHandles {
+        BaseHandles(
+            input: input, overrides: overrides, active: active, hosted: hosted, exercise: exercise, backup: backup)
     }
+
+    /// Critical reference-hours short of the coverage target, per lost provider.
+    func lossShortfalls(values: [Double]) -> [Int: Double] { loss.shortfalls(values: values, hours: input.hours) }
 
     /// The commitments fixed when explaining: leases of a year or more, minimum-commitment
     /// signatures and backups. On-demand nodes stay free, because they are what one more
