@@ -139,6 +139,23 @@ public struct Replan: Sendable {
     public var before: Plan
     /// The plan after.
     public var after: Plan
+    /// The leases signed before, as they stand after the incident (a slip moves their start).
+    public var kept: [Lease]
+
+    /// Leases the re-plan adds: nodes beyond what was already signed, per offer, term and start.
+    public var added: [Lease] {
+        var signed: [String: Int] = [:]
+        for lease in kept { signed["\(lease.offer)|\(lease.term)|\(lease.start)", default: 0] += lease.nodes }
+        return after.leases.compactMap { lease in
+            let extra = lease.nodes - (signed["\(lease.offer)|\(lease.term)|\(lease.start)"] ?? 0)
+            guard extra > 0 else { return nil }
+            var added = lease
+            added.nodes = extra
+            added.accelerators = extra * lease.accelerators / lease.nodes
+            added.totalCost = lease.totalCost * Decimal(extra) / Decimal(lease.nodes)
+            return added
+        }
+    }
 
     /// Spend after minus spend before.
     public var costDelta: Decimal { after.cost.total - before.cost.total }
@@ -178,6 +195,7 @@ extension Planner {
         let from = horizon.period(of: incident.from)!
         let until = incident.months.map { min(input.periods, from + $0) } ?? input.periods
         var overrides = PlanningOverrides()
+        var kept: [Lease] = []
         overrides.fromPeriod = from
         overrides.allowExercise = true
         let offerIndex = Dictionary(uniqueKeysWithValues: input.offers.enumerated().map { ($1.id, $0) })
@@ -188,6 +206,9 @@ extension Planner {
                 start += incident.months ?? 0
                 if start >= input.periods { continue }  // slipped past the horizon: paid, never delivered here
             }
+            var moved = lease
+            moved.start = horizon.month(ofPeriod: start)
+            kept.append(moved)
             overrides.sunkLeases[LeaseKey(offer: o, term: lease.term, start: start), default: 0] += lease.nodes
         }
         for hold in plan.backups {
@@ -224,6 +245,6 @@ extension Planner {
         }
         var after = try solve(input, overrides: overrides)
         after.scenarioFingerprint = plan.scenarioFingerprint
-        return Replan(incident: incident, before: plan, after: after)
+        return Replan(incident: incident, before: plan, after: after, kept: kept)
     }
 }

@@ -53,15 +53,14 @@ public enum ReplanReport {
         if !exercised.isEmpty {
             lines.append("Backups exercised: \(exercised.sorted().map(\.rawValue).joined(separator: ", ")).")
         }
-        let newLeases = r.after.leases.filter { lease in
-            !r.before.leases.contains {
-                $0.offer == lease.offer && $0.term == lease.term && $0.start == lease.start && $0.nodes >= lease.nodes
-            }
+        let moved = r.kept.filter { kept in
+            !r.before.leases.contains { $0.offer == kept.offer && $0.start == kept.start }
         }
-        if !newLeases.isEmpty {
+        if !moved.isEmpty { lines.append("Leases moved by the slip: \(moved.count) (still paid in full).") }
+        let added = r.added
+        if !added.isEmpty {
             lines.append(
-                "New leases: \(newLeases.count), \(PlanReport.money(newLeases.reduce(0) { $0 + $1.totalCost })) committed."
-            )
+                "New leases: \(added.count), \(PlanReport.money(added.reduce(0) { $0 + $1.totalCost })) committed.")
         }
         if r.atRisk.isEmpty {
             lines.append("No deadline or service month is newly at risk.")

@@ -296,6 +296,12 @@ import Testing
         let firstNebius = result.after.leases.filter { $0.provider == "nebius" }.map(\.start).min()
         let wasFirst = plan.leases.filter { $0.provider == "nebius" }.map(\.start).min()
         #expect(wasFirst! < incident.from.adding(months: 2))
+        // Every signed lease is kept (moved if it was due after the slip began); what is new is
+        // exactly what the new plan has beyond them.
+        #expect(result.kept.count == plan.leases.count)
+        let keptNodes = result.kept.reduce(0) { $0 + $1.nodes }
+        let addedNodes = result.added.reduce(0) { $0 + $1.nodes }
+        #expect(keptNodes + addedNodes == result.after.leases.reduce(0) { $0 + $1.nodes })
         #expect(firstNebius! >= incident.from.adding(months: 2))
     }
 
