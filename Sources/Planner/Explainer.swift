@@ -27,6 +27,7 @@ struct Explainer {
         lp.relaxIntegrality()
         var options = SolveOptions(timeLimitSeconds: 60)
         options.warmStart = warmStart
+        options.lpAlgorithm = .primal  // on-demand bounds are loosened: the old basis stays primal feasible
         guard let solution = try? lpSolver.solve(lp, options: options),
             solution.status == .optimal, let duals = solution.rowDuals, let reduced = solution.reducedCosts
         else {

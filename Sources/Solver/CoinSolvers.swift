@@ -70,7 +70,9 @@ public struct ClpSolver: LinearSolver {
         let shape = program.variableCount + program.constraintCount
         if let basis = options.warmStart, basis.status.count == shape, shape > 0 {
             basis.status.withUnsafeBufferPointer { Clp_copyinStatus(model, $0.baseAddress) }
-            Clp_dual(model, 0)
+            // Tightened bounds leave the old basis dual feasible (dual simplex); loosened bounds
+            // leave it primal feasible (primal simplex). The caller knows which it did.
+            if options.lpAlgorithm == .primal { Clp_primal(model, 0) } else { Clp_dual(model, 0) }
         } else {
             switch options.lpAlgorithm {
             case .automatic: Clp_initialSolve(model)

@@ -73,7 +73,8 @@ public struct SolveOptions: Sendable {
     /// Solver log verbosity: 0 silent (the default; COIN-OR would otherwise write to stdout).
     public var logLevel: Int
     /// A basis from an earlier solve of a program with the same variables and constraints (only
-    /// bounds changed): Clp then starts the dual simplex from it instead of from scratch.
+    /// bounds changed): Clp then starts from it instead of from scratch, with the dual simplex
+    /// (bounds tightened), or the primal simplex when `lpAlgorithm` is `.primal` (bounds loosened).
     public var warmStart: Basis?
     /// Which simplex or interior-point method Clp uses.
     public var lpAlgorithm: LPAlgorithm = .automatic
