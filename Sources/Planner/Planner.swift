@@ -114,8 +114,49 @@ public struct Planner: Sendable {
     /// as evaluated rather than optimised.
     var maxResilienceRounds: Int { 4 }
 
+    /// A loss case that needs no LP: when the critical work's own allocation in the plan fits,
+    /// month by month and model by model, in what the other providers supply, and already meets
+    /// the coverage target, that allocation is an N-1 allocation with no shortfall and no backup
+    /// exercised — the best the case can do. Returns it as the case's solution, or nil.
+    func screenLoss(_ p: Int, model: SourcingModel, base: [Double]) -> (blocks: LossBlocks, values: [Double])? {
+        let input = model.input
+        let critical = Set(input.critical)
+        var criticalUse: [PeriodKey: Double] = [:]
+        for (key, x) in model.allocation where critical.contains(key.workload) {
+            criticalUse[PeriodKey(key.model, key.period), default: 0] += base[x.index]
+        }
+        let handles = model.handles
+        for (key, used) in criticalUse where used > 1e-9 {
+            let outside = -handles.supplySources(model: key.index, period: key.period, without: p)
+                .reduce(0.0) { $0 + $1.1 * base[$1.0.index] }
+            if used > outside * (1 + 1e-9) + 1e-6 { return nil }
+        }
+        // Coverage: the plan's own shortfall on critical work must be within the N-1 allowance.
+        let coverage = input.scenario.policy.criticalCoverage
+        for w in critical {
+            switch input.workloads[w].demand {
+            case .service(let capacity):
+                for t in input.window(of: w) {
+                    let short = model.serviceShort[PeriodKey(w, t)].map { base[$0.index] } ?? capacity
+                    if capacity - short < coverage * capacity - 1e-6 { return nil }
+                }
+            case .training(let work):
+                let short = model.trainingShort[w].map { base[$0.index] } ?? work
+                if work - short < coverage * work - 1e-6 * work { return nil }
+            }
+        }
+        var blocks = LossBlocks()
+        blocks.providers = [p]
+        var values: [Double] = []
+        for (key, x) in model.allocation where critical.contains(key.workload) && base[x.index] > 0 {
+            blocks.allocation[.init(provider: p, allocation: key)] = Variable(index: values.count)
+            values.append(base[x.index])
+        }
+        return (blocks, values)
+    }
+
     /// Checks provider-loss cases against a solved plan: each is a small LP of its own, with the
-    /// plan's supply and backups as constants.
+    /// plan's supply and backups as constants, unless `screenLoss` settles it first.
     func evaluateLosses(_ providers: [Int], model: SourcingModel, base: [Double]) throws
         -> [(blocks: LossBlocks, values: [Double])]
     {
@@ -123,6 +164,7 @@ public struct Planner: Sendable {
             input: model.input, handles: model.handles,
             penalty: model.input.scenario.policy.shortfallPenaltyPerReferenceHour.double, fixed: base)
         return try providers.map { p in
+            if let witness = screenLoss(p, model: model, base: base) { return witness }
             var lp = LinearProgram()
             var blocks = LossBlocks()
             builder.add(provider: p, to: &lp, blocks: &blocks)
