@@ -249,10 +249,13 @@ import Testing
 }
 
 @Suite struct GavelTests {
-    @Test func readsTheSharedThroughputTable() throws {
-        let data = try Data(
-            contentsOf: Fixtures.repositoryRoot.deletingLastPathComponent().appendingPathComponent(
-                "shared/data/gavel/simulation_throughputs.json"))
+    static let sharedTable = Fixtures.repositoryRoot.deletingLastPathComponent()
+        .appendingPathComponent("shared/data/gavel/simulation_throughputs.json")
+
+    /// The published table, from the workspace's shared data (beside the repository, not in it).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: sharedTable.path)))
+    func readsTheSharedThroughputTable() throws {
+        let data = try Data(contentsOf: Self.sharedTable)
         let table = try GavelThroughputs.parse(data)
         #expect(Set(table.throughput.keys) == ["nvidia-k80", "nvidia-p100", "nvidia-v100"])
         let resnet = GavelThroughputs.JobType(model: "ResNet-18 (batch size 16)", scaleFactor: 1)
@@ -261,6 +264,23 @@ import Testing
         let speeds = table.relativeSpeeds(of: resnet, reference: "nvidia-v100")
         #expect(speeds["nvidia-v100"] == 1)
         #expect(speeds["nvidia-k80"]! < 1)
+    }
+
+    /// The same shape, written here: pairs (co-located throughputs) are ignored, unconsolidated
+    /// workers dropped.
+    @Test func readsTheFormat() throws {
+        let json = """
+            {"k80": {"('A (batch size 8)', 1)": {"null": 2.0, "('B', 1)": [1.0, 0.5]}, "('B', 2)": {"null": 1.0}},
+             "v100": {"('A (batch size 8)', 1)": {"null": 8.0}, "('B', 2)": {"null": 0.0}},
+             "v100_unconsolidated": {"('B', 2)": {"null": 0.3}}}
+            """
+        let table = try GavelThroughputs.parse(Data(json.utf8))
+        #expect(Set(table.throughput.keys) == ["nvidia-k80", "nvidia-v100"])
+        let a = GavelThroughputs.JobType(model: "A (batch size 8)", scaleFactor: 1)
+        #expect(table.relativeSpeeds(of: a, reference: "nvidia-v100") == ["nvidia-v100": 1, "nvidia-k80": 0.25])
+        // B does not run on a V100 (0 steps/s): no speeds relative to it.
+        #expect(table.relativeSpeeds(of: .init(model: "B", scaleFactor: 2), reference: "nvidia-v100").isEmpty)
+        #expect(table.jobTypes.count == 2)
     }
 
     @Test func reportsMissingEntries() {
