@@ -20,9 +20,6 @@ struct PlanExtractor {
 
     func value(_ v: Variable?) -> Double { v.map { values[$0.index] } ?? 0 }
 
-    /// Active nodes of offer o in period t.
-    func active(_ o: Int, _ t: Int) -> Double { value(model.active[o][t]) }
-
     mutating func plan() -> Plan {
         let scenario = input.scenario
         var byProvider: [ProviderID: Double] = [:]

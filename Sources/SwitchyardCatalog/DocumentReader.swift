@@ -35,8 +35,6 @@ public struct DocumentReader {
         }
         /// The raw node of a field.
         public subscript(key: String) -> DocumentNode? { values[key] }
-        /// The keys present.
-        public var keys: [String] { Array(values.keys) }
     }
 
     static func isNull(_ node: DocumentNode) -> Bool {
