@@ -141,6 +141,8 @@ public struct Replan: Sendable {
     public var after: Plan
     /// The leases signed before, as they stand after the incident (a slip moves their start).
     public var kept: [Lease]
+    /// Leases a slip pushed past the horizon: still owed, delivering nothing within it.
+    public var stranded: [Lease]
 
     /// Leases the re-plan adds: nodes beyond what was already signed, per offer, term and start.
     public var added: [Lease] {
@@ -157,8 +159,10 @@ public struct Replan: Sendable {
         }
     }
 
-    /// Spend after minus spend before.
-    public var costDelta: Decimal { after.cost.total - before.cost.total }
+    /// Spend after (including stranded leases, still owed) minus spend before.
+    public var costDelta: Decimal { after.cost.total + strandedCost - before.cost.total }
+    /// What the stranded leases still cost.
+    public var strandedCost: Decimal { stranded.reduce(0) { $0 + $1.totalCost } }
     /// Unmet reference-hours after minus before.
     public var shortfallDelta: Double {
         after.shortfalls.reduce(0) { $0 + $1.referenceHours } - before.shortfalls.reduce(0) { $0 + $1.referenceHours }
@@ -196,6 +200,7 @@ extension Planner {
         let until = incident.months.map { min(input.periods, from + $0) } ?? input.periods
         var overrides = PlanningOverrides()
         var kept: [Lease] = []
+        var stranded: [Lease] = []
         overrides.fromPeriod = from
         overrides.allowExercise = true
         let offerIndex = Dictionary(uniqueKeysWithValues: input.offers.enumerated().map { ($1.id, $0) })
@@ -204,7 +209,12 @@ extension Planner {
             guard let o = offerIndex[lease.offer], var start = horizon.period(of: lease.start) else { continue }
             if incident.kind == .slip, lease.provider == incident.provider, start >= from {
                 start += incident.months ?? 0
-                if start >= input.periods { continue }  // slipped past the horizon: paid, never delivered here
+                if start >= input.periods {
+                    var moved = lease
+                    moved.start = horizon.start.adding(months: start)
+                    stranded.append(moved)
+                    continue
+                }
             }
             var moved = lease
             moved.start = horizon.month(ofPeriod: start)
@@ -245,6 +255,6 @@ extension Planner {
         }
         var after = try solve(input, overrides: overrides)
         after.scenarioFingerprint = plan.scenarioFingerprint
-        return Replan(incident: incident, before: plan, after: after, kept: kept)
+        return Replan(incident: incident, before: plan, after: after, kept: kept, stranded: stranded)
     }
 }

@@ -11,7 +11,7 @@ public enum ReplanReport {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             let document = Document(
                 incident: .init(replan.incident), costBefore: replan.before.cost.total,
-                costAfter: replan.after.cost.total,
+                costAfter: replan.after.cost.total + replan.strandedCost, stranded: replan.stranded,
                 costDelta: replan.costDelta, shortfallDeltaReferenceHours: replan.shortfallDelta, atRisk: replan.atRisk,
                 plan: replan.after)
             return (try? encoder.encode(document)).map { String(decoding: $0, as: UTF8.self) + "\n" } ?? "{}"
@@ -44,7 +44,7 @@ public enum ReplanReport {
 
     static func delta(_ r: Replan) -> [String] {
         var lines = [
-            "Spend: \(PlanReport.money(r.before.cost.total)) before, \(PlanReport.money(r.after.cost.total)) after (\(r.costDelta >= 0 ? "+" : "")\(PlanReport.money(r.costDelta)))."
+            "Spend: \(PlanReport.money(r.before.cost.total)) before, \(PlanReport.money(r.after.cost.total + r.strandedCost)) after (\(r.costDelta >= 0 ? "+" : "")\(PlanReport.money(r.costDelta)))."
         ]
         let before = r.before.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let after = r.after.shortfalls.reduce(0) { $0 + $1.referenceHours }
@@ -57,6 +57,11 @@ public enum ReplanReport {
             !r.before.leases.contains { $0.offer == kept.offer && $0.start == kept.start }
         }
         if !moved.isEmpty { lines.append("Leases moved by the slip: \(moved.count) (still paid in full).") }
+        if !r.stranded.isEmpty {
+            lines.append(
+                "Leases slipped past the horizon: \(r.stranded.count), \(PlanReport.money(r.strandedCost)) still owed for nothing delivered within it."
+            )
+        }
         let added = r.added
         if !added.isEmpty {
             lines.append(
@@ -94,6 +99,7 @@ public enum ReplanReport {
         var incident: IncidentFields
         var costBefore: Decimal
         var costAfter: Decimal
+        var stranded: [Lease]
         var costDelta: Decimal
         var shortfallDeltaReferenceHours: Double
         var atRisk: [Shortfall]

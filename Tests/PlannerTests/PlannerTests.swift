@@ -305,6 +305,28 @@ import Testing
         #expect(firstNebius! >= incident.from.adding(months: 2))
     }
 
+    /// Re-plans of generated scenarios after outages and slips of every kind pass the checker
+    /// with the incident's capacity removed, and keep every signed lease.
+    @Test(arguments: [
+        (UInt64(11), Incident.Kind.outage, 2, 0.0), (12, .outage, 5, 0.5), (13, .slip, 1, 0), (14, .slip, 3, 0),
+        (15, .outage, 0, 0.2), (16, .slip, 4, 0),
+    ])
+    func generatedReplansPassTheChecker(seed: UInt64, kind: Incident.Kind, fromMonth: Int, fraction: Double) throws {
+        let scenario = ScenarioGenerator(.init(seed: seed, providers: 4, offers: 14, workloads: 6, months: 9))
+            .generate()
+        let planner = Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 0.01))
+        let plan = try planner.plan(scenario)
+        let incident = Incident(
+            provider: scenario.providers[Int(seed) % scenario.providers.count].id, kind: kind,
+            from: scenario.horizon.start.adding(months: fromMonth), months: 2, deliveredFraction: fraction)
+        let result = try planner.replan(scenario, plan: plan, incident: incident)
+        #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
+        // Every signed lease is kept, or (slipped past the horizon) still owed.
+        #expect(result.kept.count + result.stranded.count == plan.leases.count)
+        #expect(result.stranded.allSatisfy { $0.start > scenario.horizon.end })
+        #expect(result.costDelta == result.after.cost.total + result.strandedCost - plan.cost.total)
+    }
+
     @Test func refusesAPlanOfAnotherScenario() throws {
         var scenario = try Fixtures.frontierLab()
         let plan = try Planner().plan(scenario)
