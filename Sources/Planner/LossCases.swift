@@ -4,12 +4,7 @@ import SwitchyardModel
 extension PlanningInput {
     /// Whether model m can have any supply in period t (an offer past its lead time, or owned
     /// hardware delivered with a site to host it).
-    func canSupply(_ m: Int, _ t: Int) -> Bool {
-        offers.indices.contains { offerModel[$0] == m && offerFirst[$0] <= t }
-            || fleets.indices.contains { f in
-                fleetModel[f] == m && delivered[f][t] > 0 && fleetSites[f].contains { siteFirst[$0] <= t }
-            }
-    }
+    func canSupply(_ m: Int, _ t: Int) -> Bool { supplyPossible[m][t] }
 }
 
 /// The base plan's variables that supply capacity, as the N-1 blocks read them.

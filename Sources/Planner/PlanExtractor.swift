@@ -240,22 +240,16 @@ struct PlanExtractor {
             for (key, x) in blocks.allocation where key.provider == p { lossAllocation[key.allocation] = x }
             let allocation = allocations(lossAllocation, input: input, values: values)
             // Coverage is what the allocation delivers, capped at each workload's demand.
+            var delivered: [WorkloadID: [YearMonth: Double]] = [:]
+            for a in allocation { delivered[a.workload, default: [:]][a.month, default: 0] += a.referenceAccelerators }
             var covered = 0.0
             for w in critical {
-                let name = input.workloads[w].id
+                let got = delivered[input.workloads[w].id] ?? [:]
                 switch input.workloads[w].demand {
                 case .service(let capacity):
-                    for t in input.window(of: w) {
-                        let month = input.month(t)
-                        let delivered = allocation.filter { $0.workload == name && $0.month == month }
-                            .reduce(0) { $0 + $1.referenceAccelerators }
-                        covered += min(capacity, delivered) * hours
-                    }
+                    for t in input.window(of: w) { covered += min(capacity, got[input.month(t)] ?? 0) * hours }
                 case .training(let work):
-                    let delivered = allocation.filter { $0.workload == name }.reduce(0) {
-                        $0 + $1.referenceAccelerators * hours
-                    }
-                    covered += min(work, delivered)
+                    covered += min(work, got.values.reduce(0, +) * hours)
                 }
             }
             var short = 0.0

@@ -35,6 +35,9 @@ struct PlanningInput {
     let fleetModel: [Int]
     /// Sites each fleet may use.
     let fleetSites: [[Int]]
+    /// supplyPossible[m][t]: an offer of model m is past its lead time in t, or owned hardware of
+    /// it is delivered with a site to host it. Read for every allocation variable, so computed once.
+    let supplyPossible: [[Bool]]
 
     init(_ scenario: Scenario) throws {
         self.scenario = scenario
@@ -71,9 +74,26 @@ struct PlanningInput {
         }
         fleetModel = fleets.map { modelIndex[$0.accelerator]! }
         let sites = self.sites
-        fleetSites = fleets.map { fleet in
+        let fleetSites = fleets.map { fleet in
             sites.indices.filter { fleet.hostableAt?.contains(sites[$0].id) ?? true }
         }
+        self.fleetSites = fleetSites
+        let offerFirst = self.offerFirst
+        let siteFirst = self.siteFirst
+        let delivered = self.delivered
+        var possible = Array(repeating: Array(repeating: false, count: horizon.months), count: models.count)
+        for (o, offer) in offers.enumerated() {
+            for t in offerFirst[o]..<max(offerFirst[o], horizon.months) {
+                possible[modelIndex[offer.accelerator]!][t] = true
+            }
+        }
+        for (f, fleet) in fleets.enumerated() {
+            let firstSite = fleetSites[f].map { siteFirst[$0] }.min() ?? .max
+            for t in 0..<horizon.months where t >= firstSite && delivered[f][t] > 0 {
+                possible[modelIndex[fleet.accelerator]!][t] = true
+            }
+        }
+        supplyPossible = possible
     }
 
     /// The periods of a workload's window inside the horizon.

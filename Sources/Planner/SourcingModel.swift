@@ -136,13 +136,21 @@ struct SourcingModel {
 
         // Leases: n[o,k,s], integer nodes signed on term k to start in period s.
         active = Array(repeating: Array(repeating: nil, count: periodCount), count: input.offers.count)
+        let sunkByOffer = Dictionary(grouping: overrides.sunkLeases, by: \.key.offer)
         for (o, offer) in input.offers.enumerated() {
             let g = Double(offer.acceleratorsPerNode)
             let available = Double(offer.availableNodes)
             let newFrom = max(input.offerFirst[o], from, overrides.earliestNewStart[o] ?? 0)
+            let sunkHere = sunkByOffer[o] ?? []
+            // Sunk leases above today's availability stay; availability binds new signatures only.
+            var sunkActive = Array(repeating: 0.0, count: periodCount)
+            for (key, nodes) in sunkHere {
+                for t in key.start..<min(periodCount, key.start + key.term.months) { sunkActive[t] += Double(nodes) }
+            }
             var termsByPeriod = Array(repeating: [(Variable, Double)](), count: periodCount)
+            var offerLeases: [Variable] = []
             for (term, price) in input.terms(of: o) {
-                let sunkStarts = overrides.sunkLeases.keys.filter { $0.offer == o && $0.term == term }.map(\.start)
+                let sunkStarts = sunkHere.filter { $0.key.term == term }.map(\.key.start)
                 let starts = Set(Array(newFrom..<max(newFrom, periodCount)) + sunkStarts).sorted()
                 for s in starts where s < periodCount {
                     let key = LeaseKey(offer: o, term: term, start: s)
@@ -154,35 +162,27 @@ struct SourcingModel {
                         "n[\(offer.id),\(term.rawValue),\(s)]", lower: sunk, upper: upper, objective: cost,
                         integer: true)
                     leases.append(LeaseVar(key: key, variable: n, price: price))
+                    offerLeases.append(n)
                     spending.append((n, cost))
                     for t in s..<min(periodCount, s + term.months) { termsByPeriod[t].append((n, 1)) }
                 }
             }
             var y: Variable?
             if offer.minimumNodes > 0 {
-                let anySunk = overrides.sunkLeases.contains { $0.key.offer == o && $0.value > 0 }
+                let anySunk = sunkHere.contains { $0.value > 0 }
                 let v = lp.addVariable("signed[\(offer.id)]", lower: anySunk ? 1 : 0, upper: 1, integer: true)
                 signed[o] = v
                 y = v
-                let all = leases.filter { $0.key.offer == o }.map { ($0.variable, 1.0) }
+                let all = offerLeases.map { ($0, 1.0) }
                 lp.addConstraint("minimum[\(offer.id)]", all + [(v, -Double(offer.minimumNodes))], lower: 0)
             }
             for t in 0..<periodCount where !termsByPeriod[t].isEmpty {
-                let act = lp.addVariable(
-                    "act[\(offer.id),\(t)]", upper: max(available, termsByPeriod[t].count > 0 ? available : 0))
+                let limit = max(available, sunkActive[t])
+                let act = lp.addVariable("act[\(offer.id),\(t)]", upper: limit)
                 active[o][t] = act
                 lp.addConstraint(
                     "active[\(offer.id),\(t)]", [(act, 1)] + termsByPeriod[t].map { ($0.0, -1) }, lower: 0, upper: 0)
-                // Sunk leases above today's availability stay; availability binds new signatures only.
-                let sunkActive = overrides.sunkLeases.filter {
-                    $0.key.offer == o && $0.key.start <= t && t < $0.key.start + $0.key.term.months
-                }
-                .reduce(0) { $0 + $1.value }
-                lp.setBounds(act, lower: 0, upper: max(available, Double(sunkActive)))
-                if let y {
-                    lp.addConstraint(
-                        "signed[\(offer.id),\(t)]", [(act, 1), (y, -max(available, Double(sunkActive)))], upper: 0)
-                }
+                if let y { lp.addConstraint("signed[\(offer.id),\(t)]", [(act, 1), (y, -limit)], upper: 0) }
             }
         }
 
