@@ -142,12 +142,12 @@ struct Explainer {
         } else {
             let hours = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
             lines.append(
-                "Demand falls \(Int(hours.rounded())) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls."
+                "Demand falls \(PlanReport.grouped(hours)) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls."
             )
         }
         for loss in plan.resilience where loss.shortfallReferenceHours > 0.5 {
             lines.append(
-                "If \(loss.provider) delivers nothing, critical work falls \(Int(loss.shortfallReferenceHours.rounded())) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered)."
+                "If \(loss.provider) delivers nothing, critical work falls \(PlanReport.grouped(loss.shortfallReferenceHours)) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target in the months it covers least (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered over the horizon)."
             )
         }
         return lines

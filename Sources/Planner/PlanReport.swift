@@ -328,6 +328,18 @@ public enum PlanReport {
         return (number < 0 ? "-$" : "$") + text
     }
 
+    /// A whole number with thousands separators: `351,268`.
+    static func grouped(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = true
+        formatter.groupingSeparator = ","
+        formatter.groupingSize = 3
+        formatter.maximumFractionDigits = 0
+        return formatter.string(from: NSNumber(value: value.rounded())) ?? "\(Int(value.rounded()))"
+    }
+
     static func percent(_ value: Decimal) -> String {
         String(format: "%.1f%%", NSDecimalNumber(decimal: value).doubleValue * 100)
     }
