@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "SwitchyardCatalog", targets: ["SwitchyardCatalog"]),
         .library(name: "Solver", targets: ["Solver"]),
         .library(name: "Planner", targets: ["Planner"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "SwitchyardTesting", targets: ["SwitchyardTesting"]),
     ],
     dependencies: [
@@ -31,11 +32,12 @@ let package = Package(
         ),
         .target(name: "Solver", dependencies: ["CCoinOR"]),
         .target(name: "Planner", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
+        .target(name: "Scheduler", dependencies: ["SwitchyardModel", "Solver"]),
         .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "SolverTests", dependencies: ["Solver"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "SwitchyardTesting"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(
             name: "SwitchyardCLITests",
             dependencies: ["SwitchyardTesting"],

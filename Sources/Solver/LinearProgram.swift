@@ -105,6 +105,11 @@ public struct LinearProgram: Sendable {
         rowUpper[constraint.index] = upper
     }
 
+    /// Changes a variable's objective coefficient.
+    public mutating func setObjective(_ variable: Variable, _ coefficient: Double) {
+        objective[variable.index] = coefficient
+    }
+
     /// Makes every variable continuous (the LP relaxation).
     public mutating func relaxIntegrality() {
         isInteger = [Bool](repeating: false, count: variableCount)

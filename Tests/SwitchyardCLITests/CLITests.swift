@@ -212,3 +212,54 @@ import Testing
         #expect(r.stderr.contains("no-such.yaml: no such file"))
     }
 }
+
+@Suite struct ScheduleCLITests {
+    func run(_ arguments: String...) throws -> CommandResult {
+        try runCommand(Fixtures.switchyardBinary, arguments)
+    }
+
+    @Test func awareBeatsAgnosticOnTheExample() throws {
+        let fleet = "examples/schedule/fleet.csv"
+        let jobs = "examples/schedule/jobs.csv"
+        func worst(_ policy: String) throws -> Double {
+            let r = try run("schedule", "--fleet", fleet, "--jobs", jobs, "--policy", policy, "--format", "json")
+            #expect(r.status == 0, "\(r.stderr)")
+            let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+            let rows = object?["jobs"] as? [[String: Any]] ?? []
+            #expect(rows.count == 5)
+            return rows.map { ($0["throughput"] as! Double) / ($0["equalShareThroughput"] as! Double) }.min() ?? 0
+        }
+        // The blind policy puts the recommendation model on V100s, where it is slowest.
+        let aware = try worst("max-min-fairness")
+        let agnostic = try worst("max-min-fairness-agnostic")
+        #expect(aware > agnostic + 0.5)
+        let table = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        #expect(table.stdout.contains("Policy max-min-fairness"))
+        #expect(table.stdout.contains("resnet18-bs16"))
+    }
+
+    @Test func badCellsAreReportedByLineAndColumn() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schedule-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fleet = dir.appendingPathComponent("fleet.csv").path
+        let jobs = dir.appendingPathComponent("jobs.csv").path
+        try "model,accelerators\nnvidia-h100,8\n".write(toFile: fleet, atomically: true, encoding: .utf8)
+        try "id,count,gang,throughput:nvidia-h100,troughput:x\na,two,1,1.5,0\n".write(
+            toFile: jobs, atomically: true, encoding: .utf8)
+        let r = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unknown column 'troughput:x'"))
+        try "id,count,gang,throughput:nvidia-h100\na,two,1,1.5\nb,1,16,1\n".write(
+            toFile: jobs, atomically: true, encoding: .utf8)
+        let r2 = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        #expect(r2.status == 1)
+        #expect(r2.stderr.contains("line 2.count"))
+        try "id,count,gang,throughput:nvidia-h100\nb,1,16,1\nc,1,1,0\n".write(
+            toFile: jobs, atomically: true, encoding: .utf8)
+        let r3 = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        #expect(r3.status == 0)
+        #expect(r3.stdout.contains("its gang of 16 is larger than every pool it runs on"))
+        #expect(r3.stdout.contains("it runs on none of the pools' models"))
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Solver
+import SwitchyardModel
+
+/// Identical jobs, grouped so the allocation LP grows with job types, not jobs.
+public struct JobClass: Sendable, Hashable {
+    /// A name for reports.
+    public var id: String
+    /// How many identical jobs.
+    public var count: Int
+    /// Accelerators of one model each job needs at once.
+    public var gang: Int
+    /// Priority weight (higher gets more under the fairness policies).
+    public var weight: Double
+    /// Work per second of one job on each pool's model (any unit, the same for every pool); 0 where
+    /// it cannot run (its software stack, or no measurement).
+    public var throughput: [Double]
+    /// Work each job has left.
+    public var remainingWork: Double
+    /// Seconds each job has already been in the system (for finish-time fairness).
+    public var elapsedSeconds: Double
+    /// Seconds from now by which each job must finish, if it has a deadline.
+    public var deadlineSeconds: Double?
+
+    /// A class of `count` identical jobs.
+    public init(
+        id: String, count: Int = 1, gang: Int = 1, weight: Double = 1, throughput: [Double], remainingWork: Double = 1,
+        elapsedSeconds: Double = 0, deadlineSeconds: Double? = nil
+    ) {
+        self.id = id
+        self.count = count
+        self.gang = gang
+        self.weight = weight
+        self.throughput = throughput
+        self.remainingWork = remainingWork
+        self.elapsedSeconds = elapsedSeconds
+        self.deadlineSeconds = deadlineSeconds
+    }
+}
+
+/// Accelerators of one model available to the scheduler.
+public struct Pool: Sendable, Hashable {
+    /// The model.
+    public var model: AcceleratorModelID
+    /// How many accelerators.
+    public var accelerators: Int
+    /// USD per accelerator-hour (for throughput per dollar).
+    public var pricePerAcceleratorHour: Double
+
+    /// A pool.
+    public init(model: AcceleratorModelID, accelerators: Int, pricePerAcceleratorHour: Double = 0) {
+        self.model = model
+        self.accelerators = accelerators
+        self.pricePerAcceleratorHour = pricePerAcceleratorHour
+    }
+}
+
+/// How the cluster's time is divided among jobs.
+public enum AllocationPolicy: String, CaseIterable, Sendable {
+    /// Maximise the smallest weighted throughput relative to an equal share of the cluster (Gavel's LAS).
+    case maxMinFairness = "max-min-fairness"
+    /// The same, blind to which model is faster: every model is treated as the job's average.
+    case maxMinFairnessAgnostic = "max-min-fairness-agnostic"
+    /// Finish every job as early as possible: maximise the smallest throughput ÷ remaining work.
+    case minMakespan = "min-makespan"
+    /// Minimise the worst ratio of finish time here to finish time with an equal share (Themis).
+    case finishTimeFairness = "finish-time-fairness"
+    /// Maximise the sum of throughputs, each relative to its equal-share throughput.
+    case maxThroughput = "max-throughput"
+    /// Maximise normalised throughput per dollar, meeting every deadline.
+    case maxThroughputPerDollar = "max-throughput-per-dollar"
+    /// Jobs in order, each on any model with room for its gang.
+    case fifo
+    /// Jobs in order, each on the fastest model with room for its gang.
+    case fifoFastest = "fifo-fastest"
+}
+
+/// What each job of each class gets.
+public struct AllocationResult: Sendable {
+    /// fractions[k][m]: share of time each job of class k spends on pool m.
+    public var fractions: [[Double]]
+    /// Effective throughput of each job of class k: Σ_m throughput × fraction.
+    public var throughput: [Double]
+    /// Throughput each job of class k would get from an equal share of the cluster.
+    public var equalShareThroughput: [Double]
+    /// Classes that cannot run at all, with the reason.
+    public var unschedulable: [Int: String]
+    /// Seconds spent deciding.
+    public var seconds: Double
+}
+
+/// The Allocator's one error type.
+public struct AllocationError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    public var description: String { message }
+}

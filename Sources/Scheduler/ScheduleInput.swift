@@ -1,0 +1,144 @@
+import Foundation
+import SwitchyardModel
+
+/// Reads a fleet and a job set from CSV for `switchyard schedule` (docs/scheduler.md).
+///
+/// Fleet: `model,accelerators[,pricePerAcceleratorHour]`. Jobs: `id[,count,gang,weight,
+/// remainingWork,elapsedSeconds,deadlineSeconds]` and one `throughput:<model>` column per fleet
+/// model (work per second of one job there; empty or 0: cannot run there). Every bad cell is
+/// reported with its line and column.
+public enum ScheduleInput {
+    /// Parses the fleet.
+    public static func pools(csv text: String) throws -> [Pool] {
+        let (header, rows) = try table(
+            text, required: ["model", "accelerators"], optional: ["pricePerAcceleratorHour"])
+        var problems: [Diagnostic] = []
+        var pools: [Pool] = []
+        for (line, cells) in rows {
+            let model = cells[header["model"]!]
+            let count = Int(cells[header["accelerators"]!])
+            let price = header["pricePerAcceleratorHour"].map { Double(cells[$0].isEmpty ? "0" : cells[$0]) } ?? 0
+            if model.isEmpty {
+                problems.append(Diagnostic(path: "line \(line).model", message: "must not be empty", line: line))
+            }
+            if count == nil || count! < 1 {
+                problems.append(
+                    Diagnostic(path: "line \(line).accelerators", message: "must be a whole number >= 1", line: line))
+            }
+            if price == nil || !(price! >= 0) {
+                problems.append(
+                    Diagnostic(
+                        path: "line \(line).pricePerAcceleratorHour", message: "must be a number >= 0", line: line))
+            }
+            if pools.contains(where: { $0.model.rawValue == model }) {
+                problems.append(
+                    Diagnostic(path: "line \(line).model", message: "'\(model)' is listed twice", line: line))
+            }
+            if let count, let price {
+                pools.append(
+                    Pool(model: AcceleratorModelID(model), accelerators: count, pricePerAcceleratorHour: price))
+            }
+        }
+        if !problems.isEmpty { throw InputError(problems) }
+        if pools.isEmpty { throw InputError([Diagnostic(path: "", message: "the fleet has no pools")]) }
+        return pools
+    }
+
+    /// Parses the jobs against the fleet's models.
+    public static func classes(csv text: String, pools: [Pool]) throws -> [JobClass] {
+        let throughputColumns = pools.map { "throughput:\($0.model)" }
+        let (header, rows) = try table(
+            text, required: ["id"],
+            optional: ["count", "gang", "weight", "remainingWork", "elapsedSeconds", "deadlineSeconds"]
+                + throughputColumns)
+        var problems: [Diagnostic] = []
+        var classes: [JobClass] = []
+        for (line, cells) in rows {
+            func number(_ column: String, default value: Double, minimum: Double, strictly: Bool = false) -> Double? {
+                guard let index = header[column] else { return value }
+                let text = cells[index]
+                if text.isEmpty { return value }
+                guard let v = Double(text), v.isFinite, strictly ? v > minimum : v >= minimum else {
+                    problems.append(
+                        Diagnostic(
+                            path: "line \(line).\(column)",
+                            message: "must be a number \(strictly ? ">" : ">=") \(minimum), found '\(text)'",
+                            line: line))
+                    return nil
+                }
+                return v
+            }
+            let id = cells[header["id"]!]
+            if id.isEmpty {
+                problems.append(Diagnostic(path: "line \(line).id", message: "must not be empty", line: line))
+            }
+            let count = number("count", default: 1, minimum: 1)
+            let gang = number("gang", default: 1, minimum: 1)
+            let weight = number("weight", default: 1, minimum: 0, strictly: true)
+            let remaining = number("remainingWork", default: 1, minimum: 0, strictly: true)
+            let elapsed = number("elapsedSeconds", default: 0, minimum: 0)
+            let deadline = header["deadlineSeconds"].flatMap {
+                cells[$0].isEmpty ? nil : number("deadlineSeconds", default: 0, minimum: 0, strictly: true)
+            }
+            let throughput = throughputColumns.map { number($0, default: 0, minimum: 0) ?? 0 }
+            for (name, value) in [("count", count), ("gang", gang)] where value.map({ $0 != $0.rounded() }) ?? false {
+                problems.append(Diagnostic(path: "line \(line).\(name)", message: "must be a whole number", line: line))
+            }
+            guard let count, let gang, let weight, let remaining, let elapsed else { continue }
+            classes.append(
+                JobClass(
+                    id: id, count: Int(count), gang: Int(gang), weight: weight, throughput: throughput,
+                    remainingWork: remaining,
+                    elapsedSeconds: elapsed, deadlineSeconds: deadline))
+        }
+        if !problems.isEmpty { throw InputError(problems) }
+        return classes
+    }
+
+    /// Header index by name, and the data rows with their lines; unknown and missing columns are errors.
+    static func table(_ text: String, required: [String], optional: [String]) throws -> (
+        [String: Int], [(Int, [String])]
+    ) {
+        let records = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
+            i, raw -> (Int, [String])? in
+            let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { return nil }
+            return (
+                i + 1,
+                line.split(separator: ",", omittingEmptySubsequences: false).map {
+                    $0.trimmingCharacters(in: .whitespaces)
+                }
+            )
+        }
+        guard let (headerLine, names) = records.first else {
+            throw InputError([Diagnostic(path: "", message: "the file is empty; expected a header row")])
+        }
+        var problems: [Diagnostic] = []
+        var header: [String: Int] = [:]
+        for (i, name) in names.enumerated() {
+            if required.contains(name) || optional.contains(name) {
+                header[name] = i
+            } else {
+                var message = "unknown column '\(name)'"
+                if let guess = closestMatch(to: name, in: required + optional) {
+                    message += " (did you mean '\(guess)'?)"
+                }
+                problems.append(
+                    Diagnostic(path: "line \(headerLine), column \(i + 1)", message: message, line: headerLine))
+            }
+        }
+        for name in required where header[name] == nil {
+            problems.append(
+                Diagnostic(path: "line \(headerLine)", message: "missing required column '\(name)'", line: headerLine))
+        }
+        let rows = Array(records.dropFirst())
+        for (line, cells) in rows where cells.count != names.count {
+            problems.append(
+                Diagnostic(
+                    path: "line \(line)", message: "has \(cells.count) fields; the header has \(names.count)",
+                    line: line))
+        }
+        if !problems.isEmpty { throw InputError(problems) }
+        return (header, rows)
+    }
+}
