@@ -66,7 +66,7 @@ if Context.environment["SWITCHYARD_BENCHMARKS"] == "1" {
         .executableTarget(
             name: "switchyard-bench",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         )

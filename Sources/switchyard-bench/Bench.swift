@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planner
+import Scheduler
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel
@@ -11,7 +12,7 @@ struct SwitchyardBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard-bench",
         abstract: "Measure Switchyard on generated scenarios.",
-        subcommands: [PlanBench.self])
+        subcommands: [PlanBench.self, AllocateBench.self])
 }
 
 struct PlanBench: ParsableCommand {
@@ -91,5 +92,92 @@ struct PlanBench: ParsableCommand {
         if let markdown {
             try (rows.joined(separator: "\n") + "\n").write(toFile: markdown, atomically: true, encoding: .utf8)
         }
+    }
+}
+
+struct AllocateBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allocate",
+        abstract: "Time heterogeneity-aware max-min fairness for 1k, 10k and 100k jobs over 3 and 12 models.",
+        discussion: """
+            Jobs are drawn from 83 job types (as many as Gavel's throughput table has keys) with
+            deterministic synthetic throughputs; each run groups the jobs into types and solves the LP.
+            Reports the best of --repeats runs.
+            """)
+
+    @Option(help: "Runs per size; the best is reported.") var repeats = 5
+    @Option(help: "Also time the same LP in Python with cvxpy (bench/allocate_cvxpy.py); needs python3 with cvxpy.")
+    var cvxpy: String?
+
+    func run() throws {
+        print("| jobs | models | job types | group ms | LP ms | total ms | cvxpy LP ms | cvxpy ÷ Swift LP |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for models in [3, 12] {
+            for jobs in [1_000, 10_000, 100_000] {
+                var rng = SplitMix64(seed: 7)
+                let pools = (0..<models).map { Pool(model: AcceleratorModelID("m\($0)"), accelerators: 64 + 8 * $0) }
+                let types = (0..<83).map { t in
+                    JobClass(
+                        id: "t\(t)", gang: [1, 1, 1, 2, 4, 8][t % 6], weight: 1,
+                        throughput: (0..<models).map { _ in rng.uniform() < 0.1 ? 0 : rng.uniform(0.5, 10) })
+                }
+                let all = (0..<jobs).map { _ in types[rng.int(types.count)] }
+                var best = (group: Double.infinity, lp: Double.infinity, count: 0)
+                var last: (JobGrouping, AllocationResult)?
+                for _ in 0..<max(1, repeats) {
+                    let start = ContinuousClock.now
+                    let grouping = JobGrouping(all, policy: .maxMinFairness)
+                    let grouped = ContinuousClock.now
+                    let result = try Allocator().allocate(grouping.classes, pools: pools, policy: .maxMinFairness)
+                    let done = ContinuousClock.now
+                    let g = milliseconds(grouped - start)
+                    let l = milliseconds(done - grouped)
+                    if g + l < best.group + best.lp { best = (g, l, grouping.classes.count) }
+                    last = (grouping, result)
+                }
+                var python = ("-", "-")
+                if let script = cvxpy, let (grouping, result) = last {
+                    let ms = try timeCvxpy(script: script, classes: grouping.classes, pools: pools, result: result)
+                    python = (String(format: "%.2f", ms), String(format: "%.1f×", ms / best.lp))
+                }
+                print(
+                    String(
+                        format: "| %d | %d | %d | %.2f | %.2f | %.2f | %@ | %@ |", jobs, models, best.count, best.group,
+                        best.lp, best.group + best.lp, python.0, python.1))
+            }
+        }
+    }
+
+    /// Exports the grouped problem and runs the cvxpy version on it; returns its best milliseconds.
+    func timeCvxpy(script: String, classes: [JobClass], pools: [Pool], result: AllocationResult) throws -> Double {
+        let problem: [String: Any] = [
+            "pools": pools.map { ["accelerators": $0.accelerators] },
+            "classes": classes.map {
+                ["count": $0.count, "gang": $0.gang, "weight": $0.weight, "throughput": $0.throughput]
+            },
+            "equalShare": result.equalShareThroughput,
+        ]
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("allocate-\(UUID()).json")
+        defer { try? FileManager.default.removeItem(at: path) }
+        try JSONSerialization.data(withJSONObject: problem).write(to: path)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, path.path, "--repeats", String(max(1, repeats))]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        // HiGHS prints a banner first: the answer is the last line.
+        let last = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        guard process.terminationStatus == 0,
+            let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any],
+            let ms = object["ms"] as? Double
+        else { throw ValidationError("the cvxpy run failed (is cvxpy installed? pip install cvxpy)") }
+        return ms
+    }
+
+    func milliseconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) * 1e-15
     }
 }

@@ -196,3 +196,19 @@ import Testing
         #expect(score(aware) >= score(agnostic) - 1e-6)
     }
 }
+
+@Suite struct GroupingTests {
+    @Test func identicalJobsShareAType() {
+        let jobs = (0..<1000).map { i in
+            JobClass(id: "j\(i)", throughput: i % 2 == 0 ? [1, 2] : [1, 3], remainingWork: Double(i))
+        }
+        let fair = JobGrouping(jobs, policy: .maxMinFairness)
+        #expect(fair.classes.count == 2)
+        #expect(fair.classes.map(\.count).reduce(0, +) == 1000)
+        #expect(fair.classOfJob[0] != fair.classOfJob[1] && fair.classOfJob[0] == fair.classOfJob[2])
+        // Makespan cares about remaining work, which differs for every job here.
+        #expect(JobGrouping(jobs, policy: .minMakespan).classes.count == 1000)
+        // FIFO keeps the order: no grouping.
+        #expect(JobGrouping(jobs, policy: .fifo).classes.count == 1000)
+    }
+}

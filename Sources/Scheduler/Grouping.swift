@@ -1,0 +1,49 @@
+/// Groups identical jobs into job types, so the allocation LP grows with types, not jobs.
+///
+/// Which fields make two jobs identical depends on the policy: fairness and throughput policies
+/// look only at throughputs, gang and weight; makespan and finish-time fairness also at remaining
+/// work and elapsed time; throughput per dollar also at deadlines.
+public struct JobGrouping: Sendable {
+    /// The types, each with the number of jobs it stands for.
+    public let classes: [JobClass]
+    /// For each job given, the index of its type.
+    public let classOfJob: [Int]
+
+    /// Groups `jobs` (each with count 1, or any count) for `policy`.
+    public init(_ jobs: [JobClass], policy: AllocationPolicy) {
+        struct Key: Hashable {
+            let throughput: [Double]
+            let gang: Int
+            let weight: Double
+            let remaining: Double
+            let elapsed: Double
+            let deadline: Double?
+        }
+        let usesWork = [.minMakespan, .finishTimeFairness, .maxThroughputPerDollar].contains(policy)
+        var index: [Key: Int] = [:]
+        var classes: [JobClass] = []
+        var classOfJob: [Int] = []
+        classOfJob.reserveCapacity(jobs.count)
+        // FIFO places jobs in order: grouping would reorder them, so each job stays its own type.
+        let ordered = policy == .fifo || policy == .fifoFastest
+        for job in jobs {
+            let key = Key(
+                throughput: job.throughput, gang: job.gang, weight: job.weight,
+                remaining: usesWork ? job.remainingWork : 0,
+                elapsed: policy == .finishTimeFairness ? job.elapsedSeconds : 0,
+                deadline: policy == .maxThroughputPerDollar ? job.deadlineSeconds : nil)
+            if !ordered, let k = index[key] {
+                classes[k].count += job.count
+                classOfJob.append(k)
+            } else {
+                index[key] = classes.count
+                classOfJob.append(classes.count)
+                var type = job
+                type.id = ordered ? job.id : "type-\(classes.count)"
+                classes.append(type)
+            }
+        }
+        self.classes = classes
+        self.classOfJob = classOfJob
+    }
+}
