@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(name: "Solver", dependencies: ["CCoinOR"]),
         .target(name: "Planner", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
-        .target(name: "Scheduler", dependencies: ["SwitchyardModel", "Solver"]),
+        .target(name: "Scheduler", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
         .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
         .executableTarget(
             name: "switchyard",

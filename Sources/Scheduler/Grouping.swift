@@ -1,3 +1,6 @@
+import SwitchyardCatalog
+import SwitchyardModel
+
 /// Groups identical jobs into job types, so the allocation LP grows with types, not jobs.
 ///
 /// Which fields make two jobs identical depends on the policy: fairness and throughput policies
@@ -45,5 +48,35 @@ public struct JobGrouping: Sendable {
         }
         self.classes = classes
         self.classOfJob = classOfJob
+    }
+}
+
+extension JobClass {
+    /// One job class per trace line, with throughputs from Gavel's table for each pool's model
+    /// (0 where the table has none: the job cannot run there).
+    ///
+    /// - Throws: `InputError` naming each trace line whose job type is not in the table at all.
+    public static func fromGavel(
+        trace: [GavelTraceJob], throughputs: GavelThroughputs, pools: [Pool], now: Double = 0
+    ) throws -> [JobClass] {
+        var problems: [Diagnostic] = []
+        let known = Set(throughputs.throughput.values.flatMap(\.keys))
+        let classes = trace.compactMap { job -> JobClass? in
+            guard known.contains(job.jobType) else {
+                problems.append(
+                    Diagnostic(
+                        path: "line \(job.line).job_type", message: "no throughput for \(job.jobType) in the table",
+                        line: job.line))
+                return nil
+            }
+            return JobClass(
+                id: "\(job.jobType.model) x\(job.jobType.scaleFactor) (line \(job.line))",
+                gang: job.jobType.scaleFactor, weight: job.priorityWeight,
+                throughput: pools.map { throughputs.throughput[$0.model]?[job.jobType] ?? 0 },
+                remainingWork: job.totalSteps,
+                elapsedSeconds: max(0, now - job.arrivalSeconds))
+        }
+        if !problems.isEmpty { throw InputError(problems) }
+        return classes
     }
 }

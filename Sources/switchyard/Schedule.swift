@@ -23,8 +23,19 @@ struct ScheduleCommand: ParsableCommand {
             """)
 
     @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour.") var fleet: String
-    @Option(help: "Jobs CSV: id, count, gang, weight, remainingWork, … and throughput:<model> columns.") var jobs:
-        String
+    @Option(help: "Jobs CSV: id, count, gang, weight, remainingWork, … and throughput:<model> columns.")
+    var jobs: String?
+    @Option(help: "A job trace in Gavel's 10-column format (instead of --jobs); needs --gavel-throughputs.")
+    var gavelTrace: String?
+    @Option(help: "Gavel's throughput JSON, for --gavel-trace (worker types k80, p100, v100 → nvidia-k80, …).")
+    var gavelThroughputs: String?
+
+    func validate() throws {
+        if (jobs == nil) == (gavelTrace == nil) { throw ValidationError("give either --jobs or --gavel-trace") }
+        if gavelTrace != nil, gavelThroughputs == nil {
+            throw ValidationError("--gavel-trace needs --gavel-throughputs")
+        }
+    }
     @Option(help: "The policy.") var policy: AllocationPolicy = .maxMinFairness
     @Option(help: "table or json.") var format: Format = .table
     @Option(help: "Write here instead of standard output.") var out: String?
@@ -34,7 +45,16 @@ struct ScheduleCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let pools = try read(fleet) { try ScheduleInput.pools(csv: $0) }
-            let classes = try read(jobs) { try ScheduleInput.classes(csv: $0, pools: pools) }
+            let classes: [JobClass]
+            if let jobs {
+                classes = try read(jobs) { try ScheduleInput.classes(csv: $0, pools: pools) }
+            } else {
+                let table = try read(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
+                let trace = try read(gavelTrace!) { try GavelTraceJob.parse($0) }
+                classes = try read(gavelTrace!) { _ in
+                    try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
+                }
+            }
             let result: AllocationResult
             do {
                 result = try Allocator().allocate(classes, pools: pools, policy: policy)

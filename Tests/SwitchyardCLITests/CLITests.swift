@@ -263,3 +263,40 @@ import Testing
         #expect(r3.stdout.contains("it runs on none of the pools' models"))
     }
 }
+
+@Suite struct GavelScheduleCLITests {
+    @Test func schedulesATraceAndNamesUnknownTypes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = dir.appendingPathComponent("throughputs.json").path
+        try #"{"k80": {"('A', 1)": {"null": 1.0}, "('B', 1)": {"null": 2.0}}, "v100": {"('A', 1)": {"null": 4.0}}}"#
+            .write(toFile: table, atomically: true, encoding: .utf8)
+        func trace(_ types: [String]) throws -> String {
+            let path = dir.appendingPathComponent("trace-\(UUID()).txt").path
+            let lines = types.enumerated().map { i, t in
+                [t, "cmd", "dir", "--steps", "1", "100", "1", "1", "-1", "\(i)"].joined(separator: "\t")
+            }
+            try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let ok = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "schedule", "--fleet", "examples/schedule/fleet.csv", "--gavel-trace", try trace(["A", "B"]),
+                "--gavel-throughputs", table,
+            ])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("A x1 (line 1)"))
+        let bad = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "schedule", "--fleet", "examples/schedule/fleet.csv", "--gavel-trace", try trace(["A", "Z"]),
+                "--gavel-throughputs", table,
+            ])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("line 2.job_type (line 2): no throughput for ('Z', 1) in the table"))
+        let usage = try runCommand(Fixtures.switchyardBinary, ["schedule", "--fleet", "examples/schedule/fleet.csv"])
+        #expect(usage.status == 64)
+    }
+}
