@@ -302,3 +302,42 @@ import Testing
         #expect(GavelThroughputs.JobType(key: "ResNet") == nil)
     }
 }
+
+@Suite struct GavelTraceGeneratorTests {
+    let table = try! GavelThroughputs.parse(
+        Data(
+            #"{"v100": {"('A', 1)": {"null": 10.0}, "('A', 4)": {"null": 30.0}, "('B', 1)": {"null": 2.0}}, "k80": {"('A', 1)": {"null": 1.0}}}"#
+                .utf8))
+
+    @Test func deterministicParseableAndShapedLikeGavels() throws {
+        var generator = GavelTraceGenerator(throughputs: table)
+        generator.jobs = 2000
+        generator.seed = 5
+        let jobs = try generator.generate()
+        #expect(try generator.generate() == jobs)
+        let reparsed = try GavelTraceJob.parse(GavelTraceGenerator.text(jobs))
+        #expect(reparsed.count == 2000)
+        #expect(zip(reparsed, jobs).allSatisfy { $0.jobType == $1.jobType && $0.totalSteps == $1.totalSteps })
+        // Arrivals never go backwards and average the requested rate (60/h → 60 s apart).
+        #expect(zip(jobs, jobs.dropFirst()).allSatisfy { $0.arrivalSeconds <= $1.arrivalSeconds })
+        let meanGap = jobs.last!.arrivalSeconds / Double(jobs.count)
+        #expect(abs(meanGap - 60) < 6)
+        // Only types the table has; gangs only where the table has them (A ×4, never B ×4).
+        #expect(
+            jobs.allSatisfy {
+                [1, 4].contains($0.jobType.scaleFactor) && ($0.jobType.model == "A" || $0.jobType.scaleFactor == 1)
+            })
+        // 80% of durations are 60·10^U(1.5, 3) seconds: under 60,000 s.
+        let short = jobs.filter { $0.jobType.scaleFactor == 1 }.filter { j in
+            j.totalSteps / (j.jobType.model == "A" ? 10 : 2) <= 60_000
+        }.count
+        let singles = jobs.filter { $0.jobType.scaleFactor == 1 }.count
+        #expect(abs(Double(short) / Double(singles) - 0.8) < 0.05)
+    }
+
+    @Test func aTableWithoutTheReferenceWorkerIsAnError() throws {
+        var generator = GavelTraceGenerator(throughputs: table)
+        generator.reference = "nvidia-p100"
+        #expect(throws: InputError.self) { try generator.generate() }
+    }
+}
