@@ -9,11 +9,16 @@ import SwitchyardModel
 /// reported with its line and column.
 public enum ScheduleInput {
     /// Parses the fleet.
-    public static func pools(csv text: String) throws -> [Pool] {
+    public static func pools(csv text: String) throws -> [Pool] { try fleet(csv: text).pools }
+
+    /// Parses the fleet with each pool's provider (optional `provider` column), for simulations
+    /// with supply incidents.
+    public static func fleet(csv text: String) throws -> (pools: [Pool], providers: [ProviderID?]) {
         let (header, rows) = try table(
-            text, required: ["model", "accelerators"], optional: ["pricePerAcceleratorHour"])
+            text, required: ["model", "accelerators"], optional: ["pricePerAcceleratorHour", "provider"])
         var problems: [Diagnostic] = []
         var pools: [Pool] = []
+        var providers: [ProviderID?] = []
         for (line, cells) in rows {
             let model = cells[header["model"]!]
             let count = Int(cells[header["accelerators"]!])
@@ -37,11 +42,12 @@ public enum ScheduleInput {
             if let count, let price {
                 pools.append(
                     Pool(model: AcceleratorModelID(model), accelerators: count, pricePerAcceleratorHour: price))
+                providers.append(header["provider"].flatMap { cells[$0].isEmpty ? nil : ProviderID(cells[$0]) })
             }
         }
         if !problems.isEmpty { throw InputError(problems) }
         if pools.isEmpty { throw InputError([Diagnostic(path: "", message: "the fleet has no pools")]) }
-        return pools
+        return (pools, providers)
     }
 
     /// Parses the jobs against the fleet's models.

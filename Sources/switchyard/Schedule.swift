@@ -44,14 +44,15 @@ struct ScheduleCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let pools = try read(fleet) { try ScheduleInput.pools(csv: $0) }
+
+            let pools = try readInput(fleet) { try ScheduleInput.pools(csv: $0) }
             let classes: [JobClass]
             if let jobs {
-                classes = try read(jobs) { try ScheduleInput.classes(csv: $0, pools: pools) }
+                classes = try readInput(jobs) { try ScheduleInput.classes(csv: $0, pools: pools) }
             } else {
-                let table = try read(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
-                let trace = try read(gavelTrace!) { try GavelTraceJob.parse($0) }
-                classes = try read(gavelTrace!) { _ in
+                let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
+                let trace = try readInput(gavelTrace!) { try GavelTraceJob.parse($0) }
+                classes = try readInput(gavelTrace!) { _ in
                     try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
                 }
             }
@@ -62,21 +63,6 @@ struct ScheduleCommand: ParsableCommand {
                 throw CLIFailure.solver(error.message)
             }
             try emit(render(result, classes: classes, pools: pools), to: out)
-        }
-    }
-
-    func read<T>(_ path: String, _ parse: (String) throws -> T) throws -> T {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError([Diagnostic(path: "", message: ScenarioFile.readFailure(path))], source: path)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw InputError([Diagnostic(path: "", message: "not UTF-8 text")], source: path)
-        }
-        do {
-            return try parse(text)
-        } catch var error as InputError {
-            error.source = path
-            throw error
         }
     }
 
@@ -111,5 +97,21 @@ struct ScheduleCommand: ParsableCommand {
             return "Policy \(policy.rawValue): share of each job's time on each model\n\n"
                 + TextTable.render(header: header, rows: rows, rightAligned: Set(1..<(header.count - 0)))
         }
+    }
+}
+
+/// Reads a text input file, parsing it with `parse`; problems name the file.
+func readInput<T>(_ path: String, _ parse: (String) throws -> T) throws -> T {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw InputError([Diagnostic(path: "", message: ScenarioFile.readFailure(path))], source: path)
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw InputError([Diagnostic(path: "", message: "not UTF-8 text")], source: path)
+    }
+    do {
+        return try parse(text)
+    } catch var error as InputError {
+        error.source = path
+        throw error
     }
 }

@@ -27,7 +27,8 @@ struct Switchyard: ParsableCommand {
             """,
         version: version,
         subcommands: [
-            Validate.self, PlanCommand.self, ReplanCommand.self, ScheduleCommand.self, GenerateTrace.self, Catalog.self,
+            Validate.self, PlanCommand.self, ReplanCommand.self, ScheduleCommand.self, SimulateCommand.self,
+            GenerateTrace.self, Catalog.self,
             Generate.self,
             ImportOffers.self,
         ]

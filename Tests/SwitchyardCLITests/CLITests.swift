@@ -300,3 +300,48 @@ import Testing
         #expect(usage.status == 64)
     }
 }
+
+@Suite struct SimulateCLITests {
+    @Test func comparesTwoPoliciesAndWritesATimeline() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = dir.appendingPathComponent("t.json").path
+        try #"""
+        {"k80": {"('A', 1)": {"null": 1.0}, "('B', 1)": {"null": 3.0}},
+         "v100": {"('A', 1)": {"null": 8.0}, "('B', 1)": {"null": 3.3}}}
+        """#.write(toFile: table, atomically: true, encoding: .utf8)
+        let fleet = dir.appendingPathComponent("fleet.csv").path
+        try "model,accelerators,pricePerAcceleratorHour,provider\nnvidia-k80,4,0.5,a\nnvidia-v100,4,2.5,b\n"
+            .write(toFile: fleet, atomically: true, encoding: .utf8)
+        let trace = dir.appendingPathComponent("trace.txt").path
+        let generated = try runCommand(
+            Fixtures.switchyardBinary,
+            ["generate-trace", "--throughputs", table, "--jobs", "40", "--jobs-per-hour", "20", "--out", trace])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let timeline = dir.appendingPathComponent("timeline.csv").path
+        let r = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "simulate", "--fleet", fleet, "--gavel-trace", trace, "--gavel-throughputs", table, "--compare",
+                "max-min-fairness-agnostic", "--incident", "b,1,2,0", "--timeline", timeline,
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("average JCT") && r.stdout.contains("ratio") && r.stdout.contains("work lost"))
+        let series = try String(contentsOfFile: timeline, encoding: .utf8)
+        #expect(series.hasPrefix("seconds,runningJobs,busy:nvidia-k80,busy:nvidia-v100"))
+        // An incident naming no provider of the fleet is an input error.
+        let bad = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "simulate", "--fleet", fleet, "--gavel-trace", trace, "--gavel-throughputs", table, "--incident",
+                "zz,1,2,0",
+            ])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("no pool of provider 'zz'"))
+        let malformed = try runCommand(
+            Fixtures.switchyardBinary,
+            ["simulate", "--fleet", fleet, "--gavel-trace", trace, "--gavel-throughputs", table, "--incident", "b,1"])
+        #expect(malformed.status == 64)
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+import SwitchyardModel
+
+/// A job in a simulation: when it arrives and what it needs.
+public struct SimulatedJob: Sendable, Equatable {
+    /// A name for reports.
+    public var id: String
+    /// Seconds from the start.
+    public var arrivalSeconds: Double
+    /// Work to do (steps).
+    public var work: Double
+    /// Accelerators of one pool it needs at once.
+    public var gang: Int
+    /// Priority weight.
+    public var weight: Double
+    /// Work per second on each pool (0: cannot run there).
+    public var throughput: [Double]
+    /// Seconds after arrival by which it should finish, if any.
+    public var deadlineSeconds: Double?
+
+    /// A job.
+    public init(
+        id: String, arrivalSeconds: Double, work: Double, gang: Int = 1, weight: Double = 1, throughput: [Double],
+        deadlineSeconds: Double? = nil
+    ) {
+        self.id = id
+        self.arrivalSeconds = arrivalSeconds
+        self.work = work
+        self.gang = gang
+        self.weight = weight
+        self.throughput = throughput
+        self.deadlineSeconds = deadlineSeconds
+    }
+}
+
+/// A supply incident during a simulation: a provider's pools keep only part of their accelerators.
+public struct SupplyIncident: Sendable, Equatable {
+    /// Whose pools.
+    public var provider: ProviderID
+    /// Seconds from the start.
+    public var startSeconds: Double
+    /// How long (nil: to the end).
+    public var durationSeconds: Double?
+    /// Share of the accelerators still there (0: an outage; 0.7: 30% reclaimed).
+    public var remainingFraction: Double
+
+    /// An incident.
+    public init(
+        provider: ProviderID, startSeconds: Double, durationSeconds: Double? = nil, remainingFraction: Double = 0
+    ) {
+        self.provider = provider
+        self.startSeconds = startSeconds
+        self.durationSeconds = durationSeconds
+        self.remainingFraction = remainingFraction
+    }
+
+    func active(at t: Double) -> Bool { t >= startSeconds && t < startSeconds + (durationSeconds ?? .infinity) }
+}
+
+/// What a simulation measured.
+public struct SimulationMetrics: Sendable {
+    /// Completion minus arrival, per completed job.
+    public var completionTimes: [Double]
+    /// Jobs that never finished (unschedulable, or the horizon ended).
+    public var unfinished: [String]
+    /// When the last job finished.
+    public var makespanSeconds: Double
+    /// Busy accelerator-seconds over available accelerator-seconds, per pool.
+    public var utilization: [Double]
+    /// USD for the fleet's available accelerator-hours over the makespan.
+    public var costUSD: Double
+    /// Jobs with a deadline that met it, and how many had one.
+    public var deadlinesMet: (met: Int, of: Int)
+    /// Times a running job was stopped by an incident or moved between pools.
+    public var preemptions: Int
+    /// Work lost to incidents (progress since the last checkpoint, i.e. the round's start).
+    public var workLost: Double
+
+    /// Mean job completion time.
+    public var averageJCT: Double {
+        completionTimes.isEmpty ? 0 : completionTimes.reduce(0, +) / Double(completionTimes.count)
+    }
+    /// A percentile (0–100) of job completion time.
+    public func percentileJCT(_ p: Double) -> Double {
+        let sorted = completionTimes.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let rank = min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
+        return sorted[rank]
+    }
+}
+
+/// A round-based simulation of a fleet and a job stream (Gavel's mechanism): every round the
+/// policy allocates time shares, jobs are run in order of priority = target share ÷ share received,
+/// each gang whole on one pool, a running job stays where it is unless its pool no longer has it,
+/// and a move costs `checkpointSeconds` of progress.
+public struct Simulator: Sendable {
+    /// The pools (with their providers).
+    public var pools: [Pool]
+    /// Provider of each pool, for incidents and utilisation by provider.
+    public var providers: [ProviderID?]
+    /// The policy.
+    public var policy: AllocationPolicy
+    /// Round length.
+    public var roundSeconds: Double = 360
+    /// Progress lost each time a job starts on a pool it was not on.
+    public var checkpointSeconds: Double = 0
+    /// Supply incidents.
+    public var incidents: [SupplyIncident] = []
+    /// Stop after this long even if jobs remain.
+    public var limitSeconds: Double = 365 * 86_400
+    /// Check the invariants at every round (tests turn it on).
+    public var checkInvariants = false
+    /// Called after every round with (time, running jobs, busy accelerators per pool).
+    public var onRound: (@Sendable (Double, Int, [Int]) -> Void)?
+
+    /// A simulator.
+    public init(pools: [Pool], providers: [ProviderID?]? = nil, policy: AllocationPolicy) {
+        self.pools = pools
+        self.providers = providers ?? pools.map { _ in nil }
+        self.policy = policy
+    }
+
+    /// Accelerators of each pool available at time t.
+    func capacity(at t: Double) -> [Int] {
+        pools.indices.map { m in
+            var fraction = 1.0
+            for incident in incidents where incident.provider == providers[m] && incident.active(at: t) {
+                fraction = min(fraction, incident.remainingFraction)
+            }
+            return Int((Double(pools[m].accelerators) * fraction).rounded(.down))
+        }
+    }
+
+    /// Runs the jobs to completion (or the limit).
+    public func run(_ jobs: [SimulatedJob]) throws -> SimulationMetrics {
+        let order = jobs.indices.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+        var remaining = jobs.map(\.work)
+        var received = jobs.map { _ in Array(repeating: 0.0, count: pools.count) }  // rounds on each pool
+        var roundsPresent = jobs.map { _ in 0.0 }
+        var placement: [Int?] = jobs.map { _ in nil }
+        var finished = jobs.map { _ -> Double? in nil }
+        var busySeconds = Array(repeating: 0.0, count: pools.count)
+        var availableSeconds = Array(repeating: 0.0, count: pools.count)
+        var preemptions = 0
+        var workLost = 0.0
+        var next = 0
+        var t = 0.0
+        let allocator = Allocator()
+        var unschedulable = Set<Int>()
+        while finished.contains(where: { $0 == nil }), t < limitSeconds {
+            let active = order.filter {
+                jobs[$0].arrivalSeconds <= t && finished[$0] == nil && !unschedulable.contains($0)
+            }
+            while next < order.count, jobs[order[next]].arrivalSeconds <= t { next += 1 }
+            if active.isEmpty {
+                guard next < order.count else { break }
+                t = max(t, jobs[order[next]].arrivalSeconds)
+                continue
+            }
+            let available = capacity(at: t)
+            let livePools = pools.indices.map {
+                Pool(
+                    model: pools[$0].model, accelerators: available[$0],
+                    pricePerAcceleratorHour: pools[$0].pricePerAcceleratorHour)
+            }
+            // The policy's target shares for the jobs present, grouped by type.
+            let classes = active.map { j in
+                JobClass(
+                    id: jobs[j].id, gang: jobs[j].gang, weight: jobs[j].weight, throughput: jobs[j].throughput,
+                    remainingWork: remaining[j], elapsedSeconds: t - jobs[j].arrivalSeconds,
+                    deadlineSeconds: jobs[j].deadlineSeconds.map { max(1, jobs[j].arrivalSeconds + $0 - t) })
+            }
+            let grouping = JobGrouping(classes, policy: policy)
+            let target = try allocator.allocate(grouping.classes, pools: livePools, policy: policy)
+            for (i, j) in active.enumerated() where target.unschedulable[grouping.classOfJob[i]] != nil {
+                if available == pools.map(\.accelerators) { unschedulable.insert(j) }  // not just an incident
+            }
+            // Priority of job j on pool m: target share ÷ share received so far (Gavel).
+            var candidates: [(priority: Double, job: Int, pool: Int)] = []
+            for (i, j) in active.enumerated() {
+                let share = target.fractions[grouping.classOfJob[i]]
+                for m in pools.indices where share[m] > 1e-9 {
+                    let got = roundsPresent[j] > 0 ? received[j][m] / roundsPresent[j] : 0
+                    let priority = got > 0 ? share[m] / got : .infinity
+                    // Staying put wins ties: moving costs a checkpoint restore.
+                    candidates.append((placement[j] == m ? priority * (1 + 1e-9) + 1e-12 : priority, j, m))
+                }
+            }
+            candidates.sort { ($0.priority, -$0.job, -$0.pool) > ($1.priority, -$1.job, -$1.pool) }
+            var free = available
+            var running: [Int: Int] = [:]
+            for c in candidates where running[c.job] == nil && free[c.pool] >= jobs[c.job].gang {
+                free[c.pool] -= jobs[c.job].gang
+                running[c.job] = c.pool
+            }
+            if checkInvariants {
+                for m in pools.indices {
+                    let used = running.filter { $0.value == m }.reduce(0) { $0 + jobs[$1.key].gang }
+                    precondition(used <= available[m], "pool \(m) over-allocated")
+                }
+            }
+            // An incident starting inside this round stops the jobs on its pools at once; they
+            // lose this round's progress (their last checkpoint is the round's start).
+            let roundEnd = t + roundSeconds
+            var busy = Array(repeating: 0, count: pools.count)
+            for (j, m) in running.sorted(by: { $0.key < $1.key }) {
+                busy[m] += jobs[j].gang
+                let moved = placement[j] != nil && placement[j] != m
+                if moved { preemptions += 1 }
+                let restore = (placement[j] == m) ? 0 : checkpointSeconds
+                placement[j] = m
+                let rate = jobs[j].throughput[m]
+                let hitBy = incidents.first {
+                    $0.provider == providers[m] && $0.startSeconds > t && $0.startSeconds < roundEnd
+                }
+                let stopAt =
+                    hitBy != nil && capacity(at: hitBy!.startSeconds)[m] < available[m] ? hitBy!.startSeconds : roundEnd
+                let usable = max(0, stopAt - t - restore)
+                let needed = remaining[j] / rate
+                if needed <= usable {
+                    finished[j] = t + restore + needed
+                    remaining[j] = 0
+                    busySeconds[m] += Double(jobs[j].gang) * (restore + needed)
+                } else if stopAt < roundEnd {
+                    workLost += usable * rate
+                    preemptions += 1
+                    placement[j] = nil
+                    busySeconds[m] += Double(jobs[j].gang) * (stopAt - t)
+                } else {
+                    remaining[j] -= usable * rate
+                    busySeconds[m] += Double(jobs[j].gang) * roundSeconds
+                }
+                if checkInvariants { precondition(remaining[j] >= -1e-6, "work not conserved") }
+                received[j][m] += 1
+            }
+            for j in active { roundsPresent[j] += 1 }
+            for j in active where running[j] == nil { placement[j] = nil }
+            for m in pools.indices { availableSeconds[m] += Double(available[m]) * roundSeconds }
+            onRound?(t, running.count, busy)
+            t = roundEnd
+        }
+        let done = jobs.indices.compactMap { j in finished[j].map { $0 - jobs[j].arrivalSeconds } }
+        let makespan = finished.compactMap { $0 }.max() ?? 0
+        let hours = makespan / 3600
+        let cost = pools.reduce(0.0) { $0 + Double($1.accelerators) * $1.pricePerAcceleratorHour * hours }
+        var met = 0
+        var withDeadline = 0
+        for (j, job) in jobs.enumerated() {
+            guard let deadline = job.deadlineSeconds else { continue }
+            withDeadline += 1
+            if let f = finished[j], f <= job.arrivalSeconds + deadline { met += 1 }
+        }
+        return SimulationMetrics(
+            completionTimes: done, unfinished: jobs.indices.filter { finished[$0] == nil }.map { jobs[$0].id },
+            makespanSeconds: makespan,
+            utilization: pools.indices.map { availableSeconds[$0] > 0 ? busySeconds[$0] / availableSeconds[$0] : 0 },
+            costUSD: cost, deadlinesMet: (met, withDeadline), preemptions: preemptions, workLost: workLost)
+    }
+}

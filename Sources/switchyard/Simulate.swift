@@ -1,0 +1,164 @@
+import ArgumentParser
+import Foundation
+import Scheduler
+import SwitchyardCatalog
+import SwitchyardModel
+
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Play a job trace forward on a mixed fleet, round by round, through supply incidents.",
+        discussion: """
+            Prints job completion times (average, median, p95), makespan, utilisation per model and
+            provider, cost, deadlines met, preemptions and work lost. --compare runs a second policy
+            on the same trace and prints both side by side with ratios.
+
+            Examples:
+              switchyard generate-trace --throughputs TABLE.json --jobs 300 --out trace.txt
+              switchyard simulate --fleet examples/schedule/fleet.csv --gavel-trace trace.txt \\
+                --gavel-throughputs TABLE.json --policy max-min-fairness --compare max-min-fairness-agnostic
+              switchyard simulate ... --incident provider-c,3,6,0 --timeline timeline.csv
+            """)
+
+    @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour, provider.") var fleet: String
+    @Option(help: "A job trace in Gavel's 10-column format.") var gavelTrace: String
+    @Option(help: "Gavel's throughput JSON for the trace's job types.") var gavelThroughputs: String
+    @Option(help: "The policy.") var policy: AllocationPolicy = .maxMinFairness
+    @Option(help: "A second policy to run on the same trace.") var compare: AllocationPolicy?
+    @Option(help: "Round length, seconds.") var roundSeconds: Double = 360
+    @Option(help: "Progress lost when a job moves to another model (checkpoint restore), seconds.")
+    var checkpointSeconds: Double = 0
+    @Option(
+        help: "A supply incident: provider,startHour,durationHours,remainingFraction (repeatable; 0 = outage).")
+    var incident: [String] = []
+    @Option(help: "Write the per-round time series (running jobs, busy accelerators per model) here.") var timeline:
+        String?
+
+    func validate() throws {
+        guard roundSeconds > 0, roundSeconds <= 86_400 else {
+            throw ValidationError("--round-seconds must be in (0, 86400]")
+        }
+        guard checkpointSeconds >= 0, checkpointSeconds < roundSeconds else {
+            throw ValidationError("--checkpoint-seconds must be >= 0 and shorter than a round")
+        }
+        _ = try incidents()
+    }
+
+    func incidents() throws -> [SupplyIncident] {
+        try incident.enumerated().map { i, text in
+            let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 4, !parts[0].isEmpty, let start = Double(parts[1]), start >= 0,
+                let hours = Double(parts[2]),
+                hours > 0, let fraction = Double(parts[3]), (0...1).contains(fraction)
+            else {
+                throw ValidationError(
+                    "--incident \(i + 1) '\(text)': expected provider,startHour,durationHours,remainingFraction (e.g. neo-c,3,6,0)"
+                )
+            }
+            return SupplyIncident(
+                provider: ProviderID(parts[0]), startSeconds: start * 3600, durationSeconds: hours * 3600,
+                remainingFraction: fraction)
+        }
+    }
+
+    func run() throws {
+        try reportingErrors {
+
+            let (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
+            let table = try readInput(gavelThroughputs) { try GavelThroughputs.parse(Data($0.utf8)) }
+            let trace = try readInput(gavelTrace) { try GavelTraceJob.parse($0) }
+            let classes = try readInput(gavelTrace) { _ in
+                try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
+            }
+            let jobs = zip(trace, classes).map { job, c in
+                SimulatedJob(
+                    id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang, weight: c.weight,
+                    throughput: c.throughput)
+            }
+            let events = try incidents()
+            for e in events where !providers.contains(e.provider) {
+                throw InputError(
+                    [
+                        Diagnostic(
+                            path: "--incident",
+                            message: "no pool of provider '\(e.provider)' in the fleet's provider column")
+                    ],
+                    source: fleet)
+            }
+            let recorder = TimelineRecorder()
+            func simulate(_ policy: AllocationPolicy, record: Bool) throws -> SimulationMetrics {
+                var simulator = Simulator(pools: pools, providers: providers, policy: policy)
+                simulator.roundSeconds = roundSeconds
+                simulator.checkpointSeconds = checkpointSeconds
+                simulator.incidents = events
+                if record, timeline != nil {
+                    simulator.onRound = { t, running, busy in recorder.add(t, running, busy) }
+                }
+                do {
+                    return try simulator.run(jobs)
+                } catch let error as AllocationError {
+                    throw CLIFailure.solver(error.message)
+                }
+            }
+            let first = try simulate(policy, record: true)
+            let second = try compare.map { try simulate($0, record: false) }
+            if let timeline {
+                try emit(recorder.csv(models: pools.map(\.model.rawValue)), to: timeline)
+            }
+            print(report(first, second, pools: pools, providers: providers, jobs: jobs.count))
+        }
+    }
+
+    func report(_ a: SimulationMetrics, _ b: SimulationMetrics?, pools: [Pool], providers: [ProviderID?], jobs: Int)
+        -> String
+    {
+        func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
+        func ratio(_ x: Double, _ y: Double) -> String { y > 0 ? String(format: "%.2f×", x / y) : "-" }
+        var rows: [[String]] = []
+        func row(_ name: String, _ f: (SimulationMetrics) -> Double, _ format: (Double) -> String) {
+            var cells = [name, format(f(a))]
+            if let b { cells += [format(f(b)), ratio(f(a), f(b))] }
+            rows.append(cells)
+        }
+        row("average JCT", { $0.averageJCT }, hours)
+        row("median JCT", { $0.percentileJCT(50) }, hours)
+        row("p95 JCT", { $0.percentileJCT(95) }, hours)
+        row("makespan", { $0.makespanSeconds }, hours)
+        row("cost", { $0.costUSD }, { String(format: "$%.0f", $0) })
+        row("preemptions", { Double($0.preemptions) }, { String(format: "%.0f", $0) })
+        row("work lost (steps)", { $0.workLost }, { String(format: "%.0f", $0) })
+        row("jobs unfinished", { Double($0.unfinished.count) }, { String(format: "%.0f", $0) })
+        for (m, pool) in pools.enumerated() {
+            let who = providers[m].map { " (\($0))" } ?? ""
+            row("utilisation \(pool.model)\(who)", { $0.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
+        }
+        let header = ["\(jobs) jobs", policy.rawValue] + (compare.map { [$0.rawValue, "ratio"] } ?? [])
+        return TextTable.render(header: header, rows: rows, rightAligned: Set(1..<header.count))
+    }
+}
+
+/// Collects the per-round time series a simulation reports.
+final class TimelineRecorder: @unchecked Sendable {
+    // @unchecked: only the simulation's own thread calls `add`, one round after another, and
+    // `csv` runs after the simulation has returned; the lock makes that explicit.
+    private let lock = NSLock()
+    private var rows: [(Double, Int, [Int])] = []
+
+    func add(_ t: Double, _ running: Int, _ busy: [Int]) {
+        lock.lock()
+        rows.append((t, running, busy))
+        lock.unlock()
+    }
+
+    func csv(models: [String]) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        let header = (["seconds", "runningJobs"] + models.map { "busy:\($0)" }).joined(separator: ",")
+        return
+            ([header]
+            + rows.map { t, running, busy in
+                ([String(format: "%.0f", t), String(running)] + busy.map(String.init)).joined(separator: ",")
+            })
+            .joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import SwitchyardModel
+import Testing
+
+@testable import Scheduler
+
+/// Gavel's measured isolated throughputs (steps/s on K80, P100, V100) for five job types, from
+/// ../shared/data/gavel/simulation_throughputs.json; copied here as test data.
+let gavelTypes: [(name: String, gang: Int, throughput: [Double])] = [
+    ("ResNet-18 (batch size 16)", 1, [4.795, 35.869, 32.353]), ("ResNet-50 (batch size 64)", 1, [0.619, 2.619, 4.395]),
+    ("Transformer (batch size 32)", 1, [3.507, 7.869, 10.621]),
+    ("Recommendation (batch size 2048)", 1, [10.441, 16.597, 7.47]),
+    ("LM (batch size 40)", 4, [22.986, 76.052, 96.031]),
+]
+
+/// A seeded Gavel-like trace: types uniform, durations on a V100 60·10^U(1.5, 2.5) s, Poisson arrivals.
+func gavelLikeTrace(jobs: Int, seed: UInt64, jobsPerHour: Double) -> [SimulatedJob] {
+    var state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 7
+    func uniform() -> Double {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Double(state >> 11) / Double(1 << 53)
+    }
+    var clock = 0.0
+    return (0..<jobs).map { i in
+        let type = gavelTypes[Int(uniform() * Double(gavelTypes.count))]
+        let duration = 60 * pow(10, 1.5 + uniform())
+        clock += -log(1 - uniform()) / jobsPerHour * 3600
+        return SimulatedJob(
+            id: "job-\(i)", arrivalSeconds: clock, work: duration * type.throughput[2], gang: type.gang,
+            throughput: type.throughput)
+    }
+}
+
+@Suite struct SimulatorTests {
+    let pools = [
+        Pool(model: "nvidia-k80", accelerators: 36, pricePerAcceleratorHour: 0.45),
+        Pool(model: "nvidia-p100", accelerators: 36, pricePerAcceleratorHour: 1.46),
+        Pool(model: "nvidia-v100", accelerators: 36, pricePerAcceleratorHour: 2.48),
+    ]
+
+    func simulate(
+        _ policy: AllocationPolicy, jobs: [SimulatedJob], incidents: [SupplyIncident] = [],
+        providers: [ProviderID?]? = nil
+    )
+        throws -> SimulationMetrics
+    {
+        var simulator = Simulator(pools: pools, providers: providers, policy: policy)
+        simulator.checkInvariants = true
+        simulator.incidents = incidents
+        return try simulator.run(jobs)
+    }
+
+    /// On a seeded Gavel-like trace over a 3-model, 108-accelerator cluster, heterogeneity-aware
+    /// max-min fairness finishes jobs clearly sooner than the agnostic baseline.
+    @Test(arguments: [(UInt64(3), 40.0), (4, 60.0)])
+    func heterogeneityAwareBeatsAgnosticOnJCT(seed: UInt64, jobsPerHour: Double) throws {
+        let jobs = gavelLikeTrace(jobs: 300, seed: seed, jobsPerHour: jobsPerHour)
+        let aware = try simulate(.maxMinFairness, jobs: jobs)
+        let agnostic = try simulate(.maxMinFairnessAgnostic, jobs: jobs)
+        #expect(aware.unfinished.isEmpty && agnostic.unfinished.isEmpty)
+        #expect(
+            aware.averageJCT < 0.85 * agnostic.averageJCT,
+            "aware \(aware.averageJCT) s, agnostic \(agnostic.averageJCT) s")
+    }
+
+    /// Losing a provider's pool for a while raises JCT but every job still finishes; the jobs it
+    /// stopped lose work and count as preempted.
+    @Test func outageRaisesJCTButLosesNoJob() throws {
+        let jobs = gavelLikeTrace(jobs: 200, seed: 9, jobsPerHour: 40)
+        let providers: [ProviderID?] = ["neo-a", "neo-b", "neo-c"]
+        let calm = try simulate(.maxMinFairness, jobs: jobs, providers: providers)
+        let outage = SupplyIncident(provider: "neo-c", startSeconds: 3 * 3600 + 100, durationSeconds: 6 * 3600)
+        let hit = try simulate(.maxMinFairness, jobs: jobs, incidents: [outage], providers: providers)
+        #expect(calm.unfinished.isEmpty && hit.unfinished.isEmpty)
+        #expect(hit.averageJCT > calm.averageJCT)
+        #expect(hit.workLost > 0 && hit.preemptions > 0)
+        #expect(calm.workLost == 0)
+    }
+
+    /// The same inputs give the same metrics.
+    @Test func deterministic() throws {
+        let jobs = gavelLikeTrace(jobs: 100, seed: 1, jobsPerHour: 60)
+        let a = try simulate(.maxMinFairness, jobs: jobs)
+        let b = try simulate(.maxMinFairness, jobs: jobs)
+        #expect(a.completionTimes == b.completionTimes && a.preemptions == b.preemptions)
+    }
+
+    /// A job too big for any pool is reported unfinished; the rest run.
+    @Test func unschedulableJobDoesNotStopTheRest() throws {
+        var jobs = gavelLikeTrace(jobs: 20, seed: 2, jobsPerHour: 60)
+        jobs.append(SimulatedJob(id: "giant", arrivalSeconds: 10, work: 100, gang: 64, throughput: [1, 1, 1]))
+        let m = try simulate(.fifoFastest, jobs: jobs)
+        #expect(m.unfinished == ["giant"])
+        #expect(m.completionTimes.count == 20)
+    }
+
+    @Test func everyPolicyCompletesASmallTrace() throws {
+        let jobs = gavelLikeTrace(jobs: 60, seed: 5, jobsPerHour: 30)
+        for policy in AllocationPolicy.allCases where policy != .maxThroughputPerDollar {
+            let m = try simulate(policy, jobs: jobs)
+            #expect(m.unfinished.isEmpty, "\(policy)")
+            #expect(m.utilization.allSatisfy { $0 >= 0 && $0 <= 1 + 1e-9 }, "\(policy)")
+        }
+    }
+}
