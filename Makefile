@@ -53,6 +53,11 @@ bench: setup
 	  echo "(cvxpy not installed: pip install cvxpy to compare against it)"; \
 	  .build/release/switchyard-bench allocate; \
 	fi
+	@if [ -f ../shared/data/gavel/simulation_throughputs.json ]; then \
+	  .build/release/switchyard-bench simulate --jobs-per-hour 4; \
+	else \
+	  echo "(no ../shared/data/gavel/simulation_throughputs.json: simulation benchmark skipped)"; \
+	fi
 
 clean:
 	rm -rf .build

@@ -43,6 +43,10 @@ public struct JobGrouping: Sendable {
                 classOfJob.append(classes.count)
                 var type = job
                 type.id = ordered ? job.id : "type-\(classes.count)"
+                // Fields the policy ignores are cleared, so equal job mixes give equal types.
+                if !usesWork { type.remainingWork = 1 }
+                if policy != .finishTimeFairness { type.elapsedSeconds = 0 }
+                if policy != .maxThroughputPerDollar { type.deadlineSeconds = nil }
                 classes.append(type)
             }
         }

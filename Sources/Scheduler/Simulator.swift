@@ -147,11 +147,16 @@ public struct Simulator: Sendable {
         var t = 0.0
         let allocator = Allocator()
         var unschedulable = Set<Int>()
-        while finished.contains(where: { $0 == nil }), t < limitSeconds {
-            let active = order.filter {
-                jobs[$0].arrivalSeconds <= t && finished[$0] == nil && !unschedulable.contains($0)
+        var present: [Int] = []  // arrived, not finished, in arrival order
+        var lastTarget: (key: [JobClass], capacity: [Int], result: AllocationResult)?
+        var unfinishedCount = jobs.count
+        while unfinishedCount > 0, t < limitSeconds {
+            while next < order.count, jobs[order[next]].arrivalSeconds <= t {
+                present.append(order[next])
+                next += 1
             }
-            while next < order.count, jobs[order[next]].arrivalSeconds <= t { next += 1 }
+            present.removeAll { finished[$0] != nil }
+            let active = present.filter { !unschedulable.contains($0) }
             if active.isEmpty {
                 guard next < order.count else { break }
                 t = max(t, jobs[order[next]].arrivalSeconds)
@@ -171,9 +176,18 @@ public struct Simulator: Sendable {
                     deadlineSeconds: jobs[j].deadlineSeconds.map { max(1, jobs[j].arrivalSeconds + $0 - t) })
             }
             let grouping = JobGrouping(classes, policy: policy)
-            let target = try allocator.allocate(grouping.classes, pools: livePools, policy: policy)
+            // The target shares change only when the job types present or the capacity do
+            // (arrivals, completions, incidents), so most rounds reuse the last allocation.
+            let target: AllocationResult
+            if let last = lastTarget, last.capacity == available, last.key == grouping.classes {
+                target = last.result
+            } else {
+                target = try allocator.allocate(grouping.classes, pools: livePools, policy: policy)
+                lastTarget = (grouping.classes, available, target)
+            }
             for (i, j) in active.enumerated() where target.unschedulable[grouping.classOfJob[i]] != nil {
-                if available == pools.map(\.accelerators) { unschedulable.insert(j) }  // not just an incident
+                // Unschedulable on the full fleet (not just during an incident): it never will be.
+                if available == pools.map(\.accelerators), unschedulable.insert(j).inserted { unfinishedCount -= 1 }
             }
             // Priority of job j on pool m: target share ÷ share received so far (Gavel).
             var candidates: [(priority: Double, job: Int, pool: Int)] = []
@@ -219,6 +233,7 @@ public struct Simulator: Sendable {
                 let needed = remaining[j] / rate
                 if needed <= usable {
                     finished[j] = t + restore + needed
+                    unfinishedCount -= 1
                     remaining[j] = 0
                     busySeconds[m] += Double(jobs[j].gang) * (restore + needed)
                 } else if stopAt < roundEnd {

@@ -12,7 +12,7 @@ struct SwitchyardBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard-bench",
         abstract: "Measure Switchyard on generated scenarios.",
-        subcommands: [PlanBench.self, AllocateBench.self])
+        subcommands: [PlanBench.self, AllocateBench.self, SimulateBench.self])
 }
 
 struct PlanBench: ParsableCommand {
@@ -180,4 +180,60 @@ struct AllocateBench: ParsableCommand {
     func milliseconds(_ d: Duration) -> Double {
         Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) * 1e-15
     }
+}
+
+struct SimulateBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Time simulations of 1,000 and 10,000 Gavel-like jobs on a 108-accelerator, 3-model cluster.",
+        discussion: "Aware max-min fairness, 6-minute rounds, traces from Gavel's throughput table.")
+
+    @Option(help: "Gavel's throughput JSON.") var throughputs = "../shared/data/gavel/simulation_throughputs.json"
+    @Option(help: "Mean arrivals per hour.") var jobsPerHour: Double = 30
+    @Option(help: "Comma-separated job counts.") var jobs = "1000,10000"
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: throughputs) else {
+            throw ValidationError("cannot read \(throughputs)")
+        }
+        let table = try GavelThroughputs.parse(data)
+        let pools = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
+            Pool(model: AcceleratorModelID($0), accelerators: 36)
+        }
+        print("| jobs | jobs/hour | rounds | simulated hours | average JCT h | wall s |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+        for count in jobs.split(separator: ",").compactMap({ Int($0) }) {
+            var generator = GavelTraceGenerator(throughputs: table)
+            generator.jobs = count
+            generator.jobsPerHour = jobsPerHour
+            let trace = try generator.generate()
+            let classes = try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
+            let simulated = zip(trace, classes).map { job, c in
+                SimulatedJob(
+                    id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang,
+                    throughput: c.throughput)
+            }
+            let rounds = RoundCounter()
+            var simulator = Simulator(pools: pools, policy: .maxMinFairness)
+            simulator.onRound = { _, _, _ in rounds.increment() }
+            let start = ContinuousClock.now
+            let metrics = try simulator.run(simulated)
+            let wall = ContinuousClock.now - start
+            print(
+                String(
+                    format: "| %d | %.0f | %d | %.0f | %.2f | %.2f |", count, jobsPerHour, rounds.value,
+                    metrics.makespanSeconds / 3600,
+                    metrics.averageJCT / 3600,
+                    Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
+        }
+    }
+}
+
+final class RoundCounter: @unchecked Sendable {
+    // @unchecked: the simulator calls back on its own thread, one round after another; the lock
+    // covers the read after it returns.
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }
