@@ -46,12 +46,19 @@ public struct Pool: Sendable, Hashable {
     public var accelerators: Int
     /// USD per accelerator-hour (for throughput per dollar).
     public var pricePerAcceleratorHour: Double
+    /// Accelerators per scale-up domain (8-GPU node, NVL72 rack, TPU slice); nil: the whole pool
+    /// is one domain. A gang that fits in a domain is placed inside one; a larger gang takes
+    /// whole domains.
+    public var domainSize: Int?
 
     /// A pool.
-    public init(model: AcceleratorModelID, accelerators: Int, pricePerAcceleratorHour: Double = 0) {
+    public init(
+        model: AcceleratorModelID, accelerators: Int, pricePerAcceleratorHour: Double = 0, domainSize: Int? = nil
+    ) {
         self.model = model
         self.accelerators = accelerators
         self.pricePerAcceleratorHour = pricePerAcceleratorHour
+        self.domainSize = domainSize
     }
 }
 

@@ -15,7 +15,7 @@ public enum ScheduleInput {
     /// with supply incidents.
     public static func fleet(csv text: String) throws -> (pools: [Pool], providers: [ProviderID?]) {
         let (header, rows) = try table(
-            text, required: ["model", "accelerators"], optional: ["pricePerAcceleratorHour", "provider"])
+            text, required: ["model", "accelerators"], optional: ["pricePerAcceleratorHour", "provider", "domain"])
         var problems: [Diagnostic] = []
         var pools: [Pool] = []
         var providers: [ProviderID?] = []
@@ -39,9 +39,19 @@ public enum ScheduleInput {
                 problems.append(
                     Diagnostic(path: "line \(line).model", message: "'\(model)' is listed twice", line: line))
             }
+            var domain: Int?
+            if let index = header["domain"], !cells[index].isEmpty {
+                domain = Int(cells[index])
+                if domain == nil || domain! < 1 {
+                    problems.append(
+                        Diagnostic(path: "line \(line).domain", message: "must be a whole number >= 1", line: line))
+                }
+            }
             if let count, let price {
                 pools.append(
-                    Pool(model: AcceleratorModelID(model), accelerators: count, pricePerAcceleratorHour: price))
+                    Pool(
+                        model: AcceleratorModelID(model), accelerators: count, pricePerAcceleratorHour: price,
+                        domainSize: domain))
                 providers.append(header["provider"].flatMap { cells[$0].isEmpty ? nil : ProviderID(cells[$0]) })
             }
         }

@@ -201,10 +201,11 @@ public struct Simulator: Sendable {
                 }
             }
             candidates.sort { ($0.priority, -$0.job, -$0.pool) > ($1.priority, -$1.job, -$1.pool) }
-            var free = available
+            var domains = pools.indices.map {
+                DomainPacker(accelerators: available[$0], domainSize: pools[$0].domainSize)
+            }
             var running: [Int: Int] = [:]
-            for c in candidates where running[c.job] == nil && free[c.pool] >= jobs[c.job].gang {
-                free[c.pool] -= jobs[c.job].gang
+            for c in candidates where running[c.job] == nil && domains[c.pool].place(gang: jobs[c.job].gang) {
                 running[c.job] = c.pool
             }
             if checkInvariants {
@@ -270,5 +271,37 @@ public struct Simulator: Sendable {
             makespanSeconds: makespan,
             utilization: pools.indices.map { availableSeconds[$0] > 0 ? busySeconds[$0] / availableSeconds[$0] : 0 },
             costUSD: cost, deadlinesMet: (met, withDeadline), preemptions: preemptions, workLost: workLost)
+    }
+}
+
+/// Free accelerators per scale-up domain of one pool, for packing gangs: a gang that fits in a
+/// domain goes to the fullest domain it fits in (best fit, to keep whole domains free for big
+/// gangs); a larger gang takes whole free domains.
+struct DomainPacker {
+    private(set) var free: [Int]
+    let size: Int
+
+    init(accelerators: Int, domainSize: Int?) {
+        let size = max(1, min(domainSize ?? max(1, accelerators), max(1, accelerators)))
+        self.size = size
+        free = Array(repeating: size, count: accelerators / size)
+        if accelerators % size > 0 { free.append(accelerators % size) }
+        if accelerators == 0 { free = [] }
+    }
+
+    /// Places a gang if it fits; returns whether it did.
+    mutating func place(gang: Int) -> Bool {
+        if gang <= size {
+            guard let best = free.indices.filter({ free[$0] >= gang }).min(by: { free[$0] < free[$1] }) else {
+                return false
+            }
+            free[best] -= gang
+            return true
+        }
+        let needed = (gang + size - 1) / size
+        let whole = free.indices.filter { free[$0] == size }
+        guard whole.count >= needed else { return false }
+        for d in whole.prefix(needed) { free[d] = 0 }
+        return true
     }
 }

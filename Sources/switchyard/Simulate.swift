@@ -64,7 +64,12 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
 
-            let (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
+            var (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
+            // Without a domain column, a pool's scale-up domain is its model's (8-GPU node, NVL72 rack…).
+            let catalog = AcceleratorCatalog.merged(with: [])
+            for m in pools.indices where pools[m].domainSize == nil {
+                pools[m].domainSize = catalog[pools[m].model]?.scaleUpDomain
+            }
             let table = try readInput(gavelThroughputs) { try GavelThroughputs.parse(Data($0.utf8)) }
             let trace = try readInput(gavelTrace) { try GavelTraceJob.parse($0) }
             let classes = try readInput(gavelTrace) { _ in

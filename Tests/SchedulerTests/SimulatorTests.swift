@@ -103,3 +103,34 @@ func gavelLikeTrace(jobs: Int, seed: UInt64, jobsPerHour: Double) -> [SimulatedJ
         }
     }
 }
+
+@Suite struct DomainPackerTests {
+    @Test func gangsStayInsideADomainOrTakeWholeOnes() {
+        var p = DomainPacker(accelerators: 16, domainSize: 8)
+        let first = [p.place(gang: 4), p.place(gang: 4), p.place(gang: 8), p.place(gang: 1)]
+        // Best fit puts the second 4 beside the first, keeping a node whole for the 8.
+        #expect(first == [true, true, true, false])
+        var q = DomainPacker(accelerators: 16, domainSize: 8)
+        let second = [q.place(gang: 3), q.place(gang: 16), q.place(gang: 8), q.place(gang: 6)]
+        // 16 needs two whole nodes (one is partly used); 6 does not fit in the 5 left on a node.
+        #expect(second == [true, false, true, false])
+        #expect(DomainPacker(accelerators: 12, domainSize: 8).free == [8, 4])
+    }
+
+    /// Two 6-GPU gangs on two 8-GPU nodes run at once; on one 16-GPU domain too; but two
+    /// 5-GPU gangs and a 6-GPU gang do not all fit on two 8-GPU nodes.
+    @Test func simulationRespectsDomains() throws {
+        let jobs = [5, 5, 6].enumerated().map { i, gang in
+            SimulatedJob(id: "g\(i)", arrivalSeconds: 0, work: 360, gang: gang, throughput: [1])
+        }
+        var nodes = Simulator(pools: [Pool(model: "nvidia-h100", accelerators: 16, domainSize: 8)], policy: .fifo)
+        nodes.checkInvariants = true
+        let packed = try nodes.run(jobs)
+        var flat = Simulator(pools: [Pool(model: "nvidia-h100", accelerators: 16)], policy: .fifo)
+        flat.checkInvariants = true
+        let unpacked = try flat.run(jobs)
+        // One round each: on nodes the third gang waits a round; in one 16-GPU domain 5+5+6 fit.
+        #expect(packed.makespanSeconds > unpacked.makespanSeconds)
+        #expect(unpacked.makespanSeconds == 360)
+    }
+}
