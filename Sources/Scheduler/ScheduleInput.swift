@@ -158,3 +158,57 @@ public enum ScheduleInput {
         return (header, rows)
     }
 }
+
+extension ScheduleInput {
+    /// Parses a job trace for `simulate`: `id, arrivalSeconds, work` and optionally `gang`,
+    /// `weight`, `deadlineSeconds`, plus one `throughput:<model>` column per fleet model. Arrival
+    /// times must be >= 0 and never go backwards; every bad cell is reported with its line.
+    public static func trace(csv text: String, pools: [Pool]) throws -> [SimulatedJob] {
+        let throughputColumns = pools.map { "throughput:\($0.model)" }
+        let (header, rows) = try table(
+            text, required: ["id", "arrivalSeconds", "work"],
+            optional: ["gang", "weight", "deadlineSeconds"] + throughputColumns)
+        var problems: [Diagnostic] = []
+        var jobs: [SimulatedJob] = []
+        var last = 0.0
+        for (line, cells) in rows {
+            func number(_ column: String, _ fallback: Double?, positive: Bool) -> Double? {
+                guard let index = header[column], !cells[index].isEmpty else { return fallback }
+                guard let v = Double(cells[index]), v.isFinite, positive ? v > 0 : v >= 0 else {
+                    problems.append(
+                        Diagnostic(
+                            path: "line \(line).\(column)",
+                            message: "must be a number \(positive ? ">" : ">=") 0, found '\(cells[index])'",
+                            line: line))
+                    return nil
+                }
+                return v
+            }
+            let arrival = number("arrivalSeconds", nil, positive: false)
+            let work = number("work", nil, positive: true)
+            let gang = number("gang", 1, positive: true)
+            let weight = number("weight", 1, positive: true)
+            let deadline = number("deadlineSeconds", nil, positive: true)
+            let throughput = throughputColumns.map { number($0, 0, positive: false) ?? 0 }
+            if let arrival {
+                if arrival < last {
+                    problems.append(
+                        Diagnostic(
+                            path: "line \(line).arrivalSeconds",
+                            message: "\(arrival) is before the previous job's \(last)", line: line))
+                }
+                last = max(last, arrival)
+            }
+            if let gang, gang != gang.rounded() {
+                problems.append(Diagnostic(path: "line \(line).gang", message: "must be a whole number", line: line))
+            }
+            guard let arrival, let work, let gang, let weight else { continue }
+            jobs.append(
+                SimulatedJob(
+                    id: cells[header["id"]!], arrivalSeconds: arrival, work: work, gang: Int(gang), weight: weight,
+                    throughput: throughput, deadlineSeconds: deadline))
+        }
+        if !problems.isEmpty { throw InputError(problems) }
+        return jobs
+    }
+}

@@ -21,8 +21,10 @@ struct SimulateCommand: ParsableCommand {
             """)
 
     @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour, provider.") var fleet: String
-    @Option(help: "A job trace in Gavel's 10-column format.") var gavelTrace: String
-    @Option(help: "Gavel's throughput JSON for the trace's job types.") var gavelThroughputs: String
+    @Option(help: "A job trace as CSV: id, arrivalSeconds, work, gang, weight, deadlineSeconds, throughput:<model>…")
+    var trace: String?
+    @Option(help: "A job trace in Gavel's 10-column format (instead of --trace).") var gavelTrace: String?
+    @Option(help: "Gavel's throughput JSON for the trace's job types.") var gavelThroughputs: String?
     @Option(help: "The policy.") var policy: AllocationPolicy = .maxMinFairness
     @Option(help: "A second policy to run on the same trace.") var compare: AllocationPolicy?
     @Option(help: "Round length, seconds.") var roundSeconds: Double = 360
@@ -35,6 +37,10 @@ struct SimulateCommand: ParsableCommand {
         String?
 
     func validate() throws {
+        if (trace == nil) == (gavelTrace == nil) { throw ValidationError("give either --trace or --gavel-trace") }
+        if gavelTrace != nil, gavelThroughputs == nil {
+            throw ValidationError("--gavel-trace needs --gavel-throughputs")
+        }
         guard roundSeconds > 0, roundSeconds <= 86_400 else {
             throw ValidationError("--round-seconds must be in (0, 86400]")
         }
@@ -70,15 +76,21 @@ struct SimulateCommand: ParsableCommand {
             for m in pools.indices where pools[m].domainSize == nil {
                 pools[m].domainSize = catalog[pools[m].model]?.scaleUpDomain
             }
-            let table = try readInput(gavelThroughputs) { try GavelThroughputs.parse(Data($0.utf8)) }
-            let trace = try readInput(gavelTrace) { try GavelTraceJob.parse($0) }
-            let classes = try readInput(gavelTrace) { _ in
-                try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
-            }
-            let jobs = zip(trace, classes).map { job, c in
-                SimulatedJob(
-                    id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang, weight: c.weight,
-                    throughput: c.throughput)
+            let jobs: [SimulatedJob]
+            if let trace {
+                jobs = try readInput(trace) { try ScheduleInput.trace(csv: $0, pools: pools) }
+            } else {
+                let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
+                let lines = try readInput(gavelTrace!) { try GavelTraceJob.parse($0) }
+                let classes = try readInput(gavelTrace!) { _ in
+                    try JobClass.fromGavel(trace: lines, throughputs: table, pools: pools)
+                }
+                jobs = zip(lines, classes).map { job, c in
+                    SimulatedJob(
+                        id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang,
+                        weight: c.weight,
+                        throughput: c.throughput)
+                }
             }
             let events = try incidents()
             for e in events where !providers.contains(e.provider) {

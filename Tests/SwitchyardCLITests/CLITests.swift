@@ -345,3 +345,29 @@ import Testing
         #expect(malformed.status == 64)
     }
 }
+
+@Suite struct CSVTraceCLITests {
+    @Test func simulatesACSVTraceAndNamesBadLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csvtrace-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fleet = dir.appendingPathComponent("fleet.csv").path
+        try "model,accelerators,domain\nnvidia-h100,16,8\ngoogle-tpu-v6e,8,8\n".write(
+            toFile: fleet, atomically: true, encoding: .utf8)
+        let trace = dir.appendingPathComponent("jobs.csv").path
+        try """
+        id,arrivalSeconds,work,gang,throughput:nvidia-h100,throughput:google-tpu-v6e
+        cuda-a,0,3600,8,1,
+        jax-b,60,3600,4,1.2,1.5
+        too-big,120,100,32,1,1
+        """.write(toFile: trace, atomically: true, encoding: .utf8)
+        let r = try runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("3 jobs") && r.stdout.contains("jobs unfinished"))
+        try "id,arrivalSeconds,work,throughput:nvidia-h100\na,10,5,1\nb,5,-1,1\n".write(
+            toFile: trace, atomically: true, encoding: .utf8)
+        let bad = try runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("line 3.arrivalSeconds") && bad.stderr.contains("line 3.work"))
+    }
+}
