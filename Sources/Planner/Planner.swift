@@ -8,7 +8,7 @@ import SwitchyardModel
 ///
 /// ```swift
 /// let plan = try Planner().plan(try ScenarioFile.load(path: "examples/frontier-lab.yaml"))
-/// print(PlanReport.text(plan))
+/// print(PlanReport.render(plan, format: .text))
 /// ```
 public struct Planner: Sendable {
     /// Limits for the MILP.
@@ -210,12 +210,7 @@ extension Planner {
         let limit = options.timeLimitSeconds ?? .infinity
         var relaxed = model.lp
         relaxed.relaxIntegrality()
-        var lpOptions = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
-        if let name = ProcessInfo.processInfo.environment["SWITCHYARD_LP_ALGORITHM"],
-            let algorithm = LPAlgorithm(rawValue: name)
-        {
-            lpOptions.lpAlgorithm = algorithm
-        }
+        let lpOptions = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
         let relaxation: Solution
         do {
             relaxation = try lpSolver.solve(relaxed, options: lpOptions)
