@@ -67,7 +67,7 @@ public struct SimulationMetrics: Sendable {
     public var makespanSeconds: Double
     /// Busy accelerator-seconds over available accelerator-seconds, per pool.
     public var utilization: [Double]
-    /// USD for the fleet's available accelerator-hours over the makespan.
+    /// USD for the fleet's available accelerator-hours while the simulation ran.
     public var costUSD: Double
     /// Jobs with a deadline that met it, and how many had one.
     public var deadlinesMet: (met: Int, of: Int)
@@ -106,6 +106,12 @@ public struct Simulator: Sendable {
     public var checkpointSeconds: Double = 0
     /// Supply incidents.
     public var incidents: [SupplyIncident] = []
+    /// Fleet changes: for each pool, (time, accelerators) steps — leases starting and ending,
+    /// deliveries. Before its first step, or without steps, a pool has `accelerators`.
+    public var capacitySteps: [[(atSeconds: Double, accelerators: Int)]] = []
+    /// Standby accelerators per pool (backup options), for each pool as steps like
+    /// `capacitySteps`; they join the pool while an incident at another provider is active.
+    public var backupSteps: [[(atSeconds: Double, accelerators: Int)]] = []
     /// Stop after this long even if jobs remain.
     public var limitSeconds: Double = 365 * 86_400
     /// Check the invariants at every round (tests turn it on).
@@ -122,12 +128,19 @@ public struct Simulator: Sendable {
 
     /// Accelerators of each pool available at time t.
     func capacity(at t: Double) -> [Int] {
-        pools.indices.map { m in
+        func step(_ steps: [[(atSeconds: Double, accelerators: Int)]], _ m: Int, _ fallback: Int) -> Int {
+            guard m < steps.count else { return fallback }
+            return steps[m].last { $0.atSeconds <= t }?.accelerators ?? fallback
+        }
+        return pools.indices.map { m in
             var fraction = 1.0
             for incident in incidents where incident.provider == providers[m] && incident.active(at: t) {
                 fraction = min(fraction, incident.remainingFraction)
             }
-            return Int((Double(pools[m].accelerators) * fraction).rounded(.down))
+            let base = Int((Double(step(capacitySteps, m, pools[m].accelerators)) * fraction).rounded(.down))
+            // Backups are exercised while some other provider is failing.
+            let elsewhere = incidents.contains { $0.provider != providers[m] && $0.active(at: t) }
+            return base + (elsewhere && fraction > 0 ? step(backupSteps, m, 0) : 0)
         }
     }
 
@@ -147,6 +160,13 @@ public struct Simulator: Sendable {
         var t = 0.0
         let allocator = Allocator()
         var unschedulable = Set<Int>()
+        // The most each pool ever has: its steps or size, plus its largest backup.
+        let peak = pools.indices.map { m in
+            let base =
+                m < capacitySteps.count ? (capacitySteps[m].map(\.accelerators) + [0]).max()! : pools[m].accelerators
+            let standby = m < backupSteps.count ? (backupSteps[m].map(\.accelerators) + [0]).max()! : 0
+            return base + standby
+        }
         var present: [Int] = []  // arrived, not finished, in arrival order
         var lastTarget: (key: [JobClass], capacity: [Int], result: AllocationResult)?
         var unfinishedCount = jobs.count
@@ -186,8 +206,11 @@ public struct Simulator: Sendable {
                 lastTarget = (grouping.classes, available, target)
             }
             for (i, j) in active.enumerated() where target.unschedulable[grouping.classOfJob[i]] != nil {
-                // Unschedulable on the full fleet (not just during an incident): it never will be.
-                if available == pools.map(\.accelerators), unschedulable.insert(j).inserted { unfinishedCount -= 1 }
+                // Unschedulable even at the fleet's peak (not just now): it never will be.
+                let fits = pools.indices.contains { m in
+                    m < jobs[j].throughput.count && jobs[j].throughput[m] > 0 && jobs[j].gang <= peak[m]
+                }
+                if !fits, unschedulable.insert(j).inserted { unfinishedCount -= 1 }
             }
             // Priority of job j on pool m: target share ÷ share received so far (Gavel).
             var candidates: [(priority: Double, job: Int, pool: Int)] = []
@@ -257,8 +280,8 @@ public struct Simulator: Sendable {
         }
         let done = jobs.indices.compactMap { j in finished[j].map { $0 - jobs[j].arrivalSeconds } }
         let makespan = finished.compactMap { $0 }.max() ?? 0
-        let hours = makespan / 3600
-        let cost = pools.reduce(0.0) { $0 + Double($1.accelerators) * $1.pricePerAcceleratorHour * hours }
+        // What the fleet costs while the simulation runs: every available accelerator-hour at its price.
+        let cost = pools.indices.reduce(0.0) { $0 + availableSeconds[$1] / 3600 * pools[$1].pricePerAcceleratorHour }
         var met = 0
         var withDeadline = 0
         for (j, job) in jobs.enumerated() {

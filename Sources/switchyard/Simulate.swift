@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planner
 import Scheduler
 import SwitchyardCatalog
 import SwitchyardModel
@@ -20,7 +21,10 @@ struct SimulateCommand: ParsableCommand {
               switchyard simulate ... --incident provider-c,3,6,0 --timeline timeline.csv
             """)
 
-    @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour, provider.") var fleet: String
+    @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour, provider, domain.") var fleet: String?
+    @Option(help: "Simulate the fleet a plan buys (with --plan): leases month by month, owned hardware, backups.")
+    var scenario: String?
+    @Option(help: "The plan (switchyard plan --format json), with --scenario.") var plan: String?
     @Option(help: "A job trace as CSV: id, arrivalSeconds, work, gang, weight, deadlineSeconds, throughput:<model>…")
     var trace: String?
     @Option(help: "A job trace in Gavel's 10-column format (instead of --trace).") var gavelTrace: String?
@@ -37,6 +41,10 @@ struct SimulateCommand: ParsableCommand {
         String?
 
     func validate() throws {
+        if (fleet == nil) == (scenario == nil) {
+            throw ValidationError("give either --fleet or --scenario with --plan")
+        }
+        if (scenario == nil) != (plan == nil) { throw ValidationError("--scenario and --plan go together") }
         if (trace == nil) == (gavelTrace == nil) { throw ValidationError("give either --trace or --gavel-trace") }
         if gavelTrace != nil, gavelThroughputs == nil {
             throw ValidationError("--gavel-trace needs --gavel-throughputs")
@@ -70,7 +78,16 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
 
-            var (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
+            var pools: [Pool]
+            var providers: [ProviderID?]
+            var planFleet: PlanFleet?
+            if let fleet {
+                (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
+            } else {
+                let loaded = try loadScenario(scenario!)
+                let bought = PlanFleet(scenario: loaded, plan: try PlanFile.load(path: plan!))
+                (pools, providers, planFleet) = (bought.pools, bought.providers, bought)
+            }
             // Without a domain column, a pool's scale-up domain is its model's (8-GPU node, NVL72 rack…).
             let catalog = AcceleratorCatalog.merged(with: [])
             for m in pools.indices where pools[m].domainSize == nil {
@@ -100,7 +117,7 @@ struct SimulateCommand: ParsableCommand {
                             path: "--incident",
                             message: "no pool of provider '\(e.provider)' in the fleet's provider column")
                     ],
-                    source: fleet)
+                    source: fleet ?? plan)
             }
             let recorder = TimelineRecorder()
             func simulate(_ policy: AllocationPolicy, record: Bool) throws -> SimulationMetrics {
@@ -108,6 +125,11 @@ struct SimulateCommand: ParsableCommand {
                 simulator.roundSeconds = roundSeconds
                 simulator.checkpointSeconds = checkpointSeconds
                 simulator.incidents = events
+                if let planFleet {
+                    simulator.capacitySteps = planFleet.steps
+                    simulator.backupSteps = planFleet.backups
+                    simulator.limitSeconds = planFleet.horizonSeconds
+                }
                 if record, timeline != nil {
                     simulator.onRound = { t, running, busy in recorder.add(t, running, busy) }
                 }

@@ -134,3 +134,35 @@ func gavelLikeTrace(jobs: Int, seed: UInt64, jobsPerHour: Double) -> [SimulatedJ
         #expect(unpacked.makespanSeconds == 360)
     }
 }
+
+@Suite struct FleetChangeTests {
+    /// A pool that only exists from hour 10 (a lease starting, a delivery) cannot run anything before.
+    @Test func capacityStepsDelayWork() throws {
+        var s = Simulator(pools: [Pool(model: "google-tpu-v7", accelerators: 8)], policy: .fifo)
+        s.capacitySteps = [[(0, 0), (36_000, 8)]]
+        s.checkInvariants = true
+        let m = try s.run([SimulatedJob(id: "jax", arrivalSeconds: 0, work: 360, gang: 8, throughput: [1])])
+        #expect(m.unfinished.isEmpty)
+        #expect(m.completionTimes[0] >= 36_000 + 360 - 1e-6)
+    }
+
+    /// Backups held at one provider join its pool while another provider is out.
+    @Test func backupsAreExercisedDuringAnIncident() throws {
+        let pools = [Pool(model: "nvidia-h100", accelerators: 8), Pool(model: "nvidia-h100", accelerators: 8)]
+        let jobs = (0..<3).map {
+            SimulatedJob(id: "j\($0)", arrivalSeconds: 0, work: 3600, gang: 8, throughput: [1, 1])
+        }
+        func run(backup: Int) throws -> SimulationMetrics {
+            var s = Simulator(pools: pools, providers: ["a", "b"], policy: .fifo)
+            s.incidents = [SupplyIncident(provider: "a", startSeconds: 0, durationSeconds: 7200)]
+            s.backupSteps = [[], [(0, backup)]]
+            s.checkInvariants = true
+            return try s.run(jobs)
+        }
+        let without = try run(backup: 0)
+        let with = try run(backup: 8)
+        // Without the backup only pool b runs (one job at a time); with it, two run at once.
+        #expect(with.makespanSeconds < without.makespanSeconds)
+        #expect(with.unfinished.isEmpty && without.unfinished.isEmpty)
+    }
+}

@@ -371,3 +371,40 @@ import Testing
         #expect(bad.stderr.contains("line 3.arrivalSeconds") && bad.stderr.contains("line 3.work"))
     }
 }
+
+@Suite struct PlanFleetCLITests {
+    /// The fleet a plan buys, simulated: TPU-only work waits for the TPUs to arrive (month 4).
+    @Test func simulatesThePlansFleet() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("planfleet-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let plan = dir.appendingPathComponent("plan.json").path
+        #expect(
+            try runCommand(
+                Fixtures.switchyardBinary, ["plan", "examples/frontier-lab.yaml", "--format", "json", "--out", plan]
+            ).status == 0)
+        let trace = dir.appendingPathComponent("jobs.csv").path
+        try """
+        id,arrivalSeconds,work,gang,throughput:nvidia-h100,throughput:google-tpu-v7
+        cuda,0,36000,64,1,
+        jax-on-tpu,0,36000,256,,2
+        """.write(toFile: trace, atomically: true, encoding: .utf8)
+        let r = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "simulate", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--trace", trace, "--policy",
+                "fifo-fastest",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("google-tpu-v7 (coreweave)"))
+        let unfinished = r.stdout.split(separator: "\n").first { $0.hasPrefix("jobs unfinished") }
+        #expect(unfinished?.split(separator: " ").last == "0")
+        // The TPUs arrive in 2027-04, three 730-hour months in: the JAX job cannot finish sooner.
+        let makespan = r.stdout.split(separator: "\n").first { $0.hasPrefix("makespan") }
+        let hours = makespan.flatMap { $0.split(separator: " ").compactMap { Double($0) }.first } ?? 0
+        #expect(hours >= 3 * 730)
+        let usage = try runCommand(
+            Fixtures.switchyardBinary, ["simulate", "--scenario", "examples/frontier-lab.yaml", "--trace", trace])
+        #expect(usage.status == 64)
+    }
+}
