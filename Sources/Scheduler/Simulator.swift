@@ -116,8 +116,8 @@ public struct Simulator: Sendable {
     public var limitSeconds: Double = 365 * 86_400
     /// Check the invariants at every round (tests turn it on).
     public var checkInvariants = false
-    /// Called after every round with (time, running jobs, busy accelerators per pool).
-    public var onRound: (@Sendable (Double, Int, [Int]) -> Void)?
+    /// Called after every round.
+    public var onRound: (@Sendable (RoundReport) -> Void)?
 
     /// A simulator.
     public init(pools: [Pool], providers: [ProviderID?]? = nil, policy: AllocationPolicy) {
@@ -275,7 +275,7 @@ public struct Simulator: Sendable {
             for j in active { roundsPresent[j] += 1 }
             for j in active where running[j] == nil { placement[j] = nil }
             for m in pools.indices { availableSeconds[m] += Double(available[m]) * roundSeconds }
-            onRound?(t, running.count, busy)
+            onRound?(RoundReport(startSeconds: t, runningJobs: running.count, busy: busy, available: available))
             t = roundEnd
         }
         let done = jobs.indices.compactMap { j in finished[j].map { $0 - jobs[j].arrivalSeconds } }
@@ -295,6 +295,18 @@ public struct Simulator: Sendable {
             utilization: pools.indices.map { availableSeconds[$0] > 0 ? busySeconds[$0] / availableSeconds[$0] : 0 },
             costUSD: cost, deadlinesMet: (met, withDeadline), preemptions: preemptions, workLost: workLost)
     }
+}
+
+/// One round of a simulation, for time series.
+public struct RoundReport: Sendable {
+    /// When the round started, seconds.
+    public var startSeconds: Double
+    /// Jobs running in it.
+    public var runningJobs: Int
+    /// Accelerators busy, per pool.
+    public var busy: [Int]
+    /// Accelerators available, per pool (after incidents, with fleet changes and backups).
+    public var available: [Int]
 }
 
 /// Free accelerators per scale-up domain of one pool, for packing gangs: a gang that fits in a

@@ -215,7 +215,7 @@ struct SimulateBench: ParsableCommand {
             }
             let rounds = RoundCounter()
             var simulator = Simulator(pools: pools, policy: .maxMinFairness)
-            simulator.onRound = { _, _, _ in rounds.increment() }
+            simulator.onRound = { _ in rounds.increment() }
             let start = ContinuousClock.now
             let metrics = try simulator.run(simulated)
             let wall = ContinuousClock.now - start

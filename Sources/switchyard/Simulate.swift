@@ -45,7 +45,11 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("give either --fleet or --scenario with --plan")
         }
         if (scenario == nil) != (plan == nil) { throw ValidationError("--scenario and --plan go together") }
-        if (trace == nil) == (gavelTrace == nil) { throw ValidationError("give either --trace or --gavel-trace") }
+        if trace != nil, gavelTrace != nil { throw ValidationError("give --trace or --gavel-trace, not both") }
+        if trace == nil, gavelTrace == nil, scenario == nil {
+            throw ValidationError(
+                "give a trace (--trace or --gavel-trace), or --scenario and --plan to run its training workloads")
+        }
         if gavelTrace != nil, gavelThroughputs == nil {
             throw ValidationError("--gavel-trace needs --gavel-throughputs")
         }
@@ -94,7 +98,9 @@ struct SimulateCommand: ParsableCommand {
                 pools[m].domainSize = catalog[pools[m].model]?.scaleUpDomain
             }
             let jobs: [SimulatedJob]
-            if let trace {
+            if trace == nil, gavelTrace == nil, let scenarioPath = scenario {
+                jobs = try trainingJobs(try loadScenario(scenarioPath), pools: pools)
+            } else if let trace {
                 jobs = try readInput(trace) { try ScheduleInput.trace(csv: $0, pools: pools) }
             } else {
                 let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
@@ -131,7 +137,7 @@ struct SimulateCommand: ParsableCommand {
                     simulator.limitSeconds = planFleet.horizonSeconds
                 }
                 if record, timeline != nil {
-                    simulator.onRound = { t, running, busy in recorder.add(t, running, busy) }
+                    simulator.onRound = { recorder.add($0) }
                 }
                 do {
                     return try simulator.run(jobs)
@@ -142,10 +148,27 @@ struct SimulateCommand: ParsableCommand {
             let first = try simulate(policy, record: true)
             let second = try compare.map { try simulate($0, record: false) }
             if let timeline {
-                try emit(recorder.csv(models: pools.map(\.model.rawValue)), to: timeline)
+                try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: roundSeconds), to: timeline)
             }
             print(report(first, second, pools: pools, providers: providers, jobs: jobs.count))
         }
+    }
+
+    /// The scenario's training workloads as jobs: each arrives when its window opens, has its
+    /// window's end as deadline, does its work in reference accelerator-hours, and runs at
+    /// gang × speed reference-hours per hour on each model its stacks run on.
+    func trainingJobs(_ scenario: Scenario, pools: [Pool]) throws -> [SimulatedJob] {
+        guard let speed = SpeedModel(scenario: scenario) else { return [] }
+        let monthSeconds = scenario.hoursPerMonth * 3600
+        return scenario.workloads.compactMap { w -> SimulatedJob? in
+            guard case .training(let work) = w.demand else { return nil }
+            let arrival = Double(max(0, scenario.horizon.start.months(to: w.window.start))) * monthSeconds
+            let end = Double(scenario.horizon.start.months(to: w.window.end) + 1) * monthSeconds
+            return SimulatedJob(
+                id: w.id.rawValue, arrivalSeconds: arrival, work: work, gang: w.gang,
+                throughput: pools.map { speed.speed(of: w, on: $0.model) * Double(w.gang) / 3600 },
+                deadlineSeconds: max(1, end - arrival))
+        }.sorted { $0.arrivalSeconds < $1.arrivalSeconds }
     }
 
     func report(_ a: SimulationMetrics, _ b: SimulationMetrics?, pools: [Pool], providers: [ProviderID?], jobs: Int)
@@ -167,6 +190,11 @@ struct SimulateCommand: ParsableCommand {
         row("preemptions", { Double($0.preemptions) }, { String(format: "%.0f", $0) })
         row("work lost (steps)", { $0.workLost }, { String(format: "%.0f", $0) })
         row("jobs unfinished", { Double($0.unfinished.count) }, { String(format: "%.0f", $0) })
+        if a.deadlinesMet.of > 0 {
+            row(
+                "deadlines met", { Double($0.deadlinesMet.met) / Double(max(1, $0.deadlinesMet.of)) },
+                { String(format: "%.0f%%", $0 * 100) })
+        }
         for (m, pool) in pools.enumerated() {
             let who = providers[m].map { " (\($0))" } ?? ""
             row("utilisation \(pool.model)\(who)", { $0.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
@@ -181,23 +209,30 @@ final class TimelineRecorder: @unchecked Sendable {
     // @unchecked: only the simulation's own thread calls `add`, one round after another, and
     // `csv` runs after the simulation has returned; the lock makes that explicit.
     private let lock = NSLock()
-    private var rows: [(Double, Int, [Int])] = []
+    private var rounds: [RoundReport] = []
 
-    func add(_ t: Double, _ running: Int, _ busy: [Int]) {
-        lock.lock()
-        rows.append((t, running, busy))
-        lock.unlock()
-    }
+    func add(_ round: RoundReport) { lock.withLock { rounds.append(round) } }
 
-    func csv(models: [String]) -> String {
-        lock.lock()
-        defer { lock.unlock() }
-        let header = (["seconds", "runningJobs"] + models.map { "busy:\($0)" }).joined(separator: ",")
-        return
-            ([header]
-            + rows.map { t, running, busy in
-                ([String(format: "%.0f", t), String(running)] + busy.map(String.init)).joined(separator: ",")
-            })
-            .joined(separator: "\n") + "\n"
+    /// One row per round: running jobs, then busy and available accelerators and cost (USD for
+    /// the round's available accelerator-time) per pool.
+    func csv(pools: [Pool], providers: [ProviderID?], roundSeconds: Double) -> String {
+        lock.withLock {
+            let names = pools.indices.map { m in pools[m].model.rawValue + (providers[m].map { "@\($0)" } ?? "") }
+            let header =
+                ["seconds", "runningJobs"] + names.map { "busy:\($0)" } + names.map { "available:\($0)" }
+                + names.map { "cost:\($0)" }
+            let rows = rounds.map { r in
+                let cost = pools.indices.map {
+                    String(
+                        format: "%.2f",
+                        Double(r.available[$0]) * pools[$0].pricePerAcceleratorHour * roundSeconds / 3600)
+                }
+                return
+                    ([String(format: "%.0f", r.startSeconds), String(r.runningJobs)] + r.busy.map(String.init)
+                    + r.available.map(String.init) + cost)
+                    .joined(separator: ",")
+            }
+            return ([header.joined(separator: ",")] + rows).joined(separator: "\n") + "\n"
+        }
     }
 }

@@ -329,7 +329,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("average JCT") && r.stdout.contains("ratio") && r.stdout.contains("work lost"))
         let series = try String(contentsOfFile: timeline, encoding: .utf8)
-        #expect(series.hasPrefix("seconds,runningJobs,busy:nvidia-k80,busy:nvidia-v100"))
+        #expect(series.hasPrefix("seconds,runningJobs,busy:nvidia-k80@a,busy:nvidia-v100@b,available:nvidia-k80@a"))
+        #expect(series.contains("cost:nvidia-v100@b"))
         // An incident naming no provider of the fleet is an input error.
         let bad = try runCommand(
             Fixtures.switchyardBinary,
@@ -406,5 +407,24 @@ import Testing
         let usage = try runCommand(
             Fixtures.switchyardBinary, ["simulate", "--scenario", "examples/frontier-lab.yaml", "--trace", trace])
         #expect(usage.status == 64)
+    }
+}
+
+@Suite struct ScenarioWorkloadSimulationTests {
+    /// Without a trace, the scenario's training workloads run as gangs on the plan's fleet, and
+    /// the report says how many deadlines were met.
+    @Test func trainingWorkloadsAsJobs() throws {
+        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: plan) }
+        #expect(
+            try runCommand(
+                Fixtures.switchyardBinary, ["plan", "examples/frontier-lab.yaml", "--format", "json", "--out", plan]
+            ).status == 0)
+        let r = try runCommand(
+            Fixtures.switchyardBinary,
+            ["simulate", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--policy", "fifo-fastest"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("2 jobs"))
+        #expect(r.stdout.contains("deadlines met"))
     }
 }
