@@ -70,19 +70,10 @@ public enum ScheduleInput {
         var problems: [Diagnostic] = []
         var classes: [JobClass] = []
         for (line, cells) in rows {
-            func number(_ column: String, default value: Double, minimum: Double, strictly: Bool = false) -> Double? {
-                guard let index = header[column] else { return value }
-                let text = cells[index]
-                if text.isEmpty { return value }
-                guard let v = Double(text), v.isFinite, strictly ? v > minimum : v >= minimum else {
-                    problems.append(
-                        Diagnostic(
-                            path: "line \(line).\(column)",
-                            message: "must be a number \(strictly ? ">" : ">=") \(minimum), found '\(text)'",
-                            line: line))
-                    return nil
-                }
-                return v
+            func number(_ column: String, default value: Double?, minimum: Double, strictly: Bool = false) -> Double? {
+                cellNumber(
+                    header, cells, line, column, default: value, minimum: minimum, strictly: strictly,
+                    problems: &problems)
             }
             let id = cells[header["id"]!]
             if id.isEmpty {
@@ -93,9 +84,7 @@ public enum ScheduleInput {
             let weight = number("weight", default: 1, minimum: 0, strictly: true)
             let remaining = number("remainingWork", default: 1, minimum: 0, strictly: true)
             let elapsed = number("elapsedSeconds", default: 0, minimum: 0)
-            let deadline = header["deadlineSeconds"].flatMap {
-                cells[$0].isEmpty ? nil : number("deadlineSeconds", default: 0, minimum: 0, strictly: true)
-            }
+            let deadline = number("deadlineSeconds", default: nil, minimum: 0, strictly: true)
             let throughput = throughputColumns.map { number($0, default: 0, minimum: 0) ?? 0 }
             for (name, value) in [("count", count), ("gang", gang)] where value.map({ $0 != $0.rounded() }) ?? false {
                 problems.append(Diagnostic(path: "line \(line).\(name)", message: "must be a whole number", line: line))
@@ -173,16 +162,8 @@ extension ScheduleInput {
         var last = 0.0
         for (line, cells) in rows {
             func number(_ column: String, _ fallback: Double?, positive: Bool) -> Double? {
-                guard let index = header[column], !cells[index].isEmpty else { return fallback }
-                guard let v = Double(cells[index]), v.isFinite, positive ? v > 0 : v >= 0 else {
-                    problems.append(
-                        Diagnostic(
-                            path: "line \(line).\(column)",
-                            message: "must be a number \(positive ? ">" : ">=") 0, found '\(cells[index])'",
-                            line: line))
-                    return nil
-                }
-                return v
+                cellNumber(
+                    header, cells, line, column, default: fallback, minimum: 0, strictly: positive, problems: &problems)
             }
             let arrival = number("arrivalSeconds", nil, positive: false)
             let work = number("work", nil, positive: true)
@@ -211,4 +192,28 @@ extension ScheduleInput {
         if !problems.isEmpty { throw InputError(problems) }
         return jobs
     }
+}
+
+/// The number in a CSV cell: `fallback` when the column or the cell is empty; otherwise a finite
+/// number at least (or, `strictly`, above) `minimum`, or nil after recording the problem.
+func cellNumber(
+    _ header: [String: Int], _ cells: [String], _ line: Int, _ column: String, default fallback: Double?,
+    minimum: Double,
+    strictly: Bool, problems: inout [Diagnostic]
+) -> Double? {
+    guard let index = header[column], !cells[index].isEmpty else { return fallback }
+    let text = cells[index]
+    guard let v = Double(text), v.isFinite, strictly ? v > minimum : v >= minimum else {
+        problems.append(
+            Diagnostic(
+                path: "line \(line).\(column)",
+                message: "must be a number \(strictly ? ">" : ">=") \(formatMinimum(minimum)), found '\(text)'",
+                line: line))
+        return nil
+    }
+    return v
+}
+
+private func formatMinimum(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
 }
