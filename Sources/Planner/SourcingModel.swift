@@ -363,9 +363,6 @@ struct SourcingModel {
             input: input, overrides: overrides, active: active, hosted: hosted, exercise: exercise, backup: backup)
     }
 
-    /// Critical reference-hours short of the coverage target, per lost provider.
-    func lossShortfalls(values: [Double]) -> [Int: Double] { loss.shortfalls(values: values, hours: input.hours) }
-
     /// The commitments fixed when explaining: leases of a year or more, minimum-commitment
     /// signatures and backups. On-demand nodes stay free, because they are what one more
     /// accelerator would replace; with them fixed too, almost every dual would be zero.

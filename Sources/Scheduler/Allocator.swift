@@ -85,18 +85,9 @@ struct Problem {
         }
         // Equal share: every job gets the same fraction of the cluster's accelerator-time, spread
         // over the pools it can use in proportion to their size.
-        let demand = classes.indices.filter { unschedulable[$0] == nil }.reduce(0.0) {
-            $0 + Double(classes[$1].count * classes[$1].gang)
-        }
-        let supply = Double(pools.reduce(0) { $0 + $1.accelerators })
-        let scale = demand > 0 ? min(1, supply / demand) : 1
-        let throughput = self.throughput
-        equalShare = classes.indices.map { k in
-            let runnable = pools.indices.filter { throughput[k][$0] > 0 }
-            let size = runnable.reduce(0.0) { $0 + Double(pools[$1].accelerators) }
-            guard size > 0 else { return 0 }
-            return scale * runnable.reduce(0.0) { $0 + Double(pools[$1].accelerators) / size * throughput[k][$1] }
-        }
+        equalShare = Problem.equalShare(
+            throughput, classes: classes, pools: pools, schedulable: classes.indices.filter { unschedulable[$0] == nil }
+        )
     }
 
     /// Builds the LP skeleton: X[k][m] where runnable, one row per class and one per pool.
