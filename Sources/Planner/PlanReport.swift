@@ -367,11 +367,23 @@ public enum PlanFile {
             throw InputError([Diagnostic(path: "", message: "cannot be read (no such file?)")], source: path)
         }
         do {
+            return try decode(data)
+        } catch var error as InputError {
+            error.source = path
+            throw error
+        }
+    }
+
+    /// Reads a plan written by `encode` from bytes.
+    ///
+    /// - Throws: `InputError` saying what is wrong.
+    public static func decode(_ data: Data) throws -> Plan {
+        do {
             return try JSONDecoder().decode(Plan.self, from: data)
         } catch let error as DecodingError {
-            throw InputError([describe(error)], source: path)
+            throw InputError([describe(error)])
         } catch {
-            throw InputError([Diagnostic(path: "", message: "not a plan: \(error)")], source: path)
+            throw InputError([Diagnostic(path: "", message: "not a plan: \(error)")])
         }
     }
 

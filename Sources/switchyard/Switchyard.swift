@@ -6,7 +6,7 @@ import SwitchyardModel
 
 /// The `switchyard` command: thin commands over the libraries.
 @main
-struct Switchyard: ParsableCommand {
+struct Switchyard: AsyncParsableCommand {
     static let version = "0.1.0"
 
     static let configuration = CommandConfiguration(
@@ -30,7 +30,7 @@ struct Switchyard: ParsableCommand {
             Validate.self, PlanCommand.self, ReplanCommand.self, ScheduleCommand.self, SimulateCommand.self,
             GenerateTrace.self, Catalog.self,
             Generate.self,
-            ImportOffers.self,
+            ImportOffers.self, Serve.self, TokenCommand.self,
         ]
     )
 }
@@ -50,21 +50,38 @@ extension ParsableCommand {
     func reportingErrors(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let failure as CLIFailure {
-            throw render(failure)
-        } catch let error as InputError {
-            throw render(.invalid(error))
-        } catch let error as PlannerError {
+        } catch {
+            throw exitCode(for: error)
+        }
+    }
+
+    /// `reportingErrors` for async commands.
+    func reportingErrors(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch {
+            throw exitCode(for: error)
+        }
+    }
+
+    /// Reports `error` on stderr and gives the exit code for it.
+    func exitCode(for error: Error) -> Error {
+        switch error {
+        case let failure as CLIFailure:
+            return render(failure)
+        case let error as InputError:
+            return render(.invalid(error))
+        case let error as PlannerError:
             switch error {
-            case .solver(let message): throw render(.solver(message))
+            case .solver(let message): return render(.solver(message))
             case .input(var problems):
                 problems.source = problems.source ?? "plan"
-                throw render(.invalid(problems))
+                return render(.invalid(problems))
             }
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            throw render(.io("\(error)"))
+        case let error as ExitCode:
+            return error
+        default:
+            return render(.io("\(error)"))
         }
     }
 

@@ -1,0 +1,429 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardStore
+
+/// A response as the API builds it, before it becomes a `Response` (so an idempotent POST can
+/// keep it and send it again).
+struct Reply: Sendable {
+    var status: HTTPResponse.Status
+    var body: String
+    var location: String?
+    var etag: Int64?
+    var contentType = "application/json"
+
+    var response: Response {
+        var headers: HTTPFields = [.contentType: contentType]
+        if let location { headers[.location] = location }
+        if let etag { headers[.eTag] = "\"\(etag)\"" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+extension SwitchyardServer {
+    func addAPIRoutes(_ router: Router<AppContext>) {
+        let v1 = router.group("v1")
+        addScenarioRoutes(v1)
+        for kind in EntityKind.allCases { addEntityRoutes(v1, kind) }
+        addPlanRoutes(v1)
+        addLeaseRoutes(v1)
+        addIncidentRoutes(v1)
+        v1.get("audit") { request, _ -> Response in
+            let page = try await store.audit(after: Self.cursor(request), limit: try Self.limit(request))
+            return Reply(
+                status: .ok,
+                body: Representation.page(
+                    page.items.map { Representation.encode(Representation.Audit($0)) }, next: page.next)
+            ).response
+        }
+        v1.post("tokens") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                var r = DocumentReader()
+                let node = try Self.parseJSON(body)
+                let f = r.fields(node, at: "", allowed: ["name", "role"])
+                let name = f.flatMap { r.required($0, "name") { $0.string($1, $2) } }
+                let role: Role? = f.flatMap { r.required($0, "role") { $0.choice($1, $2) } }
+                guard r.diagnostics.isEmpty, let name, let role else { throw Self.invalid(r.diagnostics) }
+                let (token, secret) = try await store.createToken(name: name, role: role, actor: context.requireActor())
+                return Reply(
+                    status: .created,
+                    body: "{\"id\":\(jsonString(token.id)),\"name\":\(jsonString(name)),\"role\":\"\(role.rawValue)\","
+                        + "\"token\":\(jsonString(secret))}")
+            }
+        }
+    }
+
+    // MARK: scenario
+
+    func addScenarioRoutes(_ v1: RouterGroup<AppContext>) {
+        v1.get("scenario") { request, _ -> Response in
+            guard let scenario = try await store.workspace() else {
+                throw Problem(.notFound, "Not found", detail: "there is no scenario yet: POST one to /v1/scenarios")
+            }
+            return Self.document(scenario, request)
+        }
+        v1.post("scenarios") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                let yaml = request.headers[.contentType]?.contains("yaml") ?? false
+                let scenario: Scenario
+                do {
+                    scenario = try ScenarioFile.load(data: Data(buffer: body), format: yaml ? .yaml : .json)
+                } catch let error as InputError {
+                    throw Problem(
+                        .unprocessableContent, "Invalid scenario", detail: "\(error.diagnostics.count) problem(s)",
+                        errors: error.diagnostics)
+                }
+                let snapshot = try await store.importScenario(scenario, actor: context.requireActor())
+                return Reply(
+                    status: .created, body: Representation.encode(Representation.Snapshot(snapshot)),
+                    location: "/v1/scenarios/\(snapshot.version)")
+            }
+        }
+        v1.get("scenarios") { request, _ -> Response in
+            let page = try await store.snapshots(after: Self.cursor(request), limit: try Self.limit(request))
+            return Reply(
+                status: .ok,
+                body: Representation.page(
+                    page.items.map { Representation.encode(Representation.Snapshot($0)) }, next: page.next)
+            ).response
+        }
+        v1.get("scenarios/:version") { request, context -> Response in
+            guard let version = Int64(try context.parameters.require("version")) else {
+                throw Problem(.notFound, "Not found", detail: "scenario versions are numbers")
+            }
+            let (_, scenario) = try await store.snapshot(version: version)
+            return Self.document(scenario, request)
+        }
+    }
+
+    /// A scenario as JSON, or YAML when `?format=yaml` or `Accept: application/yaml`.
+    static func document(_ scenario: Scenario, _ request: Request) -> Response {
+        let format = request.uri.queryParameters.get("format")
+        let yaml = format == "yaml" || (format == nil && (request.headers[.accept]?.contains("yaml") ?? false))
+        return Reply(
+            status: .ok, body: ScenarioFile.text(scenario, format: yaml ? .yaml : .json),
+            contentType: yaml ? "application/yaml" : "application/json"
+        ).response
+    }
+
+    // MARK: entities
+
+    func addEntityRoutes(_ v1: RouterGroup<AppContext>, _ kind: EntityKind) {
+        let path = RouterPath(kind.rawValue)
+        let item = RouterPath("\(kind.rawValue)/:id")
+        v1.get(path) { request, _ -> Response in
+            let page = try await store.entities(kind, after: Self.cursor(request), limit: try Self.limit(request))
+            return Reply(status: .ok, body: Representation.page(page.items.map(\.body), next: page.next)).response
+        }
+        v1.post(path) { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                let record = try await store.putEntity(
+                    kind, id: nil, body: try Self.parseJSON(body), ifMatch: nil, actor: context.requireActor())
+                return Reply(
+                    status: .created, body: record.body, location: "/v1/\(kind.rawValue)/\(record.id)",
+                    etag: record.version)
+            }
+        }
+        v1.get(item) { _, context -> Response in
+            let record = try await store.entity(kind, id: try context.parameters.require("id"))
+            return Reply(status: .ok, body: record.body, etag: record.version).response
+        }
+        v1.put(item) { request, context -> Response in
+            let body = try await Self.body(request, context)
+            let record = try await store.putEntity(
+                kind, id: try context.parameters.require("id"), body: try Self.parseJSON(body),
+                ifMatch: try Self.ifMatch(request), actor: context.requireActor())
+            return Reply(status: .ok, body: record.body, etag: record.version).response
+        }
+        v1.delete(item) { request, context -> Response in
+            try await store.deleteEntity(
+                kind, id: try context.parameters.require("id"), ifMatch: try Self.ifMatch(request),
+                actor: context.requireActor())
+            return Response(status: .noContent)
+        }
+        if kind == .offers {
+            v1.get("offers/:id/prices") { _, context -> Response in
+                let id = try context.parameters.require("id")
+                _ = try await store.entity(.offers, id: id)
+                let history = try await store.priceHistory(offer: id)
+                let items = history.map {
+                    "{\"recordedAt\":\(jsonString(Representation.time($0.recordedAt) ?? "")),"
+                        + "\"actor\":\(jsonString($0.actor)),\"terms\":\($0.prices.trimmingCharacters(in: .whitespacesAndNewlines))}"
+                }
+                return Reply(status: .ok, body: Representation.page(items, next: nil)).response
+            }
+        }
+    }
+
+    // MARK: plans
+
+    func addPlanRoutes(_ v1: RouterGroup<AppContext>) {
+        v1.post("plans") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                let (timeLimit, gap) = try Self.solverOptions(body, allowed: [], maximum: options.planTimeLimitSeconds)
+                let job = try await store.submitPlan(
+                    timeLimitSeconds: timeLimit.limit, relativeGap: gap, actor: context.requireActor())
+                return Reply(
+                    status: .accepted, body: Representation.encode(Representation.Job(job)),
+                    location: "/v1/jobs/\(job.id)")
+            }
+        }
+        v1.get("jobs/:id") { _, context -> Response in
+            let job = try await store.job(try context.parameters.require("id"))
+            return Reply(status: .ok, body: Representation.encode(Representation.Job(job))).response
+        }
+        v1.get("plans") { request, _ -> Response in
+            let page = try await store.plans(after: Self.cursor(request), limit: try Self.limit(request))
+            return Reply(
+                status: .ok,
+                body: Representation.page(
+                    page.items.map { Representation.encode(Representation.PlanSummary($0)) }, next: page.next)
+            ).response
+        }
+        v1.get("plans/:id") { _, context -> Response in
+            let plan = try await store.plan(try context.parameters.require("id"))
+            return Reply(status: .ok, body: Representation.plan(plan), etag: plan.version).response
+        }
+        v1.post("plans/:id/accept") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                let id = try context.parameters.require("id")
+                let leases = try await store.acceptPlan(
+                    id, ifMatch: try Self.ifMatch(request), actor: context.requireActor())
+                let plan = try await store.plan(id)
+                let items = leases.map { Representation.encode(Representation.Lease($0)) }
+                return Reply(
+                    status: .ok,
+                    body: "{\"plan\":\(Representation.encode(Representation.PlanSummary(plan))),"
+                        + "\"leases\":[\(items.joined(separator: ","))]}", etag: plan.version)
+            }
+        }
+    }
+
+    /// Reads `{timeLimitSeconds, relativeGap}` (plus `allowed` keys) from an optional body.
+    static func solverOptions(_ body: ByteBuffer, allowed: [String], maximum: Double) throws -> (
+        limit: (limit: Double, fields: DocumentReader.Fields?), gap: Double
+    ) {
+        guard body.readableBytes > 0 else { return ((maximum, nil), 0.01) }
+        let node = try parseJSON(body)
+        var r = DocumentReader()
+        let f = r.fields(node, at: "", allowed: ["timeLimitSeconds", "relativeGap"] + allowed)
+        var limit = maximum
+        var gap = 0.01
+        if let f, let t = r.optional(f, "timeLimitSeconds", { $0.double($1, $2) }) {
+            if t <= 0 || t > maximum {
+                r.fail(f.path("timeLimitSeconds"), "must be above 0 and at most \(maximum) seconds", line: nil)
+            } else {
+                limit = t
+            }
+        }
+        if let f, let g = r.optional(f, "relativeGap", { $0.double($1, $2) }) {
+            if g < 0 || g > 1 { r.fail(f.path("relativeGap"), "must be between 0 and 1", line: nil) } else { gap = g }
+        }
+        guard r.diagnostics.isEmpty else { throw invalid(r.diagnostics) }
+        return ((limit, f), gap)
+    }
+
+    // MARK: leases
+
+    func addLeaseRoutes(_ v1: RouterGroup<AppContext>) {
+        v1.get("leases") { request, _ -> Response in
+            var state: LeaseState?
+            if let text = request.uri.queryParameters.get("state") {
+                guard let s = LeaseState(rawValue: text) else {
+                    throw Self.invalid([
+                        Diagnostic(
+                            path: "state",
+                            message:
+                                "'\(text)' is not a lease state (\(LeaseState.allCases.map(\.rawValue).joined(separator: ", ")))"
+                        )
+                    ])
+                }
+                state = s
+            }
+            let page = try await store.leases(state: state, after: Self.cursor(request), limit: try Self.limit(request))
+            return Reply(
+                status: .ok,
+                body: Representation.page(
+                    page.items.map { Representation.encode(Representation.Lease($0)) }, next: page.next)
+            ).response
+        }
+        v1.get("leases/:id") { _, context -> Response in
+            let (lease, history) = try await store.lease(try context.parameters.require("id"))
+            return Reply(
+                status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
+                etag: lease.version
+            ).response
+        }
+        v1.post("leases/:id/transitions") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                var r = DocumentReader()
+                let f = r.fields(try Self.parseJSON(body), at: "", allowed: ["to", "note"])
+                let to: LeaseState? = f.flatMap { r.required($0, "to") { $0.choice($1, $2) } }
+                let note = f.flatMap { r.optional($0, "note") { $0.string($1, $2) } } ?? ""
+                guard r.diagnostics.isEmpty, let to else { throw Self.invalid(r.diagnostics) }
+                let (lease, history) = try await store.transitionLease(
+                    try context.parameters.require("id"), to: to, ifMatch: try Self.ifMatch(request), note: note,
+                    actor: context.requireActor())
+                return Reply(
+                    status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
+                    etag: lease.version)
+            }
+        }
+    }
+
+    // MARK: incidents
+
+    func addIncidentRoutes(_ v1: RouterGroup<AppContext>) {
+        v1.post("incidents") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                let (timeLimit, gap) = try Self.solverOptions(
+                    body, allowed: ["plan", "incident"], maximum: options.planTimeLimitSeconds)
+                var r = DocumentReader()
+                let f = timeLimit.fields ?? r.fields(.mapping([], line: nil), at: "", allowed: [])
+                let plan = f.flatMap { r.required($0, "plan") { $0.string($1, $2) } }
+                let incident = f?["incident"]
+                if incident == nil, let f { r.fail(f.path("incident"), "missing required field", line: f.line) }
+                guard r.diagnostics.isEmpty, let plan, let incident else { throw Self.invalid(r.diagnostics) }
+                let (record, job) = try await store.recordIncident(
+                    plan: plan, incident: incident, timeLimitSeconds: timeLimit.limit, relativeGap: gap,
+                    actor: context.requireActor())
+                return Reply(
+                    status: .accepted,
+                    body: "{\"incident\":\(Representation.incident(record)),"
+                        + "\"job\":\(Representation.encode(Representation.Job(job)))}",
+                    location: "/v1/incidents/\(record.id)")
+            }
+        }
+        v1.get("incidents") { request, _ -> Response in
+            let page = try await store.incidents(after: Self.cursor(request), limit: try Self.limit(request))
+            return Reply(
+                status: .ok, body: Representation.page(page.items.map(Representation.incident), next: page.next)
+            )
+            .response
+        }
+        v1.get("incidents/:id") { _, context -> Response in
+            let record = try await store.incident(try context.parameters.require("id"))
+            return Reply(status: .ok, body: Representation.incident(record)).response
+        }
+    }
+
+    // MARK: request helpers
+
+    /// The body, refusing more than the limit with 413.
+    static func body(_ request: Request, _ context: AppContext) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: context.maxUploadSize)
+        } catch {
+            throw Problem(
+                .contentTooLarge, "Body too large",
+                detail: "request bodies are limited to \(context.maxUploadSize) bytes")
+        }
+    }
+
+    /// The body as a JSON document; 400 with the line when it is not JSON.
+    static func parseJSON(_ body: ByteBuffer) throws -> DocumentNode {
+        guard body.readableBytes > 0 else {
+            throw Problem(.badRequest, "Malformed request", detail: "expected a JSON body")
+        }
+        do {
+            return try DocumentParser.parse(Data(buffer: body), format: .json)
+        } catch let error as InputError {
+            throw Problem(
+                .badRequest, "Malformed JSON", detail: "the body is not valid JSON", errors: error.diagnostics)
+        }
+    }
+
+    static func invalid(_ diagnostics: [Diagnostic]) -> Problem {
+        Problem(.unprocessableContent, "Invalid input", detail: "\(diagnostics.count) problem(s)", errors: diagnostics)
+    }
+
+    /// `?limit=` between 1 and 200 (50 when absent).
+    static func limit(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("limit") else { return 50 }
+        guard let n = Int(text), (1...200).contains(n) else {
+            throw invalid([Diagnostic(path: "limit", message: "'\(text)' is not a whole number from 1 to 200")])
+        }
+        return n
+    }
+
+    static func cursor(_ request: Request) -> String? {
+        request.uri.queryParameters.get("cursor")
+    }
+
+    /// The version in `If-Match: "3"` (weak tags accepted); nil when absent.
+    static func ifMatch(_ request: Request) throws -> Int64? {
+        guard var text = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if text.hasPrefix("W/") { text.removeFirst(2) }
+        guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\""),
+            let version = Int64(text.dropFirst().dropLast())
+        else {
+            throw Problem(.badRequest, "Malformed If-Match", detail: "expected an ETag such as \"3\", got \(text)")
+        }
+        return version
+    }
+
+    /// Runs a POST once per Idempotency-Key: a repeat with the same body gets the first response
+    /// again; the same key with another body is refused.
+    func idempotent(
+        _ request: Request, _ context: AppContext, _ body: ByteBuffer, _ handler: () async throws -> Reply
+    ) async throws -> Response {
+        guard let key = request.headers[.idempotencyKey] else { return try await handler().response }
+        guard !key.isEmpty, key.count <= 255 else {
+            throw Problem(.badRequest, "Malformed Idempotency-Key", detail: "use 1 to 255 characters")
+        }
+        let actor = try context.requireActor()
+        let hash = sha256Hex(request.method.rawValue + " " + request.uri.path + "\n" + String(buffer: body))
+        switch try await store.beginIdempotent(token: actor.id, key: key, requestHash: hash) {
+        case .replay(let status, let location, let body):
+            var response = Reply(status: .init(code: status), body: body, location: location).response
+            if status >= 400 { response.headers[.contentType] = "application/problem+json" }
+            response.headers[.idempotentReplayed] = "true"
+            return response
+        case .mismatch:
+            throw Problem(
+                .unprocessableContent, "Idempotency-Key reused",
+                detail: "this key was used for a different request; use a new key")
+        case .inProgress:
+            throw Problem(.conflict, "Request in progress", detail: "a request with this Idempotency-Key is running")
+        case .proceed:
+            let reply: Reply
+            do {
+                reply = try await handler()
+            } catch let problem as Problem where problem.status.code < 500 {
+                reply = Reply(status: problem.status, body: problem.json)
+            } catch let error as StoreError {
+                let problem = Problem.from(error)
+                guard problem.status.code < 500 else {
+                    try? await store.finishIdempotent(
+                        token: actor.id, key: key, status: 0, location: nil, body: "", keep: false)
+                    throw error
+                }
+                reply = Reply(status: problem.status, body: problem.json)
+            } catch {
+                try? await store.finishIdempotent(
+                    token: actor.id, key: key, status: 0, location: nil, body: "", keep: false)
+                throw error
+            }
+            try await store.finishIdempotent(
+                token: actor.id, key: key, status: Int(reply.status.code), location: reply.location, body: reply.body,
+                keep: true)
+            var response = reply.response
+            if reply.status.code >= 400 { response.headers[.contentType] = "application/problem+json" }
+            return response
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwitchyardStore
+import Synchronization
+
+/// Bearer tokens with roles. Reads need a viewer, writes a planner, token management an admin.
+/// Browsers send the same token as the `switchyard_token` cookie, set by the login page.
+/// Operational endpoints (/healthz, /readyz, /metrics, /openapi.json) and the login page are open.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let tokens: TokenCache
+
+    static let open: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/login", "/logout"]
+    static let cookie = "switchyard_token"
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
+        let path = request.uri.path
+        if Self.open.contains(path) { return try await next(request, context) }
+        let isAPI = path.hasPrefix("/v1/") || path == "/v1"
+        guard let secret = Self.secret(request) else {
+            if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "Sign in with an API token.") }
+            throw Problem(
+                .unauthorized, "Unauthorized", detail: "send Authorization: Bearer TOKEN (switchyard token create)",
+                headers: [.wwwAuthenticate: "Bearer"])
+        }
+        guard let token = try await tokens.lookup(secret) else {
+            if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "That token is not valid.") }
+            throw Problem(
+                .unauthorized, "Unauthorized", detail: "the token is unknown or revoked",
+                headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+        }
+        let needed = Self.role(for: request.method, path: path)
+        guard token.role >= needed else {
+            throw Problem(
+                .forbidden, "Forbidden",
+                detail: "this needs the \(needed.rawValue) role; the token '\(token.name)' is \(token.role.rawValue)")
+        }
+        var context = context
+        context.actor = Actor(id: token.id, name: token.name, role: token.role)
+        return try await next(request, context)
+    }
+
+    static func role(for method: HTTPRequest.Method, path: String) -> Role {
+        if path.hasPrefix("/v1/tokens") { return .admin }
+        return method == .get || method == .head ? .viewer : .planner
+    }
+
+    static func secret(_ request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                return String(parts[1]).trimmingCharacters(in: .whitespaces)
+            }
+            return nil
+        }
+        for field in request.headers[values: .cookie] {
+            for pair in field.split(separator: ";") {
+                let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+                if kv.count == 2, kv[0] == cookie { return String(kv[1]) }
+            }
+        }
+        return nil
+    }
+}
+
+/// Token lookups, remembered for a few seconds so reads do not pay a database round trip each.
+final class TokenCache: Sendable {
+    let store: Store
+    let ttl: Duration = .seconds(5)
+    private let entries = Mutex<[String: (TokenRecord?, ContinuousClock.Instant)]>([:])
+
+    init(store: Store) { self.store = store }
+
+    func lookup(_ secret: String) async throws -> TokenRecord? {
+        let now = ContinuousClock.now
+        if let hit = entries.withLock({ $0[secret] }), now - hit.1 < ttl { return hit.0 }
+        let token = try await store.token(secret: secret)
+        entries.withLock {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[secret] = (token, now)
+        }
+        return token
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SwitchyardModel
+import SwitchyardStore
+
+/// An RFC 9457 problem: every error the API returns is one, as `application/problem+json`, with
+/// the field paths of input problems under `errors`.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var title: String
+    public var detail: String
+    public var errors: [Diagnostic]
+    public var headers: HTTPFields
+
+    public init(
+        _ status: HTTPResponse.Status, _ title: String, detail: String = "", errors: [Diagnostic] = [],
+        headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    /// The problem as JSON.
+    public var json: String {
+        var out = "{\"type\":\"about:blank\",\"title\":\(jsonString(title)),\"status\":\(status.code)"
+        if !detail.isEmpty { out += ",\"detail\":\(jsonString(detail))" }
+        if !errors.isEmpty {
+            out += ",\"errors\":["
+            out += errors.map { d in
+                var item = "{\"path\":\(jsonString(d.path)),\"message\":\(jsonString(d.message))"
+                if let line = d.line { item += ",\"line\":\(line)" }
+                return item + "}"
+            }.joined(separator: ",")
+            out += "]"
+        }
+        return out + "}"
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
+    }
+
+    /// The problem for a store error.
+    static func from(_ error: StoreError) -> Problem {
+        switch error {
+        case .notFound(let what): Problem(.notFound, "Not found", detail: "no \(what)")
+        case .conflict(let message, let diagnostics):
+            Problem(.conflict, "Conflict", detail: message, errors: diagnostics)
+        case .preconditionFailed(let current):
+            Problem(
+                .preconditionFailed, "Stale version",
+                detail: "someone changed this since you read it: the current ETag is \"\(current)\"; read it again",
+                headers: [.eTag: "\"\(current)\""])
+        case .preconditionRequired(let message): Problem(.init(code: 428), "If-Match required", detail: message)
+        case .invalid(let error):
+            Problem(
+                .unprocessableContent, "Invalid input", detail: "\(error.diagnostics.count) problem(s)",
+                errors: error.diagnostics)
+        case .transition:
+            Problem(.conflict, "Transition not allowed", detail: error.description)
+        case .configuration(let message): Problem(.serviceUnavailable, "Database unavailable", detail: message)
+        case .timeout: Problem(.serviceUnavailable, "Timed out", detail: error.description)
+        }
+    }
+}
+
+/// A JSON string literal.
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}
+
+/// Turns every error into problem JSON; anything unexpected becomes a 500 whose details go to
+/// the log, not to the client.
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as StoreError {
+            if case .configuration = error { context.logger.error("\(error)") }
+            return try Problem.from(error).response(from: request, context: context)
+        } catch let error as InputError {
+            return try Problem(
+                .badRequest, "Malformed request", detail: "the body could not be read", errors: error.diagnostics
+            ).response(from: request, context: context)
+        } catch let error as HTTPError {
+            let title = error.status == .notFound ? "Not found" : error.status.reasonPhrase
+            return try Problem(
+                error.status, title,
+                detail: error.body ?? (error.status == .notFound ? "no such resource: \(request.uri.path)" : ""),
+                headers: error.headers
+            ).response(from: request, context: context)
+        } catch {
+            context.logger.error(
+                "unexpected error on \(request.method) \(request.uri.path): \(String(reflecting: error))")
+            return try Problem(
+                .internalServerError, "Internal error", detail: "the server failed; the log has the details"
+            ).response(from: request, context: context)
+        }
+    }
+}

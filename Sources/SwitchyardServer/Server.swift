@@ -1,0 +1,179 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardStore
+
+/// Each request's context: who is asking, once the token is checked.
+public struct AppContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The caller; nil on the public endpoints.
+    public var actor: Actor?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        actor = nil
+    }
+
+    /// Bodies above this are refused with 413 (scenario imports are the largest).
+    public var maxUploadSize: Int { ServerOptions.maxBodyBytes }
+
+    /// The caller, or 401.
+    func requireActor() throws -> Actor {
+        guard let actor else {
+            throw Problem(.unauthorized, "Unauthorized", detail: "send Authorization: Bearer TOKEN")
+        }
+        return actor
+    }
+}
+
+/// How `switchyard serve` runs.
+public struct ServerOptions: Sendable {
+    /// Largest request body accepted.
+    public static let maxBodyBytes = 4 << 20
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// The solver's time limit for plan jobs unless a request asks for less.
+    public var planTimeLimitSeconds = 120.0
+    /// Job runners in this process.
+    public var workers = 1
+    /// How long a job claim lasts without renewal.
+    public var jobLeaseSeconds = 30.0
+
+    public init() {}
+}
+
+/// The application: routes, middleware and the job runners, over one store.
+public struct SwitchyardServer: Sendable {
+    public let store: Store
+    public let options: ServerOptions
+    public let metrics: Metrics
+    let tokens: TokenCache
+    let started = Date()
+
+    public init(store: Store, options: ServerOptions = ServerOptions(), metrics: Metrics = Metrics()) {
+        self.store = store
+        self.options = options
+        self.metrics = metrics
+        tokens = TokenCache(store: store)
+    }
+
+    /// The router with every route and middleware.
+    public func router() -> Router<AppContext> {
+        let router = Router(context: AppContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: AuthMiddleware(tokens: tokens))
+        addOperationalRoutes(router)
+        addAPIRoutes(router)
+        addDashboardRoutes(router)
+        return router
+    }
+
+    /// Job runners for this process, reporting to the metrics.
+    public func runners() -> [JobRunner] {
+        (0..<max(0, options.workers)).map { i in
+            JobRunner(
+                store: store,
+                worker: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(i)",
+                leaseSeconds: options.jobLeaseSeconds
+            ) { [metrics] outcome in
+                let labels = [("kind", outcome.kind), ("outcome", outcome.succeeded ? "succeeded" : "failed")]
+                metrics.observe("switchyard_plan_job_duration_seconds", outcome.seconds, labels: labels)
+                if outcome.succeeded {
+                    metrics.observe(
+                        "switchyard_solver_seconds", outcome.solverSeconds, labels: [("kind", outcome.kind)])
+                }
+            }
+        }
+    }
+
+    /// Serves until the process is stopped: HTTP on the options' address and the job runners.
+    public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(
+            router: router(),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "switchyard"),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        let runners = runners()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for runner in runners { group.addTask { await runner.run() } }
+            group.addTask { try await app.runService() }
+            // The server ends on SIGINT/SIGTERM; then the runners stop too.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func addOperationalRoutes(_ router: Router<AppContext>) {
+        router.get("/healthz") { _, _ in Self.json(.ok, "{\"status\":\"ok\"}") }
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                let version = try await withDeadline(seconds: 2) { try await store.schemaVersion() }
+                return Self.json(
+                    .ok,
+                    "{\"status\":\"ready\",\"database\":\(jsonString(store.database.dialect.rawValue)),"
+                        + "\"schemaVersion\":\(version)}")
+            } catch {
+                throw Problem(.serviceUnavailable, "Not ready", detail: "the database does not answer: \(error)")
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var gauges: [(name: String, help: String, labels: [(String, String)], value: Double)] = []
+            for (state, count) in (try? await store.jobCounts()) ?? [] {
+                gauges.append(("switchyard_jobs", "Jobs in the queue by state.", [("state", state)], Double(count)))
+            }
+            gauges.append(
+                (
+                    "switchyard_uptime_seconds", "Seconds since this server started.", [],
+                    Date().timeIntervalSince(started)
+                ))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: metrics.render(gauges: gauges))))
+        }
+        router.get("/openapi.json") { _, _ in Self.json(.ok, OpenAPIDocument.json) }
+    }
+
+    /// A JSON response.
+    static func json(_ status: HTTPResponse.Status, _ body: String, headers: HTTPFields = [:]) -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+}
+
+/// Runs `body`, failing after `seconds`.
+func withDeadline<R: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+    try await withThrowingTaskGroup(of: R.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            throw Problem(.serviceUnavailable, "Timed out")
+        }
+        let first = try await group.next()!
+        group.cancelAll()
+        return first
+    }
+}
+
+/// Request latencies by method, route template and status.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: Metrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.observe(
+            "switchyard_http_request_duration_seconds", (ContinuousClock.now - start) / .seconds(1),
+            labels: [
+                ("method", request.method.rawValue), ("route", context.endpointPath ?? "unmatched"),
+                ("status", String(response.status.code)),
+            ])
+        return response
+    }
+}

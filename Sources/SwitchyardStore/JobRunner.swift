@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import Planner
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// Runs plan and re-plan jobs from the store's queue. Any number of runners, in one process or
+/// many sharing a PostgreSQL database, can work the same queue: each job is claimed by one of
+/// them at a time and its plan is written once.
+public final class JobRunner: Sendable {
+    /// How a finished job went, for metrics.
+    public struct Outcome: Sendable {
+        public var kind: String
+        public var succeeded: Bool
+        public var seconds: Double
+        public var solverSeconds: Double
+    }
+
+    let store: Store
+    /// This runner's name in `jobs.claimed_by`.
+    public let worker: String
+    /// How long a claim lasts without renewal; a runner that dies loses its job after this.
+    public let leaseSeconds: Double
+    let logger: Logger
+    let onFinish: @Sendable (Outcome) -> Void
+
+    public init(
+        store: Store,
+        worker: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
+        leaseSeconds: Double = 30, logger: Logger = Logger(label: "switchyard.jobs"),
+        onFinish: @escaping @Sendable (Outcome) -> Void = { _ in }
+    ) {
+        self.store = store
+        self.worker = worker
+        self.leaseSeconds = leaseSeconds
+        self.logger = logger
+        self.onFinish = onFinish
+    }
+
+    /// Works the queue until cancelled, checking every `pollSeconds` when it is empty.
+    public func run(pollSeconds: Double = 0.5) async {
+        while !Task.isCancelled {
+            do {
+                if try await runOnce() { continue }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.error("job queue: \(String(describing: error))")
+            }
+            try? await Task.sleep(for: .seconds(pollSeconds))
+        }
+    }
+
+    /// Claims and runs one job; false when the queue had none.
+    @discardableResult
+    public func runOnce() async throws -> Bool {
+        guard let job = try await store.claimJob(worker: worker, leaseSeconds: leaseSeconds) else { return false }
+        let started = ContinuousClock.now
+        logger.info("job \(job.id) (\(job.kind)) claimed by \(worker), attempt \(job.attempts)")
+        let renewal = Task { [store, worker, leaseSeconds] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(leaseSeconds / 3))
+                if Task.isCancelled { return }
+                guard (try? await store.renewClaim(job: job.id, worker: worker, leaseSeconds: leaseSeconds)) != false
+                else { return }
+            }
+        }
+        defer { renewal.cancel() }
+        let seconds = { (ContinuousClock.now - started) / .seconds(1) }
+        do {
+            let plan = try await execute(job)
+            let planID = try await store.completeJob(job, worker: worker, plan: plan)
+            if planID == nil { logger.warning("job \(job.id): claim lost before finishing; its result is dropped") }
+            onFinish(
+                Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
+        } catch let error as PlannerError {
+            try await store.failJob(job, worker: worker, error: error.description)
+            onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
+        } catch let error as InputError {
+            try await store.failJob(job, worker: worker, error: error.description)
+            onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
+        }
+        return true
+    }
+
+    /// Plans the job's snapshot (or re-plans its base plan under its incident) on a thread of its
+    /// own, so the solver never blocks the server's event loops or the async runtime.
+    func execute(_ job: JobRecord) async throws -> Plan {
+        let (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
+        let planner = Planner(
+            options: SolveOptions(
+                timeLimitSeconds: job.payload.timeLimitSeconds, relativeGap: job.payload.relativeGap))
+        guard let baseID = job.payload.basePlan, let incidentID = job.payload.incident else {
+            return try await onOwnThread { try planner.plan(scenario) }
+        }
+        let base = try PlanFile.decode(Data(try await store.plan(baseID).body.utf8))
+        let record = try await store.incident(incidentID)
+        let incident = try Incident.decode(try DocumentParser.parse(record.body, format: .json), scenario: scenario)
+        return try await onOwnThread { try planner.replan(scenario, plan: base, incident: incident).after }
+    }
+}
+
+/// Runs blocking work on a new thread and awaits it.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 16 << 20
+        thread.start()
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import SQLKit
+
+/// Tokens and idempotency keys.
+extension Store {
+    /// Creates a token; the secret is returned once and only its SHA-256 is kept.
+    public func createToken(name: String, role: Role, actor: Actor) async throws -> (TokenRecord, secret: String) {
+        var generator = SystemRandomNumberGenerator()
+        let secret =
+            "sy_"
+            + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
+            .joined()
+        let record = TokenRecord(id: newID("tok"), name: name, role: role, createdAt: StoreClock.nowMillis())
+        try await database.transaction { sql in
+            try await sql.raw(
+                """
+                INSERT INTO tokens (id, name, role, sha256, created_at)
+                VALUES (\(bind: record.id), \(bind: name), \(bind: role.rawValue), \(bind: sha256Hex(secret)),
+                \(bind: record.createdAt))
+                """
+            ).run()
+            try await Self.audit(sql, actor, "token.create", "token \(record.id)", "\(name), role \(role.rawValue)")
+        }
+        return (record, secret)
+    }
+
+    /// The live token with this secret, if any.
+    public func token(secret: String) async throws -> TokenRecord? {
+        let row = try await database.session { sql in
+            try await sql.raw(
+                """
+                SELECT id, name, role, created_at FROM tokens
+                WHERE sha256 = \(bind: sha256Hex(secret)) AND revoked_at IS NULL
+                """
+            ).first()
+        }
+        guard let row, let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
+        return TokenRecord(
+            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            role: role, createdAt: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    /// How many live tokens there are.
+    public func tokenCount() async throws -> Int {
+        try await database.session { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM tokens WHERE revoked_at IS NULL").first()?.decode(
+                column: "n", as: Int.self) ?? 0
+        }
+    }
+
+    /// What an Idempotency-Key lookup found.
+    public enum IdempotentStart: Sendable, Equatable {
+        /// First use: run the request, then `finishIdempotent`.
+        case proceed
+        /// Seen and finished: send this response again.
+        case replay(status: Int, location: String?, body: String)
+        /// Seen with a different request.
+        case mismatch
+        /// Seen and still running.
+        case inProgress
+    }
+
+    /// Claims an idempotency key for a request, or says how it was used before. Keys are per
+    /// token, so two clients cannot collide.
+    public func beginIdempotent(token: String, key: String, requestHash: String) async throws -> IdempotentStart {
+        try await database.transaction { sql in
+            let inserted = try await sql.raw(
+                """
+                INSERT INTO idempotency_keys (token_id, key, request_sha256, created_at)
+                VALUES (\(bind: token), \(bind: key), \(bind: requestHash), \(bind: StoreClock.nowMillis()))
+                ON CONFLICT (token_id, key) DO NOTHING RETURNING key
+                """
+            ).first()
+            if inserted != nil { return .proceed }
+            guard
+                let row = try await sql.raw(
+                    """
+                    SELECT request_sha256, status, location, body FROM idempotency_keys
+                    WHERE token_id = \(bind: token) AND key = \(bind: key)
+                    """
+                ).first()
+            else { return .inProgress }
+            if try row.decode(column: "request_sha256", as: String.self) != requestHash { return .mismatch }
+            guard let status = try row.decode(column: "status", as: Int?.self) else { return .inProgress }
+            return .replay(
+                status: status, location: try row.decode(column: "location", as: String?.self),
+                body: try row.decode(column: "body", as: String?.self) ?? "")
+        }
+    }
+
+    /// Keeps the response of a request made with an idempotency key; a failure that the client
+    /// should retry (`keep` false) frees the key instead.
+    public func finishIdempotent(token: String, key: String, status: Int, location: String?, body: String, keep: Bool)
+        async throws
+    {
+        try await database.transaction { sql in
+            if keep {
+                try await sql.raw(
+                    """
+                    UPDATE idempotency_keys SET status = \(bind: status), location = \(bind: location), body = \(bind: body)
+                    WHERE token_id = \(bind: token) AND key = \(bind: key)
+                    """
+                ).run()
+            } else {
+                try await sql.raw(
+                    "DELETE FROM idempotency_keys WHERE token_id = \(bind: token) AND key = \(bind: key)"
+                ).run()
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import Planner
+import SQLKit
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// The record: scenario entities, snapshots, plans, jobs, leases, incidents, tokens and the audit
+/// log, on SQLite or PostgreSQL with the same SQL. Every write happens in one transaction with
+/// its audit line, so the log and the data never disagree.
+public final class Store: Sendable {
+    /// The connection.
+    public let database: Database
+
+    private init(database: Database) {
+        self.database = database
+    }
+
+    /// Opens the database at `url` (see `Database.open`) and brings its schema up to date.
+    public static func open(_ url: String, logger: Logger = Logger(label: "switchyard.store")) async throws -> Store {
+        let database = try await Database.open(url, logger: logger)
+        do {
+            _ = try await Migrations.run(on: database)
+        } catch {
+            await database.close()
+            throw error
+        }
+        return Store(database: database)
+    }
+
+    /// Closes the connection.
+    public func close() async { await database.close() }
+
+    /// The schema version in force.
+    public func schemaVersion() async throws -> Int {
+        try await database.session { sql in
+            let row = try await sql.raw("SELECT MAX(version) AS v FROM schema_migrations").first()
+            return try row?.decode(column: "v", as: Int?.self) ?? 0
+        }
+    }
+
+    /// Appends one line to the audit log, inside the caller's transaction.
+    static func audit(
+        _ sql: any SQLDatabase, _ actor: Actor, _ action: String, _ subject: String, _ detail: String = ""
+    )
+        async throws
+    {
+        try await sql.raw(
+            """
+            INSERT INTO audit_log (at, actor, action, subject, detail)
+            VALUES (\(bind: StoreClock.nowMillis()), \(bind: actor.label), \(bind: action), \(bind: subject), \(bind: detail))
+            """
+        ).run()
+    }
+
+    /// The audit log, oldest first, from after `cursor`.
+    public func audit(after cursor: String?, limit: Int) async throws -> Page<AuditEntry> {
+        let after = Int64(cursor ?? "") ?? 0
+        let rows = try await database.session { sql in
+            try await sql.raw(
+                """
+                SELECT seq, at, actor, action, subject, detail FROM audit_log WHERE seq > \(bind: after)
+                ORDER BY seq LIMIT \(bind: limit + 1)
+                """
+            ).all()
+        }
+        let items = try rows.map {
+            AuditEntry(
+                seq: try $0.decode(column: "seq", as: Int64.self), at: try $0.decode(column: "at", as: Int64.self),
+                actor: try $0.decode(column: "actor", as: String.self),
+                action: try $0.decode(column: "action", as: String.self),
+                subject: try $0.decode(column: "subject", as: String.self),
+                detail: try $0.decode(column: "detail", as: String.self))
+        }
+        return page(items, limit: limit) { String($0.seq) }
+    }
+
+    /// Cuts a fetched `limit + 1` rows to a page.
+    func page<T>(_ items: [T], limit: Int, cursor: (T) -> String) -> Page<T> {
+        if items.count > limit {
+            let kept = Array(items.prefix(limit))
+            return Page(items: kept, next: cursor(kept[kept.count - 1]))
+        }
+        return Page(items: items, next: nil)
+    }
+}
+
+extension DocumentNode {
+    /// The value under `key` of a mapping.
+    func value(_ key: String) -> DocumentNode? {
+        guard case .mapping(let pairs, _) = self else { return nil }
+        return pairs.first { $0.key == key }?.value
+    }
+
+    /// The text of a scalar.
+    var text: String? {
+        guard case .scalar(let t, _, _) = self else { return nil }
+        return t
+    }
+
+    /// The items of a list.
+    var items: [DocumentNode] {
+        guard case .sequence(let items, _) = self else { return [] }
+        return items
+    }
+
+    /// A mapping with `key` set to `value` (appended when new), or removed when `value` is nil.
+    func setting(_ key: String, _ value: DocumentNode?) -> DocumentNode {
+        guard case .mapping(var pairs, let line) = self else { return self }
+        if let i = pairs.firstIndex(where: { $0.key == key }) {
+            if let value { pairs[i].value = value } else { pairs.remove(at: i) }
+        } else if let value {
+            pairs.append((key, value))
+        }
+        return .mapping(pairs, line: line)
+    }
+
+    /// Parses stored JSON.
+    static func json(_ text: String) throws -> DocumentNode {
+        try DocumentParser.parse(text, format: .json)
+    }
+
+    /// As JSON text.
+    var json: String { DocumentWriter.write(self, format: .json) }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SwitchyardCatalog
+import SwitchyardServer
+import SwitchyardStore
+
+/// Where the record is kept unless `--database` says otherwise.
+let defaultDatabase = "sqlite:switchyard.sqlite"
+
+struct DatabaseOption: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The record: sqlite:PATH (the default, \(defaultDatabase)) or postgres://user:password@host:port/db.",
+            valueName: "url"))
+    var database: String = ProcessInfo.processInfo.environment["SWITCHYARD_DATABASE"] ?? defaultDatabase
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the record: the HTTP API under /v1, the dashboard at /, and plan jobs.",
+        discussion: """
+            With no flags it keeps its record in ./switchyard.sqlite and listens on 127.0.0.1:8080.
+            On a database with no tokens it creates an admin token and prints it once.
+
+              switchyard serve --import examples/frontier-lab.yaml
+              switchyard serve --database postgres://switchyard:secret@127.0.0.1/switchyard --port 8081
+            """
+    )
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "The address to listen on. Loopback unless told otherwise.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port (0 picks a free one and prints it).")
+    var port = 8080
+
+    @Option(
+        name: .customLong("import"),
+        help: ArgumentHelp(
+            "A scenario to load when the record has none, with a first plan.", valueName: "file"))
+    var importFile: String?
+
+    @Option(help: "Plan jobs run at once by this server.")
+    var workers = 1
+
+    @Option(help: "The longest a plan job may solve, in seconds.")
+    var planTimeLimit = 120.0
+
+    func run() async throws {
+        try await reportingErrors {
+            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+            guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
+            guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
+            let scenario = try importFile.map(loadScenario)
+            var logger = Logger(label: "switchyard")
+            logger.logLevel = .info
+            let store: Store
+            do {
+                store = try await Store.open(database.database, logger: logger)
+            } catch let error as StoreError {
+                throw CLIFailure.io(error.description)
+            }
+            if let scenario, try await store.workspace() == nil {
+                try await store.importScenario(scenario, actor: .system)
+                let job = try await store.submitPlan(
+                    timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
+                say("Imported \(importFile!) and queued its first plan (job \(job.id)).")
+            }
+            if try await store.tokenCount() == 0 {
+                let (_, secret) = try await store.createToken(name: "first-admin", role: .admin, actor: .system)
+                say("No tokens yet: created an admin token. Keep it; it is not shown again.")
+                say("  token: \(secret)")
+                say("  sign in to the dashboard at http://\(host):\(port)/login")
+            }
+            var options = ServerOptions()
+            options.host = host
+            options.port = port
+            options.workers = workers
+            options.planTimeLimitSeconds = planTimeLimit
+            let server = SwitchyardServer(store: store, options: options)
+            let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
+            try await server.run(logger: logger) { [host] port in
+                FileHandle.standardOutput.write(Data("Serving \(place) on http://\(host):\(port)\n".utf8))
+            }
+            await store.close()
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Manage API tokens.",
+        subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a token and print it (only its hash is kept).",
+            discussion: "  switchyard token create --role planner --name ci"
+        )
+
+        @OptionGroup var database: DatabaseOption
+
+        @Option(help: "viewer (reads), planner (also writes), or admin (also manages tokens).")
+        var role: Role
+
+        @Option(help: "A name for the token, shown in the audit log.")
+        var name = "cli"
+
+        func run() async throws {
+            try await reportingErrors {
+                let store: Store
+                do {
+                    store = try await Store.open(database.database)
+                } catch let error as StoreError {
+                    throw CLIFailure.io(error.description)
+                }
+                let (_, secret) = try await store.createToken(
+                    name: name, role: role, actor: Actor(id: "cli", name: "cli", role: .admin))
+                await store.close()
+                say(secret)
+            }
+        }
+    }
+}
+
+extension Role: ExpressibleByArgument {}
+
+/// One line to standard output, unbuffered (a server's output is often a pipe).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
