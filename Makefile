@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/switchyard
 EXAMPLE := examples/frontier-lab.yaml
 
-.PHONY: demo test setup build lint format bench clean
+.PHONY: demo test test-postgres serve setup build lint format bench clean
 
 ## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
 setup:
@@ -35,6 +35,16 @@ test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) lint
+
+## test-postgres: the same tests with the store's contract suite on a local PostgreSQL too
+## (installed from Debian and started when missing).
+test-postgres: setup
+	SWITCHYARD_TEST_POSTGRES_URL=$$(scripts/test-postgres.sh) $(MAKE) test
+
+## serve: the API and dashboard on http://127.0.0.1:8080 over ./switchyard.sqlite, with the
+## example scenario and its first plan (the admin token is printed on first start).
+serve: build
+	$(BIN) serve --import $(EXAMPLE)
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests

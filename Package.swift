@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "Solver", dependencies: ["CCoinOR"]),
         .target(name: "Planner", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
         .target(name: "Scheduler", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
-        .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
+        .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore"]),
         .target(
             name: "SwitchyardStore",
             dependencies: [

@@ -20,6 +20,18 @@ public enum DocumentWriter {
         quoted ? jsonString(text) : text
     }
 
+    /// A scalar as JSON: plain YAML scalars that are not JSON literals (`2027-07`, `yes`) become
+    /// strings, so a document read from YAML always writes valid JSON.
+    static func jsonScalar(_ text: String, quoted: Bool) -> String {
+        if quoted { return jsonString(text) }
+        if text.isEmpty || text == "~" { return "null" }
+        if text == "true" || text == "false" || text == "null" { return text }
+        if text.range(of: #"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$"#, options: .regularExpression) != nil {
+            return text
+        }
+        return jsonString(text)
+    }
+
     static func jsonString(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -42,7 +54,7 @@ public enum DocumentWriter {
         let closePad = String(repeating: "  ", count: indent)
         switch node {
         case .scalar(let text, let quoted, _):
-            out += scalarText(text, quoted: quoted)
+            out += jsonScalar(text, quoted: quoted)
         case .sequence(let items, _):
             if items.isEmpty {
                 out += "[]"

@@ -137,6 +137,11 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs one statement of raw SQL outside a transaction (administration and tests).
+    public func execute(_ statement: String) async throws {
+        try await session { try await $0.raw(SQLQueryString(statement)).run() }
+    }
+
     /// Closes the connections.
     public func close() async {
         switch backend {

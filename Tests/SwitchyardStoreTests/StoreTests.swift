@@ -1,1 +1,352 @@
+import Foundation
+import Planner
+import SQLKit
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardTesting
 import Testing
+
+@testable import SwitchyardStore
+
+/// The store's contract, run against every database this machine has: SQLite always, and
+/// PostgreSQL when SWITCHYARD_TEST_POSTGRES_URL names a server (CI starts one). Each test gets a
+/// database of its own.
+@Suite struct StoreContractTests {
+    static let planner = Actor(id: "tok-planner", name: "alice", role: .planner)
+
+    @Test(arguments: TestDatabases.available)
+    func migrationsRunOnceAndRecordTheirVersion(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, url in
+            #expect(try await store.schemaVersion() == Migrations.all.last!.version)
+            // A second server opening the same database finds nothing to do.
+            let again = try await Store.open(url)
+            #expect(try await Migrations.run(on: again.database) == [])
+            await again.close()
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func importKeepsTheScenarioAndASnapshot(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let scenario = try Fixtures.frontierLab()
+            let first = try await store.importScenario(scenario, actor: Self.planner)
+            #expect(try await store.workspace() == scenario)
+            #expect(first.version == 1)
+            #expect(first.sha256 == sha256Hex(ScenarioFile.text(scenario, format: .json)))
+            // The same scenario again is the same snapshot; a changed one is a new version.
+            #expect(try await store.importScenario(scenario, actor: Self.planner).version == 1)
+            var changed = scenario
+            changed.name += " (revised)"
+            #expect(try await store.importScenario(changed, actor: Self.planner).version == 2)
+            let (_, kept) = try await store.snapshot(version: 1)
+            #expect(kept == scenario)
+            // Pages cover every entity once, in id order.
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await store.entities(.offers, after: cursor, limit: 3)
+                seen += page.items.map(\.id)
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen == scenario.offers.map(\.id.rawValue).sorted())
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func entityEditsAreValidatedAsAWholeScenarioAndVersioned(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let scenario = try Fixtures.frontierLab()
+            try await store.importScenario(scenario, actor: Self.planner)
+            let provider = try DocumentParser.parse(
+                #"{"id": "lambda", "kind": "neocloud", "failureProbability": 0.04}"#, format: .json)
+            let created = try await store.putEntity(
+                .providers, id: nil, body: provider, ifMatch: nil, actor: Self.planner)
+            #expect(created.version == 1)
+            #expect(try await store.workspace()?.providers.contains { $0.id == "lambda" } == true)
+            await #expect(throws: StoreError.self) {
+                try await store.putEntity(.providers, id: nil, body: provider, ifMatch: nil, actor: Self.planner)
+            }
+
+            // Replacing needs the version read; a stale one is refused and nothing changes.
+            let edited = try DocumentParser.parse(#"{"kind": "neocloud", "failureProbability": 0.1}"#, format: .json)
+            let error = await #expect(throws: StoreError.self) {
+                try await store.putEntity(.providers, id: "lambda", body: edited, ifMatch: 7, actor: Self.planner)
+            }
+            guard case .preconditionFailed(current: 1) = error else {
+                Issue.record("expected a stale-version error, got \(String(describing: error))")
+                return
+            }
+            let required = await #expect(throws: StoreError.self) {
+                try await store.putEntity(.providers, id: "lambda", body: edited, ifMatch: nil, actor: Self.planner)
+            }
+            guard case .preconditionRequired = required else {
+                Issue.record("expected If-Match to be required, got \(String(describing: required))")
+                return
+            }
+            let replaced = try await store.putEntity(
+                .providers, id: "lambda", body: edited, ifMatch: 1, actor: Self.planner)
+            #expect(replaced.version == 2)
+            #expect(try await store.entity(.providers, id: "lambda").body.contains("0.1"))
+
+            // Problems in the body are named inside the body; references are checked too.
+            let offer = try DocumentParser.parse(
+                """
+                {"id": "lambda-h100", "provider": "lambdaa", "accelerator": "nvidia-h100", "acceleratorsPerNode": 8,
+                 "region": "us-east", "availableNodes": -4, "leadTimeDays": 0, "prices": {"onDemand": 2.5}}
+                """, format: .json)
+            let invalid = await #expect(throws: StoreError.self) {
+                try await store.putEntity(.offers, id: nil, body: offer, ifMatch: nil, actor: Self.planner)
+            }
+            guard case .invalid(let problems) = invalid else {
+                Issue.record("expected invalid input, got \(String(describing: invalid))")
+                return
+            }
+            let paths = Set(problems.diagnostics.map(\.path))
+            #expect(paths.contains("provider"))
+            #expect(paths.contains("availableNodes"))
+            #expect(problems.diagnostics.first { $0.path == "provider" }?.message.contains("lambda") == true)
+
+            // A provider that offers still name cannot go; one that nothing names can.
+            let referenced = await #expect(throws: StoreError.self) {
+                try await store.deleteEntity(.providers, id: "coreweave", ifMatch: 1, actor: Self.planner)
+            }
+            guard case .conflict(_, let why) = referenced else {
+                Issue.record("expected a conflict, got \(String(describing: referenced))")
+                return
+            }
+            #expect(why.contains { $0.message.contains("coreweave") })
+            try await store.deleteEntity(.providers, id: "lambda", ifMatch: 2, actor: Self.planner)
+            #expect(try await store.workspace() == scenario)
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func offerPricesAreKeptWhenTheyChange(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let scenario = try Fixtures.frontierLab()
+            try await store.importScenario(scenario, actor: Self.planner)
+            let offer = scenario.offers[0].id.rawValue
+            let before = try await store.entity(.offers, id: offer)
+            #expect(try await store.priceHistory(offer: offer).count == 1)
+            // Same prices: no new entry. New on-demand price: one more.
+            var node = try DocumentParser.parse(before.body, format: .json)
+            _ = try await store.putEntity(.offers, id: offer, body: node, ifMatch: before.version, actor: Self.planner)
+            #expect(try await store.priceHistory(offer: offer).count == 1)
+            let prices = node.value("prices")!.setting("onDemand", .scalar("9.99", quoted: false, line: nil))
+            node = node.setting("prices", prices)
+            _ = try await store.putEntity(
+                .offers, id: offer, body: node, ifMatch: before.version + 1, actor: Self.planner)
+            let history = try await store.priceHistory(offer: offer)
+            #expect(history.count == 2)
+            #expect(history.last!.prices.contains("9.99"))
+            #expect(history.last!.actor == "alice (tok-planner)")
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func aPlanJobRunsAcceptsAndItsLeasesMoveThroughTheirLifecycle(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let scenario = try Fixtures.frontierLab()
+            let snapshot = try await store.importScenario(scenario, actor: Self.planner)
+            let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            #expect(job.state == .queued)
+            #expect(try await JobRunner(store: store).runOnce())
+            let done = try await store.job(job.id)
+            #expect(done.state == .succeeded)
+            let plan = try await store.plan(try #require(done.planId))
+            #expect(plan.inputSha256 == snapshot.sha256)
+            let decoded = try PlanFile.decode(Data(plan.body.utf8))
+            #expect(decoded.scenarioFingerprint == fingerprint(of: scenario))
+            #expect(plan.totalCost == decoded.cost.total.description)
+
+            let leases = try await store.acceptPlan(plan.id, ifMatch: plan.version, actor: Self.planner)
+            #expect(leases.count == decoded.leases.count)
+            #expect(leases.allSatisfy { $0.state == .proposed })
+            await #expect(throws: StoreError.self) {
+                try await store.acceptPlan(plan.id, ifMatch: nil, actor: Self.planner)
+            }
+
+            let id = leases[0].id
+            var version: Int64 = 1
+            for state in [LeaseState.signed, .provisioning, .active, .ended] {
+                let (lease, _) = try await store.transitionLease(
+                    id, to: state, ifMatch: version, note: "step", actor: Self.planner)
+                #expect(lease.state == state)
+                version = lease.version
+            }
+            let (_, history) = try await store.lease(id)
+            #expect(history.map(\.to) == [.proposed, .signed, .provisioning, .active, .ended])
+            #expect(history.allSatisfy { $0.actor == "alice (tok-planner)" && $0.at > 0 })
+            // Ended is final; a proposed lease cannot skip to active; stale versions are refused.
+            let final = await #expect(throws: StoreError.self) {
+                try await store.transitionLease(id, to: .active, ifMatch: version, note: "", actor: Self.planner)
+            }
+            guard case .transition(from: .ended, to: .active, allowed: []) = final else {
+                Issue.record("expected a refused transition, got \(String(describing: final))")
+                return
+            }
+            let skip = await #expect(throws: StoreError.self) {
+                try await store.transitionLease(leases[1].id, to: .active, ifMatch: 1, note: "", actor: Self.planner)
+            }
+            guard case .transition(from: .proposed, to: .active, allowed: [.signed, .terminated]) = skip else {
+                Issue.record("expected a refused transition, got \(String(describing: skip))")
+                return
+            }
+            await #expect(throws: StoreError.self) {
+                try await store.transitionLease(leases[1].id, to: .signed, ifMatch: 5, note: "", actor: Self.planner)
+            }
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func anIncidentStartsAReplanOfItsPlan(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            let runner = JobRunner(store: store)
+            try await runner.runOnce()
+            let base = try #require(try await store.currentPlan())
+            let incident = try DocumentParser.parse(
+                String(contentsOfFile: Fixtures.path("examples/incident-coreweave-outage.yaml"), encoding: .utf8),
+                format: .yaml)
+            let (record, job) = try await store.recordIncident(
+                plan: base.id, incident: incident, timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            #expect(record.summary == "coreweave outage from 2027-07 for 3 months (0% delivered)")
+            #expect(job.kind == "replan")
+            try await runner.runOnce()
+            let replanJob = try await store.job(job.id)
+            #expect(replanJob.state == .succeeded, "\(replanJob.error ?? "")")
+            let after = try await store.incident(record.id)
+            let replan = try await store.plan(try #require(after.replanId))
+            #expect(replan.parentPlan == base.id)
+            #expect(replan.incidentId == record.id)
+
+            // An incident naming nothing in the scenario is refused with its path.
+            let wrong = try DocumentParser.parse(
+                #"{"provider": "corewave", "kind": "outage", "from": "2027-07"}"#, format: .json)
+            let error = await #expect(throws: StoreError.self) {
+                try await store.recordIncident(
+                    plan: base.id, incident: wrong, timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            }
+            guard case .invalid(let problems) = error else {
+                Issue.record("expected invalid input, got \(String(describing: error))")
+                return
+            }
+            #expect(problems.diagnostics.contains { $0.path == "incident.provider" })
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func aJobWhoseWorkerDiesIsClaimedAgainAndTheDeadWorkersResultIsRefused(backend: TestDatabases.Backend)
+        async throws
+    {
+        try await TestDatabases.with(backend) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            // Worker A claims the job and "dies": it never renews its claim, which runs out.
+            let claimedByA = try #require(try await store.claimJob(worker: "A", leaseSeconds: 30))
+            #expect(claimedByA.id == job.id)
+            #expect(try await store.claimJob(worker: "B", leaseSeconds: 30) == nil)
+            try await store.database.execute("UPDATE jobs SET lease_until = 0")
+            let claimedByB = try #require(try await store.claimJob(worker: "B", leaseSeconds: 30))
+            #expect(claimedByB.id == job.id)
+            #expect(claimedByB.attempts == 2)
+            // A comes back with a result: refused, nothing written.
+            let plan = try Planner().plan(try Fixtures.frontierLab())
+            #expect(try await store.completeJob(claimedByA, worker: "A", plan: plan) == nil)
+            #expect(try await store.plans(after: nil, limit: 10).items.isEmpty)
+            #expect(try await store.renewClaim(job: job.id, worker: "A", leaseSeconds: 30) == false)
+            let planID = try #require(try await store.completeJob(claimedByB, worker: "B", plan: plan))
+            #expect(try await store.job(job.id).planId == planID)
+            #expect(try await store.plans(after: nil, limit: 10).items.map(\.id) == [planID])
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func aJobIsFailedAfterItsLastAttemptDies(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            for attempt in 1...3 {
+                let claimed = try #require(try await store.claimJob(worker: "w\(attempt)", leaseSeconds: 30))
+                #expect(claimed.attempts == attempt)
+                try await store.database.execute("UPDATE jobs SET lease_until = 0")
+            }
+            #expect(try await store.claimJob(worker: "w4", leaseSeconds: 30) == nil)
+            let failed = try await store.job(job.id)
+            #expect(failed.state == .failed)
+            #expect(failed.error?.contains("gave up") == true)
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func concurrentWorkersOnTwoConnectionsClaimEachJobOnce(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, url in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            var submitted: Set<String> = []
+            for _ in 0..<12 {
+                submitted.insert(
+                    try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner).id)
+            }
+            // A second server: its own connections to the same database.
+            let other = try await Store.open(url)
+            let claims = try await withThrowingTaskGroup(of: [String].self) { group in
+                for (i, s) in [store, other, store, other].enumerated() {
+                    group.addTask {
+                        var mine: [String] = []
+                        while let job = try await s.claimJob(worker: "w\(i)", leaseSeconds: 60) { mine.append(job.id) }
+                        return mine
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            await other.close()
+            #expect(claims.count == 12)
+            #expect(Set(claims) == submitted)
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func everyWriteIsAuditedAndTheLogCannotBeChanged(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            // A refused write leaves no trace.
+            let bad = try DocumentParser.parse(#"{"id": "p", "kind": "volcano"}"#, format: .json)
+            _ = try? await store.putEntity(.providers, id: nil, body: bad, ifMatch: nil, actor: Self.planner)
+            let log = try await store.audit(after: nil, limit: 50).items
+            #expect(log.map(\.action) == ["scenario.import", "plan.submit"])
+            #expect(log.allSatisfy { $0.actor == "alice (tok-planner)" })
+            await #expect(throws: (any Error).self) {
+                try await store.database.session { try await $0.raw("UPDATE audit_log SET actor = 'mallory'").run() }
+            }
+            await #expect(throws: (any Error).self) {
+                try await store.database.session { try await $0.raw("DELETE FROM audit_log").run() }
+            }
+            #expect(try await store.audit(after: nil, limit: 50).items == log)
+        }
+    }
+
+    @Test(arguments: TestDatabases.available)
+    func tokensAreKeptHashedAndIdempotencyKeysReplay(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let (token, secret) = try await store.createToken(name: "ci", role: .planner, actor: .system)
+            #expect(try await store.token(secret: secret)?.id == token.id)
+            #expect(try await store.token(secret: secret + "x") == nil)
+            let kept = try await store.database.session { sql in
+                try await sql.raw("SELECT sha256 FROM tokens").all().map { try $0.decode(column: "sha256", as: String.self) }
+            }
+            #expect(kept == [sha256Hex(secret)])
+
+            #expect(try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "h") == .proceed)
+            #expect(try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "h") == .inProgress)
+            try await store.finishIdempotent(token: token.id, key: "k1", status: 202, location: "/x", body: "{}", keep: true)
+            #expect(
+                try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "h")
+                    == .replay(status: 202, location: "/x", body: "{}"))
+            #expect(try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "other") == .mismatch)
+            // Keys belong to a token: another client's k1 is its own.
+            #expect(try await store.beginIdempotent(token: "tok-other", key: "k1", requestHash: "h") == .proceed)
+        }
+    }
+}
