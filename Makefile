@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/switchyard
 EXAMPLE := examples/frontier-lab.yaml
 
-.PHONY: demo test test-postgres serve setup build lint format bench clean
+.PHONY: demo test test-postgres serve openapi setup build lint format bench clean
 
 ## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
 setup:
@@ -45,6 +45,10 @@ test-postgres: setup
 ## example scenario and its first plan (the admin token is printed on first start).
 serve: build
 	$(BIN) serve --import $(EXAMPLE)
+
+## openapi: embed docs/openapi.yaml into the server after editing it.
+openapi:
+	scripts/embed-openapi.sh
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests

@@ -1,16 +1,378 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Planner
+import SwitchyardModel
 import SwitchyardStore
 
+/// The dashboard: server-rendered pages with inline SVG charts, no script and nothing fetched
+/// from elsewhere. Every figure shown comes from the same records the API returns; figures carry
+/// `data-figure`/`data-value` attributes with the exact value.
 enum Dashboard {
-    static func loginPage(status: HTTPResponse.Status, message: String) -> Response {
-        Response(
-            status: status, headers: [.contentType: "text/html; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: message)))
+    static let style = """
+        :root{color-scheme:light;--ink:#111827;--muted:#6b7280;--line:#e5e7eb;--accent:#2563eb}
+        *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:#f8fafc}
+        header{background:#0f172a;color:#fff;padding:10px 28px;display:flex;gap:28px;align-items:center}
+        header b{font-size:17px;letter-spacing:.02em}header a{color:#cbd5e1;text-decoration:none}header a.on{color:#fff;border-bottom:2px solid #60a5fa}
+        main{max-width:1180px;margin:0 auto;padding:22px 28px 60px}h1{font-size:22px;margin:4px 0 14px}h2{font-size:17px;margin:26px 0 8px}
+        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px}
+        .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+        .card .k{color:var(--muted);font-size:12.5px;text-transform:uppercase;letter-spacing:.04em}.card .v{font-size:22px;font-weight:650;margin-top:2px}
+        .panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin-top:12px}
+        table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line)}
+        th{color:var(--muted);font-weight:600;font-size:12.5px;text-transform:uppercase;letter-spacing:.03em}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+        .chart{display:block;margin-top:6px}.chart .tick{font-size:11px;fill:#6b7280}.chart .label{font-size:12.5px;fill:#111827}.chart .value{font-size:12px;fill:#374151}
+        .legend{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px}
+        .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px}
+        .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12.5px;font-weight:600}
+        .proposed{background:#e0e7ff;color:#3730a3}.signed{background:#dbeafe;color:#1e40af}.provisioning{background:#fef3c7;color:#92400e}
+        .active{background:#dcfce7;color:#166534}.ended{background:#f3f4f6;color:#374151}.breached{background:#fee2e2;color:#991b1b}.terminated{background:#f3f4f6;color:#6b7280}
+        .muted{color:var(--muted)}a{color:var(--accent)}.empty{padding:30px;text-align:center;color:var(--muted)}
+        form.login{max-width:420px;margin:60px auto}input{width:100%;padding:9px;border:1px solid #cbd5e1;border-radius:8px;font:inherit}
+        button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
+        """
+
+    static let sections = [("/", "Overview"), ("/plans", "Plans"), ("/leases", "Leases"), ("/incidents", "Incidents")]
+
+    static func html(_ title: String, active: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        let nav = sections.map { "<a href=\"\($0.0)\"\($0.0 == active ? " class=\"on\"" : "")>\($0.1)</a>" }.joined()
+        let page = """
+            <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+            <title>\(esc(title)) · Switchyard</title><style>\(style)</style></head>
+            <body><header><b>Switchyard</b>\(nav)</header><main>\(body)</main></body></html>
+            """
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
+
+    static func loginPage(status: HTTPResponse.Status, message: String, next: String = "/") -> Response {
+        html(
+            "Sign in", active: "",
+            """
+            <form class="login panel" method="post" action="/login"><h1>Sign in</h1><p class="muted">\(esc(message))</p>
+            <label for="token">API token</label><input id="token" name="token" type="password" autocomplete="off" required>
+            <input type="hidden" name="next" value="\(esc(next))"><button type="submit">Sign in</button>
+            <p class="muted">Create one with <code>switchyard token create --role viewer</code>.</p></form>
+            """, status: status)
+    }
+
+    static func card(_ key: String, _ value: String, figure: String? = nil, raw: String? = nil) -> String {
+        let data = figure.map { " data-figure=\"\($0)\" data-value=\"\(esc(raw ?? value))\"" } ?? ""
+        return "<div class=\"card\"><div class=\"k\">\(esc(key))</div><div class=\"v\"\(data)>\(esc(value))</div></div>"
+    }
+
+    /// Whole dollars with separators: $1,234,567.
+    static func usd(_ value: Decimal) -> String { usd(NSDecimalNumber(decimal: value).doubleValue) }
+
+    static func usd(_ value: Double) -> String {
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        formatter.locale = Locale(identifier: "en_US")
+        return (value < 0 ? "-$" : "$") + (formatter.string(from: NSNumber(value: abs(value).rounded())) ?? "0")
+    }
+
+    static func time(_ millis: Int64?) -> String {
+        guard let millis else { return "" }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+    }
+}
+
+/// What the charts of one plan show, computed from the plan and its scenario.
+struct PlanFigures {
+    var months: [YearMonth]
+    var supply: [Charts.Series]
+    var costByMonth: [Double]
+    var peakShares: [(name: String, share: Double)]
+    var cap: Double
+    var resilienceRows: [String]
+    var resilience: [[Double?]]
+
+    init(plan: Plan, scenario: Scenario) {
+        months = (0..<plan.horizon.months).map { plan.horizon.month(ofPeriod: $0) }
+        var supplyByKey: [String: [Double]] = [:]
+        for lease in plan.leases {
+            let key = "\(lease.provider) · \(lease.accelerator)"
+            for m in 0..<lease.months {
+                guard let p = plan.horizon.period(of: lease.start.adding(months: m)) else { continue }
+                supplyByKey[key, default: Array(repeating: 0, count: months.count)][p] += Double(lease.accelerators)
+            }
+        }
+        let fleetModel = Dictionary(uniqueKeysWithValues: scenario.ownedFleets.map { ($0.id, $0.accelerator) })
+        for use in plan.colocation {
+            guard let p = plan.horizon.period(of: use.month) else { continue }
+            for (fleet, count) in use.hosted where count > 0 {
+                let key = "owned \(fleetModel[fleet]?.rawValue ?? fleet.rawValue) @ \(use.provider)"
+                supplyByKey[key, default: Array(repeating: 0, count: months.count)][p] += count
+            }
+        }
+        supply = supplyByKey.keys.sorted().map { Charts.Series(name: $0, values: supplyByKey[$0]!) }
+        costByMonth = months.map { NSDecimalNumber(decimal: plan.cost.byMonth[$0] ?? 0).doubleValue }
+        var peak: [String: Double] = [:]
+        for share in plan.shares { peak[share.provider.rawValue] = max(peak[share.provider.rawValue] ?? 0, share.share) }
+        peakShares = peak.keys.sorted().map { ($0, peak[$0]!) }
+        cap = plan.shares.first?.cap ?? scenario.policy.maxProviderShare
+
+        // N-1: each lost provider's coverage of critical work, month by month, against what the
+        // plan itself gives critical work that month.
+        let critical = Set(scenario.workloads.filter(\.critical).map(\.id))
+        let months = self.months
+        func byMonth(_ allocation: [Allocation]) -> [Double] {
+            var totals = Array(repeating: 0.0, count: months.count)
+            for a in allocation where critical.contains(a.workload) {
+                if let p = plan.horizon.period(of: a.month) { totals[p] += a.referenceAccelerators }
+            }
+            return totals
+        }
+        let base = byMonth(plan.allocation)
+        resilienceRows = plan.resilience.map(\.provider.rawValue)
+        resilience = plan.resilience.map { loss in
+            let covered = byMonth(loss.allocation)
+            return months.indices.map { base[$0] > 1e-9 ? min(1, covered[$0] / base[$0]) : nil }
+        }
     }
 }
 
 extension SwitchyardServer {
-    func addDashboardRoutes(_ router: Router<AppContext>) {}
+    func addDashboardRoutes(_ router: Router<AppContext>) {
+        router.get("/") { _, _ -> Response in try await overviewPage() }
+        router.get("/plans") { _, _ -> Response in try await plansPage() }
+        router.get("/plans/:id") { _, context -> Response in try await planPage(try context.parameters.require("id")) }
+        router.get("/leases") { _, _ -> Response in try await leasesPage() }
+        router.get("/incidents") { _, _ -> Response in try await incidentsPage() }
+        router.get("/login") { request, _ -> Response in
+            let next = Self.safeNext(request.uri.queryParameters.get("next"))
+            // Scripted sign-in (headless browsers): the token in the query sets the cookie.
+            if let token = request.uri.queryParameters.get("token") {
+                return try await signIn(token: token, next: next)
+            }
+            return Dashboard.loginPage(status: .ok, message: "Sign in with an API token.", next: next)
+        }
+        router.post("/login") { request, context -> Response in
+            let body = String(buffer: try await Self.body(request, context))
+            var fields: [String: String] = [:]
+            for pair in body.split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1).map {
+                    String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+                }
+                if kv.count == 2 { fields[kv[0]] = kv[1] }
+            }
+            return try await signIn(token: fields["token"] ?? "", next: Self.safeNext(fields["next"]))
+        }
+        router.get("/logout") { _, _ -> Response in
+            Response(
+                status: .seeOther,
+                headers: [.location: "/login", .setCookie: "\(AuthMiddleware.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
+        }
+    }
+
+    /// Only local paths: never redirect off the site.
+    static func safeNext(_ next: String?) -> String {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/" }
+        return next
+    }
+
+    func signIn(token: String, next: String) async throws -> Response {
+        guard try await tokens.lookup(token) != nil else {
+            return Dashboard.loginPage(status: .unauthorized, message: "That token is not valid.", next: next)
+        }
+        return Response(
+            status: .seeOther,
+            headers: [
+                .location: next, .setCookie: "\(AuthMiddleware.cookie)=\(token); Path=/; HttpOnly; SameSite=Strict",
+            ])
+    }
+
+    func loadPlan(_ record: PlanRecord) async throws -> (Plan, Scenario) {
+        let plan = try PlanFile.decode(Data(record.body.utf8))
+        let (_, scenario) = try await store.snapshot(version: record.scenarioVersion)
+        return (plan, scenario)
+    }
+
+    func overviewPage() async throws -> Response {
+        guard let record = try await store.currentPlan() else {
+            let scenario = try await store.workspace()
+            return Dashboard.html(
+                "Overview", active: "/",
+                "<h1>Overview</h1><div class=\"panel empty\">"
+                    + (scenario == nil
+                        ? "No scenario yet. Import one: <code>POST /v1/scenarios</code>."
+                        : "No plan yet for \(esc(scenario!.name)). Start one: <code>POST /v1/plans</code>.") + "</div>")
+        }
+        let (plan, scenario) = try await loadPlan(record)
+        let figures = PlanFigures(plan: plan, scenario: scenario)
+        let labels = figures.months.map(\.description)
+        let unmet = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
+        let leases = try await store.leases(state: nil, after: nil, limit: 200).items
+        let live = leases.filter { ![.ended, .breached, .terminated].contains($0.state) }.count
+        var body = "<h1>\(esc(scenario.name))</h1>"
+        body += "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
+        body += "(\(esc(record.state)), scenario v\(record.scenarioVersion), \(Dashboard.time(record.createdAt)))</p>"
+        body += "<div class=\"cards\">"
+        body += Dashboard.card("Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
+        body += Dashboard.card("Leases in plan", "\(plan.leases.count)", figure: "plan-leases")
+        body += Dashboard.card("Live leases", "\(live)", figure: "live-leases")
+        body += Dashboard.card("Unmet demand", unmet > 0 ? "\(Charts.compact(unmet)) ref-h" : "none", figure: "unmet", raw: Charts.number(unmet))
+        body += Dashboard.card("Optimality gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
+        body += "</div>"
+        body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
+        body += Charts.stackedColumns(
+            id: "supply", title: "Accelerators supplied per month, by provider and model", labels: labels,
+            series: figures.supply, unit: "accelerators")
+        body += "</div><h2>Cost by month</h2><div class=\"panel\">"
+        body += Charts.columns(
+            id: "cost", title: "Cost per month in USD", labels: labels, values: figures.costByMonth, unit: "USD",
+            format: { "$" + Charts.compact($0) })
+        body += "</div><h2>Each provider's share against the cap</h2><div class=\"panel\">"
+        body += "<p class=\"muted\">Peak monthly share of the capacity in use; the dashed line is the policy's cap.</p>"
+        body += Charts.shares(id: "shares", title: "Peak provider share", rows: figures.peakShares, cap: figures.cap)
+        body += "</div>"
+        return Dashboard.html("Overview", active: "/", body)
+    }
+
+    func plansPage() async throws -> Response {
+        let plans = try await store.plans(after: nil, limit: 200).items
+        var body = "<h1>Plans</h1><div class=\"panel\">"
+        if plans.isEmpty {
+            body += "<div class=\"empty\">No plans yet.</div>"
+        } else {
+            body += "<table><tr><th>Plan</th><th>State</th><th>Scenario</th><th class=\"n\">Total cost</th><th>Made</th><th>From</th></tr>"
+            for p in plans {
+                body += "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(esc(p.state))</td><td>v\(p.scenarioVersion)</td>"
+                body += "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(esc(p.totalCost))\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
+                body += "<td>\(Dashboard.time(p.createdAt))</td><td>\(p.parentPlan.map { "re-plan of <a href=\"/plans/\($0)\">\($0)</a>" } ?? "")</td></tr>"
+            }
+            body += "</table>"
+        }
+        return Dashboard.html("Plans", active: "/plans", body + "</div>")
+    }
+
+    func planPage(_ id: String) async throws -> Response {
+        let record: PlanRecord
+        do {
+            record = try await store.plan(id)
+        } catch StoreError.notFound {
+            return Dashboard.html("Not found", active: "/plans", "<h1>No plan \(esc(id))</h1>", status: .notFound)
+        }
+        let (plan, scenario) = try await loadPlan(record)
+        let figures = PlanFigures(plan: plan, scenario: scenario)
+        var body = "<h1>Plan \(record.id)</h1><p class=\"muted\">\(esc(scenario.name)), scenario v\(record.scenarioVersion) · "
+        body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(esc(record.state))"
+        if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
+        body += "</p><div class=\"cards\">"
+        body += Dashboard.card("Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
+        body += Dashboard.card("Leases", Dashboard.usd(plan.cost.leases), figure: "lease-cost", raw: plan.cost.leases.description)
+        body += Dashboard.card("Backup fees", Dashboard.usd(plan.cost.backupFees), figure: "backup-fees", raw: plan.cost.backupFees.description)
+        body += Dashboard.card("Colocation", Dashboard.usd(plan.cost.colocation), figure: "colocation-cost", raw: plan.cost.colocation.description)
+        body += Dashboard.card("Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
+        body += "</div><h2>Leases</h2><div class=\"panel\"><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
+        body += "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"
+        for lease in plan.leases {
+            body += "<tr><td>\(esc(lease.offer.rawValue))</td><td>\(esc(lease.provider.rawValue))</td><td>\(esc(lease.accelerator.rawValue))</td>"
+            body += "<td class=\"n\">\(lease.nodes)</td><td class=\"n\">\(lease.accelerators)</td><td>\(lease.term.rawValue)</td>"
+            body += "<td>\(lease.start)</td><td class=\"n\">\(lease.months)</td>"
+            body += "<td class=\"n\" data-figure=\"lease-total\" data-value=\"\(lease.totalCost)\">\(Dashboard.usd(lease.totalCost))</td></tr>"
+        }
+        body += "</table></div>"
+        body += "<h2>If one supplier fails (N-1)</h2><div class=\"panel\">"
+        if plan.resilience.isEmpty {
+            body += "<div class=\"empty\">No N-1 analysis in this plan (the policy does not ask for it).</div>"
+        } else {
+            body += Charts.heatMap(
+                id: "resilience", title: "Critical work covered each month without each provider",
+                rows: figures.resilienceRows, columns: figures.months.map(\.description), values: figures.resilience)
+            body += "<table><tr><th>Without</th><th class=\"n\">Critical coverage</th><th class=\"n\">Required</th>"
+            body += "<th class=\"n\">Shortfall (ref-h)</th><th class=\"n\">Backup exercise</th></tr>"
+            for loss in plan.resilience {
+                body += "<tr><td>\(esc(loss.provider.rawValue))</td>"
+                body += "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Charts.percent(loss.criticalCoverage))</td>"
+                body += "<td class=\"n\">\(Charts.percent(loss.requiredCoverage))</td><td class=\"n\">\(Charts.number(loss.shortfallReferenceHours))</td>"
+                body += "<td class=\"n\">\(Dashboard.usd(loss.exerciseCost))</td></tr>"
+            }
+            body += "</table>"
+        }
+        body += "</div><h2>Marginal value of capacity</h2><div class=\"panel\">"
+        let values = plan.explanation.marginalValues.filter { $0.usdPerAcceleratorMonth > 0.005 }
+            .sorted { $0.usdPerAcceleratorMonth > $1.usdPerAcceleratorMonth }.prefix(15)
+        if values.isEmpty {
+            body += "<div class=\"empty\">No accelerator-month would lower the cost: supply does not bind.</div>"
+        } else {
+            body += "<p class=\"muted\">What one more accelerator for a month would save (largest first).</p>"
+            body += Charts.bars(
+                id: "marginal", title: "Marginal value per accelerator-month (USD)",
+                rows: values.map { ("\($0.accelerator.rawValue) \($0.month)", $0.usdPerAcceleratorMonth) },
+                maximum: values.map(\.usdPerAcceleratorMonth).max() ?? 1, format: { Dashboard.usd($0) },
+                describe: { "\($0): \(Dashboard.usd($1)) per accelerator-month" }, labelWidth: 230)
+        }
+        body += "</div>"
+        if !plan.shortfalls.isEmpty {
+            body += "<h2>Shortfalls</h2><div class=\"panel\"><table><tr><th>Workload</th><th>Month</th><th class=\"n\">Ref-hours</th><th>Why</th></tr>"
+            for s in plan.shortfalls {
+                body += "<tr><td>\(esc(s.workload.rawValue))</td><td>\(s.month?.description ?? "")</td>"
+                body += "<td class=\"n\">\(Charts.number(s.referenceHours))</td><td>\(esc(s.reason))</td></tr>"
+            }
+            body += "</table></div>"
+        }
+        return Dashboard.html("Plan \(record.id)", active: "/plans", body)
+    }
+
+    func leasesPage() async throws -> Response {
+        var leases: [LeaseRecord] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.leases(state: nil, after: cursor, limit: 200)
+            leases += page.items
+            cursor = page.next
+        } while cursor != nil && leases.count < 2000
+        var body = "<h1>Leases</h1><div class=\"cards\">"
+        for state in LeaseState.allCases {
+            body += Dashboard.card(state.rawValue, "\(leases.filter { $0.state == state }.count)", figure: "leases-\(state.rawValue)")
+        }
+        body += "</div><div class=\"panel\">"
+        if leases.isEmpty {
+            body += "<div class=\"empty\">No leases yet: accept a plan (<code>POST /v1/plans/{id}/accept</code>).</div>"
+        } else {
+            body += "<table><tr><th>Lease</th><th>State</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
+            body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th></tr>"
+            for l in leases {
+                body += "<tr><td>\(l.id)</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
+                body += "<td>\(esc(l.provider))</td><td>\(esc(l.accelerator))</td><td class=\"n\">\(l.nodes)</td><td>\(esc(l.term))</td>"
+                body += "<td>\(esc(l.start))</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
+                body += "<td>\(Dashboard.time(l.updatedAt))</td></tr>"
+            }
+            body += "</table>"
+        }
+        return Dashboard.html("Leases", active: "/leases", body + "</div>")
+    }
+
+    func incidentsPage() async throws -> Response {
+        let incidents = try await store.incidents(after: nil, limit: 200).items
+        var body = "<h1>Incidents</h1><div class=\"panel\">"
+        if incidents.isEmpty {
+            body += "<div class=\"empty\">No incidents recorded.</div>"
+        } else {
+            body += "<table><tr><th>When</th><th>What</th><th>Plan</th><th>Re-plan</th><th class=\"n\">Cost change</th></tr>"
+            for incident in incidents {
+                var replan = "<span class=\"muted\">running…</span>"
+                var delta = ""
+                if let id = incident.replanId, let after = try? await store.plan(id),
+                    let before = try? await store.plan(incident.planId)
+                {
+                    replan = "<a href=\"/plans/\(id)\">\(id)</a>"
+                    let change = (Decimal(string: after.totalCost) ?? 0) - (Decimal(string: before.totalCost) ?? 0)
+                    delta = "<span data-figure=\"cost-change\" data-value=\"\(change)\">\(change >= 0 ? "+" : "")\(Dashboard.usd(change))</span>"
+                } else if let job = try? await store.job(incident.jobId), job.state == .failed {
+                    replan = "<span class=\"muted\">failed: \(esc(job.error ?? ""))</span>"
+                }
+                body += "<tr><td>\(Dashboard.time(incident.createdAt))</td><td>\(esc(incident.summary))</td>"
+                body += "<td><a href=\"/plans/\(incident.planId)\">\(incident.planId)</a></td><td>\(replan)</td><td class=\"n\">\(delta)</td></tr>"
+            }
+            body += "</table>"
+        }
+        return Dashboard.html("Incidents", active: "/incidents", body + "</div>")
+    }
 }

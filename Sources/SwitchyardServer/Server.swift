@@ -177,3 +177,11 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 }
+
+extension OpenAPIDocument {
+    /// The document as JSON, converted once.
+    static let json: String = {
+        guard let node = try? DocumentParser.parse(yaml, format: .yaml) else { return "{}" }
+        return DocumentWriter.write(node, format: .json)
+    }()
+}

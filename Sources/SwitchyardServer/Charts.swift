@@ -1,0 +1,241 @@
+import Foundation
+
+/// Inline SVG charts for the dashboard: no script, no external files. Every mark carries a
+/// `<title>` with its exact figure, so hovering shows it and tests can read it.
+enum Charts {
+    /// A colour per series, stable for a given index.
+    static let palette = [
+        "#2563eb", "#f97316", "#16a34a", "#dc2626", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563", "#65a30d",
+        "#7c3aed", "#0d9488",
+    ]
+
+    struct Series {
+        var name: String
+        var values: [Double]
+    }
+
+    /// Stacked columns: one column per label, one segment per series.
+    static func stackedColumns(
+        id: String, title: String, labels: [String], series: [Series], unit: String, width: Int = 880, height: Int = 300
+    ) -> String {
+        let totals = labels.indices.map { i in series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) } }
+        let maxTotal = niceCeiling(totals.max() ?? 0)
+        let plot = Frame(width: width, height: height)
+        var svg = plot.open(id: id, title: title)
+        svg += plot.yAxis(max: maxTotal, unit: unit)
+        let slot = plot.innerWidth / Double(max(labels.count, 1))
+        let barWidth = max(2, slot * 0.72)
+        for (i, label) in labels.enumerated() {
+            var y = plot.bottom
+            let x = plot.left + Double(i) * slot + (slot - barWidth) / 2
+            for (s, item) in series.enumerated() {
+                let value = item.values.indices.contains(i) ? item.values[i] : 0
+                guard value > 0, maxTotal > 0 else { continue }
+                let h = value / maxTotal * plot.innerHeight
+                y -= h
+                svg += "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
+                svg += "fill=\"\(palette[s % palette.count])\" data-series=\"\(esc(item.name))\" data-label=\"\(esc(label))\" "
+                svg += "data-value=\"\(number(value))\"><title>\(esc(item.name)), \(esc(label)): \(number(value)) \(esc(unit))</title></rect>"
+            }
+            if i % plot.labelStep(count: labels.count) == 0 {
+                svg += "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
+            }
+        }
+        return svg + "</svg>" + legend(series.map(\.name))
+    }
+
+    /// Simple columns with their value labels.
+    static func columns(
+        id: String, title: String, labels: [String], values: [Double], unit: String, format: @escaping (Double) -> String,
+        width: Int = 880, height: Int = 260
+    ) -> String {
+        let maxValue = niceCeiling(values.max() ?? 0)
+        let plot = Frame(width: width, height: height)
+        var svg = plot.open(id: id, title: title)
+        svg += plot.yAxis(max: maxValue, unit: unit, format: format)
+        let slot = plot.innerWidth / Double(max(labels.count, 1))
+        let barWidth = max(2, slot * 0.72)
+        for (i, (label, value)) in zip(labels, values).enumerated() {
+            let h = maxValue > 0 ? max(0, value) / maxValue * plot.innerHeight : 0
+            let x = plot.left + Double(i) * slot + (slot - barWidth) / 2
+            svg += "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(plot.bottom - h))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
+            svg += "fill=\"\(palette[0])\" data-label=\"\(esc(label))\" data-value=\"\(number(value))\">"
+            svg += "<title>\(esc(label)): \(esc(format(value)))</title></rect>"
+            if i % plot.labelStep(count: labels.count) == 0 {
+                svg += "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
+            }
+        }
+        return svg + "</svg>"
+    }
+
+    /// Horizontal bars from 0 to 1 with a dashed line at `cap`; bars past it are red.
+    static func shares(id: String, title: String, rows: [(name: String, share: Double)], cap: Double) -> String {
+        bars(
+            id: id, title: title, rows: rows, maximum: 1, cap: cap, format: percent,
+            describe: { "\($0): \(percent($1)) of capacity in use (cap \(percent(cap)))" })
+    }
+
+    /// Horizontal bars, one per row, scaled to `maximum`; with `cap`, a dashed line there and
+    /// bars beyond it in red.
+    static func bars(
+        id: String, title: String, rows: [(name: String, share: Double)], maximum: Double, cap: Double? = nil,
+        format: (Double) -> String, describe: (String, Double) -> String, labelWidth: Double = 150
+    ) -> String {
+        let width = 880
+        let rowHeight = 30
+        let left = labelWidth
+        let right = Double(width) - 90
+        let height = rows.count * rowHeight + (cap == nil ? 14 : 40)
+        var svg = "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
+        svg += "width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
+        for (i, row) in rows.enumerated() {
+            let y = Double(i * rowHeight + 10)
+            let w = maximum > 0 ? (right - left) * min(1, max(0, row.share / maximum)) : 0
+            let over = cap.map { row.share > $0 + 1e-9 } ?? false
+            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 17))\" text-anchor=\"end\" class=\"label\">\(esc(row.name))</text>"
+            svg += "<rect x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(right - left))\" height=\"18\" fill=\"#eef2f7\"/>"
+            svg += "<rect class=\"mark\" x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(w))\" height=\"18\" "
+            svg += "fill=\"\(over ? "#dc2626" : palette[0])\" data-label=\"\(esc(row.name))\" data-value=\"\(number(row.share))\">"
+            svg += "<title>\(esc(describe(row.name, row.share)))</title></rect>"
+            svg += "<text x=\"\(f(left + w + 6))\" y=\"\(f(y + 17))\" class=\"value\">\(esc(format(row.share)))</text>"
+        }
+        if let cap {
+            let capX = left + (right - left) * min(1, cap / maximum)
+            svg += "<line x1=\"\(f(capX))\" x2=\"\(f(capX))\" y1=\"4\" y2=\"\(height - 24)\" stroke=\"#111827\" stroke-dasharray=\"5 4\"/>"
+            svg += "<text x=\"\(f(capX))\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"tick\">cap \(percent(cap))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// A grid of cells coloured from red (0) to green (1).
+    static func heatMap(id: String, title: String, rows: [String], columns: [String], values: [[Double?]]) -> String {
+        let left = 150.0
+        let cell = min(44.0, 700.0 / Double(max(columns.count, 1)))
+        let width = Int(left + cell * Double(columns.count) + 20)
+        let height = Int(Double(rows.count) * 28 + 60)
+        var svg = "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
+        svg += "width=\"100%\" style=\"max-width:\(width)px\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
+        for (r, row) in rows.enumerated() {
+            let y = Double(r * 28 + 6)
+            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 18))\" text-anchor=\"end\" class=\"label\">without \(esc(row))</text>"
+            for (c, column) in columns.enumerated() {
+                let x = left + Double(c) * cell
+                guard let value = values[r][c] else {
+                    svg += "<rect x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(cell - 2))\" height=\"26\" fill=\"#f3f4f6\">"
+                    svg += "<title>without \(esc(row)), \(esc(column)): no critical demand</title></rect>"
+                    continue
+                }
+                svg += "<rect class=\"mark\" x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(cell - 2))\" height=\"26\" "
+                svg += "fill=\"\(heat(value))\" data-row=\"\(esc(row))\" data-label=\"\(esc(column))\" data-value=\"\(number(value))\">"
+                svg += "<title>without \(esc(row)), \(esc(column)): \(percent(value)) of critical work covered</title></rect>"
+            }
+        }
+        let axisY = Double(rows.count * 28 + 22)
+        for (c, column) in columns.enumerated() where columns.count <= 18 || c % max(1, columns.count / 9) == 0 {
+            svg += "<text x=\"\(f(left + Double(c) * cell + cell / 2))\" y=\"\(f(axisY))\" text-anchor=\"middle\" class=\"tick\">\(esc(column))</text>"
+        }
+        svg += "<text x=\"\(f(left))\" y=\"\(f(axisY + 24))\" class=\"tick\">red: critical work uncovered · green: fully covered</text>"
+        return svg + "</svg>"
+    }
+
+    /// Red → amber → green for 0 → 0.5 → 1.
+    static func heat(_ value: Double) -> String {
+        let v = min(1, max(0, value))
+        let (r, g, b): (Double, Double, Double) =
+            v < 0.5
+            ? (220, 38 + (180 - 38) * v * 2, 38) : (220 - (220 - 22) * (v - 0.5) * 2, 180 - (180 - 163) * (v - 0.5) * 2, 38 + (74 - 38) * (v - 0.5) * 2)
+        return String(format: "#%02x%02x%02x", Int(r), Int(g), Int(b))
+    }
+
+    static func legend(_ names: [String]) -> String {
+        "<ul class=\"legend\">"
+            + names.enumerated().map {
+                "<li><span class=\"swatch\" style=\"background:\(palette[$0.offset % palette.count])\"></span>\(esc($0.element))</li>"
+            }.joined() + "</ul>"
+    }
+
+    /// The plotting area of a chart with axes.
+    struct Frame {
+        var width: Int
+        var height: Int
+        var left = 70.0
+        var top = 12.0
+        var bottomMargin = 28.0
+        var right = 12.0
+
+        init(width: Int, height: Int) {
+            self.width = width
+            self.height = height
+        }
+
+        var bottom: Double { Double(height) - bottomMargin }
+
+        /// Label every n-th column so labels (about 55 units wide) never overlap.
+        func labelStep(count: Int) -> Int {
+            max(1, Int((Double(count) * 55 / innerWidth).rounded(.up)))
+        }
+        var innerWidth: Double { Double(width) - left - right }
+        var innerHeight: Double { bottom - top }
+
+        func open(id: String, title: String) -> String {
+            "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
+                + "width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
+        }
+
+        func yAxis(max: Double, unit: String, format: ((Double) -> String)? = nil) -> String {
+            var out = ""
+            for step in 0...4 {
+                let value = max * Double(step) / 4
+                let y = bottom - innerHeight * Double(step) / 4
+                out += "<line x1=\"\(f(left))\" x2=\"\(f(Double(width) - right))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#e5e7eb\"/>"
+                out += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" class=\"tick\">"
+                out += "\(esc(format?(value) ?? compact(value)))</text>"
+            }
+            return out
+        }
+    }
+
+    /// Rounds up to 1, 2 or 5 × a power of ten.
+    static func niceCeiling(_ x: Double) -> Double {
+        guard x > 0 else { return 1 }
+        let power = pow(10, floor(log10(x)))
+        for m in [1.0, 2, 2.5, 5, 10] where m * power >= x { return m * power }
+        return 10 * power
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    /// A figure as written in data attributes and titles: integers plain, else up to 4 decimals.
+    static func number(_ x: Double) -> String {
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+        return String(format: "%.4f", x).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+    }
+
+    static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+
+    /// 1.2k, 3.4M.
+    static func compact(_ x: Double) -> String {
+        switch abs(x) {
+        case 1e9...: String(format: "%.1fB", x / 1e9)
+        case 1e6...: String(format: "%.1fM", x / 1e6)
+        case 1e3...: String(format: "%.1fk", x / 1e3)
+        default: number(x)
+        }
+    }
+}
+
+/// Escapes text for HTML and SVG.
+func esc(_ s: String) -> String {
+    var out = ""
+    for c in s {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.append(c)
+        }
+    }
+    return out
+}

@@ -1,0 +1,1326 @@
+// Generated from docs/openapi.yaml by scripts/embed-openapi.sh (make openapi): edit the YAML, not this.
+// swift-format-ignore-file
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.1.0
+info:
+  title: Switchyard API
+  version: '1'
+  summary: The record of a mixed GPU/TPU fleet — scenario, plans, leases, incidents — and the jobs that plan it.
+  description: |
+    Every request but /healthz, /readyz, /metrics, /openapi.json and /login needs
+    `Authorization: Bearer TOKEN`. Reads need the viewer role, writes planner, /v1/tokens admin.
+    Errors are RFC 9457 problem documents (`application/problem+json`); input problems list each
+    field's path under `errors`. Lists are pages: pass the `next` you got back as `cursor`.
+    Changes to existing things need `If-Match` with the ETag you read. POSTs accept an
+    `Idempotency-Key`: the same key and body gives the first response again.
+servers:
+  - url: http://127.0.0.1:8080
+security:
+  - bearer: []
+tags:
+  - name: Operations
+  - name: Scenario
+  - name: Scenario entities
+  - name: Plans
+  - name: Leases
+  - name: Incidents
+  - name: Administration
+paths:
+  /healthz:
+    get:
+      operationId: healthz
+      tags: [Operations]
+      summary: The process is up
+      security: []
+      responses:
+        '200':
+          description: Up
+          content:
+            application/json:
+              schema: {type: object, required: [status], properties: {status: {const: ok}}}
+  /readyz:
+    get:
+      operationId: readyz
+      tags: [Operations]
+      summary: The database answers and its schema is current
+      security: []
+      responses:
+        '200':
+          description: Ready
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [status, database, schemaVersion]
+                properties:
+                  status: {const: ready}
+                  database: {enum: [sqlite, postgres]}
+                  schemaVersion: {type: integer}
+        '503': {$ref: '#/components/responses/Problem'}
+  /metrics:
+    get:
+      operationId: metrics
+      tags: [Operations]
+      summary: Prometheus metrics (request latencies, plan job durations, solver time, queue depth)
+      security: []
+      responses:
+        '200':
+          description: Text exposition format 0.0.4
+          content:
+            text/plain:
+              schema: {type: string}
+  /openapi.json:
+    get:
+      operationId: openapi
+      tags: [Operations]
+      summary: This document
+      security: []
+      responses:
+        '200':
+          description: OpenAPI 3.1
+          content:
+            application/json:
+              schema: {type: object}
+  /v1/scenario:
+    get:
+      operationId: export-scenario
+      tags: [Scenario]
+      summary: The scenario being edited, whole, as JSON or YAML (the scenario file format)
+      parameters:
+        - name: format
+          in: query
+          schema: {enum: [json, yaml]}
+      responses:
+        '200':
+          description: The scenario
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Scenario'}
+            application/yaml:
+              schema: {type: string}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/scenarios:
+    get:
+      operationId: list-scenario-versions
+      tags: [Scenario]
+      summary: Snapshots of the scenario, newest first
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/Snapshot'}}
+                  next: {type: [string, 'null']}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: import-scenario
+      tags: [Scenario]
+      summary: Replace the scenario with a whole scenario file (JSON, or YAML with Content-Type application/yaml)
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Scenario'}
+          application/yaml:
+            schema: {type: string}
+      responses:
+        '201':
+          description: Imported; a new snapshot unless the scenario is unchanged
+          headers:
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Snapshot'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/scenarios/{version}:
+    get:
+      operationId: export-scenario-version
+      tags: [Scenario]
+      summary: One snapshot, as JSON or YAML
+      parameters:
+        - name: version
+          in: path
+          required: true
+          schema: {type: integer, minimum: 1}
+        - name: format
+          in: query
+          schema: {enum: [json, yaml]}
+      responses:
+        '200':
+          description: The scenario as it was
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Scenario'}
+            application/yaml:
+              schema: {type: string}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/providers:
+    get:
+      operationId: list-providers
+      tags: [Scenario entities]
+      summary: List providers, by id
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/Provider'}}
+                  next: {type: [string, 'null']}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: create-providers
+      tags: [Scenario entities]
+      summary: Add a provider; the whole scenario is checked with it in place
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Provider'}
+      responses:
+        '201':
+          description: Created
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Provider'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/providers/{id}:
+    parameters: [{$ref: '#/components/parameters/id'}]
+    get:
+      operationId: get-providers
+      tags: [Scenario entities]
+      summary: One provider
+      responses:
+        '200':
+          description: The provider; its ETag is its version
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Provider'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+    put:
+      operationId: replace-providers
+      tags: [Scenario entities]
+      summary: Replace a provider at the version read (If-Match)
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Provider'}
+      responses:
+        '200':
+          description: Replaced
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Provider'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+    delete:
+      operationId: delete-providers
+      tags: [Scenario entities]
+      summary: Delete a provider at the version read, unless the scenario still needs it
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      responses:
+        '204': {description: Deleted}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+  /v1/offers:
+    get:
+      operationId: list-offers
+      tags: [Scenario entities]
+      summary: List offers, by id
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/Offer'}}
+                  next: {type: [string, 'null']}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: create-offers
+      tags: [Scenario entities]
+      summary: Add a offer; the whole scenario is checked with it in place
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Offer'}
+      responses:
+        '201':
+          description: Created
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Offer'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/offers/{id}:
+    parameters: [{$ref: '#/components/parameters/id'}]
+    get:
+      operationId: get-offers
+      tags: [Scenario entities]
+      summary: One offer
+      responses:
+        '200':
+          description: The offer; its ETag is its version
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Offer'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+    put:
+      operationId: replace-offers
+      tags: [Scenario entities]
+      summary: Replace a offer at the version read (If-Match)
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Offer'}
+      responses:
+        '200':
+          description: Replaced
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Offer'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+    delete:
+      operationId: delete-offers
+      tags: [Scenario entities]
+      summary: Delete a offer at the version read, unless the scenario still needs it
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      responses:
+        '204': {description: Deleted}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+  /v1/colocation:
+    get:
+      operationId: list-colocation
+      tags: [Scenario entities]
+      summary: List colocation sites, by id
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/ColocationSite'}}
+                  next: {type: [string, 'null']}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: create-colocation
+      tags: [Scenario entities]
+      summary: Add a colocation site; the whole scenario is checked with it in place
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ColocationSite'}
+      responses:
+        '201':
+          description: Created
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ColocationSite'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/colocation/{id}:
+    parameters: [{$ref: '#/components/parameters/id'}]
+    get:
+      operationId: get-colocation
+      tags: [Scenario entities]
+      summary: One colocation site
+      responses:
+        '200':
+          description: The colocation site; its ETag is its version
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ColocationSite'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+    put:
+      operationId: replace-colocation
+      tags: [Scenario entities]
+      summary: Replace a colocation site at the version read (If-Match)
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/ColocationSite'}
+      responses:
+        '200':
+          description: Replaced
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ColocationSite'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+    delete:
+      operationId: delete-colocation
+      tags: [Scenario entities]
+      summary: Delete a colocation site at the version read, unless the scenario still needs it
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      responses:
+        '204': {description: Deleted}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+  /v1/owned-fleets:
+    get:
+      operationId: list-owned-fleets
+      tags: [Scenario entities]
+      summary: List owned fleets, by id
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/OwnedFleet'}}
+                  next: {type: [string, 'null']}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: create-owned-fleets
+      tags: [Scenario entities]
+      summary: Add a owned fleet; the whole scenario is checked with it in place
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/OwnedFleet'}
+      responses:
+        '201':
+          description: Created
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/OwnedFleet'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/owned-fleets/{id}:
+    parameters: [{$ref: '#/components/parameters/id'}]
+    get:
+      operationId: get-owned-fleets
+      tags: [Scenario entities]
+      summary: One owned fleet
+      responses:
+        '200':
+          description: The owned fleet; its ETag is its version
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/OwnedFleet'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+    put:
+      operationId: replace-owned-fleets
+      tags: [Scenario entities]
+      summary: Replace a owned fleet at the version read (If-Match)
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/OwnedFleet'}
+      responses:
+        '200':
+          description: Replaced
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/OwnedFleet'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+    delete:
+      operationId: delete-owned-fleets
+      tags: [Scenario entities]
+      summary: Delete a owned fleet at the version read, unless the scenario still needs it
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      responses:
+        '204': {description: Deleted}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+  /v1/workloads:
+    get:
+      operationId: list-workloads
+      tags: [Scenario entities]
+      summary: List workloads, by id
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/Workload'}}
+                  next: {type: [string, 'null']}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: create-workloads
+      tags: [Scenario entities]
+      summary: Add a workload; the whole scenario is checked with it in place
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Workload'}
+      responses:
+        '201':
+          description: Created
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Workload'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/workloads/{id}:
+    parameters: [{$ref: '#/components/parameters/id'}]
+    get:
+      operationId: get-workloads
+      tags: [Scenario entities]
+      summary: One workload
+      responses:
+        '200':
+          description: The workload; its ETag is its version
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Workload'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+    put:
+      operationId: replace-workloads
+      tags: [Scenario entities]
+      summary: Replace a workload at the version read (If-Match)
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Workload'}
+      responses:
+        '200':
+          description: Replaced
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Workload'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+    delete:
+      operationId: delete-workloads
+      tags: [Scenario entities]
+      summary: Delete a workload at the version read, unless the scenario still needs it
+      parameters: [{$ref: '#/components/parameters/ifMatch'}]
+      responses:
+        '204': {description: Deleted}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+  /v1/offers/{id}/prices:
+    get:
+      operationId: offer-price-history
+      tags: [Scenario entities]
+      summary: An offer's prices over time, oldest first
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '200':
+          description: Every price change
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items:
+                    type: array
+                    items:
+                      type: object
+                      required: [recordedAt, actor, terms]
+                      properties:
+                        recordedAt: {type: string, format: date-time}
+                        actor: {type: string}
+                        terms:
+                          type: object
+                          properties:
+                            prices: {$ref: '#/components/schemas/Prices'}
+                            backup: {$ref: '#/components/schemas/Backup'}
+                  next: {type: 'null'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/plans:
+    get:
+      operationId: list-plans
+      tags: [Plans]
+      summary: Plans, newest first
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/PlanSummary'}}
+                  next: {type: [string, 'null']}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: start-plan
+      tags: [Plans]
+      summary: Snapshot the scenario and start a plan job; poll the job at Location
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/SolverOptions'}
+      responses:
+        '202':
+          description: Queued
+          headers:
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Job'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/jobs/{id}:
+    get:
+      operationId: get-job
+      tags: [Plans]
+      summary: A plan or re-plan job; `plan` links its plan once it succeeded
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '200':
+          description: The job
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Job'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/plans/{id}:
+    get:
+      operationId: get-plan
+      tags: [Plans]
+      summary: A plan with the planner's whole answer (leases, allocation, costs, shares, N-1, marginal values)
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '200':
+          description: The plan
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema:
+                allOf:
+                  - {$ref: '#/components/schemas/PlanSummary'}
+                  - type: object
+                    required: [plan]
+                    properties:
+                      plan: {type: object, description: The planner's Plan as documented in docs/planner.md}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/plans/{id}/accept:
+    post:
+      operationId: accept-plan
+      tags: [Plans]
+      summary: Accept a plan; its leases become proposed leases
+      parameters: [{$ref: '#/components/parameters/id'}, {$ref: '#/components/parameters/ifMatchOptional'}, {$ref: '#/components/parameters/idempotencyKey'}]
+      responses:
+        '200':
+          description: Accepted
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [plan, leases]
+                properties:
+                  plan: {$ref: '#/components/schemas/PlanSummary'}
+                  leases: {type: array, items: {$ref: '#/components/schemas/Lease'}}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+  /v1/leases:
+    get:
+      operationId: list-leases
+      tags: [Leases]
+      summary: Leases by id, optionally in one state
+      parameters:
+        - {$ref: '#/components/parameters/limit'}
+        - {$ref: '#/components/parameters/cursor'}
+        - name: state
+          in: query
+          schema: {$ref: '#/components/schemas/LeaseState'}
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/Lease'}}
+                  next: {type: [string, 'null']}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/leases/{id}:
+    get:
+      operationId: get-lease
+      tags: [Leases]
+      summary: A lease and its history
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '200':
+          description: The lease
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Lease'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/leases/{id}/transitions:
+    post:
+      operationId: move-lease
+      tags: [Leases]
+      summary: Move a lease through its lifecycle (proposed → signed → provisioning → active → ended; breached, terminated)
+      parameters: [{$ref: '#/components/parameters/id'}, {$ref: '#/components/parameters/ifMatch'}, {$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [to]
+              properties:
+                to: {$ref: '#/components/schemas/LeaseState'}
+                note: {type: string}
+      responses:
+        '200':
+          description: Moved
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Lease'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '428': {$ref: '#/components/responses/Problem'}
+  /v1/incidents:
+    get:
+      operationId: list-incidents
+      tags: [Incidents]
+      summary: Incidents, newest first, with their re-plans
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items: {type: array, items: {$ref: '#/components/schemas/Incident'}}
+                  next: {type: [string, 'null']}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+    post:
+      operationId: record-incident
+      tags: [Incidents]
+      summary: Record an incident against a plan and start its re-plan
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [plan, incident]
+              properties:
+                plan: {type: string}
+                incident: {$ref: '#/components/schemas/IncidentDocument'}
+                timeLimitSeconds: {type: number, exclusiveMinimum: 0}
+                relativeGap: {type: number, minimum: 0, maximum: 1}
+      responses:
+        '202':
+          description: Recorded; the re-plan job is queued
+          headers:
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [incident, job]
+                properties:
+                  incident: {$ref: '#/components/schemas/Incident'}
+                  job: {$ref: '#/components/schemas/Job'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/incidents/{id}:
+    get:
+      operationId: get-incident
+      tags: [Incidents]
+      summary: One incident
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '200':
+          description: The incident
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Incident'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+  /v1/audit:
+    get:
+      operationId: audit-log
+      tags: [Administration]
+      summary: The append-only log of every write, oldest first
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      responses:
+        '200':
+          description: One page
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items:
+                    type: array
+                    items:
+                      type: object
+                      required: [seq, at, actor, action, subject, detail]
+                      properties:
+                        seq: {type: integer}
+                        at: {type: string, format: date-time}
+                        actor: {type: string}
+                        action: {type: string}
+                        subject: {type: string}
+                        detail: {type: string}
+                  next: {type: [string, 'null']}
+        '401': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+  /v1/tokens:
+    post:
+      operationId: create-token
+      tags: [Administration]
+      summary: Create an API token (admin); the secret is shown once
+      parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              required: [name, role]
+              properties:
+                name: {type: string}
+                role: {enum: [viewer, planner, admin]}
+      responses:
+        '201':
+          description: Created
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id, name, role, token]
+                properties:
+                  id: {type: string}
+                  name: {type: string}
+                  role: {enum: [viewer, planner, admin]}
+                  token: {type: string}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  headers:
+    ETag:
+      description: The version, quoted
+      schema: {type: string}
+    Location:
+      description: Where the new thing is
+      schema: {type: string}
+  parameters:
+    id:
+      name: id
+      in: path
+      required: true
+      schema: {type: string}
+    limit:
+      name: limit
+      in: query
+      description: Items per page, 1 to 200 (50 by default)
+      schema: {type: integer, minimum: 1, maximum: 200}
+    cursor:
+      name: cursor
+      in: query
+      description: The `next` of the previous page
+      schema: {type: string}
+    ifMatch:
+      name: If-Match
+      in: header
+      required: true
+      description: The ETag you read
+      schema: {type: string}
+    ifMatchOptional:
+      name: If-Match
+      in: header
+      required: false
+      description: The ETag you read
+      schema: {type: string}
+    idempotencyKey:
+      name: Idempotency-Key
+      in: header
+      required: false
+      description: Repeat the request safely; the same key with the same body gives the first response again
+      schema: {type: string, minLength: 1, maxLength: 255}
+  responses:
+    Problem:
+      description: An RFC 9457 problem
+      content:
+        application/problem+json:
+          schema: {$ref: '#/components/schemas/Problem'}
+  schemas:
+    Problem:
+      type: object
+      required: [type, title, status]
+      properties:
+        type: {type: string}
+        title: {type: string}
+        status: {type: integer}
+        detail: {type: string}
+        errors:
+          type: array
+          items:
+            type: object
+            required: [path, message]
+            properties:
+              path: {type: string, description: 'The field, e.g. prices.onDemand'}
+              message: {type: string}
+              line: {type: integer}
+    Id:
+      type: string
+      minLength: 1
+    Month:
+      type: string
+      pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$'
+    Provider:
+      type: object
+      additionalProperties: false
+      required: [id, kind]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        kind: {enum: [neocloud, hyperscaler, colocation, self]}
+        failureProbability: {type: number, minimum: 0, maximum: 1}
+    Prices:
+      type: object
+      additionalProperties: false
+      description: USD per accelerator-hour by commitment term
+      properties:
+        onDemand: {type: number, minimum: 0}
+        oneYear: {type: number, minimum: 0}
+        threeYear: {type: number, minimum: 0}
+    Backup:
+      type: object
+      additionalProperties: false
+      required: [availableNodes, feePerNodeMonth, exercisePrice]
+      properties:
+        availableNodes: {type: integer, minimum: 0}
+        feePerNodeMonth: {type: number, minimum: 0}
+        exercisePrice: {type: number, minimum: 0}
+    Offer:
+      type: object
+      additionalProperties: false
+      required: [id, provider, accelerator, acceleratorsPerNode, region, availableNodes, prices]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        provider: {$ref: '#/components/schemas/Id'}
+        accelerator: {$ref: '#/components/schemas/Id'}
+        acceleratorsPerNode: {type: integer, minimum: 1}
+        region: {$ref: '#/components/schemas/Id'}
+        availableNodes: {type: integer, minimum: 0}
+        leadTimeDays: {type: integer, minimum: 0}
+        minimumNodes: {type: integer, minimum: 0}
+        prices: {$ref: '#/components/schemas/Prices'}
+        backup: {$ref: '#/components/schemas/Backup'}
+    ColocationSite:
+      type: object
+      additionalProperties: false
+      required: [id, provider, region, powerKW, pricePerKWMonth]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        provider: {$ref: '#/components/schemas/Id'}
+        region: {$ref: '#/components/schemas/Id'}
+        powerKW: {type: number, minimum: 0}
+        pricePerKWMonth: {type: number, minimum: 0}
+        leadTimeDays: {type: integer, minimum: 0}
+    OwnedFleet:
+      type: object
+      additionalProperties: false
+      required: [id, accelerator, powerPerAcceleratorW, arrivals]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        accelerator: {$ref: '#/components/schemas/Id'}
+        powerPerAcceleratorW: {type: number, exclusiveMinimum: 0}
+        arrivals:
+          type: array
+          items:
+            type: object
+            additionalProperties: false
+            required: [month, count]
+            properties:
+              month: {$ref: '#/components/schemas/Month'}
+              count: {type: integer, minimum: 0}
+        hostableAt: {type: array, items: {$ref: '#/components/schemas/Id'}}
+    Workload:
+      type: object
+      additionalProperties: false
+      required: [id, kind, stacks, window]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        kind: {enum: [training, service]}
+        work: {type: number, minimum: 0, description: 'Training: reference accelerator-hours'}
+        capacity: {type: number, minimum: 0, description: 'Service: reference accelerators every month'}
+        stacks: {type: array, items: {type: string}}
+        window:
+          type: object
+          additionalProperties: false
+          required: [start, end]
+          properties:
+            start: {$ref: '#/components/schemas/Month'}
+            end: {$ref: '#/components/schemas/Month'}
+        gang: {type: integer, minimum: 1}
+        critical: {type: boolean}
+        speed: {type: object, additionalProperties: {type: number, minimum: 0}}
+    Scenario:
+      type: object
+      description: A whole scenario file; see docs/scenario.md
+      required: [name, horizon, providers, workloads]
+      properties:
+        name: {type: string}
+        horizon:
+          type: object
+          required: [start, months]
+          properties:
+            start: {$ref: '#/components/schemas/Month'}
+            months: {type: integer, minimum: 1}
+        hoursPerMonth: {type: number}
+        referenceAccelerator: {type: string}
+        accelerators: {type: array, items: {type: object}}
+        providers: {type: array, items: {$ref: '#/components/schemas/Provider'}}
+        offers: {type: array, items: {$ref: '#/components/schemas/Offer'}}
+        colocation: {type: array, items: {$ref: '#/components/schemas/ColocationSite'}}
+        ownedFleets: {type: array, items: {$ref: '#/components/schemas/OwnedFleet'}}
+        workloads: {type: array, items: {$ref: '#/components/schemas/Workload'}}
+        policy: {type: object}
+    Snapshot:
+      type: object
+      required: [version, name, sha256, source, createdAt, actor, href]
+      properties:
+        version: {type: integer}
+        name: {type: string}
+        sha256: {type: string}
+        source: {enum: [import, plan]}
+        createdAt: {type: string, format: date-time}
+        actor: {type: string}
+        href: {type: string}
+    SolverOptions:
+      type: object
+      additionalProperties: false
+      properties:
+        timeLimitSeconds: {type: number, exclusiveMinimum: 0, description: At most the server's limit}
+        relativeGap: {type: number, minimum: 0, maximum: 1}
+    Job:
+      type: object
+      required: [id, kind, state, attempts, scenarioVersion, timeLimitSeconds, relativeGap, createdAt, href]
+      properties:
+        id: {type: string}
+        kind: {enum: [plan, replan]}
+        state: {enum: [queued, running, succeeded, failed]}
+        attempts: {type: integer}
+        scenarioVersion: {type: integer}
+        timeLimitSeconds: {type: number}
+        relativeGap: {type: number}
+        basePlan: {type: string}
+        incident: {type: string}
+        createdAt: {type: string, format: date-time}
+        startedAt: {type: string, format: date-time}
+        finishedAt: {type: string, format: date-time}
+        error: {type: string}
+        plan: {type: string, description: The plan's URL once the job succeeded}
+        href: {type: string}
+    PlanSummary:
+      type: object
+      required: [id, state, scenarioVersion, inputSha256, totalCostUSD, job, createdAt, version, href]
+      properties:
+        id: {type: string}
+        state: {enum: [ready, accepted]}
+        scenarioVersion: {type: integer}
+        inputSha256: {type: string, description: SHA-256 of the planned scenario's canonical JSON}
+        totalCostUSD: {type: string, description: A decimal number}
+        parentPlan: {type: string}
+        incident: {type: string}
+        job: {type: string}
+        createdAt: {type: string, format: date-time}
+        acceptedAt: {type: string, format: date-time}
+        acceptedBy: {type: string}
+        version: {type: integer}
+        href: {type: string}
+    LeaseState:
+      enum: [proposed, signed, provisioning, active, ended, breached, terminated]
+    Lease:
+      type: object
+      required: [id, plan, offer, provider, accelerator, nodes, accelerators, term, start, months, state, next, version]
+      properties:
+        id: {type: string}
+        plan: {type: string}
+        offer: {type: string}
+        provider: {type: string}
+        accelerator: {type: string}
+        nodes: {type: integer}
+        accelerators: {type: integer}
+        term: {enum: [onDemand, oneYear, threeYear]}
+        start: {$ref: '#/components/schemas/Month'}
+        months: {type: integer}
+        pricePerAcceleratorHour: {type: string}
+        monthlyCostUSD: {type: string}
+        totalCostUSD: {type: string}
+        state: {$ref: '#/components/schemas/LeaseState'}
+        next: {type: array, items: {$ref: '#/components/schemas/LeaseState'}, description: Where it can go from here}
+        version: {type: integer}
+        createdAt: {type: string, format: date-time}
+        updatedAt: {type: string, format: date-time}
+        history:
+          type: array
+          items:
+            type: object
+            required: [to, at, actor, note]
+            properties:
+              from: {$ref: '#/components/schemas/LeaseState'}
+              to: {$ref: '#/components/schemas/LeaseState'}
+              at: {type: string, format: date-time}
+              actor: {type: string}
+              note: {type: string}
+    IncidentDocument:
+      type: object
+      additionalProperties: false
+      description: The incident file format of `switchyard replan`
+      required: [provider, kind, from]
+      properties:
+        provider: {type: string}
+        kind: {enum: [outage, slip, site-power]}
+        from: {$ref: '#/components/schemas/Month'}
+        months: {type: integer, minimum: 1}
+        deliveredFraction: {type: number, minimum: 0, maximum: 1}
+        site: {type: string}
+    Incident:
+      type: object
+      required: [id, plan, summary, job, createdAt, actor, replan, href, incident]
+      properties:
+        id: {type: string}
+        plan: {type: string}
+        summary: {type: string}
+        job: {type: string}
+        createdAt: {type: string, format: date-time}
+        actor: {type: string}
+        replan: {type: [string, 'null'], description: The re-plan's id once its job finished}
+        href: {type: string}
+        incident: {$ref: '#/components/schemas/IncidentDocument'}
+"""#
+}
