@@ -18,7 +18,9 @@ enum Charts {
     static func stackedColumns(
         id: String, title: String, labels: [String], series: [Series], unit: String, width: Int = 880, height: Int = 300
     ) -> String {
-        let totals = labels.indices.map { i in series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) } }
+        let totals = labels.indices.map { i in
+            series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) }
+        }
         let maxTotal = niceCeiling(totals.max() ?? 0)
         let plot = Frame(width: width, height: height)
         var svg = plot.open(id: id, title: title)
@@ -34,11 +36,14 @@ enum Charts {
                 let h = value / maxTotal * plot.innerHeight
                 y -= h
                 svg += "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
-                svg += "fill=\"\(palette[s % palette.count])\" data-series=\"\(esc(item.name))\" data-label=\"\(esc(label))\" "
-                svg += "data-value=\"\(number(value))\"><title>\(esc(item.name)), \(esc(label)): \(number(value)) \(esc(unit))</title></rect>"
+                svg +=
+                    "fill=\"\(palette[s % palette.count])\" data-series=\"\(esc(item.name))\" data-label=\"\(esc(label))\" "
+                svg +=
+                    "data-value=\"\(number(value))\"><title>\(esc(item.name)), \(esc(label)): \(number(value)) \(esc(unit))</title></rect>"
             }
             if i % plot.labelStep(count: labels.count) == 0 {
-                svg += "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
+                svg +=
+                    "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
             }
         }
         return svg + "</svg>" + legend(series.map(\.name))
@@ -46,7 +51,8 @@ enum Charts {
 
     /// Simple columns with their value labels.
     static func columns(
-        id: String, title: String, labels: [String], values: [Double], unit: String, format: @escaping (Double) -> String,
+        id: String, title: String, labels: [String], values: [Double], unit: String,
+        format: @escaping (Double) -> String,
         width: Int = 880, height: Int = 260
     ) -> String {
         let maxValue = niceCeiling(values.max() ?? 0)
@@ -58,11 +64,13 @@ enum Charts {
         for (i, (label, value)) in zip(labels, values).enumerated() {
             let h = maxValue > 0 ? max(0, value) / maxValue * plot.innerHeight : 0
             let x = plot.left + Double(i) * slot + (slot - barWidth) / 2
-            svg += "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(plot.bottom - h))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
+            svg +=
+                "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(plot.bottom - h))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
             svg += "fill=\"\(palette[0])\" data-label=\"\(esc(label))\" data-value=\"\(number(value))\">"
             svg += "<title>\(esc(label)): \(esc(format(value)))</title></rect>"
             if i % plot.labelStep(count: labels.count) == 0 {
-                svg += "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
+                svg +=
+                    "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
             }
         }
         return svg + "</svg>"
@@ -86,23 +94,29 @@ enum Charts {
         let left = labelWidth
         let right = Double(width) - 90
         let height = rows.count * rowHeight + (cap == nil ? 14 : 40)
-        var svg = "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
+        var svg =
+            "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
         svg += "width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
         for (i, row) in rows.enumerated() {
             let y = Double(i * rowHeight + 10)
             let w = maximum > 0 ? (right - left) * min(1, max(0, row.share / maximum)) : 0
             let over = cap.map { row.share > $0 + 1e-9 } ?? false
-            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 17))\" text-anchor=\"end\" class=\"label\">\(esc(row.name))</text>"
-            svg += "<rect x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(right - left))\" height=\"18\" fill=\"#eef2f7\"/>"
+            svg +=
+                "<text x=\"\(f(left - 8))\" y=\"\(f(y + 17))\" text-anchor=\"end\" class=\"label\">\(esc(row.name))</text>"
+            svg +=
+                "<rect x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(right - left))\" height=\"18\" fill=\"#eef2f7\"/>"
             svg += "<rect class=\"mark\" x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(w))\" height=\"18\" "
-            svg += "fill=\"\(over ? "#dc2626" : palette[0])\" data-label=\"\(esc(row.name))\" data-value=\"\(number(row.share))\">"
+            svg +=
+                "fill=\"\(over ? "#dc2626" : palette[0])\" data-label=\"\(esc(row.name))\" data-value=\"\(number(row.share))\">"
             svg += "<title>\(esc(describe(row.name, row.share)))</title></rect>"
             svg += "<text x=\"\(f(left + w + 6))\" y=\"\(f(y + 17))\" class=\"value\">\(esc(format(row.share)))</text>"
         }
         if let cap {
             let capX = left + (right - left) * min(1, cap / maximum)
-            svg += "<line x1=\"\(f(capX))\" x2=\"\(f(capX))\" y1=\"4\" y2=\"\(height - 24)\" stroke=\"#111827\" stroke-dasharray=\"5 4\"/>"
-            svg += "<text x=\"\(f(capX))\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"tick\">cap \(percent(cap))</text>"
+            svg +=
+                "<line x1=\"\(f(capX))\" x2=\"\(f(capX))\" y1=\"4\" y2=\"\(height - 24)\" stroke=\"#111827\" stroke-dasharray=\"5 4\"/>"
+            svg +=
+                "<text x=\"\(f(capX))\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"tick\">cap \(percent(cap))</text>"
         }
         return svg + "</svg>"
     }
@@ -113,28 +127,36 @@ enum Charts {
         let cell = min(44.0, 700.0 / Double(max(columns.count, 1)))
         let width = Int(left + cell * Double(columns.count) + 20)
         let height = Int(Double(rows.count) * 28 + 60)
-        var svg = "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
-        svg += "width=\"100%\" style=\"max-width:\(width)px\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
+        var svg =
+            "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 \(width) \(height)\" "
+        svg +=
+            "width=\"100%\" style=\"max-width:\(width)px\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
         for (r, row) in rows.enumerated() {
             let y = Double(r * 28 + 6)
-            svg += "<text x=\"\(f(left - 8))\" y=\"\(f(y + 18))\" text-anchor=\"end\" class=\"label\">without \(esc(row))</text>"
+            svg +=
+                "<text x=\"\(f(left - 8))\" y=\"\(f(y + 18))\" text-anchor=\"end\" class=\"label\">without \(esc(row))</text>"
             for (c, column) in columns.enumerated() {
                 let x = left + Double(c) * cell
                 guard let value = values[r][c] else {
-                    svg += "<rect x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(cell - 2))\" height=\"26\" fill=\"#f3f4f6\">"
+                    svg +=
+                        "<rect x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(cell - 2))\" height=\"26\" fill=\"#f3f4f6\">"
                     svg += "<title>without \(esc(row)), \(esc(column)): no critical demand</title></rect>"
                     continue
                 }
                 svg += "<rect class=\"mark\" x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(cell - 2))\" height=\"26\" "
-                svg += "fill=\"\(heat(value))\" data-row=\"\(esc(row))\" data-label=\"\(esc(column))\" data-value=\"\(number(value))\">"
-                svg += "<title>without \(esc(row)), \(esc(column)): \(percent(value)) of critical work covered</title></rect>"
+                svg +=
+                    "fill=\"\(heat(value))\" data-row=\"\(esc(row))\" data-label=\"\(esc(column))\" data-value=\"\(number(value))\">"
+                svg +=
+                    "<title>without \(esc(row)), \(esc(column)): \(percent(value)) of critical work covered</title></rect>"
             }
         }
         let axisY = Double(rows.count * 28 + 22)
         for (c, column) in columns.enumerated() where columns.count <= 18 || c % max(1, columns.count / 9) == 0 {
-            svg += "<text x=\"\(f(left + Double(c) * cell + cell / 2))\" y=\"\(f(axisY))\" text-anchor=\"middle\" class=\"tick\">\(esc(column))</text>"
+            svg +=
+                "<text x=\"\(f(left + Double(c) * cell + cell / 2))\" y=\"\(f(axisY))\" text-anchor=\"middle\" class=\"tick\">\(esc(column))</text>"
         }
-        svg += "<text x=\"\(f(left))\" y=\"\(f(axisY + 24))\" class=\"tick\">red: critical work uncovered · green: fully covered</text>"
+        svg +=
+            "<text x=\"\(f(left))\" y=\"\(f(axisY + 24))\" class=\"tick\">red: critical work uncovered · green: fully covered</text>"
         return svg + "</svg>"
     }
 
@@ -143,7 +165,8 @@ enum Charts {
         let v = min(1, max(0, value))
         let (r, g, b): (Double, Double, Double) =
             v < 0.5
-            ? (220, 38 + (180 - 38) * v * 2, 38) : (220 - (220 - 22) * (v - 0.5) * 2, 180 - (180 - 163) * (v - 0.5) * 2, 38 + (74 - 38) * (v - 0.5) * 2)
+            ? (220, 38 + (180 - 38) * v * 2, 38)
+            : (220 - (220 - 22) * (v - 0.5) * 2, 180 - (180 - 163) * (v - 0.5) * 2, 38 + (74 - 38) * (v - 0.5) * 2)
         return String(format: "#%02x%02x%02x", Int(r), Int(g), Int(b))
     }
 
@@ -187,7 +210,8 @@ enum Charts {
             for step in 0...4 {
                 let value = max * Double(step) / 4
                 let y = bottom - innerHeight * Double(step) / 4
-                out += "<line x1=\"\(f(left))\" x2=\"\(f(Double(width) - right))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#e5e7eb\"/>"
+                out +=
+                    "<line x1=\"\(f(left))\" x2=\"\(f(Double(width) - right))\" y1=\"\(f(y))\" y2=\"\(f(y))\" stroke=\"#e5e7eb\"/>"
                 out += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" class=\"tick\">"
                 out += "\(esc(format?(value) ?? compact(value)))</text>"
             }

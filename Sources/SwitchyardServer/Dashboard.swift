@@ -113,7 +113,9 @@ struct PlanFigures {
         supply = supplyByKey.keys.sorted().map { Charts.Series(name: $0, values: supplyByKey[$0]!) }
         costByMonth = months.map { NSDecimalNumber(decimal: plan.cost.byMonth[$0] ?? 0).doubleValue }
         var peak: [String: Double] = [:]
-        for share in plan.shares { peak[share.provider.rawValue] = max(peak[share.provider.rawValue] ?? 0, share.share) }
+        for share in plan.shares {
+            peak[share.provider.rawValue] = max(peak[share.provider.rawValue] ?? 0, share.share)
+        }
         peakShares = peak.keys.sorted().map { ($0, peak[$0]!) }
         cap = plan.shares.first?.cap ?? scenario.policy.maxProviderShare
 
@@ -166,7 +168,10 @@ extension SwitchyardServer {
         router.get("/logout") { _, _ -> Response in
             Response(
                 status: .seeOther,
-                headers: [.location: "/login", .setCookie: "\(AuthMiddleware.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"])
+                headers: [
+                    .location: "/login",
+                    .setCookie: "\(AuthMiddleware.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
+                ])
         }
     }
 
@@ -210,14 +215,19 @@ extension SwitchyardServer {
         let leases = try await store.leases(state: nil, after: nil, limit: 200).items
         let live = leases.filter { ![.ended, .breached, .terminated].contains($0.state) }.count
         var body = "<h1>\(esc(scenario.name))</h1>"
-        body += "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
+        body +=
+            "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
         body += "(\(esc(record.state)), scenario v\(record.scenarioVersion), \(Dashboard.time(record.createdAt)))</p>"
         body += "<div class=\"cards\">"
-        body += Dashboard.card("Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
+        body += Dashboard.card(
+            "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
         body += Dashboard.card("Leases in plan", "\(plan.leases.count)", figure: "plan-leases")
         body += Dashboard.card("Live leases", "\(live)", figure: "live-leases")
-        body += Dashboard.card("Unmet demand", unmet > 0 ? "\(Charts.compact(unmet)) ref-h" : "none", figure: "unmet", raw: Charts.number(unmet))
-        body += Dashboard.card("Optimality gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
+        body += Dashboard.card(
+            "Unmet demand", unmet > 0 ? "\(Charts.compact(unmet)) ref-h" : "none", figure: "unmet",
+            raw: Charts.number(unmet))
+        body += Dashboard.card(
+            "Optimality gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
         body += "</div>"
         body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
         body += Charts.stackedColumns(
@@ -240,11 +250,15 @@ extension SwitchyardServer {
         if plans.isEmpty {
             body += "<div class=\"empty\">No plans yet.</div>"
         } else {
-            body += "<table><tr><th>Plan</th><th>State</th><th>Scenario</th><th class=\"n\">Total cost</th><th>Made</th><th>From</th></tr>"
+            body +=
+                "<table><tr><th>Plan</th><th>State</th><th>Scenario</th><th class=\"n\">Total cost</th><th>Made</th><th>From</th></tr>"
             for p in plans {
-                body += "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(esc(p.state))</td><td>v\(p.scenarioVersion)</td>"
-                body += "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(esc(p.totalCost))\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
-                body += "<td>\(Dashboard.time(p.createdAt))</td><td>\(p.parentPlan.map { "re-plan of <a href=\"/plans/\($0)\">\($0)</a>" } ?? "")</td></tr>"
+                body +=
+                    "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(esc(p.state))</td><td>v\(p.scenarioVersion)</td>"
+                body +=
+                    "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(esc(p.totalCost))\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
+                body +=
+                    "<td>\(Dashboard.time(p.createdAt))</td><td>\(p.parentPlan.map { "re-plan of <a href=\"/plans/\($0)\">\($0)</a>" } ?? "")</td></tr>"
             }
             body += "</table>"
         }
@@ -260,22 +274,34 @@ extension SwitchyardServer {
         }
         let (plan, scenario) = try await loadPlan(record)
         let figures = PlanFigures(plan: plan, scenario: scenario)
-        var body = "<h1>Plan \(record.id)</h1><p class=\"muted\">\(esc(scenario.name)), scenario v\(record.scenarioVersion) · "
+        var body =
+            "<h1>Plan \(record.id)</h1><p class=\"muted\">\(esc(scenario.name)), scenario v\(record.scenarioVersion) · "
         body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(esc(record.state))"
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
         body += "</p><div class=\"cards\">"
-        body += Dashboard.card("Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
-        body += Dashboard.card("Leases", Dashboard.usd(plan.cost.leases), figure: "lease-cost", raw: plan.cost.leases.description)
-        body += Dashboard.card("Backup fees", Dashboard.usd(plan.cost.backupFees), figure: "backup-fees", raw: plan.cost.backupFees.description)
-        body += Dashboard.card("Colocation", Dashboard.usd(plan.cost.colocation), figure: "colocation-cost", raw: plan.cost.colocation.description)
-        body += Dashboard.card("Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
+        body += Dashboard.card(
+            "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
+        body += Dashboard.card(
+            "Leases", Dashboard.usd(plan.cost.leases), figure: "lease-cost", raw: plan.cost.leases.description)
+        body += Dashboard.card(
+            "Backup fees", Dashboard.usd(plan.cost.backupFees), figure: "backup-fees",
+            raw: plan.cost.backupFees.description)
+        body += Dashboard.card(
+            "Colocation", Dashboard.usd(plan.cost.colocation), figure: "colocation-cost",
+            raw: plan.cost.colocation.description)
+        body += Dashboard.card(
+            "Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
         body += "</div><h2>Leases</h2><div class=\"panel\"><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
-        body += "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"
+        body +=
+            "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"
         for lease in plan.leases {
-            body += "<tr><td>\(esc(lease.offer.rawValue))</td><td>\(esc(lease.provider.rawValue))</td><td>\(esc(lease.accelerator.rawValue))</td>"
-            body += "<td class=\"n\">\(lease.nodes)</td><td class=\"n\">\(lease.accelerators)</td><td>\(lease.term.rawValue)</td>"
+            body +=
+                "<tr><td>\(esc(lease.offer.rawValue))</td><td>\(esc(lease.provider.rawValue))</td><td>\(esc(lease.accelerator.rawValue))</td>"
+            body +=
+                "<td class=\"n\">\(lease.nodes)</td><td class=\"n\">\(lease.accelerators)</td><td>\(lease.term.rawValue)</td>"
             body += "<td>\(lease.start)</td><td class=\"n\">\(lease.months)</td>"
-            body += "<td class=\"n\" data-figure=\"lease-total\" data-value=\"\(lease.totalCost)\">\(Dashboard.usd(lease.totalCost))</td></tr>"
+            body +=
+                "<td class=\"n\" data-figure=\"lease-total\" data-value=\"\(lease.totalCost)\">\(Dashboard.usd(lease.totalCost))</td></tr>"
         }
         body += "</table></div>"
         body += "<h2>If one supplier fails (N-1)</h2><div class=\"panel\">"
@@ -289,8 +315,10 @@ extension SwitchyardServer {
             body += "<th class=\"n\">Shortfall (ref-h)</th><th class=\"n\">Backup exercise</th></tr>"
             for loss in plan.resilience {
                 body += "<tr><td>\(esc(loss.provider.rawValue))</td>"
-                body += "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Charts.percent(loss.criticalCoverage))</td>"
-                body += "<td class=\"n\">\(Charts.percent(loss.requiredCoverage))</td><td class=\"n\">\(Charts.number(loss.shortfallReferenceHours))</td>"
+                body +=
+                    "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Charts.percent(loss.criticalCoverage))</td>"
+                body +=
+                    "<td class=\"n\">\(Charts.percent(loss.requiredCoverage))</td><td class=\"n\">\(Charts.number(loss.shortfallReferenceHours))</td>"
                 body += "<td class=\"n\">\(Dashboard.usd(loss.exerciseCost))</td></tr>"
             }
             body += "</table>"
@@ -310,7 +338,8 @@ extension SwitchyardServer {
         }
         body += "</div>"
         if !plan.shortfalls.isEmpty {
-            body += "<h2>Shortfalls</h2><div class=\"panel\"><table><tr><th>Workload</th><th>Month</th><th class=\"n\">Ref-hours</th><th>Why</th></tr>"
+            body +=
+                "<h2>Shortfalls</h2><div class=\"panel\"><table><tr><th>Workload</th><th>Month</th><th class=\"n\">Ref-hours</th><th>Why</th></tr>"
             for s in plan.shortfalls {
                 body += "<tr><td>\(esc(s.workload.rawValue))</td><td>\(s.month?.description ?? "")</td>"
                 body += "<td class=\"n\">\(Charts.number(s.referenceHours))</td><td>\(esc(s.reason))</td></tr>"
@@ -330,7 +359,8 @@ extension SwitchyardServer {
         } while cursor != nil && leases.count < 2000
         var body = "<h1>Leases</h1><div class=\"cards\">"
         for state in LeaseState.allCases {
-            body += Dashboard.card(state.rawValue, "\(leases.filter { $0.state == state }.count)", figure: "leases-\(state.rawValue)")
+            body += Dashboard.card(
+                state.rawValue, "\(leases.filter { $0.state == state }.count)", figure: "leases-\(state.rawValue)")
         }
         body += "</div><div class=\"panel\">"
         if leases.isEmpty {
@@ -339,9 +369,12 @@ extension SwitchyardServer {
             body += "<table><tr><th>Lease</th><th>State</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
             body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th></tr>"
             for l in leases {
-                body += "<tr><td>\(l.id)</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
-                body += "<td>\(esc(l.provider))</td><td>\(esc(l.accelerator))</td><td class=\"n\">\(l.nodes)</td><td>\(esc(l.term))</td>"
-                body += "<td>\(esc(l.start))</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
+                body +=
+                    "<tr><td>\(l.id)</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
+                body +=
+                    "<td>\(esc(l.provider))</td><td>\(esc(l.accelerator))</td><td class=\"n\">\(l.nodes)</td><td>\(esc(l.term))</td>"
+                body +=
+                    "<td>\(esc(l.start))</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
                 body += "<td>\(Dashboard.time(l.updatedAt))</td></tr>"
             }
             body += "</table>"
@@ -355,7 +388,8 @@ extension SwitchyardServer {
         if incidents.isEmpty {
             body += "<div class=\"empty\">No incidents recorded.</div>"
         } else {
-            body += "<table><tr><th>When</th><th>What</th><th>Plan</th><th>Re-plan</th><th class=\"n\">Cost change</th></tr>"
+            body +=
+                "<table><tr><th>When</th><th>What</th><th>Plan</th><th>Re-plan</th><th class=\"n\">Cost change</th></tr>"
             for incident in incidents {
                 var replan = "<span class=\"muted\">running…</span>"
                 var delta = ""
@@ -364,12 +398,14 @@ extension SwitchyardServer {
                 {
                     replan = "<a href=\"/plans/\(id)\">\(id)</a>"
                     let change = (Decimal(string: after.totalCost) ?? 0) - (Decimal(string: before.totalCost) ?? 0)
-                    delta = "<span data-figure=\"cost-change\" data-value=\"\(change)\">\(change >= 0 ? "+" : "")\(Dashboard.usd(change))</span>"
+                    delta =
+                        "<span data-figure=\"cost-change\" data-value=\"\(change)\">\(change >= 0 ? "+" : "")\(Dashboard.usd(change))</span>"
                 } else if let job = try? await store.job(incident.jobId), job.state == .failed {
                     replan = "<span class=\"muted\">failed: \(esc(job.error ?? ""))</span>"
                 }
                 body += "<tr><td>\(Dashboard.time(incident.createdAt))</td><td>\(esc(incident.summary))</td>"
-                body += "<td><a href=\"/plans/\(incident.planId)\">\(incident.planId)</a></td><td>\(replan)</td><td class=\"n\">\(delta)</td></tr>"
+                body +=
+                    "<td><a href=\"/plans/\(incident.planId)\">\(incident.planId)</a></td><td>\(replan)</td><td class=\"n\">\(delta)</td></tr>"
             }
             body += "</table>"
         }

@@ -1,2 +1,402 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardServer
+import SwitchyardStore
+import SwitchyardTesting
 import Testing
+
+/// One response, with its JSON decoded.
+struct Reply {
+    let status: Int
+    let headers: HTTPFields
+    let text: String
+
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+    var errors: [[String: Any]] { json["errors"] as? [[String: Any]] ?? [] }
+    var paths: [String] { errors.compactMap { $0["path"] as? String } }
+    func header(_ name: String) -> String? { headers[HTTPField.Name(name)!] }
+}
+
+/// A server on a fresh database with the example imported and a token per role.
+struct Harness {
+    let server: SwitchyardServer
+    let store: Store
+    let admin: String
+    let planner: String
+    let viewer: String
+
+    static func with(
+        _ backend: TestDatabases.Backend = .sqlite, importExample: Bool = true,
+        _ body: (Harness) async throws -> Void
+    ) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            if importExample { try await store.importScenario(try Fixtures.frontierLab(), actor: .system) }
+            let (_, admin) = try await store.createToken(name: "root", role: .admin, actor: .system)
+            let (_, planner) = try await store.createToken(name: "alice", role: .planner, actor: .system)
+            let (_, viewer) = try await store.createToken(name: "bob", role: .viewer, actor: .system)
+            var options = ServerOptions()
+            options.planTimeLimitSeconds = 60
+            try await body(
+                Harness(
+                    server: SwitchyardServer(store: store, options: options), store: store, admin: admin,
+                    planner: planner, viewer: viewer))
+        }
+    }
+
+    /// Runs `body` against the router in memory.
+    func test(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let app = Application(router: server.router())
+        try await app.test(.router) { client in try await body(Client(client: client)) }
+    }
+
+    /// Runs queued jobs until none is left.
+    func drainJobs() async throws {
+        let runner = JobRunner(store: store)
+        while try await runner.runOnce() {}
+    }
+}
+
+struct Client: Sendable {
+    let client: any TestClientProtocol
+
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil,
+        headers extra: [String: String] = [:]
+    ) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil { headers[.contentType] = "application/json" }
+        for (name, value) in extra { headers[HTTPField.Name(name)!] = value }
+        let response = try await client.executeRequest(
+            uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        return Reply(status: Int(response.status.code), headers: response.headers, text: String(buffer: response.body))
+    }
+}
+
+@Suite struct APITests {
+    @Test func tokensAndRolesGuardEveryRoute() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                #expect(try await c.call(.get, "/v1/providers", token: nil).status == 401)
+                let bad = try await c.call(.get, "/v1/providers", token: "sy_nope")
+                #expect(bad.status == 401)
+                #expect(bad.header("Content-Type") == "application/problem+json")
+                #expect(bad.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
+                #expect(try await c.call(.get, "/v1/providers", token: h.viewer).status == 200)
+                let provider = #"{"id": "lambda", "kind": "neocloud"}"#
+                let forbidden = try await c.call(.post, "/v1/providers", token: h.viewer, body: provider)
+                #expect(forbidden.status == 403)
+                #expect((forbidden.json["detail"] as? String)?.contains("planner") == true)
+                #expect(try await c.call(.post, "/v1/providers", token: h.planner, body: provider).status == 201)
+                let token = #"{"name": "ci", "role": "viewer"}"#
+                #expect(try await c.call(.post, "/v1/tokens", token: h.planner, body: token).status == 403)
+                let created = try await c.call(.post, "/v1/tokens", token: h.admin, body: token)
+                #expect(created.status == 201)
+                let secret = try #require(created.json["token"] as? String)
+                #expect(try await c.call(.get, "/v1/plans", token: secret).status == 200)
+                for open in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
+                    #expect(try await c.call(.get, open, token: nil).status == 200, "\(open)")
+                }
+            }
+        }
+    }
+
+    @Test func badRequestsGetProblemJSONWithPaths() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let malformed = try await c.call(.post, "/v1/providers", token: h.planner, body: #"{"id": "#)
+                #expect(malformed.status == 400)
+                #expect(malformed.json["title"] as? String == "Malformed JSON")
+                #expect(malformed.json["status"] as? Int == 400)
+
+                let unknown = try await c.call(
+                    .post, "/v1/providers", token: h.planner,
+                    body: #"{"id": "x", "kind": "neocloud", "failureProbabilty": 1}"#)
+                #expect(unknown.status == 422)
+                #expect(unknown.paths == ["failureProbabilty"])
+                #expect((unknown.errors.first?["message"] as? String)?.contains("failureProbability") == true)
+
+                let wrongType = try await c.call(
+                    .post, "/v1/offers", token: h.planner,
+                    body: """
+                        {"id": "o", "provider": "aws", "accelerator": "nvidia-h100", "acceleratorsPerNode": "eight",
+                         "region": "us-east", "availableNodes": 4, "prices": {"onDemand": 3}}
+                        """)
+                #expect(wrongType.status == 422)
+                #expect(wrongType.paths == ["acceleratorsPerNode"])
+
+                let notObject = try await c.call(.post, "/v1/workloads", token: h.planner, body: "[1, 2]")
+                #expect(notObject.status == 422)
+
+                let huge = String(repeating: " ", count: ServerOptions.maxBodyBytes + 10)
+                #expect(try await c.call(.post, "/v1/providers", token: h.planner, body: huge).status == 413)
+
+                let nowhere = try await c.call(.get, "/v1/nothing-here", token: h.viewer)
+                #expect(nowhere.status == 404)
+                #expect(nowhere.header("Content-Type") == "application/problem+json")
+
+                let badLimit = try await c.call(.get, "/v1/providers?limit=0", token: h.viewer)
+                #expect(badLimit.status == 422)
+                #expect(badLimit.paths == ["limit"])
+                let badState = try await c.call(.get, "/v1/leases?state=happy", token: h.viewer)
+                #expect(badState.paths == ["state"])
+            }
+        }
+    }
+
+    @Test func entitiesHaveETagsPagesAndLocations() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let created = try await c.call(
+                    .post, "/v1/providers", token: h.planner, body: #"{"id": "lambda", "kind": "neocloud"}"#)
+                #expect(created.status == 201)
+                #expect(created.header("Location") == "/v1/providers/lambda")
+                #expect(created.header("ETag") == "\"1\"")
+                #expect(created.json["failureProbability"] != nil)  // the default is filled in
+
+                let edit = #"{"kind": "neocloud", "failureProbability": 0.2}"#
+                let noMatch = try await c.call(.put, "/v1/providers/lambda", token: h.planner, body: edit)
+                #expect(noMatch.status == 428)
+                let stale = try await c.call(
+                    .put, "/v1/providers/lambda", token: h.planner, body: edit, headers: ["If-Match": "\"9\""])
+                #expect(stale.status == 412)
+                #expect(stale.header("ETag") == "\"1\"")
+                let fresh = try await c.call(
+                    .put, "/v1/providers/lambda", token: h.planner, body: edit, headers: ["If-Match": "\"1\""])
+                #expect(fresh.status == 200)
+                #expect(fresh.header("ETag") == "\"2\"")
+                // Two writers with the same ETag: the second loses.
+                let late = try await c.call(
+                    .put, "/v1/providers/lambda", token: h.planner, body: edit, headers: ["If-Match": "\"1\""])
+                #expect(late.status == 412)
+
+                let mismatch = try await c.call(
+                    .put, "/v1/providers/lambda", token: h.planner, body: #"{"id": "other", "kind": "neocloud"}"#,
+                    headers: ["If-Match": "\"2\""])
+                #expect(mismatch.status == 422)
+                #expect(mismatch.paths == ["id"])
+
+                let inUse = try await c.call(
+                    .delete, "/v1/providers/coreweave", token: h.planner, headers: ["If-Match": "\"1\""])
+                #expect(inUse.status == 409)
+                #expect(!inUse.errors.isEmpty)
+                #expect(
+                    try await c.call(.delete, "/v1/providers/lambda", token: h.planner, headers: ["If-Match": "\"2\""])
+                        .status == 204)
+                #expect(try await c.call(.get, "/v1/providers/lambda", token: h.viewer).status == 404)
+
+                var ids: [String] = []
+                var uri = "/v1/offers?limit=2"
+                while true {
+                    let page = try await c.call(.get, uri, token: h.viewer)
+                    let items = try #require(page.json["items"] as? [[String: Any]])
+                    #expect(items.count <= 2)
+                    ids += items.compactMap { $0["id"] as? String }
+                    guard let next = page.json["next"] as? String else { break }
+                    uri = "/v1/offers?limit=2&cursor=\(next)"
+                }
+                #expect(ids == (try Fixtures.frontierLab()).offers.map(\.id.rawValue).sorted())
+            }
+        }
+    }
+
+    @Test func scenariosImportAndExportAsJSONAndYAML() async throws {
+        try await Harness.with(importExample: false) { h in
+            try await h.test { c in
+                #expect(try await c.call(.get, "/v1/scenario", token: h.viewer).status == 404)
+                #expect(try await c.call(.post, "/v1/plans", token: h.planner).status == 409)
+                let yaml = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
+                var headers: HTTPFields = [.authorization: "Bearer \(h.planner)", .contentType: "application/yaml"]
+                let imported = try await c.client.executeRequest(
+                    uri: "/v1/scenarios", method: .post, headers: headers, body: ByteBuffer(string: yaml))
+                #expect(imported.status == .created)
+                #expect(imported.headers[.location] == "/v1/scenarios/1")
+                let exported = try await c.call(.get, "/v1/scenario?format=yaml", token: h.viewer)
+                #expect(exported.header("Content-Type") == "application/yaml")
+                #expect(try ScenarioFile.load(data: Data(exported.text.utf8), format: .yaml) == Fixtures.frontierLab())
+                let json = try await c.call(.get, "/v1/scenarios/1", token: h.viewer)
+                #expect(try ScenarioFile.load(data: Data(json.text.utf8), format: .json) == Fixtures.frontierLab())
+
+                // A scenario with mistakes: every problem with its path and line, nothing imported.
+                let broken = yaml.replacingOccurrences(of: "provider: nebius", with: "provider: nebuis")
+                headers[.contentType] = "application/yaml"
+                let refused = try await c.client.executeRequest(
+                    uri: "/v1/scenarios", method: .post, headers: headers, body: ByteBuffer(string: broken))
+                #expect(refused.status == .unprocessableContent)
+                let problem = Reply(status: 422, headers: refused.headers, text: String(buffer: refused.body))
+                #expect(problem.paths.contains { $0.hasSuffix(".provider") })
+                #expect(problem.errors.allSatisfy { $0["line"] is Int })
+                let versions = try await c.call(.get, "/v1/scenarios", token: h.viewer)
+                #expect((versions.json["items"] as? [Any])?.count == 1)
+            }
+        }
+    }
+
+    @Test func aPlanIsAcceptedItsLeasesMoveAndAnIncidentReplansIt() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let started = try await c.call(.post, "/v1/plans", token: h.planner, body: #"{"timeLimitSeconds": 30}"#)
+                #expect(started.status == 202)
+                let jobURL = try #require(started.header("Location"))
+                #expect(started.json["state"] as? String == "queued")
+                let tooLong = try await c.call(
+                    .post, "/v1/plans", token: h.planner, body: #"{"timeLimitSeconds": 1e6}"#)
+                #expect(tooLong.paths == ["timeLimitSeconds"])
+                try await h.drainJobs()
+                let job = try await c.call(.get, jobURL, token: h.viewer)
+                #expect(job.json["state"] as? String == "succeeded")
+                let planURL = try #require(job.json["plan"] as? String)
+                let plan = try await c.call(.get, planURL, token: h.viewer)
+                #expect(plan.status == 200)
+                #expect(plan.header("ETag") == "\"1\"")
+                let body = try #require(plan.json["plan"] as? [String: Any])
+                let leases = try #require(body["leases"] as? [[String: Any]])
+
+                let accepted = try await c.call(.post, planURL + "/accept", token: h.planner)
+                #expect(accepted.status == 200)
+                let proposed = try #require(accepted.json["leases"] as? [[String: Any]])
+                #expect(proposed.count == leases.count)
+                #expect(try await c.call(.post, planURL + "/accept", token: h.planner).status == 409)
+
+                let lease = try #require(proposed.first?["id"] as? String)
+                let skip = try await c.call(
+                    .post, "/v1/leases/\(lease)/transitions", token: h.planner, body: #"{"to": "active"}"#,
+                    headers: ["If-Match": "\"1\""])
+                #expect(skip.status == 409)
+                #expect((skip.json["detail"] as? String)?.contains("signed") == true)
+                let signed = try await c.call(
+                    .post, "/v1/leases/\(lease)/transitions", token: h.planner,
+                    body: #"{"to": "signed", "note": "countersigned"}"#, headers: ["If-Match": "\"1\""])
+                #expect(signed.status == 200)
+                #expect(signed.json["state"] as? String == "signed")
+                #expect(signed.json["next"] as? [String] == ["provisioning", "breached", "terminated"])
+                let history = try #require(signed.json["history"] as? [[String: Any]])
+                #expect(
+                    history.last?["actor"] as? String == "alice (\(try await h.store.token(secret: h.planner)!.id))")
+                #expect(history.last?["note"] as? String == "countersigned")
+                let filtered = try await c.call(.get, "/v1/leases?state=signed", token: h.viewer)
+                #expect((filtered.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [lease])
+
+                let planID = try #require(plan.json["id"] as? String)
+                let incident = try await c.call(
+                    .post, "/v1/incidents", token: h.planner,
+                    body: """
+                        {"plan": "\(planID)", "incident": {"provider": "coreweave", "kind": "outage",
+                         "from": "2027-07", "months": 3, "deliveredFraction": 0}}
+                        """)
+                #expect(incident.status == 202)
+                let incidentURL = try #require(incident.header("Location"))
+                try await h.drainJobs()
+                let recorded = try await c.call(.get, incidentURL, token: h.viewer)
+                let replan = try #require(recorded.json["replan"] as? String)
+                let replanned = try await c.call(.get, "/v1/plans/\(replan)", token: h.viewer)
+                #expect(replanned.json["parentPlan"] as? String == planID)
+
+                let unknown = try await c.call(
+                    .post, "/v1/incidents", token: h.planner,
+                    body:
+                        #"{"plan": "\#(planID)", "incident": {"provider": "corewave", "kind": "outage", "from": "2027-07"}}"#
+                )
+                #expect(unknown.status == 422)
+                #expect(unknown.paths == ["incident.provider"])
+                let noPlan = try await c.call(
+                    .post, "/v1/incidents", token: h.planner,
+                    body: #"{"plan": "plan-x", "incident": {"provider": "aws", "kind": "outage", "from": "2027-07"}}"#)
+                #expect(noPlan.status == 404)
+
+                let audit = try await c.call(.get, "/v1/audit?limit=200", token: h.viewer)
+                let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
+                for action in [
+                    "plan.submit", "plan.finish", "plan.accept", "lease.signed", "incident.record", "replan.finish",
+                ] {
+                    #expect(actions.contains(action), "\(action)")
+                }
+            }
+        }
+    }
+
+    @Test func anIdempotencyKeyGivesTheFirstResponseAgain() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let first = try await c.call(.post, "/v1/plans", token: h.planner, headers: ["Idempotency-Key": "k-1"])
+                let again = try await c.call(.post, "/v1/plans", token: h.planner, headers: ["Idempotency-Key": "k-1"])
+                #expect(first.status == 202)
+                #expect(again.status == 202)
+                #expect(again.json["id"] as? String == first.json["id"] as? String)
+                #expect(again.header("Location") == first.header("Location"))
+                #expect(again.header("Idempotent-Replayed") == "true")
+                let other = try await c.call(
+                    .post, "/v1/plans", token: h.planner, body: #"{"relativeGap": 0.05}"#,
+                    headers: ["Idempotency-Key": "k-1"])
+                #expect(other.status == 422)
+                // Only one job was queued.
+                #expect(try await h.store.jobCounts().map(\.1) == [1])
+                // A refused request is remembered as refused.
+                let bad = try await c.call(
+                    .post, "/v1/providers", token: h.planner, body: #"{"id": 1}"#, headers: ["Idempotency-Key": "k-2"])
+                let badAgain = try await c.call(
+                    .post, "/v1/providers", token: h.planner, body: #"{"id": 1}"#, headers: ["Idempotency-Key": "k-2"])
+                #expect(bad.status == 422)
+                #expect(badAgain.status == 422)
+                #expect(badAgain.text == bad.text)
+            }
+        }
+    }
+
+    @Test func operationalEndpointsReportHealthAndMetrics() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let ready = try await c.call(.get, "/readyz", token: nil)
+                #expect(ready.json["database"] as? String == "sqlite")
+                _ = try await c.call(.get, "/v1/providers", token: h.viewer)
+                _ = try await c.call(.post, "/v1/plans", token: h.planner)
+                try await h.drainJobs()
+                let metrics = try await c.call(.get, "/metrics", token: nil).text
+                #expect(
+                    metrics.contains(
+                        #"switchyard_http_request_duration_seconds_bucket{method="GET",route="/v1/providers",status="200",le="+Inf"} 1"#
+                    ))
+                #expect(metrics.contains(#"switchyard_jobs{state="succeeded"} 1"#))
+                #expect(metrics.contains("# TYPE switchyard_plan_job_duration_seconds histogram"))
+            }
+        }
+    }
+
+    /// Every operation in the OpenAPI document is a route (none answers "no such resource"), and
+    /// the embedded document is docs/openapi.yaml.
+    @Test func theOpenAPIDocumentDescribesTheRoutes() async throws {
+        let document = try String(contentsOfFile: Fixtures.path("docs/openapi.yaml"), encoding: .utf8)
+        try await Harness.with { h in
+            try await h.test { c in
+                let served = try await c.call(.get, "/openapi.json", token: nil)
+                let json = served.json
+                #expect(json["openapi"] as? String == "3.1.0")
+                let yaml = try DocumentParser.parse(document, format: .yaml)
+                #expect(
+                    try DocumentParser.parse(served.text, format: .json)
+                        == DocumentParser.parse(
+                            DocumentWriter.write(yaml, format: .json), format: .json))
+                let paths = try #require(json["paths"] as? [String: [String: Any]])
+                var operations = 0
+                for (path, item) in paths {
+                    for method in ["get", "post", "put", "delete"] where item[method] != nil {
+                        let uri = path.replacingOccurrences(of: "{version}", with: "1")
+                            .replacingOccurrences(of: "{id}", with: "x")
+                        let reply = try await c.call(
+                            HTTPRequest.Method(method.uppercased())!, uri, token: h.admin, body: "{}")
+                        #expect(
+                            !(reply.status == 404 && reply.text.contains("no such resource")),
+                            "\(method) \(path) is documented but not routed")
+                        operations += 1
+                    }
+                }
+                #expect(operations >= 30)
+            }
+        }
+    }
+}

@@ -334,13 +334,16 @@ import Testing
             #expect(try await store.token(secret: secret)?.id == token.id)
             #expect(try await store.token(secret: secret + "x") == nil)
             let kept = try await store.database.session { sql in
-                try await sql.raw("SELECT sha256 FROM tokens").all().map { try $0.decode(column: "sha256", as: String.self) }
+                try await sql.raw("SELECT sha256 FROM tokens").all().map {
+                    try $0.decode(column: "sha256", as: String.self)
+                }
             }
             #expect(kept == [sha256Hex(secret)])
 
             #expect(try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "h") == .proceed)
             #expect(try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "h") == .inProgress)
-            try await store.finishIdempotent(token: token.id, key: "k1", status: 202, location: "/x", body: "{}", keep: true)
+            try await store.finishIdempotent(
+                token: token.id, key: "k1", status: 202, location: "/x", body: "{}", keep: true)
             #expect(
                 try await store.beginIdempotent(token: token.id, key: "k1", requestHash: "h")
                     == .replay(status: 202, location: "/x", body: "{}"))
