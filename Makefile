@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/switchyard
 EXAMPLE := examples/frontier-lab.yaml
 
-.PHONY: demo test test-postgres serve openapi setup build lint format bench clean
+.PHONY: demo test test-postgres serve openapi fuzz-api setup build lint format bench clean
 
 ## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
 setup:
@@ -45,6 +45,10 @@ test-postgres: setup
 ## example scenario and its first plan (the admin token is printed on first start).
 serve: build
 	$(BIN) serve --import $(EXAMPLE)
+
+## fuzz-api: schemathesis (from PyPI) against a live server, from the OpenAPI document.
+fuzz-api: setup
+	scripts/fuzz-api.sh
 
 ## openapi: embed docs/openapi.yaml into the server after editing it.
 openapi:

@@ -64,8 +64,8 @@ public struct Incident: Sendable, Equatable {
     }
 
     /// Decodes and checks an incident document.
-    public static func decode(_ root: DocumentNode, scenario: Scenario) throws -> Incident {
-        var r = DocumentReader()
+    public static func decode(_ root: DocumentNode, scenario: Scenario, strictText: Bool = false) throws -> Incident {
+        var r = DocumentReader(strictText: strictText)
         guard
             let f = r.fields(
                 root, at: "", allowed: ["provider", "kind", "from", "months", "deliveredFraction", "site"])

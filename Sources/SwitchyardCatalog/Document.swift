@@ -90,9 +90,10 @@ public enum DocumentParser {
                 throw InputError([Diagnostic(path: "", message: "malformed JSON: \(jsonMessage(error))")])
             }
         }
+        let source = format == .json ? try yamlEscapes(json: text) : text
         let root: Yams.Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try Yams.compose(yaml: source)
         } catch let error as YamlError {
             throw InputError([yamlDiagnostic(error, format: format)])
         } catch {
@@ -103,6 +104,46 @@ public enum DocumentParser {
         }
         var budget = 5_000_000  // nodes after alias expansion; stops "billion laughs" documents
         return try convert(root, budget: &budget)
+    }
+
+    /// JSON writes characters beyond the Basic Multilingual Plane as UTF-16 surrogate pairs
+    /// (`\\ud83d\\ude80`); YAML, whose parser reads JSON here, needs `\\U0001F680`. Lone surrogates
+    /// name no character and are refused.
+    static func yamlEscapes(json text: String) throws -> String {
+        guard text.range(of: #"\\u[dD][89a-fA-F]"#, options: .regularExpression) != nil else { return text }
+        var out = ""
+        var scalars = Array(text.unicodeScalars)[...]
+        var backslashes = 0
+        while let c = scalars.popFirst() {
+            if c == "\\", backslashes % 2 == 0, scalars.first == "u", let high = hex4(scalars.dropFirst()),
+                (0xD800...0xDFFF).contains(high)
+            {
+                let rest = scalars.dropFirst(5)
+                guard (0xD800...0xDBFF).contains(high), rest.starts(with: ["\\", "u"]),
+                    let low = hex4(rest.dropFirst(2)), (0xDC00...0xDFFF).contains(low)
+                else {
+                    throw InputError([
+                        Diagnostic(
+                            path: "",
+                            message: "malformed JSON: \\u\(String(high, radix: 16)) is half of a surrogate pair")
+                    ])
+                }
+                let scalar = 0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)
+                out += String(format: "\\U%08X", scalar)
+                scalars = rest.dropFirst(6)
+                backslashes = 0
+                continue
+            }
+            backslashes = c == "\\" ? backslashes + 1 : 0
+            out.unicodeScalars.append(c)
+        }
+        return out
+    }
+
+    private static func hex4(_ s: ArraySlice<Unicode.Scalar>) -> UInt32? {
+        let digits = s.prefix(4)
+        guard digits.count == 4 else { return nil }
+        return UInt32(String(String.UnicodeScalarView(digits)), radix: 16)
     }
 
     private static func convert(_ node: Yams.Node, budget: inout Int) throws -> DocumentNode {

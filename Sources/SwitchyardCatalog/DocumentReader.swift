@@ -10,8 +10,14 @@ public struct DocumentReader {
     /// Problems found so far, in document order.
     public private(set) var diagnostics: [Diagnostic] = []
 
-    /// An empty reader.
-    public init() {}
+    /// Whether text must be written as text: in JSON a number or `true` where text is expected is
+    /// a mistake; in YAML `name: 2027` is the text "2027".
+    public var strictText: Bool
+
+    /// An empty reader; `strictText` for JSON input.
+    public init(strictText: Bool = false) {
+        self.strictText = strictText
+    }
 
     /// Records a problem.
     public mutating func fail(_ path: String, _ message: String, line: Int?) {
@@ -113,7 +119,7 @@ public struct DocumentReader {
 
     /// Text.
     public mutating func string(_ node: DocumentNode, _ path: String) -> String? {
-        guard case .scalar(let text, _, _) = node else {
+        guard case .scalar(let text, let quoted, _) = node, quoted || !strictText else {
             fail(path, "expected text, found \(node.kindDescription)", line: node.line)
             return nil
         }
@@ -198,8 +204,12 @@ public struct DocumentReader {
     /// An identifier: non-empty text.
     public mutating func identifier<Tag>(_ node: DocumentNode, _ path: String) -> Identifier<Tag>? {
         guard let text = string(node, path) else { return nil }
-        guard !text.isEmpty, !text.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            fail(path, "an identifier must be non-empty text without spaces, found '\(text)'", line: node.line)
+        guard !text.isEmpty, !text.contains(where: { $0.isWhitespace || $0.isNewline }),
+            !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            fail(
+                path, "an identifier must be non-empty text without spaces or control characters, found '\(text)'",
+                line: node.line)
             return nil
         }
         return Identifier(rawValue: text)

@@ -41,12 +41,23 @@ public enum DocumentWriter {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case let c where c.value < 0x20:
+            case let c where !yamlPrintable(c):
+                // Control characters and the like, escaped so the text reads back as JSON and YAML.
                 out += String(format: "\\u%04x", c.value)
             default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
+    }
+
+    /// What YAML keeps as itself inside a quoted scalar: its printable set less the characters it
+    /// reads as line breaks (NEL, U+2028, U+2029). The rest must be escaped.
+    static func yamlPrintable(_ c: Unicode.Scalar) -> Bool {
+        switch c.value {
+        case 0x2028, 0x2029: false
+        case 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
     }
 
     static func writeJSON(_ node: DocumentNode, indent: Int, into out: inout String) {

@@ -18,8 +18,8 @@ public enum ScenarioCodec {
     /// Reads what can be read: the scenario (nil when its skeleton is missing), with elements whose
     /// fields failed left out, and the problems found. `sourceIndex` maps a section's element
     /// position back to its position in the file, so later checks can name the right element.
-    static func decodeCollecting(_ root: DocumentNode) -> (Scenario?, [Diagnostic]) {
-        var r = DocumentReader()
+    static func decodeCollecting(_ root: DocumentNode, strictText: Bool = false) -> (Scenario?, [Diagnostic]) {
+        var r = DocumentReader(strictText: strictText)
         let scenario = readScenario(&r, root)
         return (scenario, r.diagnostics)
     }

@@ -25,12 +25,12 @@ public enum ScenarioFile {
     /// Decodes and validates a scenario from bytes.
     public static func load(data: Data, format: DocumentFormat) throws -> Scenario {
         let root = try DocumentParser.parse(data, format: format)
-        return try load(document: root)
+        return try load(document: root, strictText: format == .json)
     }
 
-    /// Decodes and validates a scenario from a parsed document.
-    public static func load(document root: DocumentNode) throws -> Scenario {
-        let (decoded, structural) = ScenarioCodec.decodeCollecting(root)
+    /// Decodes and validates a scenario from a parsed document; `strictText` when it was JSON.
+    public static func load(document root: DocumentNode, strictText: Bool = false) throws -> Scenario {
+        let (decoded, structural) = ScenarioCodec.decodeCollecting(root, strictText: strictText)
         var problems = structural
         if let decoded {
             // Check what did decode too, so one run reports every problem. Elements whose fields

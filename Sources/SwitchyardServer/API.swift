@@ -46,7 +46,7 @@ extension SwitchyardServer {
         v1.post("tokens") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
-                var r = DocumentReader()
+                var r = DocumentReader(strictText: true)
                 let node = try Self.parseJSON(body)
                 let f = r.fields(node, at: "", allowed: ["name", "role"])
                 let name = f.flatMap { r.required($0, "name") { $0.string($1, $2) } }
@@ -68,7 +68,7 @@ extension SwitchyardServer {
             guard let scenario = try await store.workspace() else {
                 throw Problem(.notFound, "Not found", detail: "there is no scenario yet: POST one to /v1/scenarios")
             }
-            return Self.document(scenario, request)
+            return try Self.document(scenario, request)
         }
         v1.post("scenarios") { request, context -> Response in
             let body = try await Self.body(request, context)
@@ -101,13 +101,16 @@ extension SwitchyardServer {
                 throw Problem(.notFound, "Not found", detail: "scenario versions are numbers")
             }
             let (_, scenario) = try await store.snapshot(version: version)
-            return Self.document(scenario, request)
+            return try Self.document(scenario, request)
         }
     }
 
     /// A scenario as JSON, or YAML when `?format=yaml` or `Accept: application/yaml`.
-    static func document(_ scenario: Scenario, _ request: Request) -> Response {
+    static func document(_ scenario: Scenario, _ request: Request) throws -> Response {
         let format = request.uri.queryParameters.get("format")
+        if let format, format != "json", format != "yaml" {
+            throw invalid([Diagnostic(path: "format", message: "'\(format)' is not json or yaml")])
+        }
         let yaml = format == "yaml" || (format == nil && (request.headers[.accept]?.contains("yaml") ?? false))
         return Reply(
             status: .ok, body: ScenarioFile.text(scenario, format: yaml ? .yaml : .json),
@@ -142,12 +145,12 @@ extension SwitchyardServer {
             let body = try await Self.body(request, context)
             let record = try await store.putEntity(
                 kind, id: try context.parameters.require("id"), body: try Self.parseJSON(body),
-                ifMatch: try Self.ifMatch(request), actor: context.requireActor())
+                ifMatch: Self.ifMatch(request), actor: context.requireActor())
             return Reply(status: .ok, body: record.body, etag: record.version).response
         }
         v1.delete(item) { request, context -> Response in
             try await store.deleteEntity(
-                kind, id: try context.parameters.require("id"), ifMatch: try Self.ifMatch(request),
+                kind, id: try context.parameters.require("id"), ifMatch: Self.ifMatch(request),
                 actor: context.requireActor())
             return Response(status: .noContent)
         }
@@ -200,7 +203,7 @@ extension SwitchyardServer {
             return try await idempotent(request, context, body) {
                 let id = try context.parameters.require("id")
                 let leases = try await store.acceptPlan(
-                    id, ifMatch: try Self.ifMatch(request), actor: context.requireActor())
+                    id, ifMatch: Self.ifMatch(request), actor: context.requireActor())
                 let plan = try await store.plan(id)
                 let items = leases.map { Representation.encode(Representation.Lease($0)) }
                 return Reply(
@@ -217,7 +220,7 @@ extension SwitchyardServer {
     ) {
         guard body.readableBytes > 0 else { return ((maximum, nil), 0.01) }
         let node = try parseJSON(body)
-        var r = DocumentReader()
+        var r = DocumentReader(strictText: true)
         let f = r.fields(node, at: "", allowed: ["timeLimitSeconds", "relativeGap"] + allowed)
         var limit = maximum
         var gap = 0.01
@@ -269,13 +272,13 @@ extension SwitchyardServer {
         v1.post("leases/:id/transitions") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
-                var r = DocumentReader()
+                var r = DocumentReader(strictText: true)
                 let f = r.fields(try Self.parseJSON(body), at: "", allowed: ["to", "note"])
                 let to: LeaseState? = f.flatMap { r.required($0, "to") { $0.choice($1, $2) } }
                 let note = f.flatMap { r.optional($0, "note") { $0.string($1, $2) } } ?? ""
                 guard r.diagnostics.isEmpty, let to else { throw Self.invalid(r.diagnostics) }
                 let (lease, history) = try await store.transitionLease(
-                    try context.parameters.require("id"), to: to, ifMatch: try Self.ifMatch(request), note: note,
+                    try context.parameters.require("id"), to: to, ifMatch: Self.ifMatch(request), note: note,
                     actor: context.requireActor())
                 return Reply(
                     status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
@@ -292,7 +295,7 @@ extension SwitchyardServer {
             return try await idempotent(request, context, body) {
                 let (timeLimit, gap) = try Self.solverOptions(
                     body, allowed: ["plan", "incident"], maximum: options.planTimeLimitSeconds)
-                var r = DocumentReader()
+                var r = DocumentReader(strictText: true)
                 let f = timeLimit.fields ?? r.fields(.mapping([], line: nil), at: "", allowed: [])
                 let plan = f.flatMap { r.required($0, "plan") { $0.string($1, $2) } }
                 let incident = f?["incident"]
@@ -364,16 +367,20 @@ extension SwitchyardServer {
         request.uri.queryParameters.get("cursor")
     }
 
-    /// The version in `If-Match: "3"` (weak tags accepted); nil when absent.
-    static func ifMatch(_ request: Request) throws -> Int64? {
-        guard var text = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if text.hasPrefix("W/") { text.removeFirst(2) }
-        guard text.count >= 2, text.hasPrefix("\""), text.hasSuffix("\""),
-            let version = Int64(text.dropFirst().dropLast())
-        else {
-            throw Problem(.badRequest, "Malformed If-Match", detail: "expected an ETag such as \"3\", got \(text)")
+    /// The condition in `If-Match: "3"` (weak tags and lists accepted, `*` for any version); nil
+    /// when absent. Tags that are no version of ours never match (412 once the body is checked).
+    static func ifMatch(_ request: Request) -> Precondition? {
+        guard let header = request.headers[.ifMatch] else { return nil }
+        let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if tags.contains("*") { return .any }
+        for var tag in tags {
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast())
+            {
+                return .version(version)
+            }
         }
-        return version
+        return Precondition.none
     }
 
     /// Runs a POST once per Idempotency-Key: a repeat with the same body gets the first response

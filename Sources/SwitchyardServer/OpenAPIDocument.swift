@@ -92,13 +92,14 @@ paths:
           in: query
           schema: {enum: [json, yaml]}
       responses:
+        '422': {$ref: '#/components/responses/Problem'}
         '200':
           description: The scenario
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Scenario'}
             application/yaml:
-              schema: {type: string}
+              schema: {$ref: '#/components/schemas/Scenario'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
   /v1/scenarios:
@@ -131,7 +132,7 @@ paths:
           application/json:
             schema: {$ref: '#/components/schemas/Scenario'}
           application/yaml:
-            schema: {type: string}
+            schema: {$ref: '#/components/schemas/Scenario'}
       responses:
         '201':
           description: Imported; a new snapshot unless the scenario is unchanged
@@ -160,13 +161,14 @@ paths:
           in: query
           schema: {enum: [json, yaml]}
       responses:
+        '422': {$ref: '#/components/responses/Problem'}
         '200':
           description: The scenario as it was
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Scenario'}
             application/yaml:
-              schema: {type: string}
+              schema: {$ref: '#/components/schemas/Scenario'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
   /v1/providers:
@@ -747,6 +749,10 @@ paths:
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Job'}
+          links:
+            job:
+              operationId: get-job
+              parameters: {id: '$response.body#/id'}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
@@ -815,6 +821,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '412': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
   /v1/leases:
     get:
       operationId: list-leases
@@ -939,6 +946,13 @@ paths:
                 properties:
                   incident: {$ref: '#/components/schemas/Incident'}
                   job: {$ref: '#/components/schemas/Job'}
+          links:
+            incident:
+              operationId: get-incident
+              parameters: {id: '$response.body#/incident/id'}
+            job:
+              operationId: get-job
+              parameters: {id: '$response.body#/job/id'}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
@@ -1107,15 +1121,15 @@ components:
       properties:
         id: {$ref: '#/components/schemas/Id'}
         kind: {enum: [neocloud, hyperscaler, colocation, self]}
-        failureProbability: {type: number, minimum: 0, maximum: 1}
+        failureProbability: {type: [number, 'null'], minimum: 0, maximum: 1}
     Prices:
       type: object
       additionalProperties: false
       description: USD per accelerator-hour by commitment term
       properties:
-        onDemand: {type: number, minimum: 0}
-        oneYear: {type: number, minimum: 0}
-        threeYear: {type: number, minimum: 0}
+        onDemand: {type: [number, 'null'], minimum: 0}
+        oneYear: {type: [number, 'null'], minimum: 0}
+        threeYear: {type: [number, 'null'], minimum: 0}
     Backup:
       type: object
       additionalProperties: false
@@ -1135,10 +1149,11 @@ components:
         acceleratorsPerNode: {type: integer, minimum: 1}
         region: {$ref: '#/components/schemas/Id'}
         availableNodes: {type: integer, minimum: 0}
-        leadTimeDays: {type: integer, minimum: 0}
-        minimumNodes: {type: integer, minimum: 0}
+        leadTimeDays: {type: [integer, 'null'], minimum: 0}
+        minimumNodes: {type: [integer, 'null'], minimum: 0}
         prices: {$ref: '#/components/schemas/Prices'}
-        backup: {$ref: '#/components/schemas/Backup'}
+        backup:
+          anyOf: [{$ref: '#/components/schemas/Backup'}, {type: 'null'}]
     ColocationSite:
       type: object
       additionalProperties: false
@@ -1149,7 +1164,7 @@ components:
         region: {$ref: '#/components/schemas/Id'}
         powerKW: {type: number, minimum: 0}
         pricePerKWMonth: {type: number, minimum: 0}
-        leadTimeDays: {type: integer, minimum: 0}
+        leadTimeDays: {type: [integer, 'null'], minimum: 0}
     OwnedFleet:
       type: object
       additionalProperties: false
@@ -1167,16 +1182,17 @@ components:
             properties:
               month: {$ref: '#/components/schemas/Month'}
               count: {type: integer, minimum: 0}
-        hostableAt: {type: array, items: {$ref: '#/components/schemas/Id'}}
+        hostableAt: {type: [array, 'null'], items: {$ref: '#/components/schemas/Id'}}
     Workload:
       type: object
+      description: An optional field given as null takes its default.
       additionalProperties: false
       required: [id, kind, stacks, window]
       properties:
         id: {$ref: '#/components/schemas/Id'}
         kind: {enum: [training, service]}
-        work: {type: number, minimum: 0, description: 'Training: reference accelerator-hours'}
-        capacity: {type: number, minimum: 0, description: 'Service: reference accelerators every month'}
+        work: {type: [number, 'null'], minimum: 0, description: 'Training: reference accelerator-hours'}
+        capacity: {type: [number, 'null'], minimum: 0, description: 'Service: reference accelerators every month'}
         stacks: {type: array, items: {type: string}}
         window:
           type: object
@@ -1185,9 +1201,9 @@ components:
           properties:
             start: {$ref: '#/components/schemas/Month'}
             end: {$ref: '#/components/schemas/Month'}
-        gang: {type: integer, minimum: 1}
-        critical: {type: boolean}
-        speed: {type: object, additionalProperties: {type: number, minimum: 0}}
+        gang: {type: [integer, 'null'], minimum: 1}
+        critical: {type: [boolean, 'null']}
+        speed: {type: [object, 'null'], additionalProperties: {type: number, minimum: 0}}
     Scenario:
       type: object
       description: A whole scenario file; see docs/scenario.md

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardStore
 
@@ -104,6 +105,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return try Problem(
                 .badRequest, "Malformed request", detail: "the body could not be read", errors: error.diagnostics
             ).response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound && !RouteTable.allowed(request.uri.path).isEmpty
+        {
+            let allowed = RouteTable.allowed(request.uri.path)
+            return try Problem(
+                .methodNotAllowed, "Method not allowed",
+                detail: "\(request.uri.path) answers \(allowed.joined(separator: ", "))",
+                headers: [.allow: allowed.joined(separator: ", ")]
+            ).response(from: request, context: context)
         } catch let error as HTTPError {
             let title = error.status == .notFound ? "Not found" : error.status.reasonPhrase
             return try Problem(
@@ -118,5 +127,40 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 .internalServerError, "Internal error", detail: "the server failed; the log has the details"
             ).response(from: request, context: context)
         }
+    }
+}
+
+/// Which methods each path answers, from the OpenAPI document and the dashboard's pages, so a
+/// known path asked with another method gets 405 and an Allow header rather than 404.
+enum RouteTable {
+    static let dashboard: [(String, [String])] = [
+        ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/{id}", ["GET"]), ("/leases", ["GET"]), ("/incidents", ["GET"]),
+        ("/login", ["GET", "POST"]), ("/logout", ["GET"]),
+    ]
+
+    static let routes: [(segments: [String], methods: [String])] = {
+        var table = dashboard
+        if let root = try? DocumentParser.parse(OpenAPIDocument.yaml, format: .yaml),
+            case .mapping(let top, _) = root, let paths = top.first(where: { $0.key == "paths" })?.value,
+            case .mapping(let items, _) = paths
+        {
+            for (path, item) in items {
+                guard case .mapping(let operations, _) = item else { continue }
+                let methods = operations.map(\.key).filter { ["get", "post", "put", "delete", "patch"].contains($0) }
+                table.append((path, methods.map { $0.uppercased() }))
+            }
+        }
+        return table.map { (segments($0.0), $0.1) }
+    }()
+
+    static func segments(_ path: String) -> [String] { path.split(separator: "/").map(String.init) }
+
+    /// The methods `path` answers; empty when no route has it.
+    static func allowed(_ path: String) -> [String] {
+        let parts = segments(path)
+        return routes.first { route in
+            route.segments.count == parts.count
+                && zip(route.segments, parts).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
+        }?.methods ?? []
     }
 }

@@ -41,6 +41,23 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// An If-Match condition: the version the caller read, or `*` (any current version).
+public enum Precondition: Sendable, Equatable {
+    case any
+    case version(Int64)
+    /// Tags that name no version of ours (`"abc"`, an empty header): nothing matches them.
+    case none
+
+    /// Whether a thing at `current` satisfies it.
+    public func allows(_ current: Int64) -> Bool {
+        switch self {
+        case .any: true
+        case .version(let v): v == current
+        case .none: false
+        }
+    }
+}
+
 /// Who may do what. Each role can do everything the one before it can.
 public enum Role: String, Sendable, Codable, CaseIterable, Comparable {
     /// Reads everything.

@@ -239,7 +239,7 @@ extension Store {
 
     /// Accepts a plan at version `ifMatch`: its leases become proposed leases (for a re-plan,
     /// only those its base plan's live leases do not already cover).
-    public func acceptPlan(_ id: String, ifMatch: Int64?, actor: Actor) async throws -> [LeaseRecord] {
+    public func acceptPlan(_ id: String, ifMatch: Precondition?, actor: Actor) async throws -> [LeaseRecord] {
         try await database.transaction { sql in
             guard
                 let row = try await sql.raw(
@@ -247,7 +247,9 @@ extension Store {
                 ).first()
             else { throw StoreError.notFound("plan '\(id)'") }
             let record = try Self.planRecord(row, body: true)
-            if let ifMatch, ifMatch != record.version { throw StoreError.preconditionFailed(current: record.version) }
+            if let ifMatch, !ifMatch.allows(record.version) {
+                throw StoreError.preconditionFailed(current: record.version)
+            }
             guard record.state == "ready" else {
                 throw StoreError.conflict("plan '\(id)' was accepted already, by \(record.acceptedBy ?? "someone")")
             }
@@ -392,7 +394,7 @@ extension Store {
     }
 
     /// Moves a lease to `to`, if the lifecycle allows it and `ifMatch` is its current version.
-    public func transitionLease(_ id: String, to: LeaseState, ifMatch: Int64?, note: String, actor: Actor)
+    public func transitionLease(_ id: String, to: LeaseState, ifMatch: Precondition?, note: String, actor: Actor)
         async throws -> (LeaseRecord, [LeaseEvent])
     {
         try await database.transaction { sql in
@@ -404,7 +406,7 @@ extension Store {
             guard let ifMatch else {
                 throw StoreError.preconditionRequired("send If-Match with the version you read (its ETag)")
             }
-            guard ifMatch == lease.version else { throw StoreError.preconditionFailed(current: lease.version) }
+            guard ifMatch.allows(lease.version) else { throw StoreError.preconditionFailed(current: lease.version) }
             guard lease.state.next.contains(to) else {
                 throw StoreError.transition(from: lease.state, to: to, allowed: lease.state.next)
             }
@@ -433,9 +435,11 @@ extension Store {
     ) async throws -> (IncidentRecord, JobRecord) {
         let base = try await plan(planID)
         let (_, scenario) = try await snapshot(version: base.scenarioVersion)
+        // As JSON, whatever it was read from: text is text, numbers are numbers.
+        let incident = try DocumentNode.json(incident.json)
         let decoded: Incident
         do {
-            decoded = try Incident.decode(incident, scenario: scenario)
+            decoded = try Incident.decode(incident, scenario: scenario, strictText: true)
         } catch let error as InputError {
             throw StoreError.invalid(
                 InputError(

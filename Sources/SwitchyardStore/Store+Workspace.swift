@@ -54,7 +54,7 @@ extension Store {
     /// The workspace as a scenario, and its settings version; nil before the first import.
     public func workspace() async throws -> Scenario? {
         guard let ws = try await database.session({ try await Self.loadWorkspace($0) }) else { return nil }
-        return try ScenarioFile.load(document: ws.document())
+        return try ScenarioFile.load(document: ws.document(), strictText: true)
     }
 
     /// Replaces the whole workspace with `scenario` and keeps a snapshot of it.
@@ -205,21 +205,30 @@ extension Store {
     /// an entity, after checking the whole scenario with it in place. Problems in the body are
     /// reported with paths inside the body (`prices.onDemand`); problems it causes elsewhere with
     /// their scenario path.
-    public func putEntity(_ kind: EntityKind, id: String?, body: DocumentNode, ifMatch: Int64?, actor: Actor)
+    public func putEntity(_ kind: EntityKind, id: String?, body: DocumentNode, ifMatch: Precondition?, actor: Actor)
         async throws -> EntityRecord
     {
         guard case .mapping = body else {
             throw StoreError.invalid(InputError([Diagnostic(path: "", message: "expected a JSON object")]))
         }
-        let bodyID = body.value("id")?.text
+        var bodyID: String?
+        if let raw = body.value("id") {
+            guard case .scalar(let text, quoted: true, _) = raw else {
+                throw StoreError.invalid(
+                    InputError([Diagnostic(path: "id", message: "expected text, found \(raw.kindName)", line: raw.line)]
+                    ))
+            }
+            bodyID = text
+        }
         if let id, let bodyID, bodyID != id {
             throw StoreError.invalid(
                 InputError([Diagnostic(path: "id", message: "'\(bodyID)' does not match the URL's id '\(id)'")]))
         }
-        guard let entityID = id ?? bodyID, !entityID.isEmpty else {
-            throw StoreError.invalid(InputError([Diagnostic(path: "id", message: "missing")]))
+        // The body is the whole entity, its id included (on PUT it must match the URL's).
+        guard let entityID = bodyID, !entityID.isEmpty else {
+            throw StoreError.invalid(InputError([Diagnostic(path: "id", message: "missing required field")]))
         }
-        let node = bodyID == nil ? body.setting("id", .scalar(entityID, quoted: true, line: nil)) : body
+        let node = body
         return try await database.transaction { sql in
             guard var ws = try await Self.loadWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
             var list = ws.sections[kind] ?? []
@@ -231,18 +240,21 @@ extension Store {
                 list.append((entityID, node, 0))
             } else {
                 guard let existing else { throw StoreError.notFound("\(kind.singular) '\(entityID)'") }
-                guard let ifMatch else {
-                    throw StoreError.preconditionRequired("send If-Match with the version you read (its ETag)")
-                }
-                guard ifMatch == list[existing].version else {
-                    throw StoreError.preconditionFailed(current: list[existing].version)
-                }
                 index = existing
                 list[index].node = node
             }
             let version = list[index].version + 1
             ws.sections[kind] = list
             let scenario = try Self.validate(ws, focus: (kind, index))
+            // What is wrong with the body is said first; then whether it was read at this version.
+            if existing != nil {
+                guard let ifMatch else {
+                    throw StoreError.preconditionRequired("send If-Match with the version you read (its ETag)")
+                }
+                guard ifMatch.allows(list[index].version) else {
+                    throw StoreError.preconditionFailed(current: list[index].version)
+                }
+            }
             let canonical = ScenarioCodec.encode(scenario).value(kind.section)!.items[index]
             let now = StoreClock.nowMillis()
             if existing == nil {
@@ -272,7 +284,7 @@ extension Store {
 
     /// Deletes an entity at version `ifMatch`, unless the scenario would be invalid without it
     /// (an offer still naming the provider, say).
-    public func deleteEntity(_ kind: EntityKind, id: String, ifMatch: Int64?, actor: Actor) async throws {
+    public func deleteEntity(_ kind: EntityKind, id: String, ifMatch: Precondition?, actor: Actor) async throws {
         try await database.transaction { sql in
             guard var ws = try await Self.loadWorkspace(sql) else {
                 throw StoreError.notFound("\(kind.singular) '\(id)'")
@@ -284,7 +296,7 @@ extension Store {
             guard let ifMatch else {
                 throw StoreError.preconditionRequired("send If-Match with the version you read (its ETag)")
             }
-            guard ifMatch == current else { throw StoreError.preconditionFailed(current: current) }
+            guard ifMatch.allows(current) else { throw StoreError.preconditionFailed(current: current) }
             ws.sections[kind]!.remove(at: index)
             do {
                 _ = try Self.validate(ws, focus: nil)
@@ -303,7 +315,7 @@ extension Store {
     /// relative to it, with the request's own lines; the rest keep their scenario paths.
     static func validate(_ ws: Workspace, focus: (EntityKind, Int)?) throws -> Scenario {
         do {
-            return try ScenarioFile.load(document: ws.document())
+            return try ScenarioFile.load(document: ws.document(), strictText: true)
         } catch let error as InputError {
             let prefix = focus.map { "\($0.0.section)[\($0.1)]" }
             let diagnostics = error.diagnostics.map { d -> Diagnostic in

@@ -92,6 +92,15 @@ extension DocumentNode {
         return pairs.first { $0.key == key }?.value
     }
 
+    /// What the node is, in words.
+    var kindName: String {
+        switch self {
+        case .scalar(_, let quoted, _): quoted ? "text" : "a number or literal"
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        }
+    }
+
     /// The text of a scalar.
     var text: String? {
         guard case .scalar(let t, _, _) = self else { return nil }

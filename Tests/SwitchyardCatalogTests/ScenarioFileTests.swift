@@ -341,3 +341,40 @@ import Testing
         #expect(throws: InputError.self) { try generator.generate() }
     }
 }
+
+@Suite struct JSONEscapeTests {
+    @Test func surrogatePairsReadAsTheirCharacterAndLoneHalvesAreRefused() throws {
+        let node = try DocumentParser.parse(#"{"name": "rocket \ud83d\ude80 \\ud83d", "n": 1}"#, format: .json)
+        guard case .mapping(let pairs, _) = node, case .scalar(let name, _, _) = pairs[0].value else {
+            Issue.record("not a mapping: \(node)")
+            return
+        }
+        #expect(name == "rocket 🚀 \\ud83d")
+        #expect(throws: InputError.self) { try DocumentParser.parse(#"{"name": "\ud83d!"}"#, format: .json) }
+    }
+}
+
+@Suite struct TextRoundTripTests {
+    /// Any text written as JSON or YAML reads back as the same text: control characters, line
+    /// separators, characters beyond the BMP.
+    @Test func everyCharacterSurvivesWritingAndReading() throws {
+        var rng = SplitMix64(seed: 7)
+        let pools: [ClosedRange<UInt32>] = [
+            0x0...0x7F, 0x80...0xFF, 0x2000...0x206F, 0xFFF0...0xFFFF, 0x1F600...0x1F64F,
+        ]
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int(rng.next() % 12 + 1) {
+                let pool = pools[Int(rng.next() % UInt64(pools.count))]
+                let value = pool.lowerBound + UInt32(rng.next() % UInt64(pool.count))
+                if let scalar = Unicode.Scalar(value) { text.unicodeScalars.append(scalar) }
+            }
+            let node = DocumentNode.map([("k", .text(text))])
+            for format in DocumentFormat.allCases {
+                let written = DocumentWriter.write(node, format: format)
+                let read = try DocumentParser.parse(written, format: format)
+                #expect(read == node, "\(format): \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            }
+        }
+    }
+}

@@ -159,7 +159,7 @@ struct Client: Sendable {
                 #expect(created.header("ETag") == "\"1\"")
                 #expect(created.json["failureProbability"] != nil)  // the default is filled in
 
-                let edit = #"{"kind": "neocloud", "failureProbability": 0.2}"#
+                let edit = #"{"id": "lambda", "kind": "neocloud", "failureProbability": 0.2}"#
                 let noMatch = try await c.call(.put, "/v1/providers/lambda", token: h.planner, body: edit)
                 #expect(noMatch.status == 428)
                 let stale = try await c.call(

@@ -68,9 +68,11 @@ import Testing
             }
 
             // Replacing needs the version read; a stale one is refused and nothing changes.
-            let edited = try DocumentParser.parse(#"{"kind": "neocloud", "failureProbability": 0.1}"#, format: .json)
+            let edited = try DocumentParser.parse(
+                #"{"id": "lambda", "kind": "neocloud", "failureProbability": 0.1}"#, format: .json)
             let error = await #expect(throws: StoreError.self) {
-                try await store.putEntity(.providers, id: "lambda", body: edited, ifMatch: 7, actor: Self.planner)
+                try await store.putEntity(
+                    .providers, id: "lambda", body: edited, ifMatch: .version(7), actor: Self.planner)
             }
             guard case .preconditionFailed(current: 1) = error else {
                 Issue.record("expected a stale-version error, got \(String(describing: error))")
@@ -84,7 +86,7 @@ import Testing
                 return
             }
             let replaced = try await store.putEntity(
-                .providers, id: "lambda", body: edited, ifMatch: 1, actor: Self.planner)
+                .providers, id: "lambda", body: edited, ifMatch: .version(1), actor: Self.planner)
             #expect(replaced.version == 2)
             #expect(try await store.entity(.providers, id: "lambda").body.contains("0.1"))
 
@@ -108,14 +110,14 @@ import Testing
 
             // A provider that offers still name cannot go; one that nothing names can.
             let referenced = await #expect(throws: StoreError.self) {
-                try await store.deleteEntity(.providers, id: "coreweave", ifMatch: 1, actor: Self.planner)
+                try await store.deleteEntity(.providers, id: "coreweave", ifMatch: .version(1), actor: Self.planner)
             }
             guard case .conflict(_, let why) = referenced else {
                 Issue.record("expected a conflict, got \(String(describing: referenced))")
                 return
             }
             #expect(why.contains { $0.message.contains("coreweave") })
-            try await store.deleteEntity(.providers, id: "lambda", ifMatch: 2, actor: Self.planner)
+            try await store.deleteEntity(.providers, id: "lambda", ifMatch: .version(2), actor: Self.planner)
             #expect(try await store.workspace() == scenario)
         }
     }
@@ -130,12 +132,13 @@ import Testing
             #expect(try await store.priceHistory(offer: offer).count == 1)
             // Same prices: no new entry. New on-demand price: one more.
             var node = try DocumentParser.parse(before.body, format: .json)
-            _ = try await store.putEntity(.offers, id: offer, body: node, ifMatch: before.version, actor: Self.planner)
+            _ = try await store.putEntity(
+                .offers, id: offer, body: node, ifMatch: .version(before.version), actor: Self.planner)
             #expect(try await store.priceHistory(offer: offer).count == 1)
             let prices = node.value("prices")!.setting("onDemand", .scalar("9.99", quoted: false, line: nil))
             node = node.setting("prices", prices)
             _ = try await store.putEntity(
-                .offers, id: offer, body: node, ifMatch: before.version + 1, actor: Self.planner)
+                .offers, id: offer, body: node, ifMatch: .version(before.version + 1), actor: Self.planner)
             let history = try await store.priceHistory(offer: offer)
             #expect(history.count == 2)
             #expect(history.last!.prices.contains("9.99"))
@@ -159,7 +162,7 @@ import Testing
             #expect(decoded.scenarioFingerprint == fingerprint(of: scenario))
             #expect(plan.totalCost == decoded.cost.total.description)
 
-            let leases = try await store.acceptPlan(plan.id, ifMatch: plan.version, actor: Self.planner)
+            let leases = try await store.acceptPlan(plan.id, ifMatch: .version(plan.version), actor: Self.planner)
             #expect(leases.count == decoded.leases.count)
             #expect(leases.allSatisfy { $0.state == .proposed })
             await #expect(throws: StoreError.self) {
@@ -170,7 +173,7 @@ import Testing
             var version: Int64 = 1
             for state in [LeaseState.signed, .provisioning, .active, .ended] {
                 let (lease, _) = try await store.transitionLease(
-                    id, to: state, ifMatch: version, note: "step", actor: Self.planner)
+                    id, to: state, ifMatch: .version(version), note: "step", actor: Self.planner)
                 #expect(lease.state == state)
                 version = lease.version
             }
@@ -179,21 +182,24 @@ import Testing
             #expect(history.allSatisfy { $0.actor == "alice (tok-planner)" && $0.at > 0 })
             // Ended is final; a proposed lease cannot skip to active; stale versions are refused.
             let final = await #expect(throws: StoreError.self) {
-                try await store.transitionLease(id, to: .active, ifMatch: version, note: "", actor: Self.planner)
+                try await store.transitionLease(
+                    id, to: .active, ifMatch: .version(version), note: "", actor: Self.planner)
             }
             guard case .transition(from: .ended, to: .active, allowed: []) = final else {
                 Issue.record("expected a refused transition, got \(String(describing: final))")
                 return
             }
             let skip = await #expect(throws: StoreError.self) {
-                try await store.transitionLease(leases[1].id, to: .active, ifMatch: 1, note: "", actor: Self.planner)
+                try await store.transitionLease(
+                    leases[1].id, to: .active, ifMatch: .version(1), note: "", actor: Self.planner)
             }
             guard case .transition(from: .proposed, to: .active, allowed: [.signed, .terminated]) = skip else {
                 Issue.record("expected a refused transition, got \(String(describing: skip))")
                 return
             }
             await #expect(throws: StoreError.self) {
-                try await store.transitionLease(leases[1].id, to: .signed, ifMatch: 5, note: "", actor: Self.planner)
+                try await store.transitionLease(
+                    leases[1].id, to: .signed, ifMatch: .version(5), note: "", actor: Self.planner)
             }
         }
     }
