@@ -1,0 +1,243 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SwitchyardServer
+import SwitchyardStore
+import SwitchyardTesting
+import Testing
+
+/// Headless Chromium (Debian's `chromium`), when this machine has it. CI installs it and sets
+/// SWITCHYARD_REQUIRE_BROWSER=1, so there the dashboard tests fail rather than skip without it.
+enum Browser {
+    static let path: String? = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let required = ProcessInfo.processInfo.environment["SWITCHYARD_REQUIRE_BROWSER"] == "1"
+    static let usable = path != nil || required
+
+    static func arguments(_ extra: [String]) -> [String] {
+        [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+            "--user-data-dir=\(FileManager.default.temporaryDirectory.path)/sy-chromium-\(UUID().uuidString)",
+        ] + extra
+    }
+
+    /// The page's DOM after Chromium loaded and laid it out (following the sign-in redirect).
+    static func dom(_ url: String) async throws -> String {
+        let path = try #require(path, "Chromium is needed: apt-get install chromium")
+        let result = try await offThread { try runCommand(path, arguments(["--dump-dom", url])) }
+        #expect(result.status == 0, "chromium failed: \(result.stderr)")
+        return result.stdout
+    }
+
+    /// A screenshot of the page as PNG bytes.
+    static func screenshot(_ url: String) async throws -> Data {
+        let path = try #require(path, "Chromium is needed: apt-get install chromium")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).png")
+        defer { try? FileManager.default.removeItem(at: file) }
+        _ = try await offThread {
+            try runCommand(path, arguments(["--window-size=1300,1800", "--screenshot=\(file.path)", url]))
+        }
+        return try Data(contentsOf: file)
+    }
+}
+
+/// Runs blocking work (a child process) on a thread of its own, not the async runtime's.
+func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
+    }
+}
+
+/// What a page shows: its marks and figures, read off the browser's DOM.
+struct Page {
+    let dom: String
+
+    /// `data-figure="name" data-value="v"` pairs, in order.
+    func figures(_ name: String) -> [String] {
+        matches(#"data-figure="\#(name)" data-value="([^"]*)""#).map { $0[0] }
+    }
+
+    /// The chart `id`'s marks as (label, value, series).
+    func marks(in chart: String) -> [(label: String, value: Double, series: String?)] {
+        guard let start = dom.range(of: "<svg id=\"\(chart)\""), let end = dom.range(of: "</svg>", range: start.upperBound..<dom.endIndex)
+        else { return [] }
+        let svg = Page(dom: String(dom[start.lowerBound..<end.upperBound]))
+        return svg.tags("rect").filter { $0.contains("class=\"mark\"") }.map { tag in
+                (
+                    Page.attribute("data-label", tag) ?? "", Double(Page.attribute("data-value", tag) ?? "") ?? .nan,
+                    Page.attribute("data-series", tag)
+                )
+            }
+    }
+
+    func tags(_ name: String) -> [String] {
+        matches("(<\(name)\\b[^>]*>)").map { $0[0] }
+    }
+
+    static func attribute(_ name: String, _ tag: String) -> String? {
+        guard let range = tag.range(of: #"\#(name)="([^"]*)""#, options: .regularExpression) else { return nil }
+        return String(tag[range].dropFirst(name.count + 2).dropLast()).replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    func matches(_ pattern: String) -> [[String]] {
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return [] }
+        let text = dom as NSString
+        return regex.matches(in: dom, range: NSRange(location: 0, length: text.length)).map { match in
+            (1..<max(match.numberOfRanges, 2)).map {
+                match.range(at: $0).location == NSNotFound ? "" : text.substring(with: match.range(at: $0))
+            }
+        }
+    }
+}
+
+@Suite(.enabled(if: Browser.usable, "needs Chromium (apt-get install chromium)"))
+struct DashboardTests {
+    /// The whole flow through the API, then every page in a real browser, each figure checked
+    /// against what the API returns for the same records.
+    @Test func everyPageShowsTheFiguresTheAPIReturns() async throws {
+        try await Harness.with { h in
+            let app = Application(router: h.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            try await app.test(.live) { raw in
+                let c = Client(client: raw)
+                let port = try #require(raw.port)
+                let base = "http://127.0.0.1:\(port)"
+                func open(_ path: String) async throws -> Page {
+                    Page(dom: try await Browser.dom("\(base)/login?token=\(h.viewer)&next=\(path)"))
+                }
+
+                // Nothing planned yet: the overview says so instead of drawing empty charts.
+                #expect(try await open("/").dom.contains("No plan yet"))
+
+                let job = try await c.call(.post, "/v1/plans", token: h.planner)
+                try await h.drainJobs()
+                let planURL = try #require(try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String)
+                let planReply = try await c.call(.get, planURL, token: h.viewer)
+                let planID = try #require(planReply.json["id"] as? String)
+                let plan = try #require(planReply.json["plan"] as? [String: Any])
+                let accepted = try await c.call(.post, planURL + "/accept", token: h.planner)
+                let leases = try #require(accepted.json["leases"] as? [[String: Any]])
+                let first = try #require(leases.first?["id"] as? String)
+                try await c.call(
+                    .post, "/v1/leases/\(first)/transitions", token: h.planner, body: #"{"to": "signed"}"#,
+                    headers: ["If-Match": "\"1\""])
+                try await c.call(
+                    .post, "/v1/incidents", token: h.planner,
+                    body: #"{"plan": "\#(planID)", "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-07", "months": 3}}"#)
+                try await h.drainJobs()
+
+                // Overview.
+                let overview = try await open("/")
+                #expect(overview.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
+                #expect(overview.dom.contains(Self.usd(planReply.json["totalCostUSD"] as? String)))
+                #expect(overview.figures("plan-leases") == ["\(leases.count)"])
+                let costs = overview.marks(in: "cost")
+                let byMonth = try #require((plan["cost"] as? [String: Any])?["byMonth"] as? [String: Any])
+                #expect(costs.count == byMonth.count)
+                for mark in costs {
+                    let expected = (byMonth[mark.label] as? NSNumber)?.doubleValue ?? Double(byMonth[mark.label] as? String ?? "") ?? .nan
+                    #expect(abs(mark.value - expected) < 0.01, "cost of \(mark.label)")
+                }
+                let supply = overview.marks(in: "supply")
+                #expect(!supply.isEmpty)
+                for (month, total) in Self.supplyByMonth(plan) {
+                    let shown = supply.filter { $0.label == month }.reduce(0) { $0 + $1.value }
+                    #expect(abs(shown - total) < 0.01, "supply in \(month): shown \(shown), API \(total)")
+                }
+                let shares = overview.marks(in: "shares")
+                for (provider, peak) in Self.peakShares(plan) {
+                    let shown = try #require(shares.first { $0.label == provider })
+                    #expect(abs(shown.value - peak) < 1e-4, "share of \(provider)")
+                }
+
+                // The plan: costs, the N-1 heat map and its table, marginal values.
+                let detail = try await open("/plans/\(planID)")
+                #expect(detail.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
+                let resilience = try #require(plan["resilience"] as? [[String: Any]])
+                let coverage = detail.figures("coverage").compactMap(Double.init)
+                #expect(coverage.count == resilience.count)
+                for (shown, loss) in zip(coverage, resilience) {
+                    #expect(abs(shown - ((loss["criticalCoverage"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-4)
+                }
+                let heat = detail.marks(in: "resilience")
+                #expect(!heat.isEmpty)
+                #expect(heat.allSatisfy { (0...1).contains($0.value) })
+                #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
+                #expect(!detail.marks(in: "marginal").isEmpty)
+
+                // Leases by state, as the API counts them.
+                let leasePage = try await open("/leases")
+                for state in LeaseState.allCases {
+                    let listed = try await c.call(.get, "/v1/leases?state=\(state.rawValue)&limit=200", token: h.viewer)
+                    let count = (listed.json["items"] as? [Any])?.count ?? -1
+                    #expect(leasePage.figures("leases-\(state.rawValue)") == ["\(count)"], "\(state)")
+                }
+
+                // Incidents with the re-plan's cost change.
+                let incidents = try await c.call(.get, "/v1/incidents", token: h.viewer)
+                let incident = try #require((incidents.json["items"] as? [[String: Any]])?.first)
+                let replan = try await c.call(.get, "/v1/plans/\(incident["replan"] as? String ?? "")", token: h.viewer)
+                let change = (Decimal(string: replan.json["totalCostUSD"] as? String ?? "") ?? 0)
+                    - (Decimal(string: planReply.json["totalCostUSD"] as? String ?? "") ?? 0)
+                let incidentPage = try await open("/incidents")
+                #expect(incidentPage.dom.contains(incident["summary"] as? String ?? "?"))
+                #expect(incidentPage.figures("cost-change") == ["\(change)"])
+
+                // The charts are drawn: a screenshot of the overview is a real, non-blank image.
+                let png = try await Browser.screenshot("\(base)/login?token=\(h.viewer)&next=/")
+                #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+                #expect(png.count > 30_000)
+
+                // Without a token the dashboard asks for one; a bad token is refused.
+                #expect(try await Browser.dom("\(base)/").contains("Sign in"))
+                #expect(try await Browser.dom("\(base)/login?token=sy_wrong&next=/").contains("not valid"))
+            }
+        }
+    }
+
+    static func usd(_ text: String?) -> String {
+        let value = Double(text ?? "") ?? 0
+        let formatter = NumberFormatter()
+        formatter.numberStyle = .decimal
+        formatter.maximumFractionDigits = 0
+        formatter.locale = Locale(identifier: "en_US")
+        return "$" + (formatter.string(from: NSNumber(value: value.rounded())) ?? "")
+    }
+
+    /// Accelerators per month from the plan's leases and the owned hardware its sites host.
+    static func supplyByMonth(_ plan: [String: Any]) -> [String: Double] {
+        var totals: [String: Double] = [:]
+        for lease in plan["leases"] as? [[String: Any]] ?? [] {
+            guard let start = lease["start"] as? String, let months = lease["months"] as? Int,
+                let count = lease["accelerators"] as? Int
+            else { continue }
+            for m in 0..<months { totals[addMonths(start, m), default: 0] += Double(count) }
+        }
+        for use in plan["colocation"] as? [[String: Any]] ?? [] {
+            guard let month = use["month"] as? String else { continue }
+            for (_, count) in use["hosted"] as? [String: Any] ?? [:] {
+                totals[month, default: 0] += (count as? NSNumber)?.doubleValue ?? 0
+            }
+        }
+        let horizon = plan["horizon"] as? [String: Any] ?? [:]
+        let start = horizon["start"] as? String ?? ""
+        let inHorizon = Set((0..<(horizon["months"] as? Int ?? 0)).map { addMonths(start, $0) })
+        return totals.filter { inHorizon.contains($0.key) }
+    }
+
+    static func addMonths(_ month: String, _ n: Int) -> String {
+        let parts = month.split(separator: "-").compactMap { Int($0) }
+        let index = parts[0] * 12 + parts[1] - 1 + n
+        return String(format: "%04d-%02d", index / 12, index % 12 + 1)
+    }
+
+    static func peakShares(_ plan: [String: Any]) -> [String: Double] {
+        var peak: [String: Double] = [:]
+        for share in plan["shares"] as? [[String: Any]] ?? [] {
+            guard let provider = share["provider"] as? String, let value = (share["share"] as? NSNumber)?.doubleValue
+            else { continue }
+            peak[provider] = max(peak[provider] ?? 0, value)
+        }
+        return peak
+    }
+}
