@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardCLITests",
-            dependencies: ["SwitchyardTesting"],
+            dependencies: ["SwitchyardTesting", "SwitchyardStore"],
             exclude: ["Snapshots"]
         ),
     ],

@@ -60,15 +60,16 @@ struct Page {
 
     /// The chart `id`'s marks as (label, value, series).
     func marks(in chart: String) -> [(label: String, value: Double, series: String?)] {
-        guard let start = dom.range(of: "<svg id=\"\(chart)\""), let end = dom.range(of: "</svg>", range: start.upperBound..<dom.endIndex)
+        guard let start = dom.range(of: "<svg id=\"\(chart)\""),
+            let end = dom.range(of: "</svg>", range: start.upperBound..<dom.endIndex)
         else { return [] }
         let svg = Page(dom: String(dom[start.lowerBound..<end.upperBound]))
         return svg.tags("rect").filter { $0.contains("class=\"mark\"") }.map { tag in
-                (
-                    Page.attribute("data-label", tag) ?? "", Double(Page.attribute("data-value", tag) ?? "") ?? .nan,
-                    Page.attribute("data-series", tag)
-                )
-            }
+            (
+                Page.attribute("data-label", tag) ?? "", Double(Page.attribute("data-value", tag) ?? "") ?? .nan,
+                Page.attribute("data-series", tag)
+            )
+        }
     }
 
     func tags(_ name: String) -> [String] {
@@ -97,7 +98,8 @@ struct DashboardTests {
     /// against what the API returns for the same records.
     @Test func everyPageShowsTheFiguresTheAPIReturns() async throws {
         try await Harness.with { h in
-            let app = Application(router: h.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            let app = Application(
+                router: h.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { raw in
                 let c = Client(client: raw)
                 let port = try #require(raw.port)
@@ -111,7 +113,8 @@ struct DashboardTests {
 
                 let job = try await c.call(.post, "/v1/plans", token: h.planner)
                 try await h.drainJobs()
-                let planURL = try #require(try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String)
+                let planURL = try #require(
+                    try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String)
                 let planReply = try await c.call(.get, planURL, token: h.viewer)
                 let planID = try #require(planReply.json["id"] as? String)
                 let plan = try #require(planReply.json["plan"] as? [String: Any])
@@ -123,7 +126,9 @@ struct DashboardTests {
                     headers: ["If-Match": "\"1\""])
                 try await c.call(
                     .post, "/v1/incidents", token: h.planner,
-                    body: #"{"plan": "\#(planID)", "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-07", "months": 3}}"#)
+                    body:
+                        #"{"plan": "\#(planID)", "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-07", "months": 3}}"#
+                )
                 try await h.drainJobs()
 
                 // Overview.
@@ -135,7 +140,9 @@ struct DashboardTests {
                 let byMonth = try #require((plan["cost"] as? [String: Any])?["byMonth"] as? [String: Any])
                 #expect(costs.count == byMonth.count)
                 for mark in costs {
-                    let expected = (byMonth[mark.label] as? NSNumber)?.doubleValue ?? Double(byMonth[mark.label] as? String ?? "") ?? .nan
+                    let expected =
+                        (byMonth[mark.label] as? NSNumber)?.doubleValue ?? Double(byMonth[mark.label] as? String ?? "")
+                        ?? .nan
                     #expect(abs(mark.value - expected) < 0.01, "cost of \(mark.label)")
                 }
                 let supply = overview.marks(in: "supply")
@@ -177,7 +184,8 @@ struct DashboardTests {
                 let incidents = try await c.call(.get, "/v1/incidents", token: h.viewer)
                 let incident = try #require((incidents.json["items"] as? [[String: Any]])?.first)
                 let replan = try await c.call(.get, "/v1/plans/\(incident["replan"] as? String ?? "")", token: h.viewer)
-                let change = (Decimal(string: replan.json["totalCostUSD"] as? String ?? "") ?? 0)
+                let change =
+                    (Decimal(string: replan.json["totalCostUSD"] as? String ?? "") ?? 0)
                     - (Decimal(string: planReply.json["totalCostUSD"] as? String ?? "") ?? 0)
                 let incidentPage = try await open("/incidents")
                 #expect(incidentPage.dom.contains(incident["summary"] as? String ?? "?"))

@@ -1,0 +1,207 @@
+import Foundation
+import SwitchyardStore
+import SwitchyardTesting
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// A value shared between tasks and threads, behind a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// A `switchyard serve` process on a free port.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let output = Locked("")
+    private(set) var base = ""
+    private(set) var token: String?
+
+    init(database: String, arguments: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: Fixtures.switchyardBinary)
+        process.arguments = ["serve", "--database", database, "--port", "0"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: Fixtures.path("."))
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+            let data = handle.availableData
+            output.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let text = output.withLock { $0 }
+            if let range = text.range(of: #"Serving .* on (http://[0-9.]+:[0-9]+)"#, options: .regularExpression) {
+                base = String(text[range].split(separator: " ").last!)
+                token = text.split(separator: "\n").first { $0.contains("token: ") }.map {
+                    String($0.split(separator: " ").last!)
+                }
+                return
+            }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()
+        throw ServeError.didNotStart(output.withLock { $0 })
+    }
+
+    enum ServeError: Error { case didNotStart(String) }
+
+    /// Kills the process at once, as a crash or the OOM killer would.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    /// One request; the status and JSON body, or nil when the server did not answer.
+    func call(_ method: String, _ path: String, token: String, body: String? = nil, ifMatch: String? = nil) async
+        -> (status: Int, json: [String: Any])?
+    {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        request.timeoutInterval = 30
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if let ifMatch { request.setValue(ifMatch, forHTTPHeaderField: "If-Match") }
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        guard let (data, response) = try? await URLSession.shared.data(for: request),
+            let http = response as? HTTPURLResponse
+        else { return nil }
+        return (http.statusCode, (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:])
+    }
+}
+
+@Suite(.serialized) struct ServeTests {
+    /// Writers hammer the server; it is killed with SIGKILL mid-stream. After a restart every
+    /// write the server acknowledged is there, each with its audit line, and the database is intact.
+    @Test func killingTheServerDuringWritesLosesNothingCommitted() async throws {
+        let (url, drop) = try await TestDatabases.make(.sqlite)
+        defer { Task { await drop() } }
+        let first = try ServerProcess(database: url, arguments: ["--import", "examples/frontier-lab.yaml"])
+        let token = try #require(first.token)
+        let acknowledged = Locked<[String]>([])
+        let writers = (0..<4).map { writer in
+            Task {
+                for i in 0..<10_000 {
+                    let id = "p-\(writer)-\(i)"
+                    guard
+                        let reply = await first.call(
+                            "POST", "/v1/providers", token: token, body: #"{"id": "\#(id)", "kind": "neocloud"}"#)
+                    else { return }
+                    if reply.status == 201 {
+                        acknowledged.withLock { $0.append(id) }
+                        // A second write to the same row, at the version just read.
+                        if let edit = await first.call(
+                            "PUT", "/v1/providers/\(id)", token: token,
+                            body: #"{"id": "\#(id)", "kind": "neocloud", "failureProbability": 0.5}"#, ifMatch: "\"1\""),
+                            edit.status == 200
+                        {
+                            acknowledged.withLock { $0.append(id + "@2") }
+                        }
+                    }
+                }
+            }
+        }
+        // Let writes pile up, then kill the server in the middle of them.
+        while acknowledged.withLock({ $0.count }) < 120 { try await Task.sleep(for: .milliseconds(20)) }
+        first.kill9()
+        for writer in writers { await writer.value }
+        let acked = acknowledged.withLock { $0 }
+
+        let second = try ServerProcess(database: url)
+        defer { second.stop() }
+        for entry in acked {
+            let parts = entry.split(separator: "@")
+            let reply = await second.call("GET", "/v1/providers/\(parts[0])", token: token)
+            #expect(reply?.status == 200, "\(entry) was acknowledged but is gone")
+            if parts.count == 2 { #expect(reply?.json["failureProbability"] as? Double == 0.5, "\(entry)") }
+        }
+        second.stop()
+
+        // Nothing half-written: every provider row has its audit line and the file is sound.
+        let store = try await Store.open(url)
+        let integrity = try await store.database.session { sql in
+            try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self)
+        }
+        #expect(integrity == "ok")
+        let rows = try await store.database.session { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM entities WHERE kind = 'providers' AND id LIKE 'p-%'").first()?
+                .decode(column: "n", as: Int.self)
+        }
+        let audited = try await store.database.session { sql in
+            try await sql.raw("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'providers.create'").first()?
+                .decode(column: "n", as: Int.self)
+        }
+        #expect(rows == audited)
+        #expect((rows ?? 0) >= acked.filter { !$0.contains("@") }.count)
+        await store.close()
+    }
+
+    /// Two servers on one PostgreSQL database work one queue: every plan job runs once.
+    @Test(.enabled(if: TestDatabases.postgresURL != nil, "needs SWITCHYARD_TEST_POSTGRES_URL"))
+    func twoServersOnOnePostgreSQLRunEachPlanJobOnce() async throws {
+        let (url, drop) = try await TestDatabases.make(.postgres)
+        defer { Task { await drop() } }
+        let a = try ServerProcess(
+            database: url, arguments: ["--import", "examples/frontier-lab.yaml", "--workers", "2"])
+        defer { a.stop() }
+        let b = try ServerProcess(database: url, arguments: ["--workers", "2"])
+        defer { b.stop() }
+        let token = try #require(a.token)
+        var jobs: [String] = []
+        for i in 0..<8 {
+            let server = i % 2 == 0 ? a : b
+            let reply = try #require(await server.call("POST", "/v1/plans", token: token, body: "{}"))
+            #expect(reply.status == 202)
+            jobs.append(try #require(reply.json["id"] as? String))
+        }
+        let deadline = Date().addingTimeInterval(240)
+        var states: [String: String] = [:]
+        while Date() < deadline {
+            for job in jobs {
+                states[job] = await a.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String
+            }
+            if states.values.allSatisfy({ $0 == "succeeded" || $0 == "failed" }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(states.values.allSatisfy { $0 == "succeeded" }, "\(states)")
+        let store = try await Store.open(url)
+        let runs = try await store.database.session { sql in
+            try await sql.raw("SELECT id, attempts, claimed_by FROM jobs").all().map {
+                (
+                    try $0.decode(column: "id", as: String.self), try $0.decode(column: "attempts", as: Int.self),
+                    try $0.decode(column: "claimed_by", as: String?.self) ?? ""
+                )
+            }
+        }
+        let plans = try await store.database.session { sql in
+            try await sql.raw("SELECT job_id FROM plans").all().map { try $0.decode(column: "job_id", as: String.self) }
+        }
+        await store.close()
+        #expect(runs.count == jobs.count + 1)  // and the first plan of the import
+        #expect(runs.allSatisfy { $0.1 == 1 }, "a job was claimed twice: \(runs)")
+        #expect(plans.count == runs.count)
+        #expect(Set(plans).count == plans.count)
+    }
+}
