@@ -83,7 +83,7 @@ public final class Database: Sendable {
         let db = Database(backend: .postgres(client, runner), dialect: .postgres, location: redacted(url))
         do {
             // Fail now, with the reason, rather than at the first request.
-            try await withTimeout(seconds: 10) {
+            try await withTimeout(seconds: 5) {
                 try await db.session { try await $0.raw("SELECT 1").run() }
             }
         } catch {

@@ -50,11 +50,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The longest a plan job may solve, in seconds.")
     var planTimeLimit = 120.0
 
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
+        guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
+    }
+
     func run() async throws {
         try await reportingErrors {
-            guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
-            guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
-            guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
             let scenario = try importFile.map(loadScenario)
             var logger = Logger(label: "switchyard")
             logger.logLevel = .info

@@ -204,4 +204,37 @@ final class ServerProcess: @unchecked Sendable {
         #expect(plans.count == runs.count)
         #expect(Set(plans).count == plans.count)
     }
+
+    @Test func tokenCreatePrintsATokenTheStoreKnowsByItsHashOnly() async throws {
+        let (url, drop) = try await TestDatabases.make(.sqlite)
+        defer { Task { await drop() } }
+        let result = try runCommand(
+            Fixtures.switchyardBinary, ["token", "create", "--role", "planner", "--name", "ci", "--database", url])
+        #expect(result.status == 0)
+        let secret = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(secret.hasPrefix("sy_"))
+        let store = try await Store.open(url)
+        let token = try await store.token(secret: secret)
+        #expect(token?.role == .planner)
+        #expect(token?.name == "ci")
+        await store.close()
+        let bad = try runCommand(Fixtures.switchyardBinary, ["token", "create", "--role", "root", "--database", url])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("viewer"))
+    }
+
+    @Test func serveRefusesWhatItCannotUseWithAClearMessage() throws {
+        let port = try runCommand(Fixtures.switchyardBinary, ["serve", "--port", "70000"])
+        #expect(port.status == 64)
+        #expect(port.stderr.contains("--port must be 0 to 65535"))
+        let path = try runCommand(
+            Fixtures.switchyardBinary, ["serve", "--database", "sqlite:/nonexistent/dir/x.sqlite"])
+        #expect(path.status == 2)
+        #expect(path.stderr.contains("cannot open the SQLite database at /nonexistent/dir/x.sqlite"))
+        let scenario = try runCommand(
+            Fixtures.switchyardBinary,
+            ["serve", "--database", "sqlite:/tmp/unused.sqlite", "--import", "examples/does-not-exist.yaml"])
+        #expect(scenario.status != 0)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/unused.sqlite"))
+    }
 }
