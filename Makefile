@@ -5,7 +5,7 @@ SWIFT ?= swift
 BIN := .build/debug/switchyard
 EXAMPLE := examples/frontier-lab.yaml
 
-.PHONY: demo test test-postgres serve openapi fuzz-api setup build lint format bench clean
+.PHONY: demo test setup-test test-postgres serve openapi fuzz-api load setup build lint format bench clean
 
 ## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
 setup:
@@ -31,7 +31,18 @@ demo: build
 	@echo
 	@$(BIN) plan $(EXAMPLE)
 
-test: setup
+## setup-test: what the tests need beyond the build: headless Chromium for the dashboard tests.
+setup-test: setup
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the dashboard tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "(no Chromium: the dashboard's browser tests will be skipped)"; \
+	fi
+
+test: setup-test
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	$(MAKE) lint
@@ -49,6 +60,10 @@ serve: build
 ## fuzz-api: schemathesis (from PyPI) against a live server, from the OpenAPI document.
 fuzz-api: setup
 	scripts/fuzz-api.sh
+
+## load: wrk against a read endpoint and plan submission on a release build (README's figures).
+load: setup
+	scripts/load.sh
 
 ## openapi: embed docs/openapi.yaml into the server after editing it.
 openapi:

@@ -23,7 +23,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve the record: the HTTP API under /v1, the dashboard at /, and plan jobs.",
         discussion: """
             With no flags it keeps its record in ./switchyard.sqlite and listens on 127.0.0.1:8080.
-            On a database with no tokens it creates an admin token and prints it once.
+            An empty record gets the --import scenario (examples/frontier-lab.yaml when it is there)
+            and a first plan. On a database with no tokens it creates an admin token and prints it once.
 
               switchyard serve --import examples/frontier-lab.yaml
               switchyard serve --database postgres://switchyard:secret@127.0.0.1/switchyard --port 8081
@@ -41,7 +42,8 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("import"),
         help: ArgumentHelp(
-            "A scenario to load when the record has none, with a first plan.", valueName: "file"))
+            "A scenario to load when the record has none, with a first plan (default: examples/frontier-lab.yaml if present).",
+            valueName: "file"))
     var importFile: String?
 
     @Option(help: "Plan jobs run at once by this server.")
@@ -58,7 +60,11 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let scenario = try importFile.map(loadScenario)
+            // A fresh record beside a clone of the repository starts with the example, so that
+            // `switchyard serve` shows something at once; --import names another scenario.
+            let exampleFile = "examples/frontier-lab.yaml"
+            let file = importFile ?? (FileManager.default.fileExists(atPath: exampleFile) ? exampleFile : nil)
+            let scenario = try file.map(loadScenario)
             var logger = Logger(label: "switchyard")
             logger.logLevel = .info
             let store: Store
@@ -71,7 +77,7 @@ struct Serve: AsyncParsableCommand {
                 try await store.importScenario(scenario, actor: .system)
                 let job = try await store.submitPlan(
                     timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
-                say("Imported \(importFile!) and queued its first plan (job \(job.id)).")
+                say("The record was empty: imported \(file!) and queued its first plan (job \(job.id)).")
             }
             if try await store.tokenCount() == 0 {
                 let (_, secret) = try await store.createToken(name: "first-admin", role: .admin, actor: .system)
