@@ -33,7 +33,7 @@ report() { # report LABEL WRK-OUTPUT
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$2")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$2")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$2")
-  errors=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' <<<"$2" | awk '{print $NF}')
+  errors=$(grep -o 'Non-2xx or 3xx responses: [0-9]*' <<<"$2" | awk '{print $NF}' || true)
   printf '| %-44s | %10s | %8s | %8s | %6s |\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
 }
 

@@ -93,7 +93,8 @@ public enum DocumentParser {
         let source = format == .json ? try yamlEscapes(json: text) : text
         let root: Yams.Node?
         do {
-            root = try Yams.compose(yaml: source)
+            // The encoding is named: its default is looked up in the environment on every parse.
+            root = try Yams.compose(yaml: source, .default, .default, .utf8)
         } catch let error as YamlError {
             throw InputError([yamlDiagnostic(error, format: format)])
         } catch {

@@ -161,7 +161,7 @@ extension SwitchyardServer {
                 let history = try await store.priceHistory(offer: id)
                 let items = history.map {
                     "{\"recordedAt\":\(jsonString(Representation.time($0.recordedAt) ?? "")),"
-                        + "\"actor\":\(jsonString($0.actor)),\"terms\":\($0.prices.trimmingCharacters(in: .whitespacesAndNewlines))}"
+                        + "\"actor\":\(jsonString($0.actor)),\"terms\":\(Representation.trimmed($0.prices))}"
                 }
                 return Reply(status: .ok, body: Representation.page(items, next: nil)).response
             }

@@ -13,6 +13,16 @@ enum Representation {
         (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
+    /// Stored JSON without its surrounding whitespace, cheaply (Foundation's trimming walks the
+    /// whole text as UTF-16; plans are 100 KB and more).
+    static func trimmed(_ json: String) -> Substring {
+        let bytes = json.utf8
+        let isSpace: (UInt8) -> Bool = { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }
+        guard let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) })
+        else { return "" }
+        return json[first...last]
+    }
+
     /// Milliseconds since 1970 as an RFC 3339 time.
     static func time(_ millis: Int64?) -> String? {
         guard let millis else { return nil }
@@ -117,7 +127,7 @@ enum Representation {
     /// A plan with the planner's whole answer under `plan`.
     static func plan(_ r: PlanRecord) -> String {
         let summary = encode(PlanSummary(r))
-        return String(summary.dropLast()) + ",\"plan\":" + r.body.trimmingCharacters(in: .whitespacesAndNewlines) + "}"
+        return String(summary.dropLast()) + ",\"plan\":" + trimmed(r.body) + "}"
     }
 
     struct Lease: Encodable {
@@ -187,7 +197,7 @@ enum Representation {
             "\"job\":\(jsonString(r.jobId))", "\"createdAt\":\(jsonString(time(r.createdAt) ?? ""))",
             "\"actor\":\(jsonString(r.actor))", "\"replan\":\(r.replanId.map(jsonString) ?? "null")",
             "\"href\":\(jsonString("/v1/incidents/\(r.id)"))",
-            "\"incident\":\(r.body.trimmingCharacters(in: .whitespacesAndNewlines))",
+            "\"incident\":\(trimmed(r.body))",
         ]
         return "{" + fields.joined(separator: ",") + "}"
     }
