@@ -5,7 +5,8 @@ import SwitchyardStore
 import Synchronization
 
 /// Bearer tokens with roles. Reads need a viewer, writes a planner, token management an admin.
-/// Browsers send the same token as the `switchyard_token` cookie, set by the login page.
+/// Browsers send the same token as the `switchyard_token` cookie, set by the login page, which
+/// the dashboard's pages (never the API) accept.
 /// Operational endpoints (/healthz, /readyz, /metrics, /openapi.json) and the login page are open.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext
@@ -20,7 +21,9 @@ struct AuthMiddleware: RouterMiddleware {
         let path = request.uri.path
         if Self.open.contains(path) { return try await next(request, context) }
         let isAPI = path.hasPrefix("/v1/") || path == "/v1"
-        guard let secret = Self.secret(request) else {
+        // The cookie signs in the dashboard's pages only: the API takes the header, so no other
+        // site can make a browser write through it.
+        guard let secret = Self.secret(request, cookie: !isAPI) else {
             if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "Sign in with an API token.") }
             throw Problem(
                 .unauthorized, "Unauthorized", detail: "send Authorization: Bearer TOKEN (switchyard token create)",
@@ -48,7 +51,7 @@ struct AuthMiddleware: RouterMiddleware {
         return method == .get || method == .head ? .viewer : .planner
     }
 
-    static func secret(_ request: Request) -> String? {
+    static func secret(_ request: Request, cookie: Bool) -> String? {
         if let header = request.headers[.authorization] {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
@@ -56,10 +59,11 @@ struct AuthMiddleware: RouterMiddleware {
             }
             return nil
         }
+        guard cookie else { return nil }
         for field in request.headers[values: .cookie] {
             for pair in field.split(separator: ";") {
                 let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if kv.count == 2, kv[0] == cookie { return String(kv[1]) }
+                if kv.count == 2, kv[0] == Self.cookie { return String(kv[1]) }
             }
         }
         return nil

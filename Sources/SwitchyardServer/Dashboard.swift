@@ -212,8 +212,8 @@ extension SwitchyardServer {
         let figures = PlanFigures(plan: plan, scenario: scenario)
         let labels = figures.months.map(\.description)
         let unmet = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
-        let leases = try await store.leases(state: nil, after: nil, limit: 200).items
-        let live = leases.filter { ![.ended, .breached, .terminated].contains($0.state) }.count
+        let counts = try await store.leaseCounts()
+        let live = [LeaseState.proposed, .signed, .provisioning, .active].reduce(0) { $0 + (counts[$1] ?? 0) }
         var body = "<h1>\(esc(scenario.name))</h1>"
         body +=
             "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "

@@ -91,6 +91,7 @@ enum Migrations {
                     token_id TEXT NOT NULL, key TEXT NOT NULL, request_sha256 TEXT NOT NULL, status INTEGER,
                     location TEXT, body TEXT, created_at BIGINT NOT NULL, PRIMARY KEY (token_id, key))
                 """,
+                "CREATE INDEX idempotency_keys_age ON idempotency_keys (created_at)",
             ]
             // The audit log is append-only in the database itself, not only by convention.
             switch dialect {

@@ -60,10 +60,18 @@ extension Store {
         case inProgress
     }
 
+    /// How long a key is remembered.
+    public static let idempotencyWindowMillis: Int64 = 24 * 3600 * 1000
+
     /// Claims an idempotency key for a request, or says how it was used before. Keys are per
-    /// token, so two clients cannot collide.
+    /// token, so two clients cannot collide, and are forgotten after 24 hours.
     public func beginIdempotent(token: String, key: String, requestHash: String) async throws -> IdempotentStart {
         try await database.transaction { sql in
+            try await sql.raw(
+                """
+                DELETE FROM idempotency_keys WHERE created_at < \(bind: StoreClock.nowMillis() - Self.idempotencyWindowMillis)
+                """
+            ).run()
             let inserted = try await sql.raw(
                 """
                 INSERT INTO idempotency_keys (token_id, key, request_sha256, created_at)

@@ -540,3 +540,18 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// How many leases are in each state.
+    public func leaseCounts() async throws -> [LeaseState: Int] {
+        try await database.session { sql in
+            var counts: [LeaseState: Int] = [:]
+            for row in try await sql.raw("SELECT state, COUNT(*) AS n FROM leases GROUP BY state").all() {
+                if let state = LeaseState(rawValue: try row.decode(column: "state", as: String.self)) {
+                    counts[state] = try row.decode(column: "n", as: Int.self)
+                }
+            }
+            return counts
+        }
+    }
+}

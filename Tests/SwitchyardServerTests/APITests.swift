@@ -88,6 +88,10 @@ struct Client: Sendable {
                 #expect(bad.header("Content-Type") == "application/problem+json")
                 #expect(bad.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
                 #expect(try await c.call(.get, "/v1/providers", token: h.viewer).status == 200)
+                // The dashboard's cookie is not a way into the API (no cross-site writes).
+                let cookie = ["Cookie": "switchyard_token=\(h.planner)"]
+                #expect(try await c.call(.get, "/v1/providers", token: nil, headers: cookie).status == 401)
+                #expect(try await c.call(.get, "/leases", token: nil, headers: cookie).status == 200)
                 let provider = #"{"id": "lambda", "kind": "neocloud"}"#
                 let forbidden = try await c.call(.post, "/v1/providers", token: h.viewer, body: provider)
                 #expect(forbidden.status == 403)
