@@ -32,7 +32,8 @@ public enum DocumentWriter {
         return jsonString(text)
     }
 
-    static func jsonString(_ s: String) -> String {
+    /// `s` as a JSON string literal, escaped so that it also reads back as YAML.
+    public static func jsonString(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

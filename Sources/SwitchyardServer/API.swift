@@ -37,11 +37,7 @@ extension SwitchyardServer {
         addIncidentRoutes(v1)
         v1.get("audit") { request, _ -> Response in
             let page = try await store.audit(after: Self.cursor(request), limit: try Self.limit(request))
-            return Reply(
-                status: .ok,
-                body: Representation.page(
-                    page.items.map { Representation.encode(Representation.Audit($0)) }, next: page.next)
-            ).response
+            return Self.list(page) { Representation.encode(Representation.Audit($0)) }
         }
         v1.post("tokens") { request, context -> Response in
             let body = try await Self.body(request, context)
@@ -90,11 +86,7 @@ extension SwitchyardServer {
         }
         v1.get("scenarios") { request, _ -> Response in
             let page = try await store.snapshots(after: Self.cursor(request), limit: try Self.limit(request))
-            return Reply(
-                status: .ok,
-                body: Representation.page(
-                    page.items.map { Representation.encode(Representation.Snapshot($0)) }, next: page.next)
-            ).response
+            return Self.list(page) { Representation.encode(Representation.Snapshot($0)) }
         }
         v1.get("scenarios/:version") { request, context -> Response in
             guard let version = Int64(try context.parameters.require("version")) else {
@@ -125,7 +117,7 @@ extension SwitchyardServer {
         let item = RouterPath("\(kind.rawValue)/:id")
         v1.get(path) { request, _ -> Response in
             let page = try await store.entities(kind, after: Self.cursor(request), limit: try Self.limit(request))
-            return Reply(status: .ok, body: Representation.page(page.items.map(\.body), next: page.next)).response
+            return Self.list(page, \.body)
         }
         v1.post(path) { request, context -> Response in
             let body = try await Self.body(request, context)
@@ -188,11 +180,7 @@ extension SwitchyardServer {
         }
         v1.get("plans") { request, _ -> Response in
             let page = try await store.plans(after: Self.cursor(request), limit: try Self.limit(request))
-            return Reply(
-                status: .ok,
-                body: Representation.page(
-                    page.items.map { Representation.encode(Representation.PlanSummary($0)) }, next: page.next)
-            ).response
+            return Self.list(page) { Representation.encode(Representation.PlanSummary($0)) }
         }
         v1.get("plans/:id") { _, context -> Response in
             let plan = try await store.plan(try context.parameters.require("id"))
@@ -256,11 +244,7 @@ extension SwitchyardServer {
                 state = s
             }
             let page = try await store.leases(state: state, after: Self.cursor(request), limit: try Self.limit(request))
-            return Reply(
-                status: .ok,
-                body: Representation.page(
-                    page.items.map { Representation.encode(Representation.Lease($0)) }, next: page.next)
-            ).response
+            return Self.list(page) { Representation.encode(Representation.Lease($0)) }
         }
         v1.get("leases/:id") { _, context -> Response in
             let (lease, history) = try await store.lease(try context.parameters.require("id"))
@@ -313,10 +297,7 @@ extension SwitchyardServer {
         }
         v1.get("incidents") { request, _ -> Response in
             let page = try await store.incidents(after: Self.cursor(request), limit: try Self.limit(request))
-            return Reply(
-                status: .ok, body: Representation.page(page.items.map(Representation.incident), next: page.next)
-            )
-            .response
+            return Self.list(page, Representation.incident)
         }
         v1.get("incidents/:id") { _, context -> Response in
             let record = try await store.incident(try context.parameters.require("id"))
@@ -325,6 +306,11 @@ extension SwitchyardServer {
     }
 
     // MARK: request helpers
+
+    /// A page of a list as the API answers it.
+    static func list<T>(_ page: Page<T>, _ encode: (T) -> String) -> Response {
+        Reply(status: .ok, body: Representation.page(page.items.map(encode), next: page.next)).response
+    }
 
     /// The body, refusing more than the limit with 413.
     static func body(_ request: Request, _ context: AppContext) async throws -> ByteBuffer {

@@ -72,21 +72,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 }
 
 /// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+func jsonString(_ s: String) -> String { DocumentWriter.jsonString(s) }
 
 /// Turns every error into problem JSON; anything unexpected becomes a 500 whose details go to
 /// the log, not to the client.
