@@ -20,7 +20,7 @@ enum Dashboard {
         .card .k{color:var(--muted);font-size:12.5px;text-transform:uppercase;letter-spacing:.04em}.card .v{font-size:22px;font-weight:650;margin-top:2px}
         .panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin-top:12px}
         table{border-collapse:collapse;width:100%;font-size:14px}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line)}
-        th{color:var(--muted);font-weight:600;font-size:12.5px;text-transform:uppercase;letter-spacing:.03em}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+        th{color:var(--muted);font-weight:600;font-size:12.5px;text-transform:uppercase;letter-spacing:.03em}td a,td:first-child{white-space:nowrap}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
         .chart{display:block;margin-top:6px}.chart .tick{font-size:11px;fill:#6b7280}.chart .label{font-size:12.5px;fill:#111827}.chart .value{font-size:12px;fill:#374151}
         .legend{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px}
         .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px}

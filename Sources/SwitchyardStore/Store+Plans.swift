@@ -16,9 +16,10 @@ extension Store {
     /// Snapshots the workspace and queues a plan job for it.
     public func submitPlan(timeLimitSeconds: Double, relativeGap: Double, actor: Actor) async throws -> JobRecord {
         try await database.transaction { sql in
-            guard let ws = try await Self.loadWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
-            let scenario = try Self.validate(ws, focus: nil)
-            let snapshot = try await Self.snapshot(sql, scenario, source: "plan", actor: actor)
+            try await self.lockWorkspace(sql)
+            guard let ws = try await self.validatedWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
+            let snapshot = try await Self.snapshot(
+                sql, ws.scenario, source: "plan", actor: actor, text: ws.text, sha256: ws.sha256)
             let payload = JobPayload(
                 scenarioVersion: snapshot.version, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap)
             let job = try await Self.enqueue(sql, kind: "plan", payload: payload, actor: actor)
@@ -243,7 +244,7 @@ extension Store {
         try await database.transaction { sql in
             guard
                 let row = try await sql.raw(
-                    "SELECT \(unsafeRaw: Self.planColumns), body FROM plans WHERE id = \(bind: id)"
+                    "SELECT \(unsafeRaw: Self.planColumns), body FROM plans WHERE id = \(bind: id)\(unsafeRaw: self.forUpdate)"
                 ).first()
             else { throw StoreError.notFound("plan '\(id)'") }
             let record = try Self.planRecord(row, body: true)
@@ -399,8 +400,9 @@ extension Store {
     {
         try await database.transaction { sql in
             guard
-                let row = try await sql.raw("SELECT \(unsafeRaw: Self.leaseColumns) FROM leases WHERE id = \(bind: id)")
-                    .first()
+                let row = try await sql.raw(
+                    "SELECT \(unsafeRaw: Self.leaseColumns) FROM leases WHERE id = \(bind: id)\(unsafeRaw: self.forUpdate)"
+                ).first()
             else { throw StoreError.notFound("lease '\(id)'") }
             var lease = try Self.leaseRecord(row)
             guard let ifMatch else {

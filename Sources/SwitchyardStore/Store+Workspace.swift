@@ -51,16 +51,48 @@ extension Store {
         return workspace
     }
 
-    /// The workspace as a scenario, and its settings version; nil before the first import.
+    /// The workspace as a scenario; nil before the first import.
     public func workspace() async throws -> Scenario? {
-        guard let ws = try await database.session({ try await Self.loadWorkspace($0) }) else { return nil }
-        return try ScenarioFile.load(document: ws.document(), strictText: true)
+        try await database.session { try await self.validatedWorkspace($0) }?.scenario
+    }
+
+    /// The workspace validated, with its canonical JSON and that text's SHA-256: from the cache
+    /// when nothing has changed since it was read, else read, checked and cached.
+    func validatedWorkspace(_ sql: any SQLDatabase) async throws -> ValidatedWorkspace? {
+        guard let row = try await sql.raw("SELECT version FROM workspace WHERE id = 1").first() else { return nil }
+        let version = try row.decode(column: "version", as: Int64.self)
+        if let cached = workspaceCache.withLock({ $0 }), cached.version == version { return cached }
+        guard let ws = try await Self.loadWorkspace(sql) else { return nil }
+        let scenario = try Self.validate(ws, focus: nil)
+        let text = ScenarioFile.text(scenario, format: .json)
+        let validated = ValidatedWorkspace(version: ws.version, scenario: scenario, text: text, sha256: sha256Hex(text))
+        workspaceCache.withLock { $0 = validated }
+        return validated
+    }
+
+    /// Serialises changes to the workspace (and the snapshots taken of it) for the rest of the
+    /// transaction. SQLite's BEGIN IMMEDIATE already does; on PostgreSQL, whose transactions read
+    /// committed data statement by statement, two writers could otherwise both pass the same
+    /// If-Match or number the same snapshot.
+    func lockWorkspace(_ sql: any SQLDatabase) async throws {
+        if database.dialect == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(7302)").run() }
+    }
+
+    /// `FOR UPDATE` where the database has it: the row read is held until the transaction ends.
+    var forUpdate: String { database.dialect == .postgres ? " FOR UPDATE" : "" }
+
+    /// Raises the workspace's version: every change to it does, in its own transaction.
+    static func touchWorkspace(_ sql: any SQLDatabase) async throws {
+        try await sql.raw(
+            "UPDATE workspace SET version = version + 1, updated_at = \(bind: StoreClock.nowMillis()) WHERE id = 1"
+        ).run()
     }
 
     /// Replaces the whole workspace with `scenario` and keeps a snapshot of it.
     @discardableResult
     public func importScenario(_ scenario: Scenario, actor: Actor) async throws -> SnapshotRecord {
         try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
             let now = StoreClock.nowMillis()
             let document = ScenarioCodec.encode(scenario)
             var settings = document
@@ -101,11 +133,12 @@ extension Store {
     }
 
     /// Keeps `scenario` as a new snapshot unless the newest one is the same scenario.
-    static func snapshot(_ sql: any SQLDatabase, _ scenario: Scenario, source: String, actor: Actor) async throws
-        -> SnapshotRecord
-    {
-        let text = ScenarioFile.text(scenario, format: .json)
-        let hash = sha256Hex(text)
+    static func snapshot(
+        _ sql: any SQLDatabase, _ scenario: Scenario, source: String, actor: Actor, text: String? = nil,
+        sha256: String? = nil
+    ) async throws -> SnapshotRecord {
+        let text = text ?? ScenarioFile.text(scenario, format: .json)
+        let hash = sha256 ?? sha256Hex(text)
         if let newest = try await sql.raw(
             "SELECT version, name, sha256, source, created_at, actor FROM scenarios ORDER BY version DESC LIMIT 1"
         ).first(), try newest.decode(column: "sha256", as: String.self) == hash {
@@ -230,6 +263,7 @@ extension Store {
         }
         let node = body
         return try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
             guard var ws = try await Self.loadWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
             var list = ws.sections[kind] ?? []
             let index: Int
@@ -275,6 +309,7 @@ extension Store {
                 ).run()
             }
             if kind == .offers { try await Self.recordPrices(sql, offer: entityID, node: canonical, actor: actor) }
+            try await Self.touchWorkspace(sql)
             try await Self.audit(
                 sql, actor, existing == nil ? "\(kind.rawValue).create" : "\(kind.rawValue).update",
                 "\(kind.singular) '\(entityID)'", "version \(version)")
@@ -286,6 +321,7 @@ extension Store {
     /// (an offer still naming the provider, say).
     public func deleteEntity(_ kind: EntityKind, id: String, ifMatch: Precondition?, actor: Actor) async throws {
         try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
             guard var ws = try await Self.loadWorkspace(sql) else {
                 throw StoreError.notFound("\(kind.singular) '\(id)'")
             }
@@ -305,6 +341,7 @@ extension Store {
                     "deleting \(kind.singular) '\(id)' would leave the scenario invalid", error.diagnostics)
             }
             try await sql.raw("DELETE FROM entities WHERE kind = \(bind: kind.rawValue) AND id = \(bind: id)").run()
+            try await Self.touchWorkspace(sql)
             try await Self.audit(sql, actor, "\(kind.rawValue).delete", "\(kind.singular) '\(id)'")
         }
     }
@@ -366,4 +403,13 @@ extension Store {
             )
         }
     }
+}
+
+/// The workspace checked as a scenario, at the version it was read.
+struct ValidatedWorkspace: Sendable {
+    var version: Int64
+    var scenario: Scenario
+    /// The scenario's canonical JSON, and its SHA-256: a plan's input hash.
+    var text: String
+    var sha256: String
 }

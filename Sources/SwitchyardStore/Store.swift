@@ -4,6 +4,7 @@ import Planner
 import SQLKit
 import SwitchyardCatalog
 import SwitchyardModel
+import Synchronization
 
 /// The record: scenario entities, snapshots, plans, jobs, leases, incidents, tokens and the audit
 /// log, on SQLite or PostgreSQL with the same SQL. Every write happens in one transaction with
@@ -11,6 +12,10 @@ import SwitchyardModel
 public final class Store: Sendable {
     /// The connection.
     public let database: Database
+    /// The workspace as last read and validated, with the version it was read at. Every write to
+    /// the workspace raises its version in the same transaction, so a cached copy at the current
+    /// version is the workspace (whichever server wrote it).
+    let workspaceCache = Mutex<ValidatedWorkspace?>(nil)
 
     private init(database: Database) {
         self.database = database

@@ -358,4 +358,50 @@ import Testing
             #expect(try await store.beginIdempotent(token: "tok-other", key: "k1", requestHash: "h") == .proceed)
         }
     }
+
+    /// Writers racing with the same ETag: exactly one wins, the rest are told they are stale, on
+    /// both databases (PostgreSQL reads committed data statement by statement, so this needs the
+    /// store's row and workspace locks). Plans submitted at once each get a job.
+    @Test(arguments: TestDatabases.available)
+    func racingWritersWithOneETagLeaveOneWinner(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, url in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            let other = try await Store.open(url)
+            let body = try DocumentParser.parse(
+                #"{"id": "aws", "kind": "hyperscaler", "failureProbability": 0.3}"#, format: .json)
+            let outcomes = await withTaskGroup(of: String.self) { group in
+                for i in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try await (i % 2 == 0 ? store : other).putEntity(
+                                .providers, id: "aws", body: body, ifMatch: .version(1), actor: Self.planner)
+                            return "won"
+                        } catch StoreError.preconditionFailed {
+                            return "stale"
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == "won" }.count == 1, "\(outcomes)")
+            #expect(outcomes.filter { $0 == "stale" }.count == 7, "\(outcomes)")
+            #expect(try await store.entity(.providers, id: "aws").version == 2)
+
+            let jobs = try await withThrowingTaskGroup(of: String.self) { group in
+                for i in 0..<6 {
+                    group.addTask {
+                        try await (i % 2 == 0 ? store : other).submitPlan(
+                            timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner
+                        ).id
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(jobs).count == 6)
+            #expect(try await store.snapshots(after: nil, limit: 10).items.count == 2)  // import + one edit
+            await other.close()
+        }
+    }
 }
