@@ -37,7 +37,7 @@ report() { # report LABEL WRK-OUTPUT
   printf '| %-44s | %10s | %8s | %8s | %6s |\n' "$1" "$rps" "$p50" "$p99" "${errors:-0}"
 }
 
-echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, release build, $(nproc) cores, database ${LOAD_DATABASE:-SQLite}"
+echo "wrk -t2 -c$CONNECTIONS -d${DURATION}s, release build, $(nproc) cores, database $(sed -E 's#//([^:/@]+):[^@]*@#//\1:***@#' <<<"${LOAD_DATABASE:-SQLite}")"
 printf '| %-44s | %10s | %8s | %8s | %6s |\n' "endpoint" "requests/s" "p50" "p99" "non-2xx"
 printf '|%s|%s|%s|%s|%s|\n' "----------------------------------------------" "------------" "----------" "----------" "--------"
 
