@@ -10,7 +10,7 @@ info:
   description: |
     Every request but /healthz, /readyz, /metrics, /openapi.json and /login needs
     `Authorization: Bearer TOKEN`. Reads need the viewer role, writes planner, /v1/tokens admin.
-    Errors are RFC 9457 problem documents (`application/problem+json`); input problems list each
+    An optional field sent as null takes its default. Errors are RFC 9457 problem documents (`application/problem+json`); input problems list each
     field's path under `errors`. Lists are pages: pass the `next` you got back as `cursor`.
     Changes to existing things need `If-Match` with the ETag you read. POSTs accept an
     `Idempotency-Key`: the same key and body gives the first response again.
@@ -878,7 +878,7 @@ paths:
               required: [to]
               properties:
                 to: {$ref: '#/components/schemas/LeaseState'}
-                note: {type: string}
+                note: {type: [string, 'null']}
       responses:
         '200':
           description: Moved
@@ -931,8 +931,8 @@ paths:
               properties:
                 plan: {type: string}
                 incident: {$ref: '#/components/schemas/IncidentDocument'}
-                timeLimitSeconds: {type: number, exclusiveMinimum: 0}
-                relativeGap: {type: number, minimum: 0, maximum: 1}
+                timeLimitSeconds: {type: [number, 'null'], exclusiveMinimum: 0}
+                relativeGap: {type: [number, 'null'], minimum: 0, maximum: 1}
       responses:
         '202':
           description: Recorded; the re-plan job is queued
@@ -1240,8 +1240,8 @@ components:
       type: object
       additionalProperties: false
       properties:
-        timeLimitSeconds: {type: number, exclusiveMinimum: 0, description: At most the server's limit}
-        relativeGap: {type: number, minimum: 0, maximum: 1}
+        timeLimitSeconds: {type: [number, 'null'], exclusiveMinimum: 0, description: At most the server's limit}
+        relativeGap: {type: [number, 'null'], minimum: 0, maximum: 1}
     Job:
       type: object
       required: [id, kind, state, attempts, scenarioVersion, timeLimitSeconds, relativeGap, createdAt, href]
@@ -1322,9 +1322,9 @@ components:
         provider: {type: string}
         kind: {enum: [outage, slip, site-power]}
         from: {$ref: '#/components/schemas/Month'}
-        months: {type: integer, minimum: 1}
-        deliveredFraction: {type: number, minimum: 0, maximum: 1}
-        site: {type: string}
+        months: {type: [integer, 'null'], minimum: 1}
+        deliveredFraction: {type: [number, 'null'], minimum: 0, maximum: 1}
+        site: {type: [string, 'null']}
     Incident:
       type: object
       required: [id, plan, summary, job, createdAt, actor, replan, href, incident]
