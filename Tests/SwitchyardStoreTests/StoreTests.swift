@@ -404,4 +404,48 @@ import Testing
             await other.close()
         }
     }
+
+    /// Accepting a re-plan proposes only what the base plan's live leases do not already cover.
+    @Test(arguments: TestDatabases.available)
+    func acceptingAReplanProposesOnlyWhatIsNotAlreadyLeased(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            let runner = JobRunner(store: store)
+            try await runner.runOnce()
+            let base = try #require(try await store.currentPlan())
+            let baseLeases = try await store.acceptPlan(base.id, ifMatch: nil, actor: Self.planner)
+            // One base lease is withdrawn: it no longer covers anything.
+            let withdrawn = try #require(baseLeases.first)
+            _ = try await store.transitionLease(
+                withdrawn.id, to: .terminated, ifMatch: .version(1), note: "", actor: Self.planner)
+            let incident = try DocumentParser.parse(
+                #"{"provider": "nebius", "kind": "slip", "from": "2027-03", "months": 2}"#, format: .json)
+            let (record, _) = try await store.recordIncident(
+                plan: base.id, incident: incident, timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            try await runner.runOnce()
+            let replan = try await store.plan(try #require(try await store.incident(record.id).replanId))
+            let after = try PlanFile.decode(Data(replan.body.utf8))
+
+            var live: [String: Int] = [:]
+            for lease in baseLeases where lease.id != withdrawn.id {
+                live["\(lease.offer)|\(lease.term)|\(lease.start)", default: 0] += lease.nodes
+            }
+            var expected: [String: Int] = [:]
+            for lease in after.leases {
+                let key = "\(lease.offer.rawValue)|\(lease.term.rawValue)|\(lease.start)"
+                let covered = min(live[key] ?? 0, lease.nodes)
+                live[key] = (live[key] ?? 0) - covered
+                if lease.nodes > covered { expected[key, default: 0] += lease.nodes - covered }
+            }
+            let proposed = try await store.acceptPlan(replan.id, ifMatch: nil, actor: Self.planner)
+            var got: [String: Int] = [:]
+            for lease in proposed { got["\(lease.offer)|\(lease.term)|\(lease.start)", default: 0] += lease.nodes }
+            #expect(got == expected)
+            #expect(!proposed.isEmpty)
+            // Most of the re-plan is leased already: far fewer nodes are proposed than it holds.
+            #expect(proposed.reduce(0) { $0 + $1.nodes } < after.leases.reduce(0) { $0 + $1.nodes })
+            #expect(proposed.allSatisfy { $0.planId == replan.id && $0.state == .proposed })
+        }
+    }
 }
