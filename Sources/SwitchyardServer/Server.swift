@@ -52,6 +52,7 @@ public struct SwitchyardServer: Sendable {
     public let metrics: Metrics
     let tokens: TokenCache
     let started = Date()
+    let instance = UUID().uuidString.prefix(8).lowercased()
 
     public init(store: Store, options: ServerOptions = ServerOptions(), metrics: Metrics = Metrics()) {
         self.store = store
@@ -77,7 +78,8 @@ public struct SwitchyardServer: Sendable {
         (0..<max(0, options.workers)).map { i in
             JobRunner(
                 store: store,
-                worker: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(i)",
+                // Unique per process start: a restarted server must not pass for the one that died.
+                worker: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(instance)-\(i)",
                 leaseSeconds: options.jobLeaseSeconds
             ) { [metrics] outcome in
                 let labels = [("kind", outcome.kind), ("outcome", outcome.succeeded ? "succeeded" : "failed")]

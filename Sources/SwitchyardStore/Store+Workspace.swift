@@ -99,8 +99,8 @@ extension Store {
             for kind in EntityKind.allCases { settings = settings.setting(kind.section, nil) }
             let old = try await Self.loadWorkspace(sql)
             var oldVersions: [String: Int64] = [:]
-            for list in old?.sections.values ?? [:].values {
-                for entity in list { oldVersions[entity.id] = entity.version }
+            for (kind, list) in old?.sections ?? [:] {
+                for entity in list { oldVersions["\(kind.rawValue)/\(entity.id)"] = entity.version }
             }
             try await sql.raw("DELETE FROM entities").run()
             try await sql.raw(
@@ -117,7 +117,7 @@ extension Store {
                         """
                         INSERT INTO entities (kind, id, position, body, version, created_at, updated_at)
                         VALUES (\(bind: kind.rawValue), \(bind: id), \(bind: position), \(bind: node.json),
-                        \(bind: (oldVersions[id] ?? 0) + 1), \(bind: now), \(bind: now))
+                        \(bind: (oldVersions["\(kind.rawValue)/\(id)"] ?? 0) + 1), \(bind: now), \(bind: now))
                         """
                     ).run()
                     if kind == .offers { try await Self.recordPrices(sql, offer: id, node: node, actor: actor) }
