@@ -79,7 +79,8 @@ public struct SwitchyardServer: Sendable {
             JobRunner(
                 store: store,
                 // Unique per process start: a restarted server must not pass for the one that died.
-                worker: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(instance)-\(i)",
+                worker:
+                    "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(instance)-\(i)",
                 leaseSeconds: options.jobLeaseSeconds
             ) { [metrics] outcome in
                 let labels = [("kind", outcome.kind), ("outcome", outcome.succeeded ? "succeeded" : "failed")]

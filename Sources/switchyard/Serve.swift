@@ -52,10 +52,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The longest a plan job may solve, in seconds.")
     var planTimeLimit = 120.0
 
+    @Option(help: "How long a job's claim lasts unless renewed: a job whose server died is taken up after this.")
+    var jobLeaseSeconds = 30.0
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
         guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
+        guard jobLeaseSeconds >= 1 else { throw ValidationError("--job-lease-seconds must be at least 1") }
     }
 
     func run() async throws {
@@ -90,6 +94,7 @@ struct Serve: AsyncParsableCommand {
             options.port = port
             options.workers = workers
             options.planTimeLimitSeconds = planTimeLimit
+            options.jobLeaseSeconds = jobLeaseSeconds
             let server = SwitchyardServer(store: store, options: options)
             let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
             try await server.run(logger: logger) { [host] port in

@@ -237,4 +237,53 @@ final class ServerProcess: @unchecked Sendable {
         #expect(scenario.status != 0)
         #expect(!FileManager.default.fileExists(atPath: "/tmp/unused.sqlite"))
     }
+
+    /// A server killed while it solves leaves its job to be taken up again: the next server
+    /// (after the dead one's claim runs out) plans it, once, and nothing of the first attempt
+    /// was written.
+    @Test(arguments: TestDatabases.available)
+    func aJobWhoseServerIsKilledMidSolveIsFinishedByTheNext(backend: TestDatabases.Backend) async throws {
+        let (url, drop) = try await TestDatabases.make(backend)
+        defer { Task { await drop() } }
+        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        let generated = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18", "--out",
+                scenario,
+            ])
+        #expect(generated.status == 0)
+        let lease = ["--job-lease-seconds", "1"]
+        let first = try ServerProcess(database: url, arguments: ["--import", scenario] + lease)
+        let token = try #require(first.token)
+        let job = try #require(
+            first.output.withLock { $0 }.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map {
+                String(first.output.withLock { $0 }[$0])
+            })
+        // Wait until the first server is solving, then kill it.
+        var state: String?
+        for _ in 0..<200 {
+            state = await first.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String
+            if state != "queued" { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(state == "running")
+        first.kill9()
+
+        let second = try ServerProcess(database: url, arguments: lease)
+        defer { second.stop() }
+        var reply: [String: Any] = [:]
+        for _ in 0..<600 {
+            reply = await second.call("GET", "/v1/jobs/\(job)", token: token)?.json ?? [:]
+            if reply["state"] as? String == "succeeded" || reply["state"] as? String == "failed" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(reply["state"] as? String == "succeeded")
+        #expect(reply["attempts"] as? Int == 2)
+        let plans = await second.call("GET", "/v1/plans", token: token)?.json["items"] as? [[String: Any]]
+        #expect(plans?.count == 1)
+        #expect(plans?.first?["job"] as? String == job)
+    }
 }
