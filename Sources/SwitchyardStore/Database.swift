@@ -5,6 +5,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// One connection to the record, SQLite or PostgreSQL, behind SQLKit: the store writes its SQL
 /// once and the dialect differences it needs are named in one place (`Dialect`).
@@ -28,6 +29,7 @@ public final class Database: Sendable {
     public let dialect: Dialect
     /// Where it is, without a password (for logs and /readyz).
     public let location: String
+    private let closed = Mutex(false)
 
     private init(backend: Backend, dialect: Dialect, location: String) {
         self.backend = backend
@@ -142,8 +144,23 @@ public final class Database: Sendable {
         try await session { try await $0.raw(SQLQueryString(statement)).run() }
     }
 
+    deinit {
+        // A store dropped without close() still closes its SQLite connection (the close keeps the
+        // connection alive until it is done); the PostgreSQL pool ends with its task.
+        guard !closed.withLock({ $0 }) else { return }
+        switch backend {
+        case .sqlite(let connection, _): _ = connection.close()
+        case .postgres(_, let runner): runner.cancel()
+        }
+    }
+
     /// Closes the connections.
     public func close() async {
+        guard
+            !closed.withLock({ was in
+                defer { was = true }; return was
+            })
+        else { return }
         switch backend {
         case .sqlite(let connection, _): try? await connection.close().get()
         case .postgres(_, let runner): runner.cancel()
