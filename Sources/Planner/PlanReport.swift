@@ -351,10 +351,11 @@ extension String {
 
 /// Reads and writes plans as JSON: stable key order, documented in docs/planner.md.
 public enum PlanFile {
-    /// The plan as pretty, key-sorted JSON.
-    public static func encode(_ plan: Plan) -> String {
+    /// The plan as key-sorted JSON, pretty unless `compact` (for storage and the API).
+    public static func encode(_ plan: Plan, compact: Bool = false) -> String {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting =
+            compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(plan) else { return "{}" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
