@@ -39,6 +39,20 @@ extension SwitchyardServer {
             let page = try await store.audit(after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Audit($0)) }
         }
+        v1.get("tokens") { _, _ -> Response in
+            let items = try await store.tokens().map { t in
+                "{\"id\":\(jsonString(t.id)),\"name\":\(jsonString(t.name)),\"role\":\"\(t.role.rawValue)\","
+                    + "\"createdAt\":\(jsonString(Representation.time(t.createdAt) ?? "")),"
+                    + "\"revokedAt\":\(Representation.time(t.revokedAt).map(jsonString) ?? "null")}"
+            }
+            return Reply(status: .ok, body: Representation.page(items, next: nil)).response
+        }
+        v1.delete("tokens/:id") { _, context -> Response in
+            let id = try context.parameters.require("id")
+            try await store.revokeToken(id, actor: context.requireActor())
+            tokens.forget(id: id)
+            return Response(status: .noContent)
+        }
         v1.post("tokens") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {

@@ -78,6 +78,11 @@ final class TokenCache: Sendable {
 
     init(store: Store) { self.store = store }
 
+    /// Drops a revoked token at once (other servers drop it when their entry is 5 s old).
+    func forget(id: String) {
+        entries.withLock { $0 = $0.filter { $0.value.0?.id != id } }
+    }
+
     func lookup(_ secret: String) async throws -> TokenRecord? {
         let now = ContinuousClock.now
         if let hit = entries.withLock({ $0[secret] }), now - hit.1 < ttl { return hit.0 }

@@ -1004,6 +1004,33 @@ paths:
         '401': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
   /v1/tokens:
+    get:
+      operationId: list-tokens
+      tags: [Administration]
+      summary: Every token, live and revoked (admin); never their secrets
+      responses:
+        '200':
+          description: The tokens
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  items:
+                    type: array
+                    items:
+                      type: object
+                      required: [id, name, role, createdAt, revokedAt]
+                      properties:
+                        id: {type: string}
+                        name: {type: string}
+                        role: {enum: [viewer, planner, admin]}
+                        createdAt: {type: string, format: date-time}
+                        revokedAt: {type: [string, 'null'], format: date-time}
+                  next: {type: 'null'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
     post:
       operationId: create-token
       tags: [Administration]
@@ -1038,6 +1065,17 @@ paths:
         '403': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+  /v1/tokens/{id}:
+    delete:
+      operationId: revoke-token
+      tags: [Administration]
+      summary: Revoke a live token (admin); this server refuses it at once, others within 5 s
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '204': {description: Revoked}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
 components:
   securitySchemes:
     bearer:

@@ -293,6 +293,8 @@ public struct TokenRecord: Sendable, Equatable {
     public var name: String
     public var role: Role
     public var createdAt: Int64
+    /// When it was revoked; a revoked token opens nothing.
+    public var revokedAt: Int64? = nil
 }
 
 /// SHA-256 as lowercase hex.

@@ -40,6 +40,35 @@ extension Store {
             role: role, createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
+    /// Every token, live and revoked, oldest first.
+    public func tokens() async throws -> [TokenRecord] {
+        try await database.session { sql in
+            try await sql.raw("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY created_at, id").all()
+                .map {
+                    TokenRecord(
+                        id: try $0.decode(column: "id", as: String.self),
+                        name: try $0.decode(column: "name", as: String.self),
+                        role: Role(rawValue: try $0.decode(column: "role", as: String.self)) ?? .viewer,
+                        createdAt: try $0.decode(column: "created_at", as: Int64.self),
+                        revokedAt: try $0.decode(column: "revoked_at", as: Int64?.self))
+                }
+        }
+    }
+
+    /// Revokes a live token.
+    public func revokeToken(_ id: String, actor: Actor) async throws {
+        try await database.transaction { sql in
+            let revoked = try await sql.raw(
+                """
+                UPDATE tokens SET revoked_at = \(bind: StoreClock.nowMillis())
+                WHERE id = \(bind: id) AND revoked_at IS NULL RETURNING id
+                """
+            ).first()
+            guard revoked != nil else { throw StoreError.notFound("live token '\(id)'") }
+            try await Self.audit(sql, actor, "token.revoke", "token \(id)")
+        }
+    }
+
     /// How many live tokens there are.
     public func tokenCount() async throws -> Int {
         try await database.session { sql in

@@ -124,7 +124,7 @@ extension Store {
     public func completeJob(_ job: JobRecord, worker: String, plan: Plan, actor: Actor = .system) async throws
         -> String?
     {
-        let body = PlanFile.encode(plan)
+        let body = PlanFile.encode(plan, compact: true)
         return try await database.transaction { sql in
             let now = StoreClock.nowMillis()
             let claimed = try await sql.raw(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import SwitchyardCatalog
+import SwitchyardModel
 import SwitchyardServer
 import SwitchyardStore
 
@@ -109,8 +110,65 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",
         abstract: "Manage API tokens.",
-        subcommands: [Create.self]
+        subcommands: [Create.self, List.self, Revoke.self]
     )
+
+    static func open(_ database: DatabaseOption) async throws -> Store {
+        do {
+            return try await Store.open(database.database)
+        } catch let error as StoreError {
+            throw CLIFailure.io(error.description)
+        }
+    }
+
+    static let cli = Actor(id: "cli", name: "cli", role: .admin)
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tokens (never their secrets).")
+
+        @OptionGroup var database: DatabaseOption
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try await TokenCommand.open(database)
+                let tokens = try await store.tokens()
+                await store.close()
+                let time = { (millis: Int64?) in
+                    millis.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) }
+                        ?? ""
+                }
+                say(
+                    TextTable.render(
+                        header: ["id", "name", "role", "created", "revoked"],
+                        rows: tokens.map { [$0.id, $0.name, $0.role.rawValue, time($0.createdAt), time($0.revokedAt)] })
+                )
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a token: it opens nothing from then on (servers that cached it: within 5 s).")
+
+        @OptionGroup var database: DatabaseOption
+
+        @Argument(help: "The token's id (tok-…), as `token list` shows it.")
+        var id: String
+
+        func run() async throws {
+            try await reportingErrors {
+                let store = try await TokenCommand.open(database)
+                do {
+                    try await store.revokeToken(id, actor: TokenCommand.cli)
+                    await store.close()
+                } catch let error as StoreError {
+                    await store.close()
+                    throw CLIFailure.invalid(InputError([Diagnostic(path: "id", message: error.description)]))
+                }
+                say("revoked \(id)")
+            }
+        }
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -128,14 +186,8 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let store: Store
-                do {
-                    store = try await Store.open(database.database)
-                } catch let error as StoreError {
-                    throw CLIFailure.io(error.description)
-                }
-                let (_, secret) = try await store.createToken(
-                    name: name, role: role, actor: Actor(id: "cli", name: "cli", role: .admin))
+                let store = try await TokenCommand.open(database)
+                let (_, secret) = try await store.createToken(name: name, role: role, actor: TokenCommand.cli)
                 await store.close()
                 say(secret)
             }

@@ -103,6 +103,15 @@ struct Client: Sendable {
                 #expect(created.status == 201)
                 let secret = try #require(created.json["token"] as? String)
                 #expect(try await c.call(.get, "/v1/plans", token: secret).status == 200)
+                // Admins list tokens (never their secrets) and revoke them: refused at once.
+                #expect(try await c.call(.get, "/v1/tokens", token: h.planner).status == 403)
+                let listed = try await c.call(.get, "/v1/tokens", token: h.admin)
+                #expect((listed.json["items"] as? [[String: Any]])?.count == 4)
+                #expect(!listed.text.contains("sy_"))
+                let id = try #require(created.json["id"] as? String)
+                #expect(try await c.call(.delete, "/v1/tokens/\(id)", token: h.admin).status == 204)
+                #expect(try await c.call(.get, "/v1/plans", token: secret).status == 401)
+                #expect(try await c.call(.delete, "/v1/tokens/\(id)", token: h.admin).status == 404)
                 for open in ["/healthz", "/readyz", "/metrics", "/openapi.json"] {
                     #expect(try await c.call(.get, open, token: nil).status == 200, "\(open)")
                 }
