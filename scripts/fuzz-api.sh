@@ -13,6 +13,8 @@
 #   ensure_resource_availability  POST /v1/plans answers 202 with a job (plans are made
 #                             asynchronously); the check guesses the new thing is GET /v1/plans/{id}
 #                             with the job's id. The document links the job explicitly (get-job).
+# DELETE /v1/tokens/{id} is not fuzzed: the fuzzer would revoke its own token and see only 401s
+# after that (the API tests cover revoking).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXAMPLES=${FUZZ_EXAMPLES:-30}
@@ -29,4 +31,5 @@ token=$(awk '/token:/ {print $2}' "$dir/serve.log")
 echo "fuzzing $url with $EXAMPLES examples per operation"
 schemathesis run "$url/openapi.json" -H "Authorization: Bearer $token" --checks all \
   --exclude-checks positive_data_acceptance,missing_required_header,ensure_resource_availability \
+  --exclude-operation-id revoke-token \
   --max-examples "$EXAMPLES" --workers 2 --seed "${FUZZ_SEED:-1}"
