@@ -47,9 +47,9 @@ public final class Metrics: Sendable {
     public func observe(_ name: String, _ value: Double, labels: [(String, String)]) {
         let key = labels.map { "\($0.0)=\"\(Self.escape($0.1))\"" }.joined(separator: ",")
         families.withLock { families in
-            guard var family = families[name] else { return }
-            family.series[key, default: Histogram(buckets: family.buckets)].observe(value)
-            families[name] = family
+            // In place: copying the family out and back copied its series on every request.
+            guard let buckets = families[name]?.buckets else { return }
+            families[name]!.series[key, default: Histogram(buckets: buckets)].observe(value)
         }
     }
 

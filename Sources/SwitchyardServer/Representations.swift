@@ -26,10 +26,12 @@ enum Representation {
     /// Milliseconds since 1970 as an RFC 3339 time.
     static func time(_ millis: Int64?) -> String? {
         guard let millis else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        return Date(timeIntervalSince1970: Double(millis) / 1000).formatted(timeFormat)
     }
+
+    /// One format for every timestamp (a list page has hundreds; building a formatter each time
+    /// was most of a page's cost).
+    static let timeFormat = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// A list page: `{"items": [...], "next": "cursor" | null}` from items already in JSON.
     static func page(_ items: [String], next: String?) -> String {
