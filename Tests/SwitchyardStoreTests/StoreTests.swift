@@ -14,6 +14,15 @@ import Testing
 @Suite struct StoreContractTests {
     static let planner = Actor(id: "tok-planner", name: "alice", role: .planner)
 
+    /// The example imported and planned once; the runner, for the jobs a test queues next.
+    static func plannedExample(_ store: Store) async throws -> (JobRunner, PlanRecord) {
+        try await store.importScenario(try Fixtures.frontierLab(), actor: planner)
+        _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: planner)
+        let runner = JobRunner(store: store)
+        try await runner.runOnce()
+        return (runner, try #require(try await store.currentPlan()))
+    }
+
     /// A second server's store: its own connections to the same PostgreSQL database. A SQLite
     /// file has one server (one connection, its writes serialised), so there it is the same store.
     static func secondServer(_ backend: TestDatabases.Backend, _ store: Store, _ url: String) async throws -> Store {
@@ -213,11 +222,7 @@ import Testing
     @Test(arguments: TestDatabases.available)
     func anIncidentStartsAReplanOfItsPlan(backend: TestDatabases.Backend) async throws {
         try await TestDatabases.with(backend) { store, _ in
-            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
-            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
-            let runner = JobRunner(store: store)
-            try await runner.runOnce()
-            let base = try #require(try await store.currentPlan())
+            let (runner, base) = try await Self.plannedExample(store)
             let incident = try DocumentParser.parse(
                 String(contentsOfFile: Fixtures.path("examples/incident-coreweave-outage.yaml"), encoding: .utf8),
                 format: .yaml)
@@ -419,11 +424,7 @@ import Testing
     @Test(arguments: TestDatabases.available)
     func acceptingAReplanProposesOnlyWhatIsNotAlreadyLeased(backend: TestDatabases.Backend) async throws {
         try await TestDatabases.with(backend) { store, _ in
-            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
-            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
-            let runner = JobRunner(store: store)
-            try await runner.runOnce()
-            let base = try #require(try await store.currentPlan())
+            let (runner, base) = try await Self.plannedExample(store)
             let baseLeases = try await store.acceptPlan(base.id, ifMatch: nil, actor: Self.planner)
             // One base lease is withdrawn: it no longer covers anything.
             let withdrawn = try #require(baseLeases.first)
