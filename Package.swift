@@ -2,7 +2,10 @@
 import PackageDescription
 
 // Switchyard: sourcing, placement and reaction for a mixed GPU/TPU fleet.
-// Dependency direction is inward only: Model <- Catalog, Solver <- Planner <- CLI.
+// Layers, each depending only on those before it:
+//   Model -> Catalog -> Solver -> Planner / Scheduler -> Simulator -> Store -> Worker -> Server -> CLI
+// The store keeps plans without linking the solver: plans are SwitchyardModel values, and running
+// a plan job (the solver) is the worker's.
 let package = Package(
     name: "Switchyard",
     platforms: [.macOS(.v15)],
@@ -13,7 +16,12 @@ let package = Package(
         .library(name: "Solver", targets: ["Solver"]),
         .library(name: "Planner", targets: ["Planner"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "SwitchyardStore", targets: ["SwitchyardStore"]),
+        .library(name: "SwitchyardWorker", targets: ["SwitchyardWorker"]),
+        .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
         .library(name: "SwitchyardTesting", targets: ["SwitchyardTesting"]),
+        .library(name: "SwitchyardServiceTesting", targets: ["SwitchyardServiceTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -24,6 +32,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-kit", exact: "2.17.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "SwitchyardModel"),
@@ -39,31 +50,60 @@ let package = Package(
         .target(name: "Solver", dependencies: ["CCoinOR"]),
         .target(name: "Planner", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
         .target(name: "Scheduler", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Solver"]),
-        .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore"]),
+        .target(
+            name: "Simulator",
+            dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Scheduler"]
+        ),
         .target(
             name: "SwitchyardStore",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Planner",
+                "SwitchyardModel", "SwitchyardCatalog",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "SwitchyardWorker",
+            dependencies: [
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "SwitchyardStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Planner", "SwitchyardStore",
+                "SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore", "SwitchyardWorker",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler",
+                "SwitchyardModel", "SwitchyardCatalog", "Planner", "Scheduler", "Simulator",
                 "SwitchyardStore", "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Fixtures for the model, catalog, planner and scheduler tests: scenarios, builders and
+        // running the built CLI. Links no database and no solver.
+        .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
+        // Fixtures for the service's tests: fresh databases on each backend and the example's
+        // plan, solved once per test process.
+        .target(
+            name: "SwitchyardServiceTesting",
+            dependencies: [
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "SwitchyardStore", "SwitchyardWorker",
+                "SwitchyardTesting",
             ]
         ),
         .testTarget(name: "SwitchyardModelTests", dependencies: ["SwitchyardModel", "SwitchyardTesting"]),
@@ -74,17 +114,27 @@ let package = Package(
         .testTarget(name: "SolverTests", dependencies: ["Solver"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "SwitchyardTesting"]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
-        .testTarget(name: "SwitchyardStoreTests", dependencies: ["SwitchyardStore", "SwitchyardTesting"]),
+        .testTarget(
+            name: "SimulatorTests", dependencies: ["Simulator", "Scheduler", "Planner", "SwitchyardTesting"]),
+        .testTarget(
+            name: "SwitchyardStoreTests",
+            dependencies: ["SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting"]
+        ),
+        .testTarget(
+            name: "SwitchyardWorkerTests",
+            dependencies: ["SwitchyardWorker", "SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting"]
+        ),
         .testTarget(
             name: "SwitchyardServerTests",
             dependencies: [
-                "SwitchyardServer", "SwitchyardStore", "SwitchyardTesting",
+                "SwitchyardServer", "SwitchyardStore", "SwitchyardWorker", "SwitchyardServiceTesting",
+                "SwitchyardTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "SwitchyardCLITests",
-            dependencies: ["SwitchyardTesting", "SwitchyardStore"],
+            dependencies: ["SwitchyardTesting", "SwitchyardServiceTesting", "SwitchyardStore"],
             exclude: ["Snapshots"]
         ),
     ],
@@ -99,7 +149,7 @@ if Context.environment["SWITCHYARD_BENCHMARKS"] == "1" {
         .executableTarget(
             name: "switchyard-bench",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler", "Simulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         )

@@ -116,7 +116,7 @@ struct Explainer {
 
     private func summary(plan: Plan, marginal: [MarginalValue], binding: [BindingConstraint]) -> [String] {
         var lines: [String] = []
-        let money = { (value: Double) in PlanReport.money(usd(value)) }
+        let money = { (value: Double) in Formatted.money(usd(value)) }
         let perModel = Dictionary(grouping: marginal, by: \.accelerator).mapValues { rows in
             rows.map(\.usdPerAcceleratorMonth).reduce(0, +) / Double(max(1, rows.count))
         }
@@ -142,12 +142,12 @@ struct Explainer {
         } else {
             let hours = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
             lines.append(
-                "Demand falls \(PlanReport.grouped(hours)) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls."
+                "Demand falls \(Formatted.grouped(hours)) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls."
             )
         }
         for loss in plan.resilience where loss.shortfallReferenceHours > 0.5 {
             lines.append(
-                "If \(loss.provider) delivers nothing, critical work falls \(PlanReport.grouped(loss.shortfallReferenceHours)) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target in the months it covers least (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered over the horizon)."
+                "If \(loss.provider) delivers nothing, critical work falls \(Formatted.grouped(loss.shortfallReferenceHours)) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target in the months it covers least (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered over the horizon)."
             )
         }
         return lines

@@ -44,7 +44,7 @@ public enum ReplanReport {
 
     static func delta(_ r: Replan) -> [String] {
         var lines = [
-            "Spend: \(PlanReport.money(r.before.cost.total)) before, \(PlanReport.money(r.after.cost.total + r.strandedCost)) after (\(r.costDelta >= 0 ? "+" : "")\(PlanReport.money(r.costDelta)))."
+            "Spend: \(Formatted.money(r.before.cost.total)) before, \(Formatted.money(r.after.cost.total + r.strandedCost)) after (\(r.costDelta >= 0 ? "+" : "")\(Formatted.money(r.costDelta)))."
         ]
         let before = r.before.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let after = r.after.shortfalls.reduce(0) { $0 + $1.referenceHours }
@@ -59,13 +59,13 @@ public enum ReplanReport {
         if !moved.isEmpty { lines.append("Leases moved by the slip: \(moved.count) (still paid in full).") }
         if !r.stranded.isEmpty {
             lines.append(
-                "Leases slipped past the horizon: \(r.stranded.count), \(PlanReport.money(r.strandedCost)) still owed for nothing delivered within it."
+                "Leases slipped past the horizon: \(r.stranded.count), \(Formatted.money(r.strandedCost)) still owed for nothing delivered within it."
             )
         }
         let added = r.added
         if !added.isEmpty {
             lines.append(
-                "New leases: \(added.count), \(PlanReport.money(added.reduce(0) { $0 + $1.totalCost })) committed.")
+                "New leases: \(added.count), \(Formatted.money(added.reduce(0) { $0 + $1.totalCost })) committed.")
         }
         if r.atRisk.isEmpty {
             lines.append("No deadline or service month is newly at risk.")

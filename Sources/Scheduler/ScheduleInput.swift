@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCatalog
 import SwitchyardModel
 
 /// Reads a fleet and a job set from CSV for `switchyard schedule` (docs/scheduler.md).
@@ -101,19 +102,15 @@ public enum ScheduleInput {
     }
 
     /// Header index by name, and the data rows with their lines; unknown and missing columns are errors.
-    static func table(_ text: String, required: [String], optional: [String]) throws -> (
+    public static func table(_ text: String, required: [String], optional: [String]) throws -> (
         [String: Int], [(Int, [String])]
     ) {
-        let records = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap {
-            i, raw -> (Int, [String])? in
-            let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { return nil }
-            return (
-                i + 1,
-                line.split(separator: ",", omittingEmptySubsequences: false).map {
-                    $0.trimmingCharacters(in: .whitespaces)
-                }
-            )
+        // RFC 4180 (quoted cells may hold commas); blank rows and rows starting with # are skipped,
+        // and unquoted cells are trimmed.
+        let records = CSV.parse(text).records.compactMap { record -> (Int, [String])? in
+            let cells = record.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            if cells.allSatisfy(\.isEmpty) || cells[0].hasPrefix("#") { return nil }
+            return (record.line, cells)
         }
         guard let (headerLine, names) = records.first else {
             throw InputError([Diagnostic(path: "", message: "the file is empty; expected a header row")])
@@ -148,55 +145,9 @@ public enum ScheduleInput {
     }
 }
 
-extension ScheduleInput {
-    /// Parses a job trace for `simulate`: `id, arrivalSeconds, work` and optionally `gang`,
-    /// `weight`, `deadlineSeconds`, plus one `throughput:<model>` column per fleet model. Arrival
-    /// times must be >= 0 and never go backwards; every bad cell is reported with its line.
-    public static func trace(csv text: String, pools: [Pool]) throws -> [SimulatedJob] {
-        let throughputColumns = pools.map { "throughput:\($0.model)" }
-        let (header, rows) = try table(
-            text, required: ["id", "arrivalSeconds", "work"],
-            optional: ["gang", "weight", "deadlineSeconds"] + throughputColumns)
-        var problems: [Diagnostic] = []
-        var jobs: [SimulatedJob] = []
-        var last = 0.0
-        for (line, cells) in rows {
-            func number(_ column: String, _ fallback: Double?, positive: Bool) -> Double? {
-                cellNumber(
-                    header, cells, line, column, default: fallback, minimum: 0, strictly: positive, problems: &problems)
-            }
-            let arrival = number("arrivalSeconds", nil, positive: false)
-            let work = number("work", nil, positive: true)
-            let gang = number("gang", 1, positive: true)
-            let weight = number("weight", 1, positive: true)
-            let deadline = number("deadlineSeconds", nil, positive: true)
-            let throughput = throughputColumns.map { number($0, 0, positive: false) ?? 0 }
-            if let arrival {
-                if arrival < last {
-                    problems.append(
-                        Diagnostic(
-                            path: "line \(line).arrivalSeconds",
-                            message: "\(arrival) is before the previous job's \(last)", line: line))
-                }
-                last = max(last, arrival)
-            }
-            if let gang, gang != gang.rounded() {
-                problems.append(Diagnostic(path: "line \(line).gang", message: "must be a whole number", line: line))
-            }
-            guard let arrival, let work, let gang, let weight else { continue }
-            jobs.append(
-                SimulatedJob(
-                    id: cells[header["id"]!], arrivalSeconds: arrival, work: work, gang: Int(gang), weight: weight,
-                    throughput: throughput, deadlineSeconds: deadline))
-        }
-        if !problems.isEmpty { throw InputError(problems) }
-        return jobs
-    }
-}
-
 /// The number in a CSV cell: `fallback` when the column or the cell is empty; otherwise a finite
 /// number at least (or, `strictly`, above) `minimum`, or nil after recording the problem.
-func cellNumber(
+public func cellNumber(
     _ header: [String: Int], _ cells: [String], _ line: Int, _ column: String, default fallback: Double?,
     minimum: Double,
     strictly: Bool, problems: inout [Diagnostic]

@@ -1,3 +1,5 @@
+import SwitchyardModel
+
 /// A small RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF line ends.
 public enum CSV {
     /// One parsed record with the 1-based line it starts on.
@@ -59,5 +61,25 @@ public enum CSV {
         }
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         return (records, inQuotes ? quoteLine : nil)
+    }
+}
+
+/// Checks that a trace's arrival times never go backwards, one row at a time: each arrival is
+/// compared with the latest seen so far, and a late one is reported with its line and column.
+public struct ArrivalOrder: Sendable {
+    private var latest = 0.0
+
+    /// A check that has seen no arrival yet.
+    public init() {}
+
+    /// Notes `arrival` (on `line`, in `column`), recording a problem when it is before the latest.
+    public mutating func note(_ arrival: Double, line: Int, column: String, problems: inout [Diagnostic]) {
+        if arrival < latest {
+            problems.append(
+                Diagnostic(
+                    path: "line \(line).\(column)", message: "\(arrival) is before the previous job's \(latest)",
+                    line: line))
+        }
+        latest = max(latest, arrival)
     }
 }

@@ -22,7 +22,7 @@ public struct GavelTraceJob: Sendable, Equatable {
     public static func parse(_ text: String) throws -> [GavelTraceJob] {
         var jobs: [GavelTraceJob] = []
         var problems: [Diagnostic] = []
-        var lastArrival = -Double.infinity
+        var order = ArrivalOrder()
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = index + 1
             let trimmed = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
@@ -54,15 +54,7 @@ public struct GavelTraceJob: Sendable, Equatable {
                     Diagnostic(path: "line \(line).SLO", message: "must be a number (-1 for none)", line: line))
             }
             let arrival = number(9, "arrival_time")
-            if let arrival {
-                if arrival < lastArrival {
-                    problems.append(
-                        Diagnostic(
-                            path: "line \(line).arrival_time",
-                            message: "\(arrival) is before the previous job's \(lastArrival)", line: line))
-                }
-                lastArrival = max(lastArrival, arrival)
-            }
+            if let arrival { order.note(arrival, line: line, column: "arrival_time", problems: &problems) }
             if fields[0].isEmpty {
                 problems.append(Diagnostic(path: "line \(line).job_type", message: "must not be empty", line: line))
             }

@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Planner
+import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardStore
 
@@ -63,22 +63,12 @@ enum Dashboard {
     }
 
     /// Whole dollars with separators: $1,234,567.
-    static func usd(_ value: Decimal) -> String { usd(NSDecimalNumber(decimal: value).doubleValue) }
+    static func usd(_ value: Decimal) -> String { Formatted.dollars(NSDecimalNumber(decimal: value).doubleValue) }
 
-    static func usd(_ value: Double) -> String {
-        let formatter = NumberFormatter()
-        formatter.numberStyle = .decimal
-        formatter.maximumFractionDigits = 0
-        formatter.locale = Locale(identifier: "en_US")
-        return (value < 0 ? "-$" : "$") + (formatter.string(from: NSNumber(value: abs(value).rounded())) ?? "0")
-    }
+    static func usd(_ value: Double) -> String { Formatted.dollars(value) }
 
     static func time(_ millis: Int64?) -> String {
-        guard let millis else { return "" }
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        millis.map { Formatted.utcMinute(milliseconds: $0) } ?? ""
     }
 }
 

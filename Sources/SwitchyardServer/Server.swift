@@ -5,6 +5,7 @@ import Logging
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardStore
+import SwitchyardWorker
 
 /// Each request's context: who is asking, once the token is checked.
 public struct AppContext: RequestContext {
@@ -53,8 +54,14 @@ public struct SwitchyardServer: Sendable {
     let tokens: TokenCache
     let started = Date()
     let instance = UUID().uuidString.prefix(8).lowercased()
+    /// What the job runners plan with: the planner, unless a test hands in another.
+    let executor: PlanExecutor
 
-    public init(store: Store, options: ServerOptions = ServerOptions(), metrics: Metrics = Metrics()) {
+    public init(
+        store: Store, options: ServerOptions = ServerOptions(), metrics: Metrics = Metrics(),
+        executor: @escaping PlanExecutor = plannerExecutor
+    ) {
+        self.executor = executor
         self.store = store
         self.options = options
         self.metrics = metrics
@@ -78,6 +85,7 @@ public struct SwitchyardServer: Sendable {
         (0..<max(0, options.workers)).map { i in
             JobRunner(
                 store: store,
+                executor: executor,
                 // Unique per process start: a restarted server must not pass for the one that died.
                 worker:
                     "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(instance)-\(i)",
@@ -95,26 +103,22 @@ public struct SwitchyardServer: Sendable {
 
     /// Serves until the process is stopped: HTTP on the options' address and the job runners.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        // The job runners are services of the application's service group: SIGINT/SIGTERM shut
+        // the HTTP server and the runners down together.
         let app = Application(
             router: router(),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "switchyard"),
+            services: runners(),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        let runners = runners()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for runner in runners { group.addTask { await runner.run() } }
-            group.addTask { try await app.runService() }
-            // The server ends on SIGINT/SIGTERM; then the runners stop too.
-            try await group.next()
-            group.cancelAll()
-        }
+        try await app.runService()
     }
 
     func addOperationalRoutes(_ router: Router<AppContext>) {
         router.get("/healthz") { _, _ in Self.json(.ok, "{\"status\":\"ok\"}") }
         router.get("/readyz") { _, _ -> Response in
             do {
-                let version = try await withDeadline(seconds: 2) { try await store.schemaVersion() }
+                let version = try await withTimeout(seconds: 2) { try await store.schemaVersion() }
                 return Self.json(
                     .ok,
                     "{\"status\":\"ready\",\"database\":\(jsonString(store.database.dialect.rawValue)),"
@@ -145,20 +149,6 @@ public struct SwitchyardServer: Sendable {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-}
-
-/// Runs `body`, failing after `seconds`.
-func withDeadline<R: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
-    try await withThrowingTaskGroup(of: R.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            throw Problem(.serviceUnavailable, "Timed out")
-        }
-        let first = try await group.next()!
-        group.cancelAll()
-        return first
     }
 }
 

@@ -199,7 +199,11 @@ actor AsyncLock {
 }
 
 /// Runs `body`, failing with `StoreError.timeout` after `seconds`.
-func withTimeout<R: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+///
+/// - Throws: `StoreError.timeout` when `seconds` pass first; whatever `body` throws.
+public func withTimeout<R: Sendable>(seconds: Double, _ body: @escaping @Sendable () async throws -> R)
+    async throws -> R
+{
     try await withThrowingTaskGroup(of: R.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -1,5 +1,4 @@
 import Foundation
-import Planner
 import SQLKit
 import SwitchyardCatalog
 import SwitchyardModel

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Planner
 import SQLKit
 import SwitchyardCatalog
 import SwitchyardModel

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Planner
 import Scheduler
+import Simulator
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel

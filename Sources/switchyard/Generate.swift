@@ -39,15 +39,13 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            let scenario = ScenarioGenerator(
-                .init(
-                    seed: seed, providers: providers, offers: offers, workloads: workloads, months: months,
-                    resilience: resilience, load: load)
-            ).generate()
-            let chosen =
-                format.flatMap(DocumentFormat.init(rawValue:)) ?? out.flatMap(DocumentFormat.init(path:)) ?? .yaml
-            try emit(ScenarioFile.text(scenario, format: chosen), to: out)
-        }
+        let scenario = ScenarioGenerator(
+            .init(
+                seed: seed, providers: providers, offers: offers, workloads: workloads, months: months,
+                resilience: resilience, load: load)
+        ).generate()
+        let chosen =
+            format.flatMap(DocumentFormat.init(rawValue:)) ?? out.flatMap(DocumentFormat.init(path:)) ?? .yaml
+        try emit(ScenarioFile.text(scenario, format: chosen), to: out)
     }
 }

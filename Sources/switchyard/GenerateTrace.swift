@@ -28,17 +28,15 @@ struct GenerateTrace: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            guard let data = FileManager.default.contents(atPath: throughputs) else {
-                throw InputError(
-                    [Diagnostic(path: "", message: ScenarioFile.readFailure(throughputs))], source: throughputs)
-            }
-            var generator = GavelTraceGenerator(throughputs: try GavelThroughputs.parse(data))
-            generator.seed = seed
-            generator.jobs = jobs
-            generator.jobsPerHour = jobsPerHour
-            generator.multiGPU = multiGPU
-            try emit(GavelTraceGenerator.text(try generator.generate()), to: out)
+        guard let data = FileManager.default.contents(atPath: throughputs) else {
+            throw InputError(
+                [Diagnostic(path: "", message: ScenarioFile.readFailure(throughputs))], source: throughputs)
         }
+        var generator = GavelTraceGenerator(throughputs: try GavelThroughputs.parse(data))
+        generator.seed = seed
+        generator.jobs = jobs
+        generator.jobsPerHour = jobsPerHour
+        generator.multiGPU = multiGPU
+        try emit(GavelTraceGenerator.text(try generator.generate()), to: out)
     }
 }

@@ -21,33 +21,31 @@ struct ImportOffers: ParsableCommand {
     @Option(help: "Where to write the merged scenario (default: standard output).") var out: String?
 
     func run() throws {
-        try reportingErrors {
-            guard let data = FileManager.default.contents(atPath: csv) else {
-                throw CLIFailure.io("\(csv): \(ScenarioFile.readFailure(csv))")
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw InputError([Diagnostic(path: "", message: "not UTF-8 text")], source: csv)
-            }
-            let offers: [Offer]
-            do {
-                offers = try OffersCSV.parse(text)
-            } catch var error as InputError {
-                error.source = csv
-                throw error
-            }
-            var merged = try loadScenario(scenario)
-            for offer in offers {
-                if let index = merged.offers.firstIndex(where: { $0.id == offer.id }) {
-                    merged.offers[index] = offer
-                } else {
-                    merged.offers.append(offer)
-                }
-            }
-            let problems = merged.validate(accelerators: AcceleratorCatalog.merged(with: merged.accelerators))
-            if !problems.isEmpty { throw InputError(problems, source: "\(scenario) + \(csv)") }
-            let format = out.flatMap(DocumentFormat.init(path:)) ?? DocumentFormat(path: scenario) ?? .yaml
-            try emit(ScenarioFile.text(merged, format: format), to: out)
-            if out != nil { writeError("merged \(offers.count) offers; the scenario now has \(merged.offers.count)") }
+        guard let data = FileManager.default.contents(atPath: csv) else {
+            throw CLIFailure.io("\(csv): \(ScenarioFile.readFailure(csv))")
         }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw InputError([Diagnostic(path: "", message: "not UTF-8 text")], source: csv)
+        }
+        let offers: [Offer]
+        do {
+            offers = try OffersCSV.parse(text)
+        } catch var error as InputError {
+            error.source = csv
+            throw error
+        }
+        var merged = try loadScenario(scenario)
+        for offer in offers {
+            if let index = merged.offers.firstIndex(where: { $0.id == offer.id }) {
+                merged.offers[index] = offer
+            } else {
+                merged.offers.append(offer)
+            }
+        }
+        let problems = merged.validate(accelerators: AcceleratorCatalog.merged(with: merged.accelerators))
+        if !problems.isEmpty { throw InputError(problems, source: "\(scenario) + \(csv)") }
+        let format = out.flatMap(DocumentFormat.init(path:)) ?? DocumentFormat(path: scenario) ?? .yaml
+        try emit(ScenarioFile.text(merged, format: format), to: out)
+        if out != nil { writeError("merged \(offers.count) offers; the scenario now has \(merged.offers.count)") }
     }
 }

@@ -29,6 +29,14 @@ struct SolveLimits: ParsableArguments {
     }
 }
 
+/// How `plan` and `replan` report: the format, where to write it, and whether to check the plan.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
+    @Option(help: "Write the report here instead of standard output.") var out: String?
+    @Flag(help: "Also run the independent checker and fail (exit 3) if the plan violates anything.")
+    var check = false
+}
+
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
@@ -45,18 +53,14 @@ struct PlanCommand: ParsableCommand {
             """)
 
     @Argument(help: "The scenario file.") var scenario: String
-    @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
-    @Option(help: "Write the report here instead of standard output.") var out: String?
-    @Flag(help: "Also run the independent checker and fail if the plan violates anything.") var check = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var limits: SolveLimits
 
     func run() throws {
-        try reportingErrors {
-            let loaded = try loadScenario(scenario)
-            let plan = try limits.planner.plan(loaded)
-            if check { try verify(plan, against: loaded) }
-            try emit(PlanReport.render(plan, format: format), to: out)
-        }
+        let loaded = try loadScenario(scenario)
+        let plan = try limits.planner.plan(loaded)
+        if report.check { try verify(plan, against: loaded) }
+        try emit(PlanReport.render(plan, format: report.format), to: report.out)
     }
 }
 

@@ -21,19 +21,15 @@ struct ReplanCommand: ParsableCommand {
     @Argument(help: "The scenario file the plan was made for.") var scenario: String
     @Option(help: "The plan, as written by `switchyard plan --format json`.") var plan: String
     @Option(help: "The incident file (YAML or JSON).") var incident: String
-    @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
-    @Option(help: "Write the report here instead of standard output.") var out: String?
-    @Flag(help: "Also run the independent checker on the new plan.") var check = false
+    @OptionGroup var report: ReportOptions
     @OptionGroup var limits: SolveLimits
 
     func run() throws {
-        try reportingErrors {
-            let loaded = try loadScenario(scenario)
-            let before = try PlanFile.load(path: plan)
-            let event = try Incident.load(path: incident, scenario: loaded)
-            let result = try limits.planner.replan(loaded, plan: before, incident: event)
-            if check { try verify(result.after, against: loaded, after: event) }
-            try emit(ReplanReport.render(result, format: format), to: out)
-        }
+        let loaded = try loadScenario(scenario)
+        let before = try PlanFile.load(path: plan)
+        let event = try Incident.load(path: incident, scenario: loaded)
+        let result = try limits.planner.replan(loaded, plan: before, incident: event)
+        if report.check { try verify(result.after, against: loaded, after: event) }
+        try emit(ReplanReport.render(result, format: report.format), to: report.out)
     }
 }

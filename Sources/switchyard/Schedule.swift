@@ -43,27 +43,24 @@ struct ScheduleCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
 
     func run() throws {
-        try reportingErrors {
-
-            let pools = try readInput(fleet) { try ScheduleInput.pools(csv: $0) }
-            let classes: [JobClass]
-            if let jobs {
-                classes = try readInput(jobs) { try ScheduleInput.classes(csv: $0, pools: pools) }
-            } else {
-                let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
-                let trace = try readInput(gavelTrace!) { try GavelTraceJob.parse($0) }
-                classes = try readInput(gavelTrace!) { _ in
-                    try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
-                }
+        let pools = try readInput(fleet) { try ScheduleInput.pools(csv: $0) }
+        let classes: [JobClass]
+        if let jobs {
+            classes = try readInput(jobs) { try ScheduleInput.classes(csv: $0, pools: pools) }
+        } else {
+            let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
+            let trace = try readInput(gavelTrace!) { try GavelTraceJob.parse($0) }
+            classes = try readInput(gavelTrace!) { _ in
+                try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
             }
-            let result: AllocationResult
-            do {
-                result = try Allocator().allocate(classes, pools: pools, policy: policy)
-            } catch let error as AllocationError {
-                throw CLIFailure.solver(error.message)
-            }
-            try emit(render(result, classes: classes, pools: pools), to: out)
         }
+        let result: AllocationResult
+        do {
+            result = try Allocator().allocate(classes, pools: pools, policy: policy)
+        } catch let error as AllocationError {
+            throw CLIFailure.solver(error.message)
+        }
+        try emit(render(result, classes: classes, pools: pools), to: out)
     }
 
     func render(_ r: AllocationResult, classes: [JobClass], pools: [Pool]) -> String {

@@ -64,45 +64,43 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await reportingErrors {
-            // A fresh record beside a clone of the repository starts with the example, so that
-            // `switchyard serve` shows something at once; --import names another scenario.
-            let exampleFile = "examples/frontier-lab.yaml"
-            let file = importFile ?? (FileManager.default.fileExists(atPath: exampleFile) ? exampleFile : nil)
-            let scenario = try file.map(loadScenario)
-            var logger = Logger(label: "switchyard")
-            logger.logLevel = .info
-            let store: Store
-            do {
-                store = try await Store.open(database.database, logger: logger)
-            } catch let error as StoreError {
-                throw CLIFailure.io(error.description)
-            }
-            if let scenario, try await store.workspace() == nil {
-                try await store.importScenario(scenario, actor: .system)
-                let job = try await store.submitPlan(
-                    timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
-                say("The record was empty: imported \(file!) and queued its first plan (job \(job.id)).")
-            }
-            if try await store.tokenCount() == 0 {
-                let (_, secret) = try await store.createToken(name: "first-admin", role: .admin, actor: .system)
-                say("No tokens yet: created an admin token. Keep it; it is not shown again.")
-                say("  token: \(secret)")
-                say("  sign in to the dashboard at http://\(host):\(port)/login")
-            }
-            var options = ServerOptions()
-            options.host = host
-            options.port = port
-            options.workers = workers
-            options.planTimeLimitSeconds = planTimeLimit
-            options.jobLeaseSeconds = jobLeaseSeconds
-            let server = SwitchyardServer(store: store, options: options)
-            let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
-            try await server.run(logger: logger) { [host] port in
-                FileHandle.standardOutput.write(Data("Serving \(place) on http://\(host):\(port)\n".utf8))
-            }
-            await store.close()
+        // A fresh record beside a clone of the repository starts with the example, so that
+        // `switchyard serve` shows something at once; --import names another scenario.
+        let exampleFile = "examples/frontier-lab.yaml"
+        let file = importFile ?? (FileManager.default.fileExists(atPath: exampleFile) ? exampleFile : nil)
+        let scenario = try file.map(loadScenario)
+        var logger = Logger(label: "switchyard")
+        logger.logLevel = .info
+        let store: Store
+        do {
+            store = try await Store.open(database.database, logger: logger)
+        } catch let error as StoreError {
+            throw CLIFailure.io(error.description)
         }
+        if let scenario, try await store.workspace() == nil {
+            try await store.importScenario(scenario, actor: .system)
+            let job = try await store.submitPlan(
+                timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
+            say("The record was empty: imported \(file!) and queued its first plan (job \(job.id)).")
+        }
+        if try await store.tokenCount() == 0 {
+            let (_, secret) = try await store.createToken(name: "first-admin", role: .admin, actor: .system)
+            say("No tokens yet: created an admin token. Keep it; it is not shown again.")
+            say("  token: \(secret)")
+            say("  sign in to the dashboard at http://\(host):\(port)/login")
+        }
+        var options = ServerOptions()
+        options.host = host
+        options.port = port
+        options.workers = workers
+        options.planTimeLimitSeconds = planTimeLimit
+        options.jobLeaseSeconds = jobLeaseSeconds
+        let server = SwitchyardServer(store: store, options: options)
+        let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
+        try await server.run(logger: logger) { [host] port in
+            FileHandle.standardOutput.write(Data("Serving \(place) on http://\(host):\(port)\n".utf8))
+        }
+        await store.close()
     }
 }
 
@@ -129,20 +127,18 @@ struct TokenCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOption
 
         func run() async throws {
-            try await reportingErrors {
-                let store = try await TokenCommand.open(database)
-                let tokens = try await store.tokens()
-                await store.close()
-                let time = { (millis: Int64?) in
-                    millis.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) }
-                        ?? ""
-                }
-                say(
-                    TextTable.render(
-                        header: ["id", "name", "role", "created", "revoked"],
-                        rows: tokens.map { [$0.id, $0.name, $0.role.rawValue, time($0.createdAt), time($0.revokedAt)] })
-                )
+            let store = try await TokenCommand.open(database)
+            let tokens = try await store.tokens()
+            await store.close()
+            let time = { (millis: Int64?) in
+                millis.map { ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: Double($0) / 1000)) }
+                    ?? ""
             }
+            say(
+                TextTable.render(
+                    header: ["id", "name", "role", "created", "revoked"],
+                    rows: tokens.map { [$0.id, $0.name, $0.role.rawValue, time($0.createdAt), time($0.revokedAt)] })
+            )
         }
     }
 
@@ -156,17 +152,15 @@ struct TokenCommand: AsyncParsableCommand {
         var id: String
 
         func run() async throws {
-            try await reportingErrors {
-                let store = try await TokenCommand.open(database)
-                do {
-                    try await store.revokeToken(id, actor: TokenCommand.cli)
-                    await store.close()
-                } catch let error as StoreError {
-                    await store.close()
-                    throw CLIFailure.invalid(InputError([Diagnostic(path: "id", message: error.description)]))
-                }
-                say("revoked \(id)")
+            let store = try await TokenCommand.open(database)
+            do {
+                try await store.revokeToken(id, actor: TokenCommand.cli)
+                await store.close()
+            } catch let error as StoreError {
+                await store.close()
+                throw CLIFailure.invalid(InputError([Diagnostic(path: "id", message: error.description)]))
             }
+            say("revoked \(id)")
         }
     }
 
@@ -185,12 +179,10 @@ struct TokenCommand: AsyncParsableCommand {
         var name = "cli"
 
         func run() async throws {
-            try await reportingErrors {
-                let store = try await TokenCommand.open(database)
-                let (_, secret) = try await store.createToken(name: name, role: role, actor: TokenCommand.cli)
-                await store.close()
-                say(secret)
-            }
+            let store = try await TokenCommand.open(database)
+            let (_, secret) = try await store.createToken(name: name, role: role, actor: TokenCommand.cli)
+            await store.close()
+            say(secret)
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Planner
 import Scheduler
+import Simulator
 import SwitchyardCatalog
 import SwitchyardModel
 
@@ -80,95 +80,75 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-
-            var pools: [Pool]
-            var providers: [ProviderID?]
-            var planFleet: PlanFleet?
-            if let fleet {
-                (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
-            } else {
-                let loaded = try loadScenario(scenario!)
-                let bought = PlanFleet(scenario: loaded, plan: try PlanFile.load(path: plan!))
-                (pools, providers, planFleet) = (bought.pools, bought.providers, bought)
-            }
-            // Without a domain column, a pool's scale-up domain is its model's (8-GPU node, NVL72 rack…).
-            let catalog = AcceleratorCatalog.merged(with: [])
-            for m in pools.indices where pools[m].domainSize == nil {
-                pools[m].domainSize = catalog[pools[m].model]?.scaleUpDomain
-            }
-            let jobs: [SimulatedJob]
-            if trace == nil, gavelTrace == nil, let scenarioPath = scenario {
-                jobs = try trainingJobs(try loadScenario(scenarioPath), pools: pools)
-            } else if let trace {
-                jobs = try readInput(trace) { try ScheduleInput.trace(csv: $0, pools: pools) }
-            } else {
-                let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
-                let lines = try readInput(gavelTrace!) { try GavelTraceJob.parse($0) }
-                let classes = try readInput(gavelTrace!) { _ in
-                    try JobClass.fromGavel(trace: lines, throughputs: table, pools: pools)
-                }
-                jobs = zip(lines, classes).map { job, c in
-                    SimulatedJob(
-                        id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang,
-                        weight: c.weight,
-                        throughput: c.throughput)
-                }
-            }
-            let events = try incidents()
-            for e in events where !providers.contains(e.provider) {
-                throw InputError(
-                    [
-                        Diagnostic(
-                            path: "--incident",
-                            message: "no pool of provider '\(e.provider)' in the fleet's provider column")
-                    ],
-                    source: fleet ?? plan)
-            }
-            let recorder = TimelineRecorder()
-            func simulate(_ policy: AllocationPolicy, record: Bool) throws -> SimulationMetrics {
-                var simulator = Simulator(pools: pools, providers: providers, policy: policy)
-                simulator.roundSeconds = roundSeconds
-                simulator.checkpointSeconds = checkpointSeconds
-                simulator.incidents = events
-                if let planFleet {
-                    simulator.capacitySteps = planFleet.steps
-                    simulator.backupSteps = planFleet.backups
-                    simulator.limitSeconds = planFleet.horizonSeconds
-                }
-                if record, timeline != nil {
-                    simulator.onRound = { recorder.add($0) }
-                }
-                do {
-                    return try simulator.run(jobs)
-                } catch let error as AllocationError {
-                    throw CLIFailure.solver(error.message)
-                }
-            }
-            let first = try simulate(policy, record: true)
-            let second = try compare.map { try simulate($0, record: false) }
-            if let timeline {
-                try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: roundSeconds), to: timeline)
-            }
-            print(report(first, second, pools: pools, providers: providers, jobs: jobs.count))
+        var pools: [Pool]
+        var providers: [ProviderID?]
+        var planFleet: PlanFleet?
+        if let fleet {
+            (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
+        } else {
+            let loaded = try loadScenario(scenario!)
+            let bought = PlanFleet(scenario: loaded, plan: try PlanFile.load(path: plan!))
+            (pools, providers, planFleet) = (bought.pools, bought.providers, bought)
         }
-    }
-
-    /// The scenario's training workloads as jobs: each arrives when its window opens, has its
-    /// window's end as deadline, does its work in reference accelerator-hours, and runs at
-    /// gang × speed reference-hours per hour on each model its stacks run on.
-    func trainingJobs(_ scenario: Scenario, pools: [Pool]) throws -> [SimulatedJob] {
-        guard let speed = SpeedModel(scenario: scenario) else { return [] }
-        let monthSeconds = scenario.hoursPerMonth * 3600
-        return scenario.workloads.compactMap { w -> SimulatedJob? in
-            guard case .training(let work) = w.demand else { return nil }
-            let arrival = Double(max(0, scenario.horizon.start.months(to: w.window.start))) * monthSeconds
-            let end = Double(scenario.horizon.start.months(to: w.window.end) + 1) * monthSeconds
-            return SimulatedJob(
-                id: w.id.rawValue, arrivalSeconds: arrival, work: work, gang: w.gang,
-                throughput: pools.map { speed.speed(of: w, on: $0.model) * Double(w.gang) / 3600 },
-                deadlineSeconds: max(1, end - arrival))
-        }.sorted { $0.arrivalSeconds < $1.arrivalSeconds }
+        // Without a domain column, a pool's scale-up domain is its model's (8-GPU node, NVL72 rack…).
+        let catalog = AcceleratorCatalog.merged(with: [])
+        for m in pools.indices where pools[m].domainSize == nil {
+            pools[m].domainSize = catalog[pools[m].model]?.scaleUpDomain
+        }
+        let jobs: [SimulatedJob]
+        if trace == nil, gavelTrace == nil, let scenarioPath = scenario {
+            jobs = try PlanJobs.training(try loadScenario(scenarioPath), pools: pools)
+        } else if let trace {
+            jobs = try readInput(trace) { try ScheduleInput.trace(csv: $0, pools: pools) }
+        } else {
+            let table = try readInput(gavelThroughputs!) { try GavelThroughputs.parse(Data($0.utf8)) }
+            let lines = try readInput(gavelTrace!) { try GavelTraceJob.parse($0) }
+            let classes = try readInput(gavelTrace!) { _ in
+                try JobClass.fromGavel(trace: lines, throughputs: table, pools: pools)
+            }
+            jobs = zip(lines, classes).map { job, c in
+                SimulatedJob(
+                    id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang,
+                    weight: c.weight,
+                    throughput: c.throughput)
+            }
+        }
+        let events = try incidents()
+        for e in events where !providers.contains(e.provider) {
+            throw InputError(
+                [
+                    Diagnostic(
+                        path: "--incident",
+                        message: "no pool of provider '\(e.provider)' in the fleet's provider column")
+                ],
+                source: fleet ?? plan)
+        }
+        let recorder = TimelineRecorder()
+        func simulate(_ policy: AllocationPolicy, record: Bool) throws -> SimulationMetrics {
+            var simulator = Simulator(pools: pools, providers: providers, policy: policy)
+            simulator.roundSeconds = roundSeconds
+            simulator.checkpointSeconds = checkpointSeconds
+            simulator.incidents = events
+            if let planFleet {
+                simulator.capacitySteps = planFleet.steps
+                simulator.backupSteps = planFleet.backups
+                simulator.limitSeconds = planFleet.horizonSeconds
+            }
+            if record, timeline != nil {
+                simulator.onRound = { recorder.add($0) }
+            }
+            do {
+                return try simulator.run(jobs)
+            } catch let error as AllocationError {
+                throw CLIFailure.solver(error.message)
+            }
+        }
+        let first = try simulate(policy, record: true)
+        let second = try compare.map { try simulate($0, record: false) }
+        if let timeline {
+            try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: roundSeconds), to: timeline)
+        }
+        print(report(first, second, pools: pools, providers: providers, jobs: jobs.count))
     }
 
     func report(_ a: SimulationMetrics, _ b: SimulationMetrics?, pools: [Pool], providers: [ProviderID?], jobs: Int)
@@ -201,38 +181,5 @@ struct SimulateCommand: ParsableCommand {
         }
         let header = ["\(jobs) jobs", policy.rawValue] + (compare.map { [$0.rawValue, "ratio"] } ?? [])
         return TextTable.render(header: header, rows: rows, rightAligned: Set(1..<header.count))
-    }
-}
-
-/// Collects the per-round time series a simulation reports.
-final class TimelineRecorder: @unchecked Sendable {
-    // @unchecked: only the simulation's own thread calls `add`, one round after another, and
-    // `csv` runs after the simulation has returned; the lock makes that explicit.
-    private let lock = NSLock()
-    private var rounds: [RoundReport] = []
-
-    func add(_ round: RoundReport) { lock.withLock { rounds.append(round) } }
-
-    /// One row per round: running jobs, then busy and available accelerators and cost (USD for
-    /// the round's available accelerator-time) per pool.
-    func csv(pools: [Pool], providers: [ProviderID?], roundSeconds: Double) -> String {
-        lock.withLock {
-            let names = pools.indices.map { m in pools[m].model.rawValue + (providers[m].map { "@\($0)" } ?? "") }
-            let header =
-                ["seconds", "runningJobs"] + names.map { "busy:\($0)" } + names.map { "available:\($0)" }
-                + names.map { "cost:\($0)" }
-            let rows = rounds.map { r in
-                let cost = pools.indices.map {
-                    String(
-                        format: "%.2f",
-                        Double(r.available[$0]) * pools[$0].pricePerAcceleratorHour * roundSeconds / 3600)
-                }
-                return
-                    ([String(format: "%.0f", r.startSeconds), String(r.runningJobs)] + r.busy.map(String.init)
-                    + r.available.map(String.init) + cost)
-                    .joined(separator: ",")
-            }
-            return ([header.joined(separator: ",")] + rows).joined(separator: "\n") + "\n"
-        }
     }
 }

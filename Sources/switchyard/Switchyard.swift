@@ -39,34 +39,47 @@ struct Switchyard: AsyncParsableCommand {
 enum CLIFailure: Error {
     /// Input with problems; exit 1.
     case invalid(InputError)
+    /// Several files with problems (`validate`); exit 1.
+    case invalidFiles([InputError])
     /// A file that cannot be read or written; exit 2.
     case io(String)
     /// The solver could not produce an answer; exit 3.
     case solver(String)
 }
 
-extension ParsableCommand {
-    /// Runs `body`, turning library errors into one message on stderr and the documented exit code.
-    func reportingErrors(_ body: () throws -> Void) throws {
+extension Switchyard {
+    /// Parses the command line and runs the command; any error a command throws is rendered here,
+    /// once, as one message on stderr and the documented exit code (as swift-argument-parser's
+    /// own `exit(withError:)` does for command-line mistakes).
+    static func main() async {
+        let command: ParsableCommand
         do {
-            try body()
+            command = try await asyncParseAsRoot()
         } catch {
-            throw exitCode(for: error)
+            exit(withError: error)
+        }
+        do {
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                var synchronous = command
+                try synchronous.run()
+            }
+        } catch {
+            exit(withError: rendered(error))
         }
     }
 
-    /// `reportingErrors` for async commands.
-    func reportingErrors(_ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch {
-            throw exitCode(for: error)
-        }
-    }
-
-    /// Reports `error` on stderr and gives the exit code for it.
-    func exitCode(for error: Error) -> Error {
+    /// Writes what `error` means on stderr and gives the error that carries its exit code.
+    /// ArgumentParser's own outcomes (help, usage mistakes, explicit exit codes) pass through.
+    static func rendered(_ error: Error) -> Error {
         switch error {
+        case is ExitCode, is CleanExit, is ValidationError:
+            return error
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+            // Its internal outcomes (`--help` on a command group runs a built-in command that
+            // throws its request) are its own to render.
+            return error
         case let failure as CLIFailure:
             return render(failure)
         case let error as InputError:
@@ -78,19 +91,24 @@ extension ParsableCommand {
                 problems.source = problems.source ?? "plan"
                 return render(.invalid(problems))
             }
-        case let error as ExitCode:
-            return error
         default:
             return render(.io("\(error)"))
         }
     }
 
-    private func render(_ failure: CLIFailure) -> ExitCode {
+    private static func render(_ failure: CLIFailure) -> ExitCode {
         switch failure {
         case .invalid(let error):
             let count = error.diagnostics.count
             writeError(error.description)
             writeError("\(count) problem\(count == 1 ? "" : "s") found" + (error.source.map { " in \($0)" } ?? ""))
+            return ExitCode(1)
+        case .invalidFiles(let errors):
+            for error in errors {
+                let count = error.diagnostics.count
+                writeError(error.description)
+                writeError("\(error.source ?? "input"): \(count) problem\(count == 1 ? "" : "s")")
+            }
             return ExitCode(1)
         case .io(let message):
             writeError("error: \(message)")

@@ -21,7 +21,7 @@ struct Validate: ParsableCommand {
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     func run() throws {
-        var failed = 0
+        var failed: [InputError] = []
         var report: [DocumentNode] = []
         for file in files {
             do {
@@ -33,11 +33,9 @@ struct Validate: ParsableCommand {
                 if format == .text { print("\(file): ok (\(summary))") }
                 report.append(.map([("file", .text(file)), ("ok", .bool(true)), ("summary", .text(summary))]))
             } catch let error as InputError {
-                failed += 1
-                if format == .text {
-                    writeError(error.description)
-                    writeError("\(file): \(error.diagnostics.count) problem\(error.diagnostics.count == 1 ? "" : "s")")
-                }
+                var error = error
+                error.source = file
+                failed.append(error)
                 report.append(
                     .map([
                         ("file", .text(file)), ("ok", .bool(false)),
@@ -56,6 +54,9 @@ struct Validate: ParsableCommand {
             }
         }
         if format == .json { print(DocumentWriter.write(.list(report), format: .json), terminator: "") }
-        if failed > 0 { throw ExitCode(1) }
+        guard failed.isEmpty else {
+            // Text: the root renders each file's problems; JSON: they are in the report already.
+            throw format == .text ? CLIFailure.invalidFiles(failed) : ExitCode(1)
+        }
     }
 }

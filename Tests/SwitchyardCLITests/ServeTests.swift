@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardServiceTesting
 import SwitchyardStore
 import SwitchyardTesting
 import Testing

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardServer
+import SwitchyardServiceTesting
 import SwitchyardStore
 import SwitchyardTesting
 import Testing
@@ -55,7 +56,7 @@ struct Harness {
 
     /// Runs queued jobs until none is left.
     func drainJobs() async throws {
-        let runner = JobRunner(store: store)
+        let runner = MemoisedPlans.runner(store)
         while try await runner.runOnce() {}
     }
 }

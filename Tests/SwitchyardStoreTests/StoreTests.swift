@@ -3,7 +3,9 @@ import Planner
 import SQLKit
 import SwitchyardCatalog
 import SwitchyardModel
+import SwitchyardServiceTesting
 import SwitchyardTesting
+import SwitchyardWorker
 import Testing
 
 @testable import SwitchyardStore
@@ -18,7 +20,7 @@ import Testing
     static func plannedExample(_ store: Store) async throws -> (JobRunner, PlanRecord) {
         try await store.importScenario(try Fixtures.frontierLab(), actor: planner)
         _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: planner)
-        let runner = JobRunner(store: store)
+        let runner = MemoisedPlans.runner(store)
         try await runner.runOnce()
         return (runner, try #require(try await store.currentPlan()))
     }
@@ -168,7 +170,7 @@ import Testing
             let snapshot = try await store.importScenario(scenario, actor: Self.planner)
             let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
             #expect(job.state == .queued)
-            #expect(try await JobRunner(store: store).runOnce())
+            #expect(try await MemoisedPlans.runner(store).runOnce())
             let done = try await store.job(job.id)
             #expect(done.state == .succeeded)
             let plan = try await store.plan(try #require(done.planId))
@@ -269,7 +271,7 @@ import Testing
             #expect(claimedByB.id == job.id)
             #expect(claimedByB.attempts == 2)
             // A comes back with a result: refused, nothing written.
-            let plan = try Planner().plan(try Fixtures.frontierLab())
+            let plan = try MemoisedPlans.example()
             #expect(try await store.completeJob(claimedByA, worker: "A", plan: plan) == nil)
             #expect(try await store.plans(after: nil, limit: 10).items.isEmpty)
             #expect(try await store.renewClaim(job: job.id, worker: "A", leaseSeconds: 30) == false)

@@ -1,14 +1,37 @@
 import Foundation
 import Logging
 import Planner
+import ServiceLifecycle
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel
+import SwitchyardStore
+
+/// What a job asks the planner: a plan of a scenario, or a re-plan of a plan after an incident.
+public enum PlanRequest: Sendable {
+    /// Plan `scenario` from scratch.
+    case plan(Scenario, SolveOptions)
+    /// Re-plan `base` (a plan of `scenario`) after `incident`.
+    case replan(Scenario, base: Plan, incident: Incident, SolveOptions)
+}
+
+/// Turns a request into a plan; blocking (it runs the solver). The shipped one is the planner's;
+/// tests may hand in one that remembers answers.
+public typealias PlanExecutor = @Sendable (PlanRequest) throws -> Plan
+
+/// The planner as a `PlanExecutor`.
+public let plannerExecutor: PlanExecutor = { request in
+    switch request {
+    case .plan(let scenario, let options): try Planner(options: options).plan(scenario)
+    case .replan(let scenario, let base, let incident, let options):
+        try Planner(options: options).replan(scenario, plan: base, incident: incident).after
+    }
+}
 
 /// Runs plan and re-plan jobs from the store's queue. Any number of runners, in one process or
 /// many sharing a PostgreSQL database, can work the same queue: each job is claimed by one of
 /// them at a time and its plan is written once.
-public final class JobRunner: Sendable {
+public final class JobRunner: Service, Sendable {
     /// How a finished job went, for metrics.
     public struct Outcome: Sendable {
         public var kind: String
@@ -24,13 +47,15 @@ public final class JobRunner: Sendable {
     public let leaseSeconds: Double
     let logger: Logger
     let onFinish: @Sendable (Outcome) -> Void
+    let executor: PlanExecutor
 
     public init(
-        store: Store,
+        store: Store, executor: @escaping PlanExecutor = plannerExecutor,
         worker: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
         leaseSeconds: Double = 30, logger: Logger = Logger(label: "switchyard.jobs"),
         onFinish: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
+        self.executor = executor
         self.store = store
         self.worker = worker
         self.leaseSeconds = leaseSeconds
@@ -38,8 +63,14 @@ public final class JobRunner: Sendable {
         self.onFinish = onFinish
     }
 
+    /// Works the queue as a service until cancelled or until its service group shuts down
+    /// gracefully: then it stops claiming, and a job already claimed runs to its end.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown { await self.work() }
+    }
+
     /// Works the queue until cancelled, checking every `pollSeconds` when it is empty.
-    public func run(pollSeconds: Double = 0.5) async {
+    public func work(pollSeconds: Double = 0.5) async {
         while !Task.isCancelled {
             do {
                 if try await runOnce() { continue }
@@ -88,16 +119,20 @@ public final class JobRunner: Sendable {
     /// own, so the solver never blocks the server's event loops or the async runtime.
     func execute(_ job: JobRecord) async throws -> Plan {
         let (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
-        let planner = Planner(
-            options: SolveOptions(
-                timeLimitSeconds: job.payload.timeLimitSeconds, relativeGap: job.payload.relativeGap))
-        guard let baseID = job.payload.basePlan, let incidentID = job.payload.incident else {
-            return try await onOwnThread { try planner.plan(scenario) }
+        let options = SolveOptions(
+            timeLimitSeconds: job.payload.timeLimitSeconds, relativeGap: job.payload.relativeGap)
+        let request: PlanRequest
+        if let baseID = job.payload.basePlan, let incidentID = job.payload.incident {
+            let base = try PlanFile.decode(Data(try await store.plan(baseID).body.utf8))
+            let record = try await store.incident(incidentID)
+            let incident = try Incident.decode(
+                try DocumentParser.parse(record.body, format: .json), scenario: scenario)
+            request = .replan(scenario, base: base, incident: incident, options)
+        } else {
+            request = .plan(scenario, options)
         }
-        let base = try PlanFile.decode(Data(try await store.plan(baseID).body.utf8))
-        let record = try await store.incident(incidentID)
-        let incident = try Incident.decode(try DocumentParser.parse(record.body, format: .json), scenario: scenario)
-        return try await onOwnThread { try planner.replan(scenario, plan: base, incident: incident).after }
+        let executor = self.executor
+        return try await onOwnThread { try executor(request) }
     }
 }
 

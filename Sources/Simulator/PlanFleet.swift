@@ -1,5 +1,4 @@
 import Foundation
-import Planner
 import Scheduler
 import SwitchyardCatalog
 import SwitchyardModel
@@ -7,14 +6,20 @@ import SwitchyardModel
 /// The fleet a sourcing plan buys, as the simulator's pools: one pool per (model, provider), its
 /// size stepping month by month as leases start and end and owned hardware is hosted, and the
 /// backups held beside it. Time 0 is the horizon's start; a month is `hoursPerMonth` hours.
-struct PlanFleet {
-    var pools: [Pool] = []
-    var providers: [ProviderID?] = []
-    var steps: [[(atSeconds: Double, accelerators: Int)]] = []
-    var backups: [[(atSeconds: Double, accelerators: Int)]] = []
-    var horizonSeconds: Double
+public struct PlanFleet: Sendable {
+    /// The pools, one per (model, provider), at their largest size over the horizon.
+    public var pools: [Pool] = []
+    /// The provider of each pool.
+    public var providers: [ProviderID?] = []
+    /// Each pool's size from each month's start.
+    public var steps: [[(atSeconds: Double, accelerators: Int)]] = []
+    /// Backup accelerators held beside each pool from each month's start.
+    public var backups: [[(atSeconds: Double, accelerators: Int)]] = []
+    /// The horizon's length, seconds.
+    public var horizonSeconds: Double
 
-    init(scenario: Scenario, plan: Plan) {
+    /// The fleet `plan` buys for `scenario`.
+    public init(scenario: Scenario, plan: Plan) {
         let months = scenario.horizon.months
         let monthSeconds = scenario.hoursPerMonth * 3600
         horizonSeconds = Double(months) * monthSeconds

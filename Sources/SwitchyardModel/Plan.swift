@@ -34,6 +34,30 @@ public struct Plan: Codable, Sendable, Equatable {
     public var explanation: Explanation
     /// How the solve went.
     public var solver: SolverReport
+
+    /// A Plan from its fields.
+    public init(
+        scenario: String, scenarioFingerprint: String, horizon: Horizon, hoursPerMonth: Double, leases: [Lease],
+        colocation: [ColocationUse], backups: [BackupHold], exercisedBackups: [BackupExercise],
+        allocation: [Allocation], shortfalls: [Shortfall], cost: CostBreakdown, shares: [ProviderShare],
+        resilience: [ProviderLoss], explanation: Explanation, solver: SolverReport
+    ) {
+        self.scenario = scenario
+        self.scenarioFingerprint = scenarioFingerprint
+        self.horizon = horizon
+        self.hoursPerMonth = hoursPerMonth
+        self.leases = leases
+        self.colocation = colocation
+        self.backups = backups
+        self.exercisedBackups = exercisedBackups
+        self.allocation = allocation
+        self.shortfalls = shortfalls
+        self.cost = cost
+        self.shares = shares
+        self.resilience = resilience
+        self.explanation = explanation
+        self.solver = solver
+    }
 }
 
 /// One signature: nodes of an offer on a term from a month.
@@ -62,6 +86,26 @@ public struct Lease: Codable, Sendable, Equatable, Hashable {
     public var totalCost: Decimal
     /// USD committed for months after the horizon.
     public var costBeyondHorizon: Decimal
+
+    /// A Lease from its fields.
+    public init(
+        offer: OfferID, provider: ProviderID, accelerator: AcceleratorModelID, nodes: Int, accelerators: Int,
+        term: CommitmentTerm, start: YearMonth, months: Int, pricePerAcceleratorHour: Decimal, monthlyCost: Decimal,
+        totalCost: Decimal, costBeyondHorizon: Decimal
+    ) {
+        self.offer = offer
+        self.provider = provider
+        self.accelerator = accelerator
+        self.nodes = nodes
+        self.accelerators = accelerators
+        self.term = term
+        self.start = start
+        self.months = months
+        self.pricePerAcceleratorHour = pricePerAcceleratorHour
+        self.monthlyCost = monthlyCost
+        self.totalCost = totalCost
+        self.costBeyondHorizon = costBeyondHorizon
+    }
 }
 
 /// Power rented at a colocation site in one month, and what it hosts.
@@ -78,6 +122,19 @@ public struct ColocationUse: Codable, Sendable, Equatable {
     public var hosted: [OwnedFleetID: Double]
     /// USD for the month.
     public var cost: Decimal
+
+    /// A ColocationUse from its fields.
+    public init(
+        site: ColocationSiteID, provider: ProviderID, month: YearMonth, powerKW: Double, hosted: [OwnedFleetID: Double],
+        cost: Decimal
+    ) {
+        self.site = site
+        self.provider = provider
+        self.month = month
+        self.powerKW = powerKW
+        self.hosted = hosted
+        self.cost = cost
+    }
 }
 
 /// Backup nodes held at an offer in one month.
@@ -94,6 +151,19 @@ public struct BackupHold: Codable, Sendable, Equatable {
     public var nodes: Int
     /// USD reservation fee for the month.
     public var fee: Decimal
+
+    /// A BackupHold from its fields.
+    public init(
+        offer: OfferID, provider: ProviderID, accelerator: AcceleratorModelID, month: YearMonth, nodes: Int,
+        fee: Decimal
+    ) {
+        self.offer = offer
+        self.provider = provider
+        self.accelerator = accelerator
+        self.month = month
+        self.nodes = nodes
+        self.fee = fee
+    }
 }
 
 /// Backup nodes exercised in one month.
@@ -106,6 +176,14 @@ public struct BackupExercise: Codable, Sendable, Equatable {
     public var nodes: Double
     /// USD at the exercise price.
     public var cost: Decimal
+
+    /// A BackupExercise from its fields.
+    public init(offer: OfferID, month: YearMonth, nodes: Double, cost: Decimal) {
+        self.offer = offer
+        self.month = month
+        self.nodes = nodes
+        self.cost = cost
+    }
 }
 
 /// Accelerators of one model given to one workload in one month.
@@ -120,6 +198,18 @@ public struct Allocation: Codable, Sendable, Equatable {
     public var accelerators: Double
     /// Reference accelerators this delivers (accelerators × speed).
     public var referenceAccelerators: Double
+
+    /// A Allocation from its fields.
+    public init(
+        workload: WorkloadID, accelerator: AcceleratorModelID, month: YearMonth, accelerators: Double,
+        referenceAccelerators: Double
+    ) {
+        self.workload = workload
+        self.accelerator = accelerator
+        self.month = month
+        self.accelerators = accelerators
+        self.referenceAccelerators = referenceAccelerators
+    }
 }
 
 /// Demand left unmet.
@@ -134,6 +224,15 @@ public struct Shortfall: Codable, Sendable, Equatable {
     public var fraction: Double
     /// What held it back, from the explanation: `no supply of a model it runs on before 2027-05`…
     public var reason: String
+
+    /// A Shortfall from its fields.
+    public init(workload: WorkloadID, month: YearMonth?, referenceHours: Double, fraction: Double, reason: String) {
+        self.workload = workload
+        self.month = month
+        self.referenceHours = referenceHours
+        self.fraction = fraction
+        self.reason = reason
+    }
 }
 
 /// Costs of the plan, USD.
@@ -162,6 +261,26 @@ public struct CostBreakdown: Codable, Sendable, Equatable {
     public var byModel: [AcceleratorModelID: Decimal]
     /// Spending by month inside the horizon (commitments spread over the months they run).
     public var byMonth: [YearMonth: Decimal]
+
+    /// A CostBreakdown from its fields.
+    public init(
+        total: Decimal, leases: Decimal, leasesBeyondHorizon: Decimal, colocation: Decimal, backupFees: Decimal,
+        backupExercise: Decimal, expectedExercise: Decimal, shortfallPenalty: Decimal, objective: Decimal,
+        byProvider: [ProviderID: Decimal], byModel: [AcceleratorModelID: Decimal], byMonth: [YearMonth: Decimal]
+    ) {
+        self.total = total
+        self.leases = leases
+        self.leasesBeyondHorizon = leasesBeyondHorizon
+        self.colocation = colocation
+        self.backupFees = backupFees
+        self.backupExercise = backupExercise
+        self.expectedExercise = expectedExercise
+        self.shortfallPenalty = shortfallPenalty
+        self.objective = objective
+        self.byProvider = byProvider
+        self.byModel = byModel
+        self.byMonth = byMonth
+    }
 }
 
 /// One provider's share of one month's capacity, in reference units.
@@ -176,6 +295,15 @@ public struct ProviderShare: Codable, Sendable, Equatable {
     public var share: Double
     /// The policy's cap.
     public var cap: Double
+
+    /// A ProviderShare from its fields.
+    public init(provider: ProviderID, month: YearMonth, referenceCapacity: Double, share: Double, cap: Double) {
+        self.provider = provider
+        self.month = month
+        self.referenceCapacity = referenceCapacity
+        self.share = share
+        self.cap = cap
+    }
 }
 
 /// What the loss of one provider does to the plan.
@@ -194,6 +322,20 @@ public struct ProviderLoss: Codable, Sendable, Equatable {
     public var exercised: [BackupExercise]
     /// The allocation of critical work without the provider: the witness the checker verifies.
     public var allocation: [Allocation]
+
+    /// A ProviderLoss from its fields.
+    public init(
+        provider: ProviderID, criticalCoverage: Double, requiredCoverage: Double, shortfallReferenceHours: Double,
+        exerciseCost: Decimal, exercised: [BackupExercise], allocation: [Allocation]
+    ) {
+        self.provider = provider
+        self.criticalCoverage = criticalCoverage
+        self.requiredCoverage = requiredCoverage
+        self.shortfallReferenceHours = shortfallReferenceHours
+        self.exerciseCost = exerciseCost
+        self.exercised = exercised
+        self.allocation = allocation
+    }
 }
 
 /// Why the plan is what it is: from the LP duals of the problem with its integer decisions fixed.
@@ -204,6 +346,13 @@ public struct Explanation: Codable, Sendable, Equatable {
     public var binding: [BindingConstraint]
     /// Sentences a person reads first.
     public var summary: [String]
+
+    /// A Explanation from its fields.
+    public init(marginalValues: [MarginalValue], binding: [BindingConstraint], summary: [String]) {
+        self.marginalValues = marginalValues
+        self.binding = binding
+        self.summary = summary
+    }
 }
 
 /// The value of one more accelerator of a model in a month.
@@ -214,6 +363,13 @@ public struct MarginalValue: Codable, Sendable, Equatable {
     public var month: YearMonth
     /// USD the objective would fall by, per accelerator for the month.
     public var usdPerAcceleratorMonth: Double
+
+    /// A MarginalValue from its fields.
+    public init(accelerator: AcceleratorModelID, month: YearMonth, usdPerAcceleratorMonth: Double) {
+        self.accelerator = accelerator
+        self.month = month
+        self.usdPerAcceleratorMonth = usdPerAcceleratorMonth
+    }
 }
 
 /// A constraint that binds.
@@ -228,6 +384,15 @@ public struct BindingConstraint: Codable, Sendable, Equatable {
     public var savingUSD: Double
     /// The unit relaxed: `+1 percentage point of cap`, `+1 node`, `+$1M budget`.
     public var relaxation: String
+
+    /// A BindingConstraint from its fields.
+    public init(kind: String, subject: String, month: YearMonth?, savingUSD: Double, relaxation: String) {
+        self.kind = kind
+        self.subject = subject
+        self.month = month
+        self.savingUSD = savingUSD
+        self.relaxation = relaxation
+    }
 }
 
 /// Solve statistics.
@@ -264,4 +429,29 @@ public struct SolverReport: Codable, Sendable, Equatable {
     public var lossCasesOptimised: Int
     /// Of `solveSeconds`: checking the loss cases not in the model.
     public var lossCheckSeconds: Double
+
+    /// A SolverReport from its fields.
+    public init(
+        status: String, variables: Int, integerVariables: Int, constraints: Int, nonzeros: Int, buildSeconds: Double,
+        solveSeconds: Double, explainSeconds: Double, gap: Double, nodes: Int, relaxationSeconds: Double,
+        roundingSeconds: Double, branchAndCutSeconds: Double, resilienceRounds: Int, lossCasesOptimised: Int,
+        lossCheckSeconds: Double
+    ) {
+        self.status = status
+        self.variables = variables
+        self.integerVariables = integerVariables
+        self.constraints = constraints
+        self.nonzeros = nonzeros
+        self.buildSeconds = buildSeconds
+        self.solveSeconds = solveSeconds
+        self.explainSeconds = explainSeconds
+        self.gap = gap
+        self.nodes = nodes
+        self.relaxationSeconds = relaxationSeconds
+        self.roundingSeconds = roundingSeconds
+        self.branchAndCutSeconds = branchAndCutSeconds
+        self.resilienceRounds = resilienceRounds
+        self.lossCasesOptimised = lossCasesOptimised
+        self.lossCheckSeconds = lossCheckSeconds
+    }
 }

@@ -3,6 +3,7 @@ import SwitchyardModel
 import Testing
 
 @testable import Scheduler
+@testable import Simulator
 
 /// Gavel's measured isolated throughputs (steps/s on K80, P100, V100) for five job types, from
 /// ../shared/data/gavel/simulation_throughputs.json; copied here as test data.

@@ -1,0 +1,293 @@
+import Foundation
+import SwitchyardModel
+
+extension PlanReport {
+    /// The report's sections, in reading order; optional ones appear when they have content.
+    static func sections(_ plan: Plan) -> [Section] {
+        [
+            overviewSection(plan),
+            leasesSection(plan),
+            colocationSection(plan),
+            backupsSection(plan),
+            exercisedBackupsSection(plan),
+            allocationSection(plan),
+            shortfallsSection(plan),
+            costByProviderSection(plan),
+            spendByMonthSection(plan),
+            sharesSection(plan),
+            resilienceSection(plan),
+            marginalValuesSection(plan),
+            bindingSection(plan),
+            solverSection(plan),
+        ].compactMap { $0 }
+    }
+
+    /// Status, spend and the explanation's summary.
+    static func overviewSection(_ plan: Plan) -> Section {
+        let c = plan.cost
+        var overview = Section(title: "Overview")
+        overview.lines = [
+            "\(plan.scenario): \(plan.horizon.start) to \(plan.horizon.end) (\(plan.horizon.months) months), solver \(plan.solver.status)"
+                + (plan.solver.gap > 1e-9 ? String(format: " with a %.2f%% gap", plan.solver.gap * 100) : ""),
+            "Spend \(Formatted.money(c.total)): leases \(Formatted.money(c.leases)) (of which \(Formatted.money(c.leasesBeyondHorizon)) committed past the horizon), colocation \(Formatted.money(c.colocation)), backup fees \(Formatted.money(c.backupFees))"
+                + (c.backupExercise > 0 ? ", backups exercised \(Formatted.money(c.backupExercise))" : "") + ".",
+            "Expected backup exercise \(Formatted.money(c.expectedExercise)); shortfall penalty \(Formatted.money(c.shortfallPenalty)); objective \(Formatted.money(c.objective)).",
+        ]
+        overview.lines += plan.explanation.summary
+        return overview
+    }
+
+    /// The leases to sign, on-demand runs merged.
+    static func leasesSection(_ plan: Plan) -> Section {
+        var leases = Section(title: "Leases to sign (consecutive on-demand months with the same nodes on one row)")
+        leases.header = [
+            "provider", "offer", "model", "nodes", "accel", "term", "start", "months", "$/acc-h", "per month", "total",
+        ]
+        leases.numericColumns = [3, 4, 7, 8, 9, 10]
+        leases.rows = groupedLeases(plan.leases).map {
+            [
+                $0.lease.provider.rawValue, $0.lease.offer.rawValue, $0.lease.accelerator.rawValue, "\($0.lease.nodes)",
+                "\($0.lease.accelerators)", $0.lease.term.rawValue,
+                $0.last == $0.lease.start ? $0.lease.start.description : "\($0.lease.start)…\($0.last)",
+                "\($0.months)", "\($0.lease.pricePerAcceleratorHour)", Formatted.money($0.lease.monthlyCost),
+                Formatted.money($0.total),
+            ]
+        }
+        if plan.leases.isEmpty { leases.lines = ["None."] }
+        return leases
+    }
+
+    /// Colocation power rented and what it hosts.
+    static func colocationSection(_ plan: Plan) -> Section? {
+        guard !plan.colocation.isEmpty else { return nil }
+        var colo = Section(title: "Colocation")
+        colo.header = ["site", "provider", "from", "to", "kW (max)", "hosts (max)", "cost"]
+        colo.numericColumns = [4, 6]
+        for (site, rows) in Dictionary(grouping: plan.colocation, by: \.site).sorted(by: { $0.key < $1.key }) {
+            let hosts = Dictionary(rows.flatMap { $0.hosted.map { ($0.key, $0.value) } }, uniquingKeysWith: max)
+            colo.rows.append([
+                site.rawValue, rows[0].provider.rawValue, rows.map(\.month).min()!.description,
+                rows.map(\.month).max()!.description, String(format: "%.0f", rows.map(\.powerKW).max()!),
+                hosts.sorted { $0.key < $1.key }.map { "\($0.key) ×\(Int($0.value.rounded()))" }.joined(
+                    separator: ", "),
+                Formatted.money(rows.reduce(0) { $0 + $1.cost }),
+            ])
+        }
+        return colo
+    }
+
+    /// Backup options held.
+    static func backupsSection(_ plan: Plan) -> Section? {
+        guard !plan.backups.isEmpty else { return nil }
+        var backups = Section(title: "Backup options to hold")
+        backups.header = ["provider", "offer", "model", "nodes (max)", "from", "to", "fees"]
+        backups.numericColumns = [3, 6]
+        for (offer, rows) in Dictionary(grouping: plan.backups, by: \.offer).sorted(by: { $0.key < $1.key }) {
+            backups.rows.append([
+                rows[0].provider.rawValue, offer.rawValue, rows[0].accelerator.rawValue,
+                "\(rows.map(\.nodes).max()!)",
+                rows.map(\.month).min()!.description, rows.map(\.month).max()!.description,
+                Formatted.money(rows.reduce(0) { $0 + $1.fee }),
+            ])
+        }
+        return backups
+    }
+
+    /// Backups exercised (re-plans only).
+    static func exercisedBackupsSection(_ plan: Plan) -> Section? {
+        guard !plan.exercisedBackups.isEmpty else { return nil }
+        var exercised = Section(title: "Backups exercised")
+        exercised.header = ["offer", "from", "to", "nodes (max)", "cost"]
+        exercised.numericColumns = [3, 4]
+        for (offer, rows) in Dictionary(grouping: plan.exercisedBackups, by: \.offer).sorted(by: { $0.key < $1.key }
+        ) {
+            exercised.rows.append([
+                offer.rawValue, rows.map(\.month).min()!.description, rows.map(\.month).max()!.description,
+                String(format: "%.1f", rows.map(\.nodes).max()!), Formatted.money(rows.reduce(0) { $0 + $1.cost }),
+            ])
+        }
+        return exercised
+    }
+
+    /// Accelerator-months by workload and model.
+    static func allocationSection(_ plan: Plan) -> Section {
+        var allocation = Section(title: "Allocation (accelerator-months by workload and model; full table in JSON)")
+        allocation.header = ["workload", "model", "first", "last", "acc-months", "ref-months"]
+        allocation.numericColumns = [4, 5]
+        for (key, rows) in Dictionary(grouping: plan.allocation, by: { "\($0.workload)\u{0}\($0.accelerator)" }).sorted(
+            by: { $0.key < $1.key })
+        {
+            _ = key
+            allocation.rows.append([
+                rows[0].workload.rawValue, rows[0].accelerator.rawValue, rows.map(\.month).min()!.description,
+                rows.map(\.month).max()!.description, String(format: "%.0f", rows.reduce(0) { $0 + $1.accelerators }),
+                String(format: "%.0f", rows.reduce(0) { $0 + $1.referenceAccelerators }),
+            ])
+        }
+        return allocation
+    }
+
+    /// Demand left unmet, with reasons.
+    static func shortfallsSection(_ plan: Plan) -> Section {
+        var shortfalls = Section(title: "Shortfalls")
+        if plan.shortfalls.isEmpty {
+            shortfalls.lines = ["None: every workload gets what it asked for."]
+        } else {
+            shortfalls.header = ["workload", "month", "ref-hours short", "share", "why"]
+            shortfalls.numericColumns = [2, 3]
+            shortfalls.rows = plan.shortfalls.map {
+                [
+                    $0.workload.rawValue, $0.month?.description ?? "window", String(format: "%.0f", $0.referenceHours),
+                    String(format: "%.1f%%", $0.fraction * 100), $0.reason,
+                ]
+            }
+        }
+        return shortfalls
+    }
+
+    /// Spend by provider and by model.
+    static func costByProviderSection(_ plan: Plan) -> Section {
+        let c = plan.cost
+        var byProvider = Section(title: "Cost by provider and model")
+        byProvider.header = ["provider or model", "spend", "share of spend"]
+        byProvider.numericColumns = [1, 2]
+        let total = c.total == 0 ? 1 : c.total
+        for (provider, amount) in c.byProvider.sorted(by: { $0.value > $1.value }) {
+            byProvider.rows.append([provider.rawValue, Formatted.money(amount), Formatted.percent(amount / total)])
+        }
+        for (model, amount) in c.byModel.sorted(by: { $0.value > $1.value }) {
+            byProvider.rows.append([model.rawValue, Formatted.money(amount), Formatted.percent(amount / total)])
+        }
+        return byProvider
+    }
+
+    /// Spend by month.
+    static func spendByMonthSection(_ plan: Plan) -> Section {
+        let c = plan.cost
+        var byMonth = Section(title: "Spend by month (commitments spread over the months they run)")
+        byMonth.header = ["month", "spend"]
+        byMonth.numericColumns = [1]
+        byMonth.rows = c.byMonth.sorted { $0.key < $1.key }.map { [$0.key.description, Formatted.money($0.value)] }
+        return byMonth
+    }
+
+    /// Each supplier's share against the cap.
+    static func sharesSection(_ plan: Plan) -> Section {
+        var shares = Section(title: "Supplier shares of capacity (reference units) vs the cap")
+        shares.header = ["provider", "max share", "mean share", "months at cap", "cap"]
+        shares.numericColumns = [1, 2, 3, 4]
+        for (provider, rows) in Dictionary(grouping: plan.shares, by: \.provider).sorted(by: { $0.key < $1.key }) {
+            let atCap = rows.filter { $0.share >= $0.cap - 1e-6 }.count
+            shares.rows.append([
+                provider.rawValue, String(format: "%.1f%%", rows.map(\.share).max()! * 100),
+                String(format: "%.1f%%", rows.map(\.share).reduce(0, +) / Double(rows.count) * 100), "\(atCap)",
+                String(format: "%.0f%%", rows[0].cap * 100),
+            ])
+        }
+        return shares
+    }
+
+    /// The N-1 table.
+    static func resilienceSection(_ plan: Plan) -> Section? {
+        guard !plan.resilience.isEmpty else { return nil }
+        var n1 = Section(title: "N-1: if one provider delivers nothing")
+        n1.header = [
+            "provider lost", "critical covered", "required", "short (ref-h)", "exercise cost", "backups exercised",
+        ]
+        n1.numericColumns = [1, 2, 3, 4]
+        n1.rows = plan.resilience.map { row in
+            let used = Dictionary(grouping: row.exercised, by: \.offer).map {
+                "\($0.key) ≤\(Int($0.value.map(\.nodes).max()!.rounded(.up)))"
+            }
+            return [
+                row.provider.rawValue, String(format: "%.1f%%", row.criticalCoverage * 100),
+                String(format: "%.0f%%", row.requiredCoverage * 100),
+                String(format: "%.0f", row.shortfallReferenceHours),
+                Formatted.money(row.exerciseCost), used.sorted().joined(separator: ", ").ifEmpty("none"),
+            ]
+        }
+        return n1
+    }
+
+    /// Marginal value of one more accelerator per model.
+    static func marginalValuesSection(_ plan: Plan) -> Section {
+        var marginal = Section(title: "Marginal value of one more accelerator (USD per accelerator-month)")
+        marginal.header = ["model", "mean", "max", "month of max"]
+        marginal.numericColumns = [1, 2]
+        for (model, rows) in Dictionary(grouping: plan.explanation.marginalValues, by: \.accelerator).sorted(by: {
+            $0.key < $1.key
+        }) {
+            let top = rows.max { $0.usdPerAcceleratorMonth < $1.usdPerAcceleratorMonth }!
+            marginal.rows.append([
+                model.rawValue,
+                Formatted.money(usd(rows.map(\.usdPerAcceleratorMonth).reduce(0, +) / Double(rows.count))),
+                Formatted.money(usd(top.usdPerAcceleratorMonth)),
+                top.usdPerAcceleratorMonth > 0 ? top.month.description : "-",
+            ])
+        }
+        return marginal
+    }
+
+    /// What binds and what relaxing it would save.
+    static func bindingSection(_ plan: Plan) -> Section {
+        var binding = Section(title: "What binds, and what relaxing it would save")
+        if plan.explanation.binding.isEmpty {
+            binding.lines = ["Nothing binds: no cap, budget or availability limits the plan."]
+        } else {
+            binding.header = ["constraint", "subject", "months", "saving (sum)", "for"]
+            binding.numericColumns = [2, 3]
+            let groups = Dictionary(grouping: plan.explanation.binding, by: { "\($0.kind)\u{0}\($0.subject)" })
+            binding.rows = groups.values.map { rows in
+                [
+                    rows[0].kind, rows[0].subject, "\(rows.count)",
+                    Formatted.money(usd(rows.map(\.savingUSD).reduce(0, +))),
+                    rows[0].relaxation + (rows[0].month == nil ? "" : " in each month"),
+                ]
+            }.sorted { $0[0] == $1[0] ? $0[1] < $1[1] : $0[0] < $1[0] }
+        }
+        return binding
+    }
+
+    /// How the solve went.
+    static func solverSection(_ plan: Plan) -> Section {
+        var solver = Section(title: "Solver")
+        let s = plan.solver
+        solver.lines = [
+            "\(s.variables) variables (\(s.integerVariables) integer), \(s.constraints) constraints, \(s.nonzeros) nonzeros; "
+                + String(
+                    format:
+                        "build %.2f s, solve %.2f s (LP relaxation %.2f, rounding %.2f, branch and cut %.2f, loss checks %.2f), explain %.2f s, gap %.3f%%, %d nodes",
+                    s.buildSeconds, s.solveSeconds, s.relaxationSeconds, s.roundingSeconds, s.branchAndCutSeconds,
+                    s.lossCheckSeconds, s.explainSeconds, s.gap * 100, s.nodes)
+        ]
+        if s.resilienceRounds > 0 {
+            solver.lines.append(
+                "N-1 by constraint generation: \(s.resilienceRounds) round(s); \(s.lossCasesOptimised) provider-loss case(s) optimised with the plan, \(plan.resilience.count - s.lossCasesOptimised) checked against it."
+            )
+        }
+        return solver
+    }
+
+    /// Leases with runs of on-demand months (same offer, same nodes, back to back) merged.
+    static func groupedLeases(_ leases: [Lease]) -> [(lease: Lease, last: YearMonth, months: Int, total: Decimal)] {
+        let sorted = leases.sorted {
+            ($0.provider, $0.offer, $0.term, $0.start) < ($1.provider, $1.offer, $1.term, $1.start)
+        }
+        var groups: [(lease: Lease, last: YearMonth, months: Int, total: Decimal)] = []
+        for lease in sorted {
+            if lease.term == .onDemand, let previous = groups.last, previous.lease.term == .onDemand,
+                previous.lease.offer == lease.offer, previous.lease.nodes == lease.nodes,
+                previous.last.adding(months: 1) == lease.start
+            {
+                groups[groups.count - 1] = (
+                    previous.lease, lease.start, previous.months + 1, previous.total + lease.totalCost
+                )
+            } else {
+                groups.append((lease, lease.start, lease.months, lease.totalCost))
+            }
+        }
+        return groups.sorted {
+            ($0.lease.provider, $0.lease.start, $0.lease.offer) < ($1.lease.provider, $1.lease.start, $1.lease.offer)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import SwitchyardModel
+
+/// Reads and writes plans as JSON: stable key order, documented in docs/planner.md.
+public enum PlanFile {
+    /// The plan as key-sorted JSON, pretty unless `compact` (for storage and the API).
+    public static func encode(_ plan: Plan, compact: Bool = false) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting =
+            compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(plan) else { return "{}" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    /// Reads a plan written by `encode`.
+    ///
+    /// - Throws: `InputError` naming the file and what is wrong.
+    public static func load(path: String) throws -> Plan {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError([Diagnostic(path: "", message: "cannot be read (no such file?)")], source: path)
+        }
+        do {
+            return try decode(data)
+        } catch var error as InputError {
+            error.source = path
+            throw error
+        }
+    }
+
+    /// Reads a plan written by `encode` from bytes.
+    ///
+    /// - Throws: `InputError` saying what is wrong.
+    public static func decode(_ data: Data) throws -> Plan {
+        do {
+            return try JSONDecoder().decode(Plan.self, from: data)
+        } catch let error as DecodingError {
+            throw InputError([describe(error)])
+        } catch {
+            throw InputError([Diagnostic(path: "", message: "not a plan: \(error)")])
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> Diagnostic {
+        func path(_ keys: [CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(
+                in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return Diagnostic(
+                path: path(context.codingPath + [key]),
+                message: "missing field: is this a plan written by `switchyard plan --format json`?")
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return Diagnostic(path: path(context.codingPath), message: "wrong type: \(context.debugDescription)")
+        case .dataCorrupted(let context):
+            return Diagnostic(
+                path: path(context.codingPath), message: "not valid plan JSON: \(context.debugDescription)")
+        @unknown default:
+            return Diagnostic(path: "", message: "not a plan")
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// How Switchyard writes numbers for people: one place for the CLI, the reports and the
+/// dashboard, so the same amount reads the same everywhere. Locale-independent (a plan printed
+/// in Berlin reads as one printed in Boston) and built without formatter objects, so it is cheap
+/// and safe to call from any thread.
+public enum Formatted {
+    /// `$1,234,567` for amounts of $100 or more, `$12.50` (cents) below; `-$` for negatives.
+    public static func money(_ value: Decimal) -> String {
+        money(NSDecimalNumber(decimal: value).doubleValue)
+    }
+
+    /// `money` for a Double amount.
+    public static func money(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        let magnitude = abs(value)
+        let text: String
+        if magnitude < 100, magnitude != magnitude.rounded() {
+            let cents = (magnitude * 100).rounded()
+            text = grouped(Double(Int64(cents / 100))) + String(format: ".%02d", Int64(cents) % 100)
+        } else {
+            text = grouped(magnitude)
+        }
+        return (value < 0 && text != "0" && text != "0.00" ? "-$" : "$") + text
+    }
+
+    /// Whole dollars with separators: `$1,234,567` (the dashboard's cards and tables).
+    public static func dollars(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        let text = grouped(abs(value))
+        return (value < 0 && text != "0" ? "-$" : "$") + text
+    }
+
+    /// A whole number with thousands separators: `351,268` (rounded half away from zero).
+    public static func grouped(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        let rounded = value.rounded()
+        guard abs(rounded) < 9e18 else { return String(format: "%.0f", rounded) }
+        let digits = String(Int64(abs(rounded)))
+        var out = ""
+        for (i, digit) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (rounded < 0 ? "-" : "") + out
+    }
+
+    /// A fraction as a percentage with `digits` decimals: `percent(0.1234)` is `12.3%`.
+    public static func percent(_ fraction: Double, digits: Int = 1) -> String {
+        guard fraction.isFinite else { return "-" }
+        return String(format: "%.\(digits)f%%", fraction * 100)
+    }
+
+    /// `percent` of a Decimal fraction.
+    public static func percent(_ fraction: Decimal, digits: Int = 1) -> String {
+        percent(NSDecimalNumber(decimal: fraction).doubleValue, digits: digits)
+    }
+
+    /// Hours from seconds with two decimals: `10.25 h`.
+    public static func hours(seconds: Double) -> String {
+        guard seconds.isFinite else { return "-" }
+        return String(format: "%.2f h", seconds / 3600)
+    }
+
+    /// A Unix time in milliseconds as `2026-11-29 22:07 UTC`.
+    public static func utcMinute(milliseconds: Int64) -> String {
+        var seconds = time_t(milliseconds / 1000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(
+            format: "%04d-%02d-%02d %02d:%02d UTC", Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1,
+            Int(parts.tm_mday), Int(parts.tm_hour), Int(parts.tm_min))
+    }
+}
+
+/// Fixed-width text tables for terminal reports: a header, a rule, and rows, with the numeric
+/// columns right-aligned. Trailing spaces are never written.
+public enum TextTable {
+    /// The table as lines joined by newlines (no final newline).
+    public static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        func line(_ cells: [String]) -> String {
+            var text = ""
+            for (i, cell) in cells.enumerated() {
+                let pad = String(repeating: " ", count: max(0, (i < widths.count ? widths[i] : 0) - cell.count))
+                text += (i == 0 ? "" : "  ") + (rightAligned.contains(i) ? pad + cell : cell + pad)
+            }
+            while text.last == " " { text.removeLast() }
+            return text
+        }
+        let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
+        return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
+    }
+}

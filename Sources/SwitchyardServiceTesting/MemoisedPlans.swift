@@ -1,0 +1,47 @@
+import Foundation
+import Planner
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardStore
+import SwitchyardTesting
+import SwitchyardWorker
+import Synchronization
+
+/// The planner, remembering its answers for the life of the test process: the service's tests
+/// plan the same example scenario (and re-plan it after the same incidents) many times, and each
+/// solve would queue on the process-wide Cbc lock. A request is the same when its scenario,
+/// options, base plan and incident are; the answer is the planner's own, computed once.
+public enum MemoisedPlans {
+    private static let answers = Mutex<[String: Plan]>([:])
+
+    /// A `PlanExecutor` that solves each distinct request once.
+    public static let executor: PlanExecutor = { request in
+        let key = Self.key(request)
+        if let known = answers.withLock({ $0[key] }) { return known }
+        let plan = try plannerExecutor(request)
+        answers.withLock { $0[key] = plan }
+        return plan
+    }
+
+    /// The example scenario's plan at the default options.
+    public static func example() throws -> Plan {
+        try executor(.plan(try Fixtures.frontierLab(), SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01)))
+    }
+
+    /// A job runner over `store` that plans through the memo.
+    public static func runner(_ store: Store) -> JobRunner {
+        JobRunner(store: store, executor: executor)
+    }
+
+    private static func key(_ request: PlanRequest) -> String {
+        switch request {
+        case .plan(let scenario, let options):
+            return "plan|\(fingerprint(of: scenario))|\(options.timeLimitSeconds ?? 0)|\(options.relativeGap)"
+        case .replan(let scenario, let base, let incident, let options):
+            return
+                "replan|\(fingerprint(of: scenario))|\(options.timeLimitSeconds ?? 0)|\(options.relativeGap)|"
+                + "\(PlanFile.encode(base, compact: true).hashValue)|\(incident)"
+        }
+    }
+}
