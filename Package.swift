@@ -122,7 +122,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardWorkerTests",
-            dependencies: ["SwitchyardWorker", "SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting"]
+            dependencies: [
+                "SwitchyardWorker", "SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting", "Planner",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "SwitchyardServerTests",

@@ -24,7 +24,7 @@ public struct PlanChecker: Sendable {
     }
 
     /// Share of a provider's leased capacity delivered in period t.
-    private func deliveredShare(_ provider: ProviderID, _ t: Int) -> Double {
+    func deliveredShare(_ provider: ProviderID, _ t: Int) -> Double {
         guard let incident, incident.kind == .outage, incident.provider == provider,
             let from = scenario.horizon.period(of: incident.from)
         else { return 1 }
@@ -34,7 +34,7 @@ public struct PlanChecker: Sendable {
 
     /// Share of a site's power available in period t: a site-power incident there, or an outage
     /// of the provider that operates it.
-    private func power(_ site: ColocationSiteID, _ t: Int) -> Double {
+    func power(_ site: ColocationSiteID, _ t: Int) -> Double {
         guard let incident, let from = scenario.horizon.period(of: incident.from) else { return 1 }
         let operatorID = scenario.colocation.first { $0.id == site }?.provider
         let hit =
@@ -47,24 +47,76 @@ public struct PlanChecker: Sendable {
 
     /// Every violation found, as sentences; empty when the plan is sound.
     public func check(_ plan: Plan) -> [String] {
-        var problems: [String] = []
-        func fail(_ message: String) { problems.append(message) }
-        let horizon = scenario.horizon
-        let hours = scenario.hoursPerMonth
         guard plan.scenarioFingerprint == fingerprint(of: scenario) else {
             return ["the plan was made for another scenario (fingerprint \(plan.scenarioFingerprint))"]
         }
         guard let speedModel = SpeedModel(scenario: scenario) else { return ["unknown reference accelerator"] }
-        let offers = Dictionary(uniqueKeysWithValues: scenario.offers.map { ($0.id, $0) })
-        let sites = Dictionary(uniqueKeysWithValues: scenario.colocation.map { ($0.id, $0) })
-        let fleets = Dictionary(uniqueKeysWithValues: scenario.ownedFleets.map { ($0.id, $0) })
-        let workloads = Dictionary(uniqueKeysWithValues: scenario.workloads.map { ($0.id, $0) })
-        let allowed = scenario.policy.allowedRegions.map(Set.init)
-        let months = (0..<horizon.months).map(horizon.month(ofPeriod:))
+        var run = CheckRun(checker: self, plan: plan, speedModel: speedModel)
+        run.checkLeases()
+        run.checkColocation()
+        run.checkBackups()
+        run.checkDemand()
+        run.checkShares()
+        run.checkBudget()
+        run.checkResilience()
+        return run.problems
+    }
+}
 
-        // Leases: offered term and price, lead time, availability, minimum commitment.
-        var activeNodes: [OfferID: [Double]] = [:]
-        var spend = 0.0
+/// One check of one plan: the scenario's lookups, what the plan's decisions add up to so far,
+/// and the problems found. Each step reads the plan's decisions and recomputes.
+private struct CheckRun {
+    let checker: PlanChecker
+    let plan: Plan
+    let speedModel: SpeedModel
+    let horizon: Horizon
+    let hours: Double
+    let offers: [OfferID: Offer]
+    let sites: [ColocationSiteID: ColocationSite]
+    let fleets: [OwnedFleetID: OwnedFleet]
+    let workloads: [WorkloadID: Workload]
+    let allowed: Set<RegionID>?
+    let months: [YearMonth]
+    var problems: [String] = []
+    /// Active nodes per offer and period.
+    var activeNodes: [OfferID: [Double]] = [:]
+    /// Spend of every decision, USD.
+    var spend = 0.0
+    /// Accelerators of each fleet hosted per period.
+    var hostedBy: [OwnedFleetID: [Double]] = [:]
+    /// Accelerators hosted, by "site|fleet|t".
+    var hostedAt: [String: Double] = [:]
+    /// Backup nodes held, by "offer|t".
+    var held: [String: Int] = [:]
+    /// Backup nodes exercised in the plan, by "offer|t".
+    var exercisedNodes: [String: Double] = [:]
+
+    var scenario: Scenario { checker.scenario }
+    var tolerance: Double { checker.tolerance }
+
+    init(checker: PlanChecker, plan: Plan, speedModel: SpeedModel) {
+        self.checker = checker
+        self.plan = plan
+        self.speedModel = speedModel
+        let scenario = checker.scenario
+        horizon = scenario.horizon
+        hours = scenario.hoursPerMonth
+        offers = Dictionary(uniqueKeysWithValues: scenario.offers.map { ($0.id, $0) })
+        sites = Dictionary(uniqueKeysWithValues: scenario.colocation.map { ($0.id, $0) })
+        fleets = Dictionary(uniqueKeysWithValues: scenario.ownedFleets.map { ($0.id, $0) })
+        workloads = Dictionary(uniqueKeysWithValues: scenario.workloads.map { ($0.id, $0) })
+        allowed = scenario.policy.allowedRegions.map(Set.init)
+        months = (0..<horizon.months).map(horizon.month(ofPeriod:))
+    }
+
+    mutating func fail(_ message: String) { problems.append(message) }
+
+    func deliveredShare(_ provider: ProviderID, _ t: Int) -> Double { checker.deliveredShare(provider, t) }
+
+    func power(_ site: ColocationSiteID, _ t: Int) -> Double { checker.power(site, t) }
+
+    /// Leases: offered term and price, lead time, availability, minimum commitment.
+    mutating func checkLeases() {
         for lease in plan.leases {
             guard let offer = offers[lease.offer] else {
                 fail("lease of unknown offer \(lease.offer)")
@@ -111,10 +163,10 @@ public struct PlanChecker: Sendable {
                 fail("\(id) is signed for \(signed) nodes, below its minimum of \(offer.minimumNodes)")
             }
         }
+    }
 
-        // Colocation: site capacity, lead time, power for what is hosted, deliveries.
-        var hostedBy: [OwnedFleetID: [Double]] = [:]
-        var hostedAt: [String: Double] = [:]  // "site|fleet|t"
+    /// Colocation: site capacity, lead time, power for what is hosted, deliveries.
+    mutating func checkColocation() {
         for use in plan.colocation {
             guard let site = sites[use.site], let t = horizon.period(of: use.month) else {
                 fail("colocation at unknown site or month: \(use.site) \(use.month)")
@@ -152,9 +204,10 @@ public struct PlanChecker: Sendable {
                 )
             }
         }
+    }
 
-        // Backups held and exercised.
-        var held: [String: Int] = [:]  // "offer|t"
+    /// Backups held and exercised: on offer, held before exercised.
+    mutating func checkBackups() {
         for hold in plan.backups {
             guard let offer = offers[hold.offer], let terms = offer.backup, let t = horizon.period(of: hold.month)
             else {
@@ -167,7 +220,6 @@ public struct PlanChecker: Sendable {
             held["\(hold.offer)|\(t)"] = hold.nodes
             spend += Double(hold.nodes) * terms.feePerNodeMonth.double
         }
-        var exercisedNodes: [String: Double] = [:]
         for e in plan.exercisedBackups {
             guard let offer = offers[e.offer], let terms = offer.backup, let t = horizon.period(of: e.month) else {
                 fail("exercise of \(e.offer): no such backup offer")
@@ -179,60 +231,66 @@ public struct PlanChecker: Sendable {
             exercisedNodes["\(e.offer)|\(t)"] = e.nodes
             spend += e.nodes * Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
         }
+    }
 
-        // Supply per model and month, per provider.
-        func supply(model: AcceleratorModelID, period t: Int, without lost: ProviderID?, exercised: [String: Double])
-            -> Double
-        {
-            var total = 0.0
-            for (id, active) in activeNodes where offers[id]!.accelerator == model && offers[id]!.provider != lost {
-                total += active[t] * Double(offers[id]!.acceleratorsPerNode) * deliveredShare(offers[id]!.provider, t)
-            }
-            for site in scenario.colocation where site.provider != lost {
-                for fleet in scenario.ownedFleets where fleet.accelerator == model {
-                    total += hostedAt["\(site.id)|\(fleet.id)|\(t)"] ?? 0
-                }
-            }
-            for offer in scenario.offers where offer.accelerator == model && offer.provider != lost {
-                total += (exercised["\(offer.id)|\(t)"] ?? 0) * Double(offer.acceleratorsPerNode)
-            }
-            return total
+    /// Accelerators of a model supplied in period t, without the `lost` provider, with the
+    /// backups `exercised`.
+    func supply(model: AcceleratorModelID, period t: Int, without lost: ProviderID?, exercised: [String: Double])
+        -> Double
+    {
+        var total = 0.0
+        for (id, active) in activeNodes where offers[id]!.accelerator == model && offers[id]!.provider != lost {
+            total += active[t] * Double(offers[id]!.acceleratorsPerNode) * deliveredShare(offers[id]!.provider, t)
         }
-
-        // Allocation: stacks, windows, capacity; demand delivered vs the shortfalls reported.
-        func checkAllocation(_ allocation: [Allocation], lost: ProviderID?, exercised: [String: Double], label: String)
-            -> [WorkloadID: [Int: Double]]
-        {
-            var used: [String: Double] = [:]
-            var delivered: [WorkloadID: [Int: Double]] = [:]
-            for a in allocation {
-                guard let w = workloads[a.workload], let t = horizon.period(of: a.month) else {
-                    fail("\(label): allocation to unknown workload or month \(a.workload) \(a.month)")
-                    continue
-                }
-                let speed = speedModel.speed(of: w, on: a.accelerator)
-                if speed <= 0 {
-                    fail(
-                        "\(label): \(w.id) given \(a.accelerator), which runs none of its stacks \(w.stacks.map(\.rawValue))"
-                    )
-                }
-                if !w.window.contains(a.month) { fail("\(label): \(w.id) allocated in \(a.month), outside its window") }
-                if lost != nil, !w.critical { fail("\(label): non-critical \(w.id) in a provider-loss allocation") }
-                used["\(a.accelerator)|\(t)", default: 0] += a.accelerators
-                delivered[w.id, default: [:]][t, default: 0] += a.accelerators * speed
+        for site in scenario.colocation where site.provider != lost {
+            for fleet in scenario.ownedFleets where fleet.accelerator == model {
+                total += hostedAt["\(site.id)|\(fleet.id)|\(t)"] ?? 0
             }
-            for (key, amount) in used {
-                let parts = key.split(separator: "|")
-                let model = AcceleratorModelID(String(parts[0]))
-                let t = Int(parts[1])!
-                let available = supply(model: model, period: t, without: lost, exercised: exercised)
-                if amount > available * (1 + 1e-6) + tolerance {
-                    fail("\(label): \(amount) \(model) allocated in \(months[t]); \(available) supplied")
-                }
-            }
-            return delivered
         }
+        for offer in scenario.offers where offer.accelerator == model && offer.provider != lost {
+            total += (exercised["\(offer.id)|\(t)"] ?? 0) * Double(offer.acceleratorsPerNode)
+        }
+        return total
+    }
 
+    /// Allocation: stacks, windows, capacity; returns what each workload got per period.
+    mutating func checkAllocation(
+        _ allocation: [Allocation], lost: ProviderID?, exercised: [String: Double], label: String
+    )
+        -> [WorkloadID: [Int: Double]]
+    {
+        var used: [String: Double] = [:]
+        var delivered: [WorkloadID: [Int: Double]] = [:]
+        for a in allocation {
+            guard let w = workloads[a.workload], let t = horizon.period(of: a.month) else {
+                fail("\(label): allocation to unknown workload or month \(a.workload) \(a.month)")
+                continue
+            }
+            let speed = speedModel.speed(of: w, on: a.accelerator)
+            if speed <= 0 {
+                fail(
+                    "\(label): \(w.id) given \(a.accelerator), which runs none of its stacks \(w.stacks.map(\.rawValue))"
+                )
+            }
+            if !w.window.contains(a.month) { fail("\(label): \(w.id) allocated in \(a.month), outside its window") }
+            if lost != nil, !w.critical { fail("\(label): non-critical \(w.id) in a provider-loss allocation") }
+            used["\(a.accelerator)|\(t)", default: 0] += a.accelerators
+            delivered[w.id, default: [:]][t, default: 0] += a.accelerators * speed
+        }
+        for (key, amount) in used {
+            let parts = key.split(separator: "|")
+            let model = AcceleratorModelID(String(parts[0]))
+            let t = Int(parts[1])!
+            let available = supply(model: model, period: t, without: lost, exercised: exercised)
+            if amount > available * (1 + 1e-6) + tolerance {
+                fail("\(label): \(amount) \(model) allocated in \(months[t]); \(available) supplied")
+            }
+        }
+        return delivered
+    }
+
+    /// Demand delivered by the plan's allocation against the shortfalls it reports.
+    mutating func checkDemand() {
         let delivered = checkAllocation(plan.allocation, lost: nil, exercised: exercisedNodes, label: "plan")
         for w in scenario.workloads {
             let got = delivered[w.id] ?? [:]
@@ -257,8 +315,10 @@ public struct PlanChecker: Sendable {
                 }
             }
         }
+    }
 
-        // Shares of capacity in use, per month.
+    /// Shares of capacity in use, per month, against the cap and against what each provider delivers.
+    mutating func checkShares() {
         let cap = scenario.policy.maxProviderShare
         if cap < 1 {
             for row in plan.shares where row.share > cap + 1e-6 {
@@ -292,16 +352,20 @@ public struct PlanChecker: Sendable {
                 }
             }
         }
+    }
 
-        // Budget and cost.
+    /// Budget and cost: the decisions' spend is the plan's total and within the budget.
+    mutating func checkBudget() {
         if let budget = scenario.policy.budgetUSD, spend > budget.double * (1 + 1e-9) + 1 {
             fail("spend \(spend) exceeds the budget \(budget)")
         }
         if abs(spend - plan.cost.total.double) > max(1, 1e-6 * spend) {
             fail("the plan's total \(plan.cost.total) does not match its decisions (\(spend))")
         }
+    }
 
-        // N-1: each row's allocation must be feasible without the provider and cover what it claims.
+    /// N-1: each row's allocation must be feasible without the provider and cover what it claims.
+    mutating func checkResilience() {
         if scenario.policy.resilience == .nMinus1 {
             let critical = scenario.workloads.filter(\.critical)
             let suppliers = Set(
@@ -360,7 +424,5 @@ public struct PlanChecker: Sendable {
                 }
             }
         }
-        return problems
     }
-
 }

@@ -20,12 +20,51 @@ struct PlanExtractor {
 
     func value(_ v: Variable?) -> Double { v.map { values[$0.index] } ?? 0 }
 
-    mutating func plan() -> Plan {
-        let scenario = input.scenario
+    /// Spend attributed to each provider, model and month, USD, as the decisions are read.
+    private var ledger = Ledger()
+
+    struct Ledger {
         var byProvider: [ProviderID: Double] = [:]
         var byModel: [AcceleratorModelID: Double] = [:]
         var byMonth: [YearMonth: Double] = [:]
+    }
 
+    /// The plan: each kind of decision read in turn, then its costs.
+    mutating func plan() -> Plan {
+        let scenario = input.scenario
+        ledger = Ledger()
+        let (leases, leaseTotal, beyond) = readLeases()
+        let (colocation, colocationTotal) = readColocation()
+        let (backups, feeTotal) = readBackups()
+        let (exercised, exerciseTotal) = readExercisedBackups()
+        let allocation = allocations(model.allocation)
+        let (shortfalls, penaltyTotal) = readShortfalls()
+        let shares = readShares()
+        let (resilience, expectedExercise, n1Penalty) = readResilience()
+        let byProvider = ledger.byProvider
+        let byModel = ledger.byModel
+        let byMonth = ledger.byMonth
+        let spending = leaseTotal + colocationTotal + feeTotal + exerciseTotal
+        let cost = CostBreakdown(
+            total: usd(spending), leases: usd(leaseTotal), leasesBeyondHorizon: usd(beyond),
+            colocation: usd(colocationTotal),
+            backupFees: usd(feeTotal), backupExercise: usd(exerciseTotal), expectedExercise: usd(expectedExercise),
+            shortfallPenalty: usd(penaltyTotal + n1Penalty),
+            objective: usd(spending + expectedExercise + penaltyTotal + n1Penalty),
+            byProvider: byProvider.mapValues(usd), byModel: byModel.mapValues(usd), byMonth: byMonth.mapValues(usd))
+        return Plan(
+            scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
+            hoursPerMonth: hours, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
+            allocation: allocation, shortfalls: shortfalls, cost: cost, shares: shares, resilience: resilience,
+            explanation: Explanation(marginalValues: [], binding: [], summary: []),
+            solver: SolverReport(
+                status: "", variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
+                solveSeconds: 0, explainSeconds: 0, gap: 0, nodes: 0, relaxationSeconds: 0, roundingSeconds: 0,
+                branchAndCutSeconds: 0, resilienceRounds: 0, lossCasesOptimised: 0, lossCheckSeconds: 0))
+    }
+
+    /// Leases signed, with their total and what is committed past the horizon.
+    private mutating func readLeases() -> ([Lease], total: Double, beyondHorizon: Double) {
         var leases: [Lease] = []
         var leaseTotal = 0.0
         var beyond = 0.0
@@ -48,11 +87,17 @@ struct PlanExtractor {
             )
             leaseTotal += monthly * Double(months)
             beyond += monthly * Double(months - inside)
-            byProvider[offer.provider, default: 0] += monthly * Double(months)
-            byModel[offer.accelerator, default: 0] += monthly * Double(months)
-            for t in lease.key.start..<(lease.key.start + inside) { byMonth[input.month(t), default: 0] += monthly }
+            ledger.byProvider[offer.provider, default: 0] += monthly * Double(months)
+            ledger.byModel[offer.accelerator, default: 0] += monthly * Double(months)
+            for t in lease.key.start..<(lease.key.start + inside) {
+                ledger.byMonth[input.month(t), default: 0] += monthly
+            }
         }
+        return (leases, leaseTotal, beyond)
+    }
 
+    /// Colocation power rented per site and month; rent is attributed to the models it hosts.
+    private mutating func readColocation() -> ([ColocationUse], total: Double) {
         var colocation: [ColocationUse] = []
         var colocationTotal = 0.0
         for (key, kw) in model.power.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
@@ -74,17 +119,21 @@ struct PlanExtractor {
                     site: site.id, provider: site.provider, month: input.month(key.period), powerKW: powerKW,
                     hosted: hostedByFleet, cost: usd(cost)))
             colocationTotal += cost
-            byProvider[site.provider, default: 0] += cost
-            byMonth[input.month(key.period), default: 0] += cost
+            ledger.byProvider[site.provider, default: 0] += cost
+            ledger.byMonth[input.month(key.period), default: 0] += cost
             // Rent is attributed to the models it hosts, by accelerators hosted.
             for f in input.fleets.indices {
                 let h = value(model.hosted[.init(fleet: f, site: key.index, period: key.period)])
                 if h > 1e-6, hostedAccelerators > 0 {
-                    byModel[input.fleets[f].accelerator, default: 0] += cost * h / hostedAccelerators
+                    ledger.byModel[input.fleets[f].accelerator, default: 0] += cost * h / hostedAccelerators
                 }
             }
         }
+        return (colocation, colocationTotal)
+    }
 
+    /// Backup options held per offer and month, with their fees.
+    private mutating func readBackups() -> ([BackupHold], fees: Double) {
         var backups: [BackupHold] = []
         var feeTotal = 0.0
         for (key, r) in model.backup.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
@@ -98,11 +147,15 @@ struct PlanExtractor {
                     month: input.month(key.period),
                     nodes: nodes, fee: usd(fee)))
             feeTotal += fee
-            byProvider[offer.provider, default: 0] += fee
-            byModel[offer.accelerator, default: 0] += fee
-            byMonth[input.month(key.period), default: 0] += fee
+            ledger.byProvider[offer.provider, default: 0] += fee
+            ledger.byModel[offer.accelerator, default: 0] += fee
+            ledger.byMonth[input.month(key.period), default: 0] += fee
         }
+        return (backups, feeTotal)
+    }
 
+    /// Backups exercised (re-plans only), with their cost.
+    private mutating func readExercisedBackups() -> ([BackupExercise], cost: Double) {
         var exercised: [BackupExercise] = []
         var exerciseTotal = 0.0
         for (key, e) in model.exercise.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
@@ -113,13 +166,16 @@ struct PlanExtractor {
             exercised.append(
                 BackupExercise(offer: offer.id, month: input.month(key.period), nodes: nodes, cost: usd(cost)))
             exerciseTotal += cost
-            byProvider[offer.provider, default: 0] += cost
-            byModel[offer.accelerator, default: 0] += cost
-            byMonth[input.month(key.period), default: 0] += cost
+            ledger.byProvider[offer.provider, default: 0] += cost
+            ledger.byModel[offer.accelerator, default: 0] += cost
+            ledger.byMonth[input.month(key.period), default: 0] += cost
         }
+        return (exercised, exerciseTotal)
+    }
 
-        let allocation = allocations(model.allocation)
-
+    /// Demand left unmet, with the penalty it is priced at.
+    private func readShortfalls() -> ([Shortfall], penalty: Double) {
+        let scenario = input.scenario
         var shortfalls: [Shortfall] = []
         var penaltyTotal = 0.0
         let penalty = scenario.policy.shortfallPenaltyPerReferenceHour.double
@@ -144,7 +200,12 @@ struct PlanExtractor {
                     fraction: missing / input.demandHours(of: w), reason: ""))
             penaltyTotal += missing * penalty
         }
+        return (shortfalls, penaltyTotal)
+    }
 
+    /// Each provider's share of each month's capacity in use.
+    private func readShares() -> [ProviderShare] {
+        let scenario = input.scenario
         var shares: [ProviderShare] = []
         for t in 0..<input.periods {
             let capacities = input.providers.indices.map { value(model.providerCapacity[PeriodKey($0, t)]) }
@@ -157,7 +218,11 @@ struct PlanExtractor {
                         share: capacity / total, cap: scenario.policy.maxProviderShare))
             }
         }
+        return shares
+    }
 
+    /// The N-1 table: loss cases optimised with the plan, then those checked against it.
+    private func readResilience() -> ([ProviderLoss], expectedExercise: Double, penalty: Double) {
         var (resilience, expectedExercise, n1Penalty) = Self.resilienceTable(
             blocks: model.loss, input: input, values: values)
         for evaluation in evaluated {
@@ -171,23 +236,7 @@ struct PlanExtractor {
             let order = Dictionary(uniqueKeysWithValues: input.providers.enumerated().map { ($1, $0) })
             resilience.sort { order[$0.provider]! < order[$1.provider]! }
         }
-        let spending = leaseTotal + colocationTotal + feeTotal + exerciseTotal
-        let cost = CostBreakdown(
-            total: usd(spending), leases: usd(leaseTotal), leasesBeyondHorizon: usd(beyond),
-            colocation: usd(colocationTotal),
-            backupFees: usd(feeTotal), backupExercise: usd(exerciseTotal), expectedExercise: usd(expectedExercise),
-            shortfallPenalty: usd(penaltyTotal + n1Penalty),
-            objective: usd(spending + expectedExercise + penaltyTotal + n1Penalty),
-            byProvider: byProvider.mapValues(usd), byModel: byModel.mapValues(usd), byMonth: byMonth.mapValues(usd))
-        return Plan(
-            scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
-            hoursPerMonth: hours, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
-            allocation: allocation, shortfalls: shortfalls, cost: cost, shares: shares, resilience: resilience,
-            explanation: Explanation(marginalValues: [], binding: [], summary: []),
-            solver: SolverReport(
-                status: "", variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
-                solveSeconds: 0, explainSeconds: 0, gap: 0, nodes: 0, relaxationSeconds: 0, roundingSeconds: 0,
-                branchAndCutSeconds: 0, resilienceRounds: 0, lossCasesOptimised: 0, lossCheckSeconds: 0))
+        return (resilience, expectedExercise, n1Penalty)
     }
 
     func allocations(_ variables: [AllocationKey: Variable]) -> [Allocation] {

@@ -129,12 +129,28 @@ struct SourcingModel {
     /// Whether model m can have any supply in period t.
     func modelAvailable(_ m: Int, _ t: Int) -> Bool { input.canSupply(m, t) }
 
+    /// Builds the model: each block of variables and rows in turn, then N-1 and the budget.
     private mutating func build() {
-        let policy = input.scenario.policy
-        let penalty = policy.shortfallPenaltyPerReferenceHour.double
-        let from = overrides.fromPeriod
+        buildLeases()
+        buildColocation()
+        buildBackups()
+        buildAllocation()
+        buildDemand()
+        buildShares()
+        baseVariableCount = lp.variableCount
+        if input.scenario.policy.resilience == .nMinus1 {
+            buildResilience(penalty: input.scenario.policy.shortfallPenaltyPerReferenceHour.double)
+        }
 
-        // Leases: n[o,k,s], integer nodes signed on term k to start in period s.
+        if let budget = input.scenario.policy.budgetUSD {
+            budgetRow = lp.addConstraint("budget", spending, upper: budget.double)
+        }
+    }
+
+    /// Leases: n[o,k,s], integer nodes signed on term k to start in period s; active nodes per
+    /// period within availability; minimum commitments through a binary.
+    private mutating func buildLeases() {
+        let from = overrides.fromPeriod
         active = Array(repeating: Array(repeating: nil, count: periodCount), count: input.offers.count)
         let sunkByOffer = Dictionary(grouping: overrides.sunkLeases, by: \.key.offer)
         for (o, offer) in input.offers.enumerated() {
@@ -185,8 +201,11 @@ struct SourcingModel {
                 if let y { lp.addConstraint("signed[\(offer.id),\(t)]", [(act, 1), (y, -limit)], upper: 0) }
             }
         }
+    }
 
-        // Colocation: kW per site and period; owned accelerators hosted within that power.
+    /// Colocation: kW per site and period; owned accelerators hosted within that power and their
+    /// deliveries.
+    private mutating func buildColocation() {
         for (c, site) in input.sites.enumerated() {
             let price = site.pricePerKWMonth.double
             for t in input.siteFirst[c]..<max(input.siteFirst[c], periodCount) {
@@ -215,8 +234,11 @@ struct SourcingModel {
                     "delivered[\(input.fleets[f].id),\(t)]", terms.map { ($0, 1) }, upper: input.delivered[f][t])
             }
         }
+    }
 
-        // Backup options: r[o,t] nodes held for a monthly fee.
+    /// Backup options: r[o,t] nodes held for a monthly fee, exercised only after an incident.
+    private mutating func buildBackups() {
+        let from = overrides.fromPeriod
         for (o, offer) in input.offers.enumerated() {
             guard let terms = offer.backup else { continue }
             let fee = terms.feePerNodeMonth.double
@@ -236,8 +258,12 @@ struct SourcingModel {
                 }
             }
         }
+    }
 
-        // Allocation x[w,m,t] and the supply rows.
+    /// Allocation x[w,m,t] and the supply rows: what workloads use of a model comes from the
+    /// providers that supply it, each within what it delivers.
+    private mutating func buildAllocation() {
+        let from = overrides.fromPeriod
         var supplyTerms: [PeriodKey: [(Variable, Double)]] = [:]
         for w in input.workloads.indices {
             for m in input.models.indices where input.speeds[w][m] > 0 {
@@ -273,8 +299,11 @@ struct SourcingModel {
                 supplyRows[PeriodKey(m, t)] = lp.addConstraint("supply[\(input.models[m]),\(t)]", terms, upper: 0)
             }
         }
+    }
 
-        // Demand: services every month of their window; training runs over their window.
+    /// Demand: services every month of their window; training runs over their window.
+    private mutating func buildDemand() {
+        let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
         for (w, workload) in input.workloads.enumerated() {
             switch workload.demand {
             case .service(let capacity):
@@ -301,8 +330,11 @@ struct SourcingModel {
                 lp.addConstraint("train[\(workload.id)]", terms, lower: work)
             }
         }
+    }
 
-        // Provider capacity in reference units, and the share cap.
+    /// Provider capacity in reference units, and the share cap.
+    private mutating func buildShares() {
+        let policy = input.scenario.policy
         for p in input.providers.indices {
             for t in 0..<periodCount {
                 let terms = capacityTerms(provider: p, period: t)
@@ -324,13 +356,6 @@ struct SourcingModel {
                     shareRows[PeriodKey(p, t)] = lp.addConstraint("share[\(input.providers[p]),\(t)]", terms, upper: 0)
                 }
             }
-        }
-
-        baseVariableCount = lp.variableCount
-        if policy.resilience == .nMinus1 { buildResilience(penalty: penalty) }
-
-        if let budget = policy.budgetUSD {
-            budgetRow = lp.addConstraint("budget", spending, upper: budget.double)
         }
     }
 

@@ -63,15 +63,17 @@ public final class JobRunner: Service, Sendable {
         self.onFinish = onFinish
     }
 
-    /// Works the queue as a service until cancelled or until its service group shuts down
-    /// gracefully: then it stops claiming, and a job already claimed runs to its end.
+    /// Works the queue as a service until its service group shuts down gracefully (or the task
+    /// is cancelled): then it stops claiming between jobs, so a job already claimed runs to its
+    /// end and no claim is cut off in the middle of a transaction.
     public func run() async throws {
-        await cancelWhenGracefulShutdown { await self.work() }
+        await work(stopping: { Task.isShuttingDownGracefully })
     }
 
-    /// Works the queue until cancelled, checking every `pollSeconds` when it is empty.
-    public func work(pollSeconds: Double = 0.5) async {
-        while !Task.isCancelled {
+    /// Works the queue until cancelled or until `stopping` says so, checking every `pollSeconds`
+    /// when it is empty.
+    public func work(pollSeconds: Double = 0.5, stopping: @Sendable () -> Bool = { false }) async {
+        while !Task.isCancelled, !stopping() {
             do {
                 if try await runOnce() { continue }
             } catch is CancellationError {
