@@ -42,8 +42,8 @@ extension SwitchyardServer {
         v1.get("tokens") { _, _ -> Response in
             let items = try await store.tokens().map { t in
                 "{\"id\":\(jsonString(t.id)),\"name\":\(jsonString(t.name)),\"role\":\"\(t.role.rawValue)\","
-                    + "\"createdAt\":\(jsonString(Representation.time(t.createdAt) ?? "")),"
-                    + "\"revokedAt\":\(Representation.time(t.revokedAt).map(jsonString) ?? "null")}"
+                    + "\"createdAt\":\(jsonString(Representation.time(t.createdAtMilliseconds) ?? "")),"
+                    + "\"revokedAt\":\(Representation.time(t.revokedAtMilliseconds).map(jsonString) ?? "null")}"
             }
             return Reply(status: .ok, body: Representation.page(items, next: nil)).response
         }

@@ -207,7 +207,8 @@ extension SwitchyardServer {
         var body = "<h1>\(esc(scenario.name))</h1>"
         body +=
             "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
-        body += "(\(esc(record.state)), scenario v\(record.scenarioVersion), \(Dashboard.time(record.createdAt)))</p>"
+        body +=
+            "(\(esc(record.state.rawValue)), scenario v\(record.scenarioVersion), \(Dashboard.time(record.createdAtMilliseconds)))</p>"
         body += "<div class=\"cards\">"
         body += Dashboard.card(
             "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
@@ -244,11 +245,11 @@ extension SwitchyardServer {
                 "<table><tr><th>Plan</th><th>State</th><th>Scenario</th><th class=\"n\">Total cost</th><th>Made</th><th>From</th></tr>"
             for p in plans {
                 body +=
-                    "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(esc(p.state))</td><td>v\(p.scenarioVersion)</td>"
+                    "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(esc(p.state.rawValue))</td><td>v\(p.scenarioVersion)</td>"
                 body +=
                     "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(esc(p.totalCost))\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
                 body +=
-                    "<td>\(Dashboard.time(p.createdAt))</td><td>\(p.parentPlan.map { "re-plan of <a href=\"/plans/\($0)\">\($0)</a>" } ?? "")</td></tr>"
+                    "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>\(p.parentPlan.map { "re-plan of <a href=\"/plans/\($0)\">\($0)</a>" } ?? "")</td></tr>"
             }
             body += "</table>"
         }
@@ -266,7 +267,7 @@ extension SwitchyardServer {
         let figures = PlanFigures(plan: plan, scenario: scenario)
         var body =
             "<h1>Plan \(record.id)</h1><p class=\"muted\">\(esc(scenario.name)), scenario v\(record.scenarioVersion) · "
-        body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(esc(record.state))"
+        body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(esc(record.state.rawValue))"
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
         body += "</p><div class=\"cards\">"
         body += Dashboard.card(
@@ -365,7 +366,7 @@ extension SwitchyardServer {
                     "<td>\(esc(l.provider))</td><td>\(esc(l.accelerator))</td><td class=\"n\">\(l.nodes)</td><td>\(esc(l.term))</td>"
                 body +=
                     "<td>\(esc(l.start))</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
-                body += "<td>\(Dashboard.time(l.updatedAt))</td></tr>"
+                body += "<td>\(Dashboard.time(l.updatedAtMilliseconds))</td></tr>"
             }
             body += "</table>"
         }
@@ -393,7 +394,8 @@ extension SwitchyardServer {
                 } else if let job = try? await store.job(incident.jobId), job.state == .failed {
                     replan = "<span class=\"muted\">failed: \(esc(job.error ?? ""))</span>"
                 }
-                body += "<tr><td>\(Dashboard.time(incident.createdAt))</td><td>\(esc(incident.summary))</td>"
+                body +=
+                    "<tr><td>\(Dashboard.time(incident.createdAtMilliseconds))</td><td>\(esc(incident.summary))</td>"
                 body +=
                     "<td><a href=\"/plans/\(incident.planId)\">\(incident.planId)</a></td><td>\(replan)</td><td class=\"n\">\(delta)</td></tr>"
             }

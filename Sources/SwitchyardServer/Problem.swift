@@ -8,10 +8,15 @@ import SwitchyardStore
 /// An RFC 9457 problem: every error the API returns is one, as `application/problem+json`, with
 /// the field paths of input problems under `errors`.
 public struct Problem: Error, HTTPResponseError, Sendable {
+    /// The HTTP status.
     public var status: HTTPResponse.Status
+    /// A short summary of the problem type.
     public var title: String
+    /// More about it.
     public var detail: String
+    /// Every problem with the input, each with its path.
     public var errors: [Diagnostic]
+    /// Extra response headers.
     public var headers: HTTPFields
 
     public init(

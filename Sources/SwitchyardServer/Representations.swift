@@ -52,7 +52,7 @@ enum Representation {
             name = r.name
             sha256 = r.sha256
             source = r.source
-            createdAt = time(r.createdAt)
+            createdAt = time(r.createdAtMilliseconds)
             actor = r.actor
             href = "/v1/scenarios/\(r.version)"
         }
@@ -77,7 +77,7 @@ enum Representation {
 
         init(_ r: JobRecord) {
             id = r.id
-            kind = r.kind
+            kind = r.kind.rawValue
             state = r.state.rawValue
             attempts = r.attempts
             scenarioVersion = r.payload.scenarioVersion
@@ -85,9 +85,9 @@ enum Representation {
             relativeGap = r.payload.relativeGap
             basePlan = r.payload.basePlan
             incident = r.payload.incident
-            createdAt = time(r.createdAt)
-            startedAt = time(r.startedAt)
-            finishedAt = time(r.finishedAt)
+            createdAt = time(r.createdAtMilliseconds)
+            startedAt = time(r.startedAtMilliseconds)
+            finishedAt = time(r.finishedAtMilliseconds)
             error = r.error
             plan = r.planId.map { "/v1/plans/\($0)" }
             href = "/v1/jobs/\(r.id)"
@@ -111,15 +111,15 @@ enum Representation {
 
         init(_ r: PlanRecord) {
             id = r.id
-            state = r.state
+            state = r.state.rawValue
             scenarioVersion = r.scenarioVersion
             inputSha256 = r.inputSha256
             totalCostUSD = r.totalCost
             parentPlan = r.parentPlan
             incident = r.incidentId
             job = r.jobId
-            createdAt = time(r.createdAt)
-            acceptedAt = time(r.acceptedAt)
+            createdAt = time(r.createdAtMilliseconds)
+            acceptedAt = time(r.acceptedAtMilliseconds)
             acceptedBy = r.acceptedBy
             version = r.version
             href = "/v1/plans/\(r.id)"
@@ -170,8 +170,8 @@ enum Representation {
             state = r.state.rawValue
             next = r.state.next.map(\.rawValue)
             version = r.version
-            createdAt = time(r.createdAt)
-            updatedAt = time(r.updatedAt)
+            createdAt = time(r.createdAtMilliseconds)
+            updatedAt = time(r.updatedAtMilliseconds)
             self.history = history?.map(Event.init)
         }
     }
@@ -196,7 +196,7 @@ enum Representation {
     static func incident(_ r: IncidentRecord) -> String {
         let fields: [String] = [
             "\"id\":\(jsonString(r.id))", "\"plan\":\(jsonString(r.planId))", "\"summary\":\(jsonString(r.summary))",
-            "\"job\":\(jsonString(r.jobId))", "\"createdAt\":\(jsonString(time(r.createdAt) ?? ""))",
+            "\"job\":\(jsonString(r.jobId))", "\"createdAt\":\(jsonString(time(r.createdAtMilliseconds) ?? ""))",
             "\"actor\":\(jsonString(r.actor))", "\"replan\":\(r.replanId.map(jsonString) ?? "null")",
             "\"href\":\(jsonString("/v1/incidents/\(r.id)"))",
             "\"incident\":\(trimmed(r.body))",

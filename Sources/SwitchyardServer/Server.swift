@@ -9,6 +9,7 @@ import SwitchyardWorker
 
 /// Each request's context: who is asking, once the token is checked.
 public struct AppContext: RequestContext {
+    /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
     /// The caller; nil on the public endpoints.
     public var actor: Actor?
@@ -34,7 +35,9 @@ public struct AppContext: RequestContext {
 public struct ServerOptions: Sendable {
     /// Largest request body accepted.
     public static let maxBodyBytes = 4 << 20
+    /// The address to listen on (loopback unless told).
     public var host = "127.0.0.1"
+    /// The port to listen on.
     public var port = 8080
     /// The solver's time limit for plan jobs unless a request asks for less.
     public var planTimeLimitSeconds = 120.0
@@ -48,8 +51,11 @@ public struct ServerOptions: Sendable {
 
 /// The application: routes, middleware and the job runners, over one store.
 public struct SwitchyardServer: Sendable {
+    /// The record.
     public let store: Store
+    /// How it runs.
     public let options: ServerOptions
+    /// Request and job metrics.
     public let metrics: Metrics
     let tokens: TokenCache
     let started = Date()
@@ -91,11 +97,11 @@ public struct SwitchyardServer: Sendable {
                     "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(instance)-\(i)",
                 leaseSeconds: options.jobLeaseSeconds
             ) { [metrics] outcome in
-                let labels = [("kind", outcome.kind), ("outcome", outcome.succeeded ? "succeeded" : "failed")]
+                let labels = [("kind", outcome.kind.rawValue), ("outcome", outcome.succeeded ? "succeeded" : "failed")]
                 metrics.observe("switchyard_plan_job_duration_seconds", outcome.seconds, labels: labels)
                 if outcome.succeeded {
                     metrics.observe(
-                        "switchyard_solver_seconds", outcome.solverSeconds, labels: [("kind", outcome.kind)])
+                        "switchyard_solver_seconds", outcome.solverSeconds, labels: [("kind", outcome.kind.rawValue)])
                 }
             }
         }

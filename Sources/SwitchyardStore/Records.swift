@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SQLKit
 import SwitchyardModel
 
 /// What went wrong in the store, in terms an API maps to a status: every case is the caller's
@@ -125,29 +126,39 @@ public enum EntityKind: String, Sendable, CaseIterable {
 
 /// A scenario entity as kept: its scenario-format JSON and its version (the ETag).
 public struct EntityRecord: Sendable, Equatable {
+    /// What it is.
     public var kind: EntityKind
+    /// Its identifier.
     public var id: String
     /// The entity as JSON, in the scenario file's keys.
     public var body: String
+    /// Its version, raised by every change (the ETag).
     public var version: Int64
-    public var updatedAt: Int64
+    /// When it last changed, Unix time in milliseconds.
+    public var updatedAtMilliseconds: Int64
 }
 
 /// One page of a list, and the cursor of the next (nil on the last page).
 public struct Page<Item: Sendable>: Sendable {
+    /// The items of this page.
     public var items: [Item]
+    /// The cursor of the next page; nil on the last.
     public var next: String?
 }
 
 /// A saved, immutable copy of the scenario.
 public struct SnapshotRecord: Sendable, Equatable {
+    /// Its version, raised by every change (the ETag).
     public var version: Int64
+    /// Its name.
     public var name: String
     /// SHA-256 of the scenario's canonical JSON: the plan's input hash.
     public var sha256: String
     /// `import` or `plan`.
     public var source: String
-    public var createdAt: Int64
+    /// When it was created, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
+    /// Who did it (name and token id).
     public var actor: String
 }
 
@@ -169,31 +180,53 @@ public enum LeaseState: String, Sendable, Codable, CaseIterable {
 
 /// A lease as kept.
 public struct LeaseRecord: Sendable, Equatable, Codable {
+    /// Its identifier.
     public var id: String
+    /// The plan it belongs to.
     public var planId: String
+    /// The offer leased.
     public var offer: String
+    /// The provider of the offer.
     public var provider: String
+    /// The accelerator model.
     public var accelerator: String
+    /// Nodes leased.
     public var nodes: Int
+    /// Accelerators leased (nodes × accelerators per node).
     public var accelerators: Int
+    /// The commitment term (on-demand, 1y, 3y).
     public var term: String
+    /// The first month (YYYY-MM).
     public var start: String
+    /// How many months the term runs.
     public var months: Int
+    /// USD per accelerator-hour, as decimal text.
     public var pricePerAcceleratorHour: String
+    /// USD per month, as decimal text.
     public var monthlyCost: String
+    /// USD over the whole term, as decimal text.
     public var totalCost: String
+    /// Where it stands.
     public var state: LeaseState
+    /// Its version, raised by every change (the ETag).
     public var version: Int64
-    public var createdAt: Int64
-    public var updatedAt: Int64
+    /// When it was created, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
+    /// When it last changed, Unix time in milliseconds.
+    public var updatedAtMilliseconds: Int64
 }
 
 /// One move of a lease.
 public struct LeaseEvent: Sendable, Equatable, Codable {
+    /// The state it left; nil for the first.
     public var from: LeaseState?
+    /// The state it entered.
     public var to: LeaseState
+    /// When, Unix time in milliseconds.
     public var at: Int64
+    /// Who did it (name and token id).
     public var actor: String
+    /// Why, in the actor's words.
     public var note: String
 }
 
@@ -202,21 +235,43 @@ public enum JobState: String, Sendable, Codable {
     case queued, running, succeeded, failed
 }
 
+/// What a job does.
+public enum JobKind: String, Sendable, Codable, CaseIterable {
+    /// Plan a scenario snapshot from scratch.
+    case plan
+    /// Re-plan a plan after an incident.
+    case replan
+}
+
 /// A plan or re-plan job.
 public struct JobRecord: Sendable, Equatable {
+    /// Its identifier.
     public var id: String
-    public var kind: String
+    /// What it is.
+    public var kind: JobKind
+    /// What it is asked to do.
     public var payload: JobPayload
+    /// Where it stands.
     public var state: JobState
+    /// Claims so far (a claim that runs out counts).
     public var attempts: Int
+    /// Claims after which it fails for good.
     public var maxAttempts: Int
+    /// The runner holding its claim.
     public var claimedBy: String?
-    public var leaseUntil: Int64?
-    public var createdAt: Int64
-    public var startedAt: Int64?
-    public var finishedAt: Int64?
+    /// When the claim runs out unless renewed, Unix time in milliseconds.
+    public var leaseUntilMilliseconds: Int64?
+    /// When it was created, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
+    /// When it was first claimed, Unix time in milliseconds.
+    public var startedAtMilliseconds: Int64?
+    /// When it succeeded or failed, Unix time in milliseconds.
+    public var finishedAtMilliseconds: Int64?
+    /// Why it failed.
     public var error: String?
+    /// The plan it belongs to.
     public var planId: String?
+    /// Who did it (name and token id).
     public var actor: String
 }
 
@@ -230,6 +285,7 @@ public struct JobPayload: Sendable, Equatable, Codable {
     public var relativeGap: Double
     /// For a re-plan: the plan it starts from and the incident.
     public var basePlan: String?
+    /// For a re-plan: the incident.
     public var incident: String?
 
     public init(
@@ -244,34 +300,59 @@ public struct JobPayload: Sendable, Equatable, Codable {
     }
 }
 
+/// Where a plan stands.
+public enum PlanState: String, Sendable, Codable {
+    /// Solved, not yet accepted.
+    case ready
+    /// Accepted: its leases were proposed.
+    case accepted
+}
+
 /// A plan as kept; `body` is the planner's `Plan` as JSON.
 public struct PlanRecord: Sendable, Equatable {
+    /// Its identifier.
     public var id: String
+    /// The scenario snapshot planned.
     public var scenarioVersion: Int64
+    /// SHA-256 of the snapshot's canonical JSON.
     public var inputSha256: String
+    /// USD over the whole term, as decimal text.
     public var totalCost: String
-    /// `ready` or `accepted`.
-    public var state: String
+    /// Ready to accept, or accepted.
+    public var state: PlanState
+    /// For a re-plan: the plan it replaces.
     public var parentPlan: String?
+    /// For a re-plan: the incident it answers.
     public var incidentId: String?
+    /// The job that made it.
     public var jobId: String
-    public var createdAt: Int64
-    public var acceptedAt: Int64?
+    /// When it was created, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
+    /// When it was accepted, Unix time in milliseconds.
+    public var acceptedAtMilliseconds: Int64?
+    /// Who accepted it.
     public var acceptedBy: String?
+    /// Its version, raised by every change (the ETag).
     public var version: Int64
+    /// The planner's `Plan` as JSON.
     public var body: String
 }
 
 /// An incident as kept, with the re-plan it started.
 public struct IncidentRecord: Sendable, Equatable {
+    /// Its identifier.
     public var id: String
+    /// The plan it belongs to.
     public var planId: String
     /// The incident document as JSON (the incident file's keys).
     public var body: String
     /// One line: `coreweave outage from 2027-03 for 2 months (40% delivered)`.
     public var summary: String
+    /// The job that made it.
     public var jobId: String
-    public var createdAt: Int64
+    /// When it was created, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
+    /// Who did it (name and token id).
     public var actor: String
     /// The re-plan, once its job has finished.
     public var replanId: String?
@@ -279,22 +360,32 @@ public struct IncidentRecord: Sendable, Equatable {
 
 /// One line of the audit log.
 public struct AuditEntry: Sendable, Equatable, Codable {
+    /// Its place in the log.
     public var seq: Int64
+    /// When, Unix time in milliseconds.
     public var at: Int64
+    /// Who did it (name and token id).
     public var actor: String
+    /// What was done (`plan.submit`, `lease.transition`, …).
     public var action: String
+    /// What it was done to.
     public var subject: String
+    /// More about it.
     public var detail: String
 }
 
 /// An API token (the secret itself is never kept).
 public struct TokenRecord: Sendable, Equatable {
+    /// Its identifier.
     public var id: String
+    /// Its name.
     public var name: String
+    /// What it may do.
     public var role: Role
-    public var createdAt: Int64
+    /// When it was created, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
     /// When it was revoked; a revoked token opens nothing.
-    public var revokedAt: Int64? = nil
+    public var revokedAtMilliseconds: Int64? = nil
 }
 
 /// SHA-256 as lowercase hex.
@@ -307,4 +398,17 @@ func newID(_ prefix: String) -> String {
     var generator = SystemRandomNumberGenerator()
     let bytes = (0..<10).map { _ in UInt8.random(in: 0...255, using: &generator) }
     return prefix + "-" + bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+extension Store {
+    /// A closed set's value from its column: a value the code does not know means the database
+    /// was written by another version or by hand, and is refused rather than guessed.
+    static func decode<T: RawRepresentable>(_ type: T.Type, _ row: any SQLRow, column: String) throws -> T
+    where T.RawValue == String {
+        let raw = try row.decode(column: column, as: String.self)
+        guard let value = T(rawValue: raw) else {
+            throw StoreError.configuration("the database holds \(column) '\(raw)', which this version does not know")
+        }
+        return value
+    }
 }

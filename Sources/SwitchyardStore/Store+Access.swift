@@ -10,13 +10,14 @@ extension Store {
             "sy_"
             + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
             .joined()
-        let record = TokenRecord(id: newID("tok"), name: name, role: role, createdAt: StoreClock.nowMillis())
+        let record = TokenRecord(
+            id: newID("tok"), name: name, role: role, createdAtMilliseconds: StoreClock.nowMillis())
         try await database.transaction { sql in
             try await sql.raw(
                 """
                 INSERT INTO tokens (id, name, role, sha256, created_at)
                 VALUES (\(bind: record.id), \(bind: name), \(bind: role.rawValue), \(bind: sha256Hex(secret)),
-                \(bind: record.createdAt))
+                \(bind: record.createdAtMilliseconds))
                 """
             ).run()
             try await Self.audit(sql, actor, "token.create", "token \(record.id)", "\(name), role \(role.rawValue)")
@@ -37,7 +38,7 @@ extension Store {
         guard let row, let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
         return TokenRecord(
             id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
-            role: role, createdAt: try row.decode(column: "created_at", as: Int64.self))
+            role: role, createdAtMilliseconds: try row.decode(column: "created_at", as: Int64.self))
     }
 
     /// Every token, live and revoked, oldest first.
@@ -49,8 +50,8 @@ extension Store {
                         id: try $0.decode(column: "id", as: String.self),
                         name: try $0.decode(column: "name", as: String.self),
                         role: Role(rawValue: try $0.decode(column: "role", as: String.self)) ?? .viewer,
-                        createdAt: try $0.decode(column: "created_at", as: Int64.self),
-                        revokedAt: try $0.decode(column: "revoked_at", as: Int64?.self))
+                        createdAtMilliseconds: try $0.decode(column: "created_at", as: Int64.self),
+                        revokedAtMilliseconds: try $0.decode(column: "revoked_at", as: Int64?.self))
                 }
         }
     }

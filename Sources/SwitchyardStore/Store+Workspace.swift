@@ -147,13 +147,14 @@ extension Store {
         let row = try await sql.raw("SELECT COALESCE(MAX(version), 0) AS v FROM scenarios").first()
         let version = (try row?.decode(column: "v", as: Int64.self) ?? 0) + 1
         let record = SnapshotRecord(
-            version: version, name: scenario.name, sha256: hash, source: source, createdAt: StoreClock.nowMillis(),
+            version: version, name: scenario.name, sha256: hash, source: source,
+            createdAtMilliseconds: StoreClock.nowMillis(),
             actor: actor.label)
         try await sql.raw(
             """
             INSERT INTO scenarios (version, name, body, sha256, source, created_at, actor)
             VALUES (\(bind: version), \(bind: scenario.name), \(bind: text), \(bind: hash), \(bind: source),
-            \(bind: record.createdAt), \(bind: record.actor))
+            \(bind: record.createdAtMilliseconds), \(bind: record.actor))
             """
         ).run()
         return record
@@ -165,7 +166,7 @@ extension Store {
             name: try row.decode(column: "name", as: String.self),
             sha256: try row.decode(column: "sha256", as: String.self),
             source: try row.decode(column: "source", as: String.self),
-            createdAt: try row.decode(column: "created_at", as: Int64.self),
+            createdAtMilliseconds: try row.decode(column: "created_at", as: Int64.self),
             actor: try row.decode(column: "actor", as: String.self))
     }
 
@@ -231,7 +232,7 @@ extension Store {
             kind: kind, id: try row.decode(column: "id", as: String.self),
             body: try row.decode(column: "body", as: String.self),
             version: try row.decode(column: "version", as: Int64.self),
-            updatedAt: try row.decode(column: "updated_at", as: Int64.self))
+            updatedAtMilliseconds: try row.decode(column: "updated_at", as: Int64.self))
     }
 
     /// Creates (`id` nil: the body's id) or replaces (`id` given, `ifMatch` its current version)
@@ -313,7 +314,8 @@ extension Store {
             try await Self.audit(
                 sql, actor, existing == nil ? "\(kind.rawValue).create" : "\(kind.rawValue).update",
                 "\(kind.singular) '\(entityID)'", "version \(version)")
-            return EntityRecord(kind: kind, id: entityID, body: canonical.json, version: version, updatedAt: now)
+            return EntityRecord(
+                kind: kind, id: entityID, body: canonical.json, version: version, updatedAtMilliseconds: now)
         }
     }
 

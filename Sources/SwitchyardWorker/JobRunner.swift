@@ -34,9 +34,13 @@ public let plannerExecutor: PlanExecutor = { request in
 public final class JobRunner: Service, Sendable {
     /// How a finished job went, for metrics.
     public struct Outcome: Sendable {
-        public var kind: String
+        /// What it is.
+        public var kind: JobKind
+        /// Whether it produced a plan.
         public var succeeded: Bool
+        /// Wall time from claim to finish.
         public var seconds: Double
+        /// Time in the solver.
         public var solverSeconds: Double
     }
 

@@ -137,7 +137,12 @@ struct TokenCommand: AsyncParsableCommand {
             say(
                 TextTable.render(
                     header: ["id", "name", "role", "created", "revoked"],
-                    rows: tokens.map { [$0.id, $0.name, $0.role.rawValue, time($0.createdAt), time($0.revokedAt)] })
+                    rows: tokens.map {
+                        [
+                            $0.id, $0.name, $0.role.rawValue, time($0.createdAtMilliseconds),
+                            time($0.revokedAtMilliseconds),
+                        ]
+                    })
             )
         }
     }

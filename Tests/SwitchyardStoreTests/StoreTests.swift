@@ -231,7 +231,7 @@ import Testing
             let (record, job) = try await store.recordIncident(
                 plan: base.id, incident: incident, timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
             #expect(record.summary == "coreweave outage from 2027-07 for 3 months (0% delivered)")
-            #expect(job.kind == "replan")
+            #expect(job.kind == .replan)
             try await runner.runOnce()
             let replanJob = try await store.job(job.id)
             #expect(replanJob.state == .succeeded, "\(replanJob.error ?? "")")

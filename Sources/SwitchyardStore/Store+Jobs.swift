@@ -1,0 +1,182 @@
+import Foundation
+import SQLKit
+import SwitchyardCatalog
+import SwitchyardModel
+
+/// Plan jobs: a queue in the database.
+///
+/// Jobs are a queue in the database: a worker claims the oldest queued job (or one whose claim
+/// expired because its worker died) with a row lock that other workers skip (`FOR UPDATE SKIP
+/// LOCKED` on PostgreSQL; SQLite has one writer), holds it by renewing `lease_until`, and
+/// finishes it in one transaction that writes the plan and marks the job done only if the claim
+/// is still its own. A worker killed mid-job leaves a job that is claimed again after its lease
+/// runs out; nothing of its work is written.
+extension Store {
+    /// Snapshots the workspace and queues a plan job for it.
+    public func submitPlan(timeLimitSeconds: Double, relativeGap: Double, actor: Actor) async throws -> JobRecord {
+        try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
+            guard let ws = try await self.validatedWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
+            let snapshot = try await Self.snapshot(
+                sql, ws.scenario, source: "plan", actor: actor, text: ws.text, sha256: ws.sha256)
+            let payload = JobPayload(
+                scenarioVersion: snapshot.version, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap)
+            let job = try await Self.enqueue(sql, kind: .plan, payload: payload, actor: actor)
+            try await Self.audit(sql, actor, "plan.submit", "job \(job.id)", "scenario v\(snapshot.version)")
+            return job
+        }
+    }
+
+    static func enqueue(_ sql: any SQLDatabase, kind: JobKind, payload: JobPayload, actor: Actor) async throws
+        -> JobRecord
+    {
+        let job = JobRecord(
+            id: newID("job"), kind: kind, payload: payload, state: .queued, attempts: 0, maxAttempts: 3,
+            createdAtMilliseconds: StoreClock.nowMillis(), actor: actor.label)
+        let payloadText = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
+        try await sql.raw(
+            """
+            INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, created_at, actor)
+            VALUES (\(bind: job.id), \(bind: kind), \(bind: payloadText), 'queued', 0, \(bind: job.maxAttempts),
+            \(bind: job.createdAtMilliseconds), \(bind: job.actor))
+            """
+        ).run()
+        return job
+    }
+
+    static let jobColumns = """
+        id, kind, payload, state, attempts, max_attempts, claimed_by, lease_until, created_at, started_at,
+        finished_at, error, plan_id, actor
+        """
+
+    static func jobRecord(_ row: any SQLRow) throws -> JobRecord {
+        JobRecord(
+            id: try row.decode(column: "id", as: String.self), kind: try Self.decode(JobKind.self, row, column: "kind"),
+            payload: try JSONDecoder().decode(
+                JobPayload.self, from: Data(try row.decode(column: "payload", as: String.self).utf8)),
+            state: try Self.decode(JobState.self, row, column: "state"),
+            attempts: try row.decode(column: "attempts", as: Int.self),
+            maxAttempts: try row.decode(column: "max_attempts", as: Int.self),
+            claimedBy: try row.decode(column: "claimed_by", as: String?.self),
+            leaseUntilMilliseconds: try row.decode(column: "lease_until", as: Int64?.self),
+            createdAtMilliseconds: try row.decode(column: "created_at", as: Int64.self),
+            startedAtMilliseconds: try row.decode(column: "started_at", as: Int64?.self),
+            finishedAtMilliseconds: try row.decode(column: "finished_at", as: Int64?.self),
+            error: try row.decode(column: "error", as: String?.self),
+            planId: try row.decode(column: "plan_id", as: String?.self),
+            actor: try row.decode(column: "actor", as: String.self))
+    }
+
+    /// A job.
+    public func job(_ id: String) async throws -> JobRecord {
+        let row = try await database.session { sql in
+            try await sql.raw("SELECT \(unsafeRaw: Self.jobColumns) FROM jobs WHERE id = \(bind: id)").first()
+        }
+        guard let row else { throw StoreError.notFound("job '\(id)'") }
+        return try Self.jobRecord(row)
+    }
+
+    /// Claims the oldest runnable job for `worker` for `leaseSeconds`: a queued job, or a running
+    /// one whose worker stopped renewing its claim. Jobs that used up their attempts are failed.
+    public func claimJob(worker: String, leaseSeconds: Double) async throws -> JobRecord? {
+        let skipLocked = database.dialect == .postgres ? "FOR UPDATE SKIP LOCKED" : ""
+        return try await database.transaction { sql in
+            let now = StoreClock.nowMillis()
+            try await sql.raw(
+                """
+                UPDATE jobs SET state = 'failed', finished_at = \(bind: now), claimed_by = NULL,
+                error = 'gave up: every attempt stopped before finishing (the server running it died or timed out)'
+                WHERE state = 'running' AND lease_until < \(bind: now) AND attempts >= max_attempts
+                """
+            ).run()
+            let row = try await sql.raw(
+                """
+                UPDATE jobs SET state = 'running', claimed_by = \(bind: worker),
+                lease_until = \(bind: now + Int64(leaseSeconds * 1000)), attempts = attempts + 1,
+                started_at = \(bind: now)
+                WHERE id = (
+                    SELECT id FROM jobs
+                    WHERE state = 'queued' OR (state = 'running' AND lease_until < \(bind: now))
+                    ORDER BY created_at, id LIMIT 1 \(unsafeRaw: skipLocked))
+                RETURNING \(unsafeRaw: Self.jobColumns)
+                """
+            ).first()
+            return try row.map(Self.jobRecord)
+        }
+    }
+
+    /// Extends `worker`'s claim on a job; false when the claim was lost (the job was taken over).
+    public func renewClaim(job: String, worker: String, leaseSeconds: Double) async throws -> Bool {
+        try await database.transaction { sql in
+            let row = try await sql.raw(
+                """
+                UPDATE jobs SET lease_until = \(bind: StoreClock.nowMillis() + Int64(leaseSeconds * 1000))
+                WHERE id = \(bind: job) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+                """
+            ).first()
+            return row != nil
+        }
+    }
+
+    /// Finishes a job with its plan, in one transaction, if `worker` still holds it. Returns the
+    /// plan's id, or nil when the claim was lost (another worker owns the job now).
+    public func completeJob(_ job: JobRecord, worker: String, plan: Plan, actor: Actor = .system) async throws
+        -> String?
+    {
+        let body = PlanFile.encode(plan, compact: true)
+        return try await database.transaction { sql in
+            let now = StoreClock.nowMillis()
+            let claimed = try await sql.raw(
+                """
+                UPDATE jobs SET state = 'succeeded', finished_at = \(bind: now), lease_until = NULL
+                WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+                """
+            ).first()
+            guard claimed != nil else { return nil }
+            let snapshot = try await sql.raw(
+                "SELECT sha256 FROM scenarios WHERE version = \(bind: job.payload.scenarioVersion)"
+            ).first()
+            let planID = newID("plan")
+            try await sql.raw(
+                """
+                INSERT INTO plans (id, scenario_version, input_sha256, body, total_cost, state, parent_plan,
+                incident_id, job_id, created_at, version)
+                VALUES (\(bind: planID), \(bind: job.payload.scenarioVersion),
+                \(bind: try snapshot?.decode(column: "sha256", as: String.self) ?? ""), \(bind: body),
+                \(bind: plan.cost.total.description), 'ready', \(bind: job.payload.basePlan),
+                \(bind: job.payload.incident), \(bind: job.id), \(bind: now), 1)
+                """
+            ).run()
+            try await sql.raw("UPDATE jobs SET plan_id = \(bind: planID) WHERE id = \(bind: job.id)").run()
+            try await Self.audit(
+                sql, actor, "\(job.kind.rawValue).finish", "plan \(planID)",
+                "job \(job.id), total cost \(plan.cost.total) USD, gap \(plan.solver.gap)")
+            return planID
+        }
+    }
+
+    /// Fails a job for good (the input cannot be planned), if `worker` still holds it.
+    public func failJob(_ job: JobRecord, worker: String, error: String, actor: Actor = .system) async throws {
+        try await database.transaction { sql in
+            let claimed = try await sql.raw(
+                """
+                UPDATE jobs SET state = 'failed', finished_at = \(bind: StoreClock.nowMillis()), error = \(bind: error),
+                lease_until = NULL
+                WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+                """
+            ).first()
+            if claimed != nil { try await Self.audit(sql, actor, "job.fail", "job \(job.id)", error) }
+        }
+    }
+}
+
+extension Store {
+    /// How many jobs are in each state.
+    public func jobCounts() async throws -> [(String, Int)] {
+        try await database.session { sql in
+            try await sql.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state ORDER BY state").all().map {
+                (try $0.decode(column: "state", as: String.self), try $0.decode(column: "n", as: Int.self))
+            }
+        }
+    }
+}
