@@ -273,7 +273,9 @@ struct PlanExtractor {
         for p in blocks.providers {
             var exercised: [BackupExercise] = []
             var exerciseCost = 0.0
-            for (key, e) in blocks.exercise where key.provider == p {
+            for (key, e) in blocks.exercise.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }
+            )
+            where key.provider == p {
                 let nodes = value(e)
                 guard nodes > 1e-6, let terms = input.offers[key.index].backup else { continue }
                 let offer = input.offers[key.index]
@@ -298,7 +300,7 @@ struct PlanExtractor {
                 case .service(let capacity):
                     for t in input.window(of: w) { covered += min(capacity, got[input.month(t)] ?? 0) * hours }
                 case .training(let work):
-                    covered += min(work, got.values.reduce(0, +) * hours)
+                    covered += min(work, got.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value } * hours)
                 }
             }
             var short = 0.0

@@ -301,6 +301,36 @@ import Testing
     }
 }
 
+@Suite struct DeterminismCLITests {
+    /// Plans the example and simulates a trace twice, in two processes each: every process
+    /// hashes with its own seed, so a result that depends on dictionary or set order differs
+    /// between the two. (Run twice in one process, the order would be the same and prove nothing.)
+    @Test func twoProcessesGiveTheSameAnswers() throws {
+        func planText() throws -> String {
+            let r = try runCommand(
+                Fixtures.switchyardBinary, ["plan", Fixtures.path("examples/frontier-lab.yaml"), "--format", "json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            // Wall-clock timings are the only thing allowed to differ.
+            return r.stdout.split(separator: "\n").filter { !$0.contains("Seconds\"") }.joined(separator: "\n")
+        }
+        let first = try planText()
+        #expect(first.count > 10_000)
+        #expect(try planText() == first)
+
+        let fleet = Fixtures.path("examples/schedule/fleet.csv")
+        let jobs = Fixtures.path("examples/schedule/jobs.csv")
+        func schedule() throws -> String {
+            let r = try runCommand(
+                Fixtures.switchyardBinary, ["schedule", "--fleet", fleet, "--jobs", jobs, "--format", "json"])
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout.split(separator: "\n").filter { !$0.contains("\"seconds\"") }.joined(separator: "\n")
+        }
+        let allocation = try schedule()
+        #expect(!allocation.isEmpty)
+        #expect(try schedule() == allocation)
+    }
+}
+
 @Suite struct SimulateCLITests {
     @Test func comparesTwoPoliciesAndWritesATimeline() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID())")
