@@ -60,13 +60,7 @@ struct AuthMiddleware: RouterMiddleware {
             return nil
         }
         guard cookie else { return nil }
-        for field in request.headers[values: .cookie] {
-            for pair in field.split(separator: ";") {
-                let kv = pair.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
-                if kv.count == 2, kv[0] == Self.cookie { return String(kv[1]) }
-            }
-        }
-        return nil
+        return request.cookies[Self.cookie]?.value
     }
 }
 

@@ -17,7 +17,7 @@ enum Charts {
     /// Stacked columns: one column per label, one segment per series.
     static func stackedColumns(
         id: String, title: String, labels: [String], series: [Series], unit: String, width: Int = 880, height: Int = 300
-    ) -> String {
+    ) -> HTML {
         let totals = labels.indices.map { i in
             series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) }
         }
@@ -46,7 +46,7 @@ enum Charts {
                     "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
             }
         }
-        return svg + "</svg>" + legend(series.map(\.name))
+        return HTML(raw: svg + "</svg>" + legend(series.map(\.name)))
     }
 
     /// Simple columns with their value labels.
@@ -54,7 +54,7 @@ enum Charts {
         id: String, title: String, labels: [String], values: [Double], unit: String,
         format: @escaping (Double) -> String,
         width: Int = 880, height: Int = 260
-    ) -> String {
+    ) -> HTML {
         let maxValue = niceCeiling(values.max() ?? 0)
         let plot = Frame(width: width, height: height)
         var svg = plot.open(id: id, title: title)
@@ -73,11 +73,11 @@ enum Charts {
                     "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
             }
         }
-        return svg + "</svg>"
+        return HTML(raw: svg + "</svg>")
     }
 
     /// Horizontal bars from 0 to 1 with a dashed line at `cap`; bars past it are red.
-    static func shares(id: String, title: String, rows: [(name: String, share: Double)], cap: Double) -> String {
+    static func shares(id: String, title: String, rows: [(name: String, share: Double)], cap: Double) -> HTML {
         bars(
             id: id, title: title, rows: rows, maximum: 1, cap: cap, format: percent,
             describe: { "\($0): \(percent($1)) of capacity in use (cap \(percent(cap)))" })
@@ -88,7 +88,7 @@ enum Charts {
     static func bars(
         id: String, title: String, rows: [(name: String, share: Double)], maximum: Double, cap: Double? = nil,
         format: (Double) -> String, describe: (String, Double) -> String, labelWidth: Double = 150
-    ) -> String {
+    ) -> HTML {
         let width = 880
         let rowHeight = 30
         let left = labelWidth
@@ -118,11 +118,11 @@ enum Charts {
             svg +=
                 "<text x=\"\(f(capX))\" y=\"\(height - 8)\" text-anchor=\"middle\" class=\"tick\">cap \(percent(cap))</text>"
         }
-        return svg + "</svg>"
+        return HTML(raw: svg + "</svg>")
     }
 
     /// A grid of cells coloured from red (0) to green (1).
-    static func heatMap(id: String, title: String, rows: [String], columns: [String], values: [[Double?]]) -> String {
+    static func heatMap(id: String, title: String, rows: [String], columns: [String], values: [[Double?]]) -> HTML {
         let left = 150.0
         let cell = min(44.0, 700.0 / Double(max(columns.count, 1)))
         let width = Int(left + cell * Double(columns.count) + 20)
@@ -157,7 +157,7 @@ enum Charts {
         }
         svg +=
             "<text x=\"\(f(left))\" y=\"\(f(axisY + 24))\" class=\"tick\">red: critical work uncovered · green: fully covered</text>"
-        return svg + "</svg>"
+        return HTML(raw: svg + "</svg>")
     }
 
     /// Red → amber → green for 0 → 0.5 → 1.
@@ -248,7 +248,8 @@ enum Charts {
     }
 }
 
-/// Escapes text for HTML and SVG.
+/// Escapes text for HTML and SVG. The charts build SVG from numbers they format themselves and
+/// escape each text they place; everything else goes through `HTML`'s interpolation.
 func esc(_ s: String) -> String {
     var out = ""
     for c in s {

@@ -34,32 +34,34 @@ enum Dashboard {
 
     static let sections = [("/", "Overview"), ("/plans", "Plans"), ("/leases", "Leases"), ("/incidents", "Incidents")]
 
-    static func html(_ title: String, active: String, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
-        let nav = sections.map { "<a href=\"\($0.0)\"\($0.0 == active ? " class=\"on\"" : "")>\($0.1)</a>" }.joined()
-        let page = """
+    static func html(_ title: String, active: String, _ body: HTML, status: HTTPResponse.Status = .ok) -> Response {
+        let nav = HTML.joined(
+            sections.map { "<a href=\"\($0.0)\"\(raw: $0.0 == active ? " class=\"on\"" : "")>\($0.1)</a>" })
+        let page: HTML = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <title>\(esc(title)) · Switchyard</title><style>\(style)</style></head>
+            <title>\(title) · Switchyard</title><style>\(raw: style)</style></head>
             <body><header><b>Switchyard</b>\(nav)</header><main>\(body)</main></body></html>
             """
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: page)))
+            body: .init(byteBuffer: ByteBuffer(string: page.markup)))
     }
 
     static func loginPage(status: HTTPResponse.Status, message: String, next: String = "/") -> Response {
         html(
             "Sign in", active: "",
             """
-            <form class="login panel" method="post" action="/login"><h1>Sign in</h1><p class="muted">\(esc(message))</p>
+            <form class="login panel" method="post" action="/login"><h1>Sign in</h1><p class="muted">\(message)</p>
             <label for="token">API token</label><input id="token" name="token" type="password" autocomplete="off" required>
-            <input type="hidden" name="next" value="\(esc(next))"><button type="submit">Sign in</button>
+            <input type="hidden" name="next" value="\(next)"><button type="submit">Sign in</button>
             <p class="muted">Create one with <code>switchyard token create --role viewer</code>.</p></form>
             """, status: status)
     }
 
-    static func card(_ key: String, _ value: String, figure: String? = nil, raw: String? = nil) -> String {
-        let data = figure.map { " data-figure=\"\($0)\" data-value=\"\(esc(raw ?? value))\"" } ?? ""
-        return "<div class=\"card\"><div class=\"k\">\(esc(key))</div><div class=\"v\"\(data)>\(esc(value))</div></div>"
+    static func card(_ key: String, _ value: String, figure: String? = nil, raw: String? = nil) -> HTML {
+        let data: HTML =
+            figure.map { figure -> HTML in " data-figure=\"\(figure)\" data-value=\"\(raw ?? value)\"" } ?? ""
+        return "<div class=\"card\"><div class=\"k\">\(key)</div><div class=\"v\"\(data)>\(value)</div></div>"
     }
 
     /// Whole dollars with separators: $1,234,567.
@@ -146,14 +148,8 @@ extension SwitchyardServer {
         }
         router.post("/login") { request, context -> Response in
             let body = String(buffer: try await Self.body(request, context))
-            var fields: [String: String] = [:]
-            for pair in body.split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map {
-                    String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
-                }
-                if kv.count == 2 { fields[kv[0]] = kv[1] }
-            }
-            return try await signIn(token: fields["token"] ?? "", next: Self.safeNext(fields["next"]))
+            let form = try? URLEncodedFormDecoder().decode(SignInForm.self, from: body)
+            return try await signIn(token: form?.token ?? "", next: Self.safeNext(form?.next))
         }
         router.get("/logout") { _, _ -> Response in
             Response(
@@ -163,6 +159,12 @@ extension SwitchyardServer {
                     .setCookie: "\(AuthMiddleware.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict",
                 ])
         }
+    }
+
+    /// The sign-in form's fields.
+    struct SignInForm: Decodable {
+        var token: String?
+        var next: String?
     }
 
     /// Only local paths: never redirect off the site.
@@ -196,7 +198,7 @@ extension SwitchyardServer {
                 "<h1>Overview</h1><div class=\"panel empty\">"
                     + (scenario == nil
                         ? "No scenario yet. Import one: <code>POST /v1/scenarios</code>."
-                        : "No plan yet for \(esc(scenario!.name)). Start one: <code>POST /v1/plans</code>.") + "</div>")
+                        : "No plan yet for \(scenario!.name). Start one: <code>POST /v1/plans</code>.") + "</div>")
         }
         let (plan, scenario) = try await loadPlan(record)
         let figures = PlanFigures(plan: plan, scenario: scenario)
@@ -204,11 +206,11 @@ extension SwitchyardServer {
         let unmet = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let counts = try await store.leaseCounts()
         let live = [LeaseState.proposed, .signed, .provisioning, .active].reduce(0) { $0 + (counts[$1] ?? 0) }
-        var body = "<h1>\(esc(scenario.name))</h1>"
+        var body: HTML = "<h1>\(scenario.name)</h1>"
         body +=
             "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
         body +=
-            "(\(esc(record.state.rawValue)), scenario v\(record.scenarioVersion), \(Dashboard.time(record.createdAtMilliseconds)))</p>"
+            "(\(record.state.rawValue), scenario v\(record.scenarioVersion), \(Dashboard.time(record.createdAtMilliseconds)))</p>"
         body += "<div class=\"cards\">"
         body += Dashboard.card(
             "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
@@ -237,7 +239,7 @@ extension SwitchyardServer {
 
     func plansPage() async throws -> Response {
         let plans = try await store.plans(after: nil, limit: 200).items
-        var body = "<h1>Plans</h1><div class=\"panel\">"
+        var body: HTML = "<h1>Plans</h1><div class=\"panel\">"
         if plans.isEmpty {
             body += "<div class=\"empty\">No plans yet.</div>"
         } else {
@@ -245,11 +247,11 @@ extension SwitchyardServer {
                 "<table><tr><th>Plan</th><th>State</th><th>Scenario</th><th class=\"n\">Total cost</th><th>Made</th><th>From</th></tr>"
             for p in plans {
                 body +=
-                    "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(esc(p.state.rawValue))</td><td>v\(p.scenarioVersion)</td>"
+                    "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(p.state.rawValue)</td><td>v\(p.scenarioVersion)</td>"
                 body +=
-                    "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(esc(p.totalCost))\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
+                    "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(p.totalCost)\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
                 body +=
-                    "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>\(p.parentPlan.map { "re-plan of <a href=\"/plans/\($0)\">\($0)</a>" } ?? "")</td></tr>"
+                    "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>\(p.parentPlan.map { plan -> HTML in "re-plan of <a href=\"/plans/\(plan)\">\(plan)</a>" })</td></tr>"
             }
             body += "</table>"
         }
@@ -261,13 +263,13 @@ extension SwitchyardServer {
         do {
             record = try await store.plan(id)
         } catch StoreError.notFound {
-            return Dashboard.html("Not found", active: "/plans", "<h1>No plan \(esc(id))</h1>", status: .notFound)
+            return Dashboard.html("Not found", active: "/plans", "<h1>No plan \(id)</h1>", status: .notFound)
         }
         let (plan, scenario) = try await loadPlan(record)
         let figures = PlanFigures(plan: plan, scenario: scenario)
-        var body =
-            "<h1>Plan \(record.id)</h1><p class=\"muted\">\(esc(scenario.name)), scenario v\(record.scenarioVersion) · "
-        body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(esc(record.state.rawValue))"
+        var body: HTML =
+            "<h1>Plan \(record.id)</h1><p class=\"muted\">\(scenario.name), scenario v\(record.scenarioVersion) · "
+        body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(record.state.rawValue)"
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
         body += "</p><div class=\"cards\">"
         body += Dashboard.card(
@@ -287,7 +289,7 @@ extension SwitchyardServer {
             "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"
         for lease in plan.leases {
             body +=
-                "<tr><td>\(esc(lease.offer.rawValue))</td><td>\(esc(lease.provider.rawValue))</td><td>\(esc(lease.accelerator.rawValue))</td>"
+                "<tr><td>\(lease.offer.rawValue)</td><td>\(lease.provider.rawValue)</td><td>\(lease.accelerator.rawValue)</td>"
             body +=
                 "<td class=\"n\">\(lease.nodes)</td><td class=\"n\">\(lease.accelerators)</td><td>\(lease.term.rawValue)</td>"
             body += "<td>\(lease.start)</td><td class=\"n\">\(lease.months)</td>"
@@ -305,7 +307,7 @@ extension SwitchyardServer {
             body += "<table><tr><th>Without</th><th class=\"n\">Critical coverage</th><th class=\"n\">Required</th>"
             body += "<th class=\"n\">Shortfall (ref-h)</th><th class=\"n\">Backup exercise</th></tr>"
             for loss in plan.resilience {
-                body += "<tr><td>\(esc(loss.provider.rawValue))</td>"
+                body += "<tr><td>\(loss.provider.rawValue)</td>"
                 body +=
                     "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Charts.percent(loss.criticalCoverage))</td>"
                 body +=
@@ -332,8 +334,8 @@ extension SwitchyardServer {
             body +=
                 "<h2>Shortfalls</h2><div class=\"panel\"><table><tr><th>Workload</th><th>Month</th><th class=\"n\">Ref-hours</th><th>Why</th></tr>"
             for s in plan.shortfalls {
-                body += "<tr><td>\(esc(s.workload.rawValue))</td><td>\(s.month?.description ?? "")</td>"
-                body += "<td class=\"n\">\(Charts.number(s.referenceHours))</td><td>\(esc(s.reason))</td></tr>"
+                body += "<tr><td>\(s.workload.rawValue)</td><td>\(s.month?.description ?? "")</td>"
+                body += "<td class=\"n\">\(Charts.number(s.referenceHours))</td><td>\(s.reason)</td></tr>"
             }
             body += "</table></div>"
         }
@@ -348,7 +350,7 @@ extension SwitchyardServer {
             leases += page.items
             cursor = page.next
         } while cursor != nil && leases.count < 2000
-        var body = "<h1>Leases</h1><div class=\"cards\">"
+        var body: HTML = "<h1>Leases</h1><div class=\"cards\">"
         for state in LeaseState.allCases {
             body += Dashboard.card(
                 state.rawValue, "\(leases.filter { $0.state == state }.count)", figure: "leases-\(state.rawValue)")
@@ -363,9 +365,9 @@ extension SwitchyardServer {
                 body +=
                     "<tr><td>\(l.id)</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
                 body +=
-                    "<td>\(esc(l.provider))</td><td>\(esc(l.accelerator))</td><td class=\"n\">\(l.nodes)</td><td>\(esc(l.term))</td>"
+                    "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
                 body +=
-                    "<td>\(esc(l.start))</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
+                    "<td>\(l.start)</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
                 body += "<td>\(Dashboard.time(l.updatedAtMilliseconds))</td></tr>"
             }
             body += "</table>"
@@ -375,15 +377,15 @@ extension SwitchyardServer {
 
     func incidentsPage() async throws -> Response {
         let incidents = try await store.incidents(after: nil, limit: 200).items
-        var body = "<h1>Incidents</h1><div class=\"panel\">"
+        var body: HTML = "<h1>Incidents</h1><div class=\"panel\">"
         if incidents.isEmpty {
             body += "<div class=\"empty\">No incidents recorded.</div>"
         } else {
             body +=
                 "<table><tr><th>When</th><th>What</th><th>Plan</th><th>Re-plan</th><th class=\"n\">Cost change</th></tr>"
             for incident in incidents {
-                var replan = "<span class=\"muted\">running…</span>"
-                var delta = ""
+                var replan: HTML = "<span class=\"muted\">running…</span>"
+                var delta: HTML = ""
                 if let id = incident.replanId, let after = try? await store.plan(id),
                     let before = try? await store.plan(incident.planId)
                 {
@@ -392,10 +394,10 @@ extension SwitchyardServer {
                     delta =
                         "<span data-figure=\"cost-change\" data-value=\"\(change)\">\(change >= 0 ? "+" : "")\(Dashboard.usd(change))</span>"
                 } else if let job = try? await store.job(incident.jobId), job.state == .failed {
-                    replan = "<span class=\"muted\">failed: \(esc(job.error ?? ""))</span>"
+                    replan = "<span class=\"muted\">failed: \(job.error ?? "")</span>"
                 }
                 body +=
-                    "<tr><td>\(Dashboard.time(incident.createdAtMilliseconds))</td><td>\(esc(incident.summary))</td>"
+                    "<tr><td>\(Dashboard.time(incident.createdAtMilliseconds))</td><td>\(incident.summary)</td>"
                 body +=
                     "<td><a href=\"/plans/\(incident.planId)\">\(incident.planId)</a></td><td>\(replan)</td><td class=\"n\">\(delta)</td></tr>"
             }
