@@ -34,7 +34,7 @@ public let plannerExecutor: PlanExecutor = { request in
 public final class JobRunner: Service, Sendable {
     /// How a finished job went, for metrics.
     public struct Outcome: Sendable {
-        /// What it is.
+        /// The job's kind (plan or re-plan), a metrics label.
         public var kind: JobKind
         /// Whether it produced a plan.
         public var succeeded: Bool
