@@ -155,17 +155,24 @@ struct SimulateCommand: ParsableCommand {
         -> String
     {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
-        func ratio(_ x: Double, _ y: Double) -> String { y > 0 ? String(format: "%.2f×", x / y) : "-" }
+        func ratio(_ x: Double?, _ y: Double?) -> String {
+            guard let x, let y, y > 0 else { return "-" }
+            return String(format: "%.2f×", x / y)
+        }
         var rows: [[String]] = []
-        func row(_ name: String, _ f: (SimulationMetrics) -> Double, _ format: (Double) -> String) {
-            var cells = [name, format(f(a))]
-            if let b { cells += [format(f(b)), ratio(f(a), f(b))] }
+        // A metric over finished jobs has no value when no job finished: "n/a", never 0.
+        func row(_ name: String, _ f: (SimulationMetrics) -> Double?, _ format: (Double) -> String) {
+            var cells = [name, f(a).map(format) ?? "n/a"]
+            if let b { cells += [f(b).map(format) ?? "n/a", ratio(f(a), f(b))] }
             rows.append(cells)
         }
-        row("average JCT", { $0.averageJCT }, hours)
-        row("median JCT", { $0.percentileJCT(50) }, hours)
-        row("p95 JCT", { $0.percentileJCT(95) }, hours)
-        row("makespan", { $0.makespanSeconds }, hours)
+        func overFinished(_ metric: @escaping (SimulationMetrics) -> Double) -> (SimulationMetrics) -> Double? {
+            { $0.completionTimes.isEmpty ? nil : metric($0) }
+        }
+        row("average JCT", overFinished { $0.averageJCT }, hours)
+        row("median JCT", overFinished { $0.percentileJCT(50) }, hours)
+        row("p95 JCT", overFinished { $0.percentileJCT(95) }, hours)
+        row("makespan", overFinished { $0.makespanSeconds }, hours)
         row("cost", { $0.costUSD }, { String(format: "$%.0f", $0) })
         row("preemptions", { Double($0.preemptions) }, { String(format: "%.0f", $0) })
         row("work lost (steps)", { $0.workLost }, { String(format: "%.0f", $0) })

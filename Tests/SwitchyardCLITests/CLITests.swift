@@ -456,5 +456,11 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("2 jobs"))
         #expect(r.stdout.contains("deadlines met"))
+        // Metrics over finished jobs say "n/a" when none finished, never a made-up 0.00 h.
+        let lines = r.stdout.split(separator: "\n")
+        let average = try #require(lines.first { $0.hasPrefix("average JCT") })
+        let unfinished = try #require(lines.first { $0.hasPrefix("jobs unfinished") })
+        #expect(!average.contains("0.00 h"))
+        if unfinished.hasSuffix(" 2") { #expect(average.hasSuffix("n/a")) }
     }
 }
