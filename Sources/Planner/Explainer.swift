@@ -40,7 +40,10 @@ struct Explainer {
         // One more accelerator from a new supplier adds to the base supply and to the supply of
         // every provider-loss case, so its value is the sum of those rows' duals.
         var lossDuals: [PeriodKey: Double] = [:]
-        for (key, row) in model.lossSupplyRows {
+        // Summed in a fixed order: float sums in dictionary order differ between processes.
+        for (key, row) in model.lossSupplyRows.sorted(by: {
+            ($0.key.provider, $0.key.index, $0.key.period) < ($1.key.provider, $1.key.index, $1.key.period)
+        }) {
             lossDuals[PeriodKey(key.index, key.period), default: 0] += duals[row.index]
         }
         for (key, row) in model.supplyRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) })

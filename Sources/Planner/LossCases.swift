@@ -137,7 +137,7 @@ struct LossCaseBuilder {
                     lp.addConstraint(
                         "n1-serve[\(name),\(workload.id),\(t)]", allocated(t, 1) + [(short, 1)], lower: required)
                 }
-            case .training(let work):
+            case .training(let work), .batch(let work):
                 let required = work * coverage
                 let short = lp.addVariable("n1-short[\(name),\(workload.id)]", upper: required, objective: penalty)
                 blocks.trainingShort[PeriodKey(p, w)] = short

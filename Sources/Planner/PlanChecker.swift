@@ -59,6 +59,7 @@ public struct PlanChecker: Sendable {
         run.checkShares()
         run.checkBudget()
         run.checkResilience()
+        run.checkRuns()
         return run.problems
     }
 }
@@ -306,7 +307,7 @@ private struct CheckRun {
                         )
                     }
                 }
-            case .training(let work):
+            case .training(let work), .batch(let work):
                 let done = got.values.reduce(0, +) * hours
                 let missing = max(0, work - done)
                 let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == nil }?.referenceHours ?? 0
@@ -378,7 +379,7 @@ private struct CheckRun {
             }
             let demand = critical.reduce(0.0) { sum, w in
                 switch w.demand {
-                case .training(let work): sum + work
+                case .training(let work), .batch(let work): sum + work
                 case .service(let capacity):
                     sum + capacity * hours * Double(months.filter { w.window.contains($0) }.count)
                 }
@@ -407,7 +408,7 @@ private struct CheckRun {
                         for (t, month) in months.enumerated() where w.window.contains(month) {
                             covered += min(capacity, mine[t] ?? 0) * hours
                         }
-                    case .training(let work):
+                    case .training(let work), .batch(let work):
                         covered += min(work, mine.values.reduce(0, +) * hours)
                     }
                 }
@@ -422,6 +423,110 @@ private struct CheckRun {
                         "N-1 \(row.provider): coverage \(coverage) is below the required \(row.requiredCoverage) but no shortfall is reported"
                     )
                 }
+            }
+        }
+    }
+
+    /// Training runs: each run is one gang of one model inside one cluster (a provider's nodes of
+    /// one model in one region, or an owned fleet at a site), unbroken stretches inside its window,
+    /// never two places at once, one cluster (two after an incident); every cluster holds the
+    /// gangs placed in it month by month; the allocation is exactly the gangs; the work is done
+    /// or the shortfall says so.
+    mutating func checkRuns() {
+        var held: [String: [Double]] = [:]  // cluster name → accelerators placed per period
+        var clusterSupply: [String: (Int) -> Double] = [:]
+        for w in scenario.workloads {
+            let stretches = plan.runs.filter { $0.workload == w.id }
+            guard case .training(let work) = w.demand else {
+                if !stretches.isEmpty { fail("\(w.id) is not a training run but has runs") }
+                continue
+            }
+            var running = Set<Int>()
+            var clusters = Set<String>()
+            var done = 0.0
+            var gangs: [String: Double] = [:]  // "model|t" → accelerators
+            for run in stretches {
+                guard let first = horizon.period(of: run.start), let last = horizon.period(of: run.end), first <= last
+                else {
+                    fail("run of \(w.id) has months outside the horizon (\(run.start)…\(run.end))")
+                    continue
+                }
+                if run.accelerators != w.gang {
+                    fail("run of \(w.id) holds \(run.accelerators) accelerators; its gang is \(w.gang)")
+                }
+                if !w.window.contains(run.start) || !w.window.contains(run.end) {
+                    fail("run of \(w.id) in \(run.cluster) runs \(run.start)…\(run.end), outside its window")
+                }
+                let speed = speedModel.speed(of: w, on: run.accelerator)
+                if speed <= 0 { fail("run of \(w.id) on \(run.accelerator), which runs none of its stacks") }
+                guard let supply = clusterSupplyFunction(run) else { continue }
+                clusterSupply[run.cluster] = supply
+                clusters.insert(run.cluster)
+                for t in first...last {
+                    if !running.insert(t).inserted { fail("\(w.id) runs in two places in \(self.months[t])") }
+                    held[run.cluster, default: Array(repeating: 0, count: horizon.months)][t] += Double(
+                        run.accelerators)
+                    gangs["\(run.accelerator)|\(t)", default: 0] += Double(run.accelerators)
+                }
+                done += Double(run.accelerators) * speed * hours * Double(last - first + 1)
+            }
+            if clusters.count > (checker.incident == nil ? 1 : 2) {
+                fail("\(w.id) straddles \(clusters.count) clusters: \(clusters.sorted().joined(separator: ", "))")
+            }
+            var allocated: [String: Double] = [:]
+            for a in plan.allocation where a.workload == w.id {
+                guard let t = horizon.period(of: a.month) else { continue }
+                allocated["\(a.accelerator)|\(t)", default: 0] += a.accelerators
+            }
+            for key in Set(allocated.keys).union(gangs.keys).sorted()
+            where abs((allocated[key] ?? 0) - (gangs[key] ?? 0)) > tolerance * max(1, gangs[key] ?? 0) + 1e-3 {
+                fail(
+                    "\(w.id) is allocated \(allocated[key] ?? 0) of \(key) but its runs hold \(gangs[key] ?? 0): a run is its gang, not a share of a model"
+                )
+            }
+            let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == nil }?.referenceHours ?? 0
+            if max(0, work - done) > reported + 1e-6 * work + 1 {
+                fail("\(w.id)'s runs do \(done) of \(work) reference-hours; shortfall reported \(reported)")
+            }
+        }
+        for (name, placed) in held.sorted(by: { $0.key < $1.key }) {
+            guard let supply = clusterSupply[name] else { continue }
+            for (t, gangs) in placed.enumerated() where gangs > 0 && gangs > supply(t) * (1 + 1e-6) + tolerance {
+                fail("\(name) holds \(supply(t)) accelerators in \(months[t]); runs placed there need \(gangs)")
+            }
+        }
+    }
+
+    /// What a run's cluster supplies in each period, from the plan's leases (as delivered) and
+    /// exercised backups, or the fleet hosted at the site; nil (after reporting) when the cluster
+    /// does not exist.
+    mutating func clusterSupplyFunction(_ run: TrainingRun) -> ((Int) -> Double)? {
+        if let fleetID = run.fleet, let siteID = run.site {
+            guard let fleet = fleets[fleetID], let site = sites[siteID], fleet.accelerator == run.accelerator,
+                site.provider == run.provider, fleet.hostableAt?.contains(siteID) ?? true
+            else {
+                fail("run of \(run.workload) names no owned cluster \(run.cluster) of \(run.accelerator)")
+                return nil
+            }
+            let hostedAt = self.hostedAt
+            return { t in hostedAt["\(siteID)|\(fleetID)|\(t)"] ?? 0 }
+        }
+        let members = scenario.offers.filter {
+            $0.provider == run.provider && $0.accelerator == run.accelerator && $0.region == run.region
+                && (allowed?.contains($0.region) ?? true)
+        }
+        guard !members.isEmpty else {
+            fail("run of \(run.workload) names no cluster \(run.cluster): no such offers")
+            return nil
+        }
+        let activeNodes = self.activeNodes
+        let exercisedNodes = self.exercisedNodes
+        let checker = self.checker
+        return { t in
+            members.reduce(0.0) { sum, offer in
+                let g = Double(offer.acceleratorsPerNode)
+                return sum + (activeNodes[offer.id]?[t] ?? 0) * g * checker.deliveredShare(offer.provider, t)
+                    + (exercisedNodes["\(offer.id)|\(t)"] ?? 0) * g
             }
         }
     }

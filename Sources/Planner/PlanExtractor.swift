@@ -38,6 +38,7 @@ struct PlanExtractor {
         let (backups, feeTotal) = readBackups()
         let (exercised, exerciseTotal) = readExercisedBackups()
         let allocation = allocations(model.allocation)
+        let runs = readRuns()
         let (shortfalls, penaltyTotal) = readShortfalls()
         let shares = readShares()
         let (resilience, expectedExercise, n1Penalty) = readResilience()
@@ -55,7 +56,8 @@ struct PlanExtractor {
         return Plan(
             scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
             hoursPerMonth: hours, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
-            allocation: allocation, shortfalls: shortfalls, cost: cost, shares: shares, resilience: resilience,
+            allocation: allocation, runs: runs, shortfalls: shortfalls, cost: cost, shares: shares,
+            resilience: resilience,
             explanation: Explanation(marginalValues: [], binding: [], summary: []),
             solver: SolverReport(
                 status: "", variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
@@ -171,6 +173,46 @@ struct PlanExtractor {
             ledger.byMonth[input.month(key.period), default: 0] += cost
         }
         return (exercised, exerciseTotal)
+    }
+
+    /// Training runs: each stretch of months a run holds its gang in one cluster.
+    private func readRuns() -> [TrainingRun] {
+        var result: [TrainingRun] = []
+        for (w, workload) in input.workloads.enumerated() {
+            guard case .training(let work) = workload.demand else { continue }
+            let gang = Double(workload.gang)
+            let deadline = workload.window.end
+            // History first (a re-plan's months before it began), then the pattern chosen.
+            var stretches: [(cluster: Int, months: [Int])] = []
+            for (c, periods) in model.overrides.pastRuns[w] ?? [:] {
+                for stretch in RunPlacement.stretches(periods.sorted()) { stretches.append((c, stretch)) }
+            }
+            for (key, s) in model.runStart where key.workload == w && value(s) > 0.5 {
+                stretches.append((key.cluster, Array(key.period..<(key.period + (model.runLengths[key] ?? 0)))))
+            }
+            stretches.sort { ($0.months[0], $0.cluster) < ($1.months[0], $1.cluster) }
+            var done = 0.0
+            for (i, stretch) in stretches.enumerated() {
+                let cluster = input.clusters[stretch.cluster]
+                let perMonth = gang * input.speeds[w][cluster.model] * hours
+                let hoursDone = perMonth * Double(stretch.months.count)
+                var finish: YearMonth?
+                if i == stretches.count - 1, done + hoursDone >= work * (1 - 1e-9) {
+                    let monthsToFinish = Int(((work - done) / perMonth - 1e-9).rounded(.up))
+                    finish = input.month(stretch.months[max(0, monthsToFinish - 1)])
+                }
+                done += hoursDone
+                result.append(
+                    TrainingRun(
+                        workload: workload.id, provider: input.providers[cluster.provider],
+                        accelerator: input.models[cluster.model], region: cluster.region,
+                        fleet: cluster.fleet.map { input.fleets[$0].id }, site: cluster.site.map { input.sites[$0].id },
+                        accelerators: workload.gang, start: input.month(stretch.months[0]),
+                        end: input.month(stretch.months.last!), referenceHours: hoursDone, finish: finish,
+                        deadline: deadline, slackMonths: finish.map { $0.months(to: deadline) }))
+            }
+        }
+        return result
     }
 
     /// Demand left unmet, with the penalty it is priced at.
@@ -299,7 +341,7 @@ struct PlanExtractor {
                 switch input.workloads[w].demand {
                 case .service(let capacity):
                     for t in input.window(of: w) { covered += min(capacity, got[input.month(t)] ?? 0) * hours }
-                case .training(let work):
+                case .training(let work), .batch(let work):
                     covered += min(work, got.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value } * hours)
                 }
             }

@@ -6,6 +6,7 @@ extension PlanReport {
     static func sections(_ plan: Plan) -> [Section] {
         [
             overviewSection(plan),
+            runsSection(plan),
             leasesSection(plan),
             colocationSection(plan),
             backupsSection(plan),
@@ -33,8 +34,42 @@ extension PlanReport {
                 + (c.backupExercise > 0 ? ", backups exercised \(Formatted.money(c.backupExercise))" : "") + ".",
             "Expected backup exercise \(Formatted.money(c.expectedExercise)); shortfall penalty \(Formatted.money(c.shortfallPenalty)); objective \(Formatted.money(c.objective)).",
         ]
+        overview.lines += runLines(plan)
         overview.lines += plan.explanation.summary
         return overview
+    }
+
+    /// Where each training run lives, when it starts and finishes, and its slack to the deadline.
+    static func runsSection(_ plan: Plan) -> Section? {
+        guard !plan.runs.isEmpty else { return nil }
+        var runs = Section(title: "Training runs (each one gang of one model in one cluster)")
+        runs.header = ["run", "cluster", "accel", "from", "to", "finishes", "deadline", "slack (months)"]
+        runs.numericColumns = [2, 7]
+        runs.rows = plan.runs.map {
+            [
+                $0.workload.rawValue, $0.cluster, "\($0.accelerators)", $0.start.description, $0.end.description,
+                $0.finish?.description ?? "-", $0.deadline.description, $0.slackMonths.map(String.init) ?? "-",
+            ]
+        }
+        return runs
+    }
+
+    /// One sentence per training run for the overview: where it lives and whether it is on time.
+    static func runLines(_ plan: Plan) -> [String] {
+        Dictionary(grouping: plan.runs, by: \.workload).sorted { $0.key < $1.key }.map { workload, stretches in
+            let places = stretches.map { "\($0.cluster) \($0.start)…\($0.end)" }.joined(separator: ", then ")
+            let last = stretches.last!
+            let gang = Formatted.grouped(Double(last.accelerators))
+            guard let finish = last.finish else {
+                return
+                    "\(workload) runs on \(gang) \(last.accelerator) (\(places)) and does not finish by its \(last.deadline) deadline (see Shortfalls)."
+            }
+            let slack = last.slackMonths ?? 0
+            return "\(workload) runs on \(gang) \(last.accelerator) (\(places)), finishing in \(finish): on time, "
+                + (slack == 0
+                    ? "in its deadline month."
+                    : "\(slack) month\(slack == 1 ? "" : "s") before its \(last.deadline) deadline.")
+        }
     }
 
     /// The leases to sign, on-demand runs merged.

@@ -41,6 +41,10 @@ public struct Planner: Sendable {
 
     func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
         var timing = SolveTiming()
+        let started = ContinuousClock.now
+        func rest(of model: SourcingModel, subset: Set<Int>) -> [Int] {
+            Set(model.suppliers).subtracting(subset).sorted()
+        }
         var buildSeconds = 0.0
         func build(_ subset: Set<Int>?) -> SourcingModel {
             let start = ContinuousClock.now
@@ -58,7 +62,7 @@ public struct Planner: Sendable {
             var round = 0
             while true {
                 model = build(subset)
-                solution = try solveMILP(model, timing: &timing)
+                solution = try solveMILP(model, timing: &timing, search: false)
                 round += 1
                 timing.resilienceRounds = round
                 let rest = Set(model.suppliers).subtracting(subset)
@@ -78,6 +82,24 @@ public struct Planner: Sendable {
                 }
                 if violators.isEmpty || round >= maxResilienceRounds { break }
                 subset.formUnion(violators)
+            }
+            // The last round's plan, searched further when the heuristic left it outside the gap.
+            if let gap = solution.relativeGap, gap > options.relativeGap {
+                let searched = try branchAndCut(
+                    model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
+                    timing: &timing)
+                if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
+                    solution = searched
+                    if !rest(of: model, subset: subset).isEmpty {
+                        let checkStart = ContinuousClock.now
+                        evaluation = try evaluateLosses(
+                            rest(of: model, subset: subset), model: model, base: solution.values)
+                        timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
+                    }
+                } else {
+                    solution.bestBound = searched.bestBound
+                    if let g = solution.relativeGap, g <= options.relativeGap { solution.status = .optimal }
+                }
             }
         } else {
             model = build(nil)
@@ -122,7 +144,10 @@ public struct Planner: Sendable {
         let input = model.input
         let critical = Set(input.critical)
         var criticalUse: [PeriodKey: Double] = [:]
-        for (key, x) in model.allocation where critical.contains(key.workload) {
+        let allocation = model.allocation.sorted {
+            ($0.key.workload, $0.key.model, $0.key.period) < ($1.key.workload, $1.key.model, $1.key.period)
+        }
+        for (key, x) in allocation where critical.contains(key.workload) {
             criticalUse[PeriodKey(key.model, key.period), default: 0] += base[x.index]
         }
         let handles = model.handles
@@ -140,7 +165,7 @@ public struct Planner: Sendable {
                     let short = model.serviceShort[PeriodKey(w, t)].map { base[$0.index] } ?? capacity
                     if capacity - short < coverage * capacity - 1e-6 { return nil }
                 }
-            case .training(let work):
+            case .training(let work), .batch(let work):
                 let short = model.trainingShort[w].map { base[$0.index] } ?? work
                 if work - short < coverage * work - 1e-6 * work { return nil }
             }
@@ -200,12 +225,13 @@ public enum PlannerError: Error, Sendable, CustomStringConvertible {
 
 extension Planner {
     /// Solves the MILP in two steps. First a rounding heuristic: solve the LP relaxation with Clp,
-    /// round the integer decisions (leases down, then up where availability allows; backups up),
+    /// place the training runs (`RunPlacement`) and solve the relaxation again around them, round
+    /// the other integer decisions (leases down, then up where availability allows; backups up),
     /// fix them and re-solve the LP. That gives a good plan within seconds and a proven lower
     /// bound. Then Cbc starts from that plan and improves it until the gap or time limit.
     /// Cbc alone often finds no incumbent at all on these models: shortfall slack makes every
     /// integer point feasible, but its heuristics do not look there.
-    func solveMILP(_ model: SourcingModel, timing: inout SolveTiming) throws -> Solution {
+    func solveMILP(_ model: SourcingModel, timing: inout SolveTiming, search: Bool = true) throws -> Solution {
         let clock = ContinuousClock.now
         let limit = options.timeLimitSeconds ?? .infinity
         var relaxed = model.lp
@@ -218,35 +244,87 @@ extension Planner {
             throw PlannerError.solver("\(error)")
         }
         var incumbent: Solution?
+        let bound = relaxation.status == .optimal ? relaxation.objective : nil
         if relaxation.status == .optimal {
-            var warm = lpOptions
-            warm.warmStart = relaxation.basis
-            for candidate in RoundingHeuristic(model: model).candidates(from: relaxation.values) {
-                var fixed = model.lp
-                for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
-                fixed.relaxIntegrality()
-                if let s = try? lpSolver.solve(fixed, options: warm), s.status == .optimal {
-                    incumbent = s
-                    break
+            let placement = RunPlacement(model: model)
+            incumbent = rounded(model, relaxed: relaxed, relaxation: relaxation, runs: placement.fix(relaxation.values))
+            // Moving a run to another cluster changes much at once (leases, shares, what a
+            // supplier's loss takes): try each run's alternatives while the plan is outside the
+            // gap, within a quarter of the time limit, and keep what is cheaper.
+            func gap(_ s: Solution?) -> Double {
+                guard let objective = s?.objective, let bound else { return .infinity }
+                return (objective - bound) / max(1e-9, abs(objective))
+            }
+            var preferred: [Int: Int] = [:]
+            let budget = min(limit, 1e9) * 0.25
+            search: for w in placement.runOrder {
+                for c in placement.alternatives(w, values: relaxation.values).prefix(3) {
+                    guard gap(incumbent) > options.relativeGap,
+                        (ContinuousClock.now - clock).seconds < budget
+                    else { break search }
+                    var trial = preferred
+                    trial[w] = c
+                    let runs = placement.fix(relaxation.values, preferring: trial)
+                    if let s = rounded(model, relaxed: relaxed, relaxation: relaxation, runs: runs),
+                        (s.objective ?? .infinity) < (incumbent?.objective ?? .infinity) - 1e-6
+                    {
+                        incumbent = s
+                        preferred = trial
+                    }
                 }
             }
         }
-        let bound = relaxation.status == .optimal ? relaxation.objective : nil
         let elapsed = (ContinuousClock.now - clock).seconds
         timing.relaxationSeconds += relaxation.seconds
         timing.roundingSeconds += elapsed - relaxation.seconds
+        func withinGap(_ s: Solution?) -> Bool {
+            guard let objective = s?.objective, let bound else { return false }
+            return (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap
+        }
+        // With the runs where the heuristic put them (at LP level they cost next to nothing
+        // over the relaxation), branch and cut on leases and backups alone is quick: give it up
+        // to half the time left. Its own bound holds for that restriction only and is not used.
+        if !withinGap(incumbent), let start = incumbent, !model.runStart.isEmpty {
+            var restricted = model.lp
+            for v in model.runStart.values {
+                let value = start.values[v.index].rounded()
+                restricted.setBounds(v, lower: value, upper: value)
+            }
+            var restrictedOptions = options
+            restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
+            restrictedOptions.initialSolution = start.values
+            if let s = try? milpSolver.solve(restricted, options: restrictedOptions), s.status.hasSolution,
+                (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6
+            {
+                timing.branchAndCutSeconds += s.seconds
+                incumbent = s
+            }
+        }
+        let elapsedBeforeSearch = (ContinuousClock.now - clock).seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
         // to prove and is skipped.
-        if var found = incumbent, let bound, let objective = found.objective,
-            (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap
-        {
-            found.status = .optimal
+        if var found = incumbent, let bound, withinGap(found) || !search {
+            // Without search (a constraint-generation round that may not be the last), the
+            // heuristic's plan stands with its honest status; `branchAndCut` can improve it later.
+            found.status = withinGap(found) ? .optimal : .feasible
             found.bestBound = bound
-            found.seconds = elapsed
+            found.seconds = elapsedBeforeSearch
+            found.basis = found.basis ?? relaxation.basis
             return found
         }
+        return try branchAndCut(
+            model, from: incumbent, bound: bound, basis: relaxation.basis, clock: clock, timing: &timing)
+    }
+
+    /// Branch and cut from a plan (Cbc, with it as the MIP start) until the gap or the time
+    /// limit, counted from `clock`; the better of the two comes back, with the better bound.
+    func branchAndCut(
+        _ model: SourcingModel, from incumbent: Solution?, bound: Double?, basis: Basis?,
+        clock: ContinuousClock.Instant, timing: inout SolveTiming
+    ) throws -> Solution {
+        let limit = options.timeLimitSeconds ?? .infinity
         var milpOptions = options
-        milpOptions.timeLimitSeconds = max(1, limit - elapsed)
+        milpOptions.timeLimitSeconds = max(1, limit - (ContinuousClock.now - clock).seconds)
         milpOptions.initialSolution = incumbent?.values
         let milp: Solution
         do {
@@ -280,8 +358,42 @@ extension Planner {
         }
         if best.status == .feasible, let gap = best.relativeGap, gap <= options.relativeGap { best.status = .optimal }
         best.seconds = seconds
-        best.basis = best.basis ?? incumbent?.basis ?? relaxation.basis
+        best.basis = best.basis ?? incumbent?.basis ?? basis
         return best
+    }
+}
+
+extension Planner {
+    /// The rounding heuristic around one placement of the training runs: the relaxation again
+    /// with the runs fixed, leases and backups rounded from it, and the LP with every integer
+    /// fixed; the first candidate the LP accepts. With no run placed as the last resort.
+    func rounded(_ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double])
+        -> Solution?
+    {
+        var warm = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
+        warm.warmStart = relaxation.basis
+        var guide = relaxation.values
+        if !runs.isEmpty {
+            var placed = relaxed
+            for (index, value) in runs { placed.setBounds(Variable(index: index), lower: value, upper: value) }
+            if let s = try? lpSolver.solve(placed, options: warm), s.status == .optimal {
+                guide = s.values
+                warm.warmStart = s.basis
+            }
+        }
+        let rounding = RoundingHeuristic(model: model)
+        var candidates = rounding.candidates(from: guide, runs: runs).map { $0.merging(runs) { _, run in run } }
+        if !runs.isEmpty {
+            let none = runs.mapValues { _ in 0.0 }
+            candidates.append(rounding.candidates(from: relaxation.values, runs: none)[1].merging(none) { _, r in r })
+        }
+        for candidate in candidates {
+            var fixed = model.lp
+            for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
+            fixed.relaxIntegrality()
+            if let s = try? lpSolver.solve(fixed, options: warm), s.status == .optimal { return s }
+        }
+        return nil
     }
 }
 
@@ -298,12 +410,16 @@ struct SolveTiming {
 struct RoundingHeuristic {
     let model: SourcingModel
 
-    /// Each candidate maps integer variable index to value.
-    func candidates(from values: [Double]) -> [[Int: Double]] {
-        [round(values, upward: true), round(values, upward: false), round(values.map { _ in 0 }, upward: false)]
+    /// Each candidate maps integer variable index to value; `runs` are the training runs' fixed
+    /// variables, whose clusters must hold them.
+    func candidates(from values: [Double], runs: [Int: Double] = [:]) -> [[Int: Double]] {
+        [
+            round(values, upward: true, runs: runs), round(values, upward: false, runs: runs),
+            round(values.map { _ in 0 }, upward: false, runs: runs),
+        ]
     }
 
-    private func round(_ values: [Double], upward: Bool) -> [Int: Double] {
+    private func round(_ values: [Double], upward: Bool, runs: [Int: Double]) -> [Int: Double] {
         let lp = model.lp
         var fixed: [Int: Double] = [:]
         // Leases: floor, then (optionally) up where every period it covers has room.
@@ -350,11 +466,78 @@ struct RoundingHeuristic {
                 fixed[y.index] = offerLeases.contains { lp.lower[$0.variable.index] > 0 } ? 1 : 0
             }
         }
+        holdRuns(runs, fixed: &fixed, activeCount: &activeCount)
         // Backups: up (more standby never hurts feasibility), within what is on offer.
         for r in model.backup.values {
             fixed[r.index] = min(lp.upper[r.index], max(lp.lower[r.index], (values[r.index] - 1e-6).rounded(.up)))
         }
         return fixed
+    }
+
+    /// Adds nodes where a placed run's cluster would hold less than its gangs: the cheapest
+    /// lease of the cluster that covers the month and has room, one node at a time.
+    private func holdRuns(_ runs: [Int: Double], fixed: inout [Int: Double], activeCount: inout [[Double]]) {
+        let input = model.input
+        let lp = model.lp
+        var load: [PeriodKey: Double] = [:]
+        for (key, s) in model.runStart where (runs[s.index] ?? lp.lower[s.index]) > 0.5 {
+            for t in key.period..<(key.period + (model.runLengths[key] ?? 0)) {
+                load[PeriodKey(key.cluster, t), default: 0] += Double(input.workloads[key.workload].gang)
+            }
+        }
+        for (key, needed) in load.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let cluster = input.clusters[key.index]
+            guard cluster.fleet == nil else { continue }
+            let t = key.period
+            let factor = model.overrides.provider(cluster.provider, t)
+            guard factor > 0 else { continue }
+            func supply() -> Double {
+                cluster.offers.reduce(0.0) {
+                    $0 + activeCount[$1][t] * Double(input.offers[$1].acceleratorsPerNode) * factor
+                }
+            }
+            let covering = model.leases.filter { lease in
+                cluster.offers.contains(lease.key.offer) && lease.key.start <= t
+                    && t < lease.key.start + lease.key.term.months
+            }
+            .sorted {
+                ($0.price * Double($0.key.term.months), $0.variable.index) < (
+                    $1.price * Double($1.key.term.months), $1.variable.index
+                )
+            }
+            while supply() + 1e-9 < needed {
+                guard let lease = covering.first(where: { fits($0, fixed: fixed, activeCount: activeCount) })
+                else { break }
+                add(lease, fixed: &fixed, activeCount: &activeCount)
+                // An offer signed for a run is signed for at least its minimum.
+                let o = lease.key.offer
+                if let y = model.signed[o] {
+                    fixed[y.index] = 1
+                    let signedLeases = model.leases.filter { $0.key.offer == o }.map(\.variable.index)
+                    while signedLeases.reduce(0.0, { $0 + fixed[$1]! }) < Double(input.offers[o].minimumNodes),
+                        fits(lease, fixed: fixed, activeCount: activeCount)
+                    {
+                        add(lease, fixed: &fixed, activeCount: &activeCount)
+                    }
+                }
+            }
+        }
+    }
+
+    private func fits(_ lease: SourcingModel.LeaseVar, fixed: [Int: Double], activeCount: [[Double]]) -> Bool {
+        let range = lease.key.start..<min(model.input.periods, lease.key.start + lease.key.term.months)
+        return fixed[lease.variable.index]! + 1 <= model.lp.upper[lease.variable.index]
+            && range.allSatisfy { s in
+                guard let act = model.active[lease.key.offer][s] else { return false }
+                return activeCount[lease.key.offer][s] + 1 <= model.lp.upper[act.index]
+            }
+    }
+
+    private func add(_ lease: SourcingModel.LeaseVar, fixed: inout [Int: Double], activeCount: inout [[Double]]) {
+        fixed[lease.variable.index]! += 1
+        for s in lease.key.start..<min(model.input.periods, lease.key.start + lease.key.term.months) {
+            activeCount[lease.key.offer][s] += 1
+        }
     }
 }
 

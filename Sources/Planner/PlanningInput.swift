@@ -38,6 +38,12 @@ struct PlanningInput {
     /// supplyPossible[m][t]: an offer of model m is past its lead time in t, or owned hardware of
     /// it is delivered with a site to host it. Read for every allocation variable, so computed once.
     let supplyPossible: [[Bool]]
+    /// Where a gang can run as one job, leased clusters first (by provider, model, region), then
+    /// owned fleets at their sites.
+    let clusters: [Cluster]
+    /// runClusters[w]: for a training run, the clusters it can use (its stacks run on the model
+    /// and the cluster can ever hold its gang); empty for other workloads.
+    let runClusters: [[Int]]
 
     init(_ scenario: Scenario) throws {
         self.scenario = scenario
@@ -94,6 +100,88 @@ struct PlanningInput {
             }
         }
         supplyPossible = possible
+        let clusters = Self.clusters(
+            offers: offers, offerModel: offerModel, offerProvider: offerProvider, offerFirst: offerFirst,
+            fleets: fleets, fleetModel: fleetModel, fleetSites: fleetSites, sites: sites, siteFirst: siteFirst,
+            siteProvider: siteProvider, delivered: delivered, periods: horizon.months)
+        self.clusters = clusters
+        let speeds = self.speeds
+        let workloads = self.workloads
+        runClusters = workloads.indices.map { w in
+            guard case .training = workloads[w].demand else { return [] }
+            return clusters.indices.filter { c in
+                speeds[w][clusters[c].model] > 0 && clusters[c].capacity.contains { $0 >= Double(workloads[w].gang) }
+            }
+        }
+    }
+
+    /// The clusters of a scenario's supply: each provider's offers of one model in one region
+    /// (leased nodes there share a fabric), and each owned fleet at each site that may host it.
+    static func clusters(
+        offers: [Offer], offerModel: [Int], offerProvider: [Int], offerFirst: [Int], fleets: [OwnedFleet],
+        fleetModel: [Int], fleetSites: [[Int]], sites: [ColocationSite], siteFirst: [Int], siteProvider: [Int],
+        delivered: [[Double]], periods: Int
+    ) -> [Cluster] {
+        struct Key: Hashable, Comparable {
+            let provider: Int
+            let model: Int
+            let region: String
+            static func < (a: Key, b: Key) -> Bool { (a.provider, a.model, a.region) < (b.provider, b.model, b.region) }
+        }
+        let grouped = Dictionary(grouping: offers.indices) {
+            Key(provider: offerProvider[$0], model: offerModel[$0], region: offers[$0].region.rawValue)
+        }
+        var result: [Cluster] = grouped.keys.sorted().map { key in
+            let members = grouped[key]!.sorted()
+            let capacity = (0..<periods).map { t in
+                members.filter { t >= offerFirst[$0] }.reduce(0.0) {
+                    $0 + Double(offers[$1].availableNodes * offers[$1].acceleratorsPerNode)
+                }
+            }
+            return Cluster(
+                provider: key.provider, model: key.model, offers: members, region: RegionID(key.region), fleet: nil,
+                site: nil, capacity: capacity)
+        }
+        for f in fleets.indices {
+            for c in fleetSites[f] {
+                let hostable = sites[c].powerKW * 1000 / max(1e-9, fleets[f].powerPerAcceleratorW)
+                let capacity = (0..<periods).map { t in t >= siteFirst[c] ? min(delivered[f][t], hostable) : 0 }
+                result.append(
+                    Cluster(
+                        provider: siteProvider[c], model: fleetModel[f], offers: [], region: sites[c].region, fleet: f,
+                        site: c, capacity: capacity))
+            }
+        }
+        return result
+    }
+
+    /// Whole months a training run needs in cluster c to do its work (nil where it cannot run there).
+    func monthsNeeded(run w: Int, cluster c: Int) -> Int? {
+        let speed = speeds[w][clusters[c].model]
+        guard speed > 0, case .training(let work) = workloads[w].demand else { return nil }
+        let perMonth = Double(workloads[w].gang) * speed * hours
+        return Int((work / perMonth - 1e-9).rounded(.up))
+    }
+
+    /// The cluster a plan's run stretch names.
+    func cluster(of run: TrainingRun) -> Int? {
+        clusters.indices.first { c in
+            let cluster = clusters[c]
+            guard providers[cluster.provider] == run.provider, models[cluster.model] == run.accelerator else {
+                return false
+            }
+            if let f = cluster.fleet, let site = cluster.site {
+                return fleets[f].id == run.fleet && sites[site].id == run.site
+            }
+            return run.fleet == nil && cluster.region == run.region
+        }
+    }
+
+    /// A cluster's name for reports: `coreweave nvidia-gb200 us-east`, or `tpu-v7-phase1 at cw-colo-nj`.
+    func clusterName(_ c: Int) -> String {
+        let cluster = clusters[c]
+        if let f = cluster.fleet, let site = cluster.site { return "\(fleets[f].id) at \(sites[site].id)" }
+        return "\(providers[cluster.provider]) \(models[cluster.model]) \(cluster.region)"
     }
 
     /// The periods of a workload's window inside the horizon.
@@ -114,7 +202,7 @@ struct PlanningInput {
     /// Demand of a workload in reference accelerator-hours over its window.
     func demandHours(of w: Int) -> Double {
         switch workloads[w].demand {
-        case .training(let work): work
+        case .training(let work), .batch(let work): work
         case .service(let capacity): capacity * hours * Double(window(of: w).count)
         }
     }
@@ -122,6 +210,25 @@ struct PlanningInput {
     var critical: [Int] { workloads.indices.filter { workloads[$0].critical } }
 
     func month(_ t: Int) -> YearMonth { scenario.horizon.month(ofPeriod: t) }
+}
+
+/// Where a gang can run as one job: a provider's offers of one model in one region, or an owned
+/// fleet at one colocation site.
+struct Cluster {
+    /// The provider whose failure takes it (for an owned fleet: the site's operator).
+    let provider: Int
+    /// The accelerator model.
+    let model: Int
+    /// Its offers (leased clusters).
+    let offers: [Int]
+    /// Its region.
+    let region: RegionID
+    /// The owned fleet and the site hosting it (owned clusters).
+    let fleet: Int?
+    let site: Int?
+    /// The most accelerators it can hold in each period (availability after lead times, or owned
+    /// hardware delivered within the site's power).
+    let capacity: [Double]
 }
 
 extension Decimal {

@@ -105,6 +105,13 @@ extension Planner {
             }
             overrides.pastAllocation[AllocationKey(workload: w, model: m, period: t)] = a.accelerators
         }
+        // Training runs keep the months they already ran, in the cluster they ran in.
+        for run in plan.runs {
+            guard let w = workloadIndex[run.workload], let first = horizon.period(of: run.start),
+                let last = horizon.period(of: run.end), let c = input.cluster(of: run)
+            else { continue }
+            for t in first...last where t < from { overrides.pastRuns[w, default: [:]][c, default: []].insert(t) }
+        }
         switch incident.kind {
         case .outage:
             // An outage takes the provider's leased capacity and the power of the sites it runs.

@@ -20,6 +20,8 @@ struct PlanningOverrides {
     var earliestNewStart: [Int: Int] = [:]
     /// Whether backups may be exercised in the plan itself (after an incident).
     var allowExercise = false
+    /// Training runs' months before `fromPeriod`, by (workload, cluster): history.
+    var pastRuns: [Int: [Int: Set<Int>]] = [:]
 
     func provider(_ p: Int, _ t: Int) -> Double { providerFactor[PeriodKey(p, t)] ?? 1 }
     func site(_ c: Int, _ t: Int) -> Double { siteFactor[PeriodKey(c, t)] ?? 1 }
@@ -67,6 +69,12 @@ struct SourcingModel {
     var exercise: [PeriodKey: Variable] = [:]
     var allocation: [AllocationKey: Variable] = [:]
     var serviceShort: [PeriodKey: Variable] = [:]
+    /// Training runs: s[w,c,k], the run starts in cluster c in period k (see `buildTrainingRuns`).
+    var runStart: [RunStartKey: Variable] = [:]
+    /// The months each start pattern holds the gang.
+    var runLengths: [RunStartKey: Int] = [:]
+    /// Cluster capacity rows by (cluster, period).
+    var clusterRows: [PeriodKey: Constraint] = [:]
     var trainingShort: [Int: Variable] = [:]
     var providerCapacity: [PeriodKey: Variable] = [:]
     var supplyRows: [PeriodKey: Constraint] = [:]
@@ -81,6 +89,11 @@ struct SourcingModel {
     var lossProviders: [Int] { loss.providers }
     var lossSupplyRows: [LossKey: Constraint] { loss.supplyRows }
 
+    struct RunStartKey: Hashable {
+        let workload: Int
+        let cluster: Int
+        let period: Int
+    }
     struct UsageKey: Hashable {
         let provider: Int
         let model: Int
@@ -135,6 +148,7 @@ struct SourcingModel {
         buildColocation()
         buildBackups()
         buildAllocation()
+        buildTrainingRuns()
         buildDemand()
         buildShares()
         baseVariableCount = lp.variableCount
@@ -301,6 +315,116 @@ struct SourcingModel {
         }
     }
 
+    /// Training runs, as start patterns: s[w,c,k] (binary) says run w starts in cluster c in
+    /// period k and holds its whole gang there for the months its work needs (`runLength`),
+    /// unbroken; a run takes at most one pattern, or none and its work is short. Every month a
+    /// pattern covers, the cluster's own supply holds the gangs placed there and the provider's
+    /// use of the model counts them (so shares see where the run is); the run's allocation
+    /// x[w,m,t] is exactly gang × the patterns of model m covering t. Patterns only cover months
+    /// the cluster can hold the gang in, so a run too big for every cluster gets none.
+    ///
+    /// After an incident the months a run already ran are history; it continues with one more
+    /// pattern for the work left, in its cluster or another, starting once the re-plan begins (a
+    /// later start is a pause).
+    private mutating func buildTrainingRuns() {
+        let from = overrides.fromPeriod
+        var clusterLoad: [PeriodKey: [(Variable, Double)]] = [:]
+        for (w, workload) in input.workloads.enumerated() {
+            guard case .training = workload.demand else { continue }
+            let gang = Double(workload.gang)
+            let window = input.window(of: w)
+            var chosen: [(Variable, Double)] = []
+            var gangsOfModel: [PeriodKey: [(Variable, Double)]] = [:]
+            for c in input.runClusters[w] {
+                let cluster = input.clusters[c]
+                guard let length = runLength(w, cluster: c), length > 0 else { continue }
+                let open = window.map { t in
+                    t >= from && clusterCapacity(c, t) >= gang && modelAvailable(cluster.model, t)
+                }
+                let base = window.lowerBound
+                for k in window
+                where k + length <= window.upperBound && (k..<(k + length)).allSatisfy({ open[$0 - base] }) {
+                    let start = lp.addVariable(
+                        "run[\(workload.id),\(c),\(k)]", upper: 1, objective: 0.01 * Double(k), integer: true)
+                    runStart[RunStartKey(workload: w, cluster: c, period: k)] = start
+                    runLengths[RunStartKey(workload: w, cluster: c, period: k)] = length
+                    chosen.append((start, 1))
+                    for t in k..<(k + length) {
+                        clusterLoad[PeriodKey(c, t), default: []].append((start, gang))
+                        gangsOfModel[PeriodKey(cluster.model, t), default: []].append((start, -gang))
+                    }
+                }
+            }
+            if !chosen.isEmpty { lp.addConstraint("run-once[\(workload.id)]", chosen, upper: 1) }
+            // The run's allocation is its gangs, model by model (zero where it has no pattern).
+            for m in input.models.indices {
+                for t in window where t >= from {
+                    guard let x = allocation[AllocationKey(workload: w, model: m, period: t)] else { continue }
+                    lp.addConstraint(
+                        "run-gang[\(workload.id),\(input.models[m]),\(t)]",
+                        [(x, 1)] + (gangsOfModel[PeriodKey(m, t)] ?? []), lower: 0, upper: 0)
+                }
+            }
+        }
+        // Each cluster holds the gangs placed in it; its provider's use of the model counts them.
+        var providerLoad: [UsageKey: [(Variable, Double)]] = [:]
+        for (key, load) in clusterLoad.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
+            let cluster = input.clusters[key.index]
+            clusterRows[key] = lp.addConstraint(
+                "cluster[\(key.index),\(key.period)]", load + clusterSupply(key.index, key.period), upper: 0)
+            providerLoad[UsageKey(provider: cluster.provider, model: cluster.model, period: key.period), default: []] +=
+                load
+        }
+        for (key, load) in providerLoad.sorted(by: {
+            ($0.key.provider, $0.key.model, $0.key.period) < ($1.key.provider, $1.key.model, $1.key.period)
+        }) {
+            guard let u = usage[key] else { continue }
+            lp.addConstraint(
+                "cluster-use[\(input.providers[key.provider]),\(input.models[key.model]),\(key.period)]",
+                [(u, 1)] + load.map { ($0.0, -$0.1) }, lower: 0)
+        }
+    }
+
+    /// Whole months run w needs in cluster c for the work it has left (all of it in a fresh
+    /// plan; what the months before a re-plan did not do, after one); nil where it cannot run.
+    func runLength(_ w: Int, cluster c: Int) -> Int? {
+        guard case .training(let work) = input.workloads[w].demand else { return nil }
+        let gang = Double(input.workloads[w].gang)
+        let perMonth = gang * input.speeds[w][input.clusters[c].model] * input.hours
+        guard perMonth > 0 else { return nil }
+        var done = 0.0
+        for (past, periods) in overrides.pastRuns[w] ?? [:] {
+            done += Double(periods.count) * gang * input.speeds[w][input.clusters[past].model] * input.hours
+        }
+        return max(0, Int(((work - done) / perMonth - 1e-9).rounded(.up)))
+    }
+
+    /// The most accelerators cluster c can hold in period t after what an incident took.
+    func clusterCapacity(_ c: Int, _ t: Int) -> Double {
+        let cluster = input.clusters[c]
+        let factor = cluster.site.map { overrides.site($0, t) } ?? overrides.provider(cluster.provider, t)
+        return cluster.capacity[t] * factor
+    }
+
+    /// Supply terms (negative) of cluster c in period t: its offers' active nodes as delivered
+    /// (and backups exercised there), or the owned fleet hosted at its site.
+    func clusterSupply(_ c: Int, _ t: Int) -> [(Variable, Double)] {
+        let cluster = input.clusters[c]
+        if let f = cluster.fleet, let site = cluster.site {
+            return hosted[FleetSiteKey(fleet: f, site: site, period: t)].map { [($0, -1.0)] } ?? []
+        }
+        var terms: [(Variable, Double)] = []
+        for o in cluster.offers {
+            let g = Double(input.offers[o].acceleratorsPerNode)
+            if let act = active[o][t] {
+                let factor = overrides.provider(cluster.provider, t)
+                if factor > 0 { terms.append((act, -g * factor)) }
+            }
+            if let e = exercise[PeriodKey(o, t)] { terms.append((e, -g)) }
+        }
+        return terms
+    }
+
     /// Demand: services every month of their window; training runs over their window.
     private mutating func buildDemand() {
         let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
@@ -316,7 +440,7 @@ struct SourcingModel {
                     }
                     lp.addConstraint("serve[\(workload.id),\(t)]", terms + [(short, 1)], lower: capacity)
                 }
-            case .training(let work):
+            case .training(let work), .batch(let work):
                 let short = lp.addVariable("short[\(workload.id)]", upper: work, objective: penalty)
                 trainingShort[w] = short
                 var terms: [(Variable, Double)] = [(short, 1)]

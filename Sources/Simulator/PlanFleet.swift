@@ -3,12 +3,27 @@ import Scheduler
 import SwitchyardCatalog
 import SwitchyardModel
 
-/// The fleet a sourcing plan buys, as the simulator's pools: one pool per (model, provider), its
-/// size stepping month by month as leases start and end and owned hardware is hosted, and the
-/// backups held beside it. Time 0 is the horizon's start; a month is `hoursPerMonth` hours.
+/// A sourcing plan as the simulator's fleet and jobs, from the same definition of demand the
+/// planner uses:
+///
+/// - pools are clusters: a provider's leased nodes of one model in one region, or an owned fleet
+///   at its site, each sized month by month as leases start and end and hardware is hosted, with
+///   the backups held there beside it;
+/// - each training run holds its gang in its cluster for the months the plan gives it: that gang
+///   is a pool of its own (a reservation carved out of the cluster), and the run is one job that
+///   can run only there;
+/// - each batch stream is a seeded set of jobs of its gang, arriving month by month as the plan
+///   allocates the stream's work (job lengths: 40% 6 h, 40% 24 h, 20% 72 h of reference work per
+///   gang, the last job of a month trimmed to what is left), each due by the window's end;
+/// - each service's replicas hold the accelerators the plan gives it, carved out of its models'
+///   clusters month by month (largest remainder first), so other work cannot use them.
+///
+/// Time 0 is the horizon's start; a month is `hoursPerMonth` hours.
 public struct PlanFleet: Sendable {
-    /// The pools, one per (model, provider), at their largest size over the horizon.
+    /// The pools: clusters, then one reservation per training run stretch.
     public var pools: [Pool] = []
+    /// Each pool's name: `coreweave nvidia-gb200 us-east`, `tpu-v7-phase1 at cw-colo-nj`, `run frontier-pretrain`.
+    public var names: [String] = []
     /// The provider of each pool.
     public var providers: [ProviderID?] = []
     /// Each pool's size from each month's start.
@@ -17,60 +32,327 @@ public struct PlanFleet: Sendable {
     public var backups: [[(atSeconds: Double, accelerators: Int)]] = []
     /// The horizon's length, seconds.
     public var horizonSeconds: Double
+    /// The jobs: one per training run, then the batch streams' jobs.
+    public var jobs: [SimulatedJob] = []
+    /// The workload each job belongs to.
+    public var jobWorkloads: [WorkloadID] = []
+    /// Each service's accelerators month by month: what the plan gives it, and what its
+    /// providers' clusters hold of that, by provider.
+    public var serviceNeed: [WorkloadID: [Double]] = [:]
+    public var serviceHeldBy: [WorkloadID: [ProviderID: [Double]]] = [:]
 
-    /// The fleet `plan` buys for `scenario`.
-    public init(scenario: Scenario, plan: Plan) {
+    /// The fleet and jobs `plan` buys for `scenario`; `seed` draws the batch jobs' lengths.
+    /// With `ownJobs` false the fleet is the clusters as bought, whole, for a trace of other jobs:
+    /// no reservations, nothing carved for services, no jobs.
+    public init(scenario: Scenario, plan: Plan, seed: UInt64 = 1, ownJobs: Bool = true) {
         let months = scenario.horizon.months
         let monthSeconds = scenario.hoursPerMonth * 3600
         horizonSeconds = Double(months) * monthSeconds
-        struct Key: Hashable {
-            let model: AcceleratorModelID
-            let provider: ProviderID
+        let catalog = AcceleratorCatalog.merged(with: scenario.accelerators)
+        var clusters = ClusterTable(months: months)
+        clusters.addLeases(plan.leases, scenario: scenario)
+        clusters.addHosted(plan.colocation, scenario: scenario)
+        clusters.addBackups(plan.backups, scenario: scenario)
+        // Runs: their gangs are carved out of their clusters into reservations of their own.
+        var reservations: [(name: String, provider: ProviderID, model: AcceleratorModelID, sizes: [Double])] = []
+        var runPools: [WorkloadID: [Int]] = [:]
+        for run in plan.runs where ownJobs {
+            guard let first = scenario.horizon.period(of: run.start), let last = scenario.horizon.period(of: run.end)
+            else { continue }
+            let key = ClusterTable.Key(run)
+            var sizes = Array(repeating: 0.0, count: months)
+            for t in first...last {
+                let taken = min(Double(run.accelerators), clusters.size[key]?[t] ?? 0)
+                clusters.size[key]?[t] -= taken
+                sizes[t] = taken
+            }
+            runPools[run.workload, default: []].append(reservations.count)
+            reservations.append(("run \(run.workload) on \(run.cluster)", run.provider, run.accelerator, sizes))
         }
-        var size: [Key: [Double]] = [:]
-        var standby: [Key: [Double]] = [:]
-        var spend: [Key: (usd: Double, hours: Double)] = [:]
-        func add(_ table: inout [Key: [Double]], _ key: Key, _ t: Int, _ count: Double) {
-            guard (0..<months).contains(t) else { return }
-            table[key, default: Array(repeating: 0, count: months)][t] += count
+        // Services: their replicas' accelerators are carved out of their models' clusters.
+        if ownJobs { (serviceNeed, serviceHeldBy) = clusters.carveServices(plan: plan, scenario: scenario) }
+
+        let keys = clusters.keys
+        for key in keys {
+            let monthly = clusters.size[key] ?? Array(repeating: 0, count: months)
+            let reserve = clusters.standby[key] ?? Array(repeating: 0, count: months)
+            pools.append(
+                Pool(
+                    model: key.model, accelerators: Int((monthly.max() ?? 0).rounded(.down)),
+                    pricePerAcceleratorHour: clusters.price(key), domainSize: catalog[key.model]?.scaleUpDomain))
+            names.append(key.name)
+            providers.append(key.provider)
+            steps.append(monthly.enumerated().map { (Double($0) * monthSeconds, Int($1.rounded(.down))) })
+            backups.append(reserve.enumerated().map { (Double($0) * monthSeconds, Int($1.rounded(.down))) })
         }
-        for lease in plan.leases {
-            guard let start = scenario.horizon.period(of: lease.start) else { continue }
-            let key = Key(model: lease.accelerator, provider: lease.provider)
-            for t in start..<min(months, start + lease.months) { add(&size, key, t, Double(lease.accelerators)) }
+        let reservationBase = pools.count
+        for reservation in reservations {
+            // A run's reservation is its own: its gang is placed in it whatever the racks.
+            pools.append(
+                Pool(
+                    model: reservation.model, accelerators: Int(reservation.sizes.max() ?? 0),
+                    pricePerAcceleratorHour: 0, domainSize: nil))
+            names.append(reservation.name)
+            providers.append(reservation.provider)
+            steps.append(reservation.sizes.enumerated().map { (Double($0) * monthSeconds, Int($1)) })
+            backups.append([])
+        }
+        guard ownJobs, let speed = SpeedModel(scenario: scenario) else { return }
+        let poolModels = pools.map(\.model)
+        for w in scenario.workloads {
+            let due = Double(scenario.horizon.start.months(to: w.window.end) + 1) * monthSeconds
+            let arrival = Double(max(0, scenario.horizon.start.months(to: w.window.start))) * monthSeconds
+            switch w.demand {
+            case .training(let work):
+                let mine = Set((runPools[w.id] ?? []).map { reservationBase + $0 })
+                jobs.append(
+                    SimulatedJob(
+                        id: w.id.rawValue, arrivalSeconds: arrival, work: work, gang: w.gang,
+                        throughput: poolModels.indices.map {
+                            mine.contains($0) ? speed.speed(of: w, on: poolModels[$0]) * Double(w.gang) / 3600 : 0
+                        },
+                        deadlineSeconds: max(1, due - arrival)))
+                jobWorkloads.append(w.id)
+            case .batch:
+                let throughput = poolModels.indices.map { m -> Double in
+                    m < reservationBase ? speed.speed(of: w, on: poolModels[m]) * Double(w.gang) / 3600 : 0
+                }
+                for job in Self.batchJobs(w, plan: plan, scenario: scenario, seed: seed) {
+                    jobs.append(
+                        SimulatedJob(
+                            id: job.id, arrivalSeconds: job.arrival, work: job.work, gang: w.gang,
+                            throughput: throughput, deadlineSeconds: max(1, due - job.arrival)))
+                    jobWorkloads.append(w.id)
+                }
+            case .service:
+                continue
+            }
+        }
+    }
+
+    /// A batch stream's jobs: each month's planned work split into jobs of the stream's gang.
+    static func batchJobs(_ w: Workload, plan: Plan, scenario: Scenario, seed: UInt64)
+        -> [(id: String, arrival: Double, work: Double)]
+    {
+        let monthSeconds = scenario.hoursPerMonth * 3600
+        var perMonth: [Int: Double] = [:]
+        for a in plan.allocation where a.workload == w.id {
+            guard let t = scenario.horizon.period(of: a.month) else { continue }
+            perMonth[t, default: 0] += a.referenceAccelerators * scenario.hoursPerMonth
+        }
+        var seedBytes = seed
+        for byte in w.id.rawValue.utf8 { seedBytes = seedBytes &* 31 &+ UInt64(byte) }
+        var rng = SplitMix64(seed: seedBytes)
+        var jobs: [(String, Double, Double)] = []
+        for t in perMonth.keys.sorted() {
+            var left = perMonth[t]!
+            while left > 1e-6 {
+                let draw = rng.uniform()
+                let hours = draw < 0.4 ? 6.0 : draw < 0.8 ? 24.0 : 72.0
+                let work = min(left, Double(w.gang) * hours)
+                jobs.append(("\(w.id)#\(jobs.count + 1)", Double(t) * monthSeconds, work))
+                left -= work
+            }
+        }
+        return jobs
+    }
+}
+
+/// The plan's clusters month by month, as `PlanFleet` builds them.
+struct ClusterTable {
+    struct Key: Hashable, Comparable {
+        let provider: ProviderID
+        let model: AcceleratorModelID
+        let place: String
+        let name: String
+
+        init(provider: ProviderID, model: AcceleratorModelID, region: RegionID) {
+            self.provider = provider
+            self.model = model
+            place = region.rawValue
+            name = "\(provider) \(model) \(region)"
+        }
+
+        init(fleet: OwnedFleetID, site: ColocationSiteID, provider: ProviderID, model: AcceleratorModelID) {
+            self.provider = provider
+            self.model = model
+            place = "\(fleet)@\(site)"
+            name = "\(fleet) at \(site)"
+        }
+
+        init(_ run: TrainingRun) {
+            if let fleet = run.fleet, let site = run.site {
+                self.init(fleet: fleet, site: site, provider: run.provider, model: run.accelerator)
+            } else {
+                self.init(provider: run.provider, model: run.accelerator, region: run.region)
+            }
+        }
+
+        static func < (a: Key, b: Key) -> Bool { (a.model, a.provider, a.place) < (b.model, b.provider, b.place) }
+    }
+
+    let months: Int
+    var size: [Key: [Double]] = [:]
+    var standby: [Key: [Double]] = [:]
+    var spend: [Key: (usd: Double, hours: Double)] = [:]
+
+    init(months: Int) { self.months = months }
+
+    var keys: [Key] { Set(size.keys).union(standby.keys).sorted() }
+
+    func price(_ key: Key) -> Double { spend[key].map { $0.hours > 0 ? $0.usd / $0.hours : 0 } ?? 0 }
+
+    mutating func add(_ table: WritableKeyPath<ClusterTable, [Key: [Double]]>, _ key: Key, _ t: Int, _ count: Double) {
+        guard (0..<months).contains(t) else { return }
+        let empty = Array(repeating: 0.0, count: months)
+        self[keyPath: table][key, default: empty][t] += count
+    }
+
+    mutating func addLeases(_ leases: [Lease], scenario: Scenario) {
+        let offers = Dictionary(uniqueKeysWithValues: scenario.offers.map { ($0.id, $0) })
+        for lease in leases {
+            guard let start = scenario.horizon.period(of: lease.start), let offer = offers[lease.offer] else {
+                continue
+            }
+            let key = Key(provider: lease.provider, model: lease.accelerator, region: offer.region)
+            for t in start..<min(months, start + lease.months) { add(\.size, key, t, Double(lease.accelerators)) }
             let hours = Double(lease.accelerators) * scenario.hoursPerMonth * Double(lease.months)
             spend[key, default: (0, 0)].usd +=
                 NSDecimalNumber(decimal: lease.pricePerAcceleratorHour).doubleValue * hours
             spend[key, default: (0, 0)].hours += hours
         }
+    }
+
+    mutating func addHosted(_ colocation: [ColocationUse], scenario: Scenario) {
         let fleets = Dictionary(uniqueKeysWithValues: scenario.ownedFleets.map { ($0.id, $0) })
-        for use in plan.colocation {
+        for use in colocation {
             guard let t = scenario.horizon.period(of: use.month) else { continue }
-            for (fleet, count) in use.hosted {
+            for (fleet, count) in use.hosted.sorted(by: { $0.key < $1.key }) {
                 guard let model = fleets[fleet]?.accelerator else { continue }
-                add(&size, Key(model: model, provider: use.provider), t, count.rounded(.down))
+                let key = Key(fleet: fleet, site: use.site, provider: use.provider, model: model)
+                add(\.size, key, t, (count + 1e-6).rounded(.down))
             }
         }
+    }
+
+    mutating func addBackups(_ holds: [BackupHold], scenario: Scenario) {
         let offers = Dictionary(uniqueKeysWithValues: scenario.offers.map { ($0.id, $0) })
-        for hold in plan.backups {
+        for hold in holds {
             guard let t = scenario.horizon.period(of: hold.month), let offer = offers[hold.offer] else { continue }
-            add(
-                &standby, Key(model: hold.accelerator, provider: hold.provider), t,
-                Double(hold.nodes * offer.acceleratorsPerNode))
+            let key = Key(provider: hold.provider, model: hold.accelerator, region: offer.region)
+            add(\.standby, key, t, Double(hold.nodes * offer.acceleratorsPerNode))
         }
-        let catalog = AcceleratorCatalog.merged(with: scenario.accelerators)
-        let keys = Set(size.keys).union(standby.keys).sorted { ($0.model, $0.provider) < ($1.model, $1.provider) }
-        for key in keys {
-            let monthly = size[key] ?? Array(repeating: 0, count: months)
-            let reserve = standby[key] ?? Array(repeating: 0, count: months)
-            let price = spend[key].map { $0.hours > 0 ? $0.usd / $0.hours : 0 } ?? 0
-            pools.append(
-                Pool(
-                    model: key.model, accelerators: Int(monthly.max() ?? 0), pricePerAcceleratorHour: price,
-                    domainSize: catalog[key.model]?.scaleUpDomain))
-            providers.append(key.provider)
-            steps.append(monthly.enumerated().map { (Double($0) * monthSeconds, Int($1)) })
-            backups.append(reserve.enumerated().map { (Double($0) * monthSeconds, Int($1)) })
+    }
+
+    /// Takes each service's accelerators out of its models' clusters, month by month, the
+    /// cluster with the most left first; returns what each service needs and what each provider
+    /// holds of it, per month.
+    mutating func carveServices(plan: Plan, scenario: Scenario)
+        -> ([WorkloadID: [Double]], [WorkloadID: [ProviderID: [Double]]])
+    {
+        var needs: [WorkloadID: [Double]] = [:]
+        var heldBy: [WorkloadID: [ProviderID: [Double]]] = [:]
+        let services = scenario.workloads.filter { if case .service = $0.demand { true } else { false } }
+        for w in services {
+            var need = Array(repeating: 0.0, count: months)
+            var held: [ProviderID: [Double]] = [:]
+            for a in plan.allocation where a.workload == w.id {
+                guard let t = scenario.horizon.period(of: a.month) else { continue }
+                need[t] += a.accelerators
+                var left = a.accelerators
+                let candidates = size.keys.filter { $0.model == a.accelerator }.sorted {
+                    (size[$0]![t], $1) > (size[$1]![t], $0)
+                }
+                for key in candidates where left > 1e-6 {
+                    let taken = min(left, size[key]![t])
+                    size[key]![t] -= taken
+                    left -= taken
+                    held[key.provider, default: Array(repeating: 0, count: months)][t] += taken
+                }
+            }
+            needs[w.id] = need
+            heldBy[w.id] = held
         }
+        return (needs, heldBy)
+    }
+}
+
+/// How each workload of a plan fared in a simulation.
+public struct WorkloadOutcome: Sendable, Equatable {
+    /// The workload.
+    public var workload: WorkloadID
+    /// `training`, `batch` or `service`.
+    public var kind: String
+    /// Training: whether the run finished by its deadline.
+    public var onTime: Bool?
+    /// Training: seconds past the deadline it finished (nil when on time or unfinished).
+    public var lateSeconds: Double?
+    /// Batch: the fraction of the stream's work finished inside its window.
+    public var workDoneInWindow: Double?
+    /// Service: the lowest fraction of its capacity held in any month of its window.
+    public var capacityHeld: Double?
+
+    /// One line for people: `frontier-pretrain  training  on time (finished 2027-11-27, 34 days early)`.
+    public var summary: String {
+        switch kind {
+        case "training":
+            if onTime == true { return "on time" }
+            if let lateSeconds { return String(format: "late by %.1f days", lateSeconds / 86_400) }
+            return "did not finish"
+        case "batch": return String(format: "%.1f%% of its work done inside its window", (workDoneInWindow ?? 0) * 100)
+        default: return String(format: "%.1f%% of its capacity held in its worst month", (capacityHeld ?? 0) * 100)
+        }
+    }
+}
+
+extension PlanFleet {
+    /// Each workload's outcome in `metrics`, a run of this fleet's jobs; services are held as far
+    /// as the plan's pools, after `incidents`, cover them.
+    public func outcomes(
+        _ metrics: SimulationMetrics, scenario: Scenario, incidents: [SupplyIncident] = []
+    ) -> [WorkloadOutcome] {
+        let monthSeconds = scenario.hoursPerMonth * 3600
+        var result: [WorkloadOutcome] = []
+        for w in scenario.workloads {
+            let due = Double(scenario.horizon.start.months(to: w.window.end) + 1) * monthSeconds
+            let mine = jobWorkloads.indices.filter { jobWorkloads[$0] == w.id }
+            switch w.demand {
+            case .training:
+                let finish = mine.first.flatMap { $0 < metrics.finishSeconds.count ? metrics.finishSeconds[$0] : nil }
+                result.append(
+                    WorkloadOutcome(
+                        workload: w.id, kind: "training", onTime: finish.map { $0 <= due + 1e-6 } ?? false,
+                        lateSeconds: finish.flatMap { $0 > due + 1e-6 ? $0 - due : nil }))
+            case .batch(let work):
+                let done = mine.reduce(0.0) { sum, j in
+                    guard j < metrics.finishSeconds.count, let f = metrics.finishSeconds[j], f <= due + 1e-6 else {
+                        return sum
+                    }
+                    return sum + jobs[j].work
+                }
+                result.append(
+                    WorkloadOutcome(workload: w.id, kind: "batch", workDoneInWindow: work > 0 ? done / work : 1))
+            case .service:
+                // Held: what its providers' clusters deliver of the plan's accelerators for it, in
+                // the middle of each month, after the incidents then.
+                let need = serviceNeed[w.id] ?? []
+                var worst = 1.0
+                for (t, needed) in need.enumerated() where needed > 1e-6 {
+                    let middle = (Double(t) + 0.5) * monthSeconds
+                    var delivered = 0.0
+                    for (provider, held) in serviceHeldBy[w.id] ?? [:] {
+                        let remaining =
+                            incidents.filter {
+                                $0.provider == provider && $0.startSeconds <= middle
+                                    && middle < $0.startSeconds + ($0.durationSeconds ?? .infinity)
+                            }.map(\.remainingFraction).min() ?? 1
+                        delivered += held[t] * remaining
+                    }
+                    worst = min(worst, delivered / needed)
+                }
+                result.append(WorkloadOutcome(workload: w.id, kind: "service", capacityHeld: worst))
+            }
+        }
+        return result
     }
 }

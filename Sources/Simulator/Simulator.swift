@@ -76,6 +76,9 @@ public struct SimulationMetrics: Sendable {
     public var preemptions: Int
     /// Work lost to incidents (progress since the last checkpoint, i.e. the round's start).
     public var workLost: Double
+    /// When each job finished, seconds from time 0, in the order the jobs were given; nil where
+    /// it did not.
+    public var finishSeconds: [Double?] = []
 
     /// Mean job completion time.
     public var averageJCT: Double {
@@ -357,7 +360,8 @@ private struct SimulationState {
             completionTimes: done, unfinished: jobs.indices.filter { finished[$0] == nil }.map { jobs[$0].id },
             makespanSeconds: makespan,
             utilization: pools.indices.map { availableSeconds[$0] > 0 ? busySeconds[$0] / availableSeconds[$0] : 0 },
-            costUSD: cost, deadlinesMet: (met, withDeadline), preemptions: preemptions, workLost: workLost)
+            costUSD: cost, deadlinesMet: (met, withDeadline), preemptions: preemptions, workLost: workLost,
+            finishSeconds: finished)
     }
 }
 

@@ -159,7 +159,7 @@ public enum ScenarioCodec {
             id: id, accelerator: accelerator, powerPerAcceleratorW: power, arrivals: arrivals, hostableAt: hostable)
     }
 
-    enum WorkloadKind: String, CaseIterable { case training, service }
+    enum WorkloadKind: String, CaseIterable { case training, batch, service }
 
     static let readWorkload: FieldRead<Workload> = { r, node, path in
         let keys = ["id", "kind", "stacks", "work", "capacity", "window", "gang", "critical", "speed"]
@@ -168,11 +168,12 @@ public enum ScenarioCodec {
         let kind: WorkloadKind? = r.required(f, "kind", DocumentReader.choice())
         var demand: Demand?
         switch kind {
-        case .training:
+        case .training, .batch:
             if f.has("capacity") {
-                r.fail(f.path("capacity"), "a training workload has work, not capacity", line: f.line)
+                r.fail(f.path("capacity"), "a \(kind!.rawValue) workload has work, not capacity", line: f.line)
             }
-            demand = r.required(f, "work", DocumentReader.double).map(Demand.training)
+            demand = r.required(f, "work", DocumentReader.double).map(
+                kind == .training ? Demand.training : Demand.batch)
         case .service:
             if f.has("work") { r.fail(f.path("work"), "a service workload has capacity, not work", line: f.line) }
             demand = r.required(f, "capacity", DocumentReader.double).map(Demand.service)
@@ -315,6 +316,7 @@ public enum ScenarioCodec {
         var fields: [(String, DocumentNode)] = [("id", .text(w.id.rawValue))]
         switch w.demand {
         case .training(let work): fields += [("kind", .text("training")), ("work", .number(work))]
+        case .batch(let work): fields += [("kind", .text("batch")), ("work", .number(work))]
         case .service(let capacity): fields += [("kind", .text("service")), ("capacity", .number(capacity))]
         }
         fields += [

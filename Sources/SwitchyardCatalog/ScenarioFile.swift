@@ -35,7 +35,8 @@ public enum ScenarioFile {
         if let decoded {
             // Check what did decode too, so one run reports every problem. Elements whose fields
             // failed were left out, so positions are mapped back to the file's own.
-            let semantic = decoded.validate(accelerators: AcceleratorCatalog.merged(with: decoded.accelerators))
+            var semantic = decoded.validate(accelerators: AcceleratorCatalog.merged(with: decoded.accelerators))
+            if semantic.isEmpty, structural.isEmpty { semantic = DemandCheck.problems(decoded) }
             let remap = SectionIndex(root)
             for var problem in semantic {
                 problem.path = remap.filePath(for: problem.path, decoded: decoded)

@@ -117,6 +117,16 @@ public struct ScenarioGenerator: Sendable {
         let peak = capacityByMonth.max() ?? 0
         let target = peak * p.load
         let stackSets: [[SoftwareStack]] = [[.cuda], [.cuda, .xla], [.cuda, .rocm], [.xla, .cuda, .rocm], [.cuda]]
+        // Clusters (a provider's offers of one model in one region) big enough for a real run.
+        let clusters = Dictionary(grouping: offers) { "\($0.provider)|\($0.accelerator)|\($0.region)" }
+            .sorted { $0.key < $1.key }
+            .map {
+                (
+                    model: $0.value[0].accelerator,
+                    accelerators: $0.value.reduce(0) { $0 + $1.availableNodes * $1.acceleratorsPerNode }
+                )
+            }
+            .filter { $0.accelerators >= 64 }
         var workloads: [Workload] = []
         let count = max(1, p.workloads)
         for i in 0..<count {
@@ -127,16 +137,34 @@ public struct ScenarioGenerator: Sendable {
                 start: start.adding(months: startOffset),
                 end: start.adding(months: min(horizon.months - 1, startOffset + length - 1)))
             let months = Double(window.start.months(to: window.end) + 1)
-            let isService = rng.uniform() < 0.35
+            let kind = rng.uniform()
+            let id = WorkloadID(String(format: "work-%03d", i))
+            let critical = rng.uniform() < 0.7
+            if kind < 0.3, !clusters.isEmpty, months >= 3 {
+                // A training run sized to one cluster: a power-of-two gang up to 80% of it (8 to
+                // 4,096), doing 40–80% of what that gang could do in its window there.
+                let cluster = clusters[rng.int(clusters.count)]
+                let largest = min(4096, Int(Double(cluster.accelerators) * 0.8))
+                let sizes = [8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096].filter { $0 <= largest }
+                let gang = sizes.isEmpty ? 8 : sizes[rng.int(max(0, sizes.count - 4), sizes.count)]
+                let stacks = accelerators[cluster.model]?.stacks ?? [.cuda]
+                let rate = speed.capacityWeight(of: cluster.model)
+                let work = (Double(gang) * rate * 730 * months * rng.uniform(0.4, 0.8)).rounded()
+                workloads.append(
+                    Workload(
+                        id: id, demand: .training(work: work), window: window, stacks: stacks, gang: gang,
+                        critical: critical))
+                continue
+            }
+            let isService = kind < 0.65
             let demand: Demand =
                 isService
                 ? .service(capacity: (share * 0.8).rounded())
-                : .training(work: (share * months * 730 * 0.9).rounded())
+                : .batch(work: (share * months * 730 * 0.9).rounded())
             workloads.append(
                 Workload(
-                    id: WorkloadID(String(format: "work-%03d", i)), demand: demand, window: window,
-                    stacks: stackSets[rng.int(stackSets.count)], gang: [1, 8, 64, 256][rng.int(4)],
-                    critical: rng.uniform() < 0.7))
+                    id: id, demand: demand, window: window, stacks: stackSets[rng.int(stackSets.count)],
+                    gang: isService ? [1, 8][rng.int(2)] : [1, 8, 64, 256][rng.int(4)], critical: critical))
         }
 
         let policy = Policy(

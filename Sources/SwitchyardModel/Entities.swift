@@ -200,15 +200,31 @@ public struct MonthWindow: Hashable, Sendable, Codable {
     public func contains(_ month: YearMonth) -> Bool { start <= month && month <= end }
 }
 
-/// What a workload demands.
+/// What a workload demands. Every kind comes in gangs of `Workload.gang` accelerators of one
+/// model; they differ in where a gang may run and for how long.
 public enum Demand: Hashable, Sendable, Codable {
-    /// A training run: `work` reference accelerator-hours inside the window; the window's end is the deadline.
+    /// One training run: a single job of `gang` accelerators of one model inside one cluster (one
+    /// provider's nodes of one model in one region, or an owned fleet at one site), in every month
+    /// it runs, doing `work` reference accelerator-hours inside the window; the window's end is the
+    /// deadline. It never straddles two clusters; only a re-plan moves it.
     case training(work: Double)
-    /// A service: `capacity` reference accelerators in every month of the window.
+    /// A batch stream: many independent jobs of `gang` accelerators whose `work` (reference
+    /// accelerator-hours in all) must be done inside the window; they may run on any cluster.
+    case batch(work: Double)
+    /// A service: `capacity` reference accelerators in every month of the window, as replicas of
+    /// `gang` accelerators, each replica inside one cluster; replicas may spread.
     case service(capacity: Double)
+
+    /// The work of a training run or a batch stream, reference accelerator-hours; nil for a service.
+    public var work: Double? {
+        switch self {
+        case .training(let work), .batch(let work): work
+        case .service: nil
+        }
+    }
 }
 
-/// Demand for compute: a training run or a service.
+/// Demand for compute: a training run, a batch stream or a service.
 public struct Workload: Hashable, Sendable, Codable {
     /// Its identifier.
     public var id: WorkloadID

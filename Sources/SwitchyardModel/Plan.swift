@@ -22,6 +22,9 @@ public struct Plan: Codable, Sendable, Equatable {
     public var exercisedBackups: [BackupExercise]
     /// Accelerators given to each workload, per model and month.
     public var allocation: [Allocation]
+    /// Where each training run lives and when: one entry per stretch in one cluster (a re-plan
+    /// may restart a run elsewhere: then two).
+    public var runs: [TrainingRun]
     /// Demand left unmet, with the month (services) or window (training).
     public var shortfalls: [Shortfall]
     /// Costs, by kind, provider, model and month.
@@ -39,9 +42,10 @@ public struct Plan: Codable, Sendable, Equatable {
     public init(
         scenario: String, scenarioFingerprint: String, horizon: Horizon, hoursPerMonth: Double, leases: [Lease],
         colocation: [ColocationUse], backups: [BackupHold], exercisedBackups: [BackupExercise],
-        allocation: [Allocation], shortfalls: [Shortfall], cost: CostBreakdown, shares: [ProviderShare],
-        resilience: [ProviderLoss], explanation: Explanation, solver: SolverReport
+        allocation: [Allocation], runs: [TrainingRun] = [], shortfalls: [Shortfall], cost: CostBreakdown,
+        shares: [ProviderShare], resilience: [ProviderLoss], explanation: Explanation, solver: SolverReport
     ) {
+        self.runs = runs
         self.scenario = scenario
         self.scenarioFingerprint = scenarioFingerprint
         self.horizon = horizon
@@ -57,6 +61,64 @@ public struct Plan: Codable, Sendable, Equatable {
         self.resilience = resilience
         self.explanation = explanation
         self.solver = solver
+    }
+}
+
+/// A training run's stretch in one cluster: a provider's nodes of one model in one region, or
+/// an owned fleet at one colocation site.
+public struct TrainingRun: Codable, Sendable, Equatable {
+    /// The run.
+    public var workload: WorkloadID
+    /// The provider of the cluster (for an owned fleet: the site's operator).
+    public var provider: ProviderID
+    /// The accelerator model.
+    public var accelerator: AcceleratorModelID
+    /// The cluster's region.
+    public var region: RegionID
+    /// The owned fleet, when the cluster is the lab's own hardware.
+    public var fleet: OwnedFleetID?
+    /// The colocation site hosting that fleet.
+    public var site: ColocationSiteID?
+    /// The gang: accelerators it holds in every month of the stretch.
+    public var accelerators: Int
+    /// The first month of the stretch.
+    public var start: YearMonth
+    /// The last month of the stretch.
+    public var end: YearMonth
+    /// Reference accelerator-hours the stretch does.
+    public var referenceHours: Double
+    /// The month its work is complete (the run's last stretch only); nil when it falls short.
+    public var finish: YearMonth?
+    /// The run's deadline: its window's last month.
+    public var deadline: YearMonth
+    /// Whole months from `finish` to the deadline (0: finishes in its last month).
+    public var slackMonths: Int?
+
+    /// A run's stretch from its fields.
+    public init(
+        workload: WorkloadID, provider: ProviderID, accelerator: AcceleratorModelID, region: RegionID,
+        fleet: OwnedFleetID? = nil, site: ColocationSiteID? = nil, accelerators: Int, start: YearMonth,
+        end: YearMonth, referenceHours: Double, finish: YearMonth?, deadline: YearMonth, slackMonths: Int?
+    ) {
+        self.workload = workload
+        self.provider = provider
+        self.accelerator = accelerator
+        self.region = region
+        self.fleet = fleet
+        self.site = site
+        self.accelerators = accelerators
+        self.start = start
+        self.end = end
+        self.referenceHours = referenceHours
+        self.finish = finish
+        self.deadline = deadline
+        self.slackMonths = slackMonths
+    }
+
+    /// The cluster's name: `coreweave nvidia-gb200 us-east`, or `tpu-v7-phase1 at cw-colo-nj`.
+    public var cluster: String {
+        if let fleet, let site { return "\(fleet) at \(site)" }
+        return "\(provider) \(accelerator) \(region)"
     }
 }
 

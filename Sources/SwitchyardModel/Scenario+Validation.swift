@@ -165,7 +165,7 @@ private struct Validator {
         for (i, w) in s.workloads.enumerated() {
             let p = "workloads[\(i)]"
             switch w.demand {
-            case .training(let work): positive(work, "\(p).work")
+            case .training(let work), .batch(let work): positive(work, "\(p).work")
             case .service(let capacity): positive(capacity, "\(p).capacity")
             }
             if w.window.end < w.window.start {

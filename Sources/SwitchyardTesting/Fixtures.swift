@@ -34,11 +34,20 @@ public enum Fixtures {
         Workload(id: id, demand: .service(capacity: capacity), window: months, stacks: stacks, critical: critical)
     }
 
-    /// A training workload.
+    /// A training run: one gang of `gang` accelerators of one model in one cluster.
     public static func training(
-        _ id: WorkloadID, work: Double, window: MonthWindow, stacks: [SoftwareStack] = [.cuda], critical: Bool = false
+        _ id: WorkloadID, work: Double, window: MonthWindow, stacks: [SoftwareStack] = [.cuda], critical: Bool = false,
+        gang: Int
     ) -> Workload {
-        Workload(id: id, demand: .training(work: work), window: window, stacks: stacks, critical: critical)
+        Workload(id: id, demand: .training(work: work), window: window, stacks: stacks, gang: gang, critical: critical)
+    }
+
+    /// A batch stream: independent jobs of `gang` accelerators, anywhere.
+    public static func batch(
+        _ id: WorkloadID, work: Double, window: MonthWindow, stacks: [SoftwareStack] = [.cuda], critical: Bool = false,
+        gang: Int = 1
+    ) -> Workload {
+        Workload(id: id, demand: .batch(work: work), window: window, stacks: stacks, gang: gang, critical: critical)
     }
 
     /// An offer priced on-demand only unless `prices` says more.

@@ -31,7 +31,8 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Gavel's throughput JSON for the trace's job types.") var gavelThroughputs: String?
     @Option(help: "The policy.") var policy: AllocationPolicy = .maxMinFairness
     @Option(help: "A second policy to run on the same trace.") var compare: AllocationPolicy?
-    @Option(help: "Round length, seconds.") var roundSeconds: Double = 360
+    @Option(help: "Round length, seconds (default 360; 3600 for a plan's own jobs, which run for months).")
+    var roundSeconds: Double?
     @Option(help: "Progress lost when a job moves to another model (checkpoint restore), seconds.")
     var checkpointSeconds: Double = 0
     @Option(
@@ -53,10 +54,10 @@ struct SimulateCommand: ParsableCommand {
         if gavelTrace != nil, gavelThroughputs == nil {
             throw ValidationError("--gavel-trace needs --gavel-throughputs")
         }
-        guard roundSeconds > 0, roundSeconds <= 86_400 else {
+        guard round > 0, round <= 86_400 else {
             throw ValidationError("--round-seconds must be in (0, 86400]")
         }
-        guard checkpointSeconds >= 0, checkpointSeconds < roundSeconds else {
+        guard checkpointSeconds >= 0, checkpointSeconds < round else {
             throw ValidationError("--checkpoint-seconds must be >= 0 and shorter than a round")
         }
         _ = try incidents()
@@ -79,6 +80,9 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
+    /// The round length: as given, else an hour for a plan's own jobs and 6 minutes for traces.
+    var round: Double { roundSeconds ?? (scenario != nil && trace == nil && gavelTrace == nil ? 3600 : 360) }
+
     func run() throws {
         var pools: [Pool]
         var providers: [ProviderID?]
@@ -87,17 +91,18 @@ struct SimulateCommand: ParsableCommand {
             (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
         } else {
             let loaded = try loadScenario(scenario!)
-            let bought = PlanFleet(scenario: loaded, plan: try PlanFile.load(path: plan!))
+            let bought = PlanFleet(
+                scenario: loaded, plan: try PlanFile.load(path: plan!), ownJobs: trace == nil && gavelTrace == nil)
             (pools, providers, planFleet) = (bought.pools, bought.providers, bought)
         }
         // Without a domain column, a pool's scale-up domain is its model's (8-GPU node, NVL72 rack…).
         let catalog = AcceleratorCatalog.merged(with: [])
-        for m in pools.indices where pools[m].domainSize == nil {
+        for m in pools.indices where pools[m].domainSize == nil && planFleet == nil {
             pools[m].domainSize = catalog[pools[m].model]?.scaleUpDomain
         }
         let jobs: [SimulatedJob]
-        if trace == nil, gavelTrace == nil, let scenarioPath = scenario {
-            jobs = try PlanJobs.training(try loadScenario(scenarioPath), pools: pools)
+        if trace == nil, gavelTrace == nil, let planFleet {
+            jobs = planFleet.jobs
         } else if let trace {
             jobs = try readInput(trace) { try ScheduleInput.trace(csv: $0, pools: pools) }
         } else {
@@ -126,7 +131,7 @@ struct SimulateCommand: ParsableCommand {
         let recorder = TimelineRecorder()
         func simulate(_ policy: AllocationPolicy, record: Bool) throws -> SimulationMetrics {
             var simulator = Simulator(pools: pools, providers: providers, policy: policy)
-            simulator.roundSeconds = roundSeconds
+            simulator.roundSeconds = round
             simulator.checkpointSeconds = checkpointSeconds
             simulator.incidents = events
             if let planFleet {
@@ -146,14 +151,23 @@ struct SimulateCommand: ParsableCommand {
         let first = try simulate(policy, record: true)
         let second = try compare.map { try simulate($0, record: false) }
         if let timeline {
-            try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: roundSeconds), to: timeline)
+            try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: round), to: timeline)
         }
-        print(report(first, second, pools: pools, providers: providers, jobs: jobs.count))
+        print(report(first, second, pools: pools, providers: providers, names: planFleet?.names, jobs: jobs.count))
+        if let planFleet, trace == nil, gavelTrace == nil {
+            print()
+            let outcomes = planFleet.outcomes(first, scenario: try loadScenario(scenario!), incidents: events)
+            print(
+                TextTable.render(
+                    header: ["workload", "kind", policy.rawValue],
+                    rows: outcomes.map { [$0.workload.rawValue, $0.kind, $0.summary] }))
+        }
     }
 
-    func report(_ a: SimulationMetrics, _ b: SimulationMetrics?, pools: [Pool], providers: [ProviderID?], jobs: Int)
-        -> String
-    {
+    func report(
+        _ a: SimulationMetrics, _ b: SimulationMetrics?, pools: [Pool], providers: [ProviderID?], names: [String]?,
+        jobs: Int
+    ) -> String {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
         func ratio(_ x: Double?, _ y: Double?) -> String {
             guard let x, let y, y > 0 else { return "-" }
@@ -184,7 +198,8 @@ struct SimulateCommand: ParsableCommand {
         }
         for (m, pool) in pools.enumerated() {
             let who = providers[m].map { " (\($0))" } ?? ""
-            row("utilisation \(pool.model)\(who)", { $0.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
+            let label = names.map { $0[m] } ?? "\(pool.model)\(who)"
+            row("utilisation \(label)", { $0.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
         }
         let header = ["\(jobs) jobs", policy.rawValue] + (compare.map { [$0.rawValue, "ratio"] } ?? [])
         return TextTable.render(header: header, rows: rows, rightAligned: Set(1..<header.count))

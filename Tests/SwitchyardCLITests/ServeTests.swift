@@ -270,7 +270,7 @@ final class ServerProcess: @unchecked Sendable {
                 scenario,
             ])
         #expect(generated.status == 0)
-        let lease = ["--job-lease-seconds", "1"]
+        let lease = ["--job-lease-seconds", "1", "--plan-time-limit", "20"]
         let first = try ServerProcess(database: url, arguments: ["--import", scenario] + lease)
         let token = try #require(first.token)
         let job = try #require(

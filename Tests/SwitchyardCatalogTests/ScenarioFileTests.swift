@@ -72,7 +72,7 @@ import Testing
         text = text.replacingOccurrences(of: "onDemand: 3.90 ", with: "onDemand: -3.90 ")
         text = text.replacingOccurrences(of: "maxProviderShare: 0.5 ", with: "maxProviderShre: 0.5 ")
         text = text.replacingOccurrences(
-            of: "window: { start: 2027-03, end: 2027-12 }", with: "window: { start: 2027-03, end: 2026-12 }")
+            of: "window: { start: 2027-04, end: 2027-12 }", with: "window: { start: 2027-04, end: 2026-12 }")
         text = text.replacingOccurrences(
             of: "    availableNodes: 60\n    leadTimeDays: 0", with: "    availableNodes: sixty\n    leadTimeDays: 0")
         do {
