@@ -289,7 +289,9 @@ struct PlanExtractor {
         -> [Allocation]
     {
         variables.compactMap { key, x -> Allocation? in
-            let amount = values[x.index]
+            // Solver round-off (512.0000000000002) is not part of the plan: a millionth of an
+            // accelerator is below anything the plan means.
+            let amount = (values[x.index] * 1e6).rounded() / 1e6
             guard amount > 1e-6 else { return nil }
             return Allocation(
                 workload: input.workloads[key.workload].id, accelerator: input.models[key.model],
@@ -365,6 +367,33 @@ struct PlanExtractor {
         }
     }
 
+    /// Why a training run falls short when the cause is the run's own shape: no cluster holds
+    /// its gang, or none can hold it for the months its work needs inside its window.
+    private func runReason(_ w: Int) -> String? {
+        let workload = input.workloads[w]
+        let gang = Formatted.grouped(Double(workload.gang))
+        let runnable = input.clusters.indices.filter { input.speeds[w][input.clusters[$0].model] > 0 }
+        if input.runClusters[w].isEmpty {
+            let largest = runnable.max { (input.clusters[$0].capacity.max() ?? 0, $1) < (input.clusters[$1].capacity.max() ?? 0, $0) }
+            return "no cluster holds \(gang) accelerators of a model this run can use"
+                + (largest.map {
+                    " (the largest: \(input.clusterName($0)), \(Formatted.grouped(input.clusters[$0].capacity.max() ?? 0)))"
+                } ?? "")
+                + "; a run is never split across clusters"
+        }
+        let placed = model.runStart.contains { $0.key.workload == w && value($0.value) > 0.5 }
+        if !model.runStart.keys.contains(where: { $0.workload == w }) {
+            let window = input.window(of: w).count
+            let fastest = input.runClusters[w].compactMap { c in model.runLength(w, cluster: c).map { (c, $0) } }
+                .min { ($0.1, $0.0) < ($1.1, $1.0) }
+            return "no cluster that holds \(gang) accelerators can hold them for the months its work needs inside its window"
+                + (fastest.map {
+                    " (the fastest, \(input.clusterName($0.0)), needs \($0.1) months from when it can deliver; the window has \(window))"
+                } ?? "")
+        }
+        return placed ? nil : "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
+    }
+
     private func reason(for shortfall: Shortfall, plan: Plan) -> String {
         guard let w = input.workloads.firstIndex(where: { $0.id == shortfall.workload }) else { return "" }
         let months = shortfall.month.map { [input.scenario.horizon.period(of: $0)!] } ?? Array(input.window(of: w))
@@ -372,6 +401,7 @@ struct PlanExtractor {
         if compatible.isEmpty {
             return "no offered or owned accelerator runs its stacks \(input.workloads[w].stacks.map(\.rawValue))"
         }
+        if case .training = input.workloads[w].demand, let why = runReason(w) { return why }
         let unavailable = months.filter { t in !compatible.contains { model.modelAvailable($0, t) } }
         if unavailable.count == months.count {
             return "no supply of a model it runs on is deliverable in time (lead times)"

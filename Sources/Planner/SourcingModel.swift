@@ -285,9 +285,13 @@ struct SourcingModel {
                     let key = AllocationKey(workload: w, model: m, period: t)
                     let x: Variable
                     if t < from {
+                        // History, as the plan file gives it (rounded to a millionth of an
+                        // accelerator): allowed that much below, so round-off cannot make the
+                        // past overfill what was supplied.
                         let past = overrides.pastAllocation[key] ?? 0
                         x = lp.addVariable(
-                            "x[\(input.workloads[w].id),\(input.models[m]),\(t)]", lower: past, upper: past)
+                            "x[\(input.workloads[w].id),\(input.models[m]),\(t)]", lower: max(0, past - 1e-5),
+                            upper: past)
                     } else {
                         x = lp.addVariable("x[\(input.workloads[w].id),\(input.models[m]),\(t)]")
                     }

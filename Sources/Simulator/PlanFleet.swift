@@ -14,7 +14,8 @@ import SwitchyardModel
 ///   can run only there;
 /// - each batch stream is a seeded set of jobs of its gang, arriving month by month as the plan
 ///   allocates the stream's work (job lengths: 40% 6 h, 40% 24 h, 20% 72 h of reference work per
-///   gang, the last job of a month trimmed to what is left), each due by the window's end;
+///   gang — longer, up to 80% of a month, where a month would otherwise have over 100 jobs — the
+///   last job of a month trimmed to what is left), each due by the window's end;
 /// - each service's replicas hold the accelerators the plan gives it, carved out of its models'
 ///   clusters month by month (largest remainder first), so other work cannot use them.
 ///
@@ -144,11 +145,14 @@ public struct PlanFleet: Sendable {
         for byte in w.id.rawValue.utf8 { seedBytes = seedBytes &* 31 &+ UInt64(byte) }
         var rng = SplitMix64(seed: seedBytes)
         var jobs: [(String, Double, Double)] = []
+        let monthHours = scenario.hoursPerMonth
         for t in perMonth.keys.sorted() {
             var left = perMonth[t]!
+            // At most about 100 jobs a month: a big stream runs longer jobs (up to most of a month).
+            let floorHours = min(0.8 * monthHours, left / (Double(w.gang) * 100))
             while left > 1e-6 {
                 let draw = rng.uniform()
-                let hours = draw < 0.4 ? 6.0 : draw < 0.8 ? 24.0 : 72.0
+                let hours = max(floorHours, draw < 0.4 ? 6.0 : draw < 0.8 ? 24.0 : 72.0)
                 let work = min(left, Double(w.gang) * hours)
                 jobs.append(("\(w.id)#\(jobs.count + 1)", Double(t) * monthSeconds, work))
                 left -= work

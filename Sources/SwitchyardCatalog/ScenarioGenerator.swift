@@ -164,7 +164,7 @@ public struct ScenarioGenerator: Sendable {
             workloads.append(
                 Workload(
                     id: id, demand: demand, window: window, stacks: stackSets[rng.int(stackSets.count)],
-                    gang: isService ? [1, 8][rng.int(2)] : [1, 8, 64, 256][rng.int(4)], critical: critical))
+                    gang: isService ? [1, 8][rng.int(2)] : [8, 64, 256][rng.int(3)], critical: critical))
         }
 
         let policy = Policy(

@@ -1,0 +1,107 @@
+import Foundation
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardTesting
+import Testing
+
+@testable import Planner
+
+/// Training runs are one gang of one model in one cluster: placed whole, never split, explained
+/// when they cannot be placed, and checked independently.
+@Suite struct TrainingRunTests {
+    let planner = Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 1e-4))
+
+    func scenario(offers: [Offer], workloads: [Workload], months: Int = 8) -> Scenario {
+        Scenario(
+            name: "runs", horizon: Fixtures.horizon(months),
+            providers: ["a", "b", "c"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
+            offers: offers, workloads: workloads, policy: Policy(maxProviderShare: 1))
+    }
+
+    /// Cheap H100s scattered over two providers (320 each) and dearer ones at a third (800): a
+    /// 512-accelerator run goes whole to the only cluster that holds it, though splitting it
+    /// over the cheap ones would cost less.
+    var scattered: Scenario {
+        scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 40, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 40, prices: [.onDemand: 2]),
+                Fixtures.offer("c-h100", provider: "c", nodes: 100, prices: [.onDemand: 4]),
+            ],
+            workloads: [
+                Fixtures.training("run", work: 512 * 730 * 3, window: Fixtures.months(1, 6), gang: 512)
+            ])
+    }
+
+    @Test func aRunGoesWholeToTheOnlyClusterBigEnough() throws {
+        let s = scattered
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.shortfalls.isEmpty)
+        #expect(plan.runs.count == 1)
+        let run = try #require(plan.runs.first)
+        #expect(run.provider == "c" && run.accelerators == 512 && run.cluster == "c nvidia-h100 us-east")
+        // Three months of work at 512 H100s: exactly three months, started as early as possible.
+        #expect(run.start == YearMonth(year: 2027, month: 1) && run.end == YearMonth(year: 2027, month: 3))
+        #expect(run.finish == run.end && run.slackMonths == 3)
+        #expect(plan.allocation.filter { $0.workload == "run" }.map(\.accelerators) == [512, 512, 512])
+        // 64 nodes at c in each of the three months; nothing at a or b.
+        #expect(plan.leases.allSatisfy { $0.offer == "c-h100" })
+        #expect(plan.leases.reduce(0) { $0 + $1.nodes * $1.months } == 64 * 3)
+    }
+
+    @Test func aRunTooBigForEveryClusterIsAnExplainedShortfallNotASplit() throws {
+        let s = scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 40, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 40, prices: [.onDemand: 2]),
+            ],
+            workloads: [Fixtures.training("run", work: 600 * 730 * 2, window: Fixtures.months(1, 6), gang: 600)])
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.runs.isEmpty)
+        #expect(plan.allocation.filter { $0.workload == "run" }.allSatisfy { $0.accelerators == 0 })
+        let short = try #require(plan.shortfalls.first { $0.workload == "run" })
+        #expect(short.fraction == 1)
+        #expect(short.reason.hasPrefix("no cluster holds 600 accelerators of a model this run can use"), "\(short.reason)")
+    }
+
+    @Test func theCheckerRefusesARunSplitOverClusters() throws {
+        let s = scattered
+        var plan = try planner.plan(s)
+        var split = plan.runs[0]
+        split.provider = "a"
+        plan.runs.append(split)
+        let problems = PlanChecker(scenario: s).check(plan)
+        #expect(problems.contains { $0.contains("runs in two places") })
+        #expect(problems.contains { $0.contains("straddles 2 clusters") })
+        #expect(problems.contains { $0.contains("but its runs hold") })
+        // A run that holds less than its gang is refused too.
+        var small = try planner.plan(s)
+        small.runs[0].accelerators = 256
+        #expect(PlanChecker(scenario: s).check(small).contains { $0.contains("its gang is 512") })
+    }
+
+    /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
+    /// continues it in a cluster that is still there, finishing by the deadline.
+    @Test func aRunRestartsElsewhereAfterItsProviderFails() throws {
+        let s = scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3]),
+            ],
+            workloads: [Fixtures.training("run", work: 512 * 730 * 4, window: Fixtures.months(1, 6), gang: 512)])
+        let plan = try planner.plan(s)
+        #expect(plan.runs.map(\.provider) == ["a"])
+        let incident = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: 2))
+        let replan = try planner.replan(s, plan: plan, incident: incident)
+        #expect(PlanChecker(scenario: s, incident: incident).check(replan.after) == [])
+        #expect(replan.after.shortfalls.isEmpty)
+        let runs = replan.after.runs
+        #expect(runs.map(\.provider) == ["a", "b"])
+        #expect(runs[0].start == YearMonth(year: 2027, month: 1) && runs[0].end == YearMonth(year: 2027, month: 1))
+        #expect(runs[1].start == YearMonth(year: 2027, month: 2) && runs[1].end == YearMonth(year: 2027, month: 4))
+        #expect(runs[1].finish == YearMonth(year: 2027, month: 4))
+    }
+}

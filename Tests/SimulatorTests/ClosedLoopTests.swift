@@ -1,0 +1,93 @@
+import Foundation
+import Planner
+import Scheduler
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardTesting
+import Testing
+
+@testable import Simulator
+
+/// The plan, simulated, does what the plan says: the two halves of the product agree on what a
+/// workload is. Without incidents every run the plan finishes meets its deadline in the
+/// simulation, batch streams do their planned work inside their windows, and services hold their
+/// capacity; after an outage of a run's provider, the re-plan's restart runs where it said.
+@Suite struct ClosedLoopTests {
+    static func simulate(_ scenario: Scenario, _ plan: Plan, incidents: [SupplyIncident] = []) throws
+        -> (PlanFleet, [WorkloadOutcome])
+    {
+        let fleet = PlanFleet(scenario: scenario, plan: plan)
+        var simulator = Simulator(pools: fleet.pools, providers: fleet.providers, policy: .maxMinFairness)
+        simulator.roundSeconds = 6 * 3600
+        simulator.capacitySteps = fleet.steps
+        simulator.backupSteps = fleet.backups
+        simulator.limitSeconds = fleet.horizonSeconds
+        simulator.incidents = incidents
+        let metrics = try simulator.run(fleet.jobs)
+        return (fleet, fleet.outcomes(metrics, scenario: scenario, incidents: incidents))
+    }
+
+    /// Generated scenarios of many shapes: 1 to 8 providers, gangs from 8 to a few thousand.
+    @Test(arguments: 1...20)
+    func generatedPlansRunAsPlanned(seed: Int) throws {
+        let scenario = ScenarioGenerator(
+            .init(
+                seed: UInt64(100 + seed), providers: seed % 8 + 1, offers: 10 + seed % 6, workloads: 6 + seed % 4,
+                months: 12, resilience: seed % 2 == 0, load: 0.4)
+        ).generate()
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 8, relativeGap: 0.02)).plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(plan) == [])
+        let (_, outcomes) = try Self.simulate(scenario, plan)
+        for outcome in outcomes {
+            let workload = scenario.workloads.first { $0.id == outcome.workload }!
+            let short = plan.shortfalls.filter { $0.workload == outcome.workload }
+            switch workload.demand {
+            case .training:
+                // A run the plan finishes finishes on time in the simulation.
+                if plan.runs.last(where: { $0.workload == workload.id })?.finish != nil {
+                    #expect(outcome.onTime == true, "seed \(seed): \(workload.id) \(outcome.summary)")
+                }
+            case .batch(let work):
+                let planned = 1 - short.reduce(0) { $0 + $1.referenceHours } / work
+                #expect(
+                    (outcome.workDoneInWindow ?? 0) >= 0.99 * planned - 1e-9,
+                    "seed \(seed): \(workload.id) \(outcome.summary), planned \(planned)")
+            case .service:
+                #expect((outcome.capacityHeld ?? 0) >= 0.999, "seed \(seed): \(workload.id) \(outcome.summary)")
+            }
+        }
+        // The generated shapes include real runs: most seeds place at least one.
+        #expect(scenario.workloads.contains { if case .training = $0.demand { true } else { false } } || seed % 3 != 0)
+    }
+
+    /// A run on provider a, which fails in the run's second month: the re-plan restarts it on b
+    /// for the three months left, and the simulation (with the outage) finishes it there, on the
+    /// month the re-plan said.
+    @Test func aRestartedRunFinishesWhereTheReplanSaid() throws {
+        let scenario = Scenario(
+            name: "restart", horizon: Fixtures.horizon(8),
+            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3]),
+            ],
+            workloads: [Fixtures.training("run", work: 512 * 730 * 4, window: Fixtures.months(1, 6), gang: 512)],
+            policy: Policy(maxProviderShare: 1))
+        let planner = Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 1e-4))
+        let plan = try planner.plan(scenario)
+        let incident = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: 2))
+        let replan = try planner.replan(scenario, plan: plan, incident: incident).after
+        let restarted = try #require(replan.runs.last)
+        #expect(restarted.provider == "b" && restarted.finish == YearMonth(year: 2027, month: 4))
+        let month = scenario.hoursPerMonth * 3600
+        let outage = SupplyIncident(provider: "a", startSeconds: month, remainingFraction: 0)
+        let (fleet, outcomes) = try Self.simulate(scenario, replan, incidents: [outage])
+        #expect(outcomes.first?.onTime == true, "\(outcomes)")
+        // It ran on its reservation at b: that pool was busy in the months the re-plan gave it.
+        #expect(fleet.names.contains("run run on b nvidia-h100 us-east"))
+        // Without the restart (the first plan, run through the same outage) it does not finish.
+        let (_, stranded) = try Self.simulate(scenario, plan, incidents: [outage])
+        #expect(stranded.first?.onTime == false)
+    }
+}
