@@ -195,6 +195,14 @@ struct PlanExtractor {
             for (i, stretch) in stretches.enumerated() {
                 let cluster = input.clusters[stretch.cluster]
                 let perMonth = gang * input.speeds[w][cluster.model] * hours
+                // A stretch that does not carry straight on from the one before is a restart: it
+                // redoes the progress since the last checkpoint.
+                if i > 0,
+                    stretches[i - 1].cluster != stretch.cluster
+                        || stretches[i - 1].months.last! + 1 != stretch.months[0]
+                {
+                    done -= gang * input.speeds[w][cluster.model] * SourcingModel.restartHours
+                }
                 let hoursDone = perMonth * Double(stretch.months.count)
                 var finish: YearMonth?
                 if i == stretches.count - 1, done + hoursDone >= work * (1 - 1e-9) {
@@ -374,7 +382,9 @@ struct PlanExtractor {
         let gang = Formatted.grouped(Double(workload.gang))
         let runnable = input.clusters.indices.filter { input.speeds[w][input.clusters[$0].model] > 0 }
         if input.runClusters[w].isEmpty {
-            let largest = runnable.max { (input.clusters[$0].capacity.max() ?? 0, $1) < (input.clusters[$1].capacity.max() ?? 0, $0) }
+            let largest = runnable.max {
+                (input.clusters[$0].capacity.max() ?? 0, $1) < (input.clusters[$1].capacity.max() ?? 0, $0)
+            }
             return "no cluster holds \(gang) accelerators of a model this run can use"
                 + (largest.map {
                     " (the largest: \(input.clusterName($0)), \(Formatted.grouped(input.clusters[$0].capacity.max() ?? 0)))"
@@ -386,12 +396,14 @@ struct PlanExtractor {
             let window = input.window(of: w).count
             let fastest = input.runClusters[w].compactMap { c in model.runLength(w, cluster: c).map { (c, $0) } }
                 .min { ($0.1, $0.0) < ($1.1, $1.0) }
-            return "no cluster that holds \(gang) accelerators can hold them for the months its work needs inside its window"
+            return
+                "no cluster that holds \(gang) accelerators can hold them for the months its work needs inside its window"
                 + (fastest.map {
                     " (the fastest, \(input.clusterName($0.0)), needs \($0.1) months from when it can deliver; the window has \(window))"
                 } ?? "")
         }
-        return placed ? nil : "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
+        return placed
+            ? nil : "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
     }
 
     private func reason(for shortfall: Shortfall, plan: Plan) -> String {

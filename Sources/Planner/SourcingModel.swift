@@ -341,13 +341,18 @@ struct SourcingModel {
             var gangsOfModel: [PeriodKey: [(Variable, Double)]] = [:]
             for c in input.runClusters[w] {
                 let cluster = input.clusters[c]
-                guard let length = runLength(w, cluster: c), length > 0 else { continue }
+                guard let seamless = runLength(w, cluster: c), seamless > 0 else { continue }
+                let restarted = runLength(w, cluster: c, restarting: true) ?? seamless
                 let open = window.map { t in
                     t >= from && clusterCapacity(c, t) >= gang && modelAvailable(cluster.model, t)
                 }
                 let base = window.lowerBound
-                for k in window
-                where k + length <= window.upperBound && (k..<(k + length)).allSatisfy({ open[$0 - base] }) {
+                let ranUpToNow = overrides.pastRuns[w]?[c]?.contains(from - 1) ?? false
+                for k in window {
+                    // Carrying on where it ran, it loses nothing; any other start is a restart.
+                    let length = ranUpToNow && k == from ? seamless : restarted
+                    guard k + length <= window.upperBound, (k..<(k + length)).allSatisfy({ open[$0 - base] })
+                    else { continue }
                     let start = lp.addVariable(
                         "run[\(workload.id),\(c),\(k)]", upper: 1, objective: 0.01 * Double(k), integer: true)
                     runStart[RunStartKey(workload: w, cluster: c, period: k)] = start
@@ -389,9 +394,14 @@ struct SourcingModel {
         }
     }
 
+    /// Hours of a run's progress a restart redoes: its last checkpoint is at most this old. A run
+    /// that a re-plan moves, or that resumes after standing still, pays it once.
+    static let restartHours = 24.0
+
     /// Whole months run w needs in cluster c for the work it has left (all of it in a fresh
-    /// plan; what the months before a re-plan did not do, after one); nil where it cannot run.
-    func runLength(_ w: Int, cluster c: Int) -> Int? {
+    /// plan; what the months before a re-plan did not do, after one, plus `restartHours` of
+    /// redone progress when `restarting` a run that had started); nil where it cannot run.
+    func runLength(_ w: Int, cluster c: Int, restarting: Bool = false) -> Int? {
         guard case .training(let work) = input.workloads[w].demand else { return nil }
         let gang = Double(input.workloads[w].gang)
         let perMonth = gang * input.speeds[w][input.clusters[c].model] * input.hours
@@ -400,7 +410,8 @@ struct SourcingModel {
         for (past, periods) in overrides.pastRuns[w] ?? [:] {
             done += Double(periods.count) * gang * input.speeds[w][input.clusters[past].model] * input.hours
         }
-        return max(0, Int(((work - done) / perMonth - 1e-9).rounded(.up)))
+        let redo = restarting && done > 0 ? gang * input.speeds[w][input.clusters[c].model] * Self.restartHours : 0
+        return max(0, Int(((work - done + redo) / perMonth - 1e-9).rounded(.up)))
     }
 
     /// The most accelerators cluster c can hold in period t after what an incident took.

@@ -55,7 +55,8 @@ public struct PlanFleet: Sendable {
         clusters.addHosted(plan.colocation, scenario: scenario)
         clusters.addBackups(plan.backups, scenario: scenario)
         // Runs: their gangs are carved out of their clusters into reservations of their own.
-        var reservations: [(name: String, provider: ProviderID, model: AcceleratorModelID, sizes: [Double])] = []
+        var reservations:
+            [(name: String, provider: ProviderID, model: AcceleratorModelID, price: Double, sizes: [Double])] = []
         var runPools: [WorkloadID: [Int]] = [:]
         for run in plan.runs where ownJobs {
             guard let first = scenario.horizon.period(of: run.start), let last = scenario.horizon.period(of: run.end)
@@ -68,7 +69,8 @@ public struct PlanFleet: Sendable {
                 sizes[t] = taken
             }
             runPools[run.workload, default: []].append(reservations.count)
-            reservations.append(("run \(run.workload) on \(run.cluster)", run.provider, run.accelerator, sizes))
+            reservations.append(
+                ("run \(run.workload) on \(run.cluster)", run.provider, run.accelerator, clusters.price(key), sizes))
         }
         // Services: their replicas' accelerators are carved out of their models' clusters.
         if ownJobs { (serviceNeed, serviceHeldBy) = clusters.carveServices(plan: plan, scenario: scenario) }
@@ -92,7 +94,7 @@ public struct PlanFleet: Sendable {
             pools.append(
                 Pool(
                     model: reservation.model, accelerators: Int(reservation.sizes.max() ?? 0),
-                    pricePerAcceleratorHour: 0, domainSize: nil))
+                    pricePerAcceleratorHour: reservation.price, domainSize: nil))
             names.append(reservation.name)
             providers.append(reservation.provider)
             steps.append(reservation.sizes.enumerated().map { (Double($0) * monthSeconds, Int($1)) })
