@@ -241,6 +241,22 @@ extension PlanReport {
                 Formatted.money(row.exerciseCost), used.sorted().joined(separator: ", ").ifEmpty("none"),
             ]
         }
+        // Training runs cannot be spread over the others: each restarts whole, or misses.
+        n1.lines = plan.resilience.flatMap { row in
+            row.runRestarts.map { r in
+                guard let cluster = r.cluster, let start = r.start, let finish = r.finish else {
+                    return
+                        "Without \(row.provider), \(r.workload) has no cluster of another provider with room for its gang long enough: it would miss its deadline."
+                }
+                let delay =
+                    r.delayMonths.map {
+                        $0 == 0 ? "no later than planned" : "\($0) month\($0 == 1 ? "" : "s") later than planned"
+                    } ?? ""
+                return
+                    "Without \(row.provider), \(r.workload) restarts on \(cluster) from \(start), finishing \(finish) (\(delay)): "
+                    + (r.onTime ? "on time." : "past its deadline.")
+            }
+        }
         return n1
     }
 

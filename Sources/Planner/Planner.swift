@@ -113,6 +113,10 @@ public struct Planner: Sendable {
         )
         .explain(plan: plan)
         extractor.attachReasons(to: &plan)
+        let restarts = RunRestarts(input: input)
+        for i in plan.resilience.indices {
+            plan.resilience[i].runRestarts = restarts.restarts(for: plan.resilience[i].provider, plan: plan)
+        }
         // The bound of the last model is a bound for the full one: leaving out loss cases only
         // removes costs and constraints. The gap compares it with the full plan's objective.
         let objective = plan.cost.objective.double

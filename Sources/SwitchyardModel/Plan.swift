@@ -122,6 +122,38 @@ public struct TrainingRun: Codable, Sendable, Equatable {
     }
 }
 
+/// Where a training run would restart if the provider of its cluster delivered nothing: the
+/// cluster of another provider with room for its whole gang (the plan's capacity there and the
+/// backups held there, less the other runs placed there; other work there gives way), from its
+/// planned start, and when it would then finish.
+public struct RunRestart: Codable, Sendable, Equatable {
+    /// The run.
+    public var workload: WorkloadID
+    /// The cluster it restarts in; nil when no cluster of another provider has room for its gang
+    /// long enough inside its window.
+    public var cluster: String?
+    /// The first month there.
+    public var start: YearMonth?
+    /// The month its work would be done there.
+    public var finish: YearMonth?
+    /// Months after the plan's own finish (0: none).
+    public var delayMonths: Int?
+    /// Whether it would still meet its deadline.
+    public var onTime: Bool
+
+    /// A restart from its fields.
+    public init(
+        workload: WorkloadID, cluster: String?, start: YearMonth?, finish: YearMonth?, delayMonths: Int?, onTime: Bool
+    ) {
+        self.workload = workload
+        self.cluster = cluster
+        self.start = start
+        self.finish = finish
+        self.delayMonths = delayMonths
+        self.onTime = onTime
+    }
+}
+
 /// One signature: nodes of an offer on a term from a month.
 public struct Lease: Codable, Sendable, Equatable, Hashable {
     /// The offer.
@@ -384,12 +416,15 @@ public struct ProviderLoss: Codable, Sendable, Equatable {
     public var exercised: [BackupExercise]
     /// The allocation of critical work without the provider: the witness the checker verifies.
     public var allocation: [Allocation]
+    /// Training runs in the provider's clusters, and where each would restart without it.
+    public var runRestarts: [RunRestart]
 
     /// A ProviderLoss from its fields.
     public init(
         provider: ProviderID, criticalCoverage: Double, requiredCoverage: Double, shortfallReferenceHours: Double,
-        exerciseCost: Decimal, exercised: [BackupExercise], allocation: [Allocation]
+        exerciseCost: Decimal, exercised: [BackupExercise], allocation: [Allocation], runRestarts: [RunRestart] = []
     ) {
+        self.runRestarts = runRestarts
         self.provider = provider
         self.criticalCoverage = criticalCoverage
         self.requiredCoverage = requiredCoverage

@@ -284,7 +284,19 @@ extension SwitchyardServer {
             raw: plan.cost.colocation.description)
         body += Dashboard.card(
             "Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
-        body += "</div><h2>Leases</h2><div class=\"panel\"><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
+        body += "</div>"
+        if !plan.runs.isEmpty {
+            body +=
+                "<h2>Training runs</h2><div class=\"panel\"><table><tr><th>Run</th><th>Cluster</th><th class=\"n\">Accelerators</th><th>From</th><th>To</th><th>Finishes</th><th>Deadline</th><th class=\"n\">Slack (months)</th></tr>"
+            for run in plan.runs {
+                body +=
+                    "<tr data-figure=\"run\" data-value=\"\(run.workload)\"><td>\(run.workload.rawValue)</td><td>\(run.cluster)</td><td class=\"n\">\(run.accelerators)</td>"
+                body +=
+                    "<td>\(run.start.description)</td><td>\(run.end.description)</td><td>\(run.finish?.description ?? "-")</td><td>\(run.deadline.description)</td><td class=\"n\">\(run.slackMonths.map(String.init) ?? "-")</td></tr>"
+            }
+            body += "</table></div>"
+        }
+        body += "<h2>Leases</h2><div class=\"panel\"><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
         body +=
             "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"
         for lease in plan.leases {

@@ -1228,8 +1228,10 @@ components:
       required: [id, kind, stacks, window]
       properties:
         id: {$ref: '#/components/schemas/Id'}
-        kind: {enum: [training, service]}
-        work: {type: [number, 'null'], minimum: 0, description: 'Training: reference accelerator-hours'}
+        kind:
+          enum: [training, batch, service]
+          description: 'training: one run, its gang of one model in one cluster; batch: a stream of independent jobs of its gang, anywhere; service: capacity every month, in replicas of its gang'
+        work: {type: [number, 'null'], minimum: 0, description: 'Training and batch: reference accelerator-hours'}
         capacity: {type: [number, 'null'], minimum: 0, description: 'Service: reference accelerators every month'}
         stacks: {type: array, items: {type: string}}
         window:
@@ -1239,7 +1241,7 @@ components:
           properties:
             start: {$ref: '#/components/schemas/Month'}
             end: {$ref: '#/components/schemas/Month'}
-        gang: {type: [integer, 'null'], minimum: 1}
+        gang: {type: [integer, 'null'], minimum: 1, description: "A run's size; a batch job's or a service replica's size"}
         critical: {type: [boolean, 'null']}
         speed: {type: [object, 'null'], additionalProperties: {type: number, minimum: 0}}
     Scenario:

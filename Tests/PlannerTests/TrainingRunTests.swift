@@ -106,4 +106,45 @@ import Testing
         #expect(runs[1].start == YearMonth(year: 2027, month: 2) && runs[1].end == YearMonth(year: 2027, month: 5))
         #expect(runs[1].finish == YearMonth(year: 2027, month: 5))
     }
+
+    /// N-1 for a run: losing the run's provider means restarting it whole elsewhere. The share
+    /// cap makes the plan lease a service's capacity at both providers, so the other one has room
+    /// for the gang (the service gives way), and the N-1 row says where and when. Without such
+    /// room the row says the run would miss its deadline.
+    @Test func theN1TableSaysWhereARunRestarts() throws {
+        var s = scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
+                Fixtures.offer(
+                    "b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3],
+                    backup: BackupTerms(availableNodes: 80, feePerNodeMonth: 100, exercisePricePerAcceleratorHour: 4)),
+            ],
+            workloads: [
+                Fixtures.training("run", work: 512 * 730 * 3, window: Fixtures.months(1, 8), critical: true, gang: 512),
+                Fixtures.service("serve", capacity: 600, months: Fixtures.months(1, 8)),
+            ])
+        s.policy = Policy(maxProviderShare: 0.5, resilience: .nMinus1, criticalCoverage: 1)
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        let run = try #require(plan.runs.first)
+        let lost = try #require(plan.resilience.first { $0.provider == run.provider })
+        let restart = try #require(lost.runRestarts.first)
+        #expect(restart.workload == "run")
+        #expect(restart.cluster != nil && restart.cluster != run.cluster)
+        #expect(restart.onTime)
+        #expect(PlanReport.render(plan, format: .text).contains("Without \(run.provider), run restarts on"))
+    }
+
+    @Test func theN1TableSaysWhenARunCannotRestart() throws {
+        var s = scenario(
+            offers: [Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2])],
+            workloads: [
+                Fixtures.training("run", work: 512 * 730 * 3, window: Fixtures.months(1, 8), critical: true, gang: 512)
+            ])
+        s.policy = Policy(maxProviderShare: 1, resilience: .nMinus1, criticalCoverage: 1)
+        let plan = try planner.plan(s)
+        let restart = try #require(plan.resilience.first { $0.provider == "a" }?.runRestarts.first)
+        #expect(restart.cluster == nil && !restart.onTime)
+        #expect(PlanReport.render(plan, format: .text).contains("Without a, run has no cluster of another provider"))
+    }
 }

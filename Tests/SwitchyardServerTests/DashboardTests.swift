@@ -170,6 +170,10 @@ struct DashboardTests {
                 #expect(!heat.isEmpty)
                 #expect(heat.allSatisfy { (0...1).contains($0.value) })
                 #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
+                // Where each training run lives, as the plan says.
+                let runs = try #require(plan["runs"] as? [[String: Any]])
+                #expect(!runs.isEmpty)
+                #expect(detail.figures("run") == runs.compactMap { $0["workload"] as? String })
                 #expect(!detail.marks(in: "marginal").isEmpty)
 
                 // Leases by state, as the API counts them.
