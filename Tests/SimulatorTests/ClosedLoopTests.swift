@@ -36,7 +36,7 @@ import Testing
                 seed: UInt64(100 + seed), providers: seed % 8 + 1, offers: 10 + seed % 6, workloads: 6 + seed % 4,
                 months: 12, resilience: seed % 2 == 0, load: 0.4)
         ).generate()
-        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 8, relativeGap: 0.02)).plan(scenario)
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 3, relativeGap: 0.05)).plan(scenario)
         #expect(PlanChecker(scenario: scenario).check(plan) == [])
         let (_, outcomes) = try Self.simulate(scenario, plan)
         for outcome in outcomes {
