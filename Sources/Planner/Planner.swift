@@ -62,7 +62,7 @@ public struct Planner: Sendable {
             var round = 0
             while true {
                 model = build(subset)
-                solution = try solveMILP(model, timing: &timing, search: false)
+                solution = try solveMILP(model, timing: &timing, search: false, since: started)
                 round += 1
                 timing.resilienceRounds = round
                 let rest = Set(model.suppliers).subtracting(subset)
@@ -103,7 +103,7 @@ public struct Planner: Sendable {
             }
         } else {
             model = build(nil)
-            solution = try solveMILP(model, timing: &timing)
+            solution = try solveMILP(model, timing: &timing, since: started)
         }
         var extractor = PlanExtractor(model: model, values: solution.values, evaluated: evaluation)
         var plan = extractor.plan()
@@ -235,8 +235,14 @@ extension Planner {
     /// bound. Then Cbc starts from that plan and improves it until the gap or time limit.
     /// Cbc alone often finds no incumbent at all on these models: shortfall slack makes every
     /// integer point feasible, but its heuristics do not look there.
-    func solveMILP(_ model: SourcingModel, timing: inout SolveTiming, search: Bool = true) throws -> Solution {
-        let clock = ContinuousClock.now
+    /// The time limit counts from `since` (the whole plan's start), so rounds of N-1 constraint
+    /// generation share it rather than each taking it afresh.
+    func solveMILP(
+        _ model: SourcingModel, timing: inout SolveTiming, search: Bool = true,
+        since: ContinuousClock.Instant = .now
+    ) throws -> Solution {
+        let clock = since
+        let roundStart = ContinuousClock.now
         let limit = options.timeLimitSeconds ?? .infinity
         var relaxed = model.lp
         relaxed.relaxIntegrality()
@@ -260,7 +266,7 @@ extension Planner {
                 return (objective - bound) / max(1e-9, abs(objective))
             }
             var preferred: [Int: Int] = [:]
-            let budget = min(limit, 1e9) * 0.25
+            let budget = min(limit, 1e9) * 0.25  // of the whole plan's time limit
             search: for w in placement.runOrder {
                 for c in placement.alternatives(w, values: relaxation.values).prefix(3) {
                     guard gap(incumbent) > options.relativeGap,
@@ -278,7 +284,7 @@ extension Planner {
                 }
             }
         }
-        let elapsed = (ContinuousClock.now - clock).seconds
+        let elapsed = (ContinuousClock.now - roundStart).seconds
         timing.relaxationSeconds += relaxation.seconds
         timing.roundingSeconds += elapsed - relaxation.seconds
         func withinGap(_ s: Solution?) -> Bool {
@@ -304,7 +310,7 @@ extension Planner {
                 incumbent = s
             }
         }
-        let elapsedBeforeSearch = (ContinuousClock.now - clock).seconds
+        let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
         // to prove and is skipped.
         if var found = incumbent, let bound, withinGap(found) || !search {
