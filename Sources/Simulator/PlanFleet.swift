@@ -287,8 +287,11 @@ struct ClusterTable {
 public struct WorkloadOutcome: Sendable, Equatable {
     /// The workload.
     public var workload: WorkloadID
-    /// `training`, `batch` or `service`.
-    public var kind: String
+    /// The kind of demand, as the scenario says it.
+    public enum Kind: String, Sendable { case training, batch, service }
+
+    /// Its kind.
+    public var kind: Kind
     /// Training: whether the run finished by its deadline.
     public var onTime: Bool?
     /// Training: seconds past the deadline it finished (nil when on time or unfinished).
@@ -298,15 +301,16 @@ public struct WorkloadOutcome: Sendable, Equatable {
     /// Service: the lowest fraction of its capacity held in any month of its window.
     public var capacityHeld: Double?
 
-    /// One line for people: `frontier-pretrain  training  on time (finished 2027-11-27, 34 days early)`.
+    /// One line for people: `on time`, `late by 3.2 days`, `99.5% of its work done inside its window`.
     public var summary: String {
         switch kind {
-        case "training":
+        case .training:
             if onTime == true { return "on time" }
             if let lateSeconds { return String(format: "late by %.1f days", lateSeconds / 86_400) }
             return "did not finish"
-        case "batch": return String(format: "%.1f%% of its work done inside its window", (workDoneInWindow ?? 0) * 100)
-        default: return String(format: "%.1f%% of its capacity held in its worst month", (capacityHeld ?? 0) * 100)
+        case .batch: return String(format: "%.1f%% of its work done inside its window", (workDoneInWindow ?? 0) * 100)
+        case .service:
+            return String(format: "%.1f%% of its capacity held in its worst month", (capacityHeld ?? 0) * 100)
         }
     }
 }
@@ -327,7 +331,7 @@ extension PlanFleet {
                 let finish = mine.first.flatMap { $0 < metrics.finishSeconds.count ? metrics.finishSeconds[$0] : nil }
                 result.append(
                     WorkloadOutcome(
-                        workload: w.id, kind: "training", onTime: finish.map { $0 <= due + 1e-6 } ?? false,
+                        workload: w.id, kind: .training, onTime: finish.map { $0 <= due + 1e-6 } ?? false,
                         lateSeconds: finish.flatMap { $0 > due + 1e-6 ? $0 - due : nil }))
             case .batch(let work):
                 let done = mine.reduce(0.0) { sum, j in
@@ -337,7 +341,7 @@ extension PlanFleet {
                     return sum + jobs[j].work
                 }
                 result.append(
-                    WorkloadOutcome(workload: w.id, kind: "batch", workDoneInWindow: work > 0 ? done / work : 1))
+                    WorkloadOutcome(workload: w.id, kind: .batch, workDoneInWindow: work > 0 ? done / work : 1))
             case .service:
                 // Held: what its providers' clusters deliver of the plan's accelerators for it, in
                 // the middle of each month, after the incidents then.
@@ -356,7 +360,7 @@ extension PlanFleet {
                     }
                     worst = min(worst, delivered / needed)
                 }
-                result.append(WorkloadOutcome(workload: w.id, kind: "service", capacityHeld: worst))
+                result.append(WorkloadOutcome(workload: w.id, kind: .service, capacityHeld: worst))
             }
         }
         return result

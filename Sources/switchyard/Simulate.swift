@@ -160,7 +160,7 @@ struct SimulateCommand: ParsableCommand {
             print(
                 TextTable.render(
                     header: ["workload", "kind", policy.rawValue],
-                    rows: outcomes.map { [$0.workload.rawValue, $0.kind, $0.summary] }))
+                    rows: outcomes.map { [$0.workload.rawValue, $0.kind.rawValue, $0.summary] }))
         }
     }
 
