@@ -108,7 +108,7 @@ extension Planner {
         // Training runs keep the months they already ran, in the cluster they ran in.
         for run in plan.runs {
             guard let w = workloadIndex[run.workload], let first = horizon.period(of: run.start),
-                let last = horizon.period(of: run.end), let c = input.cluster(of: run)
+                let last = horizon.period(of: run.end), first <= last, let c = input.cluster(of: run)
             else { continue }
             for t in first...last where t < from { overrides.pastRuns[w, default: [:]][c, default: []].insert(t) }
         }

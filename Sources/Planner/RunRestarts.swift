@@ -15,7 +15,7 @@ struct RunRestarts {
         var held = Array(repeating: Array(repeating: 0.0, count: input.periods), count: input.clusters.count)
         for run in plan.runs {
             guard let c = input.cluster(of: run), let first = input.scenario.horizon.period(of: run.start),
-                let last = input.scenario.horizon.period(of: run.end)
+                let last = input.scenario.horizon.period(of: run.end), first <= last
             else { continue }
             for t in first...last { held[c][t] += Double(run.accelerators) }
         }
@@ -33,7 +33,7 @@ struct RunRestarts {
             for c in input.runClusters[w] where input.providers[input.clusters[c].provider] != provider {
                 guard let length = monthsNeeded(w, c), length > 0 else { continue }
                 let room = { (t: Int) in supply[c][t] - held[c][t] >= gang - 1e-6 }
-                for k in max(from, window.lowerBound)..<window.upperBound where k + length <= window.upperBound {
+                for k in window where k >= from && k + length <= window.upperBound {
                     if (k..<(k + length)).allSatisfy(room) {
                         if best == nil || k + length - 1 < best!.finish { best = (c, k, k + length - 1) }
                         break

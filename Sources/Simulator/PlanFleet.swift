@@ -59,7 +59,9 @@ public struct PlanFleet: Sendable {
             [(name: String, provider: ProviderID, model: AcceleratorModelID, price: Double, sizes: [Double])] = []
         var runPools: [WorkloadID: [Int]] = [:]
         for run in plan.runs where ownJobs {
-            guard let first = scenario.horizon.period(of: run.start), let last = scenario.horizon.period(of: run.end)
+            // A stretch that ends before it starts (a hand-edited plan) holds nothing.
+            guard let first = scenario.horizon.period(of: run.start), let last = scenario.horizon.period(of: run.end),
+                first <= last
             else { continue }
             let key = ClusterTable.Key(run)
             var sizes = Array(repeating: 0.0, count: months)
