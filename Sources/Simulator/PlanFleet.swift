@@ -83,12 +83,16 @@ public struct PlanFleet: Sendable {
             let reserve = clusters.standby[key] ?? Array(repeating: 0, count: months)
             pools.append(
                 Pool(
-                    model: key.model, accelerators: Int((monthly.max() ?? 0).rounded(.down)),
+                    model: key.model, accelerators: Int(max(0, (monthly.max() ?? 0) + 1e-6).rounded(.down)),
                     pricePerAcceleratorHour: clusters.price(key), domainSize: catalog[key.model]?.scaleUpDomain))
             names.append(key.name)
             providers.append(key.provider)
-            steps.append(monthly.enumerated().map { (Double($0) * monthSeconds, Int($1.rounded(.down))) })
-            backups.append(reserve.enumerated().map { (Double($0) * monthSeconds, Int($1.rounded(.down))) })
+            // Whole accelerators; what carving leaves is never below zero (a float remainder of
+            // -1e-10 would otherwise round down to a pool of -1).
+            steps.append(
+                monthly.enumerated().map { (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down))) })
+            backups.append(
+                reserve.enumerated().map { (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down))) })
         }
         let reservationBase = pools.count
         for reservation in reservations {
@@ -99,7 +103,10 @@ public struct PlanFleet: Sendable {
                     pricePerAcceleratorHour: reservation.price, domainSize: nil))
             names.append(reservation.name)
             providers.append(reservation.provider)
-            steps.append(reservation.sizes.enumerated().map { (Double($0) * monthSeconds, Int($1)) })
+            steps.append(
+                reservation.sizes.enumerated().map {
+                    (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down)))
+                })
             backups.append([])
         }
         guard ownJobs, let speed = SpeedModel(scenario: scenario) else { return }

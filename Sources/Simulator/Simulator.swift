@@ -141,7 +141,8 @@ public struct Simulator: Sendable {
             for incident in incidents where incident.provider == providers[m] && incident.active(at: t) {
                 fraction = min(fraction, incident.remainingFraction)
             }
-            let base = Int((Double(step(capacitySteps, m, pools[m].accelerators)) * fraction).rounded(.down))
+            // Never a negative pool: the allocator's LP would get an upper bound below its lower.
+            let base = max(0, Int((Double(step(capacitySteps, m, pools[m].accelerators)) * fraction).rounded(.down)))
             // Backups are exercised while some other provider is failing.
             let elsewhere = incidents.contains { $0.provider != providers[m] && $0.active(at: t) }
             return base + (elsewhere && fraction > 0 ? step(backupSteps, m, 0) : 0)

@@ -36,7 +36,9 @@ import Testing
                 seed: UInt64(100 + seed), providers: seed % 8 + 1, offers: 10 + seed % 6, workloads: 6 + seed % 4,
                 months: 12, resilience: seed % 2 == 0, load: 0.4)
         ).generate()
-        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 3, relativeGap: 0.05)).plan(scenario)
+        // The loop checks that plans run, not how close to optimal they are: a wide gap accepts the
+        // rounding heuristic's plan, so no solve depends on how fast this machine is today.
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 0.5)).plan(scenario)
         #expect(PlanChecker(scenario: scenario).check(plan) == [])
         let (_, outcomes) = try Self.simulate(scenario, plan)
         for outcome in outcomes {
