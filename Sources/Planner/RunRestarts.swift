@@ -31,7 +31,7 @@ struct RunRestarts {
             let plannedFinish = stretches.compactMap(\.finish).max()
             var best: (cluster: Int, start: Int, finish: Int)?
             for c in input.runClusters[w] where input.providers[input.clusters[c].provider] != provider {
-                guard let length = monthsNeeded(w, c), length > 0 else { continue }
+                guard let length = input.monthsNeeded(run: w, cluster: c), length > 0 else { continue }
                 let room = { (t: Int) in supply[c][t] - held[c][t] >= gang - 1e-6 }
                 for k in window where k >= from && k + length <= window.upperBound {
                     if (k..<(k + length)).allSatisfy(room) {
@@ -55,12 +55,6 @@ struct RunRestarts {
             }
         }
         return result
-    }
-
-    private func monthsNeeded(_ w: Int, _ c: Int) -> Int? {
-        guard case .training(let work) = input.workloads[w].demand else { return nil }
-        let perMonth = Double(input.workloads[w].gang) * input.speeds[w][input.clusters[c].model] * input.hours
-        return perMonth > 0 ? Int((work / perMonth - 1e-9).rounded(.up)) : nil
     }
 
     /// Accelerators each cluster has in each period under the plan, backups held there included.
