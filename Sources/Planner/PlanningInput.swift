@@ -180,8 +180,9 @@ struct PlanningInput {
     /// A cluster's name for reports: `coreweave nvidia-gb200 us-east`, or `tpu-v7-phase1 at cw-colo-nj`.
     func clusterName(_ c: Int) -> String {
         let cluster = clusters[c]
-        if let f = cluster.fleet, let site = cluster.site { return "\(fleets[f].id) at \(sites[site].id)" }
-        return "\(providers[cluster.provider]) \(models[cluster.model]) \(cluster.region)"
+        return TrainingRun.clusterName(
+            provider: providers[cluster.provider], accelerator: models[cluster.model], region: cluster.region,
+            fleet: cluster.fleet.map { fleets[$0].id }, site: cluster.site.map { sites[$0].id })
     }
 
     /// The periods of a workload's window inside the horizon.

@@ -73,8 +73,6 @@ struct SourcingModel {
     var runStart: [RunStartKey: Variable] = [:]
     /// The months each start pattern holds the gang.
     var runLengths: [RunStartKey: Int] = [:]
-    /// Cluster capacity rows by (cluster, period).
-    var clusterRows: [PeriodKey: Constraint] = [:]
     var trainingShort: [Int: Variable] = [:]
     var providerCapacity: [PeriodKey: Variable] = [:]
     var supplyRows: [PeriodKey: Constraint] = [:]
@@ -379,7 +377,7 @@ struct SourcingModel {
         var providerLoad: [UsageKey: [(Variable, Double)]] = [:]
         for (key, load) in clusterLoad.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
             let cluster = input.clusters[key.index]
-            clusterRows[key] = lp.addConstraint(
+            lp.addConstraint(
                 "cluster[\(key.index),\(key.period)]", load + clusterSupply(key.index, key.period), upper: 0)
             providerLoad[UsageKey(provider: cluster.provider, model: cluster.model, period: key.period), default: []] +=
                 load

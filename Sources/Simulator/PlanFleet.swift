@@ -185,14 +185,15 @@ struct ClusterTable {
             self.provider = provider
             self.model = model
             place = region.rawValue
-            name = "\(provider) \(model) \(region)"
+            name = TrainingRun.clusterName(provider: provider, accelerator: model, region: region)
         }
 
         init(fleet: OwnedFleetID, site: ColocationSiteID, provider: ProviderID, model: AcceleratorModelID) {
             self.provider = provider
             self.model = model
             place = "\(fleet)@\(site)"
-            name = "\(fleet) at \(site)"
+            name = TrainingRun.clusterName(
+                provider: provider, accelerator: model, region: "", fleet: fleet, site: site)
         }
 
         init(_ run: TrainingRun) {

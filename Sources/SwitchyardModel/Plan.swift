@@ -117,6 +117,15 @@ public struct TrainingRun: Codable, Sendable, Equatable {
 
     /// The cluster's name: `coreweave nvidia-gb200 us-east`, or `tpu-v7-phase1 at cw-colo-nj`.
     public var cluster: String {
+        Self.clusterName(provider: provider, accelerator: accelerator, region: region, fleet: fleet, site: site)
+    }
+
+    /// How every output names a cluster: `coreweave nvidia-gb200 us-east` for a provider's nodes
+    /// of one model in one region, `tpu-v7-phase1 at cw-colo-nj` for an owned fleet at a site.
+    public static func clusterName(
+        provider: ProviderID, accelerator: AcceleratorModelID, region: RegionID, fleet: OwnedFleetID? = nil,
+        site: ColocationSiteID? = nil
+    ) -> String {
         if let fleet, let site { return "\(fleet) at \(site)" }
         return "\(provider) \(accelerator) \(region)"
     }

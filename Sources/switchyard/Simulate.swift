@@ -87,12 +87,14 @@ struct SimulateCommand: ParsableCommand {
         var pools: [Pool]
         var providers: [ProviderID?]
         var planFleet: PlanFleet?
+        var loaded: Scenario?
         if let fleet {
             (pools, providers) = try readInput(fleet) { try ScheduleInput.fleet(csv: $0) }
         } else {
-            let loaded = try loadScenario(scenario!)
+            let scenario = try loadScenario(scenario!)
+            loaded = scenario
             let bought = PlanFleet(
-                scenario: loaded, plan: try PlanFile.load(path: plan!), ownJobs: trace == nil && gavelTrace == nil)
+                scenario: scenario, plan: try PlanFile.load(path: plan!), ownJobs: trace == nil && gavelTrace == nil)
             (pools, providers, planFleet) = (bought.pools, bought.providers, bought)
         }
         // Without a domain column, a pool's scale-up domain is its model's (8-GPU node, NVL72 rack…).
@@ -154,9 +156,9 @@ struct SimulateCommand: ParsableCommand {
             try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: round), to: timeline)
         }
         print(report(first, second, pools: pools, providers: providers, names: planFleet?.names, jobs: jobs.count))
-        if let planFleet, trace == nil, gavelTrace == nil {
+        if let planFleet, let loaded, trace == nil, gavelTrace == nil {
             print()
-            let outcomes = planFleet.outcomes(first, scenario: try loadScenario(scenario!), incidents: events)
+            let outcomes = planFleet.outcomes(first, scenario: loaded, incidents: events)
             print(
                 TextTable.render(
                     header: ["workload", "kind", policy.rawValue],
