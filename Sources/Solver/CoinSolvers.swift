@@ -46,7 +46,7 @@ private func copy(_ pointer: UnsafePointer<Double>?, count: Int) -> [Double]? {
     return Array(UnsafeBufferPointer(start: pointer, count: count))
 }
 
-private func validate(_ program: LinearProgram) throws {
+func validate(_ program: LinearProgram) throws {
     let problems = program.problems()
     if !problems.isEmpty { throw SolverError(problems: problems) }
 }

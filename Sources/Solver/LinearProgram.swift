@@ -11,9 +11,9 @@
 /// lp.addConstraint("capacity", [(x, 1), (y, 1)], upper: 5)
 /// let solution = try CbcSolver().solve(lp)
 /// ```
-public struct LinearProgram: Sendable {
+public struct LinearProgram: Sendable, Codable {
     /// Minimise or maximise the objective.
-    public enum Sense: String, Sendable { case minimize, maximize }
+    public enum Sense: String, Sendable, Codable { case minimize, maximize }
 
     /// The objective's direction.
     public var sense: Sense

@@ -18,7 +18,7 @@ public enum SolveStatus: String, Sendable, Equatable, Codable {
 }
 
 /// What a solver found, with the statistics a report shows.
-public struct Solution: Sendable {
+public struct Solution: Sendable, Codable {
     /// How it ended.
     public var status: SolveStatus
     /// Objective value of `values` (nil without a solution).
@@ -63,7 +63,7 @@ public struct Solution: Sendable {
 }
 
 /// Limits and tolerances for one solve.
-public struct SolveOptions: Sendable {
+public struct SolveOptions: Sendable, Codable {
     /// Stop after this many seconds (nil: no limit).
     public var timeLimitSeconds: Double?
     /// Stop a MILP once the relative gap is at most this.
@@ -92,12 +92,12 @@ public struct SolveOptions: Sendable {
 }
 
 /// A simplex basis: the status of every column, then every row, as Clp keeps it. Opaque.
-public struct Basis: Sendable, Equatable {
+public struct Basis: Sendable, Equatable, Codable {
     let status: [UInt8]
 }
 
 /// Clp's algorithms.
-public enum LPAlgorithm: String, Sendable, CaseIterable {
+public enum LPAlgorithm: String, Sendable, CaseIterable, Codable {
     /// Clp's own choice (`initialSolve`).
     case automatic
     /// Dual simplex.

@@ -1,0 +1,128 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Cbc in a child process. COIN-OR Cbc 2.10 as Debian ships it (built with assertions) can abort
+/// the whole process inside Clp on models it otherwise solves (`ClpNonLinearCost.cpp:1064:
+/// lowerValue <= upperValue`; coin-or/Clp#173 and #299, coin-or/Cbc#701): reproduced here on a
+/// generated 9-month scenario, where any change of Cbc's settings avoids it and none is known
+/// to avoid it always. A child that dies takes only that solve with it: the solve comes back
+/// `.failed` and the planner keeps the plan it already had. Each solve runs `executable
+/// solve-milp` (the `switchyard` program), which reads the program and options as JSON on
+/// standard input and writes the solution as JSON on standard output (`serveSolve`).
+public struct IsolatedCbcSolver: LinearSolver {
+    public var name: String { "cbc" }
+    /// The program that answers `solve-milp`.
+    public let executable: URL
+
+    /// A solver running `executable` for each solve.
+    public init(executable: URL) { self.executable = executable }
+
+    /// The `switchyard` program beside the one running (the CLI itself, or, for tests, the one
+    /// built beside the test bundle); nil when there is none.
+    public static func besideThisProgram() -> IsolatedCbcSolver? {
+        let running = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let candidate = running.deletingLastPathComponent().appendingPathComponent("switchyard")
+        guard FileManager.default.isExecutableFile(atPath: candidate.path) else { return nil }
+        return IsolatedCbcSolver(executable: candidate)
+    }
+
+    /// What the child reads.
+    struct Request: Codable {
+        var program: LinearProgram
+        var options: SolveOptions
+    }
+
+    public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
+        try validate(program)
+        let clock = ContinuousClock.now
+        let request = try Self.encoder.encode(Request(program: program, options: options))
+        let answer = Self.run(executable.path, argument: "solve-milp", input: request)
+        let seconds = (ContinuousClock.now - clock).seconds
+        guard let answer, var solution = try? Self.decoder.decode(Solution.self, from: answer) else {
+            return .empty(.failed, seconds: seconds, solver: name)
+        }
+        solution.seconds = seconds
+        return solution
+    }
+
+    /// Runs `path argument` with `input` as its standard input (from a temporary file, so no
+    /// second thread has to feed a pipe) and returns its standard output, or nil when it could
+    /// not start, was killed by a signal or exited non-zero. posix_spawn and waitpid directly:
+    /// Foundation's `Process` on Linux, started from many threads at once, crashed a test run.
+    static func run(_ path: String, argument: String, input: Data) -> Data? {
+        let inputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("switchyard-milp-\(UUID().uuidString).json").path
+        guard FileManager.default.createFile(atPath: inputPath, contents: input) else { return nil }
+        defer { try? FileManager.default.removeItem(atPath: inputPath) }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return nil }
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, readEnd)
+        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup(argument), nil]
+        defer { for arg in argv { free(arg) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        close(writeEnd)
+        guard spawned == 0 else {
+            close(readEnd)
+            return nil
+        }
+        var output = Data()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(readEnd, &buffer, buffer.count)
+            if count > 0 {
+                output.append(contentsOf: buffer[0..<count])
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        close(readEnd)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // Exited (no signal) with status 0: the low 7 bits are the signal, the next 8 the code.
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
+        return output
+    }
+
+    /// The child's side: solves the JSON request in `input` with Cbc in this process and
+    /// returns the solution as JSON.
+    public static func serveSolve(_ input: Data) throws -> Data {
+        let request = try decoder.decode(Request.self, from: input)
+        let solution = try CbcSolver().solve(request.program, options: request.options)
+        return try encoder.encode(solution)
+    }
+}
+
+extension IsolatedCbcSolver {
+    /// The MILP solver to use by default: Cbc in a child process when the `switchyard` program
+    /// is at hand, else Cbc in this process.
+    public static var preferred: any LinearSolver { besideThisProgram() ?? CbcSolver() }
+
+    /// JSON that carries infinite bounds (as strings).
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
+}
