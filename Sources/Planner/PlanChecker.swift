@@ -60,6 +60,8 @@ public struct PlanChecker: Sendable {
         run.checkBudget()
         run.checkResilience()
         run.checkRuns()
+        run.checkPlacements()
+        run.checkClusters()
         return run.problems
     }
 }
@@ -79,6 +81,10 @@ private struct CheckRun {
     let allowed: Set<RegionID>?
     let months: [YearMonth]
     var problems: [String] = []
+    /// Accelerators placed in each cluster (by name) per period, by runs and gangs.
+    var placedInCluster: [String: [Double]] = [:]
+    /// What each cluster placed in supplies per period.
+    var clusterSupply: [String: (Int) -> Double] = [:]
     /// Active nodes per offer and period.
     var activeNodes: [OfferID: [Double]] = [:]
     /// Spend of every decision, USD.
@@ -433,8 +439,6 @@ private struct CheckRun {
     /// gangs placed in it month by month; the allocation is exactly the gangs; the work is done
     /// or the shortfall says so.
     mutating func checkRuns() {
-        var held: [String: [Double]] = [:]  // cluster name → accelerators placed per period
-        var clusterSupply: [String: (Int) -> Double] = [:]
         for w in scenario.workloads {
             let stretches = plan.runs.filter { $0.workload == w.id }
             guard case .training(let work) = w.demand else {
@@ -464,8 +468,8 @@ private struct CheckRun {
                 clusters.insert(run.cluster)
                 for t in first...last {
                     if !running.insert(t).inserted { fail("\(w.id) runs in two places in \(self.months[t])") }
-                    held[run.cluster, default: Array(repeating: 0, count: horizon.months)][t] += Double(
-                        run.accelerators)
+                    placedInCluster[run.cluster, default: Array(repeating: 0, count: horizon.months)][t] +=
+                        Double(run.accelerators)
                     gangs["\(run.accelerator)|\(t)", default: 0] += Double(run.accelerators)
                 }
                 done += Double(run.accelerators) * speed * hours * Double(last - first + 1)
@@ -489,23 +493,74 @@ private struct CheckRun {
                 fail("\(w.id)'s runs do \(done) of \(work) reference-hours; shortfall reported \(reported)")
             }
         }
-        for (name, placed) in held.sorted(by: { $0.key < $1.key }) {
-            guard let supply = clusterSupply[name] else { continue }
-            for (t, gangs) in placed.enumerated() where gangs > 0 && gangs > supply(t) * (1 + 1e-6) + tolerance {
-                fail("\(name) holds \(supply(t)) accelerators in \(months[t]); runs placed there need \(gangs)")
+    }
+
+    /// Batch streams' jobs and services' replicas: whole gangs of the workload's size, in a
+    /// cluster of a model they run on, inside the window, and (for every workload whose gang
+    /// is more than one accelerator) exactly its allocation, model by model and month by month.
+    mutating func checkPlacements() {
+        for w in scenario.workloads {
+            let placed = plan.placements.filter { $0.workload == w.id }
+            if case .training = w.demand {
+                if !placed.isEmpty { fail("\(w.id) is a training run but has gang placements (its runs say where)") }
+                continue
+            }
+            var gangs: [String: Double] = [:]  // "model|t" → accelerators
+            for placement in placed {
+                guard let t = horizon.period(of: placement.month), w.window.contains(placement.month) else {
+                    fail("\(w.id) has gangs in \(placement.cluster) in \(placement.month), outside its window")
+                    continue
+                }
+                if placement.gangs < 1 || placement.accelerators != placement.gangs * w.gang {
+                    fail(
+                        "\(w.id) has \(placement.gangs) gangs holding \(placement.accelerators) accelerators in \(placement.cluster) in \(placement.month); its gang is \(w.gang)"
+                    )
+                }
+                if speedModel.speed(of: w, on: placement.accelerator) <= 0 {
+                    fail("\(w.id) has gangs on \(placement.accelerator), which runs none of its stacks")
+                }
+                guard let supply = clusterSupplyFunction(placement) else { continue }
+                clusterSupply[placement.cluster] = supply
+                placedInCluster[placement.cluster, default: Array(repeating: 0, count: horizon.months)][t] +=
+                    Double(placement.accelerators)
+                gangs["\(placement.accelerator)|\(t)", default: 0] += Double(placement.accelerators)
+            }
+            guard w.gang > 1 else { continue }
+            var allocated: [String: Double] = [:]
+            for a in plan.allocation where a.workload == w.id {
+                guard let t = horizon.period(of: a.month) else { continue }
+                allocated["\(a.accelerator)|\(t)", default: 0] += a.accelerators
+            }
+            for key in Set(allocated.keys).union(gangs.keys).sorted()
+            where abs((allocated[key] ?? 0) - (gangs[key] ?? 0)) > tolerance * max(1, gangs[key] ?? 0) + 1e-3 {
+                fail(
+                    "\(w.id) is allocated \(allocated[key] ?? 0) of \(key) but its gangs hold \(gangs[key] ?? 0): jobs and replicas are whole gangs in one cluster"
+                )
             }
         }
     }
 
-    /// What a run's cluster supplies in each period, from the plan's leases (as delivered) and
-    /// exercised backups, or the fleet hosted at the site; nil (after reporting) when the cluster
-    /// does not exist.
-    mutating func clusterSupplyFunction(_ run: TrainingRun) -> ((Int) -> Double)? {
+    /// Every cluster holds, month by month, the runs and gangs placed in it.
+    mutating func checkClusters() {
+        for (name, placed) in placedInCluster.sorted(by: { $0.key < $1.key }) {
+            guard let supply = clusterSupply[name] else { continue }
+            for (t, gangs) in placed.enumerated() where gangs > 0 && gangs > supply(t) * (1 + 1e-6) + tolerance {
+                fail(
+                    "\(name) holds \(supply(t)) accelerators in \(months[t]); runs and gangs placed there need \(gangs)"
+                )
+            }
+        }
+    }
+
+    /// What the cluster of a run or of gangs supplies in each period, from the plan's leases (as
+    /// delivered) and exercised backups, or the fleet hosted at the site; nil (after reporting)
+    /// when the cluster does not exist.
+    mutating func clusterSupplyFunction(_ run: some InCluster) -> ((Int) -> Double)? {
         if let fleetID = run.fleet, let siteID = run.site {
             guard let fleet = fleets[fleetID], let site = sites[siteID], fleet.accelerator == run.accelerator,
                 site.provider == run.provider, fleet.hostableAt?.contains(siteID) ?? true
             else {
-                fail("run of \(run.workload) names no owned cluster \(run.cluster) of \(run.accelerator)")
+                fail("\(run.workload) names no owned cluster \(run.cluster) of \(run.accelerator)")
                 return nil
             }
             let hostedAt = self.hostedAt
@@ -516,7 +571,7 @@ private struct CheckRun {
                 && (allowed?.contains($0.region) ?? true)
         }
         guard !members.isEmpty else {
-            fail("run of \(run.workload) names no cluster \(run.cluster): no such offers")
+            fail("\(run.workload) names no cluster \(run.cluster): no such offers")
             return nil
         }
         let activeNodes = self.activeNodes

@@ -39,6 +39,7 @@ struct PlanExtractor {
         let (exercised, exerciseTotal) = readExercisedBackups()
         let allocation = allocations(model.allocation)
         let runs = readRuns()
+        let placements = readPlacements()
         let (shortfalls, penaltyTotal) = readShortfalls()
         let shares = readShares()
         let (resilience, expectedExercise, n1Penalty) = readResilience()
@@ -56,7 +57,8 @@ struct PlanExtractor {
         return Plan(
             scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
             hoursPerMonth: hours, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
-            allocation: allocation, runs: runs, shortfalls: shortfalls, cost: cost, shares: shares,
+            allocation: allocation, runs: runs, placements: placements, shortfalls: shortfalls, cost: cost,
+            shares: shares,
             resilience: resilience,
             explanation: Explanation(marginalValues: [], binding: [], summary: []),
             solver: SolverReport(
@@ -223,6 +225,25 @@ struct PlanExtractor {
         return result
     }
 
+    /// Batch jobs and service replicas in whole gangs per cluster and month: a re-plan's
+    /// history, then what the model placed.
+    private func readPlacements() -> [GangPlacement] {
+        var result = model.overrides.pastPlacements
+        for (key, g) in model.gangs {
+            let gangs = Int((value(g) + 1e-6).rounded(.down))
+            guard gangs > 0 else { continue }
+            let cluster = input.clusters[key.cluster]
+            let workload = input.workloads[key.workload]
+            result.append(
+                GangPlacement(
+                    workload: workload.id, provider: input.providers[cluster.provider],
+                    accelerator: input.models[cluster.model], region: cluster.region,
+                    fleet: cluster.fleet.map { input.fleets[$0].id }, site: cluster.site.map { input.sites[$0].id },
+                    month: input.month(key.period), gangs: gangs, accelerators: gangs * workload.gang))
+        }
+        return result.sorted { ($0.workload, $0.month, $0.cluster) < ($1.workload, $1.month, $1.cluster) }
+    }
+
     /// Demand left unmet, with the penalty it is priced at.
     private func readShortfalls() -> ([Shortfall], penalty: Double) {
         let scenario = input.scenario
@@ -381,7 +402,7 @@ struct PlanExtractor {
         let workload = input.workloads[w]
         let gang = Formatted.grouped(Double(workload.gang))
         let runnable = input.clusters.indices.filter { input.speeds[w][input.clusters[$0].model] > 0 }
-        if input.runClusters[w].isEmpty {
+        if input.gangClusters[w].isEmpty {
             let largest = runnable.max {
                 (input.clusters[$0].capacity.max() ?? 0, $1) < (input.clusters[$1].capacity.max() ?? 0, $0)
             }
@@ -394,7 +415,7 @@ struct PlanExtractor {
         let placed = model.runStart.contains { $0.key.workload == w && value($0.value) > 0.5 }
         if !model.runStart.keys.contains(where: { $0.workload == w }) {
             let window = input.window(of: w).count
-            let fastest = input.runClusters[w].compactMap { c in model.runLength(w, cluster: c).map { (c, $0) } }
+            let fastest = input.gangClusters[w].compactMap { c in model.runLength(w, cluster: c).map { (c, $0) } }
                 .min { ($0.1, $0.0) < ($1.1, $1.0) }
             return
                 "no cluster that holds \(gang) accelerators can hold them for the months its work needs inside its window"

@@ -7,6 +7,7 @@ extension PlanReport {
         [
             overviewSection(plan),
             runsSection(plan),
+            placementsSection(plan),
             leasesSection(plan),
             colocationSection(plan),
             backupsSection(plan),
@@ -52,6 +53,27 @@ extension PlanReport {
             ]
         }
         return runs
+    }
+
+    /// Where batch streams' jobs and services' replicas run: whole gangs per cluster, one row per
+    /// workload and cluster with the months it is used and the most gangs held at once.
+    static func placementsSection(_ plan: Plan) -> Section? {
+        guard !plan.placements.isEmpty else { return nil }
+        var section = Section(title: "Batch jobs and service replicas (whole gangs, each in one cluster)")
+        section.header = ["workload", "cluster", "gang", "from", "to", "months", "most gangs", "gang-months"]
+        section.numericColumns = [2, 5, 6, 7]
+        let grouped = Dictionary(grouping: plan.placements) { "\($0.workload)\u{1F}\($0.cluster)" }
+        section.rows = grouped.values.map { placed in
+            let months = placed.map(\.month).sorted()
+            let first = placed[0]
+            return [
+                first.workload.rawValue, first.cluster, "\(first.accelerators / max(1, first.gangs))",
+                months.first!.description, months.last!.description, "\(Set(months).count)",
+                "\(placed.map(\.gangs).max()!)", Formatted.grouped(Double(placed.reduce(0) { $0 + $1.gangs })),
+            ]
+        }
+        .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
+        return section
     }
 
     /// One sentence per training run for the overview: where it lives and whether it is on time.

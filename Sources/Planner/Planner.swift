@@ -21,10 +21,11 @@ public struct Planner: Sendable {
     /// fall short, check the rest. `false` puts every loss case in the model from the start.
     public var generateLossCases = true
 
-    /// A planner; defaults: 1% gap, 120 s limit, Cbc and Clp.
+    /// A planner; defaults: 1% gap, 120 s limit, Cbc (in a child process where it can be, see
+    /// `IsolatedCbcSolver`) and Clp.
     public init(
         options: SolveOptions = SolveOptions(timeLimitSeconds: 120, relativeGap: 0.01),
-        milpSolver: any LinearSolver = CbcSolver(), lpSolver: any LinearSolver = ClpSolver()
+        milpSolver: any LinearSolver = IsolatedCbcSolver.preferred, lpSolver: any LinearSolver = ClpSolver()
     ) {
         self.options = options
         self.milpSolver = milpSolver
@@ -401,9 +402,48 @@ extension Planner {
             var fixed = model.lp
             for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
             fixed.relaxIntegrality()
-            if let s = try? lpSolver.solve(fixed, options: warm), s.status == .optimal { return s }
+            guard let s = try? lpSolver.solve(fixed, options: warm), s.status == .optimal else { continue }
+            if model.gangs.isEmpty { return s }
+            // Then whole gangs for batch streams and services, on the leases just fixed.
+            var gangOptions = warm
+            gangOptions.warmStart = s.basis
+            for (gangs, leases) in GangRounding(model: model).candidates(from: s.values, leases: candidate) {
+                var whole = fixed
+                for (index, value) in gangs.merging(leases, uniquingKeysWith: { a, _ in a }) {
+                    whole.setBounds(Variable(index: index), lower: value, upper: value)
+                }
+                if let s = try? lpSolver.solve(whole, options: gangOptions), s.status == .optimal {
+                    return refitted(model, gangs: gangs, runs: runs, from: s, warm: warm) ?? s
+                }
+            }
         }
         return nil
+    }
+
+    /// With whole gangs placed, the leases rounded before them may no longer fit: the LP again
+    /// with the gangs and runs fixed and the leases free, every fractional lease then rounded
+    /// up (so every cluster still holds what is placed in it), and the LP with all of it
+    /// fixed. The result when it is cheaper than `solution`.
+    func refitted(
+        _ model: SourcingModel, gangs: [Int: Double], runs: [Int: Double], from solution: Solution, warm: SolveOptions
+    ) -> Solution? {
+        var free = model.lp
+        free.relaxIntegrality()
+        for (index, value) in gangs.merging(runs, uniquingKeysWith: { a, _ in a }) {
+            free.setBounds(Variable(index: index), lower: value, upper: value)
+        }
+        guard let guide = try? lpSolver.solve(free, options: SolveOptions(timeLimitSeconds: options.timeLimitSeconds)),
+            guide.status == .optimal
+        else { return nil }
+        let ceiling = RoundingHeuristic(model: model).ceiling(guide.values)
+        var fixed = free
+        for (index, value) in ceiling { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
+        var options = warm
+        options.warmStart = guide.basis
+        guard let refit = try? lpSolver.solve(fixed, options: options), refit.status == .optimal,
+            (refit.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6
+        else { return nil }
+        return refit
     }
 }
 
@@ -427,6 +467,21 @@ struct RoundingHeuristic {
             round(values, upward: true, runs: runs), round(values, upward: false, runs: runs),
             round(values.map { _ in 0 }, upward: false, runs: runs),
         ]
+    }
+
+    /// Every lease, backup and signature rounded up from `values` (within what is on offer), so
+    /// that every offer delivers at least what the LP had it deliver.
+    func ceiling(_ values: [Double]) -> [Int: Double] {
+        let lp = model.lp
+        var fixed: [Int: Double] = [:]
+        for index in model.leases.map(\.variable.index) + model.backup.values.map(\.index) {
+            fixed[index] = min(lp.upper[index], max(lp.lower[index], (values[index] - 1e-6).rounded(.up)))
+        }
+        for (o, y) in model.signed {
+            let any = model.leases.contains { $0.key.offer == o && fixed[$0.variable.index]! > 0 }
+            fixed[y.index] = any || lp.lower[y.index] > 0 ? 1 : 0
+        }
+        return fixed
     }
 
     private func round(_ values: [Double], upward: Bool, runs: [Int: Double]) -> [Int: Double] {

@@ -41,9 +41,13 @@ struct PlanningInput {
     /// Where a gang can run as one job, leased clusters first (by provider, model, region), then
     /// owned fleets at their sites.
     let clusters: [Cluster]
-    /// runClusters[w]: for a training run, the clusters it can use (its stacks run on the model
-    /// and the cluster can ever hold its gang); empty for other workloads.
-    let runClusters: [[Int]]
+    /// gangClusters[w]: the clusters where workload w's gang (a run, a batch job, a replica) can
+    /// ever run whole: its stacks run on the model and the cluster can hold the gang in some month.
+    let gangClusters: [[Int]]
+    /// Batch streams and services placed in whole gangs per cluster: every one whose gang is
+    /// more than one accelerator (a job or replica of one accelerator fits anywhere, so the
+    /// model's total is all the planner needs to count for it).
+    let placedInGangs: [Bool]
 
     init(_ scenario: Scenario) throws {
         self.scenario = scenario
@@ -107,11 +111,14 @@ struct PlanningInput {
         self.clusters = clusters
         let speeds = self.speeds
         let workloads = self.workloads
-        runClusters = workloads.indices.map { w in
-            guard case .training = workloads[w].demand else { return [] }
-            return clusters.indices.filter { c in
+        gangClusters = workloads.indices.map { w in
+            clusters.indices.filter { c in
                 speeds[w][clusters[c].model] > 0 && clusters[c].capacity.contains { $0 >= Double(workloads[w].gang) }
             }
+        }
+        placedInGangs = workloads.map { w in
+            if case .training = w.demand { return false }
+            return w.gang > 1
         }
     }
 

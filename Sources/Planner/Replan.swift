@@ -112,6 +112,8 @@ extension Planner {
             else { continue }
             for t in first...last where t < from { overrides.pastRuns[w, default: [:]][c, default: []].insert(t) }
         }
+        // Batch jobs and replicas placed before the re-plan ran where they were.
+        overrides.pastPlacements = plan.placements.filter { horizon.period(of: $0.month).map { $0 < from } ?? false }
         switch incident.kind {
         case .outage:
             // An outage takes the provider's leased capacity and the power of the sites it runs.

@@ -30,7 +30,7 @@ struct RunRestarts {
             let window = input.window(of: w)
             let plannedFinish = stretches.compactMap(\.finish).max()
             var best: (cluster: Int, start: Int, finish: Int)?
-            for c in input.runClusters[w] where input.providers[input.clusters[c].provider] != provider {
+            for c in input.gangClusters[w] where input.providers[input.clusters[c].provider] != provider {
                 guard let length = input.monthsNeeded(run: w, cluster: c), length > 0 else { continue }
                 let room = { (t: Int) in supply[c][t] - held[c][t] >= gang - 1e-6 }
                 for k in window where k >= from && k + length <= window.upperBound {

@@ -22,6 +22,8 @@ struct PlanningOverrides {
     var allowExercise = false
     /// Training runs' months before `fromPeriod`, by (workload, cluster): history.
     var pastRuns: [Int: [Int: Set<Int>]] = [:]
+    /// Batch jobs' and service replicas' placements before `fromPeriod`: history, as the plan had them.
+    var pastPlacements: [GangPlacement] = []
 
     func provider(_ p: Int, _ t: Int) -> Double { providerFactor[PeriodKey(p, t)] ?? 1 }
     func site(_ c: Int, _ t: Int) -> Double { siteFactor[PeriodKey(c, t)] ?? 1 }
@@ -74,6 +76,14 @@ struct SourcingModel {
     /// The months each start pattern holds the gang.
     var runLengths: [RunStartKey: Int] = [:]
     var trainingShort: [Int: Variable] = [:]
+    /// Batch jobs and service replicas: g[w,c,t], whole gangs of workload w in cluster c in
+    /// period t (see `buildGangs`).
+    var gangs: [GangKey: Variable] = [:]
+    /// What each cluster holds in each period: its runs' and placed workloads' gangs, as
+    /// (variable, accelerators per unit).
+    private var clusterLoad: [PeriodKey: [(Variable, Double)]] = [:]
+    /// cluster[c,t]: the gangs placed in cluster c in period t fit in what it supplies.
+    var clusterRows: [PeriodKey: Constraint] = [:]
     var providerCapacity: [PeriodKey: Variable] = [:]
     var supplyRows: [PeriodKey: Constraint] = [:]
     var shareRows: [PeriodKey: Constraint] = [:]
@@ -92,6 +102,7 @@ struct SourcingModel {
         let cluster: Int
         let period: Int
     }
+    typealias GangKey = RunStartKey
     struct UsageKey: Hashable {
         let provider: Int
         let model: Int
@@ -147,6 +158,8 @@ struct SourcingModel {
         buildBackups()
         buildAllocation()
         buildTrainingRuns()
+        buildGangs()
+        buildClusters()
         buildDemand()
         buildShares()
         baseVariableCount = lp.variableCount
@@ -330,14 +343,13 @@ struct SourcingModel {
     /// later start is a pause).
     private mutating func buildTrainingRuns() {
         let from = overrides.fromPeriod
-        var clusterLoad: [PeriodKey: [(Variable, Double)]] = [:]
         for (w, workload) in input.workloads.enumerated() {
             guard case .training = workload.demand else { continue }
             let gang = Double(workload.gang)
             let window = input.window(of: w)
             var chosen: [(Variable, Double)] = []
             var gangsOfModel: [PeriodKey: [(Variable, Double)]] = [:]
-            for c in input.runClusters[w] {
+            for c in input.gangClusters[w] {
                 let cluster = input.clusters[c]
                 guard let seamless = runLength(w, cluster: c), seamless > 0 else { continue }
                 let restarted = runLength(w, cluster: c, restarting: true) ?? seamless
@@ -363,21 +375,55 @@ struct SourcingModel {
                 }
             }
             if !chosen.isEmpty { lp.addConstraint("run-once[\(workload.id)]", chosen, upper: 1) }
-            // The run's allocation is its gangs, model by model (zero where it has no pattern).
-            for m in input.models.indices {
-                for t in window where t >= from {
-                    guard let x = allocation[AllocationKey(workload: w, model: m, period: t)] else { continue }
-                    lp.addConstraint(
-                        "run-gang[\(workload.id),\(input.models[m]),\(t)]",
-                        [(x, 1)] + (gangsOfModel[PeriodKey(m, t)] ?? []), lower: 0, upper: 0)
+            linkAllocation(w, to: gangsOfModel)
+        }
+    }
+
+    /// Batch streams and services whose gangs need placing (`PlanningInput.placedInGangs`) in
+    /// whole gangs: g[w,c,t], integer, the jobs of a batch stream running at once, or a
+    /// service's replicas, in cluster c in period t. The workload's allocation of a model is
+    /// its gangs in that model's clusters, so fragments smaller than a gang count for nothing.
+    private mutating func buildGangs() {
+        let from = overrides.fromPeriod
+        for (w, workload) in input.workloads.enumerated() where input.placedInGangs[w] {
+            let gang = Double(workload.gang)
+            var gangsOfModel: [PeriodKey: [(Variable, Double)]] = [:]
+            for c in input.gangClusters[w] {
+                let cluster = input.clusters[c]
+                for t in input.window(of: w) where t >= from && modelAvailable(cluster.model, t) {
+                    let room = (clusterCapacity(c, t) / gang + 1e-9).rounded(.down)
+                    guard room >= 1 else { continue }
+                    let g = lp.addVariable("gangs[\(workload.id),\(c),\(t)]", upper: room, integer: true)
+                    gangs[GangKey(workload: w, cluster: c, period: t)] = g
+                    clusterLoad[PeriodKey(c, t), default: []].append((g, gang))
+                    gangsOfModel[PeriodKey(cluster.model, t), default: []].append((g, -gang))
                 }
             }
+            linkAllocation(w, to: gangsOfModel)
         }
-        // Each cluster holds the gangs placed in it; its provider's use of the model counts them.
+    }
+
+    /// x[w,m,t] is exactly the gangs (negative terms) of model m placed for w in t (zero where
+    /// none can be), in every period that can still change.
+    private mutating func linkAllocation(_ w: Int, to gangsOfModel: [PeriodKey: [(Variable, Double)]]) {
+        let workload = input.workloads[w]
+        for m in input.models.indices {
+            for t in input.window(of: w) where t >= overrides.fromPeriod {
+                guard let x = allocation[AllocationKey(workload: w, model: m, period: t)] else { continue }
+                lp.addConstraint(
+                    "gangs[\(workload.id),\(input.models[m]),\(t)]",
+                    [(x, 1)] + (gangsOfModel[PeriodKey(m, t)] ?? []), lower: 0, upper: 0)
+            }
+        }
+    }
+
+    /// Each cluster holds the gangs placed in it; its provider's use of the model counts them
+    /// (so shares see where they are).
+    private mutating func buildClusters() {
         var providerLoad: [UsageKey: [(Variable, Double)]] = [:]
         for (key, load) in clusterLoad.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
             let cluster = input.clusters[key.index]
-            lp.addConstraint(
+            clusterRows[key] = lp.addConstraint(
                 "cluster[\(key.index),\(key.period)]", load + clusterSupply(key.index, key.period), upper: 0)
             providerLoad[UsageKey(provider: cluster.provider, model: cluster.model, period: key.period), default: []] +=
                 load

@@ -222,6 +222,9 @@ public enum Demand: Hashable, Sendable, Codable {
         case .service: nil
         }
     }
+
+    /// Whether this is a batch stream.
+    public var isBatch: Bool { if case .batch = self { true } else { false } }
 }
 
 /// Demand for compute: a training run, a batch stream or a service.

@@ -25,6 +25,9 @@ public struct Plan: Codable, Sendable, Equatable {
     /// Where each training run lives and when: one entry per stretch in one cluster (a re-plan
     /// may restart a run elsewhere: then two).
     public var runs: [TrainingRun]
+    /// Where batch streams' jobs and services' replicas run: whole gangs per cluster and month
+    /// (a workload whose gang is one accelerator is not listed: it fits anywhere).
+    public var placements: [GangPlacement]
     /// Demand left unmet, with the month (services) or window (training).
     public var shortfalls: [Shortfall]
     /// Costs, by kind, provider, model and month.
@@ -42,10 +45,12 @@ public struct Plan: Codable, Sendable, Equatable {
     public init(
         scenario: String, scenarioFingerprint: String, horizon: Horizon, hoursPerMonth: Double, leases: [Lease],
         colocation: [ColocationUse], backups: [BackupHold], exercisedBackups: [BackupExercise],
-        allocation: [Allocation], runs: [TrainingRun] = [], shortfalls: [Shortfall], cost: CostBreakdown,
-        shares: [ProviderShare], resilience: [ProviderLoss], explanation: Explanation, solver: SolverReport
+        allocation: [Allocation], runs: [TrainingRun] = [], placements: [GangPlacement] = [],
+        shortfalls: [Shortfall], cost: CostBreakdown, shares: [ProviderShare], resilience: [ProviderLoss],
+        explanation: Explanation, solver: SolverReport
     ) {
         self.runs = runs
+        self.placements = placements
         self.scenario = scenario
         self.scenarioFingerprint = scenarioFingerprint
         self.horizon = horizon
@@ -64,9 +69,91 @@ public struct Plan: Codable, Sendable, Equatable {
     }
 }
 
+extension Plan {
+    /// Decodes a plan; `runs` and `placements` may be absent (plans written before they
+    /// existed, still kept in a record): then there are none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            scenario: try c.decode(String.self, forKey: .scenario),
+            scenarioFingerprint: try c.decode(String.self, forKey: .scenarioFingerprint),
+            horizon: try c.decode(Horizon.self, forKey: .horizon),
+            hoursPerMonth: try c.decode(Double.self, forKey: .hoursPerMonth),
+            leases: try c.decode([Lease].self, forKey: .leases),
+            colocation: try c.decode([ColocationUse].self, forKey: .colocation),
+            backups: try c.decode([BackupHold].self, forKey: .backups),
+            exercisedBackups: try c.decode([BackupExercise].self, forKey: .exercisedBackups),
+            allocation: try c.decode([Allocation].self, forKey: .allocation),
+            runs: try c.decodeIfPresent([TrainingRun].self, forKey: .runs) ?? [],
+            placements: try c.decodeIfPresent([GangPlacement].self, forKey: .placements) ?? [],
+            shortfalls: try c.decode([Shortfall].self, forKey: .shortfalls),
+            cost: try c.decode(CostBreakdown.self, forKey: .cost),
+            shares: try c.decode([ProviderShare].self, forKey: .shares),
+            resilience: try c.decode([ProviderLoss].self, forKey: .resilience),
+            explanation: try c.decode(Explanation.self, forKey: .explanation),
+            solver: try c.decode(SolverReport.self, forKey: .solver))
+    }
+}
+
+/// Something placed in one cluster: a training run's stretch or a workload's gangs.
+public protocol InCluster {
+    var workload: WorkloadID { get }
+    var provider: ProviderID { get }
+    var accelerator: AcceleratorModelID { get }
+    var region: RegionID { get }
+    var fleet: OwnedFleetID? { get }
+    var site: ColocationSiteID? { get }
+    /// The cluster's name, as `TrainingRun.clusterName` gives it.
+    var cluster: String { get }
+}
+
+/// Whole gangs of one batch stream (jobs running at once) or one service (replicas) in one
+/// cluster in one month.
+public struct GangPlacement: Codable, Sendable, Equatable, InCluster {
+    /// The batch stream or service.
+    public var workload: WorkloadID
+    /// The provider of the cluster (for an owned fleet: the site's operator).
+    public var provider: ProviderID
+    /// The accelerator model.
+    public var accelerator: AcceleratorModelID
+    /// The cluster's region.
+    public var region: RegionID
+    /// The owned fleet, when the cluster is the lab's own hardware.
+    public var fleet: OwnedFleetID?
+    /// The colocation site hosting that fleet.
+    public var site: ColocationSiteID?
+    /// The month.
+    public var month: YearMonth
+    /// Whole gangs (jobs or replicas) held there that month.
+    public var gangs: Int
+    /// Accelerators they hold: gangs × the workload's gang.
+    public var accelerators: Int
+
+    /// A placement from its fields.
+    public init(
+        workload: WorkloadID, provider: ProviderID, accelerator: AcceleratorModelID, region: RegionID,
+        fleet: OwnedFleetID? = nil, site: ColocationSiteID? = nil, month: YearMonth, gangs: Int, accelerators: Int
+    ) {
+        self.workload = workload
+        self.provider = provider
+        self.accelerator = accelerator
+        self.region = region
+        self.fleet = fleet
+        self.site = site
+        self.month = month
+        self.gangs = gangs
+        self.accelerators = accelerators
+    }
+
+    /// The cluster's name, as `TrainingRun.clusterName` gives it.
+    public var cluster: String {
+        TrainingRun.clusterName(provider: provider, accelerator: accelerator, region: region, fleet: fleet, site: site)
+    }
+}
+
 /// A training run's stretch in one cluster: a provider's nodes of one model in one region, or
 /// an owned fleet at one colocation site.
-public struct TrainingRun: Codable, Sendable, Equatable {
+public struct TrainingRun: Codable, Sendable, Equatable, InCluster {
     /// The run.
     public var workload: WorkloadID
     /// The provider of the cluster (for an owned fleet: the site's operator).

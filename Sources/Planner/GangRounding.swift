@@ -1,0 +1,213 @@
+import Solver
+
+/// Whole gangs for batch streams and services, from a solution of the model in which every
+/// lease, backup and run is fixed and only the gangs g[w,c,t] are fractional.
+///
+/// The first candidate rounds each g down, then up in the clusters that still have room for a
+/// whole gang (largest fraction first), then places what is still short, in whole gangs, in
+/// any cluster of the workload with room: the same month first, and for a batch stream any
+/// other month of its window (nearest first), since a stream's work may move. What still finds
+/// no room is bought: nodes added to the cheapest lease of a cluster that covers the month and
+/// has nodes left on offer (the shortfall penalty is what the gang would otherwise cost).
+/// Rounding up and buying can raise a provider's share past its cap or spend past a budget,
+/// so the second candidate rounds down only, on the leases as they were: it takes load away
+/// and is feasible whenever the first is not.
+struct GangRounding {
+    let model: SourcingModel
+
+    /// Candidates, best first: the values of the gang variables, and of the lease variables
+    /// (`leases` with what was bought added).
+    func candidates(from values: [Double], leases: [Int: Double]) -> [(gangs: [Int: Double], leases: [Int: Double])] {
+        var packer = Packer(model: model, values: values, leases: leases)
+        let floor = packer.whole
+        packer.roundUp()
+        packer.fill(buying: false)
+        let placed = (packer.whole, packer.leases)
+        packer.fill(buying: true)
+        let bought = (packer.whole, packer.leases)
+        return [bought, placed, (floor, leases)]
+    }
+}
+
+/// The working state of `GangRounding`: whole gangs so far, room left per cluster and period,
+/// gangs still short per workload and period, and the leases (with what was bought).
+private struct Packer {
+    let model: SourcingModel
+    let values: [Double]
+    var leases: [Int: Double]
+    var whole: [Int: Double] = [:]
+    /// Accelerators free in each (cluster, period).
+    var slack: [PeriodKey: Double] = [:]
+    /// Reference accelerators short in each (workload, period), against the solution's
+    /// fractional gangs.
+    var short: [PeriodKey: Double] = [:]
+    /// Active nodes of each (offer, period) in the solution, plus what was bought.
+    var activeNodes: [PeriodKey: Double] = [:]
+    /// Reference capacity each (provider, period) may still add under the share cap (absent:
+    /// no cap). Adding at one provider only loosens the others' caps.
+    var headroom: [PeriodKey: Double] = [:]
+    let shareRatio: Double?
+    let keys: [SourcingModel.GangKey]
+
+    init(model: SourcingModel, values: [Double], leases: [Int: Double]) {
+        self.model = model
+        self.values = values
+        self.leases = leases
+        let lp = model.lp
+        for (key, row) in model.clusterRows {
+            // The row is `load - supply <= 0`: the room left is -activity.
+            slack[key] = -lp.terms(of: row).reduce(0.0) { $0 + $1.1 * values[$1.0.index] }
+        }
+        for (o, periods) in model.active.enumerated() {
+            for (t, act) in periods.enumerated() { if let act { activeNodes[PeriodKey(o, t)] = values[act.index] } }
+        }
+        let cap = model.input.scenario.policy.maxProviderShare
+        shareRatio = cap < 1 ? cap / (1 - cap) : nil
+        if let shareRatio {
+            for t in 0..<model.input.periods {
+                let capacity = model.input.providers.indices.compactMap { p in
+                    model.providerCapacity[PeriodKey(p, t)].map { (p, values[$0.index]) }
+                }
+                let total = capacity.reduce(0.0) { $0 + $1.1 }
+                for (p, own) in capacity { headroom[PeriodKey(p, t)] = shareRatio * (total - own) - own }
+            }
+        }
+        keys = model.gangs.keys.sorted { ($0.workload, $0.cluster, $0.period) < ($1.workload, $1.cluster, $1.period) }
+        for key in keys {
+            let g = model.gangs[key]!.index
+            let down = max(0, (values[g] + 1e-6).rounded(.down))
+            whole[g] = down
+            slack[PeriodKey(key.cluster, key.period), default: 0] += (values[g] - down) * gang(key.workload)
+            short[PeriodKey(key.workload, key.period), default: 0] += (values[g] - down) * served(key)
+        }
+    }
+
+    func gang(_ w: Int) -> Double { Double(model.input.workloads[w].gang) }
+
+    /// Reference accelerators one gang of `key` serves (its model's speed for the workload).
+    func served(_ key: SourcingModel.GangKey) -> Double {
+        gang(key.workload) * model.input.speeds[key.workload][model.input.clusters[key.cluster].model]
+    }
+
+    /// One more gang of `key` if its cluster has room and its provider's share cap allows it;
+    /// charged to `shortKey`'s deficit.
+    mutating func place(_ key: SourcingModel.GangKey, for shortKey: PeriodKey) -> Bool {
+        guard canPlace(key), let g = model.gangs[key]?.index else { return false }
+        let cluster = model.input.clusters[key.cluster]
+        let reference = model.input.weights[cluster.model] * gang(key.workload)
+        let share = PeriodKey(cluster.provider, key.period)
+        if let shareRatio {
+            for (other, room) in headroom where other.period == key.period {
+                headroom[other] = other == share ? room - reference : room + shareRatio * reference
+            }
+        }
+        whole[g]! += 1
+        slack[PeriodKey(key.cluster, key.period), default: 0] -= gang(key.workload)
+        short[shortKey, default: 0] -= served(key)
+        return true
+    }
+
+    /// Whether one more gang of `key` fits: under its bound, in its cluster's room (unless
+    /// `ignoringRoom`) and under its provider's share cap.
+    func canPlace(_ key: SourcingModel.GangKey, ignoringRoom: Bool = false) -> Bool {
+        let cluster = model.input.clusters[key.cluster]
+        let reference = model.input.weights[cluster.model] * gang(key.workload)
+        guard let g = model.gangs[key]?.index, whole[g]! + 1 <= model.lp.upper[g] else { return false }
+        return (ignoringRoom || (slack[PeriodKey(key.cluster, key.period)] ?? 0) + 1e-6 >= gang(key.workload))
+            && (shareRatio == nil || (headroom[PeriodKey(cluster.provider, key.period)] ?? 0) + 1e-6 >= reference)
+    }
+
+    /// Up where the solution had a fraction and the cluster has room, largest fraction first.
+    mutating func roundUp() {
+        var order: [(fraction: Double, key: SourcingModel.GangKey)] = []
+        for key in keys {
+            let g = model.gangs[key]!.index
+            let fraction = values[g] - whole[g]!
+            if fraction > 1e-6 { order.append((fraction, key)) }
+        }
+        order.sort { a, b in
+            a.fraction != b.fraction
+                ? a.fraction > b.fraction
+                : (a.key.workload, a.key.cluster, a.key.period) < (b.key.workload, b.key.cluster, b.key.period)
+        }
+        for (_, key) in order where (short[PeriodKey(key.workload, key.period)] ?? 0) > 1e-6 {
+            _ = place(key, for: PeriodKey(key.workload, key.period))
+        }
+    }
+
+    /// What is still short, in whole gangs wherever the workload's clusters have room (and,
+    /// `buying`, where nodes can be added to make room).
+    mutating func fill(buying: Bool) {
+        let input = model.input
+        for shortKey in short.keys.sorted(by: { ($0.index, $0.period) < ($1.index, $1.period) }) {
+            let w = shortKey.index
+            var periods = [shortKey.period]
+            if input.workloads[w].demand.isBatch {
+                periods += input.window(of: w).filter { $0 != shortKey.period }
+                    .sorted { (abs($0 - shortKey.period), $0) < (abs($1 - shortKey.period), $1) }
+            }
+            fill: for t in periods {
+                for c in input.gangClusters[w] {
+                    let key = SourcingModel.GangKey(workload: w, cluster: c, period: t)
+                    while (short[shortKey] ?? 0) > 1e-6 {
+                        if place(key, for: shortKey) { continue }
+                        // Buying makes room in the cluster; if the gang still cannot go there
+                        // (its provider's share cap), nothing more is bought for it.
+                        guard buying, model.gangs[key] != nil, canPlace(key, ignoringRoom: true),
+                            buy(gang(w), cluster: c, period: t), place(key, for: shortKey)
+                        else { break }
+                    }
+                    if (short[shortKey] ?? 0) <= 1e-6 { break fill }
+                }
+            }
+        }
+    }
+
+    /// Adds nodes to cluster c's leases covering period t until it has `accelerators` free,
+    /// the cheapest lease (per node, over its term) first; false, with nothing bought, if its
+    /// offers cannot.
+    mutating func buy(_ accelerators: Double, cluster c: Int, period t: Int) -> Bool {
+        let input = model.input
+        let cluster = input.clusters[c]
+        let factor = model.overrides.provider(cluster.provider, t)
+        guard cluster.fleet == nil, factor > 0 else { return false }
+        let need = accelerators - (slack[PeriodKey(c, t)] ?? 0)
+        let options = model.leases.filter { lease in
+            let o = lease.key.offer
+            return cluster.offers.contains(o) && lease.key.start <= t && t < lease.key.start + lease.key.term.months
+                && model.signed[o].map { leases[$0.index] == 1 } ?? true
+        }
+        .sorted {
+            ($0.price * Double($0.key.term.months), $0.variable.index) < (
+                $1.price * Double($1.key.term.months), $1.variable.index
+            )
+        }
+        var plan: [(lease: SourcingModel.LeaseVar, nodes: Double)] = []
+        var left = need
+        for lease in options where left > 1e-6 {
+            let o = lease.key.offer
+            let perNode = Double(input.offers[o].acceleratorsPerNode) * factor
+            let months = lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months)
+            let room = months.reduce(model.lp.upper[lease.variable.index] - leases[lease.variable.index]!) { room, s in
+                guard let act = model.active[o][s] else { return 0 }
+                return min(room, model.lp.upper[act.index] - (activeNodes[PeriodKey(o, s)] ?? 0))
+            }
+            let nodes = min((room + 1e-6).rounded(.down), (left / perNode - 1e-9).rounded(.up))
+            guard nodes >= 1 else { continue }
+            plan.append((lease, nodes))
+            left -= nodes * perNode
+        }
+        guard left <= 1e-6 else { return false }
+        for (lease, nodes) in plan {
+            let o = lease.key.offer
+            leases[lease.variable.index]! += nodes
+            for s in lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months) {
+                activeNodes[PeriodKey(o, s), default: 0] += nodes
+                let delivered =
+                    nodes * Double(input.offers[o].acceleratorsPerNode) * model.overrides.provider(cluster.provider, s)
+                slack[PeriodKey(c, s), default: 0] += delivered
+            }
+        }
+        return true
+    }
+}
