@@ -14,14 +14,19 @@ import SwitchyardModel
 ///   can run only there;
 /// - each batch stream is a seeded set of jobs of its gang, arriving month by month as the plan
 ///   allocates the stream's work (job lengths: 40% 6 h, 40% 24 h, 20% 72 h of reference work per
-///   gang — longer, up to 80% of a month, where a month would otherwise have over 100 jobs — the
-///   last job of a month trimmed to what is left), each due by the window's end;
-/// - each service's replicas hold the accelerators the plan gives it, carved out of its models'
-///   clusters month by month (largest remainder first), so other work cannot use them.
+///   gang, the whole mix stretched where a month would otherwise have more than 16 jobs per gang
+///   running at once, or 100; the last job of a month trimmed to what is left), queued longest
+///   first within the month (the short ones fill the month's end), each due by the window's end; they run only on the
+///   stream's own pools, carved out of the clusters where the plan placed its gangs (a stream of
+///   one-accelerator jobs: out of its models' clusters, largest remainder first);
+/// - each service's replicas hold the accelerators the plan gives it, carved out of the clusters
+///   the plan places them in (one-accelerator replicas: out of its models' clusters month by
+///   month, largest remainder first), so other work cannot use them.
 ///
 /// Time 0 is the horizon's start; a month is `hoursPerMonth` hours.
 public struct PlanFleet: Sendable {
-    /// The pools: clusters, then one reservation per training run stretch.
+    /// The pools: clusters (what is left of them), then one reservation per training run
+    /// stretch, then each batch stream's pool in each cluster it uses.
     public var pools: [Pool] = []
     /// Each pool's name: `coreweave nvidia-gb200 us-east`, `tpu-v7-phase1 at cw-colo-nj`, `run frontier-pretrain`.
     public var names: [String] = []
@@ -41,11 +46,14 @@ public struct PlanFleet: Sendable {
     /// providers' clusters hold of that, by provider.
     public var serviceNeed: [WorkloadID: [Double]] = [:]
     public var serviceHeldBy: [WorkloadID: [ProviderID: [Double]]] = [:]
+    /// Whether the jobs are the plan's own (runs and batch streams) rather than a trace's.
+    public let ownJobs: Bool
 
     /// The fleet and jobs `plan` buys for `scenario`; `seed` draws the batch jobs' lengths.
     /// With `ownJobs` false the fleet is the clusters as bought, whole, for a trace of other jobs:
     /// no reservations, nothing carved for services, no jobs.
     public init(scenario: Scenario, plan: Plan, seed: UInt64 = 1, ownJobs: Bool = true) {
+        self.ownJobs = ownJobs
         let months = scenario.horizon.months
         let monthSeconds = scenario.hoursPerMonth * 3600
         horizonSeconds = Double(months) * monthSeconds
@@ -74,8 +82,18 @@ public struct PlanFleet: Sendable {
             reservations.append(
                 ("run \(run.workload) on \(run.cluster)", run.provider, run.accelerator, clusters.price(key), sizes))
         }
-        // Services: their replicas' accelerators are carved out of their models' clusters.
-        if ownJobs { (serviceNeed, serviceHeldBy) = clusters.carveServices(plan: plan, scenario: scenario) }
+        // Services, then batch streams: what the plan gives each is carved out of its clusters
+        // (placed gangs where the plan placed them, first), so no workload runs on another's.
+        var streamPools: [WorkloadID: [Int]] = [:]
+        if ownJobs {
+            let carved = clusters.carveWorkloads(plan: plan, scenario: scenario)
+            (serviceNeed, serviceHeldBy) = (carved.needs, carved.heldBy)
+            for (workload, key, sizes) in carved.streams {
+                streamPools[workload, default: []].append(reservations.count)
+                reservations.append(
+                    ("batch \(workload) on \(key.name)", key.provider, key.model, clusters.price(key), sizes))
+            }
+        }
 
         let keys = clusters.keys
         for key in keys {
@@ -126,8 +144,10 @@ public struct PlanFleet: Sendable {
                         deadlineSeconds: max(1, due - arrival)))
                 jobWorkloads.append(w.id)
             case .batch:
+                // A stream's jobs run on its own pools: the capacity the plan gives it.
+                let own = Set((streamPools[w.id] ?? []).map { reservationBase + $0 })
                 let throughput = poolModels.indices.map { m -> Double in
-                    m < reservationBase ? speed.speed(of: w, on: poolModels[m]) * Double(w.gang) / 3600 : 0
+                    own.contains(m) ? speed.speed(of: w, on: poolModels[m]) * Double(w.gang) / 3600 : 0
                 }
                 for job in Self.batchJobs(w, plan: plan, scenario: scenario, seed: seed) {
                     jobs.append(
@@ -142,15 +162,28 @@ public struct PlanFleet: Sendable {
         }
     }
 
+    /// A simulator of this fleet under `policy`: its pools sized month by month, backups beside
+    /// them, the horizon as the limit; for the plan's own jobs, rounds backfilled (a batch
+    /// queue starts a job when a gang frees, and the plan sized capacity to the work).
+    public func simulator(policy: AllocationPolicy) -> Simulator {
+        var simulator = Simulator(pools: pools, providers: providers, policy: policy)
+        simulator.capacitySteps = steps
+        simulator.backupSteps = backups
+        simulator.limitSeconds = horizonSeconds
+        simulator.backfill = ownJobs
+        return simulator
+    }
+
     /// A batch stream's jobs: each month's planned work split into jobs of the stream's gang.
     static func batchJobs(_ w: Workload, plan: Plan, scenario: Scenario, seed: UInt64)
         -> [(id: String, arrival: Double, work: Double)]
     {
         let monthSeconds = scenario.hoursPerMonth * 3600
-        var perMonth: [Int: Double] = [:]
+        var perMonth: [Int: (work: Double, accelerators: Double)] = [:]
         for a in plan.allocation where a.workload == w.id {
             guard let t = scenario.horizon.period(of: a.month) else { continue }
-            perMonth[t, default: 0] += a.referenceAccelerators * scenario.hoursPerMonth
+            perMonth[t, default: (0, 0)].work += a.referenceAccelerators * scenario.hoursPerMonth
+            perMonth[t, default: (0, 0)].accelerators += a.accelerators
         }
         var seedBytes = seed
         for byte in w.id.rawValue.utf8 { seedBytes = seedBytes &* 31 &+ UInt64(byte) }
@@ -158,15 +191,24 @@ public struct PlanFleet: Sendable {
         var jobs: [(String, Double, Double)] = []
         let monthHours = scenario.hoursPerMonth
         for t in perMonth.keys.sorted() {
-            var left = perMonth[t]!
-            // At most about 100 jobs a month: a big stream runs longer jobs (up to most of a month).
-            let floorHours = min(0.8 * monthHours, left / (Double(w.gang) * 100))
+            var left = perMonth[t]!.work
+            // At most 16 jobs per gang running at once (and at least 100 a month allowed): a big
+            // stream's jobs are the same mix stretched, rather than tens of thousands of jobs.
+            let lanes = perMonth[t]!.accelerators / Double(w.gang)
+            let meanHours = 0.4 * 6 + 0.4 * 24 + 0.2 * 72
+            let stretch = max(1, left / (Double(w.gang) * max(100, 16 * lanes)) / meanHours)
+            var month: [Double] = []
             while left > 1e-6 {
                 let draw = rng.uniform()
-                let hours = max(floorHours, draw < 0.4 ? 6.0 : draw < 0.8 ? 24.0 : 72.0)
+                let hours = min(0.8 * monthHours, stretch * (draw < 0.4 ? 6.0 : draw < 0.8 ? 24.0 : 72.0))
                 let work = min(left, Double(w.gang) * hours)
-                jobs.append(("\(w.id)#\(jobs.count + 1)", Double(t) * monthSeconds, work))
+                month.append(work)
                 left -= work
+            }
+            // Longest first: a queue that starts the long jobs early ends the month with short
+            // ones filling the gaps.
+            for work in month.sorted(by: >) {
+                jobs.append(("\(w.id)#\(jobs.count + 1)", Double(t) * monthSeconds, work))
             }
         }
         return jobs
@@ -197,10 +239,24 @@ struct ClusterTable {
         }
 
         init(_ run: TrainingRun) {
-            if let fleet = run.fleet, let site = run.site {
-                self.init(fleet: fleet, site: site, provider: run.provider, model: run.accelerator)
+            self.init(
+                provider: run.provider, model: run.accelerator, region: run.region, fleet: run.fleet, site: run.site)
+        }
+
+        init(_ placement: GangPlacement) {
+            self.init(
+                provider: placement.provider, model: placement.accelerator, region: placement.region,
+                fleet: placement.fleet, site: placement.site)
+        }
+
+        init(
+            provider: ProviderID, model: AcceleratorModelID, region: RegionID, fleet: OwnedFleetID?,
+            site: ColocationSiteID?
+        ) {
+            if let fleet, let site {
+                self.init(fleet: fleet, site: site, provider: provider, model: model)
             } else {
-                self.init(provider: run.provider, model: run.accelerator, region: run.region)
+                self.init(provider: provider, model: model, region: region)
             }
         }
 
@@ -260,36 +316,80 @@ struct ClusterTable {
         }
     }
 
-    /// Takes each service's accelerators out of its models' clusters, month by month, the
-    /// cluster with the most left first; returns what each service needs and what each provider
-    /// holds of it, per month.
-    mutating func carveServices(plan: Plan, scenario: Scenario)
-        -> ([WorkloadID: [Double]], [WorkloadID: [ProviderID: [Double]]])
-    {
+    /// Takes up to `amount` accelerators of `model` in period t out of its clusters, the
+    /// cluster with the most left first (ties by name); returns what each cluster gave.
+    mutating func carve(_ amount: Double, model: AcceleratorModelID, period t: Int) -> [(key: Key, taken: Double)] {
+        var left = amount
+        var given: [(key: Key, taken: Double)] = []
+        let candidates = size.keys.filter { $0.model == model }.sorted { (size[$0]![t], $1) > (size[$1]![t], $0) }
+        for key in candidates where left > 1e-6 {
+            let taken = take(left, from: key, period: t)
+            if taken > 0 { given.append((key, taken)) }
+            left -= taken
+        }
+        return given
+    }
+
+    /// Takes up to `amount` accelerators out of one cluster in period t; returns what it gave.
+    mutating func take(_ amount: Double, from key: Key, period t: Int) -> Double {
+        let taken = max(0, min(amount, size[key]?[t] ?? 0))
+        size[key]?[t] -= taken
+        return taken
+    }
+
+    /// What services and batch streams hold, carved out of the clusters: each service's
+    /// accelerators per month in `needs` and what each provider holds of them in `heldBy`, and
+    /// each batch stream's pools (stream, cluster, size per month) in `streams`.
+    struct Carved {
         var needs: [WorkloadID: [Double]] = [:]
         var heldBy: [WorkloadID: [ProviderID: [Double]]] = [:]
+        var streams: [(workload: WorkloadID, key: Key, sizes: [Double])] = []
+    }
+
+    /// Carves services and batch streams out of the clusters: first the gangs the plan placed
+    /// (replicas and jobs where it put them), then what it gives one-accelerator services and
+    /// streams, out of their models' clusters month by month, the cluster with the most left first.
+    mutating func carveWorkloads(plan: Plan, scenario: Scenario) -> Carved {
+        var carved = Carved()
+        let empty = Array(repeating: 0.0, count: months)
+        let placements = Dictionary(grouping: plan.placements, by: \.workload)
+        var streamSizes: [WorkloadID: [Key: [Double]]] = [:]
         let services = scenario.workloads.filter { if case .service = $0.demand { true } else { false } }
+        let streams = scenario.workloads.filter(\.demand.isBatch)
         for w in services {
-            var need = Array(repeating: 0.0, count: months)
-            var held: [ProviderID: [Double]] = [:]
-            for a in plan.allocation where a.workload == w.id {
-                guard let t = scenario.horizon.period(of: a.month) else { continue }
-                need[t] += a.accelerators
-                var left = a.accelerators
-                let candidates = size.keys.filter { $0.model == a.accelerator }.sorted {
-                    (size[$0]![t], $1) > (size[$1]![t], $0)
-                }
-                for key in candidates where left > 1e-6 {
-                    let taken = min(left, size[key]![t])
-                    size[key]![t] -= taken
-                    left -= taken
-                    held[key.provider, default: Array(repeating: 0, count: months)][t] += taken
+            carved.needs[w.id] = empty
+            carved.heldBy[w.id] = [:]
+        }
+        for w in services + streams {
+            for placement in placements[w.id] ?? [] {
+                guard let t = scenario.horizon.period(of: placement.month) else { continue }
+                let key = Key(placement)
+                let taken = take(Double(placement.accelerators), from: key, period: t)
+                if w.demand.isBatch {
+                    streamSizes[w.id, default: [:]][key, default: empty][t] += taken
+                } else {
+                    carved.needs[w.id]![t] += Double(placement.accelerators)
+                    carved.heldBy[w.id]![key.provider, default: empty][t] += taken
                 }
             }
-            needs[w.id] = need
-            heldBy[w.id] = held
         }
-        return (needs, heldBy)
+        for w in services + streams where placements[w.id] == nil {
+            for a in plan.allocation where a.workload == w.id {
+                guard let t = scenario.horizon.period(of: a.month) else { continue }
+                if !w.demand.isBatch { carved.needs[w.id]![t] += a.accelerators }
+                for (key, taken) in carve(a.accelerators, model: a.accelerator, period: t) {
+                    if w.demand.isBatch {
+                        streamSizes[w.id, default: [:]][key, default: empty][t] += taken
+                    } else {
+                        carved.heldBy[w.id]![key.provider, default: empty][t] += taken
+                    }
+                }
+            }
+        }
+        carved.streams = streams.flatMap { w in
+            (streamSizes[w.id] ?? [:]).sorted { $0.key < $1.key }.map { (w.id, $0.key, $0.value) }
+        }
+        return carved
     }
 }
 
@@ -351,7 +451,7 @@ extension PlanFleet {
                     return sum + jobs[j].work
                 }
                 result.append(
-                    WorkloadOutcome(workload: w.id, kind: .batch, workDoneInWindow: work > 0 ? done / work : 1))
+                    WorkloadOutcome(workload: w.id, kind: .batch, workDoneInWindow: work > 0 ? min(1, done / work) : 1))
             case .service:
                 // Held: what its providers' clusters deliver of the plan's accelerators for it, in
                 // the middle of each month, after the incidents then.

@@ -118,6 +118,13 @@ public struct Simulator: Sendable {
     public var backupSteps: [[(atSeconds: Double, accelerators: Int)]] = []
     /// Stop after this long even if jobs remain.
     public var limitSeconds: Double = 365 * 86_400
+    /// Work-conserving inside a round: when a job finishes before the round ends, its
+    /// accelerators (and any left idle at the round's start) go at once to the first waiting
+    /// job, in arrival order, that fits and runs there, as a batch queue starts jobs when a
+    /// gang frees. Off by default, as in Gavel's round-based mechanism; plan simulations use it
+    /// (a plan sizes capacity to the work, so a round idle after every finish would count as
+    /// missed work what is only the simulator's granularity).
+    public var backfill = false
     /// Check the invariants at every round (tests turn it on).
     public var checkInvariants = false
     /// Called after every round.
@@ -165,9 +172,14 @@ public struct Simulator: Sendable {
             let (grouping, target) = try state.targetShares(active, available: available)
             state.markUnschedulable(active, grouping: grouping, target: target)
             let running = state.place(active, grouping: grouping, target: target, available: available)
-            let busy = state.playRound(running, available: available)
+            var busy = state.playRound(running, available: available)
+            var started: Set<Int> = []
+            if backfill {
+                started = state.backfill(
+                    active.filter { running[$0] == nil }, running: running, busy: &busy, available: available)
+            }
             for j in active { state.roundsPresent[j] += 1 }
-            for j in active where running[j] == nil { state.placement[j] = nil }
+            for j in active where running[j] == nil && !started.contains(j) { state.placement[j] = nil }
             for m in pools.indices { state.availableSeconds[m] += Double(available[m]) * roundSeconds }
             onRound?(
                 RoundReport(startSeconds: state.t, runningJobs: running.count, busy: busy, available: available))
@@ -324,7 +336,7 @@ private struct SimulationState {
                 ? hitBy!.startSeconds : roundEnd
             let usable = max(0, stopAt - t - restore)
             let needed = remaining[j] / rate
-            if needed <= usable {
+            if needed <= usable + 1e-6 {
                 finished[j] = t + restore + needed
                 unfinishedCount -= 1
                 remaining[j] = 0
@@ -342,6 +354,71 @@ private struct SimulationState {
             received[j][m] += 1
         }
         return busy
+    }
+
+    /// `Simulator.backfill`: plays the rest of the round event by event. Each event frees
+    /// accelerators on a pool (idle ones at the round's start, a job's gang when it finishes);
+    /// the first waiting jobs, in arrival order, that fit there and run there start at once.
+    /// Pools an incident hits inside the round are left as the round placed them. Returns the
+    /// jobs started.
+    mutating func backfill(_ waiting: [Int], running: [Int: Int], busy: inout [Int], available: [Int]) -> Set<Int> {
+        let roundSeconds = simulator.roundSeconds
+        let roundEnd = t + roundSeconds
+        let hit = Set(
+            pools.indices.filter { m in
+                simulator.incidents.contains {
+                    $0.provider == simulator.providers[m] && $0.startSeconds > t && $0.startSeconds < roundEnd
+                }
+            })
+        var events: [(at: Double, pool: Int, accelerators: Int)] = pools.indices.map {
+            (t, $0, available[$0] - busy[$0])
+        }
+        for (j, m) in running { if let f = finished[j], f < roundEnd { events.append((f, m, jobs[j].gang)) } }
+        events.sort { ($0.at, $0.pool) < ($1.at, $1.pool) }
+        var queue = waiting.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+        var free = Array(repeating: 0, count: pools.count)
+        var started: Set<Int> = []
+        var next = 0
+        while next < events.count, !queue.isEmpty {
+            let event = events[next]
+            next += 1
+            let m = event.pool
+            guard !hit.contains(m), event.accelerators > 0 else { continue }
+            free[m] += event.accelerators
+            var k = 0
+            while k < queue.count, free[m] > 0 {
+                let j = queue[k]
+                guard jobs[j].gang <= free[m], m < jobs[j].throughput.count, jobs[j].throughput[m] > 0 else {
+                    k += 1
+                    continue
+                }
+                queue.remove(at: k)
+                started.insert(j)
+                free[m] -= jobs[j].gang
+                busy[m] += jobs[j].gang
+                if placement[j] != nil && placement[j] != m { preemptions += 1 }
+                let restore = placement[j] == m ? 0 : simulator.checkpointSeconds
+                placement[j] = m
+                let rate = jobs[j].throughput[m]
+                let usable = max(0, roundEnd - event.at - restore)
+                let needed = remaining[j] / rate
+                received[j][m] += (roundEnd - event.at) / roundSeconds
+                if needed <= usable + 1e-6 {
+                    let end = event.at + restore + needed
+                    finished[j] = end
+                    unfinishedCount -= 1
+                    remaining[j] = 0
+                    busySeconds[m] += Double(jobs[j].gang) * (restore + needed)
+                    // Its gang frees again when it finishes: a later event, kept in time order.
+                    let at = events[next...].firstIndex { ($0.at, $0.pool) > (end, m) } ?? events.count
+                    events.insert((end, m, jobs[j].gang), at: at)
+                } else {
+                    remaining[j] -= usable * rate
+                    busySeconds[m] += Double(jobs[j].gang) * (roundEnd - event.at)
+                }
+            }
+        }
+        return started
     }
 
     /// The metrics of the run so far.

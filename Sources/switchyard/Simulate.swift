@@ -29,7 +29,12 @@ struct SimulateCommand: ParsableCommand {
     var trace: String?
     @Option(help: "A job trace in Gavel's 10-column format (instead of --trace).") var gavelTrace: String?
     @Option(help: "Gavel's throughput JSON for the trace's job types.") var gavelThroughputs: String?
-    @Option(help: "The policy.") var policy: AllocationPolicy = .maxMinFairness
+    @Option(
+        help: """
+            The policy (default: fifo for a plan's own jobs, as a batch queue admits them; \
+            max-min-fairness for traces).
+            """)
+    var policy: AllocationPolicy?
     @Option(help: "A second policy to run on the same trace.") var compare: AllocationPolicy?
     @Option(help: "Round length, seconds (default 360; 3600 for a plan's own jobs, which run for months).")
     var roundSeconds: Double?
@@ -80,8 +85,16 @@ struct SimulateCommand: ParsableCommand {
         }
     }
 
+    /// The policy: as given, else first come first served for a plan's own jobs (runs and
+    /// services hold reservations; batch streams queue in their own pools) and max-min
+    /// fairness for traces.
+    var chosenPolicy: AllocationPolicy { policy ?? (ownJobs ? .fifo : .maxMinFairness) }
+
+    /// Whether the jobs are the plan's own rather than a trace's.
+    var ownJobs: Bool { scenario != nil && trace == nil && gavelTrace == nil }
+
     /// The round length: as given, else an hour for a plan's own jobs and 6 minutes for traces.
-    var round: Double { roundSeconds ?? (scenario != nil && trace == nil && gavelTrace == nil ? 3600 : 360) }
+    var round: Double { roundSeconds ?? (ownJobs ? 3600 : 360) }
 
     func run() throws {
         var pools: [Pool]
@@ -132,15 +145,11 @@ struct SimulateCommand: ParsableCommand {
         }
         let recorder = TimelineRecorder()
         func simulate(_ policy: AllocationPolicy, record: Bool) throws -> SimulationMetrics {
-            var simulator = Simulator(pools: pools, providers: providers, policy: policy)
+            var simulator =
+                planFleet?.simulator(policy: policy) ?? Simulator(pools: pools, providers: providers, policy: policy)
             simulator.roundSeconds = round
             simulator.checkpointSeconds = checkpointSeconds
             simulator.incidents = events
-            if let planFleet {
-                simulator.capacitySteps = planFleet.steps
-                simulator.backupSteps = planFleet.backups
-                simulator.limitSeconds = planFleet.horizonSeconds
-            }
             if record, timeline != nil {
                 simulator.onRound = { recorder.add($0) }
             }
@@ -150,7 +159,7 @@ struct SimulateCommand: ParsableCommand {
                 throw CLIFailure.solver(error.message)
             }
         }
-        let first = try simulate(policy, record: true)
+        let first = try simulate(chosenPolicy, record: true)
         let second = try compare.map { try simulate($0, record: false) }
         if let timeline {
             try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: round), to: timeline)
@@ -161,7 +170,7 @@ struct SimulateCommand: ParsableCommand {
             let outcomes = planFleet.outcomes(first, scenario: loaded, incidents: events)
             print(
                 TextTable.render(
-                    header: ["workload", "kind", policy.rawValue],
+                    header: ["workload", "kind", chosenPolicy.rawValue],
                     rows: outcomes.map { [$0.workload.rawValue, $0.kind.rawValue, $0.summary] }))
         }
     }
@@ -203,7 +212,7 @@ struct SimulateCommand: ParsableCommand {
             let label = names.map { $0[m] } ?? "\(pool.model)\(who)"
             row("utilisation \(label)", { $0.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
         }
-        let header = ["\(jobs) jobs", policy.rawValue] + (compare.map { [$0.rawValue, "ratio"] } ?? [])
+        let header = ["\(jobs) jobs", chosenPolicy.rawValue] + (compare.map { [$0.rawValue, "ratio"] } ?? [])
         return TextTable.render(header: header, rows: rows, rightAligned: Set(1..<header.count))
     }
 }
