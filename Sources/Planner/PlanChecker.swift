@@ -477,17 +477,8 @@ private struct CheckRun {
             if clusters.count > (checker.incident == nil ? 1 : 2) {
                 fail("\(w.id) straddles \(clusters.count) clusters: \(clusters.sorted().joined(separator: ", "))")
             }
-            var allocated: [String: Double] = [:]
-            for a in plan.allocation where a.workload == w.id {
-                guard let t = horizon.period(of: a.month) else { continue }
-                allocated["\(a.accelerator)|\(t)", default: 0] += a.accelerators
-            }
-            for key in Set(allocated.keys).union(gangs.keys).sorted()
-            where abs((allocated[key] ?? 0) - (gangs[key] ?? 0)) > tolerance * max(1, gangs[key] ?? 0) + 1e-3 {
-                fail(
-                    "\(w.id) is allocated \(allocated[key] ?? 0) of \(key) but its runs hold \(gangs[key] ?? 0): a run is its gang, not a share of a model"
-                )
-            }
+            checkAllocation(
+                of: w, equals: gangs, held: "its runs hold", why: "a run is its gang, not a share of a model")
             let reported = plan.shortfalls.first { $0.workload == w.id && $0.month == nil }?.referenceHours ?? 0
             if max(0, work - done) > reported + 1e-6 * work + 1 {
                 fail("\(w.id)'s runs do \(done) of \(work) reference-hours; shortfall reported \(reported)")
@@ -526,17 +517,22 @@ private struct CheckRun {
                 gangs["\(placement.accelerator)|\(t)", default: 0] += Double(placement.accelerators)
             }
             guard w.gang > 1 else { continue }
-            var allocated: [String: Double] = [:]
-            for a in plan.allocation where a.workload == w.id {
-                guard let t = horizon.period(of: a.month) else { continue }
-                allocated["\(a.accelerator)|\(t)", default: 0] += a.accelerators
-            }
-            for key in Set(allocated.keys).union(gangs.keys).sorted()
-            where abs((allocated[key] ?? 0) - (gangs[key] ?? 0)) > tolerance * max(1, gangs[key] ?? 0) + 1e-3 {
-                fail(
-                    "\(w.id) is allocated \(allocated[key] ?? 0) of \(key) but its gangs hold \(gangs[key] ?? 0): jobs and replicas are whole gangs in one cluster"
-                )
-            }
+            checkAllocation(
+                of: w, equals: gangs, held: "its gangs hold", why: "jobs and replicas are whole gangs in one cluster")
+        }
+    }
+
+    /// The plan's allocation of `w`, by "model|period", is what its gangs (runs or placements)
+    /// hold there.
+    mutating func checkAllocation(of w: Workload, equals gangs: [String: Double], held: String, why: String) {
+        var allocated: [String: Double] = [:]
+        for a in plan.allocation where a.workload == w.id {
+            guard let t = horizon.period(of: a.month) else { continue }
+            allocated["\(a.accelerator)|\(t)", default: 0] += a.accelerators
+        }
+        for key in Set(allocated.keys).union(gangs.keys).sorted()
+        where abs((allocated[key] ?? 0) - (gangs[key] ?? 0)) > tolerance * max(1, gangs[key] ?? 0) + 1e-3 {
+            fail("\(w.id) is allocated \(allocated[key] ?? 0) of \(key) but \(held) \(gangs[key] ?? 0): \(why)")
         }
     }
 

@@ -62,17 +62,12 @@ extension PlanReport {
         var section = Section(title: "Batch jobs and service replicas (whole gangs, each in one cluster)")
         section.header = ["workload", "cluster", "gang", "from", "to", "months", "most gangs", "gang-months"]
         section.numericColumns = [2, 5, 6, 7]
-        let grouped = Dictionary(grouping: plan.placements) { "\($0.workload)\u{1F}\($0.cluster)" }
-        section.rows = grouped.values.map { placed in
-            let months = placed.map(\.month).sorted()
-            let first = placed[0]
-            return [
-                first.workload.rawValue, first.cluster, "\(first.accelerators / max(1, first.gangs))",
-                months.first!.description, months.last!.description, "\(Set(months).count)",
-                "\(placed.map(\.gangs).max()!)", Formatted.grouped(Double(placed.reduce(0) { $0 + $1.gangs })),
+        section.rows = plan.placementSummary.map {
+            [
+                $0.workload.rawValue, $0.cluster, "\($0.gang)", $0.from.description, $0.to.description, "\($0.months)",
+                "\($0.mostGangs)", Formatted.grouped(Double($0.gangMonths)),
             ]
         }
-        .sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }
         return section
     }
 

@@ -151,6 +151,37 @@ public struct GangPlacement: Codable, Sendable, Equatable, InCluster {
     }
 }
 
+/// A workload's gangs in one cluster over the plan: the months it is used and the most held
+/// at once (one row of the report's and the dashboard's placement tables).
+public struct PlacementSummary: Sendable, Equatable {
+    public var workload: WorkloadID
+    public var cluster: String
+    /// Accelerators per gang.
+    public var gang: Int
+    public var from: YearMonth
+    public var to: YearMonth
+    /// Months with gangs there.
+    public var months: Int
+    public var mostGangs: Int
+    /// Gangs summed over the months.
+    public var gangMonths: Int
+}
+
+extension Plan {
+    /// The placements grouped by workload and cluster, sorted by both.
+    public var placementSummary: [PlacementSummary] {
+        Dictionary(grouping: placements) { "\($0.workload)\u{1F}\($0.cluster)" }.values.map { placed in
+            let months = placed.map(\.month).sorted()
+            let first = placed[0]
+            return PlacementSummary(
+                workload: first.workload, cluster: first.cluster, gang: first.accelerators / max(1, first.gangs),
+                from: months.first!, to: months.last!, months: Set(months).count,
+                mostGangs: placed.map(\.gangs).max()!, gangMonths: placed.reduce(0) { $0 + $1.gangs })
+        }
+        .sorted { ($0.workload, $0.cluster) < ($1.workload, $1.cluster) }
+    }
+}
+
 /// A training run's stretch in one cluster: a provider's nodes of one model in one region, or
 /// an owned fleet at one colocation site.
 public struct TrainingRun: Codable, Sendable, Equatable, InCluster {

@@ -296,6 +296,17 @@ extension SwitchyardServer {
             }
             body += "</table></div>"
         }
+        if !plan.placements.isEmpty {
+            body +=
+                "<h2>Batch jobs and service replicas</h2><div class=\"panel\"><table><tr><th>Workload</th><th>Cluster</th><th class=\"n\">Gang</th><th>From</th><th>To</th><th class=\"n\">Months</th><th class=\"n\">Most gangs</th><th class=\"n\">Gang-months</th></tr>"
+            for row in plan.placementSummary {
+                body +=
+                    "<tr data-figure=\"placement\" data-value=\"\(row.workload)\"><td>\(row.workload.rawValue)</td><td>\(row.cluster)</td><td class=\"n\">\(row.gang)</td><td>\(row.from.description)</td><td>\(row.to.description)</td>"
+                body +=
+                    "<td class=\"n\">\(row.months)</td><td class=\"n\">\(row.mostGangs)</td><td class=\"n\">\(Formatted.grouped(Double(row.gangMonths)))</td></tr>"
+            }
+            body += "</table></div>"
+        }
         body += "<h2>Leases</h2><div class=\"panel\"><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
         body +=
             "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"

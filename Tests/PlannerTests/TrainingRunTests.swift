@@ -84,6 +84,39 @@ import Testing
         #expect(PlanChecker(scenario: s).check(small).contains { $0.contains("its gang is 512") })
     }
 
+    /// A batch stream of 256-accelerator jobs, with cheap H100s scattered over a and b (240
+    /// each: neither holds one job) and dearer ones at c: by hand, its two gang-months of work
+    /// go to c whole (32 nodes for two months, or 64 for one; the same cost), never 240 + 16.
+    /// The checker refuses a placement that is not whole gangs.
+    @Test func batchJobsGoWholeToAClusterThatHoldsThem() throws {
+        let s = scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 30, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 30, prices: [.onDemand: 2]),
+                Fixtures.offer("c-h100", provider: "c", nodes: 100, prices: [.onDemand: 4]),
+            ],
+            workloads: [Fixtures.batch("stream", work: 256 * 730 * 2, window: Fixtures.months(1, 3), gang: 256)])
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.shortfalls.isEmpty)
+        #expect(!plan.placements.isEmpty)
+        #expect(
+            plan.placements.allSatisfy { $0.cluster == "c nvidia-h100 us-east" && $0.accelerators == $0.gangs * 256 })
+        #expect(plan.placements.reduce(0) { $0 + $1.gangs } == 2)
+        #expect(plan.leases.allSatisfy { $0.offer == "c-h100" })
+        #expect(plan.leases.reduce(0) { $0 + $1.nodes * $1.months } == 64)
+
+        var split = plan
+        split.placements[0].accelerators = 200
+        #expect(PlanChecker(scenario: s).check(split).contains { $0.contains("its gang is 256") })
+        var elsewhere = plan
+        elsewhere.placements[0].provider = "a"
+        #expect(
+            PlanChecker(scenario: s).check(elsewhere).contains {
+                $0.contains("a nvidia-h100 us-east holds 0.0 accelerators")
+            })
+    }
+
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
     /// continues it in a cluster that is still there, finishing by the deadline.
     @Test func aRunRestartsElsewhereAfterItsProviderFails() throws {

@@ -174,6 +174,14 @@ struct DashboardTests {
                 let runs = try #require(plan["runs"] as? [[String: Any]])
                 #expect(!runs.isEmpty)
                 #expect(detail.figures("run") == runs.compactMap { $0["workload"] as? String })
+                // Where batch jobs and replicas run: one row per workload and cluster of the placements.
+                let placements = try #require(plan["placements"] as? [[String: Any]])
+                let rows = Set(
+                    placements.map {
+                        "\($0["workload"] ?? "")|\($0["provider"] ?? "")|\($0["accelerator"] ?? "")|\($0["region"] ?? "")|\($0["fleet"] ?? "")|\($0["site"] ?? "")"
+                    })
+                #expect(!placements.isEmpty)
+                #expect(detail.figures("placement").count == rows.count)
                 #expect(!detail.marks(in: "marginal").isEmpty)
 
                 // Leases by state, as the API counts them.
