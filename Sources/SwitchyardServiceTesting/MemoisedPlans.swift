@@ -15,13 +15,20 @@ import Synchronization
 public enum MemoisedPlans {
     private static let answers = Mutex<[String: Plan]>([:])
 
+    /// Held while a request is solved, so tests asking at once wait for the first answer
+    /// instead of each solving it (they start together; the example takes seconds to plan).
+    private static let solving = Mutex<Void>(())
+
     /// A `PlanExecutor` that solves each distinct request once.
     public static let executor: PlanExecutor = { request in
         let key = Self.key(request)
         if let known = answers.withLock({ $0[key] }) { return known }
-        let plan = try plannerExecutor(request)
-        answers.withLock { $0[key] = plan }
-        return plan
+        return try solving.withLock { _ in
+            if let known = answers.withLock({ $0[key] }) { return known }
+            let plan = try plannerExecutor(request)
+            answers.withLock { $0[key] = plan }
+            return plan
+        }
     }
 
     /// The example scenario's plan at the default options.
