@@ -216,7 +216,7 @@ import Testing
 
     @Test func planJSONRoundTrips() throws {
         let scenario = try Fixtures.frontierLab()
-        let p = try Planner().plan(scenario)
+        let p = try ExamplePlanned.plan.get()
         #expect(PlanChecker(scenario: scenario).check(p) == [])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -247,13 +247,13 @@ import Testing
 
     @Test func checkerCatchesAViolation() throws {
         let scenario = try Fixtures.frontierLab()
-        var plan = try Planner().plan(scenario)
+        var plan = try ExamplePlanned.plan.get()
+        var second = plan
         #expect(PlanChecker(scenario: scenario).check(plan) == [])
         // Give a workload more of a model than exists.
         plan.allocation[0].accelerators += 1_000_000
         #expect(!PlanChecker(scenario: scenario).check(plan).isEmpty)
         // A lease above availability.
-        var second = try Planner().plan(scenario)
         second.leases[0].nodes += 10_000
         #expect(
             PlanChecker(scenario: scenario).check(second).contains {
@@ -266,7 +266,7 @@ import Testing
     @Test func outageKeepsSunkLeasesAndAvoidsLostCapacity() throws {
         let scenario = try Fixtures.frontierLab()
         let planner = Planner()
-        let plan = try planner.plan(scenario)
+        let plan = try ExamplePlanned.plan.get()
         let incident = Incident(provider: "crusoe", kind: .outage, from: YearMonth(year: 2027, month: 6), months: 4)
         let result = try planner.replan(scenario, plan: plan, incident: incident)
         #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
@@ -289,7 +289,7 @@ import Testing
     @Test func slipMovesDeliveries() throws {
         let scenario = try Fixtures.frontierLab()
         let planner = Planner()
-        let plan = try planner.plan(scenario)
+        let plan = try ExamplePlanned.plan.get()
         let incident = Incident(provider: "nebius", kind: .slip, from: YearMonth(year: 2027, month: 1), months: 2)
         let result = try planner.replan(scenario, plan: plan, incident: incident)
         #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
@@ -329,7 +329,7 @@ import Testing
 
     @Test func refusesAPlanOfAnotherScenario() throws {
         var scenario = try Fixtures.frontierLab()
-        let plan = try Planner().plan(scenario)
+        let plan = try ExamplePlanned.plan.get()
         scenario.offers[0].availableNodes += 1
         #expect(throws: PlannerError.self) {
             try Planner().replan(
@@ -350,4 +350,10 @@ import Testing
             #expect(error.diagnostics[0].message.contains("did you mean 'coreweave'"))
         }
     }
+}
+
+/// The example planned once per test process at the default options (planning it takes
+/// seconds in a debug build), for the tests that only read or mutate a copy of it.
+enum ExamplePlanned {
+    static let plan: Result<Plan, any Error> = Result { try Planner().plan(try Fixtures.frontierLab()) }
 }
