@@ -38,6 +38,10 @@ private struct Packer {
     var whole: [Int: Double] = [:]
     /// Accelerators free in each (cluster, period).
     var slack: [PeriodKey: Double] = [:]
+    /// Accelerators of each (model, period) that no workload uses: a gang placed in a cluster
+    /// also takes from its model's supply, which workloads of gang 1 share without being in a
+    /// cluster, so room in the cluster alone is not room.
+    var free: [PeriodKey: Double] = [:]
     /// Reference accelerators short in each (workload, period), against the solution's
     /// fractional gangs.
     var short: [PeriodKey: Double] = [:]
@@ -58,6 +62,16 @@ private struct Packer {
             // The row is `load - supply <= 0`: the room left is -activity.
             slack[key] = -lp.terms(of: row).reduce(0.0) { $0 + $1.1 * values[$1.0.index] }
         }
+        let handles = model.handles
+        for m in model.input.models.indices {
+            for t in 0..<model.input.periods {
+                let supplied = -handles.supplySources(model: m, period: t).reduce(0.0) {
+                    $0 + $1.1 * values[$1.0.index]
+                }
+                if supplied > 0 { free[PeriodKey(m, t)] = supplied }
+            }
+        }
+        for (key, x) in model.allocation { free[PeriodKey(key.model, key.period), default: 0] -= values[x.index] }
         for (o, periods) in model.active.enumerated() {
             for (t, act) in periods.enumerated() { if let act { activeNodes[PeriodKey(o, t)] = values[act.index] } }
         }
@@ -78,11 +92,31 @@ private struct Packer {
             let down = max(0, (values[g] + 1e-6).rounded(.down))
             whole[g] = down
             slack[PeriodKey(key.cluster, key.period), default: 0] += (values[g] - down) * gang(key.workload)
-            short[PeriodKey(key.workload, key.period), default: 0] += (values[g] - down) * served(key)
+            free[modelKey(key), default: 0] += (values[g] - down) * gang(key.workload)
+            short[shortKey(key), default: 0] += (values[g] - down) * served(key)
         }
     }
 
     func gang(_ w: Int) -> Double { Double(model.input.workloads[w].gang) }
+
+    /// The (model, period) a gang key takes supply from.
+    func modelKey(_ key: SourcingModel.GangKey) -> PeriodKey {
+        PeriodKey(model.input.clusters[key.cluster].model, key.period)
+    }
+
+    /// Accelerators a gang of `key` can still take: its cluster's room within its model's.
+    func room(_ key: SourcingModel.GangKey) -> Double {
+        min(slack[PeriodKey(key.cluster, key.period)] ?? 0, free[modelKey(key)] ?? 0)
+    }
+
+    /// What a gang of `key` makes up for: its service's capacity in its month, or its batch
+    /// stream's work over the whole window (keyed by the window's first month), since the
+    /// stream's work may move between months and rounding each month up would overshoot it.
+    func shortKey(_ key: SourcingModel.GangKey) -> PeriodKey {
+        let w = key.workload
+        return model.input.workloads[w].demand.isBatch
+            ? PeriodKey(w, model.input.window(of: w).lowerBound) : PeriodKey(w, key.period)
+    }
 
     /// Reference accelerators one gang of `key` serves (its model's speed for the workload).
     func served(_ key: SourcingModel.GangKey) -> Double {
@@ -103,6 +137,7 @@ private struct Packer {
         }
         whole[g]! += 1
         slack[PeriodKey(key.cluster, key.period), default: 0] -= gang(key.workload)
+        free[modelKey(key), default: 0] -= gang(key.workload)
         short[shortKey, default: 0] -= served(key)
         return true
     }
@@ -113,7 +148,7 @@ private struct Packer {
         let cluster = model.input.clusters[key.cluster]
         let reference = model.input.weights[cluster.model] * gang(key.workload)
         guard let g = model.gangs[key]?.index, whole[g]! + 1 <= model.lp.upper[g] else { return false }
-        return (ignoringRoom || (slack[PeriodKey(key.cluster, key.period)] ?? 0) + 1e-6 >= gang(key.workload))
+        return (ignoringRoom || room(key) + 1e-6 >= gang(key.workload))
             && (shareRatio == nil || (headroom[PeriodKey(cluster.provider, key.period)] ?? 0) + 1e-6 >= reference)
     }
 
@@ -130,8 +165,8 @@ private struct Packer {
                 ? a.fraction > b.fraction
                 : (a.key.workload, a.key.cluster, a.key.period) < (b.key.workload, b.key.cluster, b.key.period)
         }
-        for (_, key) in order where (short[PeriodKey(key.workload, key.period)] ?? 0) > 1e-6 {
-            _ = place(key, for: PeriodKey(key.workload, key.period))
+        for (_, key) in order where (short[shortKey(key)] ?? 0) > 1e-6 {
+            _ = place(key, for: shortKey(key))
         }
     }
 
@@ -154,7 +189,7 @@ private struct Packer {
                         // Buying makes room in the cluster; if the gang still cannot go there
                         // (its provider's share cap), nothing more is bought for it.
                         guard buying, model.gangs[key] != nil, canPlace(key, ignoringRoom: true),
-                            buy(gang(w), cluster: c, period: t), place(key, for: shortKey)
+                            buy(gang(w) - max(0, room(key)), cluster: c, period: t), place(key, for: shortKey)
                         else { break }
                     }
                     if (short[shortKey] ?? 0) <= 1e-6 { break fill }
@@ -163,15 +198,14 @@ private struct Packer {
         }
     }
 
-    /// Adds nodes to cluster c's leases covering period t until it has `accelerators` free,
-    /// the cheapest lease (per node, over its term) first; false, with nothing bought, if its
-    /// offers cannot.
+    /// Adds nodes to cluster c's leases covering period t until `accelerators` more are
+    /// delivered there, the cheapest lease (per node, over its term) first; false, with nothing
+    /// bought, if its offers cannot.
     mutating func buy(_ accelerators: Double, cluster c: Int, period t: Int) -> Bool {
         let input = model.input
         let cluster = input.clusters[c]
         let factor = model.overrides.provider(cluster.provider, t)
         guard cluster.fleet == nil, factor > 0 else { return false }
-        let need = accelerators - (slack[PeriodKey(c, t)] ?? 0)
         let options = model.leases.filter { lease in
             let o = lease.key.offer
             return cluster.offers.contains(o) && lease.key.start <= t && t < lease.key.start + lease.key.term.months
@@ -182,30 +216,35 @@ private struct Packer {
                 $1.price * Double($1.key.term.months), $1.variable.index
             )
         }
+        // Leases of one offer with overlapping terms share its availability: each takes from
+        // what the ones before it in the plan left.
         var plan: [(lease: SourcingModel.LeaseVar, nodes: Double)] = []
-        var left = need
+        var planned = activeNodes
+        var left = accelerators
         for lease in options where left > 1e-6 {
             let o = lease.key.offer
             let perNode = Double(input.offers[o].acceleratorsPerNode) * factor
             let months = lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months)
             let room = months.reduce(model.lp.upper[lease.variable.index] - leases[lease.variable.index]!) { room, s in
                 guard let act = model.active[o][s] else { return 0 }
-                return min(room, model.lp.upper[act.index] - (activeNodes[PeriodKey(o, s)] ?? 0))
+                return min(room, model.lp.upper[act.index] - (planned[PeriodKey(o, s)] ?? 0))
             }
             let nodes = min((room + 1e-6).rounded(.down), (left / perNode - 1e-9).rounded(.up))
             guard nodes >= 1 else { continue }
             plan.append((lease, nodes))
+            for s in months { planned[PeriodKey(o, s), default: 0] += nodes }
             left -= nodes * perNode
         }
         guard left <= 1e-6 else { return false }
+        activeNodes = planned
         for (lease, nodes) in plan {
             let o = lease.key.offer
             leases[lease.variable.index]! += nodes
             for s in lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months) {
-                activeNodes[PeriodKey(o, s), default: 0] += nodes
                 let delivered =
                     nodes * Double(input.offers[o].acceleratorsPerNode) * model.overrides.provider(cluster.provider, s)
                 slack[PeriodKey(c, s), default: 0] += delivered
+                free[PeriodKey(cluster.model, s), default: 0] += delivered
             }
         }
         return true

@@ -117,6 +117,45 @@ import Testing
             })
     }
 
+    /// Rounding a gang up must find room in its model's supply, not only in its cluster: gang-1
+    /// work shares that supply without sitting in a cluster. By hand: 16 H100s leased (2 nodes
+    /// of 3 on offer), a gang-1 service of 12 and half a month of one 8-accelerator batch job.
+    /// The LP fills the 16 exactly with half a gang; rounding that gang up on the 2 nodes would
+    /// leave the service 4 short, so the first candidate buys the third node instead (and the
+    /// last only rounds down). Before the fix, rounding up took the service's 4.
+    @Test func roundingAGangUpTakesNothingGangOneWorkUses() throws {
+        let s = Scenario(
+            name: "room", horizon: Fixtures.horizon(1),
+            providers: [Provider(id: "a", kind: .neocloud, failureProbability: 0.05)],
+            offers: [Fixtures.offer("a-h100", provider: "a", nodes: 3, prices: [.onDemand: 2])],
+            workloads: [
+                Fixtures.service("svc", capacity: 12, months: Fixtures.months(1, 1)),
+                Fixtures.batch("stream", work: 8 * 730 * 0.5, window: Fixtures.months(1, 1), gang: 8),
+            ],
+            policy: Policy(maxProviderShare: 1))
+        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        let lease = try #require(model.leases.first)
+        let gang = try #require(model.gangs.values.first)
+        var lp = model.lp
+        lp.relaxIntegrality()
+        lp.setBounds(lease.variable, lower: 2, upper: 2)
+        let solution = try ClpSolver().solve(lp, options: SolveOptions())
+        #expect(abs(solution.values[gang.index] - 0.5) < 1e-6)
+        let candidates = GangRounding(model: model).candidates(
+            from: solution.values, leases: [lease.variable.index: 2])
+        let first = try #require(candidates.first)
+        #expect(first.gangs[gang.index] == 1 && first.leases[lease.variable.index] == 3)
+        for candidate in candidates {
+            let load = 12 + 8 * candidate.gangs[gang.index]!
+            #expect(load <= 8 * candidate.leases[lease.variable.index]!, "\(candidate)")
+        }
+        // And the plan: the service whole, the job on its own node.
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.shortfalls.isEmpty)
+        #expect(plan.leases.reduce(0) { $0 + $1.nodes } == 3)
+    }
+
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
     /// continues it in a cluster that is still there, finishing by the deadline.
     @Test func aRunRestartsElsewhereAfterItsProviderFails() throws {
