@@ -78,6 +78,7 @@ format:
 ## bench: planner benchmark over generated scenarios (small, medium, large; N-1 on and off), then
 ## the allocation benchmark (1k-100k jobs, 3 and 12 models), against cvxpy when it is installed.
 bench: setup
+	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard
 	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard-bench
 	.build/release/switchyard-bench plan $(BENCH_ARGS)
 	@if python3 -c 'import cvxpy' 2>/dev/null; then \

@@ -14,18 +14,30 @@ struct Explainer {
     let warmStart: Basis?
     private var input: PlanningInput { model.input }
 
-    init(model: SourcingModel, values: [Double], lpSolver: any LinearSolver, warmStart: Basis? = nil) {
+    /// The most the explanation's LP may take.
+    let timeLimitSeconds: Double
+
+    init(
+        model: SourcingModel, values: [Double], lpSolver: any LinearSolver, warmStart: Basis? = nil,
+        timeLimitSeconds: Double = 60
+    ) {
         self.model = model
         self.values = values
         self.lpSolver = lpSolver
         self.warmStart = warmStart
+        self.timeLimitSeconds = timeLimitSeconds
     }
 
     func explain(plan: Plan) -> Explanation {
         var lp = model.lp
-        for v in model.commitments { lp.setBounds(v, lower: values[v.index], upper: values[v.index]) }
+        // Where runs and gangs are is decided too: with them free this LP is as large as the
+        // relaxation (tens of seconds on a 100-workload scenario) and its duals would price
+        // fractions of gangs no plan can use.
+        for v in model.commitments + Array(model.runStart.values) + Array(model.gangs.values) {
+            lp.setBounds(v, lower: values[v.index], upper: values[v.index])
+        }
         lp.relaxIntegrality()
-        var options = SolveOptions(timeLimitSeconds: 60)
+        var options = SolveOptions(timeLimitSeconds: timeLimitSeconds)
         options.warmStart = warmStart
         options.lpAlgorithm = .primal  // on-demand bounds are loosened: the old basis stays primal feasible
         guard let solution = try? lpSolver.solve(lp, options: options),

@@ -20,6 +20,8 @@ public struct Planner: Sendable {
     /// N-1 by constraint generation (the default): optimise only the provider-loss cases that
     /// fall short, check the rest. `false` puts every loss case in the model from the start.
     public var generateLossCases = true
+    /// Told, as the solve goes, what step it is at and how long it has run (for `--progress`).
+    public var progress: (@Sendable (String) -> Void)?
 
     /// A planner; defaults: 1% gap, 120 s limit, Cbc (in a child process where it can be, see
     /// `IsolatedCbcSolver`) and Clp.
@@ -43,6 +45,7 @@ public struct Planner: Sendable {
     func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
         var timing = SolveTiming()
         let started = ContinuousClock.now
+        say("planning \(input.workloads.count) workloads over \(input.periods) months", since: started)
         func rest(of model: SourcingModel, subset: Set<Int>) -> [Int] {
             Set(model.suppliers).subtracting(subset).sorted()
         }
@@ -50,7 +53,11 @@ public struct Planner: Sendable {
         func build(_ subset: Set<Int>?) -> SourcingModel {
             let start = ContinuousClock.now
             defer { buildSeconds += (ContinuousClock.now - start).seconds }
-            return SourcingModel(input, overrides: overrides, lossSubset: subset)
+            let model = SourcingModel(input, overrides: overrides, lossSubset: subset)
+            say(
+                "model: \(model.lp.variableCount) variables (\(model.lp.integerCount) integer), "
+                    + "\(model.lp.constraintCount) constraints, \(subset?.count ?? 0) loss cases", since: started)
+            return model
         }
         let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
         var model: SourcingModel
@@ -61,9 +68,25 @@ public struct Planner: Sendable {
             // with the plan fixed, add those that fall short, and solve again.
             var subset = Set<Int>()
             var round = 0
+            var kept:
+                (
+                    model: SourcingModel, solution: Solution, subset: Set<Int>,
+                    evaluation: [(blocks: LossBlocks, values: [Double])]
+                )?
             while true {
                 model = build(subset)
-                solution = try solveMILP(model, timing: &timing, search: false, since: started)
+                do {
+                    solution = try solveMILP(model, timing: &timing, search: false, since: started)
+                } catch {
+                    // A round with more loss cases that finds no plan in the time left leaves
+                    // the previous round's plan, whose loss table says what it lacks.
+                    guard let kept else { throw error }
+                    say(
+                        "no plan with \(subset.count) loss cases in the time left: keeping the last round's",
+                        since: started)
+                    (model, solution, subset, evaluation) = kept
+                    break
+                }
                 round += 1
                 timing.resilienceRounds = round
                 let rest = Set(model.suppliers).subtracting(subset)
@@ -74,6 +97,7 @@ public struct Planner: Sendable {
                 let checkStart = ContinuousClock.now
                 evaluation = try evaluateLosses(rest.sorted(), model: model, base: solution.values)
                 timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
+                say("checked \(rest.count) provider losses", since: started)
                 var short: [Int: Double] = [:]
                 for checked in evaluation {
                     short.merge(checked.blocks.shortfalls(values: checked.values, hours: input.hours)) { $0 + $1 }
@@ -81,7 +105,9 @@ public struct Planner: Sendable {
                 let violators = rest.filter {
                     (short[$0] ?? 0) > 1e-6 * max(1, input.critical.reduce(0) { $0 + input.demandHours(of: $1) })
                 }
-                if violators.isEmpty || round >= maxResilienceRounds { break }
+                kept = (model, solution, subset, evaluation)
+                let timeLeft = (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
+                if violators.isEmpty || round >= maxResilienceRounds || timeLeft <= 0 { break }
                 subset.formUnion(violators)
             }
             // The last round's plan, searched further when the heuristic left it outside the gap.
@@ -109,8 +135,10 @@ public struct Planner: Sendable {
         var extractor = PlanExtractor(model: model, values: solution.values, evaluated: evaluation)
         var plan = extractor.plan()
         let explainStart = ContinuousClock.now
+        let timeLeft = (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
         plan.explanation = Explainer(
-            model: model, values: solution.values, lpSolver: lpSolver, warmStart: solution.basis
+            model: model, values: solution.values, lpSolver: lpSolver, warmStart: solution.basis,
+            timeLimitSeconds: min(60, max(5, timeLeft))
         )
         .explain(plan: plan)
         extractor.attachReasons(to: &plan)
@@ -247,18 +275,25 @@ extension Planner {
         let limit = options.timeLimitSeconds ?? .infinity
         var relaxed = model.lp
         relaxed.relaxIntegrality()
-        let lpOptions = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
+        // The relaxation gets what is left of the whole plan's time (at least a second).
+        let lpOptions = SolveOptions(
+            timeLimitSeconds: options.timeLimitSeconds.map { max(1, $0 - (ContinuousClock.now - clock).seconds) })
         let relaxation: Solution
         do {
             relaxation = try lpSolver.solve(relaxed, options: lpOptions)
         } catch {
             throw PlannerError.solver("\(error)")
         }
+        say(
+            "relaxation: \(relaxation.status.rawValue), bound \(relaxation.objective.map(money) ?? "none")",
+            since: clock)
         var incumbent: Solution?
         let bound = relaxation.status == .optimal ? relaxation.objective : nil
         if relaxation.status == .optimal {
             let placement = RunPlacement(model: model)
-            incumbent = rounded(model, relaxed: relaxed, relaxation: relaxation, runs: placement.fix(relaxation.values))
+            incumbent = rounded(
+                model, relaxed: relaxed, relaxation: relaxation, runs: placement.fix(relaxation.values), detail: true)
+            say("rounded: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
             // Moving a run to another cluster changes much at once (leases, shares, what a
             // supplier's loss takes): try each run's alternatives while the plan is outside the
             // gap, within a quarter of the time limit, and keep what is cheaper.
@@ -281,6 +316,7 @@ extension Planner {
                     {
                         incumbent = s
                         preferred = trial
+                        say("moved \(model.input.workloads[w].id): \(s.objective.map(money) ?? "")", since: clock)
                     }
                 }
             }
@@ -295,7 +331,9 @@ extension Planner {
         // With the runs where the heuristic put them (at LP level they cost next to nothing
         // over the relaxation), branch and cut on leases and backups alone is quick: give it up
         // to half the time left. Its own bound holds for that restriction only and is not used.
-        if !withinGap(incumbent), let start = incumbent, !model.runStart.isEmpty {
+        if !withinGap(incumbent), let start = incumbent, !model.runStart.isEmpty,
+            limit - (ContinuousClock.now - clock).seconds >= 2
+        {
             var restricted = model.lp
             for v in model.runStart.values {
                 let value = start.values[v.index].rounded()
@@ -304,12 +342,14 @@ extension Planner {
             var restrictedOptions = options
             restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
             restrictedOptions.initialSolution = start.values
-            if let s = try? milpSolver.solve(restricted, options: restrictedOptions), s.status.hasSolution,
+            let searched = try? milpSolver.solve(restricted, options: restrictedOptions)
+            timing.branchAndCutSeconds += searched?.seconds ?? 0
+            if let s = searched, s.status.hasSolution,
                 (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6
             {
-                timing.branchAndCutSeconds += s.seconds
                 incumbent = s
             }
+            say("branch and cut with the runs fixed: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
         }
         let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
@@ -334,15 +374,28 @@ extension Planner {
         clock: ContinuousClock.Instant, timing: inout SolveTiming
     ) throws -> Solution {
         let limit = options.timeLimitSeconds ?? .infinity
+        let left = limit - (ContinuousClock.now - clock).seconds
+        guard left >= 1 else {
+            // Out of time: Cbc would spend more than a second reading the model alone.
+            guard var heuristic = incumbent else {
+                throw PlannerError.solver("no plan found within \(options.timeLimitSeconds ?? 0) s; raise --time-limit")
+            }
+            heuristic.bestBound = bound.map { min($0, heuristic.objective ?? $0) }
+            heuristic.status = (heuristic.relativeGap ?? .infinity) <= options.relativeGap ? .optimal : .feasible
+            heuristic.basis = heuristic.basis ?? basis
+            return heuristic
+        }
         var milpOptions = options
-        milpOptions.timeLimitSeconds = max(1, limit - (ContinuousClock.now - clock).seconds)
+        milpOptions.timeLimitSeconds = left
         milpOptions.initialSolution = incumbent?.values
+        say("branch and cut from \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
         let milp: Solution
         do {
             milp = try milpSolver.solve(model.lp, options: milpOptions)
         } catch {
             throw PlannerError.solver("\(error)")
         }
+        say("branch and cut: \(milp.status.rawValue), \(milp.objective.map(money) ?? "no plan")", since: clock)
         let seconds = (ContinuousClock.now - clock).seconds
         timing.branchAndCutSeconds += milp.seconds
         var best: Solution
@@ -378,9 +431,9 @@ extension Planner {
     /// The rounding heuristic around one placement of the training runs: the relaxation again
     /// with the runs fixed, leases and backups rounded from it, and the LP with every integer
     /// fixed; the first candidate the LP accepts. With no run placed as the last resort.
-    func rounded(_ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double])
-        -> Solution?
-    {
+    func rounded(
+        _ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double], detail: Bool = false
+    ) -> Solution? {
         var warm = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
         warm.warmStart = relaxation.basis
         var guide = relaxation.values
@@ -398,11 +451,15 @@ extension Planner {
             let none = runs.mapValues { _ in 0.0 }
             candidates.append(rounding.candidates(from: relaxation.values, runs: none)[1].merging(none) { _, r in r })
         }
-        for candidate in candidates {
+        let clock = ContinuousClock.now
+        func tell(_ line: String) { if detail { say("  " + line, since: clock) } }
+        for (number, candidate) in candidates.enumerated() {
             var fixed = model.lp
             for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
             fixed.relaxIntegrality()
-            guard let s = try? lpSolver.solve(fixed, options: warm), s.status == .optimal else { continue }
+            let s = try? lpSolver.solve(fixed, options: warm)
+            tell("leases rounded (\(number + 1) of \(candidates.count)): \(s?.status.rawValue ?? "error") \(cost(s))")
+            guard let s, s.status == .optimal else { continue }
             if model.gangs.isEmpty { return s }
             // Then whole gangs for batch streams and services, on the leases just fixed.
             var gangOptions = warm
@@ -412,8 +469,12 @@ extension Planner {
                 for (index, value) in gangs.merging(leases, uniquingKeysWith: { a, _ in a }) {
                     whole.setBounds(Variable(index: index), lower: value, upper: value)
                 }
-                if let s = try? lpSolver.solve(whole, options: gangOptions), s.status == .optimal {
-                    return refitted(model, gangs: gangs, runs: runs, from: s, warm: warm) ?? s
+                let s = try? lpSolver.solve(whole, options: gangOptions)
+                tell("gangs rounded: \(s?.status.rawValue ?? "error") \(cost(s))")
+                if let s, s.status == .optimal {
+                    let refit = refitted(model, gangs: gangs, runs: runs, from: s, warm: warm)
+                    tell("leases refitted: \(refit == nil ? "not cheaper" : cost(refit))")
+                    return refit ?? s
                 }
             }
         }
@@ -445,6 +506,18 @@ extension Planner {
         else { return nil }
         return refit
     }
+}
+
+extension Planner {
+    /// Tells `progress` what the solve is doing, with the seconds since `since`.
+    func say(_ message: String, since: ContinuousClock.Instant) {
+        guard let progress else { return }
+        progress(String(format: "[%7.1f s] ", (ContinuousClock.now - since).seconds) + message)
+    }
+
+    func money(_ value: Double) -> String { String(format: "$%.0f", value) }
+
+    func cost(_ solution: Solution?) -> String { solution?.objective.map(money) ?? "" }
 }
 
 /// Where the solve's time went.

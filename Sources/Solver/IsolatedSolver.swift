@@ -39,7 +39,7 @@ public struct IsolatedCbcSolver: LinearSolver {
         try validate(program)
         let clock = ContinuousClock.now
         let request = try Self.encoder.encode(Request(program: program, options: options))
-        let answer = Self.run(executable.path, argument: "solve-milp", input: request)
+        let answer = Self.run(executable.path, argument: "solve-milp", input: request, log: options.logLevel > 0)
         let seconds = (ContinuousClock.now - clock).seconds
         guard let answer, var solution = try? Self.decoder.decode(Solution.self, from: answer) else {
             return .empty(.failed, seconds: seconds, solver: name)
@@ -50,9 +50,10 @@ public struct IsolatedCbcSolver: LinearSolver {
 
     /// Runs `path argument` with `input` as its standard input (from a temporary file, so no
     /// second thread has to feed a pipe) and returns its standard output, or nil when it could
-    /// not start, was killed by a signal or exited non-zero. posix_spawn and waitpid directly:
+    /// not start, was killed by a signal or exited non-zero. Its standard error (the solver's
+    /// log) is this process's when `log`, else discarded. posix_spawn and waitpid directly:
     /// Foundation's `Process` on Linux, started from many threads at once, crashed a test run.
-    static func run(_ path: String, argument: String, input: Data) -> Data? {
+    static func run(_ path: String, argument: String, input: Data, log: Bool = false) -> Data? {
         let inputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchyard-milp-\(UUID().uuidString).json").path
         guard FileManager.default.createFile(atPath: inputPath, contents: input) else { return nil }
@@ -65,7 +66,7 @@ public struct IsolatedCbcSolver: LinearSolver {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        if !log { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
         posix_spawn_file_actions_addclose(&actions, readEnd)
         posix_spawn_file_actions_addclose(&actions, writeEnd)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup(argument), nil]

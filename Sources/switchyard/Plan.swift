@@ -22,10 +22,17 @@ struct SolveLimits: ParsableArguments {
         guard gap >= 0, gap < 1 else { throw ValidationError("--gap must be in [0, 1)") }
     }
 
-    @Flag(help: "Show the solver's own log on standard output.") var solverLog = false
+    @Flag(help: "Show the solver's own log (on standard error).") var solverLog = false
+
+    @Flag(help: "Show each step of the solve and its time on standard error.") var progress = false
 
     var planner: Planner {
-        Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap, logLevel: solverLog ? 1 : 0))
+        var planner = Planner(
+            options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap, logLevel: solverLog ? 1 : 0))
+        if progress {
+            planner.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        return planner
     }
 }
 

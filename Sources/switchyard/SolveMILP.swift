@@ -10,6 +10,10 @@ struct SolveMILP: ParsableCommand {
 
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
-        try FileHandle.standardOutput.write(contentsOf: IsolatedCbcSolver.serveSolve(input))
+        // Cbc prints its log (`--solver-log`) on standard output, where the answer goes: the
+        // answer keeps the real standard output and the log goes to standard error instead.
+        let answer = FileHandle(fileDescriptor: dup(1), closeOnDealloc: true)
+        dup2(2, 1)
+        try answer.write(contentsOf: IsolatedCbcSolver.serveSolve(input))
     }
 }
