@@ -38,6 +38,10 @@ enum DemandCheck {
                     ))
                 continue
             }
+            if let problem = nodeProblem(w, scenario: scenario, offers: offers, speed: speed) {
+                problems.append(Diagnostic(path: "workloads[\(i)].gang", message: problem))
+                continue
+            }
             guard case .training(let work) = w.demand else { continue }
             let first = max(scenario.horizon.start, w.window.start)
             let last = min(scenario.horizon.end, w.window.end)
@@ -64,5 +68,28 @@ enum DemandCheck {
             }
         }
         return problems
+    }
+
+    /// A gang bigger than one node takes whole nodes (a multi-node job gets its servers to
+    /// itself: their network cards and hosts are not shared across jobs), so it must be a whole
+    /// number of nodes on some leased model it runs on; nil when it is, when it fits in one
+    /// node, or when an owned fleet (sliced as the lab chooses) can run it.
+    static func nodeProblem(_ w: Workload, scenario: Scenario, offers: [Offer], speed: SpeedModel) -> String? {
+        if scenario.ownedFleets.contains(where: { speed.speed(of: w, on: $0.accelerator) > 0 }) { return nil }
+        let runnable = offers.filter { speed.speed(of: w, on: $0.accelerator) > 0 }
+        if runnable.isEmpty
+            || runnable.contains(where: { w.gang <= $0.acceleratorsPerNode || w.gang % $0.acceleratorsPerNode == 0 })
+        {
+            return nil
+        }
+        var sizes: [String] = []
+        for offer in runnable.sorted(by: {
+            ("\($0.accelerator)", $0.acceleratorsPerNode) < ("\($1.accelerator)", $1.acceleratorsPerNode)
+        }) {
+            let size = "\(offer.accelerator): \(offer.acceleratorsPerNode) per node"
+            if !sizes.contains(size) { sizes.append(size) }
+        }
+        return
+            "a gang of \(Formatted.grouped(Double(w.gang))) spans more than one node but is no whole number of nodes on any offer it runs on (\(sizes.joined(separator: ", "))); a multi-node job takes whole nodes, so make the gang a multiple of one of these"
     }
 }

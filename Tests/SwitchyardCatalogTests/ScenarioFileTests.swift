@@ -92,6 +92,28 @@ import Testing
         }
     }
 
+    /// A multi-node gang takes whole nodes: 100 CUDA accelerators are 12.5 nodes of 8 on every
+    /// GPU offer of the example, so the stream is refused with its path and the node sizes; 96
+    /// (twelve nodes) and 4 (inside one node) are accepted.
+    @Test func aMultiNodeGangMustBeWholeNodes() throws {
+        let text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
+        func load(gang: Int) throws -> Scenario {
+            let changed = text.replacingOccurrences(of: "    gang: 64\n", with: "    gang: \(gang)\n")
+            #expect(changed != text)
+            return try ScenarioFile.load(data: Data(changed.utf8), format: .yaml)
+        }
+        do {
+            _ = try load(gang: 100)
+            Issue.record("expected a gang of 100 to be refused")
+        } catch let error as InputError {
+            let problem = try #require(error.diagnostics.first { $0.path == "workloads[2].gang" }, "\(error)")
+            #expect(problem.message.hasPrefix("a gang of 100 spans more than one node"), "\(problem.message)")
+            #expect(problem.message.contains("nvidia-h100: 8 per node"), "\(problem.message)")
+        }
+        #expect(throws: Never.self) { try load(gang: 96) }
+        #expect(throws: Never.self) { try load(gang: 4) }
+    }
+
     @Test(arguments: [
         ("", "the file is empty"),
         ("# only a comment\n", "holds no document"),
