@@ -571,14 +571,17 @@ struct RoundingHeuristic {
             }
         }
         if upward {
+            // The fraction is what lies above the floor just taken (with its tolerance): 49.9999999
+            // nodes floor to 50 and have nothing left to round up, where measured from 49 they
+            // became 51.
+            func fraction(_ lease: SourcingModel.LeaseVar) -> Double {
+                values[lease.variable.index] - fixed[lease.variable.index]!
+            }
             let byFraction = model.leases.sorted {
-                let a = values[$0.variable.index] - values[$0.variable.index].rounded(.down)
-                let b = values[$1.variable.index] - values[$1.variable.index].rounded(.down)
-                return a > b
+                (fraction($0), $1.variable.index) > (fraction($1), $0.variable.index)
             }
             for lease in byFraction {
-                let fraction = values[lease.variable.index] - values[lease.variable.index].rounded(.down)
-                guard fraction > 0.05 else { break }
+                guard fraction(lease) > 0.05 else { break }
                 let index = lease.variable.index
                 guard fixed[index]! + 1 <= lp.upper[index] else { continue }
                 let range = lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months)

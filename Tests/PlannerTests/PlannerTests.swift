@@ -225,6 +225,32 @@ import Testing
     }
 }
 
+/// Issue 10's case, solved by hand: three suppliers of identical 8-GPU nodes (100 each, at $2,
+/// $2.5 and $3), one critical service of 800 GPUs, N-1 with full coverage. Every pair must hold
+/// 800 GPUs, so the optimum is 50 nodes from each. Rounding used to measure a lease's fraction
+/// from below the floor it had just taken (49.9999999 floors to 50 but its "fraction" over 49 was
+/// 0.9999999) and signed 51 at one of them.
+@Suite struct RoundingTests {
+    @Test func fiftyNodesFromEachOfThree() throws {
+        let scenario = Scenario(
+            name: "n-1 by hand", horizon: Fixtures.horizon(3),
+            providers: ["a", "b", "c"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 100, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 100, prices: [.onDemand: 2.5]),
+                Fixtures.offer("c-h100", provider: "c", nodes: 100, prices: [.onDemand: 3]),
+            ],
+            workloads: [Fixtures.service("chat", capacity: 800, months: Fixtures.months(1, 3), critical: true)],
+            policy: Policy(resilience: .nMinus1, criticalCoverage: 1))
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 0.01)).plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(plan) == [])
+        #expect(plan.shortfalls.isEmpty)
+        var nodes: [ProviderID: Int] = [:]
+        for lease in plan.leases { nodes[lease.provider, default: 0] += lease.nodes * lease.months }
+        #expect(nodes == ["a": 150, "b": 150, "c": 150], "\(plan.leases)")
+    }
+}
+
 /// Generated scenarios of many shapes: every plan passes the independent checker.
 @Suite struct GeneratedPlanTests {
     @Test(arguments: [
