@@ -510,9 +510,9 @@ extension Planner {
 
 extension Planner {
     /// Tells `progress` what the solve is doing, with the seconds since `since`.
-    func say(_ message: String, since: ContinuousClock.Instant) {
+    func say(_ message: @autoclosure () -> String, since: ContinuousClock.Instant) {
         guard let progress else { return }
-        progress(String(format: "[%7.1f s] ", (ContinuousClock.now - since).seconds) + message)
+        progress(String(format: "[%7.1f s] ", (ContinuousClock.now - since).seconds) + message())
     }
 
     func money(_ value: Double) -> String { String(format: "$%.0f", value) }

@@ -39,27 +39,49 @@ public struct IsolatedCbcSolver: LinearSolver {
         try validate(program)
         let clock = ContinuousClock.now
         let request = try Self.encoder.encode(Request(program: program, options: options))
-        let answer = Self.run(executable.path, argument: "solve-milp", input: request, log: options.logLevel > 0)
+        // Cbc checks its time limit between nodes only: on a large model its root alone ran
+        // 100 s past a 70 s limit. The child is stopped when the limit and a grace have passed.
+        let deadline = options.timeLimitSeconds.map { $0 + Self.graceSeconds }
+        let outcome = Self.run(
+            executable.path, argument: "solve-milp", input: request, log: options.logLevel > 0, deadline: deadline)
         let seconds = (ContinuousClock.now - clock).seconds
-        guard let answer, var solution = try? Self.decoder.decode(Solution.self, from: answer) else {
-            return .empty(.failed, seconds: seconds, solver: name)
+        guard case .answer(let answer) = outcome,
+            var solution = try? Self.decoder.decode(Solution.self, from: answer)
+        else {
+            return .empty(outcome == .stopped ? .limitReached : .failed, seconds: seconds, solver: name)
         }
         solution.seconds = seconds
         return solution
     }
 
+    /// Seconds past its time limit a child may take to answer before it is stopped.
+    static let graceSeconds = 5.0
+
+    /// How a child ended.
+    enum Outcome: Equatable {
+        /// Its standard output, after it exited with status 0.
+        case answer(Data)
+        /// It could not start, was killed by a signal or exited non-zero.
+        case failed
+        /// Still running at the deadline: killed.
+        case stopped
+    }
+
     /// Runs `path argument` with `input` as its standard input (from a temporary file, so no
-    /// second thread has to feed a pipe) and returns its standard output, or nil when it could
-    /// not start, was killed by a signal or exited non-zero. Its standard error (the solver's
-    /// log) is this process's when `log`, else discarded. posix_spawn and waitpid directly:
-    /// Foundation's `Process` on Linux, started from many threads at once, crashed a test run.
-    static func run(_ path: String, argument: String, input: Data, log: Bool = false) -> Data? {
+    /// second thread has to feed a pipe) and returns its standard output; a child still running
+    /// `deadline` seconds after it started is killed. Its standard error (the solver's log) is
+    /// this process's when `log`, else discarded. posix_spawn and waitpid directly: Foundation's
+    /// `Process` on Linux, started from many threads at once, crashed a test run.
+    static func run(_ path: String, argument: String, input: Data, log: Bool = false, deadline: Double? = nil)
+        -> Outcome
+    {
+        let started = ContinuousClock.now
         let inputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchyard-milp-\(UUID().uuidString).json").path
-        guard FileManager.default.createFile(atPath: inputPath, contents: input) else { return nil }
+        guard FileManager.default.createFile(atPath: inputPath, contents: input) else { return .failed }
         defer { try? FileManager.default.removeItem(atPath: inputPath) }
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return nil }
+        guard pipe(&fds) == 0 else { return .failed }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -76,11 +98,23 @@ public struct IsolatedCbcSolver: LinearSolver {
         close(writeEnd)
         guard spawned == 0 else {
             close(readEnd)
-            return nil
+            return .failed
         }
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var stopped = false
         while true {
+            if let deadline {
+                let left = deadline - (ContinuousClock.now - started).seconds
+                if left <= 0 {
+                    kill(pid, SIGKILL)
+                    stopped = true
+                    break
+                }
+                var waiting = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&waiting, 1, Int32(min(left, 1) * 1000) + 1)
+                if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            }
             let count = read(readEnd, &buffer, buffer.count)
             if count > 0 {
                 output.append(contentsOf: buffer[0..<count])
@@ -93,9 +127,10 @@ public struct IsolatedCbcSolver: LinearSolver {
         close(readEnd)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if stopped { return .stopped }
         // Exited (no signal) with status 0: the low 7 bits are the signal, the next 8 the code.
-        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return nil }
-        return output
+        guard status & 0x7f == 0, (status >> 8) & 0xff == 0 else { return .failed }
+        return .answer(output)
     }
 
     /// The child's side: solves the JSON request in `input` with Cbc in this process and

@@ -39,4 +39,20 @@ import Testing
         #expect(solution.status == .failed)
         #expect(solution.values.isEmpty)
     }
+
+    /// A child still working when its time limit and the grace have passed is killed: the solve
+    /// is `.limitReached` (Cbc, deep in a root LP, ran 100 s past its limit on a large model).
+    @Test func aChildPastItsTimeLimitIsStopped() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("slow-solver-\(UUID()).sh")
+        try "#!/bin/sh\ncat > /dev/null\nexec sleep 60\n".write(to: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path.path)
+        defer { try? FileManager.default.removeItem(at: path) }
+        let started = ContinuousClock.now
+        let solution = try IsolatedCbcSolver(executable: path).solve(
+            Self.program(), options: SolveOptions(timeLimitSeconds: 1))
+        let elapsed = ContinuousClock.now - started
+        #expect(solution.status == .limitReached)
+        #expect(solution.values.isEmpty)
+        #expect(elapsed >= .seconds(1 + IsolatedCbcSolver.graceSeconds) && elapsed < .seconds(30), "\(elapsed)")
+    }
 }
