@@ -41,7 +41,7 @@ import Testing
     }
 
     /// A child still working when its time limit and the grace have passed is killed: the solve
-    /// is `.limitReached` (Cbc, deep in a root LP, ran 100 s past its limit on a large model).
+    /// is `.limitReached` (Cbc ran 144 s with a 42 s limit on the generated medium scenario).
     @Test func aChildPastItsTimeLimitIsStopped() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("slow-solver-\(UUID()).sh")
         try "#!/bin/sh\ncat > /dev/null\nexec sleep 60\n".write(to: path, atomically: true, encoding: .utf8)
