@@ -29,8 +29,7 @@ extension PlanReport {
         let c = plan.cost
         var overview = Section(title: "Overview")
         overview.lines = [
-            "\(plan.scenario): \(plan.horizon.start) to \(plan.horizon.end) (\(plan.horizon.months) months), solver \(plan.solver.status)"
-                + (plan.solver.gap > 1e-9 ? String(format: " with a %.2f%% gap", plan.solver.gap * 100) : ""),
+            "\(plan.scenario): \(plan.horizon.start) to \(plan.horizon.end) (\(plan.horizon.months) months), solver \(plan.solver.statusSentence())",
             "Spend \(Formatted.money(c.total)): leases \(Formatted.money(c.leases)) (of which \(Formatted.money(c.leasesBeyondHorizon)) committed past the horizon), colocation \(Formatted.money(c.colocation)), backup fees \(Formatted.money(c.backupFees))"
                 + (c.backupExercise > 0 ? ", backups exercised \(Formatted.money(c.backupExercise))" : "") + ".",
             "Expected backup exercise \(Formatted.money(c.expectedExercise)); shortfall penalty \(Formatted.money(c.shortfallPenalty)); objective \(Formatted.money(c.objective)).",

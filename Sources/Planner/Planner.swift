@@ -151,8 +151,7 @@ public struct Planner: Sendable {
         let objective = plan.cost.objective.double
         let bound = min(solution.bestBound ?? objective, objective)
         let gap = max(0, (objective - bound) / max(1e-9, abs(objective)))
-        let status =
-            solution.status == .optimal && gap > options.relativeGap + 1e-9 ? "feasible" : solution.status.rawValue
+        let status = SolverReport.status(solution.status.rawValue, gap: gap, target: options.relativeGap)
         plan.solver = SolverReport(
             status: status, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
             constraints: model.lp.constraintCount, nonzeros: model.lp.nonzeroCount, buildSeconds: buildSeconds,

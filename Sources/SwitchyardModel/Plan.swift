@@ -621,7 +621,30 @@ public struct BindingConstraint: Codable, Sendable, Equatable {
 
 /// Solve statistics.
 public struct SolverReport: Codable, Sendable, Equatable {
-    /// optimal, feasible (limit reached with a gap), …
+    /// The status to report for a solver status (`optimal` or `feasible` when it found a plan)
+    /// and the proven gap: "optimal" only when the gap is at most 1e-6 — a plan 0.24% above the
+    /// bound is not known to be optimal — else `within-gap` or `feasible` against `target`.
+    public static func status(_ solver: String, gap: Double, target: Double) -> String {
+        guard solver == "optimal" || solver == "feasible" else { return solver }
+        if gap <= 1e-6 { return "optimal" }
+        return gap <= target + 1e-9 ? "within-gap" : "feasible"
+    }
+
+    /// The status in words, with the gap: "optimal", "within 0.24% of the bound", "feasible,
+    /// 9.10% above the bound (outside the requested gap)".
+    public func statusSentence() -> String {
+        let percent = String(format: "%.2f%%", gap * 100)
+        switch status {
+        case "optimal": return "optimal"
+        case "within-gap": return "within \(percent) of the bound"
+        case "feasible": return "feasible, \(percent) above the bound (outside the requested gap)"
+        default: return status
+        }
+    }
+
+    /// `optimal` (proven: the gap is at most 1e-6), `within-gap` (proven within the requested
+    /// gap, not to optimality), `feasible` (stopped, by the time limit, outside the requested
+    /// gap), or the solver's own status when it found no plan.
     public var status: String
     /// Variables in the MILP.
     public var variables: Int
