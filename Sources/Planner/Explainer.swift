@@ -135,7 +135,8 @@ struct Explainer {
         let perModel = Dictionary(grouping: marginal, by: \.accelerator).mapValues { rows in
             rows.map(\.usdPerAcceleratorMonth).reduce(0, +) / Double(max(1, rows.count))
         }
-        if let top = perModel.max(by: { $0.value < $1.value }), top.value > 1 {
+        // Ties go to the first name: a dictionary's order differs between processes.
+        if let top = perModel.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), top.value > 1 {
             lines.append(
                 "The scarcest accelerator is \(top.key): one more is worth \(money(top.value)) a month on average over the horizon."
             )
