@@ -92,9 +92,9 @@ import Testing
         }
     }
 
-    /// A multi-node gang takes whole nodes: 100 CUDA accelerators are 12.5 nodes of 8 on every
-    /// GPU offer of the example, so the stream is refused with its path and the node sizes; 96
-    /// (twelve nodes) and 4 (inside one node) are accepted.
+    /// A multi-node gang takes whole nodes: 100 CUDA accelerators are 12.5 nodes of 8 (H100, H200,
+    /// B200) or 1.4 racks of 72 (GB200) on the example's offers, so the stream is refused with its
+    /// path and the node sizes; 96 (twelve nodes) and 4 (inside one node) are accepted.
     @Test func aMultiNodeGangMustBeWholeNodes() throws {
         let text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
         func load(gang: Int) throws -> Scenario {
