@@ -238,25 +238,12 @@ struct ClusterTable {
                 provider: provider, accelerator: model, region: "", fleet: fleet, site: site)
         }
 
-        init(_ run: TrainingRun) {
-            self.init(
-                provider: run.provider, model: run.accelerator, region: run.region, fleet: run.fleet, site: run.site)
-        }
-
-        init(_ placement: GangPlacement) {
-            self.init(
-                provider: placement.provider, model: placement.accelerator, region: placement.region,
-                fleet: placement.fleet, site: placement.site)
-        }
-
-        init(
-            provider: ProviderID, model: AcceleratorModelID, region: RegionID, fleet: OwnedFleetID?,
-            site: ColocationSiteID?
-        ) {
-            if let fleet, let site {
-                self.init(fleet: fleet, site: site, provider: provider, model: model)
+        /// The cluster of a training run's stretch or of a workload's gangs.
+        init(_ item: some InCluster) {
+            if let fleet = item.fleet, let site = item.site {
+                self.init(fleet: fleet, site: site, provider: item.provider, model: item.accelerator)
             } else {
-                self.init(provider: provider, model: model, region: region)
+                self.init(provider: item.provider, model: item.accelerator, region: item.region)
             }
         }
 
