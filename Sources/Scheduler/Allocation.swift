@@ -38,10 +38,16 @@ public struct JobClass: Sendable, Hashable {
     }
 }
 
-/// Accelerators of one model available to the scheduler.
+/// Accelerators of one model in one place (a provider's cluster in a region, an owned fleet at
+/// its site) available to the scheduler. The same model may be several pools: H100s at two
+/// suppliers are two pools.
 public struct Pool: Sendable, Hashable {
     /// The model.
     public var model: AcceleratorModelID
+    /// Whose accelerators (nil: not said).
+    public var provider: ProviderID?
+    /// Where they are: a region or site (nil: not said).
+    public var region: String?
     /// How many accelerators.
     public var accelerators: Int
     /// USD per accelerator-hour (for throughput per dollar).
@@ -53,12 +59,20 @@ public struct Pool: Sendable, Hashable {
 
     /// A pool.
     public init(
-        model: AcceleratorModelID, accelerators: Int, pricePerAcceleratorHour: Double = 0, domainSize: Int? = nil
+        model: AcceleratorModelID, accelerators: Int, pricePerAcceleratorHour: Double = 0, domainSize: Int? = nil,
+        provider: ProviderID? = nil, region: String? = nil
     ) {
         self.model = model
+        self.provider = provider
+        self.region = region
         self.accelerators = accelerators
         self.pricePerAcceleratorHour = pricePerAcceleratorHour
         self.domainSize = domainSize
+    }
+
+    /// The pool's name in reports: `nvidia-h100`, `nvidia-h100@neo-a`, `nvidia-h100@neo-a/us-east`.
+    public var label: String {
+        model.rawValue + (provider.map { "@\($0)" } ?? "") + (region.map { "/\($0)" } ?? "")
     }
 }
 

@@ -16,7 +16,68 @@ public struct Allocator: Sendable {
     public init(solver: any LinearSolver = ClpSolver()) { self.solver = solver }
 
     /// Allocates the cluster to `classes` under `policy`.
+    ///
+    /// The answer does not depend on the order of the pools or (except under FIFO, where order is
+    /// the policy) of the classes: the LP is built over a canonical order (pools by model,
+    /// provider, region, size, price, domain; classes by their fields) and the answer mapped back.
     public func allocate(_ classes: [JobClass], pools: [Pool], policy: AllocationPolicy) throws -> AllocationResult {
+        let poolOrder = pools.indices.sorted { Self.poolKey(pools[$0]) < Self.poolKey(pools[$1]) }
+        let inOrder = classes.map { c in
+            var c = c
+            c.throughput = poolOrder.map { m in m < c.throughput.count ? c.throughput[m] : 0 }
+            return c
+        }
+        let classOrder =
+            policy == .fifo || policy == .fifoFastest
+            ? Array(classes.indices) : classes.indices.sorted { Self.precedes(inOrder[$0], inOrder[$1]) }
+        let canonical = try allocateInOrder(
+            classOrder.map { inOrder[$0] }, pools: poolOrder.map { pools[$0] }, policy: policy)
+        var result = canonical
+        var positionOfClass = Array(repeating: 0, count: classes.count)
+        for (position, k) in classOrder.enumerated() { positionOfClass[k] = position }
+        result.fractions = classes.indices.map { k in
+            var row = Array(repeating: 0.0, count: pools.count)
+            for (position, m) in poolOrder.enumerated() { row[m] = canonical.fractions[positionOfClass[k]][position] }
+            return row
+        }
+        result.throughput = classes.indices.map { canonical.throughput[positionOfClass[$0]] }
+        result.equalShareThroughput = classes.indices.map { canonical.equalShareThroughput[positionOfClass[$0]] }
+        result.unschedulable = Dictionary(
+            uniqueKeysWithValues: classes.indices.compactMap { k in
+                canonical.unschedulable[positionOfClass[k]].map { (k, $0) }
+            })
+        return result
+    }
+
+    static func poolKey(_ p: Pool) -> PoolKey {
+        PoolKey(
+            model: p.model.rawValue, provider: p.provider?.rawValue ?? "", region: p.region ?? "",
+            accelerators: p.accelerators, price: p.pricePerAcceleratorHour, domain: p.domainSize ?? 0)
+    }
+
+    struct PoolKey: Comparable {
+        let model: String
+        let provider: String
+        let region: String
+        let accelerators: Int
+        let price: Double
+        let domain: Int
+
+        static func < (a: PoolKey, b: PoolKey) -> Bool {
+            (a.model, a.provider, a.region, a.accelerators, a.price, a.domain)
+                < (b.model, b.provider, b.region, b.accelerators, b.price, b.domain)
+        }
+    }
+
+    /// A total order of classes by what they are, not what they are called.
+    static func precedes(_ a: JobClass, _ b: JobClass) -> Bool {
+        if a.throughput != b.throughput { return a.throughput.lexicographicallyPrecedes(b.throughput) }
+        let x = (a.gang, a.weight, a.remainingWork, a.elapsedSeconds, a.deadlineSeconds ?? -1, a.count)
+        let y = (b.gang, b.weight, b.remainingWork, b.elapsedSeconds, b.deadlineSeconds ?? -1, b.count)
+        return x != y ? x < y : a.id < b.id
+    }
+
+    func allocateInOrder(_ classes: [JobClass], pools: [Pool], policy: AllocationPolicy) throws -> AllocationResult {
         let clock = ContinuousClock.now
         let problem = Problem(classes: classes, pools: pools)
         var fractions: [[Double]]
@@ -28,7 +89,8 @@ public struct Allocator: Sendable {
         case .maxMinFairness:
             fractions = try problem.maxMin(throughput: problem.throughput, weights: true, solver: solver)
         case .maxMinFairnessAgnostic:
-            fractions = try problem.maxMin(throughput: problem.agnosticThroughput, weights: true, solver: solver)
+            fractions = problem.spreadBySize(
+                try problem.maxMin(throughput: problem.agnosticThroughput, weights: true, solver: solver))
         case .minMakespan:
             fractions = try problem.minMakespan(solver: solver)
         case .finishTimeFairness:
@@ -95,7 +157,7 @@ struct Problem {
         let x: [[Variable?]] = classes.indices.map { k in
             pools.indices.map { m in
                 throughput[k][m] > 0
-                    ? lp.addVariable("X[\(classes[k].id),\(pools[m].model)]", upper: scale == nil ? 1 : .infinity) : nil
+                    ? lp.addVariable("X[\(classes[k].id),\(pools[m].label)]", upper: scale == nil ? 1 : .infinity) : nil
             }
         }
         for k in classes.indices {
@@ -114,9 +176,9 @@ struct Problem {
             if terms.isEmpty { continue }
             if let scale {
                 lp.addConstraint(
-                    "capacity[\(pools[m].model)]", terms + [(scale, -Double(pools[m].accelerators))], upper: 0)
+                    "capacity[\(pools[m].label)]", terms + [(scale, -Double(pools[m].accelerators))], upper: 0)
             } else {
-                lp.addConstraint("capacity[\(pools[m].model)]", terms, upper: Double(pools[m].accelerators))
+                lp.addConstraint("capacity[\(pools[m].label)]", terms, upper: Double(pools[m].accelerators))
             }
         }
         return x
@@ -162,16 +224,41 @@ struct Problem {
         return read(x, second.values)
     }
 
+    /// Equal shares are of accelerator-time: every job gets the cluster's accelerators ÷ the
+    /// number of jobs, so a job of gang g gets 1/g of that as its share of time (at most all of
+    /// it). Eight one-accelerator jobs and two four-accelerator jobs on 8 accelerators: 0.8 and
+    /// 0.2 of the time, 0.8 accelerators each (Gavel's scale factors).
     static func equalShare(_ view: [[Double]], classes: [JobClass], pools: [Pool], schedulable: [Int]) -> [Double] {
-        let demand = schedulable.reduce(0.0) { $0 + Double(classes[$1].count * classes[$1].gang) }
+        let jobs = schedulable.reduce(0.0) { $0 + Double(classes[$1].count) }
         let supply = Double(pools.reduce(0) { $0 + $1.accelerators })
-        let scale = demand > 0 ? min(1, supply / demand) : 1
+        let perJob = jobs > 0 ? supply / jobs : supply
         return classes.indices.map { k in
             let runnable = pools.indices.filter { view[k][$0] > 0 }
             let size = runnable.reduce(0.0) { $0 + Double(pools[$1].accelerators) }
             guard size > 0 else { return 0 }
-            return scale * runnable.reduce(0.0) { $0 + Double(pools[$1].accelerators) / size * view[k][$1] }
+            let time = min(1, perJob / Double(classes[k].gang))
+            return time * runnable.reduce(0.0) { $0 + Double(pools[$1].accelerators) / size * view[k][$1] }
         }
+    }
+
+    /// The agnostic baseline's answer, blind to which pool is which: each class's total share
+    /// spread over the pools it can use in proportion to their size (an LP corner would put it
+    /// wholly on one pool, chosen by column order). Where that would over-fill a pool (classes
+    /// that run on different pools), the LP's answer is kept.
+    func spreadBySize(_ fractions: [[Double]]) -> [[Double]] {
+        var spread = fractions
+        var load = Array(repeating: 0.0, count: pools.count)
+        for k in classes.indices {
+            let runnable = pools.indices.filter { throughput[k][$0] > 0 }
+            let size = runnable.reduce(0.0) { $0 + Double(pools[$1].accelerators) }
+            let total = fractions[k].reduce(0, +)
+            spread[k] = pools.indices.map { m in
+                runnable.contains(m) && size > 0 ? total * Double(pools[m].accelerators) / size : 0
+            }
+            for m in pools.indices { load[m] += spread[k][m] * Double(classes[k].count * classes[k].gang) }
+        }
+        let fits = pools.indices.allSatisfy { load[$0] <= Double(pools[$0].accelerators) * (1 + 1e-9) + 1e-9 }
+        return fits ? spread : fractions
     }
 
     /// max z s.t. throughput_k ≥ remaining_k · z: the makespan is 1/z.

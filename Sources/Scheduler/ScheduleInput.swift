@@ -13,10 +13,12 @@ public enum ScheduleInput {
     public static func pools(csv text: String) throws -> [Pool] { try fleet(csv: text).pools }
 
     /// Parses the fleet with each pool's provider (optional `provider` column), for simulations
-    /// with supply incidents.
+    /// with supply incidents. A pool is (provider, region, model): the same model may be listed
+    /// once per provider and region.
     public static func fleet(csv text: String) throws -> (pools: [Pool], providers: [ProviderID?]) {
         let (header, rows) = try table(
-            text, required: ["model", "accelerators"], optional: ["pricePerAcceleratorHour", "provider", "domain"])
+            text, required: ["model", "accelerators"],
+            optional: ["pricePerAcceleratorHour", "provider", "region", "domain"])
         var problems: [Diagnostic] = []
         var pools: [Pool] = []
         var providers: [ProviderID?] = []
@@ -36,9 +38,16 @@ public enum ScheduleInput {
                     Diagnostic(
                         path: "line \(line).pricePerAcceleratorHour", message: "must be a number >= 0", line: line))
             }
-            if pools.contains(where: { $0.model.rawValue == model }) {
+            let provider = header["provider"].flatMap { cells[$0].isEmpty ? nil : ProviderID(cells[$0]) }
+            let region = header["region"].flatMap { cells[$0].isEmpty ? nil : cells[$0] }
+            let pool = Pool(model: AcceleratorModelID(model), accelerators: 0, provider: provider, region: region)
+            if let twin = pools.first(where: { ($0.model, $0.provider, $0.region) == (pool.model, provider, region) }) {
                 problems.append(
-                    Diagnostic(path: "line \(line).model", message: "'\(model)' is listed twice", line: line))
+                    Diagnostic(
+                        path: "line \(line).model",
+                        message:
+                            "'\(twin.label)' is listed twice; a pool is (provider, region, model): give the rows different providers or regions",
+                        line: line))
             }
             var domain: Int?
             if let index = header["domain"], !cells[index].isEmpty {
@@ -52,8 +61,8 @@ public enum ScheduleInput {
                 pools.append(
                     Pool(
                         model: AcceleratorModelID(model), accelerators: count, pricePerAcceleratorHour: price,
-                        domainSize: domain))
-                providers.append(header["provider"].flatMap { cells[$0].isEmpty ? nil : ProviderID(cells[$0]) })
+                        domainSize: domain, provider: provider, region: region))
+                providers.append(provider)
             }
         }
         if !problems.isEmpty { throw InputError(problems) }
@@ -63,7 +72,7 @@ public enum ScheduleInput {
 
     /// Parses the jobs against the fleet's models.
     public static func classes(csv text: String, pools: [Pool]) throws -> [JobClass] {
-        let throughputColumns = pools.map { "throughput:\($0.model)" }
+        let (throughputColumns, columnOfPool) = throughputColumns(pools)
         let (header, rows) = try table(
             text, required: ["id"],
             optional: ["count", "gang", "weight", "remainingWork", "elapsedSeconds", "deadlineSeconds"]
@@ -86,7 +95,8 @@ public enum ScheduleInput {
             let remaining = number("remainingWork", default: 1, minimum: 0, strictly: true)
             let elapsed = number("elapsedSeconds", default: 0, minimum: 0)
             let deadline = number("deadlineSeconds", default: nil, minimum: 0, strictly: true)
-            let throughput = throughputColumns.map { number($0, default: 0, minimum: 0) ?? 0 }
+            let perModel = throughputColumns.map { number($0, default: 0, minimum: 0) ?? 0 }
+            let throughput = columnOfPool.map { perModel[$0] }
             for (name, value) in [("count", count), ("gang", gang)] where value.map({ $0 != $0.rounded() }) ?? false {
                 problems.append(Diagnostic(path: "line \(line).\(name)", message: "must be a whole number", line: line))
             }
@@ -99,6 +109,19 @@ public enum ScheduleInput {
         }
         if !problems.isEmpty { throw InputError(problems) }
         return classes
+    }
+
+    /// One `throughput:<model>` column per model of the fleet (a job runs as fast on every pool
+    /// of a model), and each pool's column.
+    public static func throughputColumns(_ pools: [Pool]) -> (columns: [String], columnOfPool: [Int]) {
+        var columns: [String] = []
+        let columnOfPool = pools.map { pool -> Int in
+            let name = "throughput:\(pool.model)"
+            if let i = columns.firstIndex(of: name) { return i }
+            columns.append(name)
+            return columns.count - 1
+        }
+        return (columns, columnOfPool)
     }
 
     /// Header index by name, and the data rows with their lines; unknown and missing columns are errors.

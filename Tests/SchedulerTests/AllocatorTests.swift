@@ -212,3 +212,45 @@ import Testing
         #expect(JobGrouping(jobs, policy: .fifo).classes.count == 1000)
     }
 }
+
+@Suite struct FairShareTests {
+    /// Max-min fairness is in accelerator-time: 8 one-accelerator jobs and 2 four-accelerator jobs
+    /// on 8 V100s get 0.8 and 0.2 of the time (0.8 accelerators each), not 0.5 each.
+    @Test func sharesAreEqualInAcceleratorTime() throws {
+        let classes = [
+            JobClass(id: "single", count: 8, gang: 1, throughput: [1]),
+            JobClass(id: "gang-4", count: 2, gang: 4, throughput: [1]),
+        ]
+        let r = try Allocator().allocate(
+            classes, pools: [Pool(model: "nvidia-v100", accelerators: 8)], policy: .maxMinFairness)
+        #expect(abs(r.fractions[0][0] - 0.8) < 1e-6 && abs(r.fractions[1][0] - 0.2) < 1e-6, "\(r.fractions)")
+    }
+
+    /// The agnostic baseline spreads a job over the pools it runs on in proportion to their size,
+    /// whatever the order of the fleet's rows.
+    @Test func theAgnosticBaselineSpreadsBySize() throws {
+        let pools = [
+            Pool(model: "nvidia-k80", accelerators: 30), Pool(model: "nvidia-v100", accelerators: 10),
+        ]
+        let job = [JobClass(id: "a", count: 20, throughput: [1, 3])]
+        let r = try Allocator().allocate(job, pools: pools, policy: .maxMinFairnessAgnostic)
+        let swapped = try Allocator().allocate(
+            [JobClass(id: "a", count: 20, throughput: [3, 1])], pools: pools.reversed(),
+            policy: .maxMinFairnessAgnostic)
+        #expect(abs(r.fractions[0][0] - 0.75) < 1e-6 && abs(r.fractions[0][1] - 0.25) < 1e-6, "\(r.fractions)")
+        #expect(abs(swapped.fractions[0][1] - 0.75) < 1e-6 && abs(swapped.fractions[0][0] - 0.25) < 1e-6)
+    }
+
+    /// Two suppliers' H100s are two pools; the fleet file says whose and where, and a twin row
+    /// (same provider, region and model) is an error naming it.
+    @Test func aModelMayBeAPoolAtEachProvider() throws {
+        let fleet = try ScheduleInput.fleet(
+            csv: "model,accelerators,provider,region\nnvidia-h100,8,neo-a,us-east\nnvidia-h100,16,neo-b,us-east\n")
+        #expect(fleet.pools.map(\.label) == ["nvidia-h100@neo-a/us-east", "nvidia-h100@neo-b/us-east"])
+        let jobs = try ScheduleInput.classes(csv: "id,throughput:nvidia-h100\nx,2\n", pools: fleet.pools)
+        #expect(jobs[0].throughput == [2, 2])
+        #expect(throws: InputError.self) {
+            try ScheduleInput.fleet(csv: "model,accelerators,provider\nnvidia-h100,8,neo-a\nnvidia-h100,8,neo-a\n")
+        }
+    }
+}
