@@ -102,7 +102,8 @@ public struct PlanFleet: Sendable {
             pools.append(
                 Pool(
                     model: key.model, accelerators: Int(max(0, (monthly.max() ?? 0) + 1e-6).rounded(.down)),
-                    pricePerAcceleratorHour: clusters.price(key), domainSize: catalog[key.model]?.scaleUpDomain))
+                    pricePerAcceleratorHour: clusters.price(key), domainSize: catalog[key.model]?.scaleUpDomain,
+                    provider: key.provider, region: key.place))
             names.append(key.name)
             providers.append(key.provider)
             // Whole accelerators; what carving leaves is never below zero (a float remainder of
@@ -118,7 +119,8 @@ public struct PlanFleet: Sendable {
             pools.append(
                 Pool(
                     model: reservation.model, accelerators: Int(reservation.sizes.max() ?? 0),
-                    pricePerAcceleratorHour: reservation.price, domainSize: nil))
+                    pricePerAcceleratorHour: reservation.price, domainSize: nil, provider: reservation.provider,
+                    region: reservation.name))
             names.append(reservation.name)
             providers.append(reservation.provider)
             steps.append(

@@ -62,25 +62,36 @@ public struct SupplyIncident: Sendable, Equatable {
 public struct SimulationMetrics: Sendable {
     /// Completion minus arrival, per completed job.
     public var completionTimes: [Double]
-    /// Jobs that never finished (unschedulable, or the horizon ended).
+    /// Jobs that never finished: those that can never run, and those the limit cut off.
     public var unfinished: [String]
+    /// Jobs that can never run on this fleet, with why (they are in `unfinished` too).
+    public var unschedulable: [(id: String, reason: String)] = []
     /// When the last job finished.
     public var makespanSeconds: Double
-    /// Busy accelerator-seconds over available accelerator-seconds, per pool.
+    /// Busy accelerator-seconds over available accelerator-seconds, per pool, from time 0 to the
+    /// end (`billedSeconds`).
     public var utilization: [Double]
-    /// USD for the fleet's available accelerator-hours while the simulation ran.
+    /// USD for the fleet's available accelerator-time from time 0 to the end, to the second.
     public var costUSD: Double
     /// Jobs with a deadline that met it, and how many had one.
     public var deadlinesMet: (met: Int, of: Int)
-    /// Times a running job was stopped by an incident or moved between pools.
+    /// Times a running job was stopped because its pool shrank (an incident, a lease ending), or
+    /// resumed on another pool than the one it last ran on (a move).
     public var preemptions: Int
-    /// Work lost to incidents (progress since the last checkpoint, i.e. the round's start).
+    /// Work lost to stops: the progress each stopped job made since its last checkpoint (the
+    /// round's start, or its start inside the round).
     public var workLost: Double
     /// When each job finished, seconds from time 0, in the order the jobs were given; nil where
     /// it did not.
     public var finishSeconds: [Double?] = []
+    /// When each job first started, in the order given; nil where it never did.
+    public var startSeconds: [Double?] = []
+    /// Seconds each job ran on each pool (pool index → seconds), in the order given.
+    public var poolSeconds: [[Int: Double]] = []
+    /// How long the fleet was billed: from time 0 to the last finish, or to the limit.
+    public var billedSeconds: Double = 0
 
-    /// Mean job completion time.
+    /// Mean job completion time (0 when no job finished: check `completionTimes` first).
     public var averageJCT: Double {
         completionTimes.isEmpty ? 0 : completionTimes.reduce(0, +) / Double(completionTimes.count)
     }
@@ -94,11 +105,18 @@ public struct SimulationMetrics: Sendable {
 }
 
 /// A round-based simulation of a fleet and a job stream (Gavel's mechanism): every round the
-/// policy allocates time shares, jobs are run in order of priority = target share ÷ share received,
-/// each gang whole on one pool, a running job stays where it is unless its pool no longer has it,
-/// and a move costs `checkpointSeconds` of progress.
+/// policy allocates time shares, and jobs are started in order of priority = target share ÷
+/// share received, each gang whole on one pool. Inside a round, time is exact: a pool that
+/// shrinks (an incident, a lease ending) stops only the jobs that no longer fit, lowest priority
+/// first; a pool that grows starts waiting jobs at once; the fleet is billed to the second.
+///
+/// Moves: pools on which a job runs equally fast are one resource to it (its priority there is
+/// its share of the group ÷ what it received in the group), and a job stays on the pool it last
+/// ran on when the group has it. A move to another pool is taken only when the job's priority
+/// there, discounted by the share of a round its checkpoint restore costs ((round −
+/// `checkpointSeconds`) ÷ round), still beats its priority where it is.
 public struct Simulator: Sendable {
-    /// The pools (with their providers).
+    /// The pools.
     public var pools: [Pool]
     /// Provider of each pool, for incidents and utilisation by provider.
     public var providers: [ProviderID?]
@@ -106,7 +124,13 @@ public struct Simulator: Sendable {
     public var policy: AllocationPolicy
     /// Round length.
     public var roundSeconds: Double = 360
-    /// Progress lost each time a job starts on a pool it was not on.
+    /// Progress lost when a job first starts (loading, compiling).
+    public var startupSeconds: Double = 0
+    /// Progress lost when a job resumes on the pool it last ran on after time without it (a
+    /// round it was not given, or a stop): restoring its checkpoint there.
+    public var resumeSeconds: Double = 0
+    /// Progress lost when a job resumes on another pool than the one it last ran on (a move):
+    /// restoring its checkpoint elsewhere. It replaces `resumeSeconds` for that start.
     public var checkpointSeconds: Double = 0
     /// Supply incidents.
     public var incidents: [SupplyIncident] = []
@@ -130,10 +154,10 @@ public struct Simulator: Sendable {
     /// Called after every round.
     public var onRound: (@Sendable (RoundReport) -> Void)?
 
-    /// A simulator.
+    /// A simulator; `providers` defaults to the pools' own.
     public init(pools: [Pool], providers: [ProviderID?]? = nil, policy: AllocationPolicy) {
         self.pools = pools
-        self.providers = providers ?? pools.map { _ in nil }
+        self.providers = providers ?? pools.map(\.provider)
         self.policy = policy
     }
 
@@ -156,51 +180,92 @@ public struct Simulator: Sendable {
         }
     }
 
+    /// Every time at which some pool's capacity may change, ascending.
+    func changeTimes() -> [Double] {
+        var times: Set<Double> = []
+        for incident in incidents {
+            times.insert(incident.startSeconds)
+            if let d = incident.durationSeconds { times.insert(incident.startSeconds + d) }
+        }
+        for steps in capacitySteps + backupSteps { for step in steps { times.insert(step.atSeconds) } }
+        return times.sorted()
+    }
+
     /// Runs the jobs to completion (or the limit). Each round: admit arrivals, compute the
-    /// policy's target shares, place jobs by priority, then play the round forward.
+    /// policy's target shares, start jobs by priority, then play the round forward event by event.
     public func run(_ jobs: [SimulatedJob]) throws -> SimulationMetrics {
         var state = SimulationState(simulator: self, jobs: jobs)
         while state.unfinishedCount > 0, state.t < limitSeconds {
             state.admitArrivals()
-            let active = state.present.filter { !state.unschedulable.contains($0) }
-            if active.isEmpty {
-                guard state.next < state.order.count else { break }
-                state.t = max(state.t, jobs[state.order[state.next]].arrivalSeconds)
+            var active = state.present.filter { !state.unschedulable.contains($0) }
+            var shares: (JobGrouping, AllocationResult)?
+            if !active.isEmpty {
+                let available = capacity(at: state.t)
+                let (grouping, target) = try state.targetShares(active, available: available)
+                if state.markUnschedulable(active, grouping: grouping, target: target) {
+                    active.removeAll { state.unschedulable.contains($0) }
+                    shares = active.isEmpty ? nil : try state.targetShares(active, available: available)
+                } else {
+                    shares = (grouping, target)
+                }
+            }
+            guard let (grouping, target) = shares else {
+                // Nothing can run: the fleet waits (and is billed) until the next arrival.
+                guard state.next < state.order.count, state.unfinishedCount > 0 else { break }
+                let arrival = min(limitSeconds, max(state.t, jobs[state.order[state.next]].arrivalSeconds))
+                state.charge(from: state.t, to: arrival)
+                state.t = arrival
                 continue
             }
-            let available = capacity(at: state.t)
-            let (grouping, target) = try state.targetShares(active, available: available)
-            state.markUnschedulable(active, grouping: grouping, target: target)
-            let running = state.place(active, grouping: grouping, target: target, available: available)
-            var busy = state.playRound(running, available: available)
-            var started: Set<Int> = []
-            if backfill {
-                started = state.backfill(
-                    active.filter { running[$0] == nil }, running: running, busy: &busy, available: available)
-            }
+            let candidates = state.rank(active, grouping: grouping, target: target)
+            let report = try state.playRound(candidates, active: active)
             for j in active { state.roundsPresent[j] += 1 }
-            for j in active where running[j] == nil && !started.contains(j) { state.placement[j] = nil }
-            for m in pools.indices { state.availableSeconds[m] += Double(available[m]) * roundSeconds }
-            onRound?(
-                RoundReport(startSeconds: state.t, runningJobs: running.count, busy: busy, available: available))
+            onRound?(report)
             state.t += roundSeconds
         }
         return state.metrics()
     }
 }
 
+/// A job's claim to a pool in one round: placed in priority order.
+struct Candidate {
+    let priority: Double
+    let job: Int
+    let pool: Int
+}
+
+/// A job running in the current round.
+private struct Running {
+    let pool: Int
+    /// When it started in this round (the round's start, or later).
+    let since: Double
+    /// Seconds of restore before progress counts.
+    let overhead: Double
+    /// Where its gang sits in the pool's domains.
+    let slots: [DomainPacker.Slot]
+    /// Its place in the round's order (lower first): who keeps a shrinking pool.
+    let rank: Int
+}
+
 /// What a simulation carries from round to round.
 private struct SimulationState {
     let simulator: Simulator
     let jobs: [SimulatedJob]
-    /// Job indices in arrival order (ties by index).
+    /// Job indices in arrival order; jobs arriving at the same second queue in the order given.
     let order: [Int]
     var remaining: [Double]
-    /// received[j][m]: rounds job j has run on pool m.
+    /// received[j][m]: rounds (and fractions of rounds) job j has run on pool m.
     var received: [[Double]]
     var roundsPresent: [Double]
-    var placement: [Int?]
+    /// The pool each job last ran on (nil: it never started).
+    var lastPool: [Int?]
+    /// Whether each job ran to the end of the last round and was not stopped there.
+    var continuing: [Bool]
+    /// Restore time a job has still to pay when it continues (a restore longer than its round).
+    var owedOverhead: [Double]
     var finished: [Double?]
+    var started: [Double?]
+    var poolSeconds: [[Int: Double]]
     var busySeconds: [Double]
     var availableSeconds: [Double]
     var preemptions = 0
@@ -208,10 +273,20 @@ private struct SimulationState {
     /// The next job in `order` to arrive.
     var next = 0
     var t = 0.0
+    /// Billed up to here.
+    var billedUntil = 0.0
     let allocator = Allocator()
     var unschedulable = Set<Int>()
+    var unschedulableReasons: [Int: String] = [:]
     /// The most each pool ever has: its steps or size, plus its largest backup.
     let peak: [Int]
+    /// For each job, the pools it runs on grouped by its speed there (identical pools to it).
+    let groups: [[[Int]]]
+    /// Pools in a canonical order (model, provider, region, size, price, domain): tie-breaks
+    /// never depend on the order the fleet was listed in.
+    let poolRank: [Int]
+    /// When some pool's capacity may change, ascending.
+    let changeTimes: [Double]
     /// Arrived, not finished, in arrival order.
     var present: [Int] = []
     var lastTarget: (key: [JobClass], capacity: [Int], result: AllocationResult)?
@@ -223,13 +298,18 @@ private struct SimulationState {
         self.simulator = simulator
         self.jobs = jobs
         order = jobs.indices.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+        let poolCount = simulator.pools.count
         remaining = jobs.map(\.work)
-        received = jobs.map { _ in Array(repeating: 0.0, count: simulator.pools.count) }
+        received = jobs.map { _ in Array(repeating: 0.0, count: poolCount) }
         roundsPresent = jobs.map { _ in 0.0 }
-        placement = jobs.map { _ in nil }
+        lastPool = jobs.map { _ in nil }
+        continuing = jobs.map { _ in false }
+        owedOverhead = jobs.map { _ in 0 }
         finished = jobs.map { _ in nil }
-        busySeconds = Array(repeating: 0.0, count: simulator.pools.count)
-        availableSeconds = Array(repeating: 0.0, count: simulator.pools.count)
+        started = jobs.map { _ in nil }
+        poolSeconds = jobs.map { _ in [:] }
+        busySeconds = Array(repeating: 0.0, count: poolCount)
+        availableSeconds = Array(repeating: 0.0, count: poolCount)
         peak = simulator.pools.indices.map { m in
             let base =
                 m < simulator.capacitySteps.count
@@ -238,6 +318,30 @@ private struct SimulationState {
                 m < simulator.backupSteps.count ? (simulator.backupSteps[m].map(\.accelerators) + [0]).max()! : 0
             return base + standby
         }
+        let pools = simulator.pools
+        let canonical = pools.indices.sorted { a, b in
+            let x = pools[a]
+            let y = pools[b]
+            return (
+                x.model.rawValue, x.provider?.rawValue ?? "", x.region ?? "", x.accelerators, x.pricePerAcceleratorHour,
+                x.domainSize ?? 0
+            )
+                < (
+                    y.model.rawValue, y.provider?.rawValue ?? "", y.region ?? "", y.accelerators,
+                    y.pricePerAcceleratorHour, y.domainSize ?? 0
+                )
+        }
+        var rank = Array(repeating: 0, count: poolCount)
+        for (position, m) in canonical.enumerated() { rank[m] = position }
+        poolRank = rank
+        groups = jobs.map { job in
+            var bySpeed: [Double: [Int]] = [:]
+            for m in 0..<min(poolCount, job.throughput.count) where job.throughput[m] > 0 {
+                bySpeed[job.throughput[m], default: []].append(m)
+            }
+            return bySpeed.keys.sorted(by: >).map { speed in bySpeed[speed]!.sorted { rank[$0] < rank[$1] } }
+        }
+        changeTimes = simulator.changeTimes()
         unfinishedCount = jobs.count
     }
 
@@ -254,11 +358,8 @@ private struct SimulationState {
     /// the job types present or the capacity do (arrivals, completions, incidents), so most
     /// rounds reuse the last allocation.
     mutating func targetShares(_ active: [Int], available: [Int]) throws -> (JobGrouping, AllocationResult) {
-        let livePools = pools.indices.map {
-            Pool(
-                model: pools[$0].model, accelerators: available[$0],
-                pricePerAcceleratorHour: pools[$0].pricePerAcceleratorHour)
-        }
+        var livePools = pools
+        for m in livePools.indices { livePools[m].accelerators = available[m] }
         let classes = active.map { j in
             JobClass(
                 id: jobs[j].id, gang: jobs[j].gang, weight: jobs[j].weight, throughput: jobs[j].throughput,
@@ -274,158 +375,262 @@ private struct SimulationState {
         return (grouping, target)
     }
 
-    /// A job the allocation cannot schedule even at the fleet's peak (not just now) never will be.
-    mutating func markUnschedulable(_ active: [Int], grouping: JobGrouping, target: AllocationResult) {
+    /// A job the allocation cannot schedule even at the fleet's peak (not just now) never will
+    /// be; returns whether any job was newly found so.
+    mutating func markUnschedulable(_ active: [Int], grouping: JobGrouping, target: AllocationResult) -> Bool {
+        var found = false
         for (i, j) in active.enumerated() where target.unschedulable[grouping.classOfJob[i]] != nil {
-            let fits = pools.indices.contains { m in
-                m < jobs[j].throughput.count && jobs[j].throughput[m] > 0 && jobs[j].gang <= peak[m]
+            let runnable = pools.indices.filter { m in m < jobs[j].throughput.count && jobs[j].throughput[m] > 0 }
+            guard !runnable.contains(where: { jobs[j].gang <= peak[$0] }) else { continue }
+            if unschedulable.insert(j).inserted {
+                unfinishedCount -= 1
+                found = true
+                unschedulableReasons[j] =
+                    runnable.isEmpty
+                    ? "it runs on none of the pools' models"
+                    : "its gang of \(jobs[j].gang) is larger than every pool it runs on (the largest holds \(runnable.map { peak[$0] }.max()!))"
             }
-            if !fits, unschedulable.insert(j).inserted { unfinishedCount -= 1 }
         }
+        return found
     }
 
-    /// Places jobs for the round, highest priority first: priority of job j on pool m is its
-    /// target share ÷ the share it has received so far (Gavel), gangs packed into scale-up domains.
-    func place(_ active: [Int], grouping: JobGrouping, target: AllocationResult, available: [Int]) -> [Int: Int] {
-        var candidates: [(priority: Double, job: Int, pool: Int)] = []
+    /// The round's claims, highest priority first. A job's priority on pool m is its target share
+    /// of m's group (the pools where it runs at m's speed) ÷ the share of rounds it has received
+    /// there (Gavel's, with identical pools as one). Its last pool is a claim whenever the group
+    /// holding it has a share, and wins ties; a claim on another pool is discounted by the share
+    /// of the round a checkpoint restore costs. Ties go to the earlier arrival, then the faster
+    /// pool, then the canonical pool order.
+    func rank(_ active: [Int], grouping: JobGrouping, target: AllocationResult) -> [Candidate] {
+        let round = simulator.roundSeconds
+        let moveFactor = max(0, round - simulator.checkpointSeconds) / round
+        var candidates: [Candidate] = []
         for (i, j) in active.enumerated() {
             let share = target.fractions[grouping.classOfJob[i]]
-            for m in pools.indices where share[m] > 1e-9 {
-                let got = roundsPresent[j] > 0 ? received[j][m] / roundsPresent[j] : 0
-                let priority = got > 0 ? share[m] / got : .infinity
-                // Staying put wins ties: moving costs a checkpoint restore.
-                candidates.append((placement[j] == m ? priority * (1 + 1e-9) + 1e-12 : priority, j, m))
+            for group in groups[j] {
+                let want = group.reduce(0.0) { $0 + share[$1] }
+                guard want > 1e-9 else { continue }
+                let got = roundsPresent[j] > 0 ? group.reduce(0.0) { $0 + received[j][$1] } / roundsPresent[j] : 0
+                let priority = got > 0 ? want / got : .infinity
+                for m in group where share[m] > 1e-9 || lastPool[j] == m {
+                    let p: Double
+                    if lastPool[j] == m {
+                        p = priority == .infinity ? priority : priority * (1 + 1e-9) + 1e-12
+                    } else if lastPool[j] != nil {
+                        p = priority * moveFactor
+                    } else {
+                        p = priority
+                    }
+                    candidates.append(Candidate(priority: p, job: j, pool: m))
+                }
             }
         }
-        candidates.sort { ($0.priority, -$0.job, -$0.pool) > ($1.priority, -$1.job, -$1.pool) }
-        var domains = pools.indices.map {
-            DomainPacker(accelerators: available[$0], domainSize: pools[$0].domainSize)
+        return candidates.sorted { a, b in
+            if a.priority != b.priority { return a.priority > b.priority }
+            if a.job != b.job {
+                return (jobs[a.job].arrivalSeconds, a.job) < (jobs[b.job].arrivalSeconds, b.job)
+            }
+            // Staying put beats an equally urgent move (infinite priorities tie).
+            if (lastPool[a.job] == a.pool) != (lastPool[b.job] == b.pool) { return lastPool[a.job] == a.pool }
+            let (ra, rb) = (jobs[a.job].throughput[a.pool], jobs[b.job].throughput[b.pool])
+            return ra != rb ? ra > rb : poolRank[a.pool] < poolRank[b.pool]
         }
-        var running: [Int: Int] = [:]
-        for c in candidates where running[c.job] == nil && domains[c.pool].place(gang: jobs[c.job].gang) {
-            running[c.job] = c.pool
+    }
+
+    /// Bills the fleet's available accelerators from `a` to `b`, to the second.
+    mutating func charge(from a: Double, to b: Double) {
+        guard b > a else { return }
+        var start = a
+        let inside = changeTimes.filter { $0 > a && $0 < b }
+        for end in inside + [b] {
+            let capacity = simulator.capacity(at: start)
+            for m in pools.indices { availableSeconds[m] += Double(capacity[m]) * (end - start) }
+            start = end
         }
+        billedUntil = max(billedUntil, b)
+    }
+
+    /// Plays one round: starts the candidates in order, then goes event by event — a job
+    /// finishing (its gang freed; backfilled when `backfill`), a pool shrinking (the jobs that no
+    /// longer fit stop, lowest in the round's order first, losing their progress since they
+    /// started in the round), a pool growing (the policy decides again and waiting jobs start at
+    /// once) — and closes the round.
+    mutating func playRound(_ candidates: [Candidate], active: [Int]) throws -> RoundReport {
+        var candidates = candidates
+        let roundStart = t
+        let roundEnd = t + simulator.roundSeconds
+        var capacity = simulator.capacity(at: roundStart)
+        let startCapacity = capacity
+        var packers = pools.indices.map { DomainPacker(accelerators: capacity[$0], domainSize: pools[$0].domainSize) }
+        var runs: [Int: Running] = [:]
+        var busy = Array(repeating: 0, count: pools.count)
+        var cost = Array(repeating: 0.0, count: pools.count)
+        var finishes: [(at: Double, job: Int)] = []
+        var rankCounter = 0
+        let costBefore = availableSeconds
+
+        func start(_ j: Int, on m: Int, at time: Double, slots: [DomainPacker.Slot]) {
+            let overhead: Double
+            if lastPool[j] == nil {
+                overhead = simulator.startupSeconds
+            } else if lastPool[j] != m {
+                overhead = simulator.checkpointSeconds
+                preemptions += 1
+            } else if continuing[j] && time == roundStart {
+                overhead = owedOverhead[j]
+            } else {
+                overhead = simulator.resumeSeconds
+            }
+            runs[j] = Running(pool: m, since: time, overhead: overhead, slots: slots, rank: rankCounter)
+            rankCounter += 1
+            busy[m] += jobs[j].gang
+            if started[j] == nil { started[j] = time }
+            let end = time + overhead + remaining[j] / jobs[j].throughput[m]
+            if end <= roundEnd + 1e-6 {
+                let at = finishes.firstIndex { ($0.at, $0.job) > (end, j) } ?? finishes.count
+                finishes.insert((end, j), at: at)
+            }
+        }
+
+        /// Ends job j's stretch at `time`: its accelerator-time counted, its share received.
+        func account(_ j: Int, until time: Double) -> Running {
+            let run = runs.removeValue(forKey: j)!
+            let elapsed = time - run.since
+            busySeconds[run.pool] += Double(jobs[j].gang) * elapsed
+            poolSeconds[j][run.pool, default: 0] += elapsed
+            received[j][run.pool] += elapsed / simulator.roundSeconds
+            packers[run.pool].release(run.slots)
+            lastPool[j] = run.pool
+            return run
+        }
+
+        /// Starts waiting jobs on pool m at `time`: in a backfilled round the first waiting jobs in
+        /// arrival order that fit and run there; otherwise the round's claims on m, in order.
+        func fill(_ m: Int, at time: Double) {
+            let queue: [Int] =
+                simulator.backfill
+                ? active.filter { runs[$0] == nil && finished[$0] == nil && m < jobs[$0].throughput.count }
+                : candidates.filter { $0.pool == m }.map(\.job)
+            for j in queue where runs[j] == nil && finished[j] == nil && jobs[j].throughput[m] > 0 {
+                if let slots = packers[m].place(gang: jobs[j].gang) { start(j, on: m, at: time, slots: slots) }
+                if packers[m].freeAccelerators == 0 { break }
+            }
+        }
+
+        /// Re-packs the jobs running on pool m into `accelerators`, in the round's order; returns
+        /// the jobs that no longer fit (holding no slot in the new packing).
+        func repack(_ m: Int, into accelerators: Int) -> [Int] {
+            var packer = DomainPacker(accelerators: accelerators, domainSize: pools[m].domainSize)
+            var evicted: [Int] = []
+            for (j, run) in runs.filter({ $0.value.pool == m }).sorted(by: { $0.value.rank < $1.value.rank }) {
+                let slots = packer.place(gang: jobs[j].gang)
+                if slots == nil { evicted.append(j) }
+                runs[j] = Running(pool: m, since: run.since, overhead: run.overhead, slots: slots ?? [], rank: run.rank)
+            }
+            packers[m] = packer
+            return evicted
+        }
+
+        // The round's claims, highest priority first.
+        for c in candidates where runs[c.job] == nil && finished[c.job] == nil {
+            if let slots = packers[c.pool].place(gang: jobs[c.job].gang) {
+                start(c.job, on: c.pool, at: roundStart, slots: slots)
+            }
+        }
+        if simulator.backfill { for m in pools.indices { fill(m, at: roundStart) } }
         if simulator.checkInvariants {
             for m in pools.indices {
-                let used = running.filter { $0.value == m }.reduce(0) { $0 + jobs[$1.key].gang }
-                precondition(used <= available[m], "pool \(m) over-allocated")
+                let used = runs.values.filter { $0.pool == m }.reduce(0) { $0 + $1.slots.reduce(0) { $0 + $1.count } }
+                precondition(used <= capacity[m], "pool \(m) over-allocated")
             }
         }
-        return running
-    }
+        for j in active { continuing[j] = false }
 
-    /// Plays one round forward for the jobs placed; returns the busy accelerators per pool. An
-    /// incident starting inside the round stops the jobs on its pools at once; they lose this
-    /// round's progress (their last checkpoint is the round's start).
-    mutating func playRound(_ running: [Int: Int], available: [Int]) -> [Int] {
-        let roundSeconds = simulator.roundSeconds
-        let roundEnd = t + roundSeconds
-        var busy = Array(repeating: 0, count: pools.count)
-        for (j, m) in running.sorted(by: { $0.key < $1.key }) {
-            busy[m] += jobs[j].gang
-            let moved = placement[j] != nil && placement[j] != m
-            if moved { preemptions += 1 }
-            let restore = (placement[j] == m) ? 0 : simulator.checkpointSeconds
-            placement[j] = m
-            let rate = jobs[j].throughput[m]
-            let hitBy = simulator.incidents.first {
-                $0.provider == simulator.providers[m] && $0.startSeconds > t && $0.startSeconds < roundEnd
-            }
-            let stopAt =
-                hitBy != nil && simulator.capacity(at: hitBy!.startSeconds)[m] < available[m]
-                ? hitBy!.startSeconds : roundEnd
-            let usable = max(0, stopAt - t - restore)
-            let needed = remaining[j] / rate
-            if needed <= usable + 1e-6 {
-                finished[j] = t + restore + needed
-                unfinishedCount -= 1
+        var changes = changeTimes.filter { $0 > roundStart && $0 < roundEnd }[...]
+        var segmentStart = roundStart
+        var end = roundEnd
+        while true {
+            let finish = finishes.first
+            let change = changes.first
+            if let finish, change == nil || finish.at <= change! {
+                finishes.removeFirst()
+                let j = finish.job
+                guard runs[j] != nil else { continue }
+                let run = account(j, until: finish.at)
+                finished[j] = finish.at
                 remaining[j] = 0
-                busySeconds[m] += Double(jobs[j].gang) * (restore + needed)
-            } else if stopAt < roundEnd {
-                workLost += usable * rate
-                preemptions += 1
-                placement[j] = nil
-                busySeconds[m] += Double(jobs[j].gang) * (stopAt - t)
+                unfinishedCount -= 1
+                if unfinishedCount == 0 {
+                    end = finish.at
+                    break
+                }
+                if simulator.backfill { fill(run.pool, at: finish.at) }
+            } else if let change {
+                changes.removeFirst()
+                charge(from: segmentStart, to: change)
+                segmentStart = change
+                let now = simulator.capacity(at: change)
+                // The policy decides again for a pool that grows: the round's claims were made
+                // for less.
+                if pools.indices.contains(where: { now[$0] > capacity[$0] }), !simulator.backfill {
+                    let waiting = active.filter { finished[$0] == nil }
+                    let (grouping, target) = try targetShares(waiting, available: now)
+                    candidates = rank(waiting, grouping: grouping, target: target)
+                }
+                for m in pools.indices where now[m] != capacity[m] {
+                    if now[m] < capacity[m] {
+                        for j in repack(m, into: now[m]) {
+                            let run = account(j, until: change)
+                            workLost += jobs[j].throughput[m] * max(0, change - run.since - run.overhead)
+                            preemptions += 1
+                            finishes.removeAll { $0.job == j }
+                        }
+                    } else {
+                        packers[m].grow(to: now[m])
+                    }
+                    capacity[m] = now[m]
+                    fill(m, at: change)
+                }
             } else {
-                remaining[j] -= usable * rate
-                busySeconds[m] += Double(jobs[j].gang) * roundSeconds
+                break
             }
-            if simulator.checkInvariants { precondition(remaining[j] >= -1e-6, "work not conserved") }
-            received[j][m] += 1
         }
-        return busy
-    }
-
-    /// `Simulator.backfill`: plays the rest of the round event by event. Each event frees
-    /// accelerators on a pool (idle ones at the round's start, a job's gang when it finishes);
-    /// the first waiting jobs, in arrival order, that fit there and run there start at once.
-    /// Pools an incident hits inside the round are left as the round placed them. Returns the
-    /// jobs started.
-    mutating func backfill(_ waiting: [Int], running: [Int: Int], busy: inout [Int], available: [Int]) -> Set<Int> {
-        let roundSeconds = simulator.roundSeconds
-        let roundEnd = t + roundSeconds
-        let hit = Set(
-            pools.indices.filter { m in
-                simulator.incidents.contains {
-                    $0.provider == simulator.providers[m] && $0.startSeconds > t && $0.startSeconds < roundEnd
-                }
-            })
-        var events: [(at: Double, pool: Int, accelerators: Int)] = pools.indices.map {
-            (t, $0, available[$0] - busy[$0])
-        }
-        for (j, m) in running { if let f = finished[j], f < roundEnd { events.append((f, m, jobs[j].gang)) } }
-        events.sort { ($0.at, $0.pool) < ($1.at, $1.pool) }
-        var queue = waiting.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
-        var free = Array(repeating: 0, count: pools.count)
-        var started: Set<Int> = []
-        var next = 0
-        while next < events.count, !queue.isEmpty {
-            let event = events[next]
-            next += 1
-            let m = event.pool
-            guard !hit.contains(m), event.accelerators > 0 else { continue }
-            free[m] += event.accelerators
-            var k = 0
-            while k < queue.count, free[m] > 0 {
-                let j = queue[k]
-                guard jobs[j].gang <= free[m], m < jobs[j].throughput.count, jobs[j].throughput[m] > 0 else {
-                    k += 1
-                    continue
-                }
-                queue.remove(at: k)
-                started.insert(j)
-                free[m] -= jobs[j].gang
-                busy[m] += jobs[j].gang
-                if placement[j] != nil && placement[j] != m { preemptions += 1 }
-                let restore = placement[j] == m ? 0 : simulator.checkpointSeconds
-                placement[j] = m
-                let rate = jobs[j].throughput[m]
-                let usable = max(0, roundEnd - event.at - restore)
-                let needed = remaining[j] / rate
-                received[j][m] += (roundEnd - event.at) / roundSeconds
-                if needed <= usable + 1e-6 {
-                    let end = event.at + restore + needed
-                    finished[j] = end
-                    unfinishedCount -= 1
-                    remaining[j] = 0
-                    busySeconds[m] += Double(jobs[j].gang) * (restore + needed)
-                    // Its gang frees again when it finishes: a later event, kept in time order.
-                    let at = events[next...].firstIndex { ($0.at, $0.pool) > (end, m) } ?? events.count
-                    events.insert((end, m, jobs[j].gang), at: at)
-                } else {
-                    remaining[j] -= usable * rate
-                    busySeconds[m] += Double(jobs[j].gang) * (roundEnd - event.at)
+        charge(from: segmentStart, to: end)
+        // A pool that shrinks exactly at the round's end stops the jobs that no longer fit there,
+        // lowest in the round's order first (nothing is lost: the round's end is their checkpoint).
+        var stopped: Set<Int> = []
+        if end == roundEnd {
+            let next = simulator.capacity(at: roundEnd)
+            for m in pools.indices where next[m] < capacity[m] {
+                var packer = DomainPacker(accelerators: next[m], domainSize: pools[m].domainSize)
+                for (j, _) in runs.filter({ $0.value.pool == m }).sorted(by: { $0.value.rank < $1.value.rank })
+                where packer.place(gang: jobs[j].gang) == nil {
+                    stopped.insert(j)
+                    preemptions += 1
                 }
             }
         }
-        return started
+        // Close the round: the jobs still running keep their progress and continue next round.
+        for j in runs.keys.sorted() {
+            let run = account(j, until: roundEnd)
+            let m = run.pool
+            let useful = max(0, roundEnd - run.since - run.overhead)
+            remaining[j] = max(0, remaining[j] - useful * jobs[j].throughput[m])
+            owedOverhead[j] = max(0, run.since + run.overhead - roundEnd)
+            continuing[j] = !stopped.contains(j)
+            if simulator.checkInvariants { precondition(remaining[j] > 0, "a job ran past its finish") }
+        }
+        for m in pools.indices {
+            cost[m] = (availableSeconds[m] - costBefore[m]) / 3600 * pools[m].pricePerAcceleratorHour
+        }
+        return RoundReport(
+            startSeconds: roundStart, runningJobs: rankCounter, busy: busy, available: startCapacity, cost: cost)
     }
 
     /// The metrics of the run so far.
     func metrics() -> SimulationMetrics {
         let done = jobs.indices.compactMap { j in finished[j].map { $0 - jobs[j].arrivalSeconds } }
         let makespan = finished.compactMap { $0 }.max() ?? 0
-        // What the fleet costs while the simulation runs: every available accelerator-hour at its price.
+        // What the fleet costs: every available accelerator-second billed, at its price.
         let cost = pools.indices.reduce(0.0) { $0 + availableSeconds[$1] / 3600 * pools[$1].pricePerAcceleratorHour }
         var met = 0
         var withDeadline = 0
@@ -436,10 +641,11 @@ private struct SimulationState {
         }
         return SimulationMetrics(
             completionTimes: done, unfinished: jobs.indices.filter { finished[$0] == nil }.map { jobs[$0].id },
+            unschedulable: unschedulable.sorted().map { (jobs[$0].id, unschedulableReasons[$0] ?? "") },
             makespanSeconds: makespan,
             utilization: pools.indices.map { availableSeconds[$0] > 0 ? busySeconds[$0] / availableSeconds[$0] : 0 },
             costUSD: cost, deadlinesMet: (met, withDeadline), preemptions: preemptions, workLost: workLost,
-            finishSeconds: finished)
+            finishSeconds: finished, startSeconds: started, poolSeconds: poolSeconds, billedSeconds: billedUntil)
     }
 }
 
@@ -450,38 +656,83 @@ public struct RoundReport: Sendable {
     public var runningJobs: Int
     /// Accelerators busy, per pool.
     public var busy: [Int]
-    /// Accelerators available, per pool (after incidents, with fleet changes and backups).
+    /// Accelerators available, per pool, at the round's start (after incidents, with fleet
+    /// changes and backups).
     public var available: [Int]
+    /// USD billed for each pool's available accelerator-time in the round, to the second.
+    public var cost: [Double] = []
 }
 
 /// Free accelerators per scale-up domain of one pool, for packing gangs: a gang that fits in a
 /// domain goes to the fullest domain it fits in (best fit, to keep whole domains free for big
-/// gangs); a larger gang takes whole free domains.
+/// gangs); a larger gang takes whole free domains, largest first.
 struct DomainPacker {
-    private(set) var free: [Int]
-    let size: Int
-
-    init(accelerators: Int, domainSize: Int?) {
-        let size = max(1, min(domainSize ?? max(1, accelerators), max(1, accelerators)))
-        self.size = size
-        free = Array(repeating: size, count: accelerators / size)
-        if accelerators % size > 0 { free.append(accelerators % size) }
-        if accelerators == 0 { free = [] }
+    /// Accelerators a gang holds in one domain.
+    struct Slot: Equatable {
+        let domain: Int
+        let count: Int
     }
 
-    /// Places a gang if it fits; returns whether it did.
-    mutating func place(gang: Int) -> Bool {
-        if gang <= size {
-            guard let best = free.indices.filter({ free[$0] >= gang }).min(by: { free[$0] < free[$1] }) else {
-                return false
-            }
+    private(set) var free: [Int]
+    /// Each domain's size.
+    private(set) var sizes: [Int]
+    let domainSize: Int?
+
+    /// A pool of `accelerators` in domains of `domainSize` (nil: one domain).
+    init(accelerators: Int, domainSize: Int?) {
+        self.domainSize = domainSize
+        sizes = Self.domains(accelerators, domainSize)
+        free = sizes
+    }
+
+    static func domains(_ accelerators: Int, _ domainSize: Int?) -> [Int] {
+        guard accelerators > 0 else { return [] }
+        guard let size = domainSize, size < accelerators else { return [accelerators] }
+        return Array(repeating: size, count: accelerators / size)
+            + (accelerators % size > 0 ? [accelerators % size] : [])
+    }
+
+    /// Accelerators not held by any gang.
+    var freeAccelerators: Int { free.reduce(0, +) }
+
+    /// Places a gang if it fits; returns where, or nil.
+    mutating func place(gang: Int) -> [Slot]? {
+        if gang <= (domainSize ?? Int.max) {
+            guard let best = free.indices.filter({ free[$0] >= gang }).min(by: { (free[$0], $0) < (free[$1], $1) })
+            else { return nil }
             free[best] -= gang
-            return true
+            return [Slot(domain: best, count: gang)]
         }
-        let needed = (gang + size - 1) / size
-        let whole = free.indices.filter { free[$0] == size }
-        guard whole.count >= needed else { return false }
-        for d in whole.prefix(needed) { free[d] = 0 }
-        return true
+        let whole = free.indices.filter { free[$0] == sizes[$0] && sizes[$0] > 0 }.sorted {
+            (sizes[$0], -$0) > (sizes[$1], -$1)
+        }
+        var slots: [Slot] = []
+        var held = 0
+        for d in whole where held < gang {
+            slots.append(Slot(domain: d, count: sizes[d]))
+            held += sizes[d]
+        }
+        guard held >= gang else { return nil }
+        for slot in slots { free[slot.domain] = 0 }
+        return slots
+    }
+
+    /// Gives a gang's accelerators back.
+    mutating func release(_ slots: [Slot]) {
+        for slot in slots { free[slot.domain] += slot.count }
+    }
+
+    /// The pool grows to `accelerators`: the new ones come as new domains (one domain grows).
+    mutating func grow(to accelerators: Int) {
+        let added = accelerators - sizes.reduce(0, +)
+        guard added > 0 else { return }
+        if domainSize == nil, !sizes.isEmpty {
+            sizes[0] += added
+            free[0] += added
+        } else {
+            let more = Self.domains(added, domainSize)
+            sizes += more
+            free += more
+        }
     }
 }

@@ -15,20 +15,21 @@ public final class TimelineRecorder: @unchecked Sendable {
     /// Keeps one round.
     public func add(_ round: RoundReport) { lock.withLock { rounds.append(round) } }
 
-    /// One row per round: running jobs, then busy and available accelerators and cost (USD for
-    /// the round's available accelerator-time) per pool.
+    /// One row per round: jobs started, then busy accelerators, available ones at the round's
+    /// start, and cost (USD billed for the round's available accelerator-time, to the second) per
+    /// pool.
     public func csv(pools: [Pool], providers: [ProviderID?], roundSeconds: Double) -> String {
         lock.withLock {
-            let names = pools.indices.map { m in pools[m].model.rawValue + (providers[m].map { "@\($0)" } ?? "") }
+            let names = pools.indices.map { m in
+                var pool = pools[m]
+                pool.provider = pool.provider ?? providers[m]
+                return pool.label
+            }
             let header =
                 ["seconds", "runningJobs"] + names.map { "busy:\($0)" } + names.map { "available:\($0)" }
                 + names.map { "cost:\($0)" }
             let rows = rounds.map { r in
-                let cost = pools.indices.map {
-                    String(
-                        format: "%.2f",
-                        Double(r.available[$0]) * pools[$0].pricePerAcceleratorHour * roundSeconds / 3600)
-                }
+                let cost = pools.indices.map { String(format: "%.2f", $0 < r.cost.count ? r.cost[$0] : 0) }
                 return
                     ([String(format: "%.0f", r.startSeconds), String(r.runningJobs)] + r.busy.map(String.init)
                     + r.available.map(String.init) + cost)

@@ -8,7 +8,7 @@ extension ScheduleInput {
     /// `weight`, `deadlineSeconds`, plus one `throughput:<model>` column per fleet model. Arrival
     /// times must be >= 0 and never go backwards; every bad cell is reported with its line.
     public static func trace(csv text: String, pools: [Pool]) throws -> [SimulatedJob] {
-        let throughputColumns = pools.map { "throughput:\($0.model)" }
+        let (throughputColumns, columnOfPool) = throughputColumns(pools)
         let (header, rows) = try table(
             text, required: ["id", "arrivalSeconds", "work"],
             optional: ["gang", "weight", "deadlineSeconds"] + throughputColumns)
@@ -25,7 +25,8 @@ extension ScheduleInput {
             let gang = number("gang", 1, positive: true)
             let weight = number("weight", 1, positive: true)
             let deadline = number("deadlineSeconds", nil, positive: true)
-            let throughput = throughputColumns.map { number($0, 0, positive: false) ?? 0 }
+            let perModel = throughputColumns.map { number($0, 0, positive: false) ?? 0 }
+            let throughput = columnOfPool.map { perModel[$0] }
             if let arrival { order.note(arrival, line: line, column: "arrivalSeconds", problems: &problems) }
             if let gang, gang != gang.rounded() {
                 problems.append(Diagnostic(path: "line \(line).gang", message: "must be a whole number", line: line))

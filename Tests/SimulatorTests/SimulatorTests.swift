@@ -101,11 +101,11 @@ func gavelLikeTrace(jobs: Int, seed: UInt64, jobsPerHour: Double) -> [SimulatedJ
 @Suite struct DomainPackerTests {
     @Test func gangsStayInsideADomainOrTakeWholeOnes() {
         var p = DomainPacker(accelerators: 16, domainSize: 8)
-        let first = [p.place(gang: 4), p.place(gang: 4), p.place(gang: 8), p.place(gang: 1)]
+        let first = [4, 4, 8, 1].map { p.place(gang: $0) != nil }
         // Best fit puts the second 4 beside the first, keeping a node whole for the 8.
         #expect(first == [true, true, true, false])
         var q = DomainPacker(accelerators: 16, domainSize: 8)
-        let second = [q.place(gang: 3), q.place(gang: 16), q.place(gang: 8), q.place(gang: 6)]
+        let second = [3, 16, 8, 6].map { q.place(gang: $0) != nil }
         // 16 needs two whole nodes (one is partly used); 6 does not fit in the 5 left on a node.
         #expect(second == [true, false, true, false])
         #expect(DomainPacker(accelerators: 12, domainSize: 8).free == [8, 4])
