@@ -76,7 +76,8 @@ format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests
 
 ## bench: planner benchmark over generated scenarios (small, medium, large; N-1 on and off), then
-## the allocation benchmark (1k-100k jobs, 3 and 12 models), against cvxpy when it is installed.
+## the allocation benchmark (1k-100k jobs, 3 and 12 models), against cvxpy when it is installed, then
+## simulations (1k and 10k jobs; Gavel's paper-scale aware-vs-agnostic comparison).
 bench: setup
 	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard
 	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard-bench
@@ -89,6 +90,7 @@ bench: setup
 	fi
 	@if [ -f ../shared/data/gavel/simulation_throughputs.json ]; then \
 	  .build/release/switchyard-bench simulate --jobs-per-hour 4; \
+	  .build/release/switchyard-bench gavel; \
 	else \
 	  echo "(no ../shared/data/gavel/simulation_throughputs.json: simulation benchmark skipped)"; \
 	fi

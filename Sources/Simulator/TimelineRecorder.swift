@@ -18,13 +18,8 @@ public final class TimelineRecorder: @unchecked Sendable {
     /// One row per round: jobs started, then busy accelerators, available ones at the round's
     /// start, and cost (USD billed for the round's available accelerator-time, to the second) per
     /// pool.
-    public func csv(pools: [Pool], providers: [ProviderID?], roundSeconds: Double) -> String {
+    public func csv(pools: [Pool], names: [String]) -> String {
         lock.withLock {
-            let names = pools.indices.map { m in
-                var pool = pools[m]
-                pool.provider = pool.provider ?? providers[m]
-                return pool.label
-            }
             let header =
                 ["seconds", "runningJobs"] + names.map { "busy:\($0)" } + names.map { "available:\($0)" }
                 + names.map { "cost:\($0)" }

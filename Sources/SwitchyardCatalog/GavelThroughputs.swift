@@ -44,64 +44,74 @@ public struct GavelThroughputs: Sendable, Equatable {
         "k80": "nvidia-k80", "p100": "nvidia-p100", "v100": "nvidia-v100",
     ]
 
-    /// Parses the JSON; every malformed entry is reported with its path.
+    /// Parses the JSON (with a JSON parser: the published table is 1.2 MB); every malformed
+    /// entry is reported with its path, in path order.
     public static func parse(_ data: Data, workerModels: [String: AcceleratorModelID] = defaultWorkerModels) throws
         -> GavelThroughputs
     {
-        let root = try DocumentParser.parse(data, format: .json)
-        guard case .mapping(let workers, _) = root else {
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+        } catch {
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "not valid JSON"
+            throw InputError([Diagnostic(path: "", message: "not valid JSON: \(reason)")])
+        }
+        guard let workers = root as? [String: Any] else {
             throw InputError([Diagnostic(path: "", message: "expected a mapping of worker types")])
         }
         var problems: [Diagnostic] = []
         var table: [AcceleratorModelID: [JobType: Double]] = [:]
-        for (worker, jobs) in workers {
-            if worker.hasSuffix("_unconsolidated") { continue }
+        for worker in workers.keys.sorted() where !worker.hasSuffix("_unconsolidated") {
             guard let model = workerModels[worker] else {
                 problems.append(
                     Diagnostic(
                         path: worker,
-                        message: "unknown worker type; known: \(workerModels.keys.sorted().joined(separator: ", "))",
-                        line: jobs.line))
+                        message: "unknown worker type; known: \(workerModels.keys.sorted().joined(separator: ", "))"))
                 continue
             }
-            guard case .mapping(let entries, _) = jobs else {
-                problems.append(Diagnostic(path: worker, message: "expected a mapping of job types", line: jobs.line))
+            guard let entries = workers[worker] as? [String: Any] else {
+                problems.append(Diagnostic(path: worker, message: "expected a mapping of job types"))
                 continue
             }
             var rows: [JobType: Double] = [:]
-            for (key, value) in entries {
+            for key in entries.keys.sorted() {
                 let path = "\(worker).\(key)"
                 guard let jobType = JobType(key: key) else {
                     problems.append(
-                        Diagnostic(
-                            path: path, message: "expected a key like ('ResNet-50 (batch size 64)', 1)",
-                            line: value.line))
+                        Diagnostic(path: path, message: "expected a key like ('ResNet-50 (batch size 64)', 1)"))
                     continue
                 }
-                var reader = DocumentReader()
-                guard let fields = reader.fields(value, at: path, allowed: Self.allowedPairKeys(entries: value)) else {
-                    problems += reader.diagnostics
+                // Besides "null" (alone), an entry holds pairs keyed by the co-located job type.
+                guard let fields = entries[key] as? [String: Any] else {
+                    problems.append(Diagnostic(path: path, message: "expected a mapping with a \"null\" entry"))
                     continue
                 }
-                guard let isolated = reader.required(fields, "null", DocumentReader.double) else {
-                    problems += reader.diagnostics
+                if let unknown = fields.keys.sorted().first(where: { $0 != "null" && !$0.hasPrefix("(") }) {
+                    problems.append(
+                        Diagnostic(path: "\(path).\(unknown)", message: "unknown field; expected null or a job type"))
                     continue
                 }
-                if isolated < 0 {
-                    problems.append(Diagnostic(path: "\(path).null", message: "must be >= 0", line: value.line))
+                guard let value = fields["null"] else {
+                    problems.append(Diagnostic(path: "\(path).null", message: "missing: the isolated throughput"))
                     continue
                 }
-                rows[jobType] = isolated
+                // JSON true and false come back as NSNumbers of type "c" (char): not throughputs.
+                guard !(value is String), let number = value as? NSNumber, String(cString: number.objCType) != "c",
+                    number.doubleValue.isFinite
+                else {
+                    problems.append(Diagnostic(path: "\(path).null", message: "must be a number"))
+                    continue
+                }
+                if number.doubleValue < 0 {
+                    problems.append(Diagnostic(path: "\(path).null", message: "must be >= 0"))
+                    continue
+                }
+                rows[jobType] = number.doubleValue
             }
             table[model] = rows
         }
         if !problems.isEmpty { throw InputError(problems) }
         return GavelThroughputs(throughput: table)
-    }
-
-    static func allowedPairKeys(entries: DocumentNode) -> [String] {
-        guard case .mapping(let pairs, _) = entries else { return ["null"] }
-        return ["null"] + pairs.map(\.key).filter { $0.hasPrefix("(") }
     }
 
     /// Every job type with a throughput on every model in the table.

@@ -13,7 +13,7 @@ struct SwitchyardBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard-bench",
         abstract: "Measure Switchyard on generated scenarios.",
-        subcommands: [PlanBench.self, AllocateBench.self, SimulateBench.self])
+        subcommands: [PlanBench.self, AllocateBench.self, SimulateBench.self, GavelBench.self])
 }
 
 struct PlanBench: ParsableCommand {
@@ -227,6 +227,144 @@ struct SimulateBench: ParsableCommand {
                     metrics.averageJCT / 3600,
                     Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
         }
+    }
+}
+
+struct GavelBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gavel",
+        abstract: "Gavel's paper-scale comparison: aware vs agnostic max-min fairness on 108 GPUs.",
+        discussion: """
+            5,000 jobs of Gavel's synthetic mix (its throughput table) arriving at 4.8 an hour on
+            36 K80 + 36 P100 + 36 V100, 6-minute rounds; average JCT over jobs 4,000–4,999 (by
+            arrival: the steady state of a continuous stream, as Gavel's paper measures), for
+            single-accelerator and multi-accelerator traces, with each simulation's wall time. Then
+            the wall time of one `switchyard simulate` process with a one-job trace (reading the
+            1.2 MB table is most of it), median of 5.
+            """)
+
+    @Option(help: "Gavel's throughput JSON.") var throughputs = "../shared/data/gavel/simulation_throughputs.json"
+    @Option(help: "Jobs in the stream.") var jobs = 5000
+    @Option(help: "Mean arrivals per hour.") var jobsPerHour = 4.8
+    @Option(help: "Measured jobs, by arrival index: FROM-TO.") var window = "4000-4999"
+    @Option(help: "The switchyard program, for the one-job timing.") var switchyard = ".build/release/switchyard"
+
+    func run() throws {
+        guard let data = FileManager.default.contents(atPath: throughputs) else {
+            throw ValidationError("cannot read \(throughputs)")
+        }
+        let bounds = window.split(separator: "-").compactMap { Int($0) }
+        guard bounds.count == 2, bounds[0] <= bounds[1], bounds[1] < jobs else {
+            throw ValidationError("--window must be FROM-TO inside the stream")
+        }
+        let table = try GavelThroughputs.parse(data)
+        let pools = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
+            Pool(model: AcceleratorModelID($0), accelerators: 36)
+        }
+        print("| trace | policy | average JCT h (jobs \(window)) | makespan h | wall s |")
+        print("| --- | --- | ---: | ---: | ---: |")
+        for multi in [false, true] {
+            var generator = GavelTraceGenerator(throughputs: table)
+            generator.jobs = jobs
+            generator.jobsPerHour = jobsPerHour
+            generator.multiGPU = multi
+            let trace = try generator.generate()
+            let classes = try JobClass.fromGavel(trace: trace, throughputs: table, pools: pools)
+            let simulated = zip(trace, classes).map { job, c in
+                SimulatedJob(
+                    id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang,
+                    weight: c.weight, throughput: c.throughput)
+            }
+            let byArrival = simulated.indices.sorted {
+                (simulated[$0].arrivalSeconds, $0) < (simulated[$1].arrivalSeconds, $1)
+            }
+            let measured = byArrival[bounds[0]...bounds[1]]
+            var averages: [Double] = []
+            for policy in [AllocationPolicy.maxMinFairness, .maxMinFairnessAgnostic] {
+                let simulator = Simulator(pools: pools, policy: policy)
+                let start = ContinuousClock.now
+                let metrics = try simulator.run(simulated)
+                let wall = ContinuousClock.now - start
+                let times = measured.compactMap { j in metrics.finishSeconds[j].map { $0 - simulated[j].arrivalSeconds }
+                }
+                let average = times.isEmpty ? .nan : times.reduce(0, +) / Double(times.count)
+                averages.append(average)
+                print(
+                    String(
+                        format: "| %@ | %@ | %.2f%@ | %.0f | %.2f |", multi ? "multi-GPU" : "single-GPU",
+                        policy.rawValue, average / 3600,
+                        times.count < measured.count ? " (\(measured.count - times.count) unfinished)" : "",
+                        metrics.makespanSeconds / 3600,
+                        Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18))
+            }
+            print(
+                String(
+                    format: "| %@ | agnostic ÷ aware | %.2f× | | |", multi ? "multi-GPU" : "single-GPU",
+                    averages[1] / averages[0]))
+        }
+        try oneJob(table: data)
+    }
+
+    /// One `switchyard simulate` process with a one-job Gavel trace: median wall time of 5.
+    func oneJob(table: Data) throws {
+        guard FileManager.default.isExecutableFile(atPath: switchyard) else {
+            print("(no \(switchyard): one-job timing skipped)")
+            return
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-bench-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fleet = dir.appendingPathComponent("fleet.csv")
+        try "model,accelerators\nnvidia-k80,36\nnvidia-p100,36\nnvidia-v100,36\n".write(
+            to: fleet, atomically: true, encoding: .utf8)
+        var generator = GavelTraceGenerator(throughputs: try GavelThroughputs.parse(table))
+        generator.jobs = 1
+        let trace = dir.appendingPathComponent("one.txt")
+        try GavelTraceGenerator.text(try generator.generate()).write(to: trace, atomically: true, encoding: .utf8)
+        func median(_ arguments: [String]) throws -> Double {
+            var walls: [Double] = []
+            for _ in 0..<5 {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: switchyard)
+                process.arguments = arguments
+                process.standardOutput = FileHandle.nullDevice
+                let start = ContinuousClock.now
+                try process.run()
+                process.waitUntilExit()
+                let wall = ContinuousClock.now - start
+                guard process.terminationStatus == 0 else { throw ValidationError("switchyard \(arguments[0]) failed") }
+                walls.append(Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18)
+            }
+            return walls.sorted()[2]
+        }
+        let simulate = try median([
+            "simulate", "--fleet", fleet.path, "--gavel-trace", trace.path, "--gavel-throughputs", throughputs,
+        ])
+        // In this process: reading the table and simulating the job, without starting a program.
+        let clock = ContinuousClock.now
+        let parsed = try GavelThroughputs.parse(try Data(contentsOf: URL(fileURLWithPath: throughputs)))
+        let lines = try GavelTraceJob.parse(try String(contentsOf: trace, encoding: .utf8))
+        let pools = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
+            Pool(model: AcceleratorModelID($0), accelerators: 36)
+        }
+        let classes = try JobClass.fromGavel(trace: lines, throughputs: parsed, pools: pools)
+        _ = try Simulator(pools: pools, policy: .maxMinFairness).run(
+            zip(lines, classes).map { line, c in
+                SimulatedJob(
+                    id: c.id, arrivalSeconds: line.arrivalSeconds, work: line.totalSteps, throughput: c.throughput)
+            })
+        let inProcess = ContinuousClock.now - clock
+        print(
+            String(
+                format: "\nin-process (read the table, simulate one job): %.3f s",
+                Double(inProcess.components.seconds) + Double(inProcess.components.attoseconds) * 1e-18))
+        // The same program doing nothing: what starting a process costs from here.
+        let start = try median(["--help"])
+        print(
+            String(
+                format:
+                    "one-job `switchyard simulate` with Gavel's table: %.3f s (median of 5); `switchyard --help`: %.3f s",
+                simulate, start))
     }
 }
 

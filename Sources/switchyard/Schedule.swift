@@ -22,7 +22,8 @@ struct ScheduleCommand: ParsableCommand {
                 --policy max-min-fairness-agnostic --format json
             """)
 
-    @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour.") var fleet: String
+    @Option(help: "Fleet CSV: model, accelerators[, pricePerAcceleratorHour, provider, region, domain].") var fleet:
+        String
     @Option(help: "Jobs CSV: id, count, gang, weight, remainingWork, … and throughput:<model> columns.")
     var jobs: String?
     @Option(help: "A job trace in Gavel's 10-column format (instead of --jobs); needs --gavel-throughputs.")
@@ -70,7 +71,7 @@ struct ScheduleCommand: ParsableCommand {
             for (k, c) in classes.enumerated() {
                 var fields: [(String, DocumentNode)] = [
                     ("id", .text(c.id)), ("count", .number(c.count)),
-                    ("fractions", .map(pools.indices.map { (pools[$0].model.rawValue, .number(r.fractions[k][$0])) })),
+                    ("fractions", .map(pools.indices.map { (pools[$0].label, .number(r.fractions[k][$0])) })),
                     ("throughput", .number(r.throughput[k])),
                     ("equalShareThroughput", .number(r.equalShareThroughput[k])),
                 ]
@@ -81,7 +82,7 @@ struct ScheduleCommand: ParsableCommand {
                 .map([("policy", .text(policy.rawValue)), ("seconds", .number(r.seconds)), ("jobs", .list(rows))]),
                 format: .json)
         case .table:
-            let header = ["job type", "jobs"] + pools.map(\.model.rawValue) + ["throughput", "vs equal share"]
+            let header = ["job type", "jobs"] + pools.map(\.label) + ["throughput", "vs equal share"]
             let rows = classes.enumerated().map { k, c -> [String] in
                 if let reason = r.unschedulable[k] {
                     return [c.id, "\(c.count)"] + pools.map { _ in "-" } + ["unschedulable", reason]
@@ -91,7 +92,7 @@ struct ScheduleCommand: ParsableCommand {
                     String(format: "%.2f×", r.throughput[k] / max(1e-12, r.equalShareThroughput[k])),
                 ]
             }
-            return "Policy \(policy.rawValue): share of each job's time on each model\n\n"
+            return "Policy \(policy.rawValue): share of each job's time on each pool\n\n"
                 + TextTable.render(header: header, rows: rows, rightAligned: Set(1..<(header.count - 0)))
         }
     }

@@ -10,18 +10,22 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Play a job trace forward on a mixed fleet, round by round, through supply incidents.",
         discussion: """
-            Prints job completion times (average, median, p95), makespan, utilisation per model and
-            provider, cost, deadlines met, preemptions and work lost. --compare runs a second policy
-            on the same trace and prints both side by side with ratios.
+            Prints job completion times (average, median, p95), makespan, utilisation per pool (a
+            pool is a model at a provider in a region), cost billed to the second, deadlines met,
+            preemptions and work lost, as a table or JSON. --compare runs a second policy on the
+            same trace and prints both side by side with ratios; --measure-jobs measures completion
+            times over a window of jobs; --jobs-out writes one row per job.
 
             Examples:
               switchyard generate-trace --throughputs TABLE.json --jobs 300 --out trace.txt
               switchyard simulate --fleet examples/schedule/fleet.csv --gavel-trace trace.txt \\
                 --gavel-throughputs TABLE.json --policy max-min-fairness --compare max-min-fairness-agnostic
               switchyard simulate ... --incident provider-c,3,6,0 --timeline timeline.csv
+              switchyard simulate ... --format json --measure-jobs 4000-4999 --jobs-out jobs.csv
             """)
 
-    @Option(help: "Fleet CSV: model, accelerators, pricePerAcceleratorHour, provider, domain.") var fleet: String?
+    @Option(help: "Fleet CSV: model, accelerators[, pricePerAcceleratorHour, provider, region, domain].") var fleet:
+        String?
     @Option(help: "Simulate the fleet a plan buys (with --plan): leases month by month, owned hardware, backups.")
     var scenario: String?
     @Option(help: "The plan (switchyard plan --format json), with --scenario.") var plan: String?
@@ -38,8 +42,23 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "A second policy to run on the same trace.") var compare: AllocationPolicy?
     @Option(help: "Round length, seconds (default 360; 3600 for a plan's own jobs, which run for months).")
     var roundSeconds: Double?
-    @Option(help: "Progress lost when a job moves to another model (checkpoint restore), seconds.")
+    @Option(help: "Progress lost restoring a job's checkpoint on another pool than it last ran on (a move), seconds.")
     var checkpointSeconds: Double = 0
+    @Option(help: "Progress lost when a job first starts (loading, compiling), seconds.")
+    var startupSeconds: Double = 0
+    @Option(help: "Progress lost when a job resumes on its own pool after time without it, seconds.")
+    var resumeSeconds: Double = 0
+    @Option(help: "table or json.") var format: Format = .table
+    @Option(help: "Write one row per job (arrival, start, finish, JCT, seconds on each pool) as CSV here.")
+    var jobsOut: String?
+    @Option(
+        help: """
+            Measure completion times over these jobs only, by index in arrival order from 0: FROM-TO \
+            (Gavel's paper measures jobs 4000-4999 of a continuous stream).
+            """)
+    var measureJobs: String?
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
     @Option(
         help: "A supply incident: provider,startHour,durationHours,remainingFraction (repeatable; 0 = outage).")
     var incident: [String] = []
@@ -62,10 +81,25 @@ struct SimulateCommand: ParsableCommand {
         guard round > 0, round <= 86_400 else {
             throw ValidationError("--round-seconds must be in (0, 86400]")
         }
-        guard checkpointSeconds >= 0, checkpointSeconds < round else {
-            throw ValidationError("--checkpoint-seconds must be >= 0 and shorter than a round")
+        for (name, value) in [
+            ("--checkpoint-seconds", checkpointSeconds), ("--startup-seconds", startupSeconds),
+            ("--resume-seconds", resumeSeconds),
+        ] where !(value >= 0 && value < round) {
+            throw ValidationError("\(name) must be >= 0 and shorter than a round")
         }
         _ = try incidents()
+        _ = try window()
+    }
+
+    /// The measured jobs' indices in arrival order, from `--measure-jobs FROM-TO`.
+    func window() throws -> ClosedRange<Int>? {
+        guard let measureJobs else { return nil }
+        let parts = measureJobs.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let from = Int(parts[0]), let to = Int(parts[1]), from >= 0, to >= from else {
+            throw ValidationError(
+                "--measure-jobs '\(measureJobs)': expected FROM-TO, whole numbers, FROM <= TO (e.g. 4000-4999)")
+        }
+        return from...to
     }
 
     func incidents() throws -> [SupplyIncident] {
@@ -149,6 +183,8 @@ struct SimulateCommand: ParsableCommand {
                 planFleet?.simulator(policy: policy) ?? Simulator(pools: pools, providers: providers, policy: policy)
             simulator.roundSeconds = round
             simulator.checkpointSeconds = checkpointSeconds
+            simulator.startupSeconds = startupSeconds
+            simulator.resumeSeconds = resumeSeconds
             simulator.incidents = events
             if record, timeline != nil {
                 simulator.onRound = { recorder.add($0) }
@@ -161,58 +197,197 @@ struct SimulateCommand: ParsableCommand {
         }
         let first = try simulate(chosenPolicy, record: true)
         let second = try compare.map { try simulate($0, record: false) }
-        if let timeline {
-            try emit(recorder.csv(pools: pools, providers: providers, roundSeconds: round), to: timeline)
+        let labels = pools.indices.map { m in
+            planFleet?.names[m]
+                ?? Pool(model: pools[m].model, accelerators: 0, provider: providers[m], region: pools[m].region).label
         }
-        print(report(first, second, pools: pools, providers: providers, names: planFleet?.names, jobs: jobs.count))
-        if let planFleet, let loaded, trace == nil, gavelTrace == nil {
-            print()
-            let outcomes = planFleet.outcomes(first, scenario: loaded, incidents: events)
-            print(
-                TextTable.render(
-                    header: ["workload", "kind", chosenPolicy.rawValue],
-                    rows: outcomes.map { [$0.workload.rawValue, $0.kind.rawValue, $0.summary] }))
+        if let timeline {
+            try emit(recorder.csv(pools: pools, names: labels), to: timeline)
+        }
+        let window = try window()
+        if let window, window.upperBound >= jobs.count {
+            throw InputError(
+                [
+                    Diagnostic(
+                        path: "--measure-jobs",
+                        message:
+                            "jobs \(window.lowerBound)-\(window.upperBound) asked for; the trace has \(jobs.count) (0-\(jobs.count - 1))"
+                    )
+                ],
+                source: trace ?? gavelTrace)
+        }
+        let measured = [first, second].compactMap { $0 }.map { Measured($0, jobs: jobs, window: window) }
+        if let jobsOut { try emit(jobRows(first, jobs: jobs, labels: labels), to: jobsOut) }
+        let outcomes: [WorkloadOutcome] =
+            if let planFleet, let loaded, trace == nil, gavelTrace == nil {
+                planFleet.outcomes(first, scenario: loaded, incidents: events)
+            } else { [] }
+        switch format {
+        case .json:
+            print(json(measured, labels: labels, outcomes: outcomes, jobs: jobs.count, window: window))
+        case .table:
+            print(report(measured, labels: labels, jobs: jobs.count, window: window))
+            if !outcomes.isEmpty {
+                print()
+                print(
+                    TextTable.render(
+                        header: ["workload", "kind", chosenPolicy.rawValue],
+                        rows: outcomes.map { [$0.workload.rawValue, $0.kind.rawValue, $0.summary] }))
+            }
         }
     }
 
-    func report(
-        _ a: SimulationMetrics, _ b: SimulationMetrics?, pools: [Pool], providers: [ProviderID?], names: [String]?,
-        jobs: Int
-    ) -> String {
+    /// One row per job of a run: `id, arrivalSeconds, startSeconds, finishSeconds, jctSeconds,
+    /// poolSeconds` (pool=seconds, separated by `;`); empty cells where it never started or finished.
+    func jobRows(_ m: SimulationMetrics, jobs: [SimulatedJob], labels: [String]) -> String {
+        func cell(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
+        var lines = ["id,arrivalSeconds,startSeconds,finishSeconds,jctSeconds,poolSeconds"]
+        for (j, job) in jobs.enumerated() {
+            let finish = j < m.finishSeconds.count ? m.finishSeconds[j] : nil
+            let pools = (j < m.poolSeconds.count ? m.poolSeconds[j] : [:]).sorted { $0.key < $1.key }
+                .map { "\(labels[$0.key])=\(String(format: "%.3f", $0.value))" }.joined(separator: ";")
+            lines.append(
+                [
+                    csvCell(job.id), cell(job.arrivalSeconds), cell(j < m.startSeconds.count ? m.startSeconds[j] : nil),
+                    cell(finish), cell(finish.map { $0 - job.arrivalSeconds }), csvCell(pools),
+                ].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func json(_ runs: [Measured], labels: [String], outcomes: [WorkloadOutcome], jobs: Int, window: ClosedRange<Int>?)
+        -> String
+    {
+        let policies = [chosenPolicy] + (compare.map { [$0] } ?? [])
+        // Seconds to the millisecond: more digits are floating noise, not information.
+        func seconds(_ v: Double) -> DocumentNode { .number((v * 1000).rounded() / 1000) }
+        func optional(_ v: Double?) -> DocumentNode { v.map { seconds($0) } ?? .null }
+        let entries: [DocumentNode] = zip(policies, runs).map { policy, r in
+            .map([
+                ("policy", .text(policy.rawValue)),
+                ("measuredJobs", .number(r.measuredJobs)),
+                ("averageJCTSeconds", optional(r.averageJCT)), ("medianJCTSeconds", optional(r.medianJCT)),
+                ("p95JCTSeconds", optional(r.p95JCT)), ("makespanSeconds", optional(r.makespan)),
+                ("costUSD", .number((r.metrics.costUSD * 100).rounded() / 100)),
+                ("billedSeconds", seconds(r.metrics.billedSeconds)),
+                ("preemptions", .number(r.metrics.preemptions)),
+                ("workLost", .number((r.metrics.workLost * 1000).rounded() / 1000)),
+                ("unfinished", .list(r.unfinished.map { .text($0) })),
+                (
+                    "unschedulable",
+                    .list(r.metrics.unschedulable.map { .map([("id", .text($0.id)), ("reason", .text($0.reason))]) })
+                ),
+                (
+                    "deadlinesMet",
+                    .map([("met", .number(r.metrics.deadlinesMet.met)), ("of", .number(r.metrics.deadlinesMet.of))])
+                ),
+                (
+                    "utilization",
+                    .map(
+                        labels.indices.map { (labels[$0], .number((r.metrics.utilization[$0] * 1e6).rounded() / 1e6)) })
+                ),
+            ])
+        }
+        var fields: [(String, DocumentNode)] = [("jobs", .number(jobs))]
+        if let window {
+            fields.append(
+                ("measure", .map([("from", .number(window.lowerBound)), ("to", .number(window.upperBound))])))
+        }
+        fields += [("roundSeconds", .number(round)), ("runs", .list(entries))]
+        if !outcomes.isEmpty {
+            fields.append(
+                (
+                    "workloads",
+                    .list(
+                        outcomes.map { o in
+                            var f: [(String, DocumentNode)] = [
+                                ("workload", .text(o.workload.rawValue)), ("kind", .text(o.kind.rawValue)),
+                            ]
+                            if let v = o.onTime { f.append(("onTime", .bool(v))) }
+                            if let v = o.lateSeconds { f.append(("lateSeconds", seconds(v))) }
+                            if let v = o.workDoneInWindow { f.append(("workDoneInWindow", .number(v))) }
+                            if let v = o.capacityHeld { f.append(("capacityHeld", .number(v))) }
+                            f.append(("summary", .text(o.summary)))
+                            return .map(f)
+                        })
+                ))
+        }
+        return DocumentWriter.write(.map(fields), format: .json)
+    }
+
+    func report(_ runs: [Measured], labels: [String], jobs: Int, window: ClosedRange<Int>?) -> String {
         func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
         func ratio(_ x: Double?, _ y: Double?) -> String {
             guard let x, let y, y > 0 else { return "-" }
             return String(format: "%.2f×", x / y)
         }
+        let a = runs[0]
+        let b = runs.count > 1 ? runs[1] : nil
         var rows: [[String]] = []
         // A metric over finished jobs has no value when no job finished: "n/a", never 0.
-        func row(_ name: String, _ f: (SimulationMetrics) -> Double?, _ format: (Double) -> String) {
+        func row(_ name: String, _ f: (Measured) -> Double?, _ format: (Double) -> String) {
             var cells = [name, f(a).map(format) ?? "n/a"]
             if let b { cells += [f(b).map(format) ?? "n/a", ratio(f(a), f(b))] }
             rows.append(cells)
         }
-        func overFinished(_ metric: @escaping (SimulationMetrics) -> Double) -> (SimulationMetrics) -> Double? {
-            { $0.completionTimes.isEmpty ? nil : metric($0) }
-        }
-        row("average JCT", overFinished { $0.averageJCT }, hours)
-        row("median JCT", overFinished { $0.percentileJCT(50) }, hours)
-        row("p95 JCT", overFinished { $0.percentileJCT(95) }, hours)
-        row("makespan", overFinished { $0.makespanSeconds }, hours)
-        row("cost", { $0.costUSD }, { String(format: "$%.0f", $0) })
-        row("preemptions", { Double($0.preemptions) }, { String(format: "%.0f", $0) })
-        row("work lost (steps)", { $0.workLost }, { String(format: "%.0f", $0) })
+        row("average JCT", { $0.averageJCT }, hours)
+        row("median JCT", { $0.medianJCT }, hours)
+        row("p95 JCT", { $0.p95JCT }, hours)
+        row("makespan", { $0.makespan }, hours)
+        row("cost", { $0.metrics.costUSD }, { String(format: "$%.0f", $0) })
+        row("preemptions", { Double($0.metrics.preemptions) }, { String(format: "%.0f", $0) })
+        row("work lost (steps)", { $0.metrics.workLost }, { String(format: "%.0f", $0) })
         row("jobs unfinished", { Double($0.unfinished.count) }, { String(format: "%.0f", $0) })
-        if a.deadlinesMet.of > 0 {
+        if a.metrics.deadlinesMet.of > 0 {
             row(
-                "deadlines met", { Double($0.deadlinesMet.met) / Double(max(1, $0.deadlinesMet.of)) },
+                "deadlines met", { Double($0.metrics.deadlinesMet.met) / Double(max(1, $0.metrics.deadlinesMet.of)) },
                 { String(format: "%.0f%%", $0 * 100) })
         }
-        for (m, pool) in pools.enumerated() {
-            let who = providers[m].map { " (\($0))" } ?? ""
-            let label = names.map { $0[m] } ?? "\(pool.model)\(who)"
-            row("utilisation \(label)", { $0.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
+        for m in labels.indices {
+            row("utilisation \(labels[m])", { $0.metrics.utilization[m] }, { String(format: "%.1f%%", $0 * 100) })
         }
-        let header = ["\(jobs) jobs", chosenPolicy.rawValue] + (compare.map { [$0.rawValue, "ratio"] } ?? [])
-        return TextTable.render(header: header, rows: rows, rightAligned: Set(1..<header.count))
+        let jobsLabel = window.map { "jobs \($0.lowerBound)-\($0.upperBound) of \(jobs)" } ?? "\(jobs) jobs"
+        let header =
+            [jobsLabel, chosenPolicy.rawValue]
+            + (compare.map { [$0.rawValue, "ratio \(chosenPolicy.rawValue) ÷ \($0.rawValue)"] } ?? [])
+        var text = TextTable.render(header: header, rows: rows, rightAligned: Set(1..<header.count))
+        if b != nil {
+            text +=
+                "\n\nA ratio below 1× means \(chosenPolicy.rawValue) has the lower value (lower is better for every row but utilisation and deadlines met)."
+        }
+        for run in runs where !run.metrics.unschedulable.isEmpty {
+            text += "\n\nNever ran (no pool can hold them):"
+            for u in run.metrics.unschedulable { text += "\n  \(u.id): \(u.reason)" }
+            break
+        }
+        return text
+    }
+}
+
+/// A run's metrics over the measured jobs (all, or a window of them by arrival).
+struct Measured {
+    let metrics: SimulationMetrics
+    let measuredJobs: Int
+    let averageJCT: Double?
+    let medianJCT: Double?
+    let p95JCT: Double?
+    let makespan: Double?
+    let unfinished: [String]
+
+    init(_ metrics: SimulationMetrics, jobs: [SimulatedJob], window: ClosedRange<Int>?) {
+        self.metrics = metrics
+        let byArrival = jobs.indices.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+        let chosen = window.map { Array(byArrival[$0.clamped(to: 0...(max(0, jobs.count - 1)))]) } ?? byArrival
+        measuredJobs = chosen.count
+        let times = chosen.compactMap { j in metrics.finishSeconds[j].map { $0 - jobs[j].arrivalSeconds } }.sorted()
+        func percentile(_ p: Double) -> Double? {
+            guard !times.isEmpty else { return nil }
+            return times[min(times.count - 1, max(0, Int((p / 100 * Double(times.count)).rounded(.up)) - 1))]
+        }
+        averageJCT = times.isEmpty ? nil : times.reduce(0, +) / Double(times.count)
+        medianJCT = percentile(50)
+        p95JCT = percentile(95)
+        makespan = times.isEmpty ? nil : metrics.makespanSeconds
+        unfinished = chosen.filter { metrics.finishSeconds[$0] == nil }.map { jobs[$0].id }
     }
 }

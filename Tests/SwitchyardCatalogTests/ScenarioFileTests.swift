@@ -315,6 +315,11 @@ import Testing
             #expect(text.contains("v100.('B', 1)"))
             #expect(text.contains("unknown worker type"))
         } catch { Issue.record("\(error)") }
+        // A boolean is no throughput; broken JSON is named as such.
+        #expect(throws: InputError.self) {
+            try GavelThroughputs.parse(Data(#"{"v100": {"('A', 1)": {"null": true}}}"#.utf8))
+        }
+        #expect(throws: InputError.self) { try GavelThroughputs.parse(Data(#"{"v100": "#.utf8)) }
     }
 
     @Test func parsesJobTypeKeys() {
