@@ -104,6 +104,22 @@ struct Explainer {
                         relaxation: "+1 node at the lowest price offered"))
             }
         }
+        // Lead times: an offer not yet deliverable in a month where one more of its accelerators
+        // would be worth more than its lowest price (a bridge bought elsewhere meanwhile).
+        for (o, offer) in input.offers.enumerated() where input.offerFirst[o] > model.overrides.fromPeriod {
+            let g = Double(offer.acceleratorsPerNode)
+            let cheapest = input.terms(of: o).map { $0.1 }.min() ?? 0
+            for t in model.overrides.fromPeriod..<min(input.offerFirst[o], input.periods) {
+                let factor = model.overrides.provider(input.offerProvider[o], t)
+                let value =
+                    (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
+                guard value > tolerance else { continue }
+                binding.append(
+                    BindingConstraint(
+                        kind: "lead-time", subject: offer.id.rawValue, month: input.month(t), savingUSD: value,
+                        relaxation: "+1 node deliverable that month (lead time \(offer.leadTimeDays) days)"))
+            }
+        }
         for (key, kw) in model.power.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
             let rc = reduced[kw.index]
             guard rc < -tolerance else { continue }
@@ -135,10 +151,17 @@ struct Explainer {
         let perModel = Dictionary(grouping: marginal, by: \.accelerator).mapValues { rows in
             rows.map(\.usdPerAcceleratorMonth).reduce(0, +) / Double(max(1, rows.count))
         }
+        // Scarce means sold out: a model is scarce only where an offer of it is at its availability
+        // and more would be worth buying. Without that, a marginal value is only what a free
+        // accelerator would save, and nothing is called scarce.
+        let offerModel = Dictionary(uniqueKeysWithValues: input.offers.map { ($0.id.rawValue, $0.accelerator) })
+        let scarce = Set(binding.filter { $0.kind == "availability" }.compactMap { offerModel[$0.subject] })
         // Ties go to the first name: a dictionary's order differs between processes.
-        if let top = perModel.max(by: { ($0.value, $1.key) < ($1.value, $0.key) }), top.value > 1 {
+        if let top = perModel.filter({ scarce.contains($0.key) }).max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
+            top.value > 1
+        {
             lines.append(
-                "The scarcest accelerator is \(top.key): one more is worth \(money(top.value)) a month on average over the horizon."
+                "The scarcest accelerator is \(top.key) (sold out in some months): one more is worth \(money(top.value)) a month on average over the horizon."
             )
         }
         let caps = Dictionary(grouping: binding.filter { $0.kind == "share-cap" }, by: \.subject)
@@ -149,12 +172,24 @@ struct Explainer {
             )
         }
         if let budget = binding.first(where: { $0.kind == "budget" }) {
-            lines.append("The budget binds: each extra $1M would save \(money(budget.savingUSD)) of penalty and cost.")
+            lines.append(
+                "The budget binds: each extra $1M would save \(money(budget.savingUSD)) of penalty and cost. The plan leaves short the reference-hours that cost most to serve; months that cost the same are interchangeable, and which of them is short is the solver's pick, not a priority."
+            )
+        }
+        let lead = Set(binding.filter { $0.kind == "lead-time" }.map(\.subject))
+        if !lead.isEmpty {
+            lines.append(
+                "Lead times bind: \(lead.sorted().joined(separator: ", ")) cannot deliver early enough, so earlier months are bridged with dearer capacity (see What binds)."
+            )
         }
         let sold = Set(binding.filter { $0.kind == "availability" }.map(\.subject))
         if !sold.isEmpty { lines.append("Sold out and worth more: \(sold.sorted().joined(separator: ", ")).") }
+        let lossShort = plan.resilience.contains { $0.shortfallReferenceHours > 0 }
         if plan.shortfalls.isEmpty {
-            lines.append("All demand is met.")
+            lines.append(
+                lossShort
+                    ? "All demand is met in the plan; what losing a provider would leave short is priced in its loss case (N-1)."
+                    : "All demand is met.")
         } else {
             let hours = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
             lines.append(

@@ -37,7 +37,7 @@ struct PlanExtractor {
         let (colocation, colocationTotal) = readColocation()
         let (backups, feeTotal) = readBackups()
         let (exercised, exerciseTotal) = readExercisedBackups()
-        let allocation = allocations(model.allocation)
+        let allocation = Self.markStandby(allocations(model.allocation), input: input)
         let runs = readRuns()
         let placements = readPlacements()
         let (shortfalls, penaltyTotal) = readShortfalls()
@@ -218,7 +218,8 @@ struct PlanExtractor {
                         accelerator: input.models[cluster.model], region: cluster.region,
                         fleet: cluster.fleet.map { input.fleets[$0].id }, site: cluster.site.map { input.sites[$0].id },
                         accelerators: workload.gang, start: input.month(stretch.months[0]),
-                        end: input.month(stretch.months.last!), referenceHours: hoursDone, finish: finish,
+                        end: input.month(stretch.months.last!), referenceHours: (hoursDone * 1e6).rounded() / 1e6,
+                        finish: finish,
                         deadline: deadline, slackMonths: finish.map { $0.months(to: deadline) }))
             }
         }
@@ -308,6 +309,26 @@ struct PlanExtractor {
             resilience.sort { order[$0.provider]! < order[$1.provider]! }
         }
         return (resilience, expectedExercise, n1Penalty)
+    }
+
+    /// What a service holds beyond its capacity in a month (for N-1: capacity that serves once a
+    /// provider is lost) is standby, not demand served: each of its rows that month carries its
+    /// share of the excess.
+    static func markStandby(_ allocation: [Allocation], input: PlanningInput) -> [Allocation] {
+        var capacity: [WorkloadID: Double] = [:]
+        for w in input.workloads { if case .service(let c) = w.demand { capacity[w.id] = c } }
+        var held: [WorkloadID: [YearMonth: Double]] = [:]
+        for a in allocation where capacity[a.workload] != nil {
+            held[a.workload, default: [:]][a.month, default: 0] += a.referenceAccelerators
+        }
+        return allocation.map { a in
+            guard let c = capacity[a.workload], let total = held[a.workload]?[a.month], total > c + 1e-6 else {
+                return a
+            }
+            var marked = a
+            marked.standbyReferenceAccelerators = (a.referenceAccelerators * (total - c) / total * 1e6).rounded() / 1e6
+            return marked
+        }
     }
 
     func allocations(_ variables: [AllocationKey: Variable]) -> [Allocation] {

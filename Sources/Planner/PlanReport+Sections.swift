@@ -32,11 +32,23 @@ extension PlanReport {
             "\(plan.scenario): \(plan.horizon.start) to \(plan.horizon.end) (\(plan.horizon.months) months), solver \(plan.solver.statusSentence())",
             "Spend \(Formatted.money(c.total)): leases \(Formatted.money(c.leases)) (of which \(Formatted.money(c.leasesBeyondHorizon)) committed past the horizon), colocation \(Formatted.money(c.colocation)), backup fees \(Formatted.money(c.backupFees))"
                 + (c.backupExercise > 0 ? ", backups exercised \(Formatted.money(c.backupExercise))" : "") + ".",
-            "Expected backup exercise \(Formatted.money(c.expectedExercise)); shortfall penalty \(Formatted.money(c.shortfallPenalty)); objective \(Formatted.money(c.objective)).",
+            "Expected backup exercise \(Formatted.money(c.expectedExercise)); \(penaltyText(plan)); objective \(Formatted.money(c.objective)).",
         ]
         overview.lines += runLines(plan)
         overview.lines += plan.explanation.summary
         return overview
+    }
+
+    /// The shortfall penalty, split into the plan's own shortfalls and what the provider-loss
+    /// cases would leave short (the same rate prices both, so the split is by reference-hours).
+    static func penaltyText(_ plan: Plan) -> String {
+        let total = plan.cost.shortfallPenalty
+        let own = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
+        let lossCases = plan.resilience.reduce(0) { $0 + $1.shortfallReferenceHours }
+        guard total > 0, lossCases > 0 else { return "shortfall penalty \(Formatted.money(total))" }
+        let lossShare = total * Decimal(lossCases / (own + lossCases))
+        return "shortfall penalty \(Formatted.money(total)): \(Formatted.money(total - lossShare)) in the plan, "
+            + "\(Formatted.money(lossShare)) priced in provider-loss cases (see N-1)"
     }
 
     /// Where each training run lives, when it starts and finishes, and its slack to the deadline.
@@ -163,17 +175,27 @@ extension PlanReport {
     /// Accelerator-months by workload and model.
     static func allocationSection(_ plan: Plan) -> Section {
         var allocation = Section(title: "Allocation (accelerator-months by workload and model; full table in JSON)")
-        allocation.header = ["workload", "model", "first", "last", "acc-months", "ref-months"]
-        allocation.numericColumns = [4, 5]
-        for (key, rows) in Dictionary(grouping: plan.allocation, by: { "\($0.workload)\u{0}\($0.accelerator)" }).sorted(
+        let standby = plan.allocation.contains { ($0.standbyReferenceAccelerators ?? 0) > 0 }
+        allocation.header =
+            ["workload", "model", "first", "last", "acc-months", "ref-months"]
+            + (standby ? ["served ref-months", "standby ref-months"] : [])
+        allocation.numericColumns = standby ? [4, 5, 6, 7] : [4, 5]
+        for (_, rows) in Dictionary(grouping: plan.allocation, by: { "\($0.workload)\u{0}\($0.accelerator)" }).sorted(
             by: { $0.key < $1.key })
         {
-            _ = key
-            allocation.rows.append([
-                rows[0].workload.rawValue, rows[0].accelerator.rawValue, rows.map(\.month).min()!.description,
-                rows.map(\.month).max()!.description, String(format: "%.0f", rows.reduce(0) { $0 + $1.accelerators }),
-                String(format: "%.0f", rows.reduce(0) { $0 + $1.referenceAccelerators }),
-            ])
+            let reference = rows.reduce(0) { $0 + $1.referenceAccelerators }
+            let held = rows.reduce(0) { $0 + ($1.standbyReferenceAccelerators ?? 0) }
+            allocation.rows.append(
+                [
+                    rows[0].workload.rawValue, rows[0].accelerator.rawValue, rows.map(\.month).min()!.description,
+                    rows.map(\.month).max()!.description, Formatted.grouped(rows.reduce(0) { $0 + $1.accelerators }),
+                    Formatted.grouped(reference),
+                ] + (standby ? [Formatted.grouped(reference - held), Formatted.grouped(held)] : []))
+        }
+        if standby {
+            allocation.lines = [
+                "Standby: what a service holds beyond its capacity so that it keeps it when a provider is lost (N-1); it serves no demand until then."
+            ]
         }
         return allocation
     }
@@ -188,7 +210,7 @@ extension PlanReport {
             shortfalls.numericColumns = [2, 3]
             shortfalls.rows = plan.shortfalls.map {
                 [
-                    $0.workload.rawValue, $0.month?.description ?? "window", String(format: "%.0f", $0.referenceHours),
+                    $0.workload.rawValue, $0.month?.description ?? "window", Formatted.shortfall($0.referenceHours),
                     String(format: "%.1f%%", $0.fraction * 100), $0.reason,
                 ]
             }
@@ -243,7 +265,8 @@ extension PlanReport {
         guard !plan.resilience.isEmpty else { return nil }
         var n1 = Section(title: "N-1: if one provider delivers nothing")
         n1.header = [
-            "provider lost", "critical covered", "required", "short (ref-h)", "exercise cost", "backups exercised",
+            "provider lost", "critical covered (horizon)", "required (each month)", "short of required (ref-h)",
+            "exercise cost", "backups exercised",
         ]
         n1.numericColumns = [1, 2, 3, 4]
         n1.rows = plan.resilience.map { row in
@@ -251,14 +274,18 @@ extension PlanReport {
                 "\($0.key) ≤\(Int($0.value.map(\.nodes).max()!.rounded(.up)))"
             }
             return [
-                row.provider.rawValue, String(format: "%.1f%%", row.criticalCoverage * 100),
-                String(format: "%.0f%%", row.requiredCoverage * 100),
-                String(format: "%.0f", row.shortfallReferenceHours),
+                row.provider.rawValue, Formatted.coverage(row.criticalCoverage),
+                Formatted.percent(row.requiredCoverage, digits: 0), Formatted.shortfall(row.shortfallReferenceHours),
                 Formatted.money(row.exerciseCost), used.sorted().joined(separator: ", ").ifEmpty("none"),
             ]
         }
+        // What the columns measure: coverage is over the whole horizon, the requirement holds in
+        // every month, so a loss can cover more than required overall and still be short.
+        n1.lines = [
+            "Covered: critical reference-hours still delivered without the provider ÷ critical demand, over the horizon (rounded down). Short: reference-hours below the required share, summed over the months (services) and windows (runs, batch streams) that fall below it; a loss can cover more than required over the horizon and still be short in some months."
+        ]
         // Training runs cannot be spread over the others: each restarts whole, or misses.
-        n1.lines = plan.resilience.flatMap { row in
+        n1.lines += plan.resilience.flatMap { row in
             row.runRestarts.map { r in
                 guard let cluster = r.cluster, let start = r.start, let finish = r.finish else {
                     return

@@ -11,8 +11,10 @@ public struct Replan: Sendable {
     public var after: Plan
     /// The leases signed before, as they stand after the incident (a slip moves their start).
     public var kept: [Lease]
-    /// Leases a slip pushed past the horizon: still owed, delivering nothing within it.
+    /// Committed leases a slip pushed past the horizon: still owed, delivering nothing within it.
     public var stranded: [Lease]
+    /// On-demand leases a slip pushed past the horizon: month to month, so nothing is owed.
+    public var released: [Lease] = []
 
     /// Leases the re-plan adds: nodes beyond what was already signed, per offer, term and start.
     public var added: [Lease] {
@@ -71,6 +73,7 @@ extension Planner {
         var overrides = PlanningOverrides()
         var kept: [Lease] = []
         var stranded: [Lease] = []
+        var released: [Lease] = []
         overrides.fromPeriod = from
         overrides.allowExercise = true
         let offerIndex = Dictionary(uniqueKeysWithValues: input.offers.enumerated().map { ($1.id, $0) })
@@ -82,7 +85,7 @@ extension Planner {
                 if start >= input.periods {
                     var moved = lease
                     moved.start = horizon.start.adding(months: start)
-                    stranded.append(moved)
+                    if lease.term == .onDemand { released.append(moved) } else { stranded.append(moved) }
                     continue
                 }
             }
@@ -134,6 +137,8 @@ extension Planner {
         }
         var after = try solve(input, overrides: overrides)
         after.scenarioFingerprint = plan.scenarioFingerprint
-        return Replan(incident: incident, before: plan, after: after, kept: kept, stranded: stranded)
+        var replan = Replan(incident: incident, before: plan, after: after, kept: kept, stranded: stranded)
+        replan.released = released
+        return replan
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCatalog
 import SwitchyardModel
 
 /// Renders a re-plan: what changed first, then the new plan.
@@ -12,9 +13,13 @@ public enum ReplanReport {
             let document = Document(
                 incident: .init(replan.incident), costBefore: replan.before.cost.total,
                 costAfter: replan.after.cost.total + replan.strandedCost, stranded: replan.stranded,
+                released: replan.released,
                 costDelta: replan.costDelta, shortfallDeltaReferenceHours: replan.shortfallDelta, atRisk: replan.atRisk,
                 plan: replan.after)
-            return (try? encoder.encode(document)).map { String(decoding: $0, as: UTF8.self) + "\n" } ?? "{}"
+            return (try? encoder.encode(document)).map {
+                PlanFile.tidyNumbers(String(decoding: $0, as: UTF8.self)) + "\n"
+            }
+                ?? "{}"
         case .text, .markdown:
             let lines = delta(replan)
             let plan = PlanReport.render(replan.after, format: format)
@@ -48,7 +53,8 @@ public enum ReplanReport {
         ]
         let before = r.before.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let after = r.after.shortfalls.reduce(0) { $0 + $1.referenceHours }
-        lines.append("Unmet demand: \(Int(before.rounded())) reference-hours before, \(Int(after.rounded())) after.")
+        lines.append(
+            "Unmet demand: \(Formatted.shortfall(before)) reference-hours before, \(Formatted.shortfall(after)) after.")
         let exercised = Set(r.after.exercisedBackups.map(\.offer))
         if !exercised.isEmpty {
             lines.append("Backups exercised: \(exercised.sorted().map(\.rawValue).joined(separator: ", ")).")
@@ -59,7 +65,12 @@ public enum ReplanReport {
         if !moved.isEmpty { lines.append("Leases moved by the slip: \(moved.count) (still paid in full).") }
         if !r.stranded.isEmpty {
             lines.append(
-                "Leases slipped past the horizon: \(r.stranded.count), \(Formatted.money(r.strandedCost)) still owed for nothing delivered within it."
+                "Committed leases slipped past the horizon: \(r.stranded.count), \(Formatted.money(r.strandedCost)) still owed for nothing delivered within it."
+            )
+        }
+        if !r.released.isEmpty {
+            lines.append(
+                "On-demand leases slipped past the horizon: \(r.released.count), released (month to month: nothing is owed)."
             )
         }
         let added = r.added
@@ -72,7 +83,7 @@ public enum ReplanReport {
         } else {
             for s in r.atRisk {
                 lines.append(
-                    "At risk: \(s.workload) \(s.month.map { "in \($0)" } ?? "by its deadline") short \(Int(s.referenceHours.rounded())) reference-hours (\(String(format: "%.1f", s.fraction * 100))%): \(s.reason)."
+                    "At risk: \(s.workload) \(s.month.map { "in \($0)" } ?? "by its deadline") short \(Formatted.shortfall(s.referenceHours)) reference-hours (\(String(format: "%.1f", s.fraction * 100))%): \(s.reason)."
                 )
             }
         }
@@ -100,6 +111,7 @@ public enum ReplanReport {
         var costBefore: Decimal
         var costAfter: Decimal
         var stranded: [Lease]
+        var released: [Lease]
         var costDelta: Decimal
         var shortfallDeltaReferenceHours: Double
         var atRisk: [Shortfall]

@@ -9,7 +9,54 @@ public enum PlanFile {
         encoder.outputFormatting =
             compact ? [.sortedKeys, .withoutEscapingSlashes] : [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(plan) else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return tidyNumbers(String(decoding: data, as: UTF8.self)) + "\n"
+    }
+
+    /// JSON text with floating-point noise taken out of its numbers: every number of more than 15
+    /// significant digits is written as the shortest text of its 15-digit rounding
+    /// (`0.9999999999999999` → `1`, `400.00000000000006` → `400`, `2457.6000000000004` →
+    /// `2457.6`). Fifteen digits is all a decimal read back into a Double keeps for certain;
+    /// strings are left alone.
+    public static func tidyNumbers(_ json: String) -> String {
+        var out = ""
+        out.reserveCapacity(json.utf8.count)
+        var inString = false
+        var escaped = false
+        var number = ""
+        func flush() {
+            guard !number.isEmpty else { return }
+            // Whole numbers are exact as written; only fractions and exponents carry noise.
+            let mantissa = number.prefix { $0 != "e" && $0 != "E" }
+            let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }.count
+            if digits > 15, mantissa.contains("."), let value = Double(number),
+                let tidy = Double(String(format: "%.15g", value))
+            {
+                out += tidy == tidy.rounded() && abs(tidy) < 1e15 ? String(Int64(tidy)) : "\(tidy)"
+            } else {
+                out += number
+            }
+            number = ""
+        }
+        for c in json {
+            if inString {
+                out.append(c)
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    inString = false
+                }
+            } else if c.isNumber || c == "-" || c == "." || c == "e" || c == "E" || c == "+" {
+                number.append(c)
+            } else {
+                flush()
+                if c == "\"" { inString = true }
+                out.append(c)
+            }
+        }
+        flush()
+        return out
     }
 
     /// Reads a plan written by `encode`.

@@ -45,6 +45,23 @@ public enum Formatted {
         return (rounded < 0 ? "-" : "") + out
     }
 
+    /// An amount that must never read as nothing when it is something (a shortfall): `0` only
+    /// for zero, two decimals below 1 (`0.37`), then whole numbers with separators.
+    public static func shortfall(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        if value == 0 { return "0" }
+        if abs(value) < 1 { return String(format: "%.2f", value) == "0.00" ? "<0.01" : String(format: "%.2f", value) }
+        return grouped(value)
+    }
+
+    /// A coverage fraction as a percentage rounded down, so 99.98% never reads as 100.0%.
+    public static func coverage(_ fraction: Double, digits: Int = 1) -> String {
+        guard fraction.isFinite else { return "-" }
+        let scale = pow(10, Double(digits))
+        // 1e-9: a fraction computed as 0.7999999999 is 80%, not 79.9%.
+        return String(format: "%.\(digits)f%%", ((fraction * 100 + 1e-9) * scale).rounded(.down) / scale)
+    }
+
     /// A fraction as a percentage with `digits` decimals: `percent(0.1234)` is `12.3%`.
     public static func percent(_ fraction: Double, digits: Int = 1) -> String {
         guard fraction.isFinite else { return "-" }

@@ -419,17 +419,21 @@ public struct Allocation: Codable, Sendable, Equatable {
     public var accelerators: Double
     /// Reference accelerators this delivers (accelerators × speed).
     public var referenceAccelerators: Double
+    /// Of `referenceAccelerators`, what a service holds beyond its capacity that month (standby
+    /// for N-1: it serves once a provider is lost); nil when none.
+    public var standbyReferenceAccelerators: Double?
 
     /// A Allocation from its fields.
     public init(
         workload: WorkloadID, accelerator: AcceleratorModelID, month: YearMonth, accelerators: Double,
-        referenceAccelerators: Double
+        referenceAccelerators: Double, standbyReferenceAccelerators: Double? = nil
     ) {
         self.workload = workload
         self.accelerator = accelerator
         self.month = month
         self.accelerators = accelerators
         self.referenceAccelerators = referenceAccelerators
+        self.standbyReferenceAccelerators = standbyReferenceAccelerators
     }
 }
 

@@ -327,14 +327,15 @@ extension SwitchyardServer {
             body += Charts.heatMap(
                 id: "resilience", title: "Critical work covered each month without each provider",
                 rows: figures.resilienceRows, columns: figures.months.map(\.description), values: figures.resilience)
-            body += "<table><tr><th>Without</th><th class=\"n\">Critical coverage</th><th class=\"n\">Required</th>"
-            body += "<th class=\"n\">Shortfall (ref-h)</th><th class=\"n\">Backup exercise</th></tr>"
+            body += "<table><tr><th>Without</th><th class=\"n\">Critical covered (horizon)</th>"
+            body += "<th class=\"n\">Required (each month)</th><th class=\"n\">Short of required (ref-h)</th>"
+            body += "<th class=\"n\">Backup exercise</th></tr>"
             for loss in plan.resilience {
                 body += "<tr><td>\(loss.provider.rawValue)</td>"
                 body +=
-                    "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Charts.percent(loss.criticalCoverage))</td>"
+                    "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Formatted.coverage(loss.criticalCoverage))</td>"
                 body +=
-                    "<td class=\"n\">\(Charts.percent(loss.requiredCoverage))</td><td class=\"n\">\(Charts.number(loss.shortfallReferenceHours))</td>"
+                    "<td class=\"n\">\(Charts.percent(loss.requiredCoverage))</td><td class=\"n\">\(Formatted.shortfall(loss.shortfallReferenceHours))</td>"
                 body += "<td class=\"n\">\(Dashboard.usd(loss.exerciseCost))</td></tr>"
             }
             body += "</table>"
@@ -358,7 +359,7 @@ extension SwitchyardServer {
                 "<h2>Shortfalls</h2><div class=\"panel\"><table><tr><th>Workload</th><th>Month</th><th class=\"n\">Ref-hours</th><th>Why</th></tr>"
             for s in plan.shortfalls {
                 body += "<tr><td>\(s.workload.rawValue)</td><td>\(s.month?.description ?? "")</td>"
-                body += "<td class=\"n\">\(Charts.number(s.referenceHours))</td><td>\(s.reason)</td></tr>"
+                body += "<td class=\"n\">\(Formatted.shortfall(s.referenceHours))</td><td>\(s.reason)</td></tr>"
             }
             body += "</table></div>"
         }

@@ -405,3 +405,16 @@ import Testing
         }
     }
 }
+
+@Suite struct PlanJSONTests {
+    /// Floating-point noise leaves a plan's JSON; strings and whole numbers are untouched.
+    @Test func numbersLoseTheirNoise() {
+        let json =
+            #"{"a": 0.9999999999999999, "b": 400.00000000000006, "c": [2457.6000000000004, -1.5e-20],"#
+            + #" "d": "0.9999999999999999", "e": 12345678901234567890, "f": 0.1, "g": 2797.0288715757897}"#
+        #expect(
+            PlanFile.tidyNumbers(json)
+                == #"{"a": 1, "b": 400, "c": [2457.6, -1.5e-20], "d": "0.9999999999999999", "e": 12345678901234567890,"#
+                + #" "f": 0.1, "g": 2797.02887157579}"#)
+    }
+}

@@ -94,3 +94,16 @@ import Testing
         #expect(problem?.message.contains("did you mean 'nvidia-h100'") == true)
     }
 }
+
+@Suite struct TruthfulNumberTests {
+    /// A shortfall never reads as nothing, a coverage never reads as more than it is.
+    @Test func shortfallsAndCoverageAreNeverRoundedAway() {
+        #expect(Formatted.shortfall(0) == "0")
+        #expect(Formatted.shortfall(0.3) == "0.30")
+        #expect(Formatted.shortfall(0.001) == "<0.01")
+        #expect(Formatted.shortfall(351_267.5695) == "351,268")
+        #expect(Formatted.coverage(0.9998) == "99.9%")
+        #expect(Formatted.coverage(0.8) == "80.0%")
+        #expect(Formatted.coverage(1) == "100.0%")
+    }
+}
