@@ -138,7 +138,7 @@ public struct Planner: Sendable {
         let timeLeft = (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
         plan.explanation = Explainer(
             model: model, values: solution.values, lpSolver: lpSolver, warmStart: solution.basis,
-            timeLimitSeconds: min(60, max(5, timeLeft))
+            timeLimitSeconds: min(60, max(1, timeLeft))
         )
         .explain(plan: plan)
         extractor.attachReasons(to: &plan)
@@ -403,7 +403,9 @@ extension Planner {
             return heuristic
         }
         var milpOptions = options
-        milpOptions.timeLimitSeconds = left
+        // What follows Cbc (reading its answer, the improvement step, the explanation) needs a
+        // moment of the limit too: a twentieth, at most 3 s.
+        milpOptions.timeLimitSeconds = max(1, left - min(3, 0.05 * limit))
         milpOptions.initialSolution = incumbent?.values
         say("branch and cut from \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
         let milp: Solution

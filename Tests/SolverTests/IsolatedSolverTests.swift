@@ -53,6 +53,7 @@ import Testing
         let elapsed = ContinuousClock.now - started
         #expect(solution.status == .limitReached)
         #expect(solution.values.isEmpty)
-        #expect(elapsed >= .seconds(1 + IsolatedCbcSolver.graceSeconds) && elapsed < .seconds(30), "\(elapsed)")
+        #expect(elapsed >= .seconds(1 + IsolatedCbcSolver.grace(forLimit: 1)) && elapsed < .seconds(30), "\(elapsed)")
+        #expect(IsolatedCbcSolver.grace(forLimit: 1) == 1 && IsolatedCbcSolver.grace(forLimit: 120) == 5)
     }
 }
