@@ -52,11 +52,28 @@ private struct Validator {
         fail(path, message)
     }
 
+    /// RFC 3986's unreserved characters: a URL path carries them without encoding.
+    static func urlSafe(_ c: Unicode.Scalar) -> Bool {
+        switch c {
+        case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".", "~": true
+        default: false
+        }
+    }
+
     mutating func unique<ID>(_ ids: [Identifier<ID>], _ section: String) -> Set<Identifier<ID>> {
         var seen: [Identifier<ID>: Int] = [:]
         for (index, id) in ids.enumerated() {
             if id.rawValue.isEmpty {
                 fail("\(section)[\(index)].id", "must not be empty")
+            } else if id.rawValue == "." || id.rawValue == ".." {
+                fail("\(section)[\(index)].id", "'\(id.rawValue)' is a path step in a URL; choose a name")
+            } else if let bad = id.rawValue.unicodeScalars.first(where: { !Self.urlSafe($0) }) {
+                // Ids name things in URLs (/v1/providers/{id}): only characters a URL path carries
+                // as they are, so nothing created can become unreachable.
+                fail(
+                    "\(section)[\(index)].id",
+                    "'\(id.rawValue)' has '\(bad.escaped(asASCII: true))'; ids may use letters a-z and A-Z, digits, '-', '_', '.' and '~' only"
+                )
             } else if let first = seen[id] {
                 fail("\(section)[\(index)].id", "duplicate id '\(id.rawValue)' (first at \(section)[\(first)])")
             } else {

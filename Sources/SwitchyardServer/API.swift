@@ -48,7 +48,7 @@ extension SwitchyardServer {
             return Reply(status: .ok, body: Representation.page(items, next: nil)).response
         }
         v1.delete("tokens/:id") { _, context -> Response in
-            let id = try context.parameters.require("id")
+            let id = try pathID(context)
             try await store.revokeToken(id, actor: context.requireActor())
             tokens.forget(id: id)
             return Response(status: .noContent)
@@ -144,25 +144,25 @@ extension SwitchyardServer {
             }
         }
         v1.get(item) { _, context -> Response in
-            let record = try await store.entity(kind, id: try context.parameters.require("id"))
+            let record = try await store.entity(kind, id: try pathID(context))
             return Reply(status: .ok, body: record.body, etag: record.version).response
         }
         v1.put(item) { request, context -> Response in
             let body = try await Self.body(request, context)
             let record = try await store.putEntity(
-                kind, id: try context.parameters.require("id"), body: try Self.parseJSON(body),
+                kind, id: try pathID(context), body: try Self.parseJSON(body),
                 ifMatch: Self.ifMatch(request), actor: context.requireActor())
             return Reply(status: .ok, body: record.body, etag: record.version).response
         }
         v1.delete(item) { request, context -> Response in
             try await store.deleteEntity(
-                kind, id: try context.parameters.require("id"), ifMatch: Self.ifMatch(request),
+                kind, id: try pathID(context), ifMatch: Self.ifMatch(request),
                 actor: context.requireActor())
             return Response(status: .noContent)
         }
         if kind == .offers {
             v1.get("offers/:id/prices") { _, context -> Response in
-                let id = try context.parameters.require("id")
+                let id = try pathID(context)
                 _ = try await store.entity(.offers, id: id)
                 let history = try await store.priceHistory(offer: id)
                 let items = history.map {
@@ -189,7 +189,7 @@ extension SwitchyardServer {
             }
         }
         v1.get("jobs/:id") { _, context -> Response in
-            let job = try await store.job(try context.parameters.require("id"))
+            let job = try await store.job(try pathID(context))
             return Reply(status: .ok, body: Representation.encode(Representation.Job(job))).response
         }
         v1.get("plans") { request, _ -> Response in
@@ -197,13 +197,13 @@ extension SwitchyardServer {
             return Self.list(page) { Representation.encode(Representation.PlanSummary($0)) }
         }
         v1.get("plans/:id") { _, context -> Response in
-            let plan = try await store.plan(try context.parameters.require("id"))
+            let plan = try await store.plan(try pathID(context))
             return Reply(status: .ok, body: Representation.plan(plan), etag: plan.version).response
         }
         v1.post("plans/:id/accept") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
-                let id = try context.parameters.require("id")
+                let id = try pathID(context)
                 let leases = try await store.acceptPlan(
                     id, ifMatch: Self.ifMatch(request), actor: context.requireActor())
                 let plan = try await store.plan(id)
@@ -261,7 +261,7 @@ extension SwitchyardServer {
             return Self.list(page) { Representation.encode(Representation.Lease($0)) }
         }
         v1.get("leases/:id") { _, context -> Response in
-            let (lease, history) = try await store.lease(try context.parameters.require("id"))
+            let (lease, history) = try await store.lease(try pathID(context))
             return Reply(
                 status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
                 etag: lease.version
@@ -276,7 +276,7 @@ extension SwitchyardServer {
                 let note = f.flatMap { r.optional($0, "note") { $0.string($1, $2) } } ?? ""
                 guard r.diagnostics.isEmpty, let to else { throw Self.invalid(r.diagnostics) }
                 let (lease, history) = try await store.transitionLease(
-                    try context.parameters.require("id"), to: to, ifMatch: Self.ifMatch(request), note: note,
+                    try pathID(context), to: to, ifMatch: Self.ifMatch(request), note: note,
                     actor: context.requireActor())
                 return Reply(
                     status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
@@ -314,7 +314,7 @@ extension SwitchyardServer {
             return Self.list(page, Representation.incident)
         }
         v1.get("incidents/:id") { _, context -> Response in
-            let record = try await store.incident(try context.parameters.require("id"))
+            let record = try await store.incident(try pathID(context))
             return Reply(status: .ok, body: Representation.incident(record)).response
         }
     }
@@ -433,4 +433,10 @@ extension SwitchyardServer {
             return response
         }
     }
+}
+
+/// The `id` segment of a request's path, percent-decoded: `/v1/offers/aws%2Dp5` names `aws-p5`.
+func pathID(_ context: some RequestContext) throws -> String {
+    let raw = try context.parameters.require("id")
+    return raw.removingPercentEncoding ?? raw
 }

@@ -135,7 +135,7 @@ extension SwitchyardServer {
     func addDashboardRoutes(_ router: Router<AppContext>) {
         router.get("/") { _, _ -> Response in try await overviewPage() }
         router.get("/plans") { _, _ -> Response in try await plansPage() }
-        router.get("/plans/:id") { _, context -> Response in try await planPage(try context.parameters.require("id")) }
+        router.get("/plans/:id") { _, context -> Response in try await planPage(try pathID(context)) }
         router.get("/leases") { _, _ -> Response in try await leasesPage() }
         router.get("/incidents") { _, _ -> Response in try await incidentsPage() }
         router.get("/login") { request, _ -> Response in
@@ -168,8 +168,15 @@ extension SwitchyardServer {
     }
 
     /// Only local paths: never redirect off the site.
+    /// Where to go after signing in: a path of this service only — one leading `/`, then
+    /// printable ASCII without `\` (browsers read `/\host` as `//host`, another site), no
+    /// control characters (CR LF would split the `Location` header), no scheme or host; anything
+    /// else is `/`.
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//") else { return "/" }
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
+            next.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) }),
+            URLComponents(string: next).map({ $0.scheme == nil && $0.host == nil }) ?? false
+        else { return "/" }
         return next
     }
 

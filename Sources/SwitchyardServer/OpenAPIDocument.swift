@@ -1149,6 +1149,9 @@ components:
     Id:
       type: string
       minLength: 1
+      pattern: '^[A-Za-z0-9._~-]+$'
+      not: {enum: ['.', '..']}
+      description: URL-safe (RFC 3986 unreserved characters), since ids name things in paths
     Month:
       type: string
       pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$'

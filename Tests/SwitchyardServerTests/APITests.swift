@@ -123,6 +123,48 @@ struct Client: Sendable {
     /// Every operation the OpenAPI document lists is guarded as the document says: 401 without
     /// a token unless it declares `security: []`; writes refused to viewers (403), and the
     /// token operations refused to planners (403).
+    /// Signing in sends the browser to a path of this service only: `/\host` (which a browser
+    /// follows to another host), CR LF (a header split), schemes and hosts all go to `/`.
+    @Test func signInRedirectsOnlyWithinTheService() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                for (next, expected) in [
+                    ("/plans", "/plans"), ("/%5Clocalhost:1/", "/"), ("/%5C%5Cevil.example/", "/"),
+                    ("//evil.example/", "/"), ("/x%0D%0ASet-Cookie:%20a=b", "/"), ("https://evil.example/", "/"),
+                    ("/caf%C3%A9", "/"),
+                ] {
+                    let r = try await c.call(.get, "/login?token=\(h.viewer)&next=\(next)", token: nil)
+                    #expect(
+                        r.status == 303 && r.header("Location") == expected,
+                        "\(next): \(r.status) \(r.header("Location") ?? "")")
+                }
+            }
+        }
+    }
+
+    /// Ids in URL paths are percent-decoded, and ids are URL-safe everywhere, so nothing the API
+    /// creates is unreachable (`p/q` used to be created with `Location: /v1/providers/p/q`).
+    @Test func idsInPathsAreDecodedAndIdsAreURLSafe() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let encoded = try await c.call(.get, "/v1/offers/aws%2Dp5", token: h.viewer)
+                #expect(encoded.status == 200 && encoded.json["id"] as? String == "aws-p5", "\(encoded.text)")
+                for bad in ["p/q", "café", "<script>", "..", "a b"] {
+                    let body = String(
+                        decoding: try JSONSerialization.data(withJSONObject: ["id": bad, "kind": "neocloud"]),
+                        as: UTF8.self)
+                    let r = try await c.call(.post, "/v1/providers", token: h.planner, body: body)
+                    #expect(r.status == 422, "\(bad): \(r.status) \(r.text)")
+                }
+                let fine = try await c.call(
+                    .post, "/v1/providers", token: h.planner, body: #"{"id": "neo_2.x~y", "kind": "neocloud"}"#)
+                #expect(fine.status == 201)
+                let location = try #require(fine.header("Location"))
+                #expect(try await c.call(.get, location, token: h.viewer).status == 200)
+            }
+        }
+    }
+
     @Test func everyDocumentedOperationIsGuardedByRole() async throws {
         let document = try DocumentParser.parse(
             String(contentsOfFile: Fixtures.path("docs/openapi.yaml"), encoding: .utf8), format: .yaml)
