@@ -418,3 +418,22 @@ import Testing
                 + #" "f": 0.1, "g": 2797.02887157579}"#)
     }
 }
+
+@Suite struct AliasTests {
+    /// A few aliases are fine; nested ones that would expand past a million nodes are refused
+    /// before any expansion, naming why.
+    @Test func aliasBombsAreRefusedBeforeExpansion() throws {
+        let small = try DocumentParser.parse("base: &b {x: 1}\nother: *b\n", format: .yaml)
+        #expect(DocumentWriter.write(small, format: .json).contains("other"))
+        var lines = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+        for (previous, name) in zip("abcdefgh", "bcdefghi") {
+            lines.append(
+                "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]")
+        }
+        #expect {
+            try DocumentParser.parse(lines.joined(separator: "\n"), format: .yaml)
+        } throws: { error in
+            "\(error)".contains("aliases expand to more than 1000000 nodes")
+        }
+    }
+}

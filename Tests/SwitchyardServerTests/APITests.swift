@@ -338,6 +338,15 @@ struct Client: Sendable {
                 #expect(problem.errors.allSatisfy { $0["line"] is Int })
                 let versions = try await c.call(.get, "/v1/scenarios", token: h.viewer)
                 #expect((versions.json["items"] as? [Any])?.count == 1)
+
+                // Nested aliases ("billion laughs", 342 bytes, 9^9 nodes expanded) are refused
+                // before they are expanded; nothing is imported.
+                let bomb = try await c.client.executeRequest(
+                    uri: "/v1/scenarios", method: .post, headers: headers, body: ByteBuffer(string: billionLaughs))
+                #expect(bomb.status == .unprocessableContent)
+                #expect(String(buffer: bomb.body).contains("aliases expand to more than"))
+                #expect(
+                    ((try await c.call(.get, "/v1/scenarios", token: h.viewer)).json["items"] as? [Any])?.count == 1)
             }
         }
     }
@@ -508,3 +517,10 @@ struct Client: Sendable {
         }
     }
 }
+
+/// Nine levels of nine aliases: 342 bytes that expand to 9^9 (387 million) scalars.
+let billionLaughs =
+    (["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + zip("abcdefgh", "bcdefghi").map { previous, name in
+        "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]"
+    }).joined(separator: "\n")
