@@ -35,11 +35,11 @@ extension SwitchyardServer {
         addPlanRoutes(v1)
         addLeaseRoutes(v1)
         addIncidentRoutes(v1)
-        v1.get("audit") { request, _ -> Response in
+        v1.getAndHead("audit") { request, _ -> Response in
             let page = try await store.audit(after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Audit($0)) }
         }
-        v1.get("tokens") { _, _ -> Response in
+        v1.getAndHead("tokens") { _, _ -> Response in
             let items = try await store.tokens().map { t in
                 "{\"id\":\(jsonString(t.id)),\"name\":\(jsonString(t.name)),\"role\":\"\(t.role.rawValue)\","
                     + "\"createdAt\":\(jsonString(Representation.time(t.createdAtMilliseconds) ?? "")),"
@@ -74,7 +74,7 @@ extension SwitchyardServer {
     // MARK: scenario
 
     func addScenarioRoutes(_ v1: RouterGroup<AppContext>) {
-        v1.get("scenario") { request, _ -> Response in
+        v1.getAndHead("scenario") { request, _ -> Response in
             guard let scenario = try await store.workspace() else {
                 throw Problem(.notFound, "Not found", detail: "there is no scenario yet: POST one to /v1/scenarios")
             }
@@ -98,11 +98,11 @@ extension SwitchyardServer {
                     location: "/v1/scenarios/\(snapshot.version)")
             }
         }
-        v1.get("scenarios") { request, _ -> Response in
+        v1.getAndHead("scenarios") { request, _ -> Response in
             let page = try await store.snapshots(after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Snapshot($0)) }
         }
-        v1.get("scenarios/:version") { request, context -> Response in
+        v1.getAndHead("scenarios/:version") { request, context -> Response in
             guard let version = Int64(try context.parameters.require("version")) else {
                 throw Problem(.notFound, "Not found", detail: "scenario versions are numbers")
             }
@@ -129,7 +129,7 @@ extension SwitchyardServer {
     func addEntityRoutes(_ v1: RouterGroup<AppContext>, _ kind: EntityKind) {
         let path = RouterPath(kind.rawValue)
         let item = RouterPath("\(kind.rawValue)/:id")
-        v1.get(path) { request, _ -> Response in
+        v1.getAndHead(path) { request, _ -> Response in
             let page = try await store.entities(kind, after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page, \.body)
         }
@@ -143,7 +143,7 @@ extension SwitchyardServer {
                     etag: record.version)
             }
         }
-        v1.get(item) { _, context -> Response in
+        v1.getAndHead(item) { _, context -> Response in
             let record = try await store.entity(kind, id: try pathID(context))
             return Reply(status: .ok, body: record.body, etag: record.version).response
         }
@@ -151,17 +151,17 @@ extension SwitchyardServer {
             let body = try await Self.body(request, context)
             let record = try await store.putEntity(
                 kind, id: try pathID(context), body: try Self.parseJSON(body),
-                ifMatch: Self.ifMatch(request), actor: context.requireActor())
+                ifMatch: try Self.ifMatch(request), actor: context.requireActor())
             return Reply(status: .ok, body: record.body, etag: record.version).response
         }
         v1.delete(item) { request, context -> Response in
             try await store.deleteEntity(
-                kind, id: try pathID(context), ifMatch: Self.ifMatch(request),
+                kind, id: try pathID(context), ifMatch: try Self.ifMatch(request),
                 actor: context.requireActor())
             return Response(status: .noContent)
         }
         if kind == .offers {
-            v1.get("offers/:id/prices") { _, context -> Response in
+            v1.getAndHead("offers/:id/prices") { _, context -> Response in
                 let id = try pathID(context)
                 _ = try await store.entity(.offers, id: id)
                 let history = try await store.priceHistory(offer: id)
@@ -188,15 +188,15 @@ extension SwitchyardServer {
                     location: "/v1/jobs/\(job.id)")
             }
         }
-        v1.get("jobs/:id") { _, context -> Response in
+        v1.getAndHead("jobs/:id") { _, context -> Response in
             let job = try await store.job(try pathID(context))
             return Reply(status: .ok, body: Representation.encode(Representation.Job(job))).response
         }
-        v1.get("plans") { request, _ -> Response in
+        v1.getAndHead("plans") { request, _ -> Response in
             let page = try await store.plans(after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.PlanSummary($0)) }
         }
-        v1.get("plans/:id") { _, context -> Response in
+        v1.getAndHead("plans/:id") { _, context -> Response in
             let plan = try await store.plan(try pathID(context))
             return Reply(status: .ok, body: Representation.plan(plan), etag: plan.version).response
         }
@@ -205,7 +205,7 @@ extension SwitchyardServer {
             return try await idempotent(request, context, body) {
                 let id = try pathID(context)
                 let leases = try await store.acceptPlan(
-                    id, ifMatch: Self.ifMatch(request), actor: context.requireActor())
+                    id, ifMatch: try Self.ifMatch(request), actor: context.requireActor())
                 let plan = try await store.plan(id)
                 let items = leases.map { Representation.encode(Representation.Lease($0)) }
                 return Reply(
@@ -243,7 +243,7 @@ extension SwitchyardServer {
     // MARK: leases
 
     func addLeaseRoutes(_ v1: RouterGroup<AppContext>) {
-        v1.get("leases") { request, _ -> Response in
+        v1.getAndHead("leases") { request, _ -> Response in
             var state: LeaseState?
             if let text = request.uri.queryParameters.get("state") {
                 guard let s = LeaseState(rawValue: text) else {
@@ -260,7 +260,7 @@ extension SwitchyardServer {
             let page = try await store.leases(state: state, after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Lease($0)) }
         }
-        v1.get("leases/:id") { _, context -> Response in
+        v1.getAndHead("leases/:id") { _, context -> Response in
             let (lease, history) = try await store.lease(try pathID(context))
             return Reply(
                 status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
@@ -276,7 +276,7 @@ extension SwitchyardServer {
                 let note = f.flatMap { r.optional($0, "note") { $0.string($1, $2) } } ?? ""
                 guard r.diagnostics.isEmpty, let to else { throw Self.invalid(r.diagnostics) }
                 let (lease, history) = try await store.transitionLease(
-                    try pathID(context), to: to, ifMatch: Self.ifMatch(request), note: note,
+                    try pathID(context), to: to, ifMatch: try Self.ifMatch(request), note: note,
                     actor: context.requireActor())
                 return Reply(
                     status: .ok, body: Representation.encode(Representation.Lease(lease, history: history)),
@@ -309,11 +309,11 @@ extension SwitchyardServer {
                     location: "/v1/incidents/\(record.id)")
             }
         }
-        v1.get("incidents") { request, _ -> Response in
+        v1.getAndHead("incidents") { request, _ -> Response in
             let page = try await store.incidents(after: Self.cursor(request), limit: try Self.limit(request))
             return Self.list(page, Representation.incident)
         }
-        v1.get("incidents/:id") { _, context -> Response in
+        v1.getAndHead("incidents/:id") { _, context -> Response in
             let record = try await store.incident(try pathID(context))
             return Reply(status: .ok, body: Representation.incident(record)).response
         }
@@ -367,18 +367,24 @@ extension SwitchyardServer {
         request.uri.queryParameters.get("cursor")
     }
 
-    /// The condition in `If-Match: "3"` (weak tags and lists accepted, `*` for any version); nil
-    /// when absent. Tags that are no version of ours never match (412 once the body is checked).
-    static func ifMatch(_ request: Request) -> Precondition? {
+    /// The condition in `If-Match: "3"` (a list of tags, or `*` for any version); nil when
+    /// absent. If-Match compares strongly (RFC 9110 §13.1.1): a weak tag (`W/"3"`) never
+    /// matches, so a list of weak tags only is a condition nothing meets (412 once the body is
+    /// checked). A header that is no entity-tag list at all (`3`, empty) is 400.
+    static func ifMatch(_ request: Request) throws -> Precondition? {
         guard let header = request.headers[.ifMatch] else { return nil }
-        let tags = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        if tags.contains("*") { return .any }
-        for var tag in tags {
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            if tag.count >= 2, tag.hasPrefix("\""), tag.hasSuffix("\""), let version = Int64(tag.dropFirst().dropLast())
-            {
-                return .version(version)
-            }
+        let tags = header.split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        if tags == ["*"] { return .any }
+        let quoted = { (tag: Substring) in tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") }
+        guard !tags.isEmpty, tags.allSatisfy({ quoted($0.hasPrefix("W/") ? $0.dropFirst(2) : Substring($0)) }) else {
+            throw Problem(
+                .badRequest, "Malformed If-Match",
+                detail: "expected entity tags as the API gives them in ETag (\"3\"), or *; found '\(header)'")
+        }
+        for tag in tags where !tag.hasPrefix("W/") {
+            if let version = Int64(tag.dropFirst().dropLast()) { return .version(version) }
         }
         return Precondition.none
     }

@@ -133,11 +133,11 @@ struct PlanFigures {
 
 extension SwitchyardServer {
     func addDashboardRoutes(_ router: Router<AppContext>) {
-        router.get("/") { _, _ -> Response in try await overviewPage() }
-        router.get("/plans") { _, _ -> Response in try await plansPage() }
-        router.get("/plans/:id") { _, context -> Response in try await planPage(try pathID(context)) }
-        router.get("/leases") { _, _ -> Response in try await leasesPage() }
-        router.get("/incidents") { _, _ -> Response in try await incidentsPage() }
+        router.getAndHead("/") { _, _ -> Response in try await overviewPage() }
+        router.getAndHead("/plans") { _, _ -> Response in try await plansPage() }
+        router.getAndHead("/plans/:id") { _, context -> Response in try await planPage(try pathID(context)) }
+        router.getAndHead("/leases") { _, _ -> Response in try await leasesPage() }
+        router.getAndHead("/incidents") { _, _ -> Response in try await incidentsPage() }
         router.get("/login") { request, _ -> Response in
             let next = Self.safeNext(request.uri.queryParameters.get("next"))
             // Scripted sign-in (headless browsers): the token in the query sets the cookie.

@@ -155,3 +155,33 @@ enum RouteTable {
         }?.methods ?? []
     }
 }
+
+/// HEAD wherever GET works (RFC 9110 §9.3.2): a route registered with `getAndHead` answers a
+/// HEAD as its GET would, with the status and headers (Content-Length included) and no body.
+/// Sign-in and sign-out are GET-only: a HEAD must not set a cookie.
+struct HeadMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        guard request.method == .head else { return try await next(request, context) }
+        var head = request.head
+        head.method = .get
+        var response = try await next(Request(head: head, body: request.body), context)
+        let length = response.body.contentLength
+        // Setting the body resets Content-Length to the new body's; the GET's is put back after.
+        response.body = ResponseBody()
+        if let length { response.headers[.contentLength] = String(length) }
+        return response
+    }
+}
+
+extension RouterMethods {
+    /// GET and HEAD on `path` with one handler; `HeadMiddleware` drops the HEAD's body.
+    @discardableResult
+    func getAndHead<Output: ResponseGenerator>(
+        _ path: RouterPath, use handler: @escaping @Sendable (Request, Context) async throws -> Output
+    ) -> Self {
+        head(path, use: handler)
+        return get(path, use: handler)
+    }
+}

@@ -78,6 +78,7 @@ public struct SwitchyardServer: Sendable {
     public func router() -> Router<AppContext> {
         let router = Router(context: AppContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: HeadMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(tokens: tokens))
         addOperationalRoutes(router)
@@ -121,8 +122,8 @@ public struct SwitchyardServer: Sendable {
     }
 
     func addOperationalRoutes(_ router: Router<AppContext>) {
-        router.get("/healthz") { _, _ in Self.json(.ok, "{\"status\":\"ok\"}") }
-        router.get("/readyz") { _, _ -> Response in
+        router.getAndHead("/healthz") { _, _ in Self.json(.ok, "{\"status\":\"ok\"}") }
+        router.getAndHead("/readyz") { _, _ -> Response in
             do {
                 let version = try await withTimeout(seconds: 2) { try await store.schemaVersion() }
                 return Self.json(
@@ -133,7 +134,7 @@ public struct SwitchyardServer: Sendable {
                 throw Problem(.serviceUnavailable, "Not ready", detail: "the database does not answer: \(error)")
             }
         }
-        router.get("/metrics") { _, _ -> Response in
+        router.getAndHead("/metrics") { _, _ -> Response in
             var gauges: [(name: String, help: String, labels: [(String, String)], value: Double)] = []
             for (state, count) in (try? await store.jobCounts()) ?? [] {
                 gauges.append(("switchyard_jobs", "Jobs in the queue by state.", [("state", state)], Double(count)))
@@ -147,7 +148,7 @@ public struct SwitchyardServer: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: metrics.render(gauges: gauges))))
         }
-        router.get("/openapi.json") { _, _ in Self.json(.ok, OpenAPIDocument.json) }
+        router.getAndHead("/openapi.json") { _, _ in Self.json(.ok, OpenAPIDocument.json) }
     }
 
     /// A JSON response.

@@ -165,6 +165,30 @@ struct Client: Sendable {
         }
     }
 
+    /// RFC 9110: HEAD answers wherever GET does, without a body; If-Match compares strongly (a
+    /// weak tag never matches: 412) and a header that is no entity tag is malformed (400).
+    @Test func headAndIfMatchFollowRFC9110() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let get = try await c.call(.get, "/v1/providers", token: h.viewer)
+                let head = try await c.call(.head, "/v1/providers", token: h.viewer)
+                #expect(head.status == 200 && head.text.isEmpty)
+                #expect(head.header("Content-Length") == String(get.text.utf8.count))
+                #expect(try await c.call(.head, "/v1/providers/nope", token: h.viewer).status == 404)
+                #expect(try await c.call(.head, "/healthz", token: nil).status == 200)
+                let edit = #"{"id": "aws", "kind": "hyperscaler", "failureProbability": 0.03}"#
+                for (tag, status) in [("W/\"1\"", 412), ("1", 400), ("", 400), ("\"1\", 2", 400)] {
+                    let r = try await c.call(
+                        .put, "/v1/providers/aws", token: h.planner, body: edit, headers: ["If-Match": tag])
+                    #expect(r.status == status, "If-Match '\(tag)': \(r.status) \(r.text)")
+                }
+                let strong = try await c.call(
+                    .put, "/v1/providers/aws", token: h.planner, body: edit, headers: ["If-Match": "W/\"9\", \"1\""])
+                #expect(strong.status == 200, "\(strong.text)")
+            }
+        }
+    }
+
     @Test func everyDocumentedOperationIsGuardedByRole() async throws {
         let document = try DocumentParser.parse(
             String(contentsOfFile: Fixtures.path("docs/openapi.yaml"), encoding: .utf8), format: .yaml)
