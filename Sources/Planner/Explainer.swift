@@ -87,16 +87,20 @@ struct Explainer {
                     kind: "budget", subject: "budget", month: nil, savingUSD: -duals[row.index] * 1e6,
                     relaxation: "+$1M budget"))
         }
-        for (o, offer) in input.offers.enumerated() {
-            let g = Double(offer.acceleratorsPerNode)
+        // What one more node of offer o in period t would save: its accelerators' marginal value
+        // less what the node costs at the offer's lowest price.
+        func nodeValue(_ o: Int, _ t: Int) -> Double {
+            let g = Double(input.offers[o].acceleratorsPerNode)
             let cheapest = input.terms(of: o).map { $0.1 }.min() ?? 0
+            let factor = model.overrides.provider(input.offerProvider[o], t)
+            return (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
+        }
+        for (o, offer) in input.offers.enumerated() {
             for t in 0..<input.periods {
                 guard let act = model.active[o][t] else { continue }
                 let used = values[act.index]
                 guard used >= Double(offer.availableNodes) - 1e-6 else { continue }
-                let factor = model.overrides.provider(input.offerProvider[o], t)
-                let value =
-                    (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
+                let value = nodeValue(o, t)
                 guard value > tolerance else { continue }
                 binding.append(
                     BindingConstraint(
@@ -107,12 +111,8 @@ struct Explainer {
         // Lead times: an offer not yet deliverable in a month where one more of its accelerators
         // would be worth more than its lowest price (a bridge bought elsewhere meanwhile).
         for (o, offer) in input.offers.enumerated() where input.offerFirst[o] > model.overrides.fromPeriod {
-            let g = Double(offer.acceleratorsPerNode)
-            let cheapest = input.terms(of: o).map { $0.1 }.min() ?? 0
             for t in model.overrides.fromPeriod..<min(input.offerFirst[o], input.periods) {
-                let factor = model.overrides.provider(input.offerProvider[o], t)
-                let value =
-                    (marginalByKey[PeriodKey(input.offerModel[o], t)] ?? 0) * g * factor - cheapest * g * input.hours
+                let value = nodeValue(o, t)
                 guard value > tolerance else { continue }
                 binding.append(
                     BindingConstraint(

@@ -198,9 +198,7 @@ struct SimulateBench: ParsableCommand {
             throw ValidationError("cannot read \(throughputs)")
         }
         let table = try GavelThroughputs.parse(data)
-        let pools = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
-            Pool(model: AcceleratorModelID($0), accelerators: 36)
-        }
+        let pools = gavelCluster
         print("| jobs | jobs/hour | rounds | simulated hours | average JCT h | wall s |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: |")
         for count in jobs.split(separator: ",").compactMap({ Int($0) }) {
@@ -258,9 +256,7 @@ struct GavelBench: ParsableCommand {
             throw ValidationError("--window must be FROM-TO inside the stream")
         }
         let table = try GavelThroughputs.parse(data)
-        let pools = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
-            Pool(model: AcceleratorModelID($0), accelerators: 36)
-        }
+        let pools = gavelCluster
         print("| trace | policy | average JCT h (jobs \(window)) | makespan h | wall s |")
         print("| --- | --- | ---: | ---: | ---: |")
         for multi in [false, true] {
@@ -344,9 +340,7 @@ struct GavelBench: ParsableCommand {
         let clock = ContinuousClock.now
         let parsed = try GavelThroughputs.parse(try Data(contentsOf: URL(fileURLWithPath: throughputs)))
         let lines = try GavelTraceJob.parse(try String(contentsOf: trace, encoding: .utf8))
-        let pools = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
-            Pool(model: AcceleratorModelID($0), accelerators: 36)
-        }
+        let pools = gavelCluster
         let classes = try JobClass.fromGavel(trace: lines, throughputs: parsed, pools: pools)
         _ = try Simulator(pools: pools, policy: .maxMinFairness).run(
             zip(lines, classes).map { line, c in
@@ -366,6 +360,11 @@ struct GavelBench: ParsableCommand {
                     "one-job `switchyard simulate` with Gavel's table: %.3f s (median of 5); `switchyard --help`: %.3f s",
                 simulate, start))
     }
+}
+
+/// Gavel's simulated cluster: 36 each of K80, P100 and V100.
+let gavelCluster = ["nvidia-k80", "nvidia-p100", "nvidia-v100"].map {
+    Pool(model: AcceleratorModelID($0), accelerators: 36)
 }
 
 final class RoundCounter: @unchecked Sendable {
