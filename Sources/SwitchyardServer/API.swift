@@ -84,6 +84,13 @@ extension SwitchyardServer {
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
                 let yaml = request.headers[.contentType]?.contains("yaml") ?? false
+                // JSON that does not parse is a malformed request (400, as for every JSON body);
+                // a document that parses but is no valid scenario is 422.
+                if !yaml,
+                    (try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed])) == nil
+                {
+                    _ = try Self.parseJSON(body)
+                }
                 let scenario: Scenario
                 do {
                     scenario = try ScenarioFile.load(data: Data(buffer: body), format: yaml ? .yaml : .json)

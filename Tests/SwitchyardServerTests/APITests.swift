@@ -363,6 +363,10 @@ struct Client: Sendable {
                 let versions = try await c.call(.get, "/v1/scenarios", token: h.viewer)
                 #expect((versions.json["items"] as? [Any])?.count == 1)
 
+                // JSON that does not parse is malformed (400), like any JSON body.
+                let malformed = try await c.call(.post, "/v1/scenarios", token: h.planner, body: #"{"name": "#)
+                #expect(malformed.status == 400 && malformed.json["title"] as? String == "Malformed JSON")
+
                 // Nested aliases ("billion laughs", 342 bytes, 9^9 nodes expanded) are refused
                 // before they are expanded; nothing is imported.
                 let bomb = try await c.client.executeRequest(
