@@ -36,7 +36,7 @@ extension SwitchyardServer {
         addLeaseRoutes(v1)
         addIncidentRoutes(v1)
         v1.getAndHead("audit") { request, _ -> Response in
-            let page = try await store.audit(after: Self.cursor(request), limit: try Self.limit(request))
+            let page = try await store.audit(after: try Self.cursor(request, .number), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Audit($0)) }
         }
         v1.getAndHead("tokens") { _, _ -> Response in
@@ -106,7 +106,8 @@ extension SwitchyardServer {
             }
         }
         v1.getAndHead("scenarios") { request, _ -> Response in
-            let page = try await store.snapshots(after: Self.cursor(request), limit: try Self.limit(request))
+            let page = try await store.snapshots(
+                after: try Self.cursor(request, .number), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Snapshot($0)) }
         }
         v1.getAndHead("scenarios/:version") { request, context -> Response in
@@ -137,7 +138,8 @@ extension SwitchyardServer {
         let path = RouterPath(kind.rawValue)
         let item = RouterPath("\(kind.rawValue)/:id")
         v1.getAndHead(path) { request, _ -> Response in
-            let page = try await store.entities(kind, after: Self.cursor(request), limit: try Self.limit(request))
+            let page = try await store.entities(
+                kind, after: try Self.cursor(request, .id), limit: try Self.limit(request))
             return Self.list(page, \.body)
         }
         v1.post(path) { request, context -> Response in
@@ -200,7 +202,8 @@ extension SwitchyardServer {
             return Reply(status: .ok, body: Representation.encode(Representation.Job(job))).response
         }
         v1.getAndHead("plans") { request, _ -> Response in
-            let page = try await store.plans(after: Self.cursor(request), limit: try Self.limit(request))
+            let page = try await store.plans(
+                after: try Self.cursor(request, .timeAndID), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.PlanSummary($0)) }
         }
         v1.getAndHead("plans/:id") { _, context -> Response in
@@ -264,7 +267,8 @@ extension SwitchyardServer {
                 }
                 state = s
             }
-            let page = try await store.leases(state: state, after: Self.cursor(request), limit: try Self.limit(request))
+            let page = try await store.leases(
+                state: state, after: try Self.cursor(request, .id), limit: try Self.limit(request))
             return Self.list(page) { Representation.encode(Representation.Lease($0)) }
         }
         v1.getAndHead("leases/:id") { _, context -> Response in
@@ -317,7 +321,8 @@ extension SwitchyardServer {
             }
         }
         v1.getAndHead("incidents") { request, _ -> Response in
-            let page = try await store.incidents(after: Self.cursor(request), limit: try Self.limit(request))
+            let page = try await store.incidents(
+                after: try Self.cursor(request, .timeAndID), limit: try Self.limit(request))
             return Self.list(page, Representation.incident)
         }
         v1.getAndHead("incidents/:id") { _, context -> Response in
@@ -370,8 +375,36 @@ extension SwitchyardServer {
         return n
     }
 
-    static func cursor(_ request: Request) -> String? {
-        request.uri.queryParameters.get("cursor")
+    /// How a list's `next` cursor reads: a sequence number (the audit log, snapshots), a time
+    /// and an id (`1764460800000_plan-…`: plans, incidents), or an id (entities, leases).
+    enum CursorForm { case number, timeAndID, id }
+
+    /// `?cursor=` as the list handed it out; 422 when it is not of that list's form (a cursor
+    /// that cannot be read used to restart the list silently).
+    static func cursor(_ request: Request, _ form: CursorForm) throws -> String? {
+        guard let text = request.uri.queryParameters.get("cursor") else { return nil }
+        let idSafe = { (s: Substring) in
+            !s.isEmpty
+                && s.unicodeScalars.allSatisfy {
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                            || "-_.~".unicodeScalars.contains($0))
+                }
+        }
+        let readable: Bool
+        switch form {
+        case .number: readable = Int64(text).map { $0 >= 0 } ?? false
+        case .timeAndID:
+            let parts = text.split(separator: "_", maxSplits: 1)
+            readable = parts.count == 2 && Int64(parts[0]) != nil && idSafe(parts[1])
+        case .id: readable = idSafe(Substring(text))
+        }
+        guard readable else {
+            throw invalid([
+                Diagnostic(path: "cursor", message: "'\(text)' is no cursor of this list; use the `next` a page gave")
+            ])
+        }
+        return text
     }
 
     /// The condition in `If-Match: "3"` (a list of tags, or `*` for any version); nil when

@@ -274,6 +274,13 @@ struct Client: Sendable {
                 #expect(badLimit.paths == ["limit"])
                 let badState = try await c.call(.get, "/v1/leases?state=happy", token: h.viewer)
                 #expect(badState.paths == ["state"])
+                // An unreadable cursor is refused like an unreadable limit (it used to restart the
+                // list from its first page).
+                for uri in ["/v1/plans?cursor=zzz", "/v1/scenarios?cursor=abc", "/v1/providers?cursor=%3Cx%3E"] {
+                    let bad = try await c.call(.get, uri, token: h.viewer)
+                    #expect(bad.status == 422 && bad.paths == ["cursor"], "\(uri): \(bad.status)")
+                }
+                #expect(try await c.call(.get, "/v1/providers?cursor=aws", token: h.viewer).status == 200)
             }
         }
     }
