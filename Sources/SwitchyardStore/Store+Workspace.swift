@@ -268,6 +268,7 @@ extension Store {
             guard var ws = try await Self.loadWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
             var list = ws.sections[kind] ?? []
             let index: Int
+            var previous: DocumentNode?
             let existing = list.firstIndex { $0.id == entityID }
             if id == nil {
                 if existing != nil { throw StoreError.conflict("\(kind.singular) '\(entityID)' exists") }
@@ -276,6 +277,7 @@ extension Store {
             } else {
                 guard let existing else { throw StoreError.notFound("\(kind.singular) '\(entityID)'") }
                 index = existing
+                previous = list[index].node
                 list[index].node = node
             }
             let version = list[index].version + 1
@@ -291,6 +293,15 @@ extension Store {
                 }
             }
             let canonical = ScenarioCodec.encode(scenario).value(kind.section)!.items[index]
+            // A PUT that changes nothing changes nothing: no new version, no audit line.
+            if let previous, previous.json == canonical.json {
+                let row = try await sql.raw(
+                    "SELECT updated_at FROM entities WHERE kind = \(bind: kind.rawValue) AND id = \(bind: entityID)"
+                ).first()
+                return EntityRecord(
+                    kind: kind, id: entityID, body: canonical.json, version: list[index].version,
+                    updatedAtMilliseconds: try row?.decode(column: "updated_at", as: Int64.self) ?? 0)
+            }
             let now = StoreClock.nowMillis()
             if existing == nil {
                 try await sql.raw(

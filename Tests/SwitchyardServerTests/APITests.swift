@@ -310,6 +310,12 @@ struct Client: Sendable {
                 let late = try await c.call(
                     .put, "/v1/providers/lambda", token: h.planner, body: edit, headers: ["If-Match": "\"1\""])
                 #expect(late.status == 412)
+                // The same body again changes nothing: no new version, no audit line.
+                let audited = try await h.store.audit(after: nil, limit: 200).items.count
+                let again = try await c.call(
+                    .put, "/v1/providers/lambda", token: h.planner, body: edit, headers: ["If-Match": "\"2\""])
+                #expect(again.status == 200 && again.header("ETag") == "\"2\"")
+                #expect(try await h.store.audit(after: nil, limit: 200).items.count == audited)
 
                 let mismatch = try await c.call(
                     .put, "/v1/providers/lambda", token: h.planner, body: #"{"id": "other", "kind": "neocloud"}"#,
