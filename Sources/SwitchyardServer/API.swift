@@ -439,7 +439,15 @@ extension SwitchyardServer {
             throw Problem(.badRequest, "Malformed Idempotency-Key", detail: "use 1 to 255 characters")
         }
         let actor = try context.requireActor()
-        let hash = sha256Hex(request.method.rawValue + " " + request.uri.path + "\n" + String(buffer: body))
+        // A JSON body is compared as a JSON value (key order and spacing do not make another
+        // request); any other body byte for byte.
+        let data = Data(buffer: body)
+        let canonical =
+            (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])).flatMap {
+                try? JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys, .fragmentsAllowed])
+            } ?? data
+        let hash = sha256Hex(
+            request.method.rawValue + " " + request.uri.path + "\n" + String(decoding: canonical, as: UTF8.self))
         switch try await store.beginIdempotent(token: actor.id, key: key, requestHash: hash) {
         case .replay(let status, let location, let body):
             var response = Reply(status: .init(code: status), body: body, location: location).response

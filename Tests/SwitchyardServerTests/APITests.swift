@@ -499,6 +499,15 @@ struct Client: Sendable {
                 #expect(bad.status == 422)
                 #expect(badAgain.status == 422)
                 #expect(badAgain.text == bad.text)
+                // The same JSON value in other words (key order, spacing) is the same request.
+                let created = try await c.call(
+                    .post, "/v1/providers", token: h.planner, body: #"{"id": "neo-x", "kind": "neocloud"}"#,
+                    headers: ["Idempotency-Key": "k-3"])
+                let reworded = try await c.call(
+                    .post, "/v1/providers", token: h.planner, body: "{ \"kind\" : \"neocloud\",\n  \"id\": \"neo-x\" }",
+                    headers: ["Idempotency-Key": "k-3"])
+                #expect(created.status == 201 && reworded.status == 201)
+                #expect(reworded.header("Idempotent-Replayed") == "true")
             }
         }
     }
