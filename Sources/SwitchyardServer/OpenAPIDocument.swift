@@ -1302,7 +1302,7 @@ components:
         startedAt: {type: string, format: date-time}
         finishedAt: {type: string, format: date-time}
         error: {type: string}
-        plan: {type: string, description: The plan's URL once the job succeeded}
+        plan: {type: string, description: 'The plan''s id once the job succeeded (its URL is /v1/plans/{id})'}
         href: {type: string}
     PlanSummary:
       type: object

@@ -89,7 +89,9 @@ enum Representation {
             startedAt = time(r.startedAtMilliseconds)
             finishedAt = time(r.finishedAtMilliseconds)
             error = r.error
-            plan = r.planId.map { "/v1/plans/\($0)" }
+            // Links to other resources are their ids, as in every representation and request body
+            // (`href` is the one URL, the resource's own).
+            plan = r.planId
             href = "/v1/jobs/\(r.id)"
         }
     }

@@ -405,8 +405,10 @@ struct Client: Sendable {
                 try await h.drainJobs()
                 let job = try await c.call(.get, jobURL, token: h.viewer)
                 #expect(job.json["state"] as? String == "succeeded")
-                let planURL = try #require(job.json["plan"] as? String)
+                // Links are ids, like every request body's; `href` is the resource's own URL.
+                let planURL = "/v1/plans/" + (try #require(job.json["plan"] as? String))
                 let plan = try await c.call(.get, planURL, token: h.viewer)
+                #expect(plan.json["href"] as? String == planURL)
                 #expect(plan.status == 200)
                 #expect(plan.header("ETag") == "\"1\"")
                 let body = try #require(plan.json["plan"] as? [String: Any])

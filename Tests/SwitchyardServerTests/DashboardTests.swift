@@ -113,8 +113,10 @@ struct DashboardTests {
 
                 let job = try await c.call(.post, "/v1/plans", token: h.planner)
                 try await h.drainJobs()
-                let planURL = try #require(
-                    try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String)
+                let planURL =
+                    "/v1/plans/"
+                    + (try #require(
+                        try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String))
                 let planReply = try await c.call(.get, planURL, token: h.viewer)
                 let planID = try #require(planReply.json["id"] as? String)
                 let plan = try #require(planReply.json["plan"] as? [String: Any])
