@@ -70,6 +70,20 @@ public struct Pool: Sendable, Hashable {
         self.domainSize = domainSize
     }
 
+    /// The canonical order of pools — model, provider, region, size, price, domain — in which
+    /// the allocator builds its LP and the simulator breaks ties, so that no answer depends on the
+    /// order a fleet was listed in.
+    public static func canonicallyPrecedes(_ a: Pool, _ b: Pool) -> Bool {
+        (
+            a.model.rawValue, a.provider?.rawValue ?? "", a.region ?? "", a.accelerators, a.pricePerAcceleratorHour,
+            a.domainSize ?? 0
+        )
+            < (
+                b.model.rawValue, b.provider?.rawValue ?? "", b.region ?? "", b.accelerators, b.pricePerAcceleratorHour,
+                b.domainSize ?? 0
+            )
+    }
+
     /// The pool's name in reports: `nvidia-h100`, `nvidia-h100@neo-a`, `nvidia-h100@neo-a/us-east`.
     public var label: String {
         model.rawValue + (provider.map { "@\($0)" } ?? "") + (region.map { "/\($0)" } ?? "")

@@ -21,7 +21,7 @@ public struct Allocator: Sendable {
     /// the policy) of the classes: the LP is built over a canonical order (pools by model,
     /// provider, region, size, price, domain; classes by their fields) and the answer mapped back.
     public func allocate(_ classes: [JobClass], pools: [Pool], policy: AllocationPolicy) throws -> AllocationResult {
-        let poolOrder = pools.indices.sorted { Self.poolKey(pools[$0]) < Self.poolKey(pools[$1]) }
+        let poolOrder = pools.indices.sorted { Pool.canonicallyPrecedes(pools[$0], pools[$1]) }
         let inOrder = classes.map { c in
             var c = c
             c.throughput = poolOrder.map { m in m < c.throughput.count ? c.throughput[m] : 0 }
@@ -47,26 +47,6 @@ public struct Allocator: Sendable {
                 canonical.unschedulable[positionOfClass[k]].map { (k, $0) }
             })
         return result
-    }
-
-    static func poolKey(_ p: Pool) -> PoolKey {
-        PoolKey(
-            model: p.model.rawValue, provider: p.provider?.rawValue ?? "", region: p.region ?? "",
-            accelerators: p.accelerators, price: p.pricePerAcceleratorHour, domain: p.domainSize ?? 0)
-    }
-
-    struct PoolKey: Comparable {
-        let model: String
-        let provider: String
-        let region: String
-        let accelerators: Int
-        let price: Double
-        let domain: Int
-
-        static func < (a: PoolKey, b: PoolKey) -> Bool {
-            (a.model, a.provider, a.region, a.accelerators, a.price, a.domain)
-                < (b.model, b.provider, b.region, b.accelerators, b.price, b.domain)
-        }
     }
 
     /// A total order of classes by what they are, not what they are called.

@@ -34,6 +34,14 @@ public struct SimulatedJob: Sendable, Equatable {
     }
 }
 
+extension SimulatedJob {
+    /// Job indices in arrival order; jobs arriving at the same second queue in the order given.
+    /// The simulator admits jobs in this order, and job windows (`--measure-jobs`) count in it.
+    public static func arrivalOrder(_ jobs: [SimulatedJob]) -> [Int] {
+        jobs.indices.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+    }
+}
+
 /// A supply incident during a simulation: a provider's pools keep only part of their accelerators.
 public struct SupplyIncident: Sendable, Equatable {
     /// Whose pools.
@@ -96,11 +104,12 @@ public struct SimulationMetrics: Sendable {
         completionTimes.isEmpty ? 0 : completionTimes.reduce(0, +) / Double(completionTimes.count)
     }
     /// A percentile (0–100) of job completion time.
-    public func percentileJCT(_ p: Double) -> Double {
-        let sorted = completionTimes.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        let rank = min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
-        return sorted[rank]
+    public func percentileJCT(_ p: Double) -> Double { Self.percentile(p, ofSorted: completionTimes.sorted()) ?? 0 }
+
+    /// The p-th percentile (0–100, nearest rank) of ascending `sorted`; nil when it is empty.
+    public static func percentile(_ p: Double, ofSorted sorted: [Double]) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        return sorted[min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))]
     }
 }
 
@@ -251,7 +260,7 @@ private struct Running {
 private struct SimulationState {
     let simulator: Simulator
     let jobs: [SimulatedJob]
-    /// Job indices in arrival order; jobs arriving at the same second queue in the order given.
+    /// Job indices in arrival order (`SimulatedJob.arrivalOrder`).
     let order: [Int]
     var remaining: [Double]
     /// received[j][m]: rounds (and fractions of rounds) job j has run on pool m.
@@ -297,7 +306,7 @@ private struct SimulationState {
     init(simulator: Simulator, jobs: [SimulatedJob]) {
         self.simulator = simulator
         self.jobs = jobs
-        order = jobs.indices.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+        order = SimulatedJob.arrivalOrder(jobs)
         let poolCount = simulator.pools.count
         remaining = jobs.map(\.work)
         received = jobs.map { _ in Array(repeating: 0.0, count: poolCount) }
@@ -319,18 +328,7 @@ private struct SimulationState {
             return base + standby
         }
         let pools = simulator.pools
-        let canonical = pools.indices.sorted { a, b in
-            let x = pools[a]
-            let y = pools[b]
-            return (
-                x.model.rawValue, x.provider?.rawValue ?? "", x.region ?? "", x.accelerators, x.pricePerAcceleratorHour,
-                x.domainSize ?? 0
-            )
-                < (
-                    y.model.rawValue, y.provider?.rawValue ?? "", y.region ?? "", y.accelerators,
-                    y.pricePerAcceleratorHour, y.domainSize ?? 0
-                )
-        }
+        let canonical = pools.indices.sorted { Pool.canonicallyPrecedes(pools[$0], pools[$1]) }
         var rank = Array(repeating: 0, count: poolCount)
         for (position, m) in canonical.enumerated() { rank[m] = position }
         poolRank = rank

@@ -18,45 +18,47 @@ public enum PlanFile {
     /// `2457.6`). Fifteen digits is all a decimal read back into a Double keeps for certain;
     /// strings are left alone.
     public static func tidyNumbers(_ json: String) -> String {
-        var out = ""
+        // Byte by byte: a plan's JSON runs to megabytes, and every byte that matters is ASCII.
+        var out: [UInt8] = []
         out.reserveCapacity(json.utf8.count)
         var inString = false
         var escaped = false
-        var number = ""
+        var number: [UInt8] = []
         func flush() {
             guard !number.isEmpty else { return }
             // Whole numbers are exact as written; only fractions and exponents carry noise.
-            let mantissa = number.prefix { $0 != "e" && $0 != "E" }
-            let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }.count
-            if digits > 15, mantissa.contains("."), let value = Double(number),
+            let mantissa = number.prefix { $0 != UInt8(ascii: "e") && $0 != UInt8(ascii: "E") }
+            let digits = mantissa.filter { (0x30...0x39).contains($0) }.drop { $0 == UInt8(ascii: "0") }.count
+            if digits > 15, mantissa.contains(UInt8(ascii: ".")),
+                let value = Double(String(decoding: number, as: UTF8.self)),
                 let tidy = Double(String(format: "%.15g", value))
             {
-                out += tidy == tidy.rounded() && abs(tidy) < 1e15 ? String(Int64(tidy)) : "\(tidy)"
+                out += Array((tidy == tidy.rounded() && abs(tidy) < 1e15 ? String(Int64(tidy)) : "\(tidy)").utf8)
             } else {
                 out += number
             }
-            number = ""
+            number.removeAll(keepingCapacity: true)
         }
-        for c in json {
+        for byte in json.utf8 {
             if inString {
-                out.append(c)
+                out.append(byte)
                 if escaped {
                     escaped = false
-                } else if c == "\\" {
+                } else if byte == UInt8(ascii: "\\") {
                     escaped = true
-                } else if c == "\"" {
+                } else if byte == UInt8(ascii: "\"") {
                     inString = false
                 }
-            } else if c.isNumber || c == "-" || c == "." || c == "e" || c == "E" || c == "+" {
-                number.append(c)
+            } else if (0x30...0x39).contains(byte) || "-.eE+".utf8.contains(byte) {
+                number.append(byte)
             } else {
                 flush()
-                if c == "\"" { inString = true }
-                out.append(c)
+                if byte == UInt8(ascii: "\"") { inString = true }
+                out.append(byte)
             }
         }
         flush()
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Reads a plan written by `encode`.

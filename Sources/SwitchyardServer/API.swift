@@ -86,14 +86,12 @@ extension SwitchyardServer {
                 let yaml = request.headers[.contentType]?.contains("yaml") ?? false
                 // JSON that does not parse is a malformed request (400, as for every JSON body);
                 // a document that parses but is no valid scenario is 422.
-                if !yaml,
-                    (try? JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed])) == nil
-                {
-                    _ = try Self.parseJSON(body)
-                }
+                let json = yaml ? nil : try Self.parseJSON(body)
                 let scenario: Scenario
                 do {
-                    scenario = try ScenarioFile.load(data: Data(buffer: body), format: yaml ? .yaml : .json)
+                    scenario =
+                        try json.map { try ScenarioFile.load(document: $0, strictText: true) }
+                        ?? ScenarioFile.load(data: Data(buffer: body), format: .yaml)
                 } catch let error as InputError {
                     throw Problem(
                         .unprocessableContent, "Invalid scenario", detail: "\(error.diagnostics.count) problem(s)",

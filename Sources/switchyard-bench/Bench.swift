@@ -271,9 +271,7 @@ struct GavelBench: ParsableCommand {
                     id: c.id, arrivalSeconds: job.arrivalSeconds, work: job.totalSteps, gang: c.gang,
                     weight: c.weight, throughput: c.throughput)
             }
-            let byArrival = simulated.indices.sorted {
-                (simulated[$0].arrivalSeconds, $0) < (simulated[$1].arrivalSeconds, $1)
-            }
+            let byArrival = SimulatedJob.arrivalOrder(simulated)
             let measured = byArrival[bounds[0]...bounds[1]]
             var averages: [Double] = []
             for policy in [AllocationPolicy.maxMinFairness, .maxMinFairnessAgnostic] {

@@ -376,17 +376,13 @@ struct Measured {
 
     init(_ metrics: SimulationMetrics, jobs: [SimulatedJob], window: ClosedRange<Int>?) {
         self.metrics = metrics
-        let byArrival = jobs.indices.sorted { (jobs[$0].arrivalSeconds, $0) < (jobs[$1].arrivalSeconds, $1) }
+        let byArrival = SimulatedJob.arrivalOrder(jobs)
         let chosen = window.map { Array(byArrival[$0.clamped(to: 0...(max(0, jobs.count - 1)))]) } ?? byArrival
         measuredJobs = chosen.count
         let times = chosen.compactMap { j in metrics.finishSeconds[j].map { $0 - jobs[j].arrivalSeconds } }.sorted()
-        func percentile(_ p: Double) -> Double? {
-            guard !times.isEmpty else { return nil }
-            return times[min(times.count - 1, max(0, Int((p / 100 * Double(times.count)).rounded(.up)) - 1))]
-        }
         averageJCT = times.isEmpty ? nil : times.reduce(0, +) / Double(times.count)
-        medianJCT = percentile(50)
-        p95JCT = percentile(95)
+        medianJCT = SimulationMetrics.percentile(50, ofSorted: times)
+        p95JCT = SimulationMetrics.percentile(95, ofSorted: times)
         makespan = times.isEmpty ? nil : metrics.makespanSeconds
         unfinished = chosen.filter { metrics.finishSeconds[$0] == nil }.map { jobs[$0].id }
     }
