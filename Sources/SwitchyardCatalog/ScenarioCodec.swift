@@ -161,8 +161,16 @@ public enum ScenarioCodec {
 
     enum WorkloadKind: String, CaseIterable { case training, batch, service }
 
+    enum ProfileName: String, CaseIterable {
+        case pretraining, fineTuning = "fine-tuning", prefill, decode
+        var profile: WorkloadProfile { WorkloadProfile(name: rawValue)! }
+    }
+
     static let readWorkload: FieldRead<Workload> = { r, node, path in
-        let keys = ["id", "kind", "stacks", "work", "capacity", "window", "gang", "critical", "speed"]
+        let keys = [
+            "id", "kind", "stacks", "work", "capacity", "window", "gang", "critical", "speed", "profile",
+            "computeFraction",
+        ]
         guard let f = r.fields(node, at: path, allowed: keys) else { return nil }
         let id: WorkloadID? = r.required(f, "id", DocumentReader.id())
         let kind: WorkloadKind? = r.required(f, "kind", DocumentReader.choice())
@@ -191,11 +199,20 @@ public enum ScenarioCodec {
         let gang = r.optional(f, "gang", DocumentReader.int) ?? 1
         let critical = r.optional(f, "critical", DocumentReader.bool) ?? false
         let speed = r.optional(f, "speed") { r, node, path in r.dictionary(node, path, DocumentReader.double) } ?? []
+        var profile = r.optional(f, "profile", DocumentReader.choice()).map { (name: ProfileName) in name.profile }
+        if let fraction = r.optional(f, "computeFraction", DocumentReader.double) {
+            if profile != nil {
+                r.fail(
+                    f.path("computeFraction"), "give a profile or a computeFraction, not both", line: f.line)
+            }
+            profile = .mix(computeFraction: fraction)
+        }
         guard let id, let demand, let stacks, let window else { return nil }
         var speeds: [AcceleratorModelID: Double] = [:]
         for (model, value) in speed { speeds[AcceleratorModelID(model)] = value }
         return Workload(
-            id: id, demand: demand, window: window, stacks: stacks, gang: gang, critical: critical, speed: speeds)
+            id: id, demand: demand, window: window, stacks: stacks, gang: gang, critical: critical, speed: speeds,
+            profile: profile)
     }
 
     static let readPolicy: FieldRead<Policy> = { r, node, path in
@@ -324,6 +341,11 @@ public enum ScenarioCodec {
             ("window", .map([("start", .text(w.window.start.description)), ("end", .text(w.window.end.description))])),
             ("gang", .number(w.gang)), ("critical", .bool(w.critical)),
         ]
+        switch w.profile {
+        case .mix(let fraction): fields.append(("computeFraction", .number(fraction)))
+        case let profile?: fields.append(("profile", .text(profile.name!)))
+        case nil: break
+        }
         if !w.speed.isEmpty {
             fields.append(
                 ("speed", .map(w.speed.sorted { $0.key < $1.key }.map { ($0.key.rawValue, .number($0.value)) })))

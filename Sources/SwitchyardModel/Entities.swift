@@ -227,6 +227,51 @@ public enum Demand: Hashable, Sendable, Codable {
     public var isBatch: Bool { if case .batch = self { true } else { false } }
 }
 
+/// What bounds a workload's speed, for the catalog's estimate: how much of its time on the
+/// calibration accelerator (an H100) goes to compute, the rest to moving weights and activations
+/// through HBM. See docs/catalog.md for the model and its calibration.
+public enum WorkloadProfile: Hashable, Sendable, Codable {
+    /// Large-model pre-training: compute bound (the default for a training run).
+    case pretraining
+    /// Fine-tuning (LoRA or full): compute and memory bandwidth (the default for a batch stream).
+    case fineTuning
+    /// Inference prefill: compute bound, by the roofline.
+    case prefill
+    /// Inference decode, serving tokens: memory-bandwidth bound (the default for a service).
+    case decode
+    /// A mix the workload states: the fraction of its H100 time that is compute bound, in [0, 1].
+    case mix(computeFraction: Double)
+
+    /// The profile's name in scenario files; nil for a stated mix.
+    public var name: String? {
+        switch self {
+        case .pretraining: "pretraining"
+        case .fineTuning: "fine-tuning"
+        case .prefill: "prefill"
+        case .decode: "decode"
+        case .mix: nil
+        }
+    }
+
+    /// The named profiles, in the order docs list them.
+    public static let named: [WorkloadProfile] = [.pretraining, .fineTuning, .prefill, .decode]
+
+    /// A named profile by its scenario-file name.
+    public init?(name: String) {
+        guard let profile = Self.named.first(where: { $0.name == name }) else { return nil }
+        self = profile
+    }
+
+    /// The profile a workload of this demand has when it states none.
+    public static func defaultProfile(for demand: Demand) -> WorkloadProfile {
+        switch demand {
+        case .training: .pretraining
+        case .batch: .fineTuning
+        case .service: .decode
+        }
+    }
+}
+
 /// Demand for compute: a training run, a batch stream or a service.
 public struct Workload: Hashable, Sendable, Codable {
     /// Its identifier.
@@ -243,12 +288,18 @@ public struct Workload: Hashable, Sendable, Codable {
     public var critical: Bool
     /// Measured speed per model, reference units per accelerator-hour; overrides the estimate.
     public var speed: [AcceleratorModelID: Double]
+    /// What bounds its speed, for the estimate; nil: the default for its kind of demand.
+    public var profile: WorkloadProfile?
+
+    /// The profile the estimate uses: the stated one, else the default for its demand.
+    public var effectiveProfile: WorkloadProfile { profile ?? .defaultProfile(for: demand) }
 
     /// A workload; see the properties for units.
     public init(
         id: WorkloadID, demand: Demand, window: MonthWindow, stacks: [SoftwareStack], gang: Int = 1,
-        critical: Bool = false, speed: [AcceleratorModelID: Double] = [:]
+        critical: Bool = false, speed: [AcceleratorModelID: Double] = [:], profile: WorkloadProfile? = nil
     ) {
+        self.profile = profile
         self.id = id
         self.demand = demand
         self.window = window

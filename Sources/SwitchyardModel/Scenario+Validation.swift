@@ -193,6 +193,9 @@ private struct Validator {
             }
             if w.stacks.isEmpty { fail("\(p).stacks", "must name at least one software stack") }
             if w.gang < 1 { fail("\(p).gang", "must be >= 1") }
+            if case .mix(let fraction) = w.profile, !(0...1).contains(fraction) {
+                fail("\(p).computeFraction", "must be between 0 and 1 (the share of its time bound by compute)")
+            }
             for (model, speed) in w.speed.sorted(by: { $0.key < $1.key }) {
                 accelerator(model, "\(p).speed.\(model)")
                 positive(speed, "\(p).speed.\(model)")

@@ -1247,6 +1247,10 @@ components:
         gang: {type: [integer, 'null'], minimum: 1, description: "A run's size; a batch job's or a service replica's size"}
         critical: {type: [boolean, 'null']}
         speed: {type: [object, 'null'], additionalProperties: {type: number, minimum: 0}}
+        profile:
+          enum: [pretraining, fine-tuning, prefill, decode, null]
+          description: 'What bounds its speed estimate; default by kind (training pretraining, batch fine-tuning, service decode)'
+        computeFraction: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'Instead of profile: the share of its H100 time bound by compute'}
     Scenario:
       type: object
       description: A whole scenario file; see docs/scenario.md

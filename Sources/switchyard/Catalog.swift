@@ -12,8 +12,10 @@ struct Catalog: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The accelerator models Switchyard knows, with specs, estimated speed and sources.",
             discussion: """
-                Speed is the default estimate relative to the NVIDIA H100 for training (compute bound)
-                and serving (compute and memory bandwidth); a scenario's measured speeds override it.
+                Speed is the estimate relative to the NVIDIA H100 for pre-training, fine-tuning and
+                decode (docs/catalog.md has the model); a scenario's measured speeds override it.
+                Below the models, every published measurement the estimate is calibrated against,
+                with the estimate beside it and the error.
 
                 Examples:
                   switchyard catalog accelerators
@@ -25,45 +27,70 @@ struct Catalog: ParsableCommand {
 
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
 
+        static let shownProfiles: [WorkloadProfile] = [.pretraining, .fineTuning, .decode]
+
         func run() throws {
             let specs = AcceleratorCatalog.builtin
-            let speed = SpeedModel(accelerators: AcceleratorCatalog.merged(with: []), reference: "nvidia-h100")!
+            let byID = AcceleratorCatalog.merged(with: [])
+            let speed = SpeedModel(accelerators: byID, reference: "nvidia-h100")!
+            let calibration = AcceleratorCatalog.calibration.map { CalibrationRow(point: $0, accelerators: byID) }
             switch format {
             case .table:
-                let header = [
-                    "model", "vendor", "BF16 TF", "FP8 TF", "HBM GB", "HBM TB/s", "W", "domain", "stacks", "train×",
-                    "serve×",
-                ]
+                let header =
+                    ["model", "vendor", "BF16 TF", "eff", "FP8 TF", "HBM GB", "HBM TB/s", "W", "domain", "stacks"]
+                    + ["pretrain×", "fine-tune×", "decode×"]
                 let rows = specs.map { s -> [String] in
                     [
-                        s.id.rawValue, s.vendor, fmt(s.bf16DenseTFLOPS), s.fp8DenseTFLOPS.map(fmt) ?? "-", fmt(s.hbmGB),
-                        fmt(s.hbmTBps), s.powerW.map(fmt) ?? "n/a", String(s.scaleUpDomain),
-                        s.stacks.map(\.rawValue).joined(separator: ","),
-                        s.system == nil ? String(format: "%.2f", speed.estimate(s, serving: false)) : "-",
-                        s.system == nil ? String(format: "%.2f", speed.estimate(s, serving: true)) : "-",
+                        s.id.rawValue, s.vendor, fmt(s.bf16DenseTFLOPS),
+                        String(format: "%.1f%%", s.matmulEfficiency * 100),
+                        s.fp8DenseTFLOPS.map(fmt) ?? "-", fmt(s.hbmGB), fmt(s.hbmTBps), s.powerW.map(fmt) ?? "n/a",
+                        String(s.scaleUpDomain), s.stacks.map(\.rawValue).joined(separator: ","),
+                    ]
+                        + Self.shownProfiles.map {
+                            s.system == nil ? String(format: "%.2f", speed.estimate(s, profile: $0)) : "-"
+                        }
+                }
+                print(TextTable.render(header: header, rows: rows, rightAligned: Set(2...12)))
+                print(
+                    "\nDense figures per chip (rack rows: the whole NVL72); eff is measured matmul efficiency, or assumed where the notes say so. Sources: --format json"
+                )
+                print("\nCalibration: published per-chip ratios and the estimate's")
+                let calibrationRows = calibration.map { c -> [String] in
+                    [
+                        c.model, c.baseline, c.profile, String(format: "%.2f", c.measured),
+                        String(format: "%.2f", c.estimate), String(format: "%+.1f%%", c.error * 100), c.published,
+                        c.benchmark,
                     ]
                 }
-                print(TextTable.render(header: header, rows: rows, rightAligned: Set(2...10)))
                 print(
-                    "\nDense figures per chip (rack rows: the whole NVL72). Sources: switchyard catalog accelerators --format json"
-                )
+                    TextTable.render(
+                        header: ["model", "vs", "profile", "measured", "estimate", "error", "published", "benchmark"],
+                        rows: calibrationRows, rightAligned: Set(3...5)))
+                let summary = CalibrationSummary(calibration)
+                let mean = String(format: "%.1f%%", summary.meanAbsoluteError * 100)
+                let worst = String(format: "%.1f%%", summary.worstAbsoluteError * 100)
+                print(
+                    "Error over \(calibration.count) points: mean |error| \(mean), worst \(worst) (\(summary.worst)).")
             case .json:
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                let entries = specs.map { CatalogEntry(spec: $0, speed: speed) }
-                print(String(decoding: try encoder.encode(entries), as: UTF8.self))
+                let document = CatalogDocument(
+                    accelerators: specs.map { CatalogEntry(spec: $0, speed: speed) }, calibration: calibration,
+                    calibrationSummary: CalibrationSummary(calibration))
+                print(String(decoding: try encoder.encode(document), as: UTF8.self))
             case .csv:
                 var lines = [
-                    "id,name,vendor,bf16DenseTFLOPS,fp8DenseTFLOPS,hbmGB,hbmTBps,powerW,scaleUpDomain,stacks,matmulEfficiency,trainingSpeed,servingSpeed,source"
+                    "id,name,vendor,bf16DenseTFLOPS,fp8DenseTFLOPS,hbmGB,hbmTBps,powerW,scaleUpDomain,stacks,matmulEfficiency,pretrainingSpeed,fineTuningSpeed,decodeSpeed,source"
                 ]
                 for s in specs {
-                    let cells: [String] = [
-                        s.id.rawValue, s.name, s.vendor, fmt(s.bf16DenseTFLOPS), s.fp8DenseTFLOPS.map(fmt) ?? "",
-                        fmt(s.hbmGB), fmt(s.hbmTBps), s.powerW.map(fmt) ?? "", String(s.scaleUpDomain),
-                        s.stacks.map(\.rawValue).joined(separator: " "), fmt(s.matmulEfficiency),
-                        String(format: "%.4f", speed.estimate(s, serving: false)),
-                        String(format: "%.4f", speed.estimate(s, serving: true)), s.source,
-                    ]
+                    let cells: [String] =
+                        [
+                            s.id.rawValue, s.name, s.vendor, fmt(s.bf16DenseTFLOPS), s.fp8DenseTFLOPS.map(fmt) ?? "",
+                            fmt(s.hbmGB), fmt(s.hbmTBps), s.powerW.map(fmt) ?? "", String(s.scaleUpDomain),
+                            s.stacks.map(\.rawValue).joined(separator: " "), fmt(s.matmulEfficiency),
+                        ] + Self.shownProfiles.map { String(format: "%.4f", speed.estimate(s, profile: $0)) } + [
+                            s.source
+                        ]
                     lines.append(cells.map(csvCell).joined(separator: ","))
                 }
                 print(lines.joined(separator: "\n"))
@@ -72,14 +99,60 @@ struct Catalog: ParsableCommand {
     }
 }
 
+struct CatalogDocument: Encodable {
+    let accelerators: [CatalogEntry]
+    let calibration: [CalibrationRow]
+    let calibrationSummary: CalibrationSummary
+}
+
 struct CatalogEntry: Encodable {
     let spec: AcceleratorSpec
-    let trainingSpeed: Double
-    let servingSpeed: Double
+    let pretrainingSpeed: Double
+    let fineTuningSpeed: Double
+    let decodeSpeed: Double
     init(spec: AcceleratorSpec, speed: SpeedModel) {
         self.spec = spec
-        trainingSpeed = speed.estimate(spec, serving: false)
-        servingSpeed = speed.estimate(spec, serving: true)
+        pretrainingSpeed = speed.estimate(spec, profile: .pretraining)
+        fineTuningSpeed = speed.estimate(spec, profile: .fineTuning)
+        decodeSpeed = speed.estimate(spec, profile: .decode)
+    }
+}
+
+/// One calibration point with the estimate beside it.
+struct CalibrationRow: Encodable {
+    let model: String
+    let baseline: String
+    let profile: String
+    let measured: Double
+    let estimate: Double
+    let error: Double
+    let benchmark: String
+    let published: String
+    let source: String
+    init(point: CalibrationPoint, accelerators: [AcceleratorModelID: AcceleratorSpec]) {
+        model = point.model.rawValue
+        baseline = point.baseline.rawValue
+        profile = point.profile.name ?? "mix"
+        measured = point.measured
+        estimate = point.estimate(in: accelerators) ?? 0
+        error = point.error(in: accelerators) ?? -1
+        benchmark = point.benchmark
+        published = point.published
+        source = point.source
+    }
+}
+
+/// Mean and worst absolute error over the calibration points.
+struct CalibrationSummary: Encodable {
+    let meanAbsoluteError: Double
+    let worstAbsoluteError: Double
+    let worst: String
+    init(_ rows: [CalibrationRow]) {
+        let errors = rows.map { abs($0.error) }
+        meanAbsoluteError = errors.isEmpty ? 0 : errors.reduce(0, +) / Double(errors.count)
+        let worstRow = rows.max { abs($0.error) < abs($1.error) }
+        worstAbsoluteError = worstRow.map { abs($0.error) } ?? 0
+        worst = worstRow.map { "\($0.model) vs \($0.baseline), \($0.profile)" } ?? "none"
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardCatalog
 import SwitchyardTesting
 import Testing
 
@@ -64,8 +65,19 @@ import Testing
 
     @Test func catalogJSONAndCSV() throws {
         let json = try run("catalog", "accelerators", "--format", "json")
-        let entries = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let entries = document?["accelerators"] as? [[String: Any]]
         #expect(entries?.count ?? 0 >= 16)
+        // Every calibration point is printed with the estimate beside it and the error.
+        let calibration = document?["calibration"] as? [[String: Any]] ?? []
+        #expect(calibration.count == AcceleratorCatalog.calibration.count)
+        for point in calibration {
+            let measured = point["measured"] as? Double ?? 0
+            let estimate = point["estimate"] as? Double ?? 0
+            #expect(abs((point["error"] as? Double ?? 1) - (estimate / measured - 1)) < 1e-9)
+        }
+        let summary = document?["calibrationSummary"] as? [String: Any]
+        #expect((summary?["worstAbsoluteError"] as? Double ?? 1) <= 0.10)
         let csv = try run("catalog", "accelerators", "--format", "csv")
         let lines = csv.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("id,name,vendor,bf16DenseTFLOPS") == true)

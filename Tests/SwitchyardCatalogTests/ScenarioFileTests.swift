@@ -114,6 +114,40 @@ import Testing
         #expect(throws: Never.self) { try load(gang: 4) }
     }
 
+    /// A workload states what bounds its speed by name or as a compute fraction, not both; the
+    /// fraction is a share; an unknown name is refused with the choices.
+    @Test func aProfileIsNamedOrAFraction() throws {
+        let text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
+        let line =
+            "    profile: fine-tuning            # what bounds its speed estimate (docs/catalog.md); the default for batch\n"
+        #expect(text.contains(line))
+        func load(_ replacement: String) throws -> Scenario {
+            try ScenarioFile.load(
+                data: Data(text.replacingOccurrences(of: line, with: replacement).utf8), format: .yaml)
+        }
+        func problem(_ replacement: String) throws -> Diagnostic? {
+            do {
+                _ = try load(replacement)
+                return nil
+            } catch let error as InputError {
+                return error.diagnostics.first
+            }
+        }
+        let both = try #require(try problem(line + "    computeFraction: 0.5\n"))
+        #expect(both.path == "workloads[2].computeFraction" && both.message.contains("not both"), "\(both)")
+        let share = try #require(try problem("    computeFraction: 1.5\n"))
+        #expect(share.path == "workloads[2].computeFraction" && share.message.contains("between 0 and 1"), "\(share)")
+        let unknown = try #require(try problem("    profile: inference\n"))
+        #expect(unknown.path == "workloads[2].profile" && unknown.message.contains("fine-tuning"), "\(unknown)")
+        let mixed = try load("    computeFraction: 0.3\n")
+        #expect(mixed.workloads[2].profile == .mix(computeFraction: 0.3))
+        #expect(try ScenarioFile.load(data: Data(ScenarioFile.text(mixed, format: .yaml).utf8), format: .yaml) == mixed)
+        let s = try Fixtures.frontierLab()
+        #expect(s.workloads.first { $0.id == "research-batch" }?.profile == .fineTuning)
+        #expect(s.workloads.first { $0.id == "chat-serving" }?.profile == .decode)
+        #expect(s.workloads.first { $0.id == "frontier-pretrain" }?.profile == nil)
+    }
+
     @Test(arguments: [
         ("", "the file is empty"),
         ("# only a comment\n", "holds no document"),
@@ -249,16 +283,30 @@ import Testing
     @Test func speedEstimates() throws {
         let speed = SpeedModel(accelerators: AcceleratorCatalog.merged(with: []), reference: "nvidia-h100")!
         let train = Workload(id: "t", demand: .training(work: 1), window: Fixtures.months(1, 2), stacks: [.cuda, .xla])
+        #expect(train.effectiveProfile == .pretraining)
         #expect(speed.speed(of: train, on: "nvidia-h100") == 1)
-        // H200 has the same compute: same training speed, faster serving (more bandwidth).
+        // H200 has the same compute: the same pre-training speed; more bandwidth makes fine-tuning
+        // faster and decode faster still (a service decodes by default).
         #expect(abs(speed.speed(of: train, on: "nvidia-h200") - 1) < 1e-12)
+        var tune = train
+        tune.profile = .fineTuning
         var serve = train
         serve.demand = .service(capacity: 1)
-        #expect(speed.speed(of: serve, on: "nvidia-h200") > 1.1)
-        // MI300X has more peak than H100 but measured efficiency of 51%: slower for training.
+        #expect(serve.effectiveProfile == .decode)
+        #expect(speed.speed(of: tune, on: "nvidia-h200") > 1.1)
+        #expect(speed.speed(of: serve, on: "nvidia-h200") > speed.speed(of: tune, on: "nvidia-h200"))
+        #expect(abs(speed.speed(of: serve, on: "nvidia-h200") - 4.8 / 3.35) < 1e-12)
+        // A stated mix sits between the bounds: all compute is pre-training's, none is decode's.
+        tune.profile = .mix(computeFraction: 1)
+        #expect(abs(speed.speed(of: tune, on: "nvidia-h200") - 1) < 1e-12)
+        tune.profile = .mix(computeFraction: 0.5)
+        #expect(abs(speed.speed(of: tune, on: "nvidia-h200") - 1 / (0.5 + 0.5 * 3.35 / 4.8)) < 1e-12)
+        // MI300X has more peak than H100 but a measured efficiency of 51.4%: slower for pre-training.
         var rocm = train
         rocm.stacks = [.rocm]
         #expect(speed.speed(of: rocm, on: "amd-mi300x") < 1)
+        // Less HBM than an H100 costs speed: TPU v6e has twice v5p's compute but a third of its memory.
+        #expect(speed.speed(of: train, on: "google-tpu-v6e") < 1.1 * speed.speed(of: train, on: "google-tpu-v5p"))
         // A CUDA-only workload cannot run on a TPU.
         var cuda = train
         cuda.stacks = [.cuda]
@@ -267,6 +315,63 @@ import Testing
         var measured = train
         measured.speed = ["google-tpu-v7": 2.2]
         #expect(speed.speed(of: measured, on: "google-tpu-v7") == 2.2)
+        // Another reference divides every estimate by its own.
+        let byV5p = SpeedModel(accelerators: AcceleratorCatalog.merged(with: []), reference: "google-tpu-v5p")!
+        let v6e = AcceleratorCatalog.merged(with: [])["google-tpu-v6e"]!
+        #expect(abs(byV5p.estimate(v6e, profile: .pretraining) - 29.616 / 27.330) < 0.01)
+    }
+
+    /// The estimate is within its stated error of every published measurement it cites (docs/catalog.md:
+    /// mean 4.4%, worst 9.9%), and every point names its benchmark, date and source.
+    @Test func theEstimateIsWithinItsStatedErrorOfEveryCalibrationPoint() {
+        let catalog = AcceleratorCatalog.merged(with: [])
+        let errors = AcceleratorCatalog.calibration.map { point -> Double in
+            #expect(point.source.contains("http") && point.published.count == 10 && !point.benchmark.isEmpty)
+            let error = point.error(in: catalog)
+            #expect(error != nil, "\(point.model) or \(point.baseline) is not in the catalog")
+            return abs(error ?? 1)
+        }
+        #expect(errors.count >= 7)
+        #expect(errors.max()! <= 0.10)
+        #expect(errors.reduce(0, +) / Double(errors.count) <= 0.045)
+    }
+
+    /// The profile constants are the least-squares fit (of log ratios) to the calibration points,
+    /// so a point added or corrected shows up here until the constants are refitted.
+    @Test func theProfileConstantsAreTheLeastSquaresFit() {
+        let catalog = AcceleratorCatalog.merged(with: [])
+        let grid = (0...100).map { Double($0) / 100 }
+        func squaredError(_ points: [CalibrationPoint], fraction: Double, exponent: Double) -> Double {
+            points.reduce(0) { sum, point in
+                func speed(_ id: AcceleratorModelID) -> Double {
+                    let spec = catalog[id]!
+                    let compute = spec.bf16DenseTFLOPS * spec.matmulEfficiency / SpeedModel.calibrationCompute
+                    let bandwidth = spec.hbmTBps / SpeedModel.calibrationBandwidth
+                    let memory = pow(min(1, spec.hbmGB / SpeedModel.memoryNeedGB), exponent)
+                    return memory / (fraction / compute + (1 - fraction) / bandwidth)
+                }
+                let ratio = speed(point.model) / speed(point.baseline)
+                return sum + pow(log(ratio / point.measured), 2)
+            }
+        }
+        let profiles: [WorkloadProfile] = [.pretraining, .fineTuning, .decode]
+        var best: (error: Double, exponent: Double, fractions: [Double]) = (.infinity, 0, [])
+        for exponent in grid {
+            var total = 0.0
+            var fractions: [Double] = []
+            for profile in profiles {
+                let points = AcceleratorCatalog.calibration.filter { $0.profile == profile }
+                let fit = grid.map { ($0, squaredError(points, fraction: $0, exponent: exponent)) }
+                    .min { $0.1 < $1.1 }!
+                total += fit.1
+                fractions.append(fit.0)
+            }
+            if total < best.error - 1e-12 { best = (total, exponent, fractions) }
+        }
+        #expect(abs(best.exponent - SpeedModel.memoryExponent) < 0.005)
+        for (profile, fraction) in zip(profiles, best.fractions) {
+            #expect(abs(fraction - SpeedModel.computeFraction(profile)) < 0.005, "\(profile)")
+        }
     }
 }
 
