@@ -183,13 +183,27 @@ extension SwitchyardServer {
 
     // MARK: plans
 
+    /// Runs a job submission; a full queue becomes 429 with Retry-After: the plan time limit, the
+    /// longest a running job holds its place.
+    func queued<T>(_ submit: () async throws -> T) async throws -> T {
+        do {
+            return try await submit()
+        } catch let error as StoreError {
+            guard case .queueFull = error else { throw error }
+            throw Problem.from(error, retryAfterSeconds: max(1, Int(options.planTimeLimitSeconds.rounded(.up))))
+        }
+    }
+
     func addPlanRoutes(_ v1: RouterGroup<AppContext>) {
         v1.post("plans") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
                 let (timeLimit, gap) = try Self.solverOptions(body, allowed: [], maximum: options.planTimeLimitSeconds)
-                let job = try await store.submitPlan(
-                    timeLimitSeconds: timeLimit.limit, relativeGap: gap, actor: context.requireActor())
+                let job = try await queued {
+                    try await store.submitPlan(
+                        timeLimitSeconds: timeLimit.limit, relativeGap: gap, actor: context.requireActor(),
+                        limits: options.jobLimits)
+                }
                 return Reply(
                     status: .accepted, body: Representation.encode(Representation.Job(job)),
                     location: "/v1/jobs/\(job.id)")
@@ -308,9 +322,11 @@ extension SwitchyardServer {
                 let incident = f?["incident"]
                 if incident == nil, let f { r.fail(f.path("incident"), "missing required field", line: f.line) }
                 guard r.diagnostics.isEmpty, let plan, let incident else { throw Self.invalid(r.diagnostics) }
-                let (record, job) = try await store.recordIncident(
-                    plan: plan, incident: incident, timeLimitSeconds: timeLimit.limit, relativeGap: gap,
-                    actor: context.requireActor())
+                let (record, job) = try await queued {
+                    try await store.recordIncident(
+                        plan: plan, incident: incident, timeLimitSeconds: timeLimit.limit, relativeGap: gap,
+                        actor: context.requireActor(), limits: options.jobLimits)
+                }
                 return Reply(
                     status: .accepted,
                     body: "{\"incident\":\(Representation.incident(record)),"
@@ -462,11 +478,12 @@ extension SwitchyardServer {
             let reply: Reply
             do {
                 reply = try await handler()
-            } catch let problem as Problem where problem.status.code < 500 {
+            } catch let problem as Problem where problem.status.code < 500 && problem.status != .tooManyRequests {
                 reply = Reply(status: problem.status, body: problem.json)
             } catch let error as StoreError {
                 let problem = Problem.from(error)
-                guard problem.status.code < 500 else {
+                // A full queue is not the request's answer: the same key may be tried again.
+                guard problem.status.code < 500 && problem.status != .tooManyRequests else {
                     try? await store.finishIdempotent(
                         token: actor.id, key: key, status: 0, location: nil, body: "", keep: false)
                     throw error

@@ -759,6 +759,7 @@ paths:
         '409': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/TooManyJobs'}
   /v1/jobs/{id}:
     get:
       operationId: get-job
@@ -959,6 +960,7 @@ paths:
         '404': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/TooManyJobs'}
   /v1/incidents/{id}:
     get:
       operationId: get-incident
@@ -1125,6 +1127,15 @@ components:
   responses:
     Problem:
       description: An RFC 9457 problem
+      content:
+        application/problem+json:
+          schema: {$ref: '#/components/schemas/Problem'}
+    TooManyJobs:
+      description: 'The job queue is full: for this token (--max-queued-jobs-per-token) or in all (--max-queued-jobs); nothing was queued'
+      headers:
+        Retry-After:
+          description: Seconds to wait; the plan time limit, the longest a running job holds its place
+          schema: {type: integer, minimum: 1}
       content:
         application/problem+json:
           schema: {$ref: '#/components/schemas/Problem'}

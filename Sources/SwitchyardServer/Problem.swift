@@ -52,9 +52,14 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: json)))
     }
 
-    /// The problem for a store error.
-    static func from(_ error: StoreError) -> Problem {
+    /// The problem for a store error; a full job queue asks to retry after `retryAfterSeconds`.
+    static func from(_ error: StoreError, retryAfterSeconds: Int = 60) -> Problem {
         switch error {
+        case .queueFull(let message):
+            Problem(
+                .tooManyRequests, "Too many jobs",
+                detail: "\(message); retry after a job finishes (Retry-After: \(retryAfterSeconds) s)",
+                headers: [.retryAfter: String(retryAfterSeconds)])
         case .notFound(let what): Problem(.notFound, "Not found", detail: "no \(what)")
         case .conflict(let message, let diagnostics):
             Problem(.conflict, "Conflict", detail: message, errors: diagnostics)

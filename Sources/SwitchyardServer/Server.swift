@@ -45,6 +45,8 @@ public struct ServerOptions: Sendable {
     public var workers = 1
     /// How long a job claim lasts without renewal.
     public var jobLeaseSeconds = 30.0
+    /// How many plan and re-plan jobs may wait at once, in all and per token; past it, 429.
+    public var jobLimits = JobLimits.serverDefault
 
     public init() {}
 }

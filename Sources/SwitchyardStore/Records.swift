@@ -22,6 +22,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case invalid(InputError)
     /// A lease cannot move from `from` to `to`; `allowed` says where it can.
     case transition(from: LeaseState, to: LeaseState, allowed: [LeaseState])
+    /// The job queue holds as many jobs as it may (in all, or for this submitter).
+    case queueFull(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .conflict(let m, let d): ([m] + d.map(\.description)).joined(separator: "\n")
         case .preconditionFailed(let v): "the version given is stale: the current version is \(v)"
         case .preconditionRequired(let m): m
+        case .queueFull(let m): m
         case .invalid(let e): e.description
         case .transition(let from, let to, let allowed):
             "a lease cannot go from \(from.rawValue) to \(to.rawValue)"
@@ -244,6 +247,24 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// A plan or re-plan job.
+/// How many jobs may wait at once (queued, or claimed and not finished): in the whole record and
+/// per submitter (a token); nil: no limit.
+public struct JobLimits: Sendable, Equatable {
+    /// Jobs waiting or running in all.
+    public var queued: Int?
+    /// Jobs waiting or running that one submitter (token) queued.
+    public var queuedPerActor: Int?
+    /// Limits; nil is none.
+    public init(queued: Int?, queuedPerActor: Int?) {
+        self.queued = queued
+        self.queuedPerActor = queuedPerActor
+    }
+    /// No limit: for tools and tests that queue what they are given.
+    public static let unlimited = JobLimits(queued: nil, queuedPerActor: nil)
+    /// What `switchyard serve` allows unless told otherwise: 50 in all, 10 per token.
+    public static let serverDefault = JobLimits(queued: 50, queuedPerActor: 10)
+}
+
 public struct JobRecord: Sendable, Equatable {
     /// Its identifier.
     public var id: String

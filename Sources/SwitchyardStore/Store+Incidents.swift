@@ -8,7 +8,8 @@ extension Store {
     /// Records an incident against a plan and queues its re-plan. The incident document is
     /// checked against the plan's scenario first (names, months).
     public func recordIncident(
-        plan planID: String, incident: DocumentNode, timeLimitSeconds: Double, relativeGap: Double, actor: Actor
+        plan planID: String, incident: DocumentNode, timeLimitSeconds: Double, relativeGap: Double, actor: Actor,
+        limits: JobLimits = .unlimited
     ) async throws -> (IncidentRecord, JobRecord) {
         let base = try await plan(planID)
         let (_, scenario) = try await snapshot(version: base.scenarioVersion)
@@ -25,6 +26,8 @@ extension Store {
                     }))
         }
         return try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
+            try await Self.checkRoom(sql, limits: limits, actor: actor)
             let id = newID("incident")
             let payload = JobPayload(
                 scenarioVersion: base.scenarioVersion, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap,

@@ -12,10 +12,13 @@ import SwitchyardModel
 /// is still its own. A worker killed mid-job leaves a job that is claimed again after its lease
 /// runs out; nothing of its work is written.
 extension Store {
-    /// Snapshots the workspace and queues a plan job for it.
-    public func submitPlan(timeLimitSeconds: Double, relativeGap: Double, actor: Actor) async throws -> JobRecord {
+    /// Snapshots the workspace and queues a plan job for it, unless `limits` says the queue is full.
+    public func submitPlan(
+        timeLimitSeconds: Double, relativeGap: Double, actor: Actor, limits: JobLimits = .unlimited
+    ) async throws -> JobRecord {
         try await database.transaction { sql in
             try await self.lockWorkspace(sql)
+            try await Self.checkRoom(sql, limits: limits, actor: actor)
             guard let ws = try await self.validatedWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
             let snapshot = try await Self.snapshot(
                 sql, ws.scenario, source: "plan", actor: actor, text: ws.text, sha256: ws.sha256)
@@ -24,6 +27,28 @@ extension Store {
             let job = try await Self.enqueue(sql, kind: .plan, payload: payload, actor: actor)
             try await Self.audit(sql, actor, "plan.submit", "job \(job.id)", "scenario v\(snapshot.version)")
             return job
+        }
+    }
+
+    /// Throws `queueFull` when `limits` leave no room for another job: jobs waiting (queued, or
+    /// claimed and not finished) in the record, and those `actor` submitted. Callers hold the
+    /// workspace lock, so two submissions cannot both take the last place.
+    static func checkRoom(_ sql: any SQLDatabase, limits: JobLimits, actor: Actor) async throws {
+        guard limits.queued != nil || limits.queuedPerActor != nil else { return }
+        let row = try await sql.raw(
+            """
+            SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN actor = \(bind: actor.label) THEN 1 ELSE 0 END), 0) AS mine
+            FROM jobs WHERE state IN ('queued', 'running')
+            """
+        ).first()
+        let total = try row?.decode(column: "total", as: Int.self) ?? 0
+        let mine = try row?.decode(column: "mine", as: Int.self) ?? 0
+        if let limit = limits.queuedPerActor, mine >= limit {
+            throw StoreError.queueFull(
+                "\(actor.label) has \(mine) job(s) waiting or running, the most one token may have (\(limit))")
+        }
+        if let limit = limits.queued, total >= limit {
+            throw StoreError.queueFull("\(total) job(s) are waiting or running, the most the queue holds (\(limit))")
         }
     }
 

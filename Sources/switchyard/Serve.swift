@@ -56,8 +56,18 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "How long a job's claim lasts unless renewed: a job whose server died is taken up after this.")
     var jobLeaseSeconds = 30.0
 
+    @Option(help: "Plan and re-plan jobs that may wait or run at once; past it, submissions get 429.")
+    var maxQueuedJobs = JobLimits.serverDefault.queued!
+
+    @Option(help: "Jobs one token may have waiting or running at once; past it, 429.")
+    var maxQueuedJobsPerToken = JobLimits.serverDefault.queuedPerActor!
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
+        guard maxQueuedJobs >= 1 else { throw ValidationError("--max-queued-jobs must be at least 1") }
+        guard maxQueuedJobsPerToken >= 1 else {
+            throw ValidationError("--max-queued-jobs-per-token must be at least 1")
+        }
         guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
         guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
         guard jobLeaseSeconds >= 1 else { throw ValidationError("--job-lease-seconds must be at least 1") }
@@ -95,6 +105,7 @@ struct Serve: AsyncParsableCommand {
         options.workers = workers
         options.planTimeLimitSeconds = planTimeLimit
         options.jobLeaseSeconds = jobLeaseSeconds
+        options.jobLimits = JobLimits(queued: maxQueuedJobs, queuedPerActor: maxQueuedJobsPerToken)
         let server = SwitchyardServer(store: store, options: options)
         let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
         try await server.run(logger: logger) { [host] port in

@@ -32,7 +32,7 @@ struct Harness {
 
     static func with(
         _ backend: TestDatabases.Backend = .sqlite, importExample: Bool = true,
-        _ body: (Harness) async throws -> Void
+        limits: JobLimits = .serverDefault, _ body: (Harness) async throws -> Void
     ) async throws {
         try await TestDatabases.with(backend) { store, _ in
             if importExample { try await store.importScenario(try Fixtures.frontierLab(), actor: .system) }
@@ -41,6 +41,7 @@ struct Harness {
             let (_, viewer) = try await store.createToken(name: "bob", role: .viewer, actor: .system)
             var options = ServerOptions()
             options.planTimeLimitSeconds = 60
+            options.jobLimits = limits
             try await body(
                 Harness(
                     server: SwitchyardServer(store: store, options: options), store: store, admin: admin,
@@ -510,6 +511,55 @@ struct Client: Sendable {
                     headers: ["Idempotency-Key": "k-3"])
                 #expect(created.status == 201 && reworded.status == 201)
                 #expect(reworded.header("Idempotent-Replayed") == "true")
+            }
+        }
+    }
+
+    /// The job queue is bounded per token, then in all: past it, 429 with Retry-After (the plan
+    /// time limit), nothing queued, and an Idempotency-Key refused for a full queue is not spent.
+    @Test func aFullJobQueueAnswers429WithRetryAfter() async throws {
+        try await Harness.with(limits: JobLimits(queued: 3, queuedPerActor: 2)) { h in
+            try await h.test { c in
+                func fill() async throws {
+                    for _ in 0..<2 { #expect(try await c.call(.post, "/v1/plans", token: h.planner).status == 202) }
+                    #expect(try await c.call(.post, "/v1/plans", token: h.admin).status == 202)
+                }
+                func waiting() async throws -> Int {
+                    try await h.store.jobCounts().filter { ["queued", "running"].contains($0.0) }
+                        .map(\.1).reduce(0, +)
+                }
+                for _ in 0..<2 { #expect(try await c.call(.post, "/v1/plans", token: h.planner).status == 202) }
+                let third = try await c.call(.post, "/v1/plans", token: h.planner, headers: ["Idempotency-Key": "q"])
+                #expect(third.status == 429)
+                #expect(third.header("Retry-After") == "60")
+                #expect(
+                    (third.json["detail"] as? String ?? "").contains(
+                        "has 2 job(s) waiting or running, the most one token may have (2)"), "\(third.text)")
+                // Another token still has room, until the queue holds three.
+                #expect(try await c.call(.post, "/v1/plans", token: h.admin).status == 202)
+                let full = try await c.call(.post, "/v1/plans", token: h.admin)
+                #expect(full.status == 429)
+                #expect((full.json["detail"] as? String ?? "").contains("the most the queue holds (3)"), "\(full.text)")
+                #expect(try await waiting() == 3)
+                // Once the jobs are done there is room again.
+                try await h.drainJobs()
+                #expect(try await waiting() == 0)
+                let plans = try await c.call(.get, "/v1/plans", token: h.viewer)
+                let planID = try #require((plans.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+                // A re-plan is a job too: refused while the queue is full.
+                try await fill()
+                let incident = try await c.call(
+                    .post, "/v1/incidents", token: h.admin,
+                    body:
+                        #"{"plan": "\#(planID)", "incident": {"provider": "aws", "kind": "outage", "from": "2027-07"}}"#
+                )
+                #expect(incident.status == 429, "\(incident.text)")
+                #expect(try await waiting() == 3)
+                // The key refused for a full queue was not spent: it queues once there is room.
+                try await h.drainJobs()
+                let retried = try await c.call(.post, "/v1/plans", token: h.planner, headers: ["Idempotency-Key": "q"])
+                #expect(retried.status == 202)
+                #expect(retried.header("Idempotent-Replayed") == nil)
             }
         }
     }
