@@ -19,15 +19,23 @@ extension Store {
         try await database.transaction { sql in
             try await self.lockWorkspace(sql)
             try await Self.checkRoom(sql, limits: limits, actor: actor)
-            guard let ws = try await self.validatedWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
-            let snapshot = try await Self.snapshot(
-                sql, ws.scenario, source: "plan", actor: actor, text: ws.text, sha256: ws.sha256)
-            let payload = JobPayload(
-                scenarioVersion: snapshot.version, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap)
-            let job = try await Self.enqueue(sql, kind: .plan, payload: payload, actor: actor)
-            try await Self.audit(sql, actor, "plan.submit", "job \(job.id)", "scenario v\(snapshot.version)")
-            return job
+            return try await self.queuePlan(
+                sql, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap, actor: actor)
         }
+    }
+
+    /// Snapshots the workspace and queues its plan job inside the caller's transaction.
+    func queuePlan(_ sql: any SQLDatabase, timeLimitSeconds: Double, relativeGap: Double, actor: Actor)
+        async throws -> JobRecord
+    {
+        guard let ws = try await validatedWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
+        let snapshot = try await Self.snapshot(
+            sql, ws.scenario, source: "plan", actor: actor, text: ws.text, sha256: ws.sha256)
+        let payload = JobPayload(
+            scenarioVersion: snapshot.version, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap)
+        let job = try await Self.enqueue(sql, kind: .plan, payload: payload, actor: actor)
+        try await Self.audit(sql, actor, "plan.submit", "job \(job.id)", "scenario v\(snapshot.version)")
+        return job
     }
 
     /// Throws `queueFull` when `limits` leave no room for another job: jobs waiting (queued, or

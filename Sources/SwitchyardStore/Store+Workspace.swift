@@ -93,43 +93,65 @@ extension Store {
     public func importScenario(_ scenario: Scenario, actor: Actor) async throws -> SnapshotRecord {
         try await database.transaction { sql in
             try await self.lockWorkspace(sql)
-            let now = StoreClock.nowMillis()
-            let document = ScenarioCodec.encode(scenario)
-            var settings = document
-            for kind in EntityKind.allCases { settings = settings.setting(kind.section, nil) }
-            let old = try await Self.loadWorkspace(sql)
-            var oldVersions: [String: Int64] = [:]
-            for (kind, list) in old?.sections ?? [:] {
-                for entity in list { oldVersions["\(kind.rawValue)/\(entity.id)"] = entity.version }
-            }
-            try await sql.raw("DELETE FROM entities").run()
-            try await sql.raw(
-                """
-                INSERT INTO workspace (id, body, version, updated_at) VALUES (1, \(bind: settings.json), 1, \(bind: now))
-                ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = workspace.version + 1,
-                updated_at = excluded.updated_at
-                """
-            ).run()
-            for kind in EntityKind.allCases {
-                for (position, node) in (document.value(kind.section)?.items ?? []).enumerated() {
-                    let id = node.value("id")?.text ?? ""
-                    try await sql.raw(
-                        """
-                        INSERT INTO entities (kind, id, position, body, version, created_at, updated_at)
-                        VALUES (\(bind: kind.rawValue), \(bind: id), \(bind: position), \(bind: node.json),
-                        \(bind: (oldVersions["\(kind.rawValue)/\(id)"] ?? 0) + 1), \(bind: now), \(bind: now))
-                        """
-                    ).run()
-                    if kind == .offers { try await Self.recordPrices(sql, offer: id, node: node, actor: actor) }
-                }
-            }
-            let snapshot = try await Self.snapshot(sql, scenario, source: "import", actor: actor)
-            try await Self.audit(
-                sql, actor, "scenario.import", "scenario v\(snapshot.version)",
-                "\(scenario.name): \(scenario.providers.count) providers, \(scenario.offers.count) offers, "
-                    + "\(scenario.workloads.count) workloads")
-            return snapshot
+            return try await Self.writeImport(sql, scenario, actor: actor)
         }
+    }
+
+    /// Imports `scenario` and queues its first plan, in one transaction under the workspace lock,
+    /// only when the record has no workspace yet: of servers started together on one empty
+    /// database, exactly one imports. The queued job, or nil when there already was a workspace.
+    public func importIfEmpty(_ scenario: Scenario, timeLimitSeconds: Double, relativeGap: Double, actor: Actor)
+        async throws -> JobRecord?
+    {
+        try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
+            guard try await sql.raw("SELECT version FROM workspace WHERE id = 1").first() == nil else { return nil }
+            try await Self.writeImport(sql, scenario, actor: actor)
+            return try await self.queuePlan(
+                sql, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap, actor: actor)
+        }
+    }
+
+    /// Replaces the workspace with `scenario` inside the caller's transaction (which holds the
+    /// workspace lock) and keeps a snapshot of it.
+    @discardableResult
+    static func writeImport(_ sql: any SQLDatabase, _ scenario: Scenario, actor: Actor) async throws -> SnapshotRecord {
+        let now = StoreClock.nowMillis()
+        let document = ScenarioCodec.encode(scenario)
+        var settings = document
+        for kind in EntityKind.allCases { settings = settings.setting(kind.section, nil) }
+        let old = try await Self.loadWorkspace(sql)
+        var oldVersions: [String: Int64] = [:]
+        for (kind, list) in old?.sections ?? [:] {
+            for entity in list { oldVersions["\(kind.rawValue)/\(entity.id)"] = entity.version }
+        }
+        try await sql.raw("DELETE FROM entities").run()
+        try await sql.raw(
+            """
+            INSERT INTO workspace (id, body, version, updated_at) VALUES (1, \(bind: settings.json), 1, \(bind: now))
+            ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = workspace.version + 1,
+            updated_at = excluded.updated_at
+            """
+        ).run()
+        for kind in EntityKind.allCases {
+            for (position, node) in (document.value(kind.section)?.items ?? []).enumerated() {
+                let id = node.value("id")?.text ?? ""
+                try await sql.raw(
+                    """
+                    INSERT INTO entities (kind, id, position, body, version, created_at, updated_at)
+                    VALUES (\(bind: kind.rawValue), \(bind: id), \(bind: position), \(bind: node.json),
+                    \(bind: (oldVersions["\(kind.rawValue)/\(id)"] ?? 0) + 1), \(bind: now), \(bind: now))
+                    """
+                ).run()
+                if kind == .offers { try await Self.recordPrices(sql, offer: id, node: node, actor: actor) }
+            }
+        }
+        let snapshot = try await Self.snapshot(sql, scenario, source: "import", actor: actor)
+        try await Self.audit(
+            sql, actor, "scenario.import", "scenario v\(snapshot.version)",
+            "\(scenario.name): \(scenario.providers.count) providers, \(scenario.offers.count) offers, "
+                + "\(scenario.workloads.count) workloads")
+        return snapshot
     }
 
     /// Keeps `scenario` as a new snapshot unless the newest one is the same scenario.

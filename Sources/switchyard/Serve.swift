@@ -87,11 +87,16 @@ struct Serve: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIFailure.io(error.description)
         }
-        if let scenario, try await store.workspace() == nil {
-            try await store.importScenario(scenario, actor: .system)
-            let job = try await store.submitPlan(
-                timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
-            say("The record was empty: imported \(file!) and queued its first plan (job \(job.id)).")
+        if let scenario {
+            // Under the workspace lock, so that of servers started together on one empty database
+            // exactly one imports; the others say so.
+            if let job = try await store.importIfEmpty(
+                scenario, timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
+            {
+                say("The record was empty: imported \(file!) and queued its first plan (job \(job.id)).")
+            } else if importFile != nil {
+                say("The record already has a scenario: \(file!) was not imported.")
+            }
         }
         if try await store.tokenCount() == 0 {
             let (_, secret) = try await store.createToken(name: "first-admin", role: .admin, actor: .system)

@@ -424,6 +424,57 @@ import Testing
         }
     }
 
+    /// Three servers started together on one empty database, each told to import: one imports
+    /// and queues the first plan, the others find a scenario and leave it (one audit line, one
+    /// job, workspace version 1).
+    @Test(arguments: TestDatabases.available)
+    func serversStartedTogetherImportOnce(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, url in
+            var servers = [store]
+            for _ in 0..<2 { servers.append(try await Self.secondServer(backend, store, url)) }
+            let scenario = try Fixtures.frontierLab()
+            let jobs = try await withThrowingTaskGroup(of: String?.self) { group in
+                for server in servers {
+                    group.addTask {
+                        try await server.importIfEmpty(
+                            scenario, timeLimitSeconds: 60, relativeGap: 0.01, actor: .system)?.id
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(jobs.compactMap { $0 }.count == 1, "\(jobs)")
+            let actions = try await store.audit(after: nil, limit: 100).items.map(\.action)
+            #expect(actions.filter { $0 == "scenario.import" }.count == 1, "\(actions)")
+            #expect(actions.filter { $0 == "plan.submit" }.count == 1, "\(actions)")
+            #expect(try await store.jobCounts().map(\.1) == [1])
+            #expect(try await store.snapshots(after: nil, limit: 10).items.count == 1)
+            for server in servers.dropFirst() where server !== store { await server.close() }
+        }
+    }
+
+    /// The queue's limits count jobs waiting or running, per submitter and in all, on both
+    /// databases; a refused submission queues nothing.
+    @Test(arguments: TestDatabases.available)
+    func theJobQueueIsBounded(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: .system)
+            let limits = JobLimits(queued: 2, queuedPerActor: 1)
+            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner, limits: limits)
+            await #expect(throws: StoreError.self) {
+                try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner, limits: limits)
+            }
+            _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: .system, limits: limits)
+            let third = Actor(id: "tok-third", name: "carol", role: .planner)
+            do {
+                _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: third, limits: limits)
+                Issue.record("a third job was queued past a limit of two")
+            } catch StoreError.queueFull(let message) {
+                #expect(message.contains("the most the queue holds (2)"), "\(message)")
+            }
+            #expect(try await store.jobCounts().map(\.1) == [2])
+        }
+    }
+
     /// Accepting a re-plan proposes only what the base plan's live leases do not already cover.
     @Test(arguments: TestDatabases.available)
     func acceptingAReplanProposesOnlyWhatIsNotAlreadyLeased(backend: TestDatabases.Backend) async throws {
