@@ -25,6 +25,9 @@ struct Reply: Sendable {
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let xForwardedProto = HTTPField.Name("X-Forwarded-Proto")!
 }
 
 extension SwitchyardServer {

@@ -5,15 +5,18 @@ import SwitchyardStore
 import Synchronization
 
 /// Bearer tokens with roles. Reads need a viewer, writes a planner, token management an admin.
-/// Browsers send the same token as the `switchyard_token` cookie, set by the login page, which
-/// the dashboard's pages (never the API) accept.
+/// Browsers hold a server-side session instead: signing in (POST /login) trades the token for a
+/// random session id in the `switchyard_session` cookie, which the dashboard's pages (never the
+/// API) accept until it expires, the user signs out, or the token is revoked.
 /// Operational endpoints (/healthz, /readyz, /metrics, /openapi.json) and the login page are open.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let tokens: TokenCache
 
     static let open: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/login", "/logout"]
-    static let cookie = "switchyard_token"
+    static let cookie = "switchyard_session"
+    /// How long a dashboard session lasts: a working day.
+    static let sessionSeconds = 12 * 3600
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
         async throws -> Response
@@ -21,15 +24,24 @@ struct AuthMiddleware: RouterMiddleware {
         let path = request.uri.path
         if Self.open.contains(path) { return try await next(request, context) }
         let isAPI = path.hasPrefix("/v1/") || path == "/v1"
-        // The cookie signs in the dashboard's pages only: the API takes the header, so no other
-        // site can make a browser write through it.
-        guard let secret = Self.secret(request, cookie: !isAPI) else {
+        // The session cookie signs in the dashboard's pages only: the API takes the header, so no
+        // other site can make a browser write through it.
+        let token: TokenRecord?
+        if let secret = Self.bearer(request) {
+            token = try await tokens.lookup(secret)
+        } else if !isAPI, let session = request.cookies[Self.cookie]?.value {
+            token = try await tokens.store.sessionToken(session)
+        } else {
             if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "Sign in with an API token.") }
             throw Problem(
                 .unauthorized, "Unauthorized", detail: "send Authorization: Bearer TOKEN (switchyard token create)",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
-        guard let token = try await tokens.lookup(secret) else {
+        guard let token else {
+            if !isAPI {
+                return Dashboard.loginPage(
+                    status: .unauthorized, message: "Your session has ended or the token is not valid: sign in again.")
+            }
             if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "That token is not valid.") }
             throw Problem(
                 .unauthorized, "Unauthorized", detail: "the token is unknown or revoked",
@@ -51,16 +63,33 @@ struct AuthMiddleware: RouterMiddleware {
         return method == .get || method == .head ? .viewer : .planner
     }
 
-    static func secret(_ request: Request, cookie: Bool) -> String? {
-        if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                return String(parts[1]).trimmingCharacters(in: .whitespaces)
-            }
-            return nil
-        }
-        guard cookie else { return nil }
-        return request.cookies[Self.cookie]?.value
+    /// The bearer token of the Authorization header, if any.
+    static func bearer(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization] else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return "" }
+        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// Headers every response carries: no framing (clickjacking), no content sniffing, no referrer,
+/// and a Content-Security-Policy that allows no script at all (the dashboard uses none), styles
+/// only inline, images only from here, forms posting only here.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    static var policy: String {
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; "
+            + "frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
+        async throws -> Response
+    {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = Self.policy
+        response.headers[.xFrameOptions] = "DENY"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.referrerPolicy] = "no-referrer"
+        return response
     }
 }
 

@@ -34,12 +34,14 @@ enum Dashboard {
 
     static let sections = [("/", "Overview"), ("/plans", "Plans"), ("/leases", "Leases"), ("/incidents", "Incidents")]
 
-    static func html(_ title: String, active: String, _ body: HTML, status: HTTPResponse.Status = .ok) -> Response {
+    static func html(
+        _ title: String, active: String, _ body: HTML, status: HTTPResponse.Status = .ok, head: HTML = ""
+    ) -> Response {
         let nav = HTML.joined(
             sections.map { "<a href=\"\($0.0)\"\(raw: $0.0 == active ? " class=\"on\"" : "")>\($0.1)</a>" })
         let page: HTML = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-            <title>\(title) · Switchyard</title><style>\(raw: style)</style></head>
+            <title>\(title) · Switchyard</title>\(head)<style>\(raw: style)</style></head>
             <body><header><b>Switchyard</b>\(nav)</header><main>\(body)</main></body></html>
             """
         return Response(
@@ -138,21 +140,20 @@ extension SwitchyardServer {
         router.getAndHead("/plans/:id") { _, context -> Response in try await planPage(try pathID(context)) }
         router.getAndHead("/leases") { _, _ -> Response in try await leasesPage() }
         router.getAndHead("/incidents") { _, _ -> Response in try await incidentsPage() }
+        // Sign-in is a POST of the form only: a token never travels in a URL (history, proxies,
+        // logs). A `token` in the query is ignored.
         router.get("/login") { request, _ -> Response in
             let next = Self.safeNext(request.uri.queryParameters.get("next"))
-            // Scripted sign-in (headless browsers): the token in the query sets the cookie.
-            if let token = request.uri.queryParameters.get("token") {
-                return try await signIn(token: token, next: next)
-            }
             return Dashboard.loginPage(status: .ok, message: "Sign in with an API token.", next: next)
         }
         router.post("/login") { request, context -> Response in
             let body = String(buffer: try await Self.body(request, context))
             let form = try? URLEncodedFormDecoder().decode(SignInForm.self, from: body)
-            return try await signIn(token: form?.token ?? "", next: Self.safeNext(form?.next))
+            return try await signIn(token: form?.token ?? "", next: Self.safeNext(form?.next), request: request)
         }
-        router.get("/logout") { _, _ -> Response in
-            Response(
+        router.get("/logout") { request, _ -> Response in
+            if let session = request.cookies[AuthMiddleware.cookie]?.value { try await store.endSession(session) }
+            return Response(
                 status: .seeOther,
                 headers: [
                     .location: "/login",
@@ -180,15 +181,28 @@ extension SwitchyardServer {
         return next
     }
 
-    func signIn(token: String, next: String) async throws -> Response {
-        guard try await tokens.lookup(token) != nil else {
+    /// Trades a live token for a session: its random id in an HttpOnly, SameSite=Strict cookie
+    /// that expires with the session (Secure when the request came over TLS, as a proxy's
+    /// X-Forwarded-Proto says). The answer is a page that moves on to `next` by itself (a
+    /// redirect would not carry a Strict cookie when the sign-in was posted from elsewhere).
+    func signIn(token: String, next: String, request: Request) async throws -> Response {
+        guard
+            let (session, _) = try await store.createSession(
+                secret: token, lifetimeSeconds: AuthMiddleware.sessionSeconds)
+        else {
             return Dashboard.loginPage(status: .unauthorized, message: "That token is not valid.", next: next)
         }
-        return Response(
-            status: .seeOther,
-            headers: [
-                .location: next, .setCookie: "\(AuthMiddleware.cookie)=\(token); Path=/; HttpOnly; SameSite=Strict",
-            ])
+        let secure =
+            request.uri.scheme == .https || request.headers[.xForwardedProto]?.lowercased() == "https"
+        let cookie =
+            "\(AuthMiddleware.cookie)=\(session); Path=/; Max-Age=\(AuthMiddleware.sessionSeconds); HttpOnly; SameSite=Strict"
+            + (secure ? "; Secure" : "")
+        var response = Dashboard.html(
+            "Signed in", active: "",
+            "<section class=\"panel\"><h1>Signed in</h1><p><a href=\"\(next)\">Continue</a></p></section>",
+            head: "<meta http-equiv=\"refresh\" content=\"0;url=\(next)\">")
+        response.headers[.setCookie] = cookie
+        return response
     }
 
     func loadPlan(_ record: PlanRecord) async throws -> (Plan, Scenario) {

@@ -81,6 +81,7 @@ public struct SwitchyardServer: Sendable {
         let router = Router(context: AppContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: HeadMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(tokens: tokens))
         addOperationalRoutes(router)

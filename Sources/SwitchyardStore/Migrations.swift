@@ -119,7 +119,17 @@ enum Migrations {
                 ]
             }
             return statements
-        }
+        },
+        Migration(version: 2, name: "dashboard sessions") { _ in
+            [
+                """
+                CREATE TABLE sessions (
+                    sha256 TEXT PRIMARY KEY, token_id TEXT NOT NULL REFERENCES tokens (id),
+                    created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX sessions_token ON sessions (token_id)",
+            ]
+        },
     ]
 
     /// Brings the schema up to date. Safe to run from several servers at once: on PostgreSQL an

@@ -66,7 +66,56 @@ extension Store {
                 """
             ).first()
             guard revoked != nil else { throw StoreError.notFound("live token '\(id)'") }
+            // Its dashboard sessions end with it.
+            try await sql.raw("DELETE FROM sessions WHERE token_id = \(bind: id)").run()
             try await Self.audit(sql, actor, "token.revoke", "token \(id)")
+        }
+    }
+
+    /// Starts a dashboard session for the live token with `secret`: a new random session id,
+    /// returned once (only its SHA-256 is kept), valid for `lifetimeSeconds` or until signed out
+    /// or its token is revoked. Nil when the token is not live. Expired sessions are swept here.
+    public func createSession(secret: String, lifetimeSeconds: Int) async throws -> (id: String, token: TokenRecord)? {
+        guard let token = try await token(secret: secret) else { return nil }
+        var generator = SystemRandomNumberGenerator()
+        let id = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let now = StoreClock.nowMillis()
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM sessions WHERE expires_at <= \(bind: now)").run()
+            try await sql.raw(
+                """
+                INSERT INTO sessions (sha256, token_id, created_at, expires_at)
+                VALUES (\(bind: sha256Hex(id)), \(bind: token.id), \(bind: now),
+                \(bind: now + Int64(lifetimeSeconds) * 1000))
+                """
+            ).run()
+            try await Self.audit(
+                sql, Actor(id: token.id, name: token.name, role: token.role), "session.start", "token \(token.id)")
+        }
+        return (id, token)
+    }
+
+    /// The live token behind a session id: the session unexpired and its token not revoked.
+    public func sessionToken(_ id: String) async throws -> TokenRecord? {
+        let row = try await database.session { sql in
+            try await sql.raw(
+                """
+                SELECT t.id, t.name, t.role, t.created_at FROM sessions s JOIN tokens t ON t.id = s.token_id
+                WHERE s.sha256 = \(bind: sha256Hex(id)) AND s.expires_at > \(bind: StoreClock.nowMillis())
+                AND t.revoked_at IS NULL
+                """
+            ).first()
+        }
+        guard let row, let role = Role(rawValue: try row.decode(column: "role", as: String.self)) else { return nil }
+        return TokenRecord(
+            id: try row.decode(column: "id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            role: role, createdAtMilliseconds: try row.decode(column: "created_at", as: Int64.self))
+    }
+
+    /// Ends a session (signing out); nothing when there is none.
+    public func endSession(_ id: String) async throws {
+        try await database.transaction { sql in
+            try await sql.raw("DELETE FROM sessions WHERE sha256 = \(bind: sha256Hex(id))").run()
         }
     }
 

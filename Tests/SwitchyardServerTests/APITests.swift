@@ -65,6 +65,14 @@ struct Harness {
 struct Client: Sendable {
     let client: any TestClientProtocol
 
+    /// Signs in to the dashboard with `token` (the form's POST); the session cookie to send.
+    func signIn(_ token: String) async throws -> String {
+        let r = try await call(
+            .post, "/login", token: nil, body: "token=\(token)",
+            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        return try #require(r.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+    }
+
     @discardableResult
     func call(
         _ method: HTTPRequest.Method, _ uri: String, token: String?, body: String? = nil,
@@ -90,10 +98,13 @@ struct Client: Sendable {
                 #expect(bad.header("Content-Type") == "application/problem+json")
                 #expect(bad.header("WWW-Authenticate")?.hasPrefix("Bearer") == true)
                 #expect(try await c.call(.get, "/v1/providers", token: h.viewer).status == 200)
-                // The dashboard's cookie is not a way into the API (no cross-site writes).
-                let cookie = ["Cookie": "switchyard_token=\(h.planner)"]
+                // The dashboard's session is not a way into the API (no cross-site writes), and a
+                // token is no session.
+                let cookie = ["Cookie": try await c.signIn(h.planner)]
                 #expect(try await c.call(.get, "/v1/providers", token: nil, headers: cookie).status == 401)
                 #expect(try await c.call(.get, "/leases", token: nil, headers: cookie).status == 200)
+                let tokenAsCookie = ["Cookie": "switchyard_session=\(h.planner)"]
+                #expect(try await c.call(.get, "/leases", token: nil, headers: tokenAsCookie).status == 401)
                 let provider = #"{"id": "lambda", "kind": "neocloud"}"#
                 let forbidden = try await c.call(.post, "/v1/providers", token: h.viewer, body: provider)
                 #expect(forbidden.status == 403)
@@ -134,10 +145,61 @@ struct Client: Sendable {
                     ("//evil.example/", "/"), ("/x%0D%0ASet-Cookie:%20a=b", "/"), ("https://evil.example/", "/"),
                     ("/caf%C3%A9", "/"),
                 ] {
-                    let r = try await c.call(.get, "/login?token=\(h.viewer)&next=\(next)", token: nil)
+                    let r = try await c.call(
+                        .post, "/login", token: nil, body: "token=\(h.viewer)&next=\(next)",
+                        headers: ["Content-Type": "application/x-www-form-urlencoded"])
                     #expect(
-                        r.status == 303 && r.header("Location") == expected,
-                        "\(next): \(r.status) \(r.header("Location") ?? "")")
+                        r.status == 200 && r.text.contains("content=\"0;url=\(expected)\"")
+                            && r.header("Location") == nil,
+                        "\(next): \(r.status) \(r.text)")
+                }
+            }
+        }
+    }
+
+    /// The dashboard keeps a server-side session, never the token: signing in is a POST (a token
+    /// in the URL signs nobody in), the cookie holds a random id (HttpOnly, SameSite=Strict, an
+    /// expiry; Secure behind a TLS proxy), and the session ends on sign-out and when its token is
+    /// revoked. Every page and answer carries the security headers.
+    @Test func theDashboardKeepsASessionNotTheToken() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let form = ["Content-Type": "application/x-www-form-urlencoded"]
+                let signedIn = try await c.call(.post, "/login", token: nil, body: "token=\(h.viewer)", headers: form)
+                let cookie = try #require(signedIn.header("Set-Cookie"))
+                #expect(!cookie.contains(h.viewer))
+                #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
+                #expect(cookie.contains("Max-Age=43200") && !cookie.contains("Secure"))
+                let session = try #require(cookie.split(separator: ";").first.map(String.init))
+                #expect(try await c.call(.get, "/plans", token: nil, headers: ["Cookie": session]).status == 200)
+                let proxied = try await c.call(
+                    .post, "/login", token: nil, body: "token=\(h.viewer)",
+                    headers: form.merging(["X-Forwarded-Proto": "https"]) { $1 })
+                #expect(proxied.header("Set-Cookie")?.contains("; Secure") == true)
+                // A token in the query is not a sign-in.
+                let byURL = try await c.call(.get, "/login?token=\(h.viewer)", token: nil)
+                #expect(byURL.status == 200 && byURL.header("Set-Cookie") == nil)
+                // Signing out ends the session on the server, not only in the browser.
+                let out = try await c.call(.get, "/logout", token: nil, headers: ["Cookie": session])
+                #expect(out.status == 303)
+                #expect(try await c.call(.get, "/plans", token: nil, headers: ["Cookie": session]).status == 401)
+                // Revoking a token ends its sessions.
+                let created = try await c.call(
+                    .post, "/v1/tokens", token: h.admin, body: #"{"name": "temp", "role": "viewer"}"#)
+                let secret = try #require(created.json["token"] as? String)
+                let other = ["Cookie": try await c.signIn(secret)]
+                #expect(try await c.call(.get, "/leases", token: nil, headers: other).status == 200)
+                let id = try #require(created.json["id"] as? String)
+                #expect(try await c.call(.delete, "/v1/tokens/\(id)", token: h.admin).status == 204)
+                #expect(try await c.call(.get, "/leases", token: nil, headers: other).status == 401)
+                // The headers of a page, a problem and an API answer.
+                for (uri, token) in [("/login", nil), ("/v1/plans", h.viewer), ("/v1/nothing", h.viewer)]
+                    as [(String, String?)]
+                {
+                    let r = try await c.call(.get, uri, token: token)
+                    #expect(r.header("Content-Security-Policy")?.contains("default-src 'none'") == true, "\(uri)")
+                    #expect(r.header("Content-Security-Policy")?.contains("frame-ancestors 'none'") == true)
+                    #expect(r.header("X-Frame-Options") == "DENY" && r.header("X-Content-Type-Options") == "nosniff")
                 }
             }
         }
