@@ -357,12 +357,19 @@ extension SwitchyardServer {
 
     /// The body, refusing more than the limit with 413.
     static func body(_ request: Request, _ context: AppContext) async throws -> ByteBuffer {
+        let limit = context.maxUploadSize
         do {
-            return try await request.body.collect(upTo: context.maxUploadSize)
+            return try await withTimeout(seconds: context.bodySeconds) {
+                try await request.body.collect(upTo: limit)
+            }
+        } catch StoreError.timeout {
+            throw Problem(
+                .requestTimeout, "Request timeout",
+                detail: "the body did not arrive within \(String(format: "%g", context.bodySeconds)) s",
+                headers: [.connection: "close"])
         } catch {
             throw Problem(
-                .contentTooLarge, "Body too large",
-                detail: "request bodies are limited to \(context.maxUploadSize) bytes")
+                .contentTooLarge, "Body too large", detail: "request bodies are limited to \(limit) bytes")
         }
     }
 

@@ -117,3 +117,17 @@ final class TokenCache: Sendable {
         return token
     }
 }
+
+/// Puts the server's body deadline into each request's context (`API.body` enforces it).
+struct BodyDeadlineMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    let seconds: Double
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response)
+        async throws -> Response
+    {
+        var context = context
+        context.bodySeconds = seconds
+        return try await next(request, context)
+    }
+}

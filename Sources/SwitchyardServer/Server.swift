@@ -1,7 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
+import ServiceLifecycle
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardStore
@@ -21,6 +23,8 @@ public struct AppContext: RequestContext {
 
     /// Bodies above this are refused with 413 (scenario imports are the largest).
     public var maxUploadSize: Int { ServerOptions.maxBodyBytes }
+    /// How long a request's body may take to arrive once its head has: 408 past it.
+    public var bodySeconds = ServerOptions().requestBodySeconds
 
     /// The caller, or 401.
     func requireActor() throws -> Actor {
@@ -47,6 +51,15 @@ public struct ServerOptions: Sendable {
     public var jobLeaseSeconds = 30.0
     /// How many plan and re-plan jobs may wait at once, in all and per token; past it, 429.
     public var jobLimits = JobLimits.serverDefault
+    /// A connection with no request under way (idle keep-alive, or headers not complete) is
+    /// closed after this long, as is one whose body stops arriving.
+    public var idleTimeoutSeconds = 30.0
+    /// A request's whole body must arrive within this long after its head, however slowly it
+    /// trickles (each byte restarts the idle timeout): else 408 and the connection is closed.
+    public var requestBodySeconds = 30.0
+    /// Connections held at once; past it the server accepts no more until one closes (they wait
+    /// in the listen backlog).
+    public var maxConnections = 1024
 
     public init() {}
 }
@@ -82,6 +95,7 @@ public struct SwitchyardServer: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: BodyDeadlineMiddleware(seconds: options.requestBodySeconds))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: AuthMiddleware(tokens: tokens))
         addOperationalRoutes(router)
@@ -113,15 +127,24 @@ public struct SwitchyardServer: Sendable {
 
     /// Serves until the process is stopped: HTTP on the options' address and the job runners.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        // The job runners are services of the application's service group: SIGINT/SIGTERM shut
-        // the HTTP server and the runners down together.
-        let app = Application(
+        try await application(logger: logger, services: runners(), onRunning: onRunning).runService()
+    }
+
+    /// The HTTP application with the options' limits: idle and slow clients are cut off, and no
+    /// more than `maxConnections` are held. The job runners, when given, are services of the
+    /// application's service group: SIGINT/SIGTERM shut the HTTP server and them down together.
+    public func application(
+        logger: Logger, services: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
             router: router(),
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "switchyard"),
-            services: runners(),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(options.idleTimeoutSeconds * 1000)))),
+            configuration: .init(
+                address: .hostname(options.host, port: options.port), serverName: "switchyard",
+                availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections)),
+            services: services,
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
     }
 
     func addOperationalRoutes(_ router: Router<AppContext>) {

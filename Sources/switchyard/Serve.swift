@@ -62,7 +62,19 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Jobs one token may have waiting or running at once; past it, 429.")
     var maxQueuedJobsPerToken = JobLimits.serverDefault.queuedPerActor!
 
+    @Option(help: "Seconds before a connection with no request under way (or a stalled one) is closed.")
+    var idleTimeout = 30.0
+
+    @Option(help: "Seconds a request's body may take to arrive, however slowly it trickles; past it, 408.")
+    var requestBodyTimeout = 30.0
+
+    @Option(help: "Connections held at once; more wait in the listen backlog until one closes.")
+    var maxConnections = 1024
+
     func validate() throws {
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be above 0") }
+        guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be above 0") }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxQueuedJobs >= 1 else { throw ValidationError("--max-queued-jobs must be at least 1") }
         guard maxQueuedJobsPerToken >= 1 else {
@@ -111,6 +123,9 @@ struct Serve: AsyncParsableCommand {
         options.planTimeLimitSeconds = planTimeLimit
         options.jobLeaseSeconds = jobLeaseSeconds
         options.jobLimits = JobLimits(queued: maxQueuedJobs, queuedPerActor: maxQueuedJobsPerToken)
+        options.idleTimeoutSeconds = idleTimeout
+        options.requestBodySeconds = requestBodyTimeout
+        options.maxConnections = maxConnections
         let server = SwitchyardServer(store: store, options: options)
         let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
         try await server.run(logger: logger) { [host] port in
