@@ -8,6 +8,7 @@ import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardStore
 import SwitchyardWorker
+import Synchronization
 
 /// Each request's context: who is asking, once the token is checked.
 public struct AppContext: RequestContext {
@@ -60,6 +61,9 @@ public struct ServerOptions: Sendable {
     /// Connections held at once; past it the server accepts no more until one closes (they wait
     /// in the listen backlog).
     public var maxConnections = 1024
+    /// On SIGTERM or SIGINT, how long a job already solving may take to finish and be written;
+    /// past it the job goes back to the queue (its attempt not spent) and the server exits.
+    public var shutdownGraceSeconds = 10.0
 
     public init() {}
 }
@@ -75,6 +79,8 @@ public struct SwitchyardServer: Sendable {
     let tokens: TokenCache
     let started = Date()
     let instance = UUID().uuidString.prefix(8).lowercased()
+    /// Set once graceful shutdown begins: /readyz answers 503.
+    let draining = Shared(false)
     /// What the job runners plan with: the planner, unless a test hands in another.
     let executor: PlanExecutor
 
@@ -113,7 +119,7 @@ public struct SwitchyardServer: Sendable {
                 // Unique per process start: a restarted server must not pass for the one that died.
                 worker:
                     "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(instance)-\(i)",
-                leaseSeconds: options.jobLeaseSeconds
+                leaseSeconds: options.jobLeaseSeconds, shutdownGraceSeconds: options.shutdownGraceSeconds
             ) { [metrics] outcome in
                 let labels = [("kind", outcome.kind.rawValue), ("outcome", outcome.succeeded ? "succeeded" : "failed")]
                 metrics.observe("switchyard_plan_job_duration_seconds", outcome.seconds, labels: labels)
@@ -126,8 +132,17 @@ public struct SwitchyardServer: Sendable {
     }
 
     /// Serves until the process is stopped: HTTP on the options' address and the job runners.
+    ///
+    /// SIGTERM or SIGINT shuts them down gracefully in reverse order: first /readyz starts to
+    /// answer 503 "draining", then the runners stop claiming and give a job already solving
+    /// `shutdownGraceSeconds` to finish (else it goes back to the queue), and only then does the
+    /// HTTP server stop, so a load balancer sees the drain.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        try await application(logger: logger, services: runners(), onRunning: onRunning).runService()
+        let app = application(logger: logger, onRunning: onRunning)
+        let services: [any Service] = [app] + runners() + [DrainSignal(draining: draining)]
+        let group = ServiceGroup(
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
     }
 
     /// The HTTP application with the options' limits: idle and slow clients are cut off, and no
@@ -150,6 +165,11 @@ public struct SwitchyardServer: Sendable {
     func addOperationalRoutes(_ router: Router<AppContext>) {
         router.getAndHead("/healthz") { _, _ in Self.json(.ok, "{\"status\":\"ok\"}") }
         router.getAndHead("/readyz") { _, _ -> Response in
+            if draining.withLock({ $0 }) {
+                throw Problem(
+                    .serviceUnavailable, "Draining",
+                    detail: "this server is stopping: it takes no new jobs and finishes or hands back its own")
+            }
             do {
                 let version = try await withTimeout(seconds: 2) { try await store.schemaVersion() }
                 return Self.json(
@@ -210,4 +230,22 @@ extension OpenAPIDocument {
         guard let node = try? DocumentParser.parse(yaml, format: .yaml) else { return "{}" }
         return DocumentWriter.write(node, format: .json)
     }()
+}
+
+/// A value shared between tasks under a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let value: Mutex<Value>
+    init(_ value: Value) { self.value = Mutex(value) }
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
+}
+
+/// The first service to hear of a graceful shutdown (the last in its group): marks the server
+/// as draining, so /readyz says so while the job runners finish.
+struct DrainSignal: Service {
+    let draining: Shared<Bool>
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        draining.withLock { $0 = true }
+    }
 }

@@ -151,6 +151,27 @@ extension Store {
         }
     }
 
+    /// Hands a job `worker` holds back to the queue without spending its attempt (its server is
+    /// stopping and the solve did not finish in the grace period): queued again, unclaimed, its
+    /// attempt count as before the claim. False when the claim was already lost.
+    @discardableResult
+    public func releaseJob(_ job: JobRecord, worker: String) async throws -> Bool {
+        try await database.transaction { sql in
+            let released = try await sql.raw(
+                """
+                UPDATE jobs SET state = 'queued', claimed_by = NULL, lease_until = NULL, started_at = NULL,
+                attempts = attempts - 1
+                WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+                """
+            ).first()
+            if released != nil {
+                try await Self.audit(
+                    sql, .system, "job.release", "job \(job.id)", "\(worker) stopped before finishing; queued again")
+            }
+            return released != nil
+        }
+    }
+
     /// Finishes a job with its plan, in one transaction, if `worker` still holds it. Returns the
     /// plan's id, or nil when the claim was lost (another worker owns the job now).
     public func completeJob(_ job: JobRecord, worker: String, plan: Plan, actor: Actor = .system) async throws

@@ -6,6 +6,7 @@ import Solver
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardStore
+import Synchronization
 
 /// What a job asks the planner: a plan of a scenario, or a re-plan of a plan after an incident.
 public enum PlanRequest: Sendable {
@@ -49,6 +50,9 @@ public final class JobRunner: Service, Sendable {
     public let worker: String
     /// How long a claim lasts without renewal; a runner that dies loses its job after this.
     public let leaseSeconds: Double
+    /// Once its service is asked to stop, how long a job already solving may take to finish and
+    /// be written; past it the job goes back to the queue, its attempt not spent.
+    public let shutdownGraceSeconds: Double
     let logger: Logger
     let onFinish: @Sendable (Outcome) -> Void
     let executor: PlanExecutor
@@ -56,20 +60,21 @@ public final class JobRunner: Service, Sendable {
     public init(
         store: Store, executor: @escaping PlanExecutor = plannerExecutor,
         worker: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
-        leaseSeconds: Double = 30, logger: Logger = Logger(label: "switchyard.jobs"),
+        leaseSeconds: Double = 30, shutdownGraceSeconds: Double = 10, logger: Logger = Logger(label: "switchyard.jobs"),
         onFinish: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
         self.executor = executor
         self.store = store
         self.worker = worker
         self.leaseSeconds = leaseSeconds
+        self.shutdownGraceSeconds = shutdownGraceSeconds
         self.logger = logger
         self.onFinish = onFinish
     }
 
     /// Works the queue as a service until its service group shuts down gracefully (or the task
-    /// is cancelled): then it stops claiming between jobs, so a job already claimed runs to its
-    /// end and no claim is cut off in the middle of a transaction.
+    /// is cancelled): then it claims nothing more; a job already solving gets the grace period to
+    /// finish and be written, else it goes back to the queue for another server.
     public func run() async throws {
         await work(stopping: { Task.isShuttingDownGracefully })
     }
@@ -106,7 +111,12 @@ public final class JobRunner: Service, Sendable {
         defer { renewal.cancel() }
         let seconds = { (ContinuousClock.now - started) / .seconds(1) }
         do {
-            let plan = try await execute(job)
+            guard let plan = try await planOrHandBack(job) else {
+                let released = try await store.releaseJob(job, worker: worker)
+                let outcome = released ? "queued again (attempt not spent)" : "claim already lost"
+                logger.info("job \(job.id): stopping; the solve outran the \(shutdownGraceSeconds) s grace: \(outcome)")
+                return true
+            }
             let planID = try await store.completeJob(job, worker: worker, plan: plan)
             if planID == nil { logger.warning("job \(job.id): claim lost before finishing; its result is dropped") }
             onFinish(
@@ -119,6 +129,24 @@ public final class JobRunner: Service, Sendable {
             onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
         }
         return true
+    }
+
+    /// The job's plan; nil when the service was asked to stop and the solve did not finish
+    /// within the grace period after that (the solver thread is left to the process's exit).
+    func planOrHandBack(_ job: JobRecord) async throws -> Plan? {
+        let grace = shutdownGraceSeconds
+        let race = FirstResult<Plan?>()
+        Task {
+            do { race.finish(.success(try await self.execute(job))) } catch { race.finish(.failure(error)) }
+        }
+        // An unstructured task inherits the service's graceful-shutdown context.
+        let stopping = Task {
+            do { try await gracefulShutdown() } catch { return }  // cancelled: the solve finished
+            try? await Task.sleep(for: .seconds(grace))
+            race.finish(.success(nil))
+        }
+        defer { stopping.cancel() }
+        return try await race.value()
     }
 
     /// Plans the job's snapshot (or re-plans its base plan under its incident) on a thread of its
@@ -148,5 +176,33 @@ func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async 
         let thread = Thread { continuation.resume(with: Result { try body() }) }
         thread.stackSize = 16 << 20
         thread.start()
+    }
+}
+
+/// The first of several racing results; later ones are dropped.
+final class FirstResult<T: Sendable>: Sendable {
+    private let state = Mutex<(result: Result<T, any Error>?, waiter: CheckedContinuation<T, any Error>?)>((nil, nil))
+
+    /// Offers a result; only the first counts.
+    func finish(_ result: Result<T, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The first result, once there is one.
+    func value() async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<T, any Error>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
     }
 }

@@ -71,10 +71,16 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Connections held at once; more wait in the listen backlog until one closes.")
     var maxConnections = 1024
 
+    @Option(
+        help:
+            "On SIGTERM, seconds a job already solving may take to finish; past it the job goes back to the queue.")
+    var shutdownGraceSeconds = 10.0
+
     func validate() throws {
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be above 0") }
         guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be above 0") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
+        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0 to 65535") }
         guard maxQueuedJobs >= 1 else { throw ValidationError("--max-queued-jobs must be at least 1") }
         guard maxQueuedJobsPerToken >= 1 else {
@@ -126,6 +132,7 @@ struct Serve: AsyncParsableCommand {
         options.idleTimeoutSeconds = idleTimeout
         options.requestBodySeconds = requestBodyTimeout
         options.maxConnections = maxConnections
+        options.shutdownGraceSeconds = shutdownGraceSeconds
         let server = SwitchyardServer(store: store, options: options)
         let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
         try await server.run(logger: logger) { [host] port in

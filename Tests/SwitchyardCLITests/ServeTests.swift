@@ -253,6 +253,66 @@ final class ServerProcess: @unchecked Sendable {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/unused.sqlite"))
     }
 
+    /// Rolling restarts during a long solve lose no work and spend no attempt: each server told
+    /// to stop (SIGTERM) answers /readyz with 503 "draining", gives the solve its grace period,
+    /// hands the job back to the queue, and exits 0; the last server plans it once, on its first
+    /// counted attempt.
+    @Test(arguments: TestDatabases.available)
+    func rollingRestartsDuringASolveHandTheJobOnWithoutSpendingAttempts(backend: TestDatabases.Backend)
+        async throws
+    {
+        let (url, drop) = try await TestDatabases.make(backend)
+        defer { Task { await drop() } }
+        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml")
+            .path
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        let generated = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18", "--out",
+                scenario,
+            ])
+        #expect(generated.status == 0)
+        let settings = ["--plan-time-limit", "20", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
+        var server = try ServerProcess(database: url, arguments: ["--import", scenario] + settings)
+        let token = try #require(server.token)
+        let job = try #require(
+            server.output.withLock { $0 }.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map {
+                String(server.output.withLock { $0 }[$0])
+            })
+        for restart in 0..<2 {
+            var state: String?
+            for _ in 0..<300 {
+                state = await server.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String
+                if state == "running" { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(state == "running", "restart \(restart)")
+            kill(server.process.processIdentifier, SIGTERM)
+            var draining: Int?
+            for _ in 0..<20 where draining != 503 {
+                draining = await server.call("GET", "/readyz", token: token)?.status
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(draining == 503, "restart \(restart)")
+            server.process.waitUntilExit()
+            #expect(server.process.terminationStatus == 0)
+            #expect(server.output.withLock { $0 }.contains("queued again (attempt not spent)"))
+            server = try ServerProcess(database: url, arguments: settings)
+        }
+        defer { server.stop() }
+        var reply: [String: Any] = [:]
+        for _ in 0..<600 {
+            reply = await server.call("GET", "/v1/jobs/\(job)", token: token)?.json ?? [:]
+            if reply["state"] as? String == "succeeded" || reply["state"] as? String == "failed" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(reply["state"] as? String == "succeeded")
+        #expect(reply["attempts"] as? Int == 1)
+        let plans = await server.call("GET", "/v1/plans", token: token)?.json["items"] as? [[String: Any]]
+        #expect(plans?.count == 1)
+    }
+
     /// A server killed while it solves leaves its job to be taken up again: the next server
     /// (after the dead one's claim runs out) plans it, once, and nothing of the first attempt
     /// was written.
