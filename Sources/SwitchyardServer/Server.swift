@@ -145,6 +145,14 @@ public struct SwitchyardServer: Sendable {
         try await group.run()
     }
 
+    /// Works the job queue without HTTP (`switchyard worker`) until SIGTERM or SIGINT, which stop
+    /// the runners as in `run`: no new claims, a running solve's grace period, else hand-back.
+    public func runWorkers(logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(services: runners(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
     /// The HTTP application with the options' limits: idle and slow clients are cut off, and no
     /// more than `maxConnections` are held. The job runners, when given, are services of the
     /// application's service group: SIGINT/SIGTERM shut the HTTP server and them down together.

@@ -35,6 +35,50 @@ public final class Store: Sendable {
     /// Closes the connection.
     public func close() async { await database.close() }
 
+    /// Writes a consistent copy of the whole record to the new file `path` while the server keeps
+    /// serving: SQLite's `VACUUM INTO`, one read transaction, so the copy holds every write
+    /// committed before it began and none half-done. A PostgreSQL record is backed up with
+    /// `pg_dump` (docs/server.md).
+    public func backup(to path: String) async throws {
+        guard database.dialect == .sqlite else {
+            throw StoreError.configuration(
+                "a PostgreSQL record is backed up with pg_dump --format=custom (docs/server.md), not by switchyard")
+        }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError.conflict("\(path) exists: back up to a new file")
+        }
+        try await database.session { sql in try await sql.raw("VACUUM INTO \(bind: path)").run() }
+    }
+
+    /// Puts the backup `source` in place as the SQLite record at `target` (no server may be using
+    /// it): the copy is opened and brought up to date beside the target first, so a file that is
+    /// no Switchyard record is refused and the target is replaced only by a checked copy, in one
+    /// rename.
+    public static func restore(from source: String, to target: String, replacing: Bool) async throws {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: source) else { throw StoreError.notFound("backup \(source)") }
+        if manager.fileExists(atPath: target), !replacing {
+            throw StoreError.conflict("\(target) exists: stop the servers using it and pass --replace to overwrite it")
+        }
+        let staging = target + ".restoring-\(UUID().uuidString.prefix(8))"
+        defer { try? manager.removeItem(atPath: staging) }
+        try manager.copyItem(atPath: source, toPath: staging)
+        do {
+            let copy = try await Store.open("sqlite:" + staging)
+            var failure: (any Error)?
+            do { _ = try await copy.tokenCount() } catch { failure = error }
+            await copy.close()
+            if let failure { throw failure }
+        } catch {
+            throw StoreError.configuration("\(source) is not a Switchyard record: \(error)")
+        }
+        for suffix in ["-wal", "-shm"] { try? manager.removeItem(atPath: target + suffix) }
+        if rename(staging, target) != 0 {
+            throw StoreError.configuration(
+                "cannot move the restored copy to \(target): \(String(cString: strerror(errno)))")
+        }
+    }
+
     /// The schema version in force.
     public func schemaVersion() async throws -> Int {
         try await database.session { sql in

@@ -142,6 +142,127 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run plan jobs from the record's queue, with no HTTP listener.",
+        discussion: """
+            Adds solver capacity to servers that share one PostgreSQL database without exposing more
+            API endpoints: each runner claims the oldest queued job, solves it and writes the plan,
+            exactly as a server's runners do. `serve --workers 0` is the converse: an API-only server.
+            SIGTERM stops claiming and gives a running solve --shutdown-grace-seconds to finish, else
+            hands the job back to the queue.
+
+              switchyard worker --database postgres://switchyard:secret@db.internal/switchyard --workers 1
+            """)
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: "Jobs solved at once by this process (the solver is single-threaded: one per core).")
+    var workers = 1
+
+    @Option(help: "How long a job's claim lasts unless renewed: a job whose worker died is taken up after this.")
+    var jobLeaseSeconds = 30.0
+
+    @Option(
+        help: "On SIGTERM, seconds a job already solving may take to finish; past it the job goes back to the queue.")
+    var shutdownGraceSeconds = 10.0
+
+    func validate() throws {
+        guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard jobLeaseSeconds >= 1 else { throw ValidationError("--job-lease-seconds must be at least 1") }
+        guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "switchyard")
+        logger.logLevel = .info
+        let store: Store
+        do {
+            store = try await Store.open(database.database, logger: logger)
+        } catch let error as StoreError {
+            throw CLIFailure.io(error.description)
+        }
+        var options = ServerOptions()
+        options.workers = workers
+        options.jobLeaseSeconds = jobLeaseSeconds
+        options.shutdownGraceSeconds = shutdownGraceSeconds
+        let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
+        say("Working the job queue of \(place) with \(workers) runner(s); no HTTP listener.")
+        try await SwitchyardServer(store: store, options: options).runWorkers(logger: logger)
+        await store.close()
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the SQLite record to a new file while servers keep serving.",
+        discussion: """
+            The copy is consistent (SQLite's VACUUM INTO, one read transaction): every write
+            committed before it began, nothing half-done. A PostgreSQL record is backed up with
+            pg_dump (docs/server.md). Put a copy back with `switchyard restore`.
+
+              switchyard backup --database sqlite:switchyard.sqlite --out backups/2027-01-05.sqlite
+            """)
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: ArgumentHelp("The backup file to write; it must not exist.", valueName: "file"))
+    var out: String
+
+    func run() async throws {
+        do {
+            let store = try await Store.open(database.database)
+            let result: Result<Void, any Error>
+            do {
+                try await store.backup(to: out)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+            }
+            await store.close()
+            try result.get()
+        } catch let error as StoreError {
+            throw CLIFailure.io(error.description)
+        }
+        say("Backed up \(database.database) to \(out).")
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a backup in place as the SQLite record (stop the servers using it first).",
+        discussion: """
+            The backup is checked and brought up to date beside the target first, then moved into
+            place in one rename. A PostgreSQL record is restored with pg_restore (docs/server.md).
+
+              switchyard restore --from backups/2027-01-05.sqlite --database sqlite:switchyard.sqlite --replace
+            """)
+
+    @OptionGroup var database: DatabaseOption
+
+    @Option(help: ArgumentHelp("The backup to restore.", valueName: "file"))
+    var from: String
+
+    @Flag(help: "Replace an existing record (no server may be using it).")
+    var replace = false
+
+    func run() async throws {
+        guard !database.database.hasPrefix("postgres") else {
+            throw CLIFailure.io("a PostgreSQL record is restored with pg_restore (docs/server.md), not by switchyard")
+        }
+        let target =
+            database.database.hasPrefix("sqlite:")
+            ? String(database.database.dropFirst("sqlite:".count)) : database.database
+        do {
+            try await Store.restore(from: from, to: target, replacing: replace)
+        } catch let error as StoreError {
+            throw CLIFailure.io(error.description)
+        }
+        say("Restored \(from) as \(database.database).")
+    }
+}
+
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "token",

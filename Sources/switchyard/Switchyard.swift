@@ -30,7 +30,7 @@ struct Switchyard: AsyncParsableCommand {
             Validate.self, PlanCommand.self, ReplanCommand.self, ScheduleCommand.self, SimulateCommand.self,
             GenerateTrace.self, Catalog.self,
             Generate.self,
-            ImportOffers.self, Serve.self, TokenCommand.self, SolveMILP.self,
+            ImportOffers.self, Serve.self, Worker.self, Backup.self, Restore.self, TokenCommand.self, SolveMILP.self,
         ]
     )
 }

@@ -313,6 +313,45 @@ final class ServerProcess: @unchecked Sendable {
         #expect(plans?.count == 1)
     }
 
+    /// `switchyard worker` works the queue with no listener: a job queued through an API-only
+    /// server (`serve --workers 0`) is planned by the worker, which stops cleanly on SIGTERM.
+    @Test(arguments: TestDatabases.available)
+    func aWorkerWithoutHTTPPlansWhatAnAPIOnlyServerQueues(backend: TestDatabases.Backend) async throws {
+        let (url, drop) = try await TestDatabases.make(backend)
+        defer { Task { await drop() } }
+        let api = try ServerProcess(
+            database: url,
+            arguments: ["--workers", "0", "--import", "examples/frontier-lab.yaml", "--plan-time-limit", "5"])
+        defer { api.stop() }
+        let token = try #require(api.token)
+        let job = try #require(
+            api.output.withLock { $0 }.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map {
+                String(api.output.withLock { $0 }[$0])
+            })
+        try await Task.sleep(for: .milliseconds(500))
+        // Nobody runs jobs yet: the API server has no runners.
+        let waiting = await api.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String
+        #expect(waiting == "queued")
+        let worker = Process()
+        worker.executableURL = URL(fileURLWithPath: Fixtures.switchyardBinary)
+        worker.arguments = ["worker", "--database", url]
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        var state: String?
+        for _ in 0..<900 {
+            state = await api.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String
+            if state == "succeeded" || state == "failed" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(state == "succeeded")
+        worker.terminate()
+        worker.waitUntilExit()
+        #expect(worker.terminationStatus == 0)
+        // The worker has no listener: the API server is the only one answering.
+        #expect(try await api.call("GET", "/readyz", token: token)?.status == 200)
+    }
+
     /// A server killed while it solves leaves its job to be taken up again: the next server
     /// (after the dead one's claim runs out) plans it, once, and nothing of the first attempt
     /// was written.

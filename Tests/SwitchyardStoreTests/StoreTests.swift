@@ -6,6 +6,7 @@ import SwitchyardModel
 import SwitchyardServiceTesting
 import SwitchyardTesting
 import SwitchyardWorker
+import Synchronization
 import Testing
 
 @testable import SwitchyardStore
@@ -473,6 +474,84 @@ import Testing
             }
             #expect(try await store.jobCounts().map(\.1) == [2])
         }
+    }
+
+    /// A backup taken while writes go on holds every write acknowledged before it began, and a
+    /// restore puts it in place as a working record; a file that is no record is refused and the
+    /// target left alone.
+    @Test func aBackupDuringWritesHoldsEveryAcknowledgedWrite() async throws {
+        try await TestDatabases.with(.sqlite) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: .system)
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sy-backup-\(UUID())")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let acknowledged = Mutex<[String]>([])
+            let writer = Task {
+                for i in 0..<60 {
+                    let body = try DocumentParser.parse(#"{"id": "neo-\#(i)", "kind": "neocloud"}"#, format: .json)
+                    _ = try await store.putEntity(.providers, id: nil, body: body, ifMatch: nil, actor: Self.planner)
+                    acknowledged.withLock { $0.append("neo-\(i)") }
+                }
+            }
+            while acknowledged.withLock({ $0.count }) < 20 { try await Task.sleep(for: .milliseconds(5)) }
+            let before = acknowledged.withLock { $0 }
+            let backup = directory.appendingPathComponent("backup.sqlite").path
+            try await store.backup(to: backup)
+            try await writer.value
+            #expect(acknowledged.withLock { $0.count } == 60)
+            await #expect(throws: StoreError.self) { try await store.backup(to: backup) }
+
+            let target = directory.appendingPathComponent("restored.sqlite").path
+            try await Store.restore(from: backup, to: target, replacing: false)
+            let restored = try await Store.open("sqlite:" + target)
+            for id in before { #expect(try await restored.entity(.providers, id: id).id == id) }
+            let kept = try await restored.entities(.providers, after: nil, limit: 200).items.count
+            #expect(kept >= 4 + before.count && kept < 4 + 60, "\(kept) providers")
+            await restored.close()
+            // Not a record: refused, and the target untouched.
+            let junk = directory.appendingPathComponent("junk.sqlite").path
+            try Data("not a database".utf8).write(to: URL(fileURLWithPath: junk))
+            await #expect(throws: StoreError.self) { try await Store.restore(from: junk, to: target, replacing: true) }
+            let again = try await Store.open("sqlite:" + target)
+            #expect(try await again.entity(.providers, id: before[0]).id == before[0])
+            await again.close()
+            // An existing record is replaced only when asked.
+            await #expect(throws: StoreError.self) {
+                try await Store.restore(from: backup, to: target, replacing: false)
+            }
+        }
+    }
+
+    /// A PostgreSQL record is backed up with pg_dump and restored with pg_restore, as
+    /// docs/server.md says: the restored database opens as the same record.
+    @Test(
+        .enabled(
+            if: TestDatabases.postgresURL != nil && FileManager.default.isExecutableFile(atPath: "/usr/bin/pg_dump")))
+    func aPostgresRecordRestoresFromPgDump() async throws {
+        let (source, dropSource) = try await TestDatabases.make(.postgres)
+        let (target, dropTarget) = try await TestDatabases.make(.postgres)
+        let dump = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID()).dump").path
+        defer {
+            try? FileManager.default.removeItem(atPath: dump)
+            Task {
+                await dropSource()
+                await dropTarget()
+            }
+        }
+        let store = try await Store.open(source)
+        try await store.importScenario(try Fixtures.frontierLab(), actor: .system)
+        let (token, secret) = try await store.createToken(name: "ops", role: .admin, actor: .system)
+        await store.close()
+        let dumped = try runCommand("/usr/bin/pg_dump", ["--format=custom", "--file", dump, source])
+        #expect(dumped.status == 0, "\(dumped.stderr)")
+        // The target is an empty database (TestDatabases made it); restore into it.
+        let restoredRun = try runCommand("/usr/bin/pg_restore", ["--no-owner", "--dbname", target, dump])
+        #expect(restoredRun.status == 0, "\(restoredRun.stderr)")
+        let restored = try await Store.open(target)
+        #expect(try await restored.token(secret: secret)?.id == token.id)
+        #expect(try await restored.workspace()?.name == "frontier-lab")
+        #expect(try await restored.schemaVersion() == Migrations.all.last!.version)
+        await restored.close()
     }
 
     /// Accepting a re-plan proposes only what the base plan's live leases do not already cover.
