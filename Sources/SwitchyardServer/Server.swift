@@ -61,6 +61,8 @@ public struct ServerOptions: Sendable {
     /// Connections held at once; past it the server accepts no more until one closes (they wait
     /// in the listen backlog).
     public var maxConnections = 1024
+    /// Whether every request is logged (request id, route, status, latency): on with JSON logs.
+    public var logRequests = false
     /// On SIGTERM or SIGINT, how long a job already solving may take to finish and be written;
     /// past it the job goes back to the queue (its attempt not spent) and the server exits.
     public var shutdownGraceSeconds = 10.0
@@ -98,7 +100,7 @@ public struct SwitchyardServer: Sendable {
     /// The router with every route and middleware.
     public func router() -> Router<AppContext> {
         let router = Router(context: AppContext.self)
-        router.add(middleware: MetricsMiddleware(metrics: metrics))
+        router.add(middleware: MetricsMiddleware(metrics: metrics, logRequests: options.logRequests))
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: BodyDeadlineMiddleware(seconds: options.requestBodySeconds))
@@ -216,18 +218,28 @@ public struct SwitchyardServer: Sendable {
 /// Request latencies by method, route template and status.
 struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: Metrics
+    /// Whether each request is logged (with its request id, route, status and latency).
+    let logRequests: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
         async throws -> Response
     {
         let start = ContinuousClock.now
         let response = try await next(request, context)
+        let seconds = (ContinuousClock.now - start) / .seconds(1)
+        let route = context.endpointPath ?? "unmatched"
         metrics.observe(
-            "switchyard_http_request_duration_seconds", (ContinuousClock.now - start) / .seconds(1),
-            labels: [
-                ("method", request.method.rawValue), ("route", context.endpointPath ?? "unmatched"),
-                ("status", String(response.status.code)),
-            ])
+            "switchyard_http_request_duration_seconds", seconds,
+            labels: [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))])
+        if logRequests {
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "route": "\(route)",
+                    "status": .stringConvertible(Int(response.status.code)),
+                    "ms": .stringConvertible((seconds * 100_000).rounded() / 100),
+                ])
+        }
         return response
     }
 }

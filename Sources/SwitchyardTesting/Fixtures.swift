@@ -83,11 +83,17 @@ public struct CommandResult: Sendable {
     public let stderr: String
 }
 
-/// Runs `executable` with `arguments` in the repository root and waits for it.
-public func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil) throws -> CommandResult {
+/// Runs `executable` with `arguments` in the repository root and waits for it; `environment`
+/// adds to (or replaces) this process's variables.
+public func runCommand(
+    _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     process.currentDirectoryURL = Fixtures.repositoryRoot
     let out = Pipe()
     let err = Pipe()

@@ -114,18 +114,37 @@ public final class JobRunner: Service, Sendable {
             guard let plan = try await planOrHandBack(job) else {
                 let released = try await store.releaseJob(job, worker: worker)
                 let outcome = released ? "queued again (attempt not spent)" : "claim already lost"
-                logger.info("job \(job.id): stopping; the solve outran the \(shutdownGraceSeconds) s grace: \(outcome)")
+                logger.info(
+                    "job \(job.id): stopping; the solve outran the \(shutdownGraceSeconds) s grace: \(outcome)",
+                    metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "released"])
                 return true
             }
             let planID = try await store.completeJob(job, worker: worker, plan: plan)
-            if planID == nil { logger.warning("job \(job.id): claim lost before finishing; its result is dropped") }
+            if let planID {
+                logger.info(
+                    "job \(job.id) succeeded: plan \(planID)",
+                    metadata: [
+                        "job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "succeeded", "plan": "\(planID)",
+                        "seconds": .stringConvertible(seconds()),
+                    ])
+            } else {
+                logger.warning(
+                    "job \(job.id): claim lost before finishing; its result is dropped",
+                    metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "claim-lost"])
+            }
             onFinish(
                 Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
         } catch let error as PlannerError {
             try await store.failJob(job, worker: worker, error: error.description)
+            logger.info(
+                "job \(job.id) failed: \(error.description)",
+                metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "failed"])
             onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
         } catch let error as InputError {
             try await store.failJob(job, worker: worker, error: error.description)
+            logger.info(
+                "job \(job.id) failed: \(error.description)",
+                metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "failed"])
             onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
         }
         return true

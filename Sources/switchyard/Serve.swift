@@ -5,6 +5,7 @@ import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardServer
 import SwitchyardStore
+import Synchronization
 
 /// Where the record is kept unless `--database` says otherwise.
 let defaultDatabase = "sqlite:switchyard.sqlite"
@@ -16,6 +17,65 @@ struct DatabaseOption: ParsableArguments {
             "The record: sqlite:PATH (the default, \(defaultDatabase)) or postgres://user:password@host:port/db.",
             valueName: "url"))
     var database: String = ProcessInfo.processInfo.environment["SWITCHYARD_DATABASE"] ?? defaultDatabase
+}
+
+/// Settings from the environment: `SWITCHYARD_` and the flag's name in capitals, `-` as `_`
+/// (`--plan-time-limit` is SWITCHYARD_PLAN_TIME_LIMIT). A flag on the command line wins; a value
+/// that does not read is an error naming the variable.
+enum Environment {
+    static let problems = Mutex<Set<String>>([])
+
+    static func variable(_ flag: String) -> String {
+        "SWITCHYARD_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    static func value<T: LosslessStringConvertible>(_ flag: String, _ fallback: T) -> T {
+        let name = variable(flag)
+        guard let text = ProcessInfo.processInfo.environment[name] else { return fallback }
+        guard let value = T(text) else {
+            problems.withLock { _ = $0.insert("\(name)='\(text)' is not a value for --\(flag)") }
+            return fallback
+        }
+        return value
+    }
+
+    static func optional(_ flag: String) -> String? { ProcessInfo.processInfo.environment[variable(flag)] }
+
+    static func check() throws {
+        let found = problems.withLock { $0 }.sorted()
+        if !found.isEmpty { throw ValidationError(found.joined(separator: "\n")) }
+    }
+}
+
+/// How log lines are written.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable, LosslessStringConvertible {
+    case text, json
+    init?(_ description: String) { self.init(rawValue: description) }
+    var description: String { rawValue }
+
+    /// Routes every logger to the JSON handler when asked (once per process).
+    func bootstrap() {
+        if self == .json { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
+    }
+}
+
+/// `serve --check-config`: the settings, then whether the database answers (its password never
+/// printed); exit 2 when it does not.
+func checkSettings(database url: String, settings: [(String, String)]) async throws {
+    for (name, value) in settings { say("\(name): \(value)") }
+    let database: Database
+    do {
+        database = try await Database.open(url)
+    } catch let error as StoreError {
+        throw CLIFailure.io("the database does not answer: \(error.description)")
+    }
+    say("database: \(database.location)")
+    let version = try? await database.session { sql in
+        try await sql.raw("SELECT MAX(version) AS v FROM schema_migrations").first()?.decode(column: "v", as: Int?.self)
+    }
+    await database.close()
+    let schema = version.flatMap { $0 }.map { "schema version \($0)" } ?? "empty (serve creates the schema)"
+    say("The settings are valid and the database answers: \(schema).")
 }
 
 struct Serve: AsyncParsableCommand {
@@ -35,48 +95,55 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     @Option(help: "The address to listen on. Loopback unless told otherwise.")
-    var host = "127.0.0.1"
+    var host = Environment.value("host", "127.0.0.1")
 
     @Option(help: "The port (0 picks a free one and prints it).")
-    var port = 8080
+    var port = Environment.value("port", 8080)
 
     @Option(
         name: .customLong("import"),
         help: ArgumentHelp(
             "A scenario to load when the record has none, with a first plan (default: examples/frontier-lab.yaml if present).",
             valueName: "file"))
-    var importFile: String?
+    var importFile: String? = Environment.optional("import")
 
     @Option(help: "Plan jobs run at once by this server.")
-    var workers = 1
+    var workers = Environment.value("workers", 1)
 
     @Option(help: "The longest a plan job may solve, in seconds.")
-    var planTimeLimit = 120.0
+    var planTimeLimit = Environment.value("plan-time-limit", 120.0)
 
     @Option(help: "How long a job's claim lasts unless renewed: a job whose server died is taken up after this.")
-    var jobLeaseSeconds = 30.0
+    var jobLeaseSeconds = Environment.value("job-lease-seconds", 30.0)
 
     @Option(help: "Plan and re-plan jobs that may wait or run at once; past it, submissions get 429.")
-    var maxQueuedJobs = JobLimits.serverDefault.queued!
+    var maxQueuedJobs = Environment.value("max-queued-jobs", JobLimits.serverDefault.queued!)
 
     @Option(help: "Jobs one token may have waiting or running at once; past it, 429.")
-    var maxQueuedJobsPerToken = JobLimits.serverDefault.queuedPerActor!
+    var maxQueuedJobsPerToken = Environment.value("max-queued-jobs-per-token", JobLimits.serverDefault.queuedPerActor!)
 
     @Option(help: "Seconds before a connection with no request under way (or a stalled one) is closed.")
-    var idleTimeout = 30.0
+    var idleTimeout = Environment.value("idle-timeout", 30.0)
 
     @Option(help: "Seconds a request's body may take to arrive, however slowly it trickles; past it, 408.")
-    var requestBodyTimeout = 30.0
+    var requestBodyTimeout = Environment.value("request-body-timeout", 30.0)
 
     @Option(help: "Connections held at once; more wait in the listen backlog until one closes.")
-    var maxConnections = 1024
+    var maxConnections = Environment.value("max-connections", 1024)
 
     @Option(
         help:
             "On SIGTERM, seconds a job already solving may take to finish; past it the job goes back to the queue.")
-    var shutdownGraceSeconds = 10.0
+    var shutdownGraceSeconds = Environment.value("shutdown-grace-seconds", 10.0)
+
+    @Option(help: "Log lines as text or json (json also logs every request: id, route, status, latency).")
+    var logFormat: LogFormat = Environment.value("log-format", .text)
+
+    @Flag(help: "Check the settings and that the database answers, print them (no password), and exit.")
+    var checkConfig = false
 
     func validate() throws {
+        try Environment.check()
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be above 0") }
         guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be above 0") }
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
@@ -92,6 +159,20 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if checkConfig {
+            try await checkSettings(
+                database: database.database,
+                settings: [
+                    ("host", host), ("port", "\(port)"), ("import", importFile ?? "-"), ("workers", "\(workers)"),
+                    ("plan-time-limit", "\(planTimeLimit)"), ("job-lease-seconds", "\(jobLeaseSeconds)"),
+                    ("max-queued-jobs", "\(maxQueuedJobs)"), ("max-queued-jobs-per-token", "\(maxQueuedJobsPerToken)"),
+                    ("idle-timeout", "\(idleTimeout)"), ("request-body-timeout", "\(requestBodyTimeout)"),
+                    ("max-connections", "\(maxConnections)"), ("shutdown-grace-seconds", "\(shutdownGraceSeconds)"),
+                    ("log-format", logFormat.rawValue),
+                ])
+            return
+        }
+        logFormat.bootstrap()
         // A fresh record beside a clone of the repository starts with the example, so that
         // `switchyard serve` shows something at once; --import names another scenario.
         let exampleFile = "examples/frontier-lab.yaml"
@@ -133,6 +214,7 @@ struct Serve: AsyncParsableCommand {
         options.requestBodySeconds = requestBodyTimeout
         options.maxConnections = maxConnections
         options.shutdownGraceSeconds = shutdownGraceSeconds
+        options.logRequests = logFormat == .json
         let server = SwitchyardServer(store: store, options: options)
         let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
         try await server.run(logger: logger) { [host] port in
@@ -159,22 +241,27 @@ struct Worker: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
 
     @Option(help: "Jobs solved at once by this process (the solver is single-threaded: one per core).")
-    var workers = 1
+    var workers = Environment.value("workers", 1)
 
     @Option(help: "How long a job's claim lasts unless renewed: a job whose worker died is taken up after this.")
-    var jobLeaseSeconds = 30.0
+    var jobLeaseSeconds = Environment.value("job-lease-seconds", 30.0)
 
     @Option(
         help: "On SIGTERM, seconds a job already solving may take to finish; past it the job goes back to the queue.")
-    var shutdownGraceSeconds = 10.0
+    var shutdownGraceSeconds = Environment.value("shutdown-grace-seconds", 10.0)
+
+    @Option(help: "Log lines as text or json.")
+    var logFormat: LogFormat = Environment.value("log-format", .text)
 
     func validate() throws {
+        try Environment.check()
         guard workers >= 1 else { throw ValidationError("--workers must be at least 1") }
         guard jobLeaseSeconds >= 1 else { throw ValidationError("--job-lease-seconds must be at least 1") }
         guard shutdownGraceSeconds >= 0 else { throw ValidationError("--shutdown-grace-seconds must be 0 or more") }
     }
 
     func run() async throws {
+        logFormat.bootstrap()
         var logger = Logger(label: "switchyard")
         logger.logLevel = .info
         let store: Store

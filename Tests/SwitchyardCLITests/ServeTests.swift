@@ -352,6 +352,68 @@ final class ServerProcess: @unchecked Sendable {
         #expect(try await api.call("GET", "/readyz", token: token)?.status == 200)
     }
 
+    /// Every serve setting reads from SWITCHYARD_<FLAG> too, the flag winning; a value that does
+    /// not read is refused naming the variable; --check-config prints the settings and whether
+    /// the database answers, never its password.
+    @Test func settingsComeFromTheEnvironmentAndCheckConfigNeverPrintsThePassword() throws {
+        let bad = try runCommand(
+            Fixtures.switchyardBinary, ["serve", "--check-config"], environment: ["SWITCHYARD_PORT": "eighty"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("SWITCHYARD_PORT='eighty' is not a value for --port"), "\(bad.stderr)")
+        let database = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID()).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: database) }
+        let environment = [
+            "SWITCHYARD_DATABASE": "sqlite:" + database, "SWITCHYARD_PLAN_TIME_LIMIT": "7",
+            "SWITCHYARD_MAX_QUEUED_JOBS": "12", "SWITCHYARD_LOG_FORMAT": "json",
+        ]
+        let fromEnvironment = try runCommand(
+            Fixtures.switchyardBinary, ["serve", "--check-config"], environment: environment)
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        for line in ["plan-time-limit: 7.0", "max-queued-jobs: 12", "log-format: json", "database: sqlite:\(database)"]
+        {
+            #expect(fromEnvironment.stdout.contains(line), "\(line) in \(fromEnvironment.stdout)")
+        }
+        let flagWins = try runCommand(
+            Fixtures.switchyardBinary, ["serve", "--check-config", "--plan-time-limit", "9"], environment: environment)
+        #expect(flagWins.stdout.contains("plan-time-limit: 9.0"), "\(flagWins.stdout)")
+        let unreachable = try runCommand(
+            Fixtures.switchyardBinary,
+            ["serve", "--check-config", "--database", "postgres://ops:s3cret-pw@127.0.0.1:1/switchyard"])
+        #expect(unreachable.status == 2)
+        #expect(unreachable.stderr.contains("does not answer"), "\(unreachable.stderr)")
+        #expect(!(unreachable.stdout + unreachable.stderr).contains("s3cret-pw"))
+    }
+
+    /// --log-format json writes one JSON object per line: each request with its request id,
+    /// route, status and latency, each job with its id and outcome.
+    @Test func jsonLogsCarryRequestsAndJobs() async throws {
+        let (url, drop) = try await TestDatabases.make(.sqlite)
+        defer { Task { await drop() } }
+        let server = try ServerProcess(
+            database: url,
+            arguments: ["--log-format", "json", "--import", "examples/frontier-lab.yaml", "--plan-time-limit", "3"])
+        let token = try #require(server.token)
+        var state: String?
+        for _ in 0..<300 where state != "succeeded" {
+            let jobs = await server.call("GET", "/v1/plans", token: token)?.json["items"] as? [[String: Any]]
+            state = jobs?.isEmpty == false ? "succeeded" : nil
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        _ = await server.call("GET", "/v1/nothing-here", token: token)
+        server.stop()
+        let lines = server.output.withLock { $0 }.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count && !objects.isEmpty)
+        let requests = objects.filter { $0["message"] as? String == "request" }
+        #expect(requests.contains { $0["route"] as? String == "/v1/plans" && $0["status"] as? Int == 200 })
+        #expect(requests.contains { $0["status"] as? Int == 404 })
+        #expect(requests.allSatisfy { $0["hb.request.id"] is String && $0["ms"] is Double && $0["method"] is String })
+        #expect(
+            objects.contains {
+                $0["outcome"] as? String == "succeeded" && ($0["job"] as? String)?.hasPrefix("job-") == true
+            })
+    }
+
     /// A server killed while it solves leaves its job to be taken up again: the next server
     /// (after the dead one's claim runs out) plans it, once, and nothing of the first attempt
     /// was written.
