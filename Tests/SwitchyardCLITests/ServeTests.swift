@@ -60,6 +60,26 @@ final class ServerProcess: @unchecked Sendable {
 
     enum ServeError: Error { case didNotStart(String) }
 
+    /// The first job id the server printed (the plan of an imported scenario).
+    var firstJob: String? {
+        let text = output.withLock { $0 }
+        return text.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map { String(text[$0]) }
+    }
+
+    /// A generated scenario whose plan takes its whole time limit (12 providers, 100 offers, 50
+    /// workloads, 18 months), written to a temporary file the caller removes.
+    static func slowScenario() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml").path
+        let generated = try runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18", "--out",
+                path,
+            ])
+        #expect(generated.status == 0)
+        return path
+    }
+
     /// Kills the process at once, as a crash or the OOM killer would.
     func kill9() {
         kill(process.processIdentifier, SIGKILL)
@@ -263,23 +283,12 @@ final class ServerProcess: @unchecked Sendable {
     {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml")
-            .path
+        let scenario = try ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
-        let generated = try runCommand(
-            Fixtures.switchyardBinary,
-            [
-                "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18", "--out",
-                scenario,
-            ])
-        #expect(generated.status == 0)
         let settings = ["--plan-time-limit", "20", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
         var server = try ServerProcess(database: url, arguments: ["--import", scenario] + settings)
         let token = try #require(server.token)
-        let job = try #require(
-            server.output.withLock { $0 }.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map {
-                String(server.output.withLock { $0 }[$0])
-            })
+        let job = try #require(server.firstJob)
         for restart in 0..<2 {
             var state: String?
             for _ in 0..<300 {
@@ -313,6 +322,59 @@ final class ServerProcess: @unchecked Sendable {
         #expect(plans?.count == 1)
     }
 
+    /// Two servers restarted in turn (SIGTERM, then a new one) while twelve slow jobs run: none
+    /// fails, each is planned exactly once, and no stop spends an attempt.
+    @Test func rollingRestartsOfTwoServersDuringTwelveJobsFailNone() async throws {
+        let (url, drop) = try await TestDatabases.make(TestDatabases.available.last!)
+        defer { Task { await drop() } }
+        let settings = [
+            "--plan-time-limit", "2", "--shutdown-grace-seconds", "0.5", "--job-lease-seconds", "3",
+            "--max-queued-jobs-per-token", "20",
+        ]
+        var servers = [
+            try ServerProcess(database: url, arguments: ["--import", "examples/frontier-lab.yaml"] + settings)
+        ]
+        let token = try #require(servers[0].token)
+        servers.append(try ServerProcess(database: url, arguments: settings))
+        for _ in 0..<11 {
+            let queued = await servers[0].call("POST", "/v1/plans", token: token, body: #"{"timeLimitSeconds": 2}"#)
+            #expect(queued?.status == 202)
+        }
+        var restarts = 0
+        var jobs: [[String: Any]] = []
+        for round in 0..<120 {
+            try await Task.sleep(for: .seconds(1))
+            // The server not about to be stopped answers (the other may be restarting).
+            let live = servers[(round / 4 + 1) % 2]
+            let plans = await live.call("GET", "/v1/plans?limit=50", token: token)?.json["items"] as? [[String: Any]]
+            jobs = plans ?? []
+            if jobs.count >= 12 { break }
+            // Every four seconds one server is stopped and replaced, alternately.
+            if round % 4 == 3 {
+                let index = (round / 4) % 2
+                kill(servers[index].process.processIdentifier, SIGTERM)
+                servers[index].process.waitUntilExit()
+                #expect(servers[index].process.terminationStatus == 0)
+                servers[index] = try ServerProcess(database: url, arguments: settings)
+                restarts += 1
+            }
+        }
+        defer { for server in servers { server.stop() } }
+        #expect(restarts >= 2, "\(restarts) restarts")
+        #expect(jobs.count == 12)
+        #expect(Set(jobs.compactMap { $0["job"] as? String }).count == 12)
+        let store = try await Store.open(url)
+        let counts = try await store.jobCounts()
+        var attempts: [Int] = []
+        for id in jobs.compactMap({ $0["job"] as? String }) { attempts.append(try await store.job(id).attempts) }
+        // The runners were busy back to back, so the stops caught solves and handed them back.
+        let releases = try await store.audit(after: nil, limit: 200).items.filter { $0.action == "job.release" }
+        await store.close()
+        #expect(!releases.isEmpty)
+        #expect(counts.map(\.0) == ["succeeded"] && counts.map(\.1) == [12], "\(counts)")
+        #expect(attempts == Array(repeating: 1, count: 12), "\(attempts)")
+    }
+
     /// `switchyard worker` works the queue with no listener: a job queued through an API-only
     /// server (`serve --workers 0`) is planned by the worker, which stops cleanly on SIGTERM.
     @Test(arguments: TestDatabases.available)
@@ -324,10 +386,7 @@ final class ServerProcess: @unchecked Sendable {
             arguments: ["--workers", "0", "--import", "examples/frontier-lab.yaml", "--plan-time-limit", "5"])
         defer { api.stop() }
         let token = try #require(api.token)
-        let job = try #require(
-            api.output.withLock { $0 }.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map {
-                String(api.output.withLock { $0 }[$0])
-            })
+        let job = try #require(api.firstJob)
         try await Task.sleep(for: .milliseconds(500))
         // Nobody runs jobs yet: the API server has no runners.
         let waiting = await api.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String
@@ -421,23 +480,12 @@ final class ServerProcess: @unchecked Sendable {
     func aJobWhoseServerIsKilledMidSolveIsFinishedByTheNext(backend: TestDatabases.Backend) async throws {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let scenario = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml")
-            .path
+        let scenario = try ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
-        let generated = try runCommand(
-            Fixtures.switchyardBinary,
-            [
-                "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18", "--out",
-                scenario,
-            ])
-        #expect(generated.status == 0)
         let lease = ["--job-lease-seconds", "1", "--plan-time-limit", "20"]
         let first = try ServerProcess(database: url, arguments: ["--import", scenario] + lease)
         let token = try #require(first.token)
-        let job = try #require(
-            first.output.withLock { $0 }.range(of: #"job-[0-9a-f]+"#, options: .regularExpression).map {
-                String(first.output.withLock { $0 }[$0])
-            })
+        let job = try #require(first.firstJob)
         // Wait until the first server is solving, then kill it.
         var state: String?
         for _ in 0..<200 {
