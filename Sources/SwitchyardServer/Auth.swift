@@ -42,7 +42,6 @@ struct AuthMiddleware: RouterMiddleware {
                 return Dashboard.loginPage(
                     status: .unauthorized, message: "Your session has ended or the token is not valid: sign in again.")
             }
-            if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "That token is not valid.") }
             throw Problem(
                 .unauthorized, "Unauthorized", detail: "the token is unknown or revoked",
                 headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
@@ -63,7 +62,8 @@ struct AuthMiddleware: RouterMiddleware {
         return method == .get || method == .head ? .viewer : .planner
     }
 
-    /// The bearer token of the Authorization header, if any.
+    /// The bearer token of the Authorization header, if any; an Authorization header that is no
+    /// bearer token gives "", which no token matches (401, not a fall back to the cookie).
     static func bearer(_ request: Request) -> String? {
         guard let header = request.headers[.authorization] else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)

@@ -156,8 +156,8 @@ public struct SwitchyardServer: Sendable {
     }
 
     /// The HTTP application with the options' limits: idle and slow clients are cut off, and no
-    /// more than `maxConnections` are held. The job runners, when given, are services of the
-    /// application's service group: SIGINT/SIGTERM shut the HTTP server and them down together.
+    /// more than `maxConnections` are held. `services`, when given, run in the application's own
+    /// service group (`run` puts the job runners in a group around it instead, to order the stop).
     public func application(
         logger: Logger, services: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {

@@ -246,7 +246,6 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case replan
 }
 
-/// A plan or re-plan job.
 /// How many jobs may wait at once (queued, or claimed and not finished): in the whole record and
 /// per submitter (a token); nil: no limit.
 public struct JobLimits: Sendable, Equatable {
@@ -265,6 +264,7 @@ public struct JobLimits: Sendable, Equatable {
     public static let serverDefault = JobLimits(queued: 50, queuedPerActor: 10)
 }
 
+/// A plan or re-plan job.
 public struct JobRecord: Sendable, Equatable {
     /// Its identifier.
     public var id: String
