@@ -135,19 +135,20 @@ public final class JobRunner: Service, Sendable {
             onFinish(
                 Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
         } catch let error as PlannerError {
-            try await store.failJob(job, worker: worker, error: error.description)
-            logger.info(
-                "job \(job.id) failed: \(error.description)",
-                metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "failed"])
-            onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
+            try await fail(job, error.description, seconds: seconds())
         } catch let error as InputError {
-            try await store.failJob(job, worker: worker, error: error.description)
-            logger.info(
-                "job \(job.id) failed: \(error.description)",
-                metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "failed"])
-            onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds(), solverSeconds: 0))
+            try await fail(job, error.description, seconds: seconds())
         }
         return true
+    }
+
+    /// Fails a job the planner refused, with its reason.
+    func fail(_ job: JobRecord, _ reason: String, seconds: Double) async throws {
+        try await store.failJob(job, worker: worker, error: reason)
+        logger.info(
+            "job \(job.id) failed: \(reason)",
+            metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "failed"])
+        onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds, solverSeconds: 0))
     }
 
     /// The job's plan; nil when the service was asked to stop and the solve did not finish
