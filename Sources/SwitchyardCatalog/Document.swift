@@ -87,7 +87,7 @@ public enum DocumentParser {
             do {
                 _ = try JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
             } catch {
-                throw InputError([Diagnostic(path: "", message: "malformed JSON: \(jsonMessage(error))")])
+                throw InputError([jsonDiagnostic(error, text: text)])
             }
         }
         let source = format == .json ? try yamlEscapes(json: text) : text
@@ -242,5 +242,27 @@ public enum DocumentParser {
     private static func jsonMessage(_ error: Error) -> String {
         let ns = error as NSError
         return (ns.userInfo[NSDebugDescriptionErrorKey] as? String) ?? ns.localizedDescription
+    }
+
+    /// The parser's complaint with its place as line and column: Foundation names a byte offset
+    /// ("around character 22"), which is turned into the line and column a person looks for.
+    static func jsonDiagnostic(_ error: Error, text: String) -> Diagnostic {
+        let message = jsonMessage(error)
+        guard let range = message.range(of: #"around character [0-9]+"#, options: .regularExpression),
+            let offset = Int(message[range].split(separator: " ").last ?? "")
+        else { return Diagnostic(path: "", message: "malformed JSON: \(message)") }
+        var line = 1
+        var column = 1
+        for byte in text.utf8.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
+                line += 1
+                column = 1
+            } else if byte & 0xC0 != 0x80 {
+                column += 1
+            }
+        }
+        let reason = message[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+        return Diagnostic(
+            path: "", message: "malformed JSON at line \(line), column \(column): \(reason)", line: line)
     }
 }

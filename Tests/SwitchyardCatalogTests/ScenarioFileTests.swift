@@ -176,12 +176,23 @@ import Testing
         #expect(throws: InputError.self) { try ScenarioFile.load(data: garbage, format: .yaml) }
     }
 
-    @Test func malformedJSONNamesTheProblem() {
+    /// Malformed JSON is named with its line and column (Foundation gives a byte offset).
+    @Test func malformedJSONNamesTheProblemWithLineAndColumn() throws {
         do {
             _ = try ScenarioFile.load(data: Data("{\"name\": \"x\" \"y\"}".utf8), format: .json)
             Issue.record("expected an error")
         } catch {
             #expect("\(error)".contains("malformed JSON"))
+        }
+        // A missing comma: the next key is the offending token, at line 2, column 34.
+        let text = "{\"name\": \"x\",\n  \"horizon\": {\"start\": \"2027-01\" \"months\": 12}}"
+        do {
+            _ = try DocumentParser.parse(text, format: .json)
+            Issue.record("expected an error")
+        } catch let error as InputError {
+            let problem = try #require(error.diagnostics.first)
+            #expect(problem.line == 2)
+            #expect(problem.message.hasPrefix("malformed JSON at line 2, column 34"), "\(problem.message)")
         }
     }
 
