@@ -84,8 +84,9 @@ public final class Database: Sendable {
         let runner = Task { await client.run() }
         let db = Database(backend: .postgres(client, runner), dialect: .postgres, location: redacted(url))
         do {
-            // Fail now, with the reason, rather than at the first request.
-            try await withTimeout(seconds: 5) {
+            // Fail now, with the reason, rather than at the first request; 10 s, the usual connect
+            // timeout, since a busy machine (or a far database) may take more than a few seconds.
+            try await withTimeout(seconds: 10) {
                 try await db.session { try await $0.raw("SELECT 1").run() }
             }
         } catch {
