@@ -60,6 +60,17 @@ final class ServerProcess: @unchecked Sendable {
 
     enum ServeError: Error { case didNotStart(String) }
 
+    /// Starts a server from an async test without holding one of the async runtime's few threads
+    /// while it comes up (blocked threads starve every other test's database connections).
+    static func start(database: String, arguments: [String] = []) async throws -> ServerProcess {
+        try await onOwnThread { try ServerProcess(database: database, arguments: arguments) }
+    }
+
+    /// Waits for the process to end, on a thread of its own.
+    func waitForExit() async {
+        _ = try? await onOwnThread { [process] in process.waitUntilExit() }
+    }
+
     /// The first job id the server printed (the plan of an imported scenario).
     var firstJob: String? {
         let text = output.withLock { $0 }
@@ -120,7 +131,7 @@ final class ServerProcess: @unchecked Sendable {
     func killingTheServerDuringWritesLosesNothingCommitted(backend: TestDatabases.Backend) async throws {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let first = try ServerProcess(database: url, arguments: ["--import", "examples/frontier-lab.yaml"])
+        let first = try await ServerProcess.start(database: url, arguments: ["--import", "examples/frontier-lab.yaml"])
         let token = try #require(first.token)
         let acknowledged = Locked<[String]>([])
         let writers = (0..<4).map { writer in
@@ -151,7 +162,7 @@ final class ServerProcess: @unchecked Sendable {
         for writer in writers { await writer.value }
         let acked = acknowledged.withLock { $0 }
 
-        let second = try ServerProcess(database: url)
+        let second = try await ServerProcess.start(database: url)
         defer { second.stop() }
         for entry in acked {
             let parts = entry.split(separator: "@")
@@ -190,7 +201,7 @@ final class ServerProcess: @unchecked Sendable {
         let a = try ServerProcess(
             database: url, arguments: ["--import", "examples/frontier-lab.yaml", "--workers", "2"])
         defer { a.stop() }
-        let b = try ServerProcess(database: url, arguments: ["--workers", "2"])
+        let b = try await ServerProcess.start(database: url, arguments: ["--workers", "2"])
         defer { b.stop() }
         let token = try #require(a.token)
         var jobs: [String] = []
@@ -286,7 +297,7 @@ final class ServerProcess: @unchecked Sendable {
         let scenario = try ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         let settings = ["--plan-time-limit", "20", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
-        var server = try ServerProcess(database: url, arguments: ["--import", scenario] + settings)
+        var server = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + settings)
         let token = try #require(server.token)
         let job = try #require(server.firstJob)
         for restart in 0..<2 {
@@ -304,10 +315,10 @@ final class ServerProcess: @unchecked Sendable {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(draining == 503, "restart \(restart)")
-            server.process.waitUntilExit()
+            await server.waitForExit()
             #expect(server.process.terminationStatus == 0)
             #expect(server.output.withLock { $0 }.contains("queued again (attempt not spent)"))
-            server = try ServerProcess(database: url, arguments: settings)
+            server = try await ServerProcess.start(database: url, arguments: settings)
         }
         defer { server.stop() }
         var reply: [String: Any] = [:]
@@ -332,10 +343,11 @@ final class ServerProcess: @unchecked Sendable {
             "--max-queued-jobs-per-token", "20",
         ]
         var servers = [
-            try ServerProcess(database: url, arguments: ["--import", "examples/frontier-lab.yaml"] + settings)
+            try await ServerProcess.start(
+                database: url, arguments: ["--import", "examples/frontier-lab.yaml"] + settings)
         ]
         let token = try #require(servers[0].token)
-        servers.append(try ServerProcess(database: url, arguments: settings))
+        servers.append(try await ServerProcess.start(database: url, arguments: settings))
         for _ in 0..<11 {
             let queued = await servers[0].call("POST", "/v1/plans", token: token, body: #"{"timeLimitSeconds": 2}"#)
             #expect(queued?.status == 202)
@@ -353,9 +365,9 @@ final class ServerProcess: @unchecked Sendable {
             if round % 4 == 3 {
                 let index = (round / 4) % 2
                 kill(servers[index].process.processIdentifier, SIGTERM)
-                servers[index].process.waitUntilExit()
+                await servers[index].waitForExit()
                 #expect(servers[index].process.terminationStatus == 0)
-                servers[index] = try ServerProcess(database: url, arguments: settings)
+                servers[index] = try await ServerProcess.start(database: url, arguments: settings)
                 restarts += 1
             }
         }
@@ -405,7 +417,7 @@ final class ServerProcess: @unchecked Sendable {
         }
         #expect(state == "succeeded")
         worker.terminate()
-        worker.waitUntilExit()
+        _ = try? await onOwnThread { [worker] in worker.waitUntilExit() }
         #expect(worker.terminationStatus == 0)
         // The worker has no listener: the API server is the only one answering.
         #expect(try await api.call("GET", "/readyz", token: token)?.status == 200)
@@ -414,8 +426,13 @@ final class ServerProcess: @unchecked Sendable {
     /// Every serve setting reads from SWITCHYARD_<FLAG> too, the flag winning; a value that does
     /// not read is refused naming the variable; --check-config prints the settings and whether
     /// the database answers, never its password.
-    @Test func settingsComeFromTheEnvironmentAndCheckConfigNeverPrintsThePassword() throws {
-        let bad = try runCommand(
+    @Test func settingsComeFromTheEnvironmentAndCheckConfigNeverPrintsThePassword() async throws {
+        func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:])
+            async throws -> CommandResult
+        {
+            try await onOwnThread { try SwitchyardTesting.runCommand(executable, arguments, environment: environment) }
+        }
+        let bad = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--check-config"], environment: ["SWITCHYARD_PORT": "eighty"])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("SWITCHYARD_PORT='eighty' is not a value for --port"), "\(bad.stderr)")
@@ -425,17 +442,17 @@ final class ServerProcess: @unchecked Sendable {
             "SWITCHYARD_DATABASE": "sqlite:" + database, "SWITCHYARD_PLAN_TIME_LIMIT": "7",
             "SWITCHYARD_MAX_QUEUED_JOBS": "12", "SWITCHYARD_LOG_FORMAT": "json",
         ]
-        let fromEnvironment = try runCommand(
+        let fromEnvironment = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--check-config"], environment: environment)
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
         for line in ["plan-time-limit: 7.0", "max-queued-jobs: 12", "log-format: json", "database: sqlite:\(database)"]
         {
             #expect(fromEnvironment.stdout.contains(line), "\(line) in \(fromEnvironment.stdout)")
         }
-        let flagWins = try runCommand(
+        let flagWins = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--check-config", "--plan-time-limit", "9"], environment: environment)
         #expect(flagWins.stdout.contains("plan-time-limit: 9.0"), "\(flagWins.stdout)")
-        let unreachable = try runCommand(
+        let unreachable = try await runCommand(
             Fixtures.switchyardBinary,
             ["serve", "--check-config", "--database", "postgres://ops:s3cret-pw@127.0.0.1:1/switchyard"])
         #expect(unreachable.status == 2)
@@ -483,7 +500,7 @@ final class ServerProcess: @unchecked Sendable {
         let scenario = try ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         let lease = ["--job-lease-seconds", "1", "--plan-time-limit", "20"]
-        let first = try ServerProcess(database: url, arguments: ["--import", scenario] + lease)
+        let first = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + lease)
         let token = try #require(first.token)
         let job = try #require(first.firstJob)
         // Wait until the first server is solving, then kill it.
@@ -496,7 +513,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(state == "running")
         first.kill9()
 
-        let second = try ServerProcess(database: url, arguments: lease)
+        let second = try await ServerProcess.start(database: url, arguments: lease)
         defer { second.stop() }
         var reply: [String: Any] = [:]
         for _ in 0..<600 {
