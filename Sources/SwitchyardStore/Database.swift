@@ -84,9 +84,10 @@ public final class Database: Sendable {
         let runner = Task { await client.run() }
         let db = Database(backend: .postgres(client, runner), dialect: .postgres, location: redacted(url))
         do {
-            // Fail now, with the reason, rather than at the first request; 10 s, the usual connect
-            // timeout, since a busy machine (or a far database) may take more than a few seconds.
-            try await withTimeout(seconds: 10) {
+            // Fail now, with the reason, rather than at the first request. 30 s: a loaded machine
+            // (the full test suite on 2 cores took over 10 s to get a first connection) or a far
+            // database may be slow, and a server that gives up early is worse than one that waits.
+            try await withTimeout(seconds: 30) {
                 try await db.session { try await $0.raw("SELECT 1").run() }
             }
         } catch {
