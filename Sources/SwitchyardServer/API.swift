@@ -229,14 +229,18 @@ extension SwitchyardServer {
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
                 let id = try pathID(context)
-                let leases = try await store.acceptPlan(
+                let acceptance = try await store.acceptPlan(
                     id, ifMatch: try Self.ifMatch(request), actor: context.requireActor())
                 let plan = try await store.plan(id)
-                let items = leases.map { Representation.encode(Representation.Lease($0)) }
+                func list(_ leases: [LeaseRecord]) -> String {
+                    "[" + leases.map { Representation.encode(Representation.Lease($0)) }.joined(separator: ",") + "]"
+                }
                 return Reply(
                     status: .ok,
                     body: "{\"plan\":\(Representation.encode(Representation.PlanSummary(plan))),"
-                        + "\"leases\":[\(items.joined(separator: ","))]}", etag: plan.version)
+                        + "\"leases\":\(list(acceptance.proposed)),\"carried\":\(list(acceptance.carried)),"
+                        + "\"withdrawn\":\(list(acceptance.withdrawn)),\"superseded\":\(Representation.encode(acceptance.superseded))}",
+                    etag: plan.version)
             }
         }
     }

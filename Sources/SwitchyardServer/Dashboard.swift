@@ -26,7 +26,7 @@ enum Dashboard {
         .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px}
         .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12.5px;font-weight:600}
         .proposed{background:#e0e7ff;color:#3730a3}.signed{background:#dbeafe;color:#1e40af}.provisioning{background:#fef3c7;color:#92400e}
-        .active{background:#dcfce7;color:#166534}.ended{background:#f3f4f6;color:#374151}.breached{background:#fee2e2;color:#991b1b}.terminated{background:#f3f4f6;color:#6b7280}
+        .active{background:#dcfce7;color:#166534}.ended{background:#f3f4f6;color:#374151}.breached{background:#fee2e2;color:#991b1b}.terminated,.withdrawn{background:#f3f4f6;color:#6b7280}
         .muted{color:var(--muted)}a{color:var(--accent)}.empty{padding:30px;text-align:center;color:var(--muted)}
         form.login{max-width:420px;margin:60px auto}input{width:100%;padding:9px;border:1px solid #cbd5e1;border-radius:8px;font:inherit}
         button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
@@ -226,7 +226,7 @@ extension SwitchyardServer {
         let labels = figures.months.map(\.description)
         let unmet = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let counts = try await store.leaseCounts()
-        let live = [LeaseState.proposed, .signed, .provisioning, .active].reduce(0) { $0 + (counts[$1] ?? 0) }
+        let live = LeaseState.allCases.filter(\.isLive).reduce(0) { $0 + (counts[$1] ?? 0) }
         var body: HTML = "<h1>\(scenario.name)</h1>"
         body +=
             "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
@@ -291,6 +291,7 @@ extension SwitchyardServer {
         var body: HTML =
             "<h1>Plan \(record.id)</h1><p class=\"muted\">\(scenario.name), scenario v\(record.scenarioVersion) · "
         body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(record.state.rawValue)"
+        if let newer = record.supersededBy { body += " by <a href=\"/plans/\(newer)\">\(newer)</a>" }
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
         body += "</p><div class=\"cards\">"
         body += Dashboard.card(
@@ -404,11 +405,13 @@ extension SwitchyardServer {
         if leases.isEmpty {
             body += "<div class=\"empty\">No leases yet: accept a plan (<code>POST /v1/plans/{id}/accept</code>).</div>"
         } else {
-            body += "<table><tr><th>Lease</th><th>State</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
+            body +=
+                "<table><tr><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
             body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th></tr>"
             for l in leases {
                 body +=
                     "<tr><td>\(l.id)</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
+                    + "<td><a href=\"/plans/\(l.planId)\">\(l.planId)</a></td>"
                 body +=
                     "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
                 body +=

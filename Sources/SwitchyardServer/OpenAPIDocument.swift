@@ -800,7 +800,14 @@ paths:
     post:
       operationId: accept-plan
       tags: [Plans]
-      summary: Accept a plan; its leases become proposed leases
+      summary: Accept a plan, superseding the one accepted before it
+      description: >-
+        The plan's leases are covered first by signed leases (of any plan), then by the proposed
+        leases of the plan it supersedes (carried over whole), and the rest are proposed anew
+        (`leases`). The superseded plan's proposed leases this plan does not need are withdrawn.
+        409 when the plan is not ready (accepted or superseded already) or when the live leases
+        of an offer would exceed its available nodes in some month (the detail names the offer
+        and month).
       parameters: [{$ref: '#/components/parameters/id'}, {$ref: '#/components/parameters/ifMatchOptional'}, {$ref: '#/components/parameters/idempotencyKey'}]
       responses:
         '200':
@@ -811,10 +818,13 @@ paths:
             application/json:
               schema:
                 type: object
-                required: [plan, leases]
+                required: [plan, leases, carried, withdrawn, superseded]
                 properties:
                   plan: {$ref: '#/components/schemas/PlanSummary'}
-                  leases: {type: array, items: {$ref: '#/components/schemas/Lease'}}
+                  leases: {type: array, description: Leases proposed anew, items: {$ref: '#/components/schemas/Lease'}}
+                  carried: {type: array, description: The superseded plan's proposed leases, now this plan's, items: {$ref: '#/components/schemas/Lease'}}
+                  withdrawn: {type: array, description: The superseded plan's proposed leases this plan does not need, items: {$ref: '#/components/schemas/Lease'}}
+                  superseded: {type: array, description: Ids of the plans this one superseded, items: {type: string}}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '403': {$ref: '#/components/responses/Problem'}
@@ -867,7 +877,7 @@ paths:
     post:
       operationId: move-lease
       tags: [Leases]
-      summary: Move a lease through its lifecycle (proposed → signed → provisioning → active → ended; breached, terminated)
+      summary: Move a lease through its lifecycle (proposed → signed → provisioning → active → ended; withdrawn, breached, terminated)
       parameters: [{$ref: '#/components/parameters/id'}, {$ref: '#/components/parameters/ifMatch'}, {$ref: '#/components/parameters/idempotencyKey'}]
       requestBody:
         required: true
@@ -1324,7 +1334,7 @@ components:
       required: [id, state, scenarioVersion, inputSha256, totalCostUSD, job, createdAt, version, href]
       properties:
         id: {type: string}
-        state: {enum: [ready, accepted]}
+        state: {enum: [ready, accepted, superseded]}
         scenarioVersion: {type: integer}
         inputSha256: {type: string, description: SHA-256 of the planned scenario's canonical JSON}
         totalCostUSD: {type: string, description: A decimal number}
@@ -1334,10 +1344,11 @@ components:
         createdAt: {type: string, format: date-time}
         acceptedAt: {type: string, format: date-time}
         acceptedBy: {type: string}
+        supersededBy: {type: string, description: The plan whose acceptance superseded this one}
         version: {type: integer}
         href: {type: string}
     LeaseState:
-      enum: [proposed, signed, provisioning, active, ended, breached, terminated]
+      enum: [proposed, signed, provisioning, active, ended, breached, terminated, withdrawn]
     Lease:
       type: object
       required: [id, plan, offer, provider, accelerator, nodes, accelerators, term, start, months, state, next, version]

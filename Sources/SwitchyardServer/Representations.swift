@@ -108,6 +108,7 @@ enum Representation {
         var createdAt: String?
         var acceptedAt: String?
         var acceptedBy: String?
+        var supersededBy: String?
         var version: Int64
         var href: String
 
@@ -123,6 +124,7 @@ enum Representation {
             createdAt = time(r.createdAtMilliseconds)
             acceptedAt = time(r.acceptedAtMilliseconds)
             acceptedBy = r.acceptedBy
+            supersededBy = r.supersededBy
             version = r.version
             href = "/v1/plans/\(r.id)"
         }

@@ -130,6 +130,9 @@ enum Migrations {
                 "CREATE INDEX sessions_token ON sessions (token_id)",
             ]
         },
+        Migration(version: 3, name: "plan supersession") { _ in
+            ["ALTER TABLE plans ADD COLUMN superseded_by TEXT"]
+        },
     ]
 
     /// Brings the schema up to date. Safe to run from several servers at once: on PostgreSQL an

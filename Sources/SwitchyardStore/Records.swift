@@ -167,16 +167,24 @@ public struct SnapshotRecord: Sendable, Equatable {
 
 /// The states of a lease; see `LeaseState.next` for the moves allowed.
 public enum LeaseState: String, Sendable, Codable, CaseIterable {
-    case proposed, signed, provisioning, active, ended, breached, terminated
+    case proposed, signed, provisioning, active, ended, breached, terminated, withdrawn
 
-    /// Where a lease can go from here. Ended, breached and terminated are final.
+    /// Where a lease can go from here. Ended, breached, terminated and withdrawn are final.
     public var next: [LeaseState] {
         switch self {
-        case .proposed: [.signed, .terminated]
+        case .proposed: [.signed, .withdrawn]
         case .signed: [.provisioning, .breached, .terminated]
         case .provisioning: [.active, .breached, .terminated]
         case .active: [.ended, .breached, .terminated]
-        case .ended, .breached, .terminated: []
+        case .ended, .breached, .terminated, .withdrawn: []
+        }
+    }
+
+    /// Whether the lease holds (or may yet hold) capacity: proposed, signed, provisioning or active.
+    public var isLive: Bool {
+        switch self {
+        case .proposed, .signed, .provisioning, .active: true
+        case .ended, .breached, .terminated, .withdrawn: false
         }
     }
 }
@@ -327,6 +335,9 @@ public enum PlanState: String, Sendable, Codable {
     case ready
     /// Accepted: its leases were proposed.
     case accepted
+    /// Accepted once, then replaced by another accepted plan: its unsigned leases were withdrawn
+    /// or carried into the new plan; its signed leases stand.
+    case superseded
 }
 
 /// A plan as kept; `body` is the planner's `Plan` as JSON.
@@ -353,6 +364,8 @@ public struct PlanRecord: Sendable, Equatable {
     public var acceptedAtMilliseconds: Int64?
     /// Who accepted it.
     public var acceptedBy: String?
+    /// The plan whose acceptance replaced it.
+    public var supersededBy: String?
     /// Its version, raised by every change (the ETag).
     public var version: Int64
     /// The planner's `Plan` as JSON.

@@ -516,6 +516,22 @@ struct Client: Sendable {
                 let replan = try #require(recorded.json["replan"] as? String)
                 let replanned = try await c.call(.get, "/v1/plans/\(replan)", token: h.viewer)
                 #expect(replanned.json["parentPlan"] as? String == planID)
+                // Accepting the re-plan supersedes its base: one accepted plan, the signed lease stands.
+                let takeover = try await c.call(.post, "/v1/plans/\(replan)/accept", token: h.planner)
+                #expect(takeover.status == 200)
+                #expect(takeover.json["superseded"] as? [String] == [planID])
+                let withdrawn = try #require(takeover.json["withdrawn"] as? [[String: Any]])
+                #expect(
+                    withdrawn.allSatisfy { $0["state"] as? String == "withdrawn" && $0["plan"] as? String == planID })
+                let carried = try #require(takeover.json["carried"] as? [[String: Any]])
+                #expect(carried.allSatisfy { $0["state"] as? String == "proposed" && $0["plan"] as? String == replan })
+                #expect(withdrawn.count + carried.count == proposed.count - 1)
+                let old = try await c.call(.get, planURL, token: h.viewer)
+                #expect(old.json["state"] as? String == "superseded")
+                #expect(old.json["supersededBy"] as? String == replan)
+                #expect(try await c.call(.post, planURL + "/accept", token: h.planner).status == 409)
+                let stillSigned = try await c.call(.get, "/v1/leases?state=signed", token: h.viewer)
+                #expect((stillSigned.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [lease])
 
                 let unknown = try await c.call(
                     .post, "/v1/incidents", token: h.planner,
@@ -533,6 +549,7 @@ struct Client: Sendable {
                 let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
                 for action in [
                     "plan.submit", "plan.finish", "plan.accept", "lease.signed", "incident.record", "replan.finish",
+                    "plan.supersede",
                 ] {
                     #expect(actions.contains(action), "\(action)")
                 }

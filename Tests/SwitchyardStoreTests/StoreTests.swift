@@ -183,6 +183,7 @@ import Testing
             #expect(plan.totalCost == decoded.cost.total.description)
 
             let leases = try await store.acceptPlan(plan.id, ifMatch: .version(plan.version), actor: Self.planner)
+                .proposed
             #expect(leases.count == decoded.leases.count)
             #expect(leases.allSatisfy { $0.state == .proposed })
             await #expect(throws: StoreError.self) {
@@ -213,7 +214,7 @@ import Testing
                 try await store.transitionLease(
                     leases[1].id, to: .active, ifMatch: .version(1), note: "", actor: Self.planner)
             }
-            guard case .transition(from: .proposed, to: .active, allowed: [.signed, .terminated]) = skip else {
+            guard case .transition(from: .proposed, to: .active, allowed: [.signed, .withdrawn]) = skip else {
                 Issue.record("expected a refused transition, got \(String(describing: skip))")
                 return
             }
@@ -554,16 +555,32 @@ import Testing
         await restored.close()
     }
 
-    /// Accepting a re-plan proposes only what the base plan's live leases do not already cover.
+    /// Nodes of live leases by offer, term and start month, for leases matching `filter`.
+    static func nodesByKey(_ leases: [LeaseRecord], where filter: (LeaseRecord) -> Bool = { _ in true })
+        -> [String: Int]
+    {
+        leases.filter(filter).reduce(into: [:]) { $0["\($1.offer)|\($1.term)|\($1.start)", default: 0] += $1.nodes }
+    }
+
+    static func allLeases(_ store: Store) async throws -> [LeaseRecord] {
+        try await store.leases(state: nil, after: nil, limit: 10_000).items
+    }
+
+    /// Accepting a re-plan supersedes its base plan: signed leases cover what they can, the base's
+    /// proposed leases are carried over whole where the re-plan needs them, the rest is proposed
+    /// anew, and what the re-plan does not need is withdrawn.
     @Test(arguments: TestDatabases.available)
     func acceptingAReplanProposesOnlyWhatIsNotAlreadyLeased(backend: TestDatabases.Backend) async throws {
         try await TestDatabases.with(backend) { store, _ in
             let (runner, base) = try await Self.plannedExample(store)
-            let baseLeases = try await store.acceptPlan(base.id, ifMatch: nil, actor: Self.planner)
-            // One base lease is withdrawn: it no longer covers anything.
+            let baseLeases = try await store.acceptPlan(base.id, ifMatch: nil, actor: Self.planner).proposed
+            // One base lease is withdrawn by hand, one is signed.
             let withdrawn = try #require(baseLeases.first)
             _ = try await store.transitionLease(
-                withdrawn.id, to: .terminated, ifMatch: .version(1), note: "", actor: Self.planner)
+                withdrawn.id, to: .withdrawn, ifMatch: .version(1), note: "", actor: Self.planner)
+            let signed = try #require(baseLeases.last)
+            _ = try await store.transitionLease(
+                signed.id, to: .signed, ifMatch: .version(1), note: "", actor: Self.planner)
             let incident = try DocumentParser.parse(
                 #"{"provider": "nebius", "kind": "slip", "from": "2027-03", "months": 2}"#, format: .json)
             let (record, _) = try await store.recordIncident(
@@ -571,26 +588,125 @@ import Testing
             try await runner.runOnce()
             let replan = try await store.plan(try #require(try await store.incident(record.id).replanId))
             let after = try PlanFile.decode(Data(replan.body.utf8))
+            let need = after.leases.reduce(into: [String: Int]()) {
+                $0["\($1.offer.rawValue)|\($1.term.rawValue)|\($1.start)", default: 0] += $1.nodes
+            }
+            let signedKey = "\(signed.offer)|\(signed.term)|\(signed.start)"
 
-            var live: [String: Int] = [:]
-            for lease in baseLeases where lease.id != withdrawn.id {
-                live["\(lease.offer)|\(lease.term)|\(lease.start)", default: 0] += lease.nodes
-            }
-            var expected: [String: Int] = [:]
-            for lease in after.leases {
-                let key = "\(lease.offer.rawValue)|\(lease.term.rawValue)|\(lease.start)"
-                let covered = min(live[key] ?? 0, lease.nodes)
-                live[key] = (live[key] ?? 0) - covered
-                if lease.nodes > covered { expected[key, default: 0] += lease.nodes - covered }
-            }
-            let proposed = try await store.acceptPlan(replan.id, ifMatch: nil, actor: Self.planner)
-            var got: [String: Int] = [:]
-            for lease in proposed { got["\(lease.offer)|\(lease.term)|\(lease.start)", default: 0] += lease.nodes }
-            #expect(got == expected)
-            #expect(!proposed.isEmpty)
+            let acceptance = try await store.acceptPlan(replan.id, ifMatch: nil, actor: Self.planner)
+            #expect(acceptance.superseded == [base.id])
+            #expect(!acceptance.proposed.isEmpty && !acceptance.carried.isEmpty)
             // Most of the re-plan is leased already: far fewer nodes are proposed than it holds.
-            #expect(proposed.reduce(0) { $0 + $1.nodes } < after.leases.reduce(0) { $0 + $1.nodes })
-            #expect(proposed.allSatisfy { $0.planId == replan.id && $0.state == .proposed })
+            #expect(
+                acceptance.proposed.reduce(0) { $0 + $1.nodes } < after.leases.reduce(0) { $0 + $1.nodes })
+            let leases = try await Self.allLeases(store)
+            // The re-plan's proposed leases, with the signed one, are exactly what it needs.
+            var held = Self.nodesByKey(leases) { $0.state == .proposed }
+            #expect(leases.filter { $0.state == .proposed }.allSatisfy { $0.planId == replan.id })
+            if let need = need[signedKey] { held[signedKey, default: 0] += min(need, signed.nodes) }
+            #expect(held == need)
+            // No base proposal is left behind: each was carried over or withdrawn, with its reason.
+            #expect(leases.filter { $0.planId == base.id }.allSatisfy { $0.state != .proposed })
+            #expect(Set(acceptance.carried.map(\.id)).isDisjoint(with: acceptance.withdrawn.map(\.id)))
+            for lease in acceptance.withdrawn {
+                let (_, history) = try await store.lease(lease.id)
+                #expect(history.last?.note == "plan \(base.id) superseded by plan \(replan.id)")
+            }
+            // The signed lease stays in its plan and state.
+            #expect(try await store.lease(signed.id).0.state == .signed)
+            #expect(try await store.lease(signed.id).0.planId == base.id)
+            let superseded = try await store.plan(base.id)
+            #expect(superseded.state == .superseded && superseded.supersededBy == replan.id)
+            #expect(try await store.currentPlan()?.id == replan.id)
+            await #expect(throws: StoreError.self) {
+                try await store.acceptPlan(base.id, ifMatch: nil, actor: Self.planner)
+            }
+        }
+    }
+
+    /// A plan made for the example, finished by hand (as a worker would) with `edit` applied.
+    static func completedPlan(_ store: Store, _ plan: Plan, edit: (inout Plan) -> Void) async throws -> PlanRecord {
+        _ = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: planner)
+        let job = try #require(try await store.claimJob(worker: "test", leaseSeconds: 60))
+        var plan = plan
+        edit(&plan)
+        return try await store.plan(try #require(try await store.completeJob(job, worker: "test", plan: plan)))
+    }
+
+    /// Only one plan is accepted at a time; leases of one offer never exceed its availability.
+    @Test(arguments: TestDatabases.available)
+    func acceptingASecondPlanSupersedesTheFirst(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let (_, first) = try await Self.plannedExample(store)
+            let plan = try PlanFile.decode(Data(first.body.utf8))
+            let firstLeases = try await store.acceptPlan(first.id, ifMatch: nil, actor: Self.planner).proposed
+            let scenario = try #require(try await store.workspace())
+            // The same plan again is covered entirely by the first's proposals: nothing new.
+            let same = try await Self.completedPlan(store, plan) { _ in }
+            let again = try await store.acceptPlan(same.id, ifMatch: nil, actor: Self.planner)
+            #expect(again.proposed.isEmpty && again.withdrawn.isEmpty)
+            #expect(again.carried.map(\.id).sorted() == firstLeases.map(\.id).sorted())
+            #expect(again.superseded == [first.id])
+
+            // A plan that needs one offer's lease in another term: the old lease is withdrawn and
+            // the new one proposed; the counts of live leases and the plan's leases agree.
+            let lease = try #require(plan.leases.first)
+            let other: CommitmentTerm = lease.term == .onDemand ? .oneYear : .onDemand
+            let moved = try await Self.completedPlan(store, plan) { $0.leases[0].term = other }
+            let third = try await store.acceptPlan(moved.id, ifMatch: nil, actor: Self.planner)
+            #expect(third.proposed.count == 1 && third.proposed[0].term == other.rawValue)
+            #expect(third.withdrawn.count == 1 && third.withdrawn[0].offer == lease.offer.rawValue)
+            #expect(third.carried.count == plan.leases.count - 1)
+            let live = try await Self.allLeases(store).filter(\.state.isLive)
+            #expect(live.count == plan.leases.count)
+            #expect(
+                try await store.plans(after: nil, limit: 10).items.filter { $0.state == .accepted }.map(\.id) == [
+                    moved.id
+                ])
+
+            // Signed leases stand: a plan wanting the same offer beyond its availability is refused,
+            // naming the offer, and nothing changes.
+            for live in live where live.offer == lease.offer.rawValue {
+                _ = try await store.transitionLease(
+                    live.id, to: .signed, ifMatch: .version(live.version), note: "", actor: Self.planner)
+            }
+            let offer = try #require(scenario.offers.first { $0.id == lease.offer })
+            let overbooked = try await Self.completedPlan(store, plan) {
+                $0.leases[0].term = lease.term
+                $0.leases[0].nodes = offer.availableNodes
+            }
+            let before = try await Self.allLeases(store)
+            let refused = await #expect(throws: StoreError.self) {
+                try await store.acceptPlan(overbooked.id, ifMatch: nil, actor: Self.planner)
+            }
+            #expect(
+                "\(String(describing: refused))".contains(
+                    "offer '\(offer.id)' has \(offer.availableNodes) nodes available"))
+            #expect(try await Self.allLeases(store) == before)
+            #expect(try await store.plan(overbooked.id).state == .ready)
+            #expect(try await store.plan(moved.id).state == .accepted)
+        }
+    }
+
+    /// Two plans accepted at once from two servers: they take turns, one supersedes the other.
+    @Test(arguments: TestDatabases.available)
+    func plansAcceptedAtOnceTakeTurns(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, url in
+            let (_, first) = try await Self.plannedExample(store)
+            let plan = try PlanFile.decode(Data(first.body.utf8))
+            let second = try await Self.completedPlan(store, plan) { _ in }
+            let other = try await Self.secondServer(backend, store, url)
+            async let a = store.acceptPlan(first.id, ifMatch: nil, actor: Self.planner)
+            async let b = other.acceptPlan(second.id, ifMatch: nil, actor: Self.planner)
+            let (x, y) = try await (a, b)
+            // Whichever went second superseded the other and carried its proposals over.
+            #expect(x.superseded.count + y.superseded.count == 1)
+            #expect(x.proposed.count + y.proposed.count == plan.leases.count)
+            #expect(x.carried.count + y.carried.count == plan.leases.count)
+            let states = [try await store.plan(first.id).state, try await store.plan(second.id).state]
+            #expect(states.sorted { $0.rawValue < $1.rawValue } == [.accepted, .superseded])
+            #expect(try await Self.allLeases(store).filter(\.state.isLive).count == plan.leases.count)
+            if other !== store { await other.close() }
         }
     }
 }
