@@ -157,9 +157,14 @@ public struct DocumentReader {
         return Int(value)
     }
 
-    /// A money amount, kept exact from its text.
+    /// A money amount, kept exact from its text: 0, or at least 1e-9 in size (Decimal keeps no
+    /// smaller amounts: `1e-130` would become NaN).
     public mutating func decimal(_ node: DocumentNode, _ path: String) -> Decimal? {
         guard let value = double(node, path), case .scalar(let text, _, _) = node else { return nil }
+        guard value == 0 || abs(value) >= 1e-9 else {
+            fail(path, "\(text) is too small for an amount in USD (0, or at least 1e-9)", line: node.line)
+            return nil
+        }
         return Decimal(string: text.replacingOccurrences(of: "_", with: ""), locale: Locale(identifier: "en_US_POSIX"))
             ?? Decimal(value)
     }

@@ -419,12 +419,14 @@ extension SwitchyardServer {
                             || "-_.~".unicodeScalars.contains($0))
                 }
         }
+        // Digits only, as the lists write them (no sign, no spaces): what the document's pattern says.
+        let number = { (s: Substring) in (1...18).contains(s.count) && s.allSatisfy { ("0"..."9").contains($0) } }
         let readable: Bool
         switch form {
-        case .number: readable = Int64(text).map { $0 >= 0 } ?? false
+        case .number: readable = number(Substring(text))
         case .timeAndID:
-            let parts = text.split(separator: "_", maxSplits: 1)
-            readable = parts.count == 2 && Int64(parts[0]) != nil && idSafe(parts[1])
+            let parts = text.split(separator: "_", maxSplits: 1, omittingEmptySubsequences: false)
+            readable = parts.count == 2 && number(parts[0]) && idSafe(parts[1])
         case .id: readable = idSafe(Substring(text))
         }
         guard readable else {
@@ -441,20 +443,42 @@ extension SwitchyardServer {
     /// checked). A header that is no entity-tag list at all (`3`, empty) is 400.
     static func ifMatch(_ request: Request) throws -> Precondition? {
         guard let header = request.headers[.ifMatch] else { return nil }
-        let tags = header.split(separator: ",", omittingEmptySubsequences: false).map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }
-        if tags == ["*"] { return .any }
-        let quoted = { (tag: Substring) in tag.count >= 2 && tag.hasPrefix("\"") && tag.hasSuffix("\"") }
-        guard !tags.isEmpty, tags.allSatisfy({ quoted($0.hasPrefix("W/") ? $0.dropFirst(2) : Substring($0)) }) else {
+        guard let tags = Self.entityTags(header) else {
             throw Problem(
                 .badRequest, "Malformed If-Match",
                 detail: "expected entity tags as the API gives them in ETag (\"3\"), or *; found '\(header)'")
         }
-        for tag in tags where !tag.hasPrefix("W/") {
-            if let version = Int64(tag.dropFirst().dropLast()) { return .version(version) }
+        guard let tags else { return .any }
+        for (tag, weak) in tags where !weak {
+            if let version = Int64(tag) { return .version(version) }
         }
         return Precondition.none
+    }
+
+    /// RFC 9110's `If-Match` grammar: `*` (`.some(nil)`), or a comma-separated list of entity
+    /// tags, each optionally `W/` and quoted (a tag may itself hold commas), with spaces or tabs
+    /// around them; nil when the header is neither.
+    static func entityTags(_ header: String) -> [(tag: Substring, weak: Bool)]?? {
+        let text = Substring(header)
+        let ows: Set<Character> = [" ", "\t"]
+        if text.drop(while: ows.contains).reversed().drop(while: ows.contains).elementsEqual("*") { return .some(nil) }
+        let etagc = { (c: Character) in c.asciiValue.map { $0 == 0x21 || (0x23...0x7E).contains($0) } ?? false }
+        var rest = text.drop(while: ows.contains)
+        var tags: [(tag: Substring, weak: Bool)] = []
+        while true {
+            let weak = rest.hasPrefix("W/")
+            if weak { rest = rest.dropFirst(2) }
+            guard rest.first == "\"" else { return nil }
+            rest = rest.dropFirst()
+            let tag = rest.prefix(while: etagc)
+            rest = rest.dropFirst(tag.count)
+            guard rest.first == "\"" else { return nil }
+            tags.append((tag, weak))
+            rest = rest.dropFirst().drop(while: ows.contains)
+            if rest.isEmpty { return tags }
+            guard rest.first == "," else { return nil }
+            rest = rest.dropFirst().drop(while: ows.contains)
+        }
     }
 
     /// Runs a POST once per Idempotency-Key: a repeat with the same body gets the first response

@@ -107,7 +107,7 @@ paths:
       operationId: list-scenario-versions
       tags: [Scenario]
       summary: Snapshots of the scenario, newest first
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorNumber'}]
       responses:
         '200':
           description: One page
@@ -176,7 +176,7 @@ paths:
       operationId: list-providers
       tags: [Scenario entities]
       summary: List providers, by id
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorId'}]
       responses:
         '200':
           description: One page
@@ -278,7 +278,7 @@ paths:
       operationId: list-offers
       tags: [Scenario entities]
       summary: List offers, by id
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorId'}]
       responses:
         '200':
           description: One page
@@ -380,7 +380,7 @@ paths:
       operationId: list-colocation
       tags: [Scenario entities]
       summary: List colocation sites, by id
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorId'}]
       responses:
         '200':
           description: One page
@@ -482,7 +482,7 @@ paths:
       operationId: list-owned-fleets
       tags: [Scenario entities]
       summary: List owned fleets, by id
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorId'}]
       responses:
         '200':
           description: One page
@@ -584,7 +584,7 @@ paths:
       operationId: list-workloads
       tags: [Scenario entities]
       summary: List workloads, by id
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorId'}]
       responses:
         '200':
           description: One page
@@ -717,7 +717,7 @@ paths:
       operationId: list-plans
       tags: [Plans]
       summary: Plans, newest first
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorTimeAndId'}]
       responses:
         '200':
           description: One page
@@ -840,7 +840,7 @@ paths:
       summary: Leases by id, optionally in one state
       parameters:
         - {$ref: '#/components/parameters/limit'}
-        - {$ref: '#/components/parameters/cursor'}
+        - {$ref: '#/components/parameters/cursorId'}
         - name: state
           in: query
           schema: {$ref: '#/components/schemas/LeaseState'}
@@ -912,7 +912,7 @@ paths:
       operationId: list-incidents
       tags: [Incidents]
       summary: Incidents, newest first, with their re-plans
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorTimeAndId'}]
       responses:
         '200':
           description: One page
@@ -990,7 +990,7 @@ paths:
       operationId: audit-log
       tags: [Administration]
       summary: The append-only log of every write, oldest first
-      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursor'}]
+      parameters: [{$ref: '#/components/parameters/limit'}, {$ref: '#/components/parameters/cursorNumber'}]
       responses:
         '200':
           description: One page
@@ -1111,23 +1111,33 @@ components:
       in: query
       description: Items per page, 1 to 200 (50 by default)
       schema: {type: integer, minimum: 1, maximum: 200}
-    cursor:
+    cursorNumber:
       name: cursor
       in: query
-      description: The `next` of the previous page
-      schema: {type: string}
+      description: The `next` of the previous page (a sequence number)
+      schema: {type: string, pattern: '^[0-9]{1,18}$'}
+    cursorTimeAndId:
+      name: cursor
+      in: query
+      description: The `next` of the previous page (a time in milliseconds and an id)
+      schema: {type: string, pattern: '^[0-9]{1,18}_[A-Za-z0-9._~-]+$'}
+    cursorId:
+      name: cursor
+      in: query
+      description: The `next` of the previous page (an id)
+      schema: {type: string, pattern: '^[A-Za-z0-9._~-]+$'}
     ifMatch:
       name: If-Match
       in: header
       required: true
-      description: The ETag you read
-      schema: {type: string}
+      description: The ETag you read (`*` for any version; a weak tag never matches)
+      schema: {type: string, pattern: '^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$'}
     ifMatchOptional:
       name: If-Match
       in: header
       required: false
-      description: The ETag you read
-      schema: {type: string}
+      description: The ETag you read (`*` for any version; a weak tag never matches)
+      schema: {type: string, pattern: '^[ \t]*(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)[ \t]*$'}
     idempotencyKey:
       name: Idempotency-Key
       in: header
@@ -1173,9 +1183,14 @@ components:
       pattern: '^[A-Za-z0-9._~-]+$'
       not: {enum: ['.', '..']}
       description: URL-safe (RFC 3986 unreserved characters), since ids name things in paths
+    Name:
+      type: string
+      pattern: '^[^\s\x00-\x1f\x7f-\x9f]+$'
+      description: 'An identifier that names no resource (a region): non-empty, without spaces or control characters'
     Month:
       type: string
-      pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$'
+      pattern: '^(19[7-9][0-9]|[2-9][0-9]{3})-(0[1-9]|1[0-2])$'
+      description: A month, YYYY-MM, from 1970
     Provider:
       type: object
       additionalProperties: false
@@ -1187,19 +1202,23 @@ components:
     Prices:
       type: object
       additionalProperties: false
-      description: USD per accelerator-hour by commitment term
+      description: USD per accelerator-hour by commitment term; at least one term priced (null is no price). Amounts in USD are 0 or at least 1e-9.
       properties:
-        onDemand: {type: [number, 'null'], minimum: 0}
-        oneYear: {type: [number, 'null'], minimum: 0}
-        threeYear: {type: [number, 'null'], minimum: 0}
+        onDemand: {type: [number, 'null'], minimum: 1e-9, exclusiveMaximum: 1e15}
+        oneYear: {type: [number, 'null'], minimum: 1e-9, exclusiveMaximum: 1e15}
+        threeYear: {type: [number, 'null'], minimum: 1e-9, exclusiveMaximum: 1e15}
+      anyOf:
+        - {required: [onDemand], properties: {onDemand: {type: number}}}
+        - {required: [oneYear], properties: {oneYear: {type: number}}}
+        - {required: [threeYear], properties: {threeYear: {type: number}}}
     Backup:
       type: object
       additionalProperties: false
       required: [availableNodes, feePerNodeMonth, exercisePrice]
       properties:
-        availableNodes: {type: integer, minimum: 0}
-        feePerNodeMonth: {type: number, minimum: 0}
-        exercisePrice: {type: number, minimum: 0}
+        availableNodes: {type: integer, minimum: 1, maximum: 1000000000000}
+        feePerNodeMonth: {type: number, minimum: 0, exclusiveMaximum: 1e15, not: {type: number, exclusiveMinimum: -1e-9, exclusiveMaximum: 1e-9, not: {const: 0}}}
+        exercisePrice: {type: number, minimum: 1e-9, exclusiveMaximum: 1e15}
     Offer:
       type: object
       additionalProperties: false
@@ -1208,11 +1227,11 @@ components:
         id: {$ref: '#/components/schemas/Id'}
         provider: {$ref: '#/components/schemas/Id'}
         accelerator: {$ref: '#/components/schemas/Id'}
-        acceleratorsPerNode: {type: integer, minimum: 1}
-        region: {$ref: '#/components/schemas/Id'}
-        availableNodes: {type: integer, minimum: 0}
-        leadTimeDays: {type: [integer, 'null'], minimum: 0}
-        minimumNodes: {type: [integer, 'null'], minimum: 0}
+        acceleratorsPerNode: {type: integer, minimum: 1, maximum: 1000000000000}
+        region: {$ref: '#/components/schemas/Name'}
+        availableNodes: {type: integer, minimum: 1, maximum: 1000000000000}
+        leadTimeDays: {type: [integer, 'null'], minimum: 0, maximum: 1000000000000}
+        minimumNodes: {type: [integer, 'null'], minimum: 0, description: At most availableNodes, maximum: 1000000000000}
         prices: {$ref: '#/components/schemas/Prices'}
         backup:
           anyOf: [{$ref: '#/components/schemas/Backup'}, {type: 'null'}]
@@ -1223,10 +1242,10 @@ components:
       properties:
         id: {$ref: '#/components/schemas/Id'}
         provider: {$ref: '#/components/schemas/Id'}
-        region: {$ref: '#/components/schemas/Id'}
-        powerKW: {type: number, minimum: 0}
-        pricePerKWMonth: {type: number, minimum: 0}
-        leadTimeDays: {type: [integer, 'null'], minimum: 0}
+        region: {$ref: '#/components/schemas/Name'}
+        powerKW: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1e15}
+        pricePerKWMonth: {type: number, minimum: 0, exclusiveMaximum: 1e15, not: {type: number, exclusiveMinimum: -1e-9, exclusiveMaximum: 1e-9, not: {const: 0}}}
+        leadTimeDays: {type: [integer, 'null'], minimum: 0, maximum: 1000000000000}
     OwnedFleet:
       type: object
       additionalProperties: false
@@ -1234,16 +1253,17 @@ components:
       properties:
         id: {$ref: '#/components/schemas/Id'}
         accelerator: {$ref: '#/components/schemas/Id'}
-        powerPerAcceleratorW: {type: number, exclusiveMinimum: 0}
+        powerPerAcceleratorW: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1e15}
         arrivals:
           type: array
+          minItems: 1
           items:
             type: object
             additionalProperties: false
             required: [month, count]
             properties:
               month: {$ref: '#/components/schemas/Month'}
-              count: {type: integer, minimum: 0}
+              count: {type: integer, minimum: 1, maximum: 1000000000000}
         hostableAt: {type: [array, 'null'], items: {$ref: '#/components/schemas/Id'}}
     Workload:
       type: object
@@ -1255,44 +1275,97 @@ components:
         kind:
           enum: [training, batch, service]
           description: 'training: one run, its gang of one model in one cluster; batch: a stream of independent jobs of its gang, anywhere; service: capacity every month, in replicas of its gang'
-        work: {type: [number, 'null'], minimum: 0, description: 'Training and batch: reference accelerator-hours'}
-        capacity: {type: [number, 'null'], minimum: 0, description: 'Service: reference accelerators every month'}
-        stacks: {type: array, items: {type: string}}
+        work: {type: [number, 'null'], exclusiveMinimum: 0, description: 'Training and batch (required): reference accelerator-hours', exclusiveMaximum: 1e15}
+        capacity: {type: [number, 'null'], exclusiveMinimum: 0, description: 'Service (required): reference accelerators every month', exclusiveMaximum: 1e15}
+        stacks: {type: array, minItems: 1, items: {type: string}}
         window:
           type: object
           additionalProperties: false
           required: [start, end]
+          description: Inside the scenario's horizon; end not before start
           properties:
             start: {$ref: '#/components/schemas/Month'}
             end: {$ref: '#/components/schemas/Month'}
-        gang: {type: [integer, 'null'], minimum: 1, description: "A run's size; a batch job's or a service replica's size"}
+        gang: {type: [integer, 'null'], minimum: 1, description: "A run's size; a batch job's or a service replica's size", maximum: 1000000000000}
         critical: {type: [boolean, 'null']}
-        speed: {type: [object, 'null'], additionalProperties: {type: number, minimum: 0}}
+        speed:
+          type: [object, 'null']
+          description: Measured speed relative to the reference accelerator, by accelerator model
+          propertyNames: {$ref: '#/components/schemas/Id'}
+          additionalProperties: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1e15}
         profile:
           enum: [pretraining, fine-tuning, prefill, decode, null]
           description: 'What bounds its speed estimate; default by kind (training pretraining, batch fine-tuning, service decode)'
         computeFraction: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'Instead of profile: the share of its H100 time bound by compute'}
+      allOf:
+        - if: {required: [kind], properties: {kind: {const: service}}}
+          then: {required: [capacity], properties: {capacity: {type: number}, work: {type: 'null'}}}
+          else: {required: [work], properties: {work: {type: number}, capacity: {type: 'null'}}}
+        - not:
+            required: [profile, computeFraction]
+            properties: {profile: {type: string}, computeFraction: {type: number}}
     Scenario:
       type: object
-      description: A whole scenario file; see docs/scenario.md
+      description: A whole scenario file; see docs/scenario.md. Ids are unique within each list, and every reference names something the scenario or the catalog has.
+      additionalProperties: false
       required: [name, horizon, providers, workloads]
       properties:
-        name: {type: string}
+        name: {type: string, pattern: '[^\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]', description: Not blank}
         horizon:
           type: object
+          additionalProperties: false
           required: [start, months]
           properties:
             start: {$ref: '#/components/schemas/Month'}
-            months: {type: integer, minimum: 1}
-        hoursPerMonth: {type: number}
-        referenceAccelerator: {type: string}
-        accelerators: {type: array, items: {type: object}}
+            months: {type: integer, minimum: 1, maximum: 120}
+        hoursPerMonth: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 744}
+        referenceAccelerator: {anyOf: [{$ref: '#/components/schemas/Id'}, {type: 'null'}]}
+        accelerators: {type: [array, 'null'], items: {$ref: '#/components/schemas/AcceleratorSpec'}}
         providers: {type: array, items: {$ref: '#/components/schemas/Provider'}}
-        offers: {type: array, items: {$ref: '#/components/schemas/Offer'}}
-        colocation: {type: array, items: {$ref: '#/components/schemas/ColocationSite'}}
-        ownedFleets: {type: array, items: {$ref: '#/components/schemas/OwnedFleet'}}
+        offers: {type: [array, 'null'], items: {$ref: '#/components/schemas/Offer'}}
+        colocation: {type: [array, 'null'], items: {$ref: '#/components/schemas/ColocationSite'}}
+        ownedFleets: {type: [array, 'null'], items: {$ref: '#/components/schemas/OwnedFleet'}}
         workloads: {type: array, items: {$ref: '#/components/schemas/Workload'}}
-        policy: {type: object}
+        policy: {anyOf: [{$ref: '#/components/schemas/Policy'}, {type: 'null'}]}
+      allOf:
+        - description: Owned hardware needs a colocation site to be hosted at
+          if: {required: [ownedFleets], properties: {ownedFleets: {type: array, minItems: 1}}}
+          then: {required: [colocation], properties: {colocation: {type: array, minItems: 1}}}
+    AcceleratorSpec:
+      type: object
+      description: An accelerator model the catalog lacks (docs/catalog.md)
+      additionalProperties: false
+      required: [id, bf16DenseTFLOPS, hbmGB, hbmTBps, stacks]
+      properties:
+        id: {$ref: '#/components/schemas/Id'}
+        name: {type: [string, 'null']}
+        vendor: {type: [string, 'null']}
+        bf16DenseTFLOPS: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1e15}
+        fp8DenseTFLOPS: {type: [number, 'null'], exclusiveMaximum: 1e15, exclusiveMinimum: -1e15}
+        hbmGB: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1e15}
+        hbmTBps: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1e15}
+        powerW: {type: [number, 'null'], exclusiveMaximum: 1e15, exclusiveMinimum: -1e15}
+        scaleUpDomain: {type: [integer, 'null'], minimum: 1, maximum: 1000000000000}
+        stacks: {type: array, minItems: 1, items: {type: string}}
+        matmulEfficiency: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 1}
+        notes: {type: [string, 'null']}
+        source: {type: [string, 'null']}
+    Policy:
+      type: object
+      additionalProperties: false
+      properties:
+        objective: {enum: [minimize-cost, null]}
+        maxProviderShare: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 1}
+        resilience:
+          type: [object, 'null']
+          additionalProperties: false
+          required: [mode]
+          properties:
+            mode: {enum: [none, n-1]}
+            criticalCoverage: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 1}
+        budgetUSD: {type: [number, 'null'], minimum: 1e-9, exclusiveMaximum: 1e15}
+        allowedRegions: {type: [array, 'null'], minItems: 1, items: {$ref: '#/components/schemas/Name'}}
+        shortfallPenaltyPerReferenceHour: {type: [number, 'null'], minimum: 0, exclusiveMaximum: 1e15, not: {type: number, exclusiveMinimum: -1e-9, exclusiveMaximum: 1e-9, not: {const: 0}}}
     Snapshot:
       type: object
       required: [version, name, sha256, source, createdAt, actor, href]
@@ -1308,7 +1381,7 @@ components:
       type: object
       additionalProperties: false
       properties:
-        timeLimitSeconds: {type: [number, 'null'], exclusiveMinimum: 0, description: At most the server's limit}
+        timeLimitSeconds: {type: [number, 'null'], exclusiveMinimum: 0, description: At most the server's limit, exclusiveMaximum: 1e15}
         relativeGap: {type: [number, 'null'], minimum: 0, maximum: 1}
     Job:
       type: object
@@ -1388,12 +1461,19 @@ components:
       description: The incident file format of `switchyard replan`
       required: [provider, kind, from]
       properties:
-        provider: {type: string}
+        provider: {$ref: '#/components/schemas/Id'}
         kind: {enum: [outage, slip, site-power]}
         from: {$ref: '#/components/schemas/Month'}
-        months: {type: [integer, 'null'], minimum: 1}
+        months: {type: [integer, 'null'], minimum: 1, maximum: 1000000000000}
         deliveredFraction: {type: [number, 'null'], minimum: 0, maximum: 1}
-        site: {type: [string, 'null']}
+        site: {anyOf: [{$ref: '#/components/schemas/Id'}, {type: 'null'}]}
+      allOf:
+        - description: A slip says how many months late
+          if: {required: [kind], properties: {kind: {const: slip}}}
+          then: {required: [months], properties: {months: {type: integer}}}
+        - description: A site-power incident names the site (of the provider)
+          if: {required: [kind], properties: {kind: {const: site-power}}}
+          then: {required: [site], properties: {site: {type: string}}}
     Incident:
       type: object
       required: [id, plan, summary, job, createdAt, actor, replan, href, incident]

@@ -240,7 +240,13 @@ struct Client: Sendable {
                 #expect(try await c.call(.head, "/v1/providers/nope", token: h.viewer).status == 404)
                 #expect(try await c.call(.head, "/healthz", token: nil).status == 200)
                 let edit = #"{"id": "aws", "kind": "hyperscaler", "failureProbability": 0.03}"#
-                for (tag, status) in [("W/\"1\"", 412), ("1", 400), ("", 400), ("\"1\", 2", 400)] {
+                // RFC 9110's grammar, as the document's pattern says it: a tag may hold a comma,
+                // never a quote or a space.
+                let tags = [
+                    ("W/\"1\"", 412), ("1", 400), ("", 400), ("\"1\", 2", 400), ("\"a,b\"", 412), ("\"a\"b\"", 400),
+                    ("\"a b\"", 400), ("\t\"7\" ,\tW/\"1\"", 412), ("*, \"1\"", 400),
+                ]
+                for (tag, status) in tags {
                     let r = try await c.call(
                         .put, "/v1/providers/aws", token: h.planner, body: edit, headers: ["If-Match": tag])
                     #expect(r.status == status, "If-Match '\(tag)': \(r.status) \(r.text)")
@@ -248,6 +254,20 @@ struct Client: Sendable {
                 let strong = try await c.call(
                     .put, "/v1/providers/aws", token: h.planner, body: edit, headers: ["If-Match": "W/\"9\", \"1\""])
                 #expect(strong.status == 200, "\(strong.text)")
+                // Cursors are as the lists write them: digits only, no sign.
+                for cursor in ["+5", "-1", "1_", "_x", "1%20_x"] {
+                    let audit = try await c.call(.get, "/v1/audit?cursor=\(cursor)", token: h.viewer)
+                    let plans = try await c.call(.get, "/v1/plans?cursor=\(cursor)", token: h.viewer)
+                    #expect(audit.status == 422 && plans.status == 422, "cursor \(cursor)")
+                }
+                #expect(try await c.call(.get, "/v1/plans?cursor=17_plan-x", token: h.viewer).status == 200)
+                // Amounts too small for Decimal (1e-130 would be NaN) are refused, naming the field.
+                let tiny = try await c.call(
+                    .put, "/v1/colocation/cw-colo-nj", token: h.planner,
+                    body:
+                        #"{"id": "cw-colo-nj", "provider": "coreweave", "region": "us-east", "powerKW": 6000, "pricePerKWMonth": 1e-130}"#,
+                    headers: ["If-Match": "*"])
+                #expect(tiny.status == 422 && tiny.paths.first == "pricePerKWMonth", "\(tiny.text)")
             }
         }
     }
