@@ -176,7 +176,10 @@ public struct PlanFleet: Sendable {
         return simulator
     }
 
-    /// A batch stream's jobs: each month's planned work split into jobs of the stream's gang.
+    /// A batch stream's jobs: the stream's work, spread over the months as the plan spreads its
+    /// capacity, each month's share split into jobs of the stream's gang. The plan holds whole
+    /// gangs, so its capacity is a little more than the work: the jobs carry the work itself (a
+    /// plan short of the work carries only what it planned, and the shortfall shows).
     static func batchJobs(_ w: Workload, plan: Plan, scenario: Scenario, seed: UInt64)
         -> [(id: String, arrival: Double, work: Double)]
     {
@@ -186,6 +189,11 @@ public struct PlanFleet: Sendable {
             guard let t = scenario.horizon.period(of: a.month) else { continue }
             perMonth[t, default: (0, 0)].work += a.referenceAccelerators * scenario.hoursPerMonth
             perMonth[t, default: (0, 0)].accelerators += a.accelerators
+        }
+        let planned = perMonth.keys.sorted().reduce(0.0) { $0 + perMonth[$1]!.work }
+        if case .batch(let work) = w.demand, planned > work, planned > 0 {
+            let share = work / planned
+            for t in perMonth.keys { perMonth[t]!.work *= share }
         }
         var seedBytes = seed
         for byte in w.id.rawValue.utf8 { seedBytes = seedBytes &* 31 &+ UInt64(byte) }

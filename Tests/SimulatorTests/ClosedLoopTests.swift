@@ -39,7 +39,7 @@ import Testing
         // rounding heuristic's plan, so no solve depends on how fast this machine is today.
         let plan = try Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 0.5)).plan(scenario)
         #expect(PlanChecker(scenario: scenario).check(plan) == [])
-        let (_, outcomes) = try Self.simulate(scenario, plan)
+        let (fleet, outcomes) = try Self.simulate(scenario, plan)
         for outcome in outcomes {
             let workload = scenario.workloads.first { $0.id == outcome.workload }!
             let short = plan.shortfalls.filter { $0.workload == outcome.workload }
@@ -54,6 +54,14 @@ import Testing
                 #expect(
                     (outcome.workDoneInWindow ?? 0) >= 0.99 * planned - 1e-9,
                     "seed \(seed): \(workload.id) \(outcome.summary), planned \(planned)")
+                // The jobs carry the stream's work, not the capacity whole gangs round it up to.
+                let jobs = fleet.jobs.indices.filter { fleet.jobWorkloads[$0] == workload.id }
+                let carried = jobs.reduce(0) { $0 + fleet.jobs[$1].work }
+                #expect(carried <= work * (1 + 1e-9), "seed \(seed): \(workload.id) jobs carry \(carried) of \(work)")
+                if short.isEmpty {
+                    #expect(
+                        carried >= work * (1 - 1e-9), "seed \(seed): \(workload.id) jobs carry \(carried) of \(work)")
+                }
             case .service:
                 #expect((outcome.capacityHeld ?? 0) >= 0.999, "seed \(seed): \(workload.id) \(outcome.summary)")
             }
