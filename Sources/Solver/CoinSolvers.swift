@@ -58,6 +58,9 @@ public struct ClpSolver: LinearSolver {
     /// A Clp backend.
     public init() {}
 
+    /// Columns from which an LP is scaled by equilibrium rather than by Clp's default.
+    static let equilibriumFrom = 20_000
+
     public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
         try validate(program)
         let clock = ContinuousClock.now
@@ -66,6 +69,12 @@ public struct ClpSolver: LinearSolver {
         Clp_setLogLevel(model, Int32(options.logLevel))
         load(program) { Clp_loadProblem(model, $0, $1, $2, $3, $4, $5, $6, $7, $8, $9) }
         Clp_setOptimizationDirection(model, program.sense == .minimize ? 1 : -1)
+        // Large LPs are scaled by equilibrium: on the planner's it takes a quarter to a twentieth
+        // of the iterations of Clp's default (automatic, here geometric): the medium benchmark's
+        // relaxation fell from 134 s to 7 s, an N-1 round's from 79 s to 40 s. Small ones (the
+        // example's, the allocator's) solve in milliseconds either way and keep the default, whose
+        // vertices the rounding heuristic's plans and the tests were measured with.
+        if program.variableCount >= Self.equilibriumFrom { Clp_scaling(model, 1) }
         if let limit = options.timeLimitSeconds { Clp_setMaximumSeconds(model, limit) }
         let shape = program.variableCount + program.constraintCount
         if let basis = options.warmStart, basis.status.count == shape, shape > 0 {
