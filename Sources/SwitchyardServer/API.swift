@@ -450,7 +450,8 @@ extension SwitchyardServer {
         }
         guard let tags else { return .any }
         for (tag, weak) in tags where !weak {
-            if let version = Int64(tag) { return .version(version) }
+            // Tags compare as strings: `"+3"` or `"03"` is not the ETag `"3"`.
+            if let version = Int64(tag), String(version) == tag { return .version(version) }
         }
         return Precondition.none
     }
