@@ -47,10 +47,24 @@ public enum TestDatabases {
         }
     }
 
+    /// Opens a store, trying a PostgreSQL connection up to three times when it times out: while
+    /// the whole suite runs on 2 cores, tests that block their threads can keep a connection's
+    /// answer from being read for over 30 s (the test process starving itself, not the database).
+    public static func open(_ url: String) async throws -> Store {
+        var attempt = 1
+        while true {
+            do {
+                return try await Store.open(url)
+            } catch StoreError.configuration(let message) where attempt < 3 && message.contains("timed out") {
+                attempt += 1
+            }
+        }
+    }
+
     /// Runs `body` with a store on a fresh database of `backend`.
     public static func with(_ backend: Backend, _ body: (Store, String) async throws -> Void) async throws {
         let (url, drop) = try await make(backend)
-        let store = try await Store.open(url)
+        let store = try await open(url)
         do {
             try await body(store, url)
         } catch {

@@ -173,7 +173,7 @@ final class ServerProcess: @unchecked Sendable {
         second.stop()
 
         // Nothing half-written: every provider row has its audit line and the file is sound.
-        let store = try await Store.open(url)
+        let store = try await TestDatabases.open(url)
         if backend == .sqlite {
             let integrity = try await store.database.session { sql in
                 try await sql.raw("PRAGMA integrity_check").first()?.decode(column: "integrity_check", as: String.self)
@@ -221,7 +221,7 @@ final class ServerProcess: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(states.values.allSatisfy { $0 == "succeeded" }, "\(states)")
-        let store = try await Store.open(url)
+        let store = try await TestDatabases.open(url)
         let runs = try await store.database.session { sql in
             try await sql.raw("SELECT id, attempts, claimed_by FROM jobs").all().map {
                 (
@@ -248,7 +248,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(result.status == 0)
         let secret = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(secret.hasPrefix("sy_"))
-        let store = try await Store.open(url)
+        let store = try await TestDatabases.open(url)
         let token = try await store.token(secret: secret)
         #expect(token?.role == .planner)
         #expect(token?.name == "ci")
@@ -258,7 +258,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(listed.stdout.contains(id))
         #expect(!listed.stdout.contains(secret))
         #expect(try runCommand(Fixtures.switchyardBinary, ["token", "revoke", id, "--database", url]).status == 0)
-        let reopened = try await Store.open(url)
+        let reopened = try await TestDatabases.open(url)
         #expect(try await reopened.token(secret: secret) == nil)
         await reopened.close()
         let again = try runCommand(Fixtures.switchyardBinary, ["token", "revoke", id, "--database", url])
@@ -375,7 +375,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(restarts >= 2, "\(restarts) restarts")
         #expect(jobs.count == 12)
         #expect(Set(jobs.compactMap { $0["job"] as? String }).count == 12)
-        let store = try await Store.open(url)
+        let store = try await TestDatabases.open(url)
         let counts = try await store.jobCounts()
         var attempts: [Int] = []
         for id in jobs.compactMap({ $0["job"] as? String }) { attempts.append(try await store.job(id).attempts) }

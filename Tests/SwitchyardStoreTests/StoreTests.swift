@@ -29,7 +29,7 @@ import Testing
     /// A second server's store: its own connections to the same PostgreSQL database. A SQLite
     /// file has one server (one connection, its writes serialised), so there it is the same store.
     static func secondServer(_ backend: TestDatabases.Backend, _ store: Store, _ url: String) async throws -> Store {
-        backend == .postgres ? try await Store.open(url) : store
+        backend == .postgres ? try await TestDatabases.open(url) : store
     }
 
     @Test(arguments: TestDatabases.available)
@@ -37,7 +37,7 @@ import Testing
         try await TestDatabases.with(backend) { store, url in
             #expect(try await store.schemaVersion() == Migrations.all.last!.version)
             // A second server opening the same database finds nothing to do.
-            let again = try await Store.open(url)
+            let again = try await TestDatabases.open(url)
             #expect(try await Migrations.run(on: again.database) == [])
             await again.close()
         }
