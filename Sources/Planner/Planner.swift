@@ -293,23 +293,30 @@ extension Planner {
             incumbent = rounded(
                 model, relaxed: relaxed, relaxation: relaxation, runs: placement.fix(relaxation.values), detail: true)
             say("rounded: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
-            // Moving a run to another cluster changes much at once (leases, shares, what a
-            // supplier's loss takes): try each run's alternatives while the plan is outside the
-            // gap, within a quarter of the time limit, and keep what is cheaper.
+            // Moving a run to another cluster, or starting it a month or two earlier or later,
+            // changes much at once (leases, shares, which runs can follow it in its cluster,
+            // what a supplier's loss takes): try each run's alternatives while the plan is
+            // outside the gap, within a quarter of the time limit, and keep what is cheaper.
             func gap(_ s: Solution?) -> Double {
                 guard let objective = s?.objective, let bound else { return .infinity }
                 return (objective - bound) / max(1e-9, abs(objective))
             }
-            var preferred: [Int: Int] = [:]
+            var preferred: [Int: RunPlacement.Choice] = [:]
             let budget = min(limit, 1e9) * 0.25  // of the whole plan's time limit
             search: for w in placement.runOrder {
-                for c in placement.alternatives(w, values: relaxation.values).prefix(3) {
+                let clusters = placement.alternatives(w, values: relaxation.values).prefix(3)
+                var choices = clusters.map { RunPlacement.Choice(cluster: $0) }
+                if let at = placement.placed(w, in: placement.fix(relaxation.values, preferring: preferred)) {
+                    choices += [-1, 1, -2, 2].map { RunPlacement.Choice(cluster: at.cluster, start: at.period + $0) }
+                }
+                for choice in choices {
                     guard gap(incumbent) > options.relativeGap,
                         (ContinuousClock.now - clock).seconds < budget
                     else { break search }
                     var trial = preferred
-                    trial[w] = c
+                    trial[w] = choice
                     let runs = placement.fix(relaxation.values, preferring: trial)
+                    guard runs != placement.fix(relaxation.values, preferring: preferred) else { continue }
                     if let s = rounded(model, relaxed: relaxed, relaxation: relaxation, runs: runs),
                         (s.objective ?? .infinity) < (incumbent?.objective ?? .infinity) - 1e-6
                     {

@@ -28,9 +28,21 @@ struct RunPlacement {
         return weight.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
     }
 
+    /// A run's place to try first: a cluster, and a first month in it (nil: the relaxation's
+    /// choice there).
+    struct Choice: Equatable {
+        let cluster: Int
+        var start: Int?
+    }
+
+    /// Where run w starts among `fixed` run variables, if it was placed.
+    func placed(_ w: Int, in fixed: [Int: Double]) -> SourcingModel.RunStartKey? {
+        model.runStart.first { $0.key.workload == w && (fixed[$0.value.index] ?? 0) > 0.5 }?.key
+    }
+
     /// Variable index → fixed value for every run variable; `preferring` makes a run take its
-    /// given cluster when a pattern there fits.
-    func fix(_ values: [Double], preferring: [Int: Int] = [:]) -> [Int: Double] {
+    /// given cluster (and start, if it has one) when a pattern there fits.
+    func fix(_ values: [Double], preferring: [Int: Choice] = [:]) -> [Int: Double] {
         let input = model.input
         var fixed: [Int: Double] = [:]
         var load = Array(repeating: Array(repeating: 0.0, count: input.periods), count: input.clusters.count)
@@ -38,6 +50,11 @@ struct RunPlacement {
         for w in runOrder {
             let gang = Double(input.workloads[w].gang)
             let mine = patterns[w] ?? []
+            // 2: the preferred pattern; 1: the preferred cluster; 0: anything else.
+            func rank(_ key: SourcingModel.RunStartKey) -> Int {
+                guard let choice = preferring[w], choice.cluster == key.cluster else { return 0 }
+                return choice.start == key.period ? 2 : 1
+            }
             let fits = { (key: SourcingModel.RunStartKey) -> Bool in
                 let length = model.runLengths[key] ?? 0
                 return (key.period..<(key.period + length)).allSatisfy { t in
@@ -47,9 +64,7 @@ struct RunPlacement {
             let ranked = mine.sorted {
                 let a = values[model.runStart[$0]!.index]
                 let b = values[model.runStart[$1]!.index]
-                let preferA = preferring[w] == $0.cluster
-                let preferB = preferring[w] == $1.cluster
-                return (preferA ? 1 : 0, a, -$0.period, -$0.cluster) > (preferB ? 1 : 0, b, -$1.period, -$1.cluster)
+                return (rank($0), a, -$0.period, -$0.cluster) > (rank($1), b, -$1.period, -$1.cluster)
             }
             let placed = ranked.first(where: fits)
             for key in mine { fixed[model.runStart[key]!.index] = key == placed ? 1 : 0 }
