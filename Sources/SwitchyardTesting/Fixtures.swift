@@ -83,6 +83,22 @@ public struct CommandResult: Sendable {
     public let stderr: String
 }
 
+/// `runCommand` for async tests: the child is waited for on a thread of its own, so the test does
+/// not hold one of the cooperative pool's threads (two, on a 2-core machine) while it runs. Tests
+/// that blocked both with synchronous waits stalled every other test, up to PostgreSQL connects
+/// timing out.
+public func runCommand(
+    _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
+) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread {
+            continuation.resume(
+                with: Result { try runCommand(executable, arguments, input: input, environment: environment) })
+        }
+        .start()
+    }
+}
+
 /// Runs `executable` with `arguments` in the repository root and waits for it; `environment`
 /// adds to (or replaces) this process's variables.
 public func runCommand(

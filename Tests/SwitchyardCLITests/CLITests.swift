@@ -6,8 +6,8 @@ import Testing
 /// End-to-end: the real `switchyard` binary, its output compared to checked-in snapshots where the
 /// exact text matters. Record new snapshots with `SWITCHYARD_RECORD=1 swift test`.
 @Suite struct CLITests {
-    func run(_ arguments: String...) throws -> CommandResult {
-        try runCommand(Fixtures.switchyardBinary, arguments)
+    func run(_ arguments: String...) async throws -> CommandResult {
+        try await runCommand(Fixtures.switchyardBinary, arguments)
     }
 
     func assertSnapshot(_ text: String, named name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -20,13 +20,13 @@ import Testing
         #expect(text == expected, "output differs from snapshot \(name).txt", sourceLocation: sourceLocation)
     }
 
-    @Test func validatesTheExample() throws {
-        let r = try run("validate", "examples/frontier-lab.yaml")
+    @Test func validatesTheExample() async throws {
+        let r = try await run("validate", "examples/frontier-lab.yaml")
         #expect(r.status == 0)
         #expect(r.stdout.contains("examples/frontier-lab.yaml: ok (4 providers, 8 offers"))
     }
 
-    @Test func fiveMistakesExitOneAndNameEachPath() throws {
+    @Test func fiveMistakesExitOneAndNameEachPath() async throws {
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).yaml").path
         var text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
         text = text.replacingOccurrences(
@@ -40,31 +40,31 @@ import Testing
             of: "    availableNodes: 60\n    leadTimeDays: 0", with: "    availableNodes: sixty\n    leadTimeDays: 0")
         try text.write(toFile: bad, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: bad) }
-        let r = try run("validate", bad)
+        let r = try await run("validate", bad)
         #expect(r.status == 1)
         try assertSnapshot(r.stderr.replacingOccurrences(of: bad, with: "bad.yaml"), named: "validate-five-mistakes")
-        let json = try run("validate", bad, "--format", "json")
+        let json = try await run("validate", bad, "--format", "json")
         #expect(json.status == 1)
         let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
         #expect((parsed?.first?["problems"] as? [Any])?.count == 5)
     }
 
-    @Test func missingFileAndGarbageExitOne() throws {
-        let r = try run("validate", "no/such/file.yaml", "Package.swift")
+    @Test func missingFileAndGarbageExitOne() async throws {
+        let r = try await run("validate", "no/such/file.yaml", "Package.swift")
         #expect(r.status == 1)
         #expect(r.stderr.contains("no/such/file.yaml: no such file"))
         #expect(r.stderr.contains("Package.swift:"))
         #expect(!r.stderr.contains("Fatal error"))
     }
 
-    @Test func catalogTableMatchesSnapshot() throws {
-        let r = try run("catalog", "accelerators")
+    @Test func catalogTableMatchesSnapshot() async throws {
+        let r = try await run("catalog", "accelerators")
         #expect(r.status == 0)
         try assertSnapshot(r.stdout, named: "catalog-accelerators")
     }
 
-    @Test func catalogJSONAndCSV() throws {
-        let json = try run("catalog", "accelerators", "--format", "json")
+    @Test func catalogJSONAndCSV() async throws {
+        let json = try await run("catalog", "accelerators", "--format", "json")
         let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let entries = document?["accelerators"] as? [[String: Any]]
         #expect(entries?.count ?? 0 >= 16)
@@ -78,37 +78,37 @@ import Testing
         }
         let summary = document?["calibrationSummary"] as? [String: Any]
         #expect((summary?["worstAbsoluteError"] as? Double ?? 1) <= 0.10)
-        let csv = try run("catalog", "accelerators", "--format", "csv")
+        let csv = try await run("catalog", "accelerators", "--format", "csv")
         let lines = csv.stdout.split(separator: "\n")
         #expect(lines.first?.hasPrefix("id,name,vendor,bf16DenseTFLOPS") == true)
         #expect(lines.count == (entries?.count ?? 0) + 1)
     }
 
-    @Test func generateIsDeterministicAndValid() throws {
-        let a = try run("generate", "--seed", "9", "--providers", "6", "--offers", "30", "--format", "json")
-        let b = try run("generate", "--seed", "9", "--providers", "6", "--offers", "30", "--format", "json")
+    @Test func generateIsDeterministicAndValid() async throws {
+        let a = try await run("generate", "--seed", "9", "--providers", "6", "--offers", "30", "--format", "json")
+        let b = try await run("generate", "--seed", "9", "--providers", "6", "--offers", "30", "--format", "json")
         #expect(a.status == 0 && a.stdout == b.stdout)
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         try a.stdout.write(toFile: path, atomically: true, encoding: .utf8)
-        #expect(try run("validate", path).status == 0)
+        #expect(try await run("validate", path).status == 0)
     }
 
-    @Test func usageErrorsExit64() throws {
-        let r = try run("generate", "--providers", "0")
+    @Test func usageErrorsExit64() async throws {
+        let r = try await run("generate", "--providers", "0")
         #expect(r.status == 64)
         #expect(r.stderr.contains("--providers must be between 1 and"))
-        #expect(try run("no-such-command").status == 64)
+        #expect(try await run("no-such-command").status == 64)
     }
 
-    @Test func versionAndHelp() throws {
-        #expect(try run("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
-        let help = try run("--help")
+    @Test func versionAndHelp() async throws {
+        #expect(try await run("--version").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0")
+        let help = try await run("--help")
         #expect(help.stdout.contains("Exit codes:"))
         #expect(help.stdout.contains("validate"))
     }
 
-    @Test func importOffersMergesOrReportsNothingWritten() throws {
+    @Test func importOffersMergesOrReportsNothingWritten() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("import-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -117,16 +117,16 @@ import Testing
             "id,provider,accelerator,acceleratorsPerNode,region,availableNodes,onDemand\nnew-h100,crusoe,nvidia-h100,8,us-east,10,3.10\n"
             .write(toFile: good, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("merged.yaml").path
-        let r = try run("import-offers", good, "--scenario", "examples/frontier-lab.yaml", "--out", out)
+        let r = try await run("import-offers", good, "--scenario", "examples/frontier-lab.yaml", "--out", out)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try run("validate", out).stdout.contains("9 offers"))
+        #expect(try await run("validate", out).stdout.contains("9 offers"))
 
         let bad = dir.appendingPathComponent("bad.csv").path
         try
             "id,provider,accelerator,acceleratorsPerNode,region,availableNodes,onDemand\nx,nobody,nvidia-h100,8,us-east,10,3\n"
             .write(toFile: bad, atomically: true, encoding: .utf8)
         let out2 = dir.appendingPathComponent("not-written.yaml").path
-        let r2 = try run("import-offers", bad, "--scenario", "examples/frontier-lab.yaml", "--out", out2)
+        let r2 = try await run("import-offers", bad, "--scenario", "examples/frontier-lab.yaml", "--out", out2)
         #expect(r2.status == 1)
         #expect(r2.stderr.contains("no provider 'nobody'"))
         #expect(!FileManager.default.fileExists(atPath: out2))
@@ -134,16 +134,16 @@ import Testing
 }
 
 @Suite struct PlanCLITests {
-    func run(_ arguments: String...) throws -> CommandResult {
-        try runCommand(Fixtures.switchyardBinary, arguments)
+    func run(_ arguments: String...) async throws -> CommandResult {
+        try await runCommand(Fixtures.switchyardBinary, arguments)
     }
 
     func temporary(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID())-\(name)").path
     }
 
-    @Test func planPrintsEverySectionAndPassesItsCheck() throws {
-        let r = try run("plan", "examples/frontier-lab.yaml", "--check")
+    @Test func planPrintsEverySectionAndPassesItsCheck() async throws {
+        let r = try await run("plan", "examples/frontier-lab.yaml", "--check")
         #expect(r.status == 0, "\(r.stderr)")
         for section in [
             "Leases to sign", "Colocation", "Backup options to hold", "Allocation", "Shortfalls", "Cost by provider",
@@ -155,13 +155,13 @@ import Testing
         }
     }
 
-    @Test func markdownAndJSONFormats() throws {
-        let markdown = try run("plan", "examples/frontier-lab.yaml", "--format", "markdown")
+    @Test func markdownAndJSONFormats() async throws {
+        let markdown = try await run("plan", "examples/frontier-lab.yaml", "--format", "markdown")
         #expect(markdown.stdout.hasPrefix("# Sourcing plan: frontier-lab"))
         #expect(markdown.stdout.contains("| provider | offer |"))
         let path = temporary("plan.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let json = try run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path)
+        let json = try await run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path)
         #expect(json.status == 0 && json.stdout.isEmpty)
         let object =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
@@ -170,9 +170,9 @@ import Testing
         }
     }
 
-    @Test func replanShowsTheDelta() throws {
-        let plan = try ExamplePlan.file()
-        let r = try run(
+    @Test func replanShowsTheDelta() async throws {
+        let plan = try await ExamplePlan.file()
+        let r = try await run(
             "replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident",
             "examples/incident-coreweave-outage.yaml",
             "--check")
@@ -182,15 +182,16 @@ import Testing
         #expect(r.stdout.contains("Leases to sign"))
     }
 
-    @Test func replanRejectsBadInputAndWritesNothing() throws {
-        let plan = try ExamplePlan.file()
+    @Test func replanRejectsBadInputAndWritesNothing() async throws {
+        let plan = try await ExamplePlan.file()
         let incident = temporary("incident.yaml")
         let out = temporary("replan.txt")
         defer { for p in [incident, out] { try? FileManager.default.removeItem(atPath: p) } }
 
         try "provider: corewave\nkind: outage\nfrom: 2027-07\n".write(
             toFile: incident, atomically: true, encoding: .utf8)
-        var r = try run("replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident", incident, "--out", out)
+        var r = try await run(
+            "replan", "examples/frontier-lab.yaml", "--plan", plan, "--incident", incident, "--out", out)
         #expect(r.status == 1)
         #expect(
             r.stderr.contains(
@@ -200,38 +201,38 @@ import Testing
         // A plan of another scenario.
         let other = temporary("other.yaml")
         defer { try? FileManager.default.removeItem(atPath: other) }
-        #expect(try run("generate", "--out", other).status == 0)
-        r = try run(
+        #expect(try await run("generate", "--out", other).status == 0)
+        r = try await run(
             "replan", other, "--plan", plan, "--incident", "examples/incident-coreweave-outage.yaml", "--out", out)
         #expect(r.status == 1)
         #expect(r.stderr.contains("no provider 'coreweave'") || r.stderr.contains("another scenario"))
         #expect(!FileManager.default.fileExists(atPath: out))
 
         // Not a plan at all.
-        r = try run(
+        r = try await run(
             "replan", "examples/frontier-lab.yaml", "--plan", "examples/frontier-lab.yaml", "--incident",
             "examples/incident-coreweave-outage.yaml")
         #expect(r.status == 1)
         #expect(r.stderr.contains("not valid plan JSON") || r.stderr.contains("missing field"))
     }
 
-    @Test func badScenarioExitsOneWithoutAStackTrace() throws {
-        let r = try run("plan", "no-such.yaml")
+    @Test func badScenarioExitsOneWithoutAStackTrace() async throws {
+        let r = try await run("plan", "no-such.yaml")
         #expect(r.status == 1)
         #expect(r.stderr.contains("no-such.yaml: no such file"))
     }
 }
 
 @Suite struct ScheduleCLITests {
-    func run(_ arguments: String...) throws -> CommandResult {
-        try runCommand(Fixtures.switchyardBinary, arguments)
+    func run(_ arguments: String...) async throws -> CommandResult {
+        try await runCommand(Fixtures.switchyardBinary, arguments)
     }
 
-    @Test func awareBeatsAgnosticOnTheExample() throws {
+    @Test func awareBeatsAgnosticOnTheExample() async throws {
         let fleet = "examples/schedule/fleet.csv"
         let jobs = "examples/schedule/jobs.csv"
-        func worst(_ policy: String) throws -> Double {
-            let r = try run("schedule", "--fleet", fleet, "--jobs", jobs, "--policy", policy, "--format", "json")
+        func worst(_ policy: String) async throws -> Double {
+            let r = try await run("schedule", "--fleet", fleet, "--jobs", jobs, "--policy", policy, "--format", "json")
             #expect(r.status == 0, "\(r.stderr)")
             let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
             let rows = object?["jobs"] as? [[String: Any]] ?? []
@@ -240,16 +241,16 @@ import Testing
         }
         // The blind policy spreads every type over all models by size: its equal share, no more;
         // the aware one gives every type at least 1.44× that.
-        let aware = try worst("max-min-fairness")
-        let agnostic = try worst("max-min-fairness-agnostic")
+        let aware = try await worst("max-min-fairness")
+        let agnostic = try await worst("max-min-fairness-agnostic")
         #expect(abs(agnostic - 1) < 1e-6)
         #expect(aware > agnostic + 0.4)
-        let table = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        let table = try await run("schedule", "--fleet", fleet, "--jobs", jobs)
         #expect(table.stdout.contains("Policy max-min-fairness"))
         #expect(table.stdout.contains("resnet18-bs16"))
     }
 
-    @Test func badCellsAreReportedByLineAndColumn() throws {
+    @Test func badCellsAreReportedByLineAndColumn() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("schedule-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -258,17 +259,17 @@ import Testing
         try "model,accelerators\nnvidia-h100,8\n".write(toFile: fleet, atomically: true, encoding: .utf8)
         try "id,count,gang,throughput:nvidia-h100,troughput:x\na,two,1,1.5,0\n".write(
             toFile: jobs, atomically: true, encoding: .utf8)
-        let r = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        let r = try await run("schedule", "--fleet", fleet, "--jobs", jobs)
         #expect(r.status == 1)
         #expect(r.stderr.contains("unknown column 'troughput:x'"))
         try "id,count,gang,throughput:nvidia-h100\na,two,1,1.5\nb,1,16,1\n".write(
             toFile: jobs, atomically: true, encoding: .utf8)
-        let r2 = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        let r2 = try await run("schedule", "--fleet", fleet, "--jobs", jobs)
         #expect(r2.status == 1)
         #expect(r2.stderr.contains("line 2.count"))
         try "id,count,gang,throughput:nvidia-h100\nb,1,16,1\nc,1,1,0\n".write(
             toFile: jobs, atomically: true, encoding: .utf8)
-        let r3 = try run("schedule", "--fleet", fleet, "--jobs", jobs)
+        let r3 = try await run("schedule", "--fleet", fleet, "--jobs", jobs)
         #expect(r3.status == 0)
         #expect(r3.stdout.contains("its gang of 16 is larger than every pool it runs on"))
         #expect(r3.stdout.contains("it runs on none of the pools' models"))
@@ -276,7 +277,7 @@ import Testing
 }
 
 @Suite struct GavelScheduleCLITests {
-    @Test func schedulesATraceAndNamesUnknownTypes() throws {
+    @Test func schedulesATraceAndNamesUnknownTypes() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gavel-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -291,7 +292,7 @@ import Testing
             try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        let ok = try runCommand(
+        let ok = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "schedule", "--fleet", "examples/schedule/fleet.csv", "--gavel-trace", try trace(["A", "B"]),
@@ -299,7 +300,7 @@ import Testing
             ])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("A x1 (line 1)"))
-        let bad = try runCommand(
+        let bad = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "schedule", "--fleet", "examples/schedule/fleet.csv", "--gavel-trace", try trace(["A", "Z"]),
@@ -307,7 +308,8 @@ import Testing
             ])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("line 2.job_type (line 2): no throughput for ('Z', 1) in the table"))
-        let usage = try runCommand(Fixtures.switchyardBinary, ["schedule", "--fleet", "examples/schedule/fleet.csv"])
+        let usage = try await runCommand(
+            Fixtures.switchyardBinary, ["schedule", "--fleet", "examples/schedule/fleet.csv"])
         #expect(usage.status == 64)
     }
 }
@@ -316,34 +318,34 @@ import Testing
     /// Plans the example and simulates a trace twice, in two processes each: every process
     /// hashes with its own seed, so a result that depends on dictionary or set order differs
     /// between the two. (Run twice in one process, the order would be the same and prove nothing.)
-    @Test func twoProcessesGiveTheSameAnswers() throws {
-        func planText() throws -> String {
-            let r = try runCommand(
+    @Test func twoProcessesGiveTheSameAnswers() async throws {
+        func planText() async throws -> String {
+            let r = try await runCommand(
                 Fixtures.switchyardBinary, ["plan", Fixtures.path("examples/frontier-lab.yaml"), "--format", "json"])
             #expect(r.status == 0, "\(r.stderr)")
             // Wall-clock timings are the only thing allowed to differ.
             return r.stdout.split(separator: "\n").filter { !$0.contains("Seconds\"") }.joined(separator: "\n")
         }
-        let first = try planText()
+        let first = try await planText()
         #expect(first.count > 10_000)
-        #expect(try planText() == first)
+        #expect(try await planText() == first)
 
         let fleet = Fixtures.path("examples/schedule/fleet.csv")
         let jobs = Fixtures.path("examples/schedule/jobs.csv")
-        func schedule() throws -> String {
-            let r = try runCommand(
+        func schedule() async throws -> String {
+            let r = try await runCommand(
                 Fixtures.switchyardBinary, ["schedule", "--fleet", fleet, "--jobs", jobs, "--format", "json"])
             #expect(r.status == 0, "\(r.stderr)")
             return r.stdout.split(separator: "\n").filter { !$0.contains("\"seconds\"") }.joined(separator: "\n")
         }
-        let allocation = try schedule()
+        let allocation = try await schedule()
         #expect(!allocation.isEmpty)
-        #expect(try schedule() == allocation)
+        #expect(try await schedule() == allocation)
     }
 }
 
 @Suite struct SimulateCLITests {
-    @Test func comparesTwoPoliciesAndWritesATimeline() throws {
+    @Test func comparesTwoPoliciesAndWritesATimeline() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -356,12 +358,12 @@ import Testing
         try "model,accelerators,pricePerAcceleratorHour,provider\nnvidia-k80,4,0.5,a\nnvidia-v100,4,2.5,b\n"
             .write(toFile: fleet, atomically: true, encoding: .utf8)
         let trace = dir.appendingPathComponent("trace.txt").path
-        let generated = try runCommand(
+        let generated = try await runCommand(
             Fixtures.switchyardBinary,
             ["generate-trace", "--throughputs", table, "--jobs", "40", "--jobs-per-hour", "20", "--out", trace])
         #expect(generated.status == 0, "\(generated.stderr)")
         let timeline = dir.appendingPathComponent("timeline.csv").path
-        let r = try runCommand(
+        let r = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "simulate", "--fleet", fleet, "--gavel-trace", trace, "--gavel-throughputs", table, "--compare",
@@ -373,7 +375,7 @@ import Testing
         #expect(series.hasPrefix("seconds,runningJobs,busy:nvidia-k80@a,busy:nvidia-v100@b,available:nvidia-k80@a"))
         #expect(series.contains("cost:nvidia-v100@b"))
         // An incident naming no provider of the fleet is an input error.
-        let bad = try runCommand(
+        let bad = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "simulate", "--fleet", fleet, "--gavel-trace", trace, "--gavel-throughputs", table, "--incident",
@@ -381,7 +383,7 @@ import Testing
             ])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("no pool of provider 'zz'"))
-        let malformed = try runCommand(
+        let malformed = try await runCommand(
             Fixtures.switchyardBinary,
             ["simulate", "--fleet", fleet, "--gavel-trace", trace, "--gavel-throughputs", table, "--incident", "b,1"])
         #expect(malformed.status == 64)
@@ -391,7 +393,7 @@ import Testing
 @Suite struct SimulateOutputCLITests {
     /// For people comparing schedulers: H100s at two suppliers are two pools; JSON output, one
     /// row per job, and completion times measured over a window of jobs by arrival.
-    @Test func jsonPerJobRowsAndAWindow() throws {
+    @Test func jsonPerJobRowsAndAWindow() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("simout-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -405,7 +407,7 @@ import Testing
             + (0..<4).map { "j\($0),\($0 * 3600),3600,8,1" }).joined(separator: "\n")
             .write(toFile: trace, atomically: true, encoding: .utf8)
         let rows = dir.appendingPathComponent("rows.csv").path
-        let r = try runCommand(
+        let r = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "simulate", "--fleet", fleet, "--trace", trace, "--format", "json", "--measure-jobs", "1-2",
@@ -425,13 +427,14 @@ import Testing
         #expect(lines[2].hasPrefix("j1,3600.000,3600.000,7200.000,3600.000,nvidia-h100@neo-"), "\(lines)")
         try "model,accelerators,provider\nnvidia-h100,8,neo-a\nnvidia-h100,8,neo-a\n".write(
             toFile: fleet, atomically: true, encoding: .utf8)
-        let listedTwice = try runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
+        let listedTwice = try await runCommand(
+            Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
         #expect(listedTwice.status == 1 && listedTwice.stderr.contains("'nvidia-h100@neo-a' is listed twice"))
     }
 }
 
 @Suite struct CSVTraceCLITests {
-    @Test func simulatesACSVTraceAndNamesBadLines() throws {
+    @Test func simulatesACSVTraceAndNamesBadLines() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("csvtrace-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -445,12 +448,12 @@ import Testing
         jax-b,60,3600,4,1.2,1.5
         too-big,120,100,32,1,1
         """.write(toFile: trace, atomically: true, encoding: .utf8)
-        let r = try runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
+        let r = try await runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("3 jobs") && r.stdout.contains("jobs unfinished"))
         try "id,arrivalSeconds,work,throughput:nvidia-h100\na,10,5,1\nb,5,-1,1\n".write(
             toFile: trace, atomically: true, encoding: .utf8)
-        let bad = try runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
+        let bad = try await runCommand(Fixtures.switchyardBinary, ["simulate", "--fleet", fleet, "--trace", trace])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("line 3.arrivalSeconds") && bad.stderr.contains("line 3.work"))
     }
@@ -458,18 +461,18 @@ import Testing
 
 @Suite struct PlanFleetCLITests {
     /// The fleet a plan buys, simulated: TPU-only work waits for the TPUs to arrive (month 4).
-    @Test func simulatesThePlansFleet() throws {
+    @Test func simulatesThePlansFleet() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("planfleet-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let plan = try ExamplePlan.file()
+        let plan = try await ExamplePlan.file()
         let trace = dir.appendingPathComponent("jobs.csv").path
         try """
         id,arrivalSeconds,work,gang,throughput:nvidia-h100,throughput:google-tpu-v7
         cuda,0,36000,64,1,
         jax-on-tpu,0,36000,256,,2
         """.write(toFile: trace, atomically: true, encoding: .utf8)
-        let r = try runCommand(
+        let r = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "simulate", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--trace", trace, "--policy",
@@ -483,7 +486,7 @@ import Testing
         let makespan = r.stdout.split(separator: "\n").first { $0.hasPrefix("makespan") }
         let hours = makespan.flatMap { $0.split(separator: " ").compactMap { Double($0) }.first } ?? 0
         #expect(hours >= 3 * 730)
-        let usage = try runCommand(
+        let usage = try await runCommand(
             Fixtures.switchyardBinary, ["simulate", "--scenario", "examples/frontier-lab.yaml", "--trace", trace])
         #expect(usage.status == 64)
     }
@@ -493,9 +496,9 @@ import Testing
     /// Without a trace, the scenario's own demand runs on the plan's fleet: each training run one
     /// job of its gang in the cluster the plan gave it, the batch stream as jobs month by month,
     /// the service's replicas held. The example's plan, simulated, meets every deadline.
-    @Test func theExamplesPlanRunsAsPlanned() throws {
-        let plan = try ExamplePlan.file()
-        let r = try runCommand(
+    @Test func theExamplesPlanRunsAsPlanned() async throws {
+        let plan = try await ExamplePlan.file()
+        let r = try await runCommand(
             Fixtures.switchyardBinary,
             ["simulate", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--round-seconds", "18000"])
         #expect(r.status == 0, "\(r.stderr)")
@@ -515,15 +518,15 @@ import Testing
 /// The example's plan as a JSON file, made once per test process by the CLI, for the tests that
 /// only need a plan as input (planning the example takes seconds; the tests of `plan` itself run it).
 enum ExamplePlan {
-    private static let made: Result<String, any Error> = Result {
+    private static let made = Task<String, any Error> {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("example-plan-\(UUID()).json").path
-        let r = try runCommand(
+        let r = try await runCommand(
             Fixtures.switchyardBinary, ["plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path])
         guard r.status == 0 else { throw CLIFailureForTests(message: "planning the example failed: \(r.stderr)") }
         return path
     }
 
-    static func file() throws -> String { try made.get() }
+    static func file() async throws -> String { try await made.value }
 }
 
 struct CLIFailureForTests: Error, CustomStringConvertible {

@@ -79,9 +79,9 @@ final class ServerProcess: @unchecked Sendable {
 
     /// A generated scenario whose plan takes its whole time limit (12 providers, 100 offers, 50
     /// workloads, 18 months), written to a temporary file the caller removes.
-    static func slowScenario() throws -> String {
+    static func slowScenario() async throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml").path
-        let generated = try runCommand(
+        let generated = try await runCommand(
             Fixtures.switchyardBinary,
             [
                 "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18", "--out",
@@ -243,7 +243,7 @@ final class ServerProcess: @unchecked Sendable {
     @Test func tokenCreatePrintsATokenTheStoreKnowsByItsHashOnly() async throws {
         let (url, drop) = try await TestDatabases.make(.sqlite)
         defer { Task { await drop() } }
-        let result = try runCommand(
+        let result = try await runCommand(
             Fixtures.switchyardBinary, ["token", "create", "--role", "planner", "--name", "ci", "--database", url])
         #expect(result.status == 0)
         let secret = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -254,30 +254,32 @@ final class ServerProcess: @unchecked Sendable {
         #expect(token?.name == "ci")
         await store.close()
         let id = try #require(token?.id)
-        let listed = try runCommand(Fixtures.switchyardBinary, ["token", "list", "--database", url])
+        let listed = try await runCommand(Fixtures.switchyardBinary, ["token", "list", "--database", url])
         #expect(listed.stdout.contains(id))
         #expect(!listed.stdout.contains(secret))
-        #expect(try runCommand(Fixtures.switchyardBinary, ["token", "revoke", id, "--database", url]).status == 0)
+        #expect(
+            try await runCommand(Fixtures.switchyardBinary, ["token", "revoke", id, "--database", url]).status == 0)
         let reopened = try await TestDatabases.open(url)
         #expect(try await reopened.token(secret: secret) == nil)
         await reopened.close()
-        let again = try runCommand(Fixtures.switchyardBinary, ["token", "revoke", id, "--database", url])
+        let again = try await runCommand(Fixtures.switchyardBinary, ["token", "revoke", id, "--database", url])
         #expect(again.status == 1)
         #expect(again.stderr.contains("no live token"))
-        let bad = try runCommand(Fixtures.switchyardBinary, ["token", "create", "--role", "root", "--database", url])
+        let bad = try await runCommand(
+            Fixtures.switchyardBinary, ["token", "create", "--role", "root", "--database", url])
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("viewer"))
     }
 
-    @Test func serveRefusesWhatItCannotUseWithAClearMessage() throws {
-        let port = try runCommand(Fixtures.switchyardBinary, ["serve", "--port", "70000"])
+    @Test func serveRefusesWhatItCannotUseWithAClearMessage() async throws {
+        let port = try await runCommand(Fixtures.switchyardBinary, ["serve", "--port", "70000"])
         #expect(port.status == 64)
         #expect(port.stderr.contains("--port must be 0 to 65535"))
-        let path = try runCommand(
+        let path = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--database", "sqlite:/nonexistent/dir/x.sqlite"])
         #expect(path.status == 2)
         #expect(path.stderr.contains("cannot open the SQLite database at /nonexistent/dir/x.sqlite"))
-        let scenario = try runCommand(
+        let scenario = try await runCommand(
             Fixtures.switchyardBinary,
             ["serve", "--database", "sqlite:/tmp/unused.sqlite", "--import", "examples/does-not-exist.yaml"])
         #expect(scenario.status != 0)
@@ -294,7 +296,7 @@ final class ServerProcess: @unchecked Sendable {
     {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let scenario = try ServerProcess.slowScenario()
+        let scenario = try await ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         let settings = ["--plan-time-limit", "20", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
         var server = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + settings)
@@ -427,11 +429,6 @@ final class ServerProcess: @unchecked Sendable {
     /// not read is refused naming the variable; --check-config prints the settings and whether
     /// the database answers, never its password.
     @Test func settingsComeFromTheEnvironmentAndCheckConfigNeverPrintsThePassword() async throws {
-        func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:])
-            async throws -> CommandResult
-        {
-            try await onOwnThread { try SwitchyardTesting.runCommand(executable, arguments, environment: environment) }
-        }
         let bad = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--check-config"], environment: ["SWITCHYARD_PORT": "eighty"])
         #expect(bad.status == 64)
@@ -497,7 +494,7 @@ final class ServerProcess: @unchecked Sendable {
     func aJobWhoseServerIsKilledMidSolveIsFinishedByTheNext(backend: TestDatabases.Backend) async throws {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let scenario = try ServerProcess.slowScenario()
+        let scenario = try await ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         let lease = ["--job-lease-seconds", "1", "--plan-time-limit", "20"]
         let first = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + lease)

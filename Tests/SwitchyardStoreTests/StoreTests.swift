@@ -543,10 +543,10 @@ import Testing
         try await store.importScenario(try Fixtures.frontierLab(), actor: .system)
         let (token, secret) = try await store.createToken(name: "ops", role: .admin, actor: .system)
         await store.close()
-        let dumped = try runCommand("/usr/bin/pg_dump", ["--format=custom", "--file", dump, source])
+        let dumped = try await runCommand("/usr/bin/pg_dump", ["--format=custom", "--file", dump, source])
         #expect(dumped.status == 0, "\(dumped.stderr)")
         // The target is an empty database (TestDatabases made it); restore into it.
-        let restoredRun = try runCommand("/usr/bin/pg_restore", ["--no-owner", "--dbname", target, dump])
+        let restoredRun = try await runCommand("/usr/bin/pg_restore", ["--no-owner", "--dbname", target, dump])
         #expect(restoredRun.status == 0, "\(restoredRun.stderr)")
         let restored = try await Store.open(target)
         #expect(try await restored.token(secret: secret)?.id == token.id)
