@@ -272,8 +272,8 @@ extension Planner {
         let clock = since
         let roundStart = ContinuousClock.now
         let limit = options.timeLimitSeconds ?? .infinity
-        // Rounding's LPs end with the plan's time limit too: on the medium N-1 benchmark a third
-        // round's rounding ran 158 s past it before they did.
+        // Rounding's LPs end with the plan's time limit too: before they did, a third N-1 round's
+        // rounding on the medium benchmark ran to 256 s of a 120 s limit.
         let deadline = limit.isFinite ? clock + .seconds(limit) : nil
         var relaxed = model.lp
         relaxed.relaxIntegrality()
@@ -310,7 +310,8 @@ extension Planner {
             search: for w in placement.runOrder {
                 let clusters = placement.alternatives(w, values: relaxation.values).prefix(3)
                 var choices = clusters.map { RunPlacement.Choice(cluster: $0) }
-                if let at = placement.placed(w, in: placement.fix(relaxation.values, preferring: preferred)) {
+                var current = placement.fix(relaxation.values, preferring: preferred)
+                if let at = placement.placed(w, in: current) {
                     choices += [-1, 1, -2, 2].map { RunPlacement.Choice(cluster: at.cluster, start: at.period + $0) }
                 }
                 for choice in choices {
@@ -320,12 +321,13 @@ extension Planner {
                     var trial = preferred
                     trial[w] = choice
                     let runs = placement.fix(relaxation.values, preferring: trial)
-                    guard runs != placement.fix(relaxation.values, preferring: preferred) else { continue }
+                    guard runs != current else { continue }
                     if let s = rounded(model, relaxed: relaxed, relaxation: relaxation, runs: runs, until: deadline),
                         (s.objective ?? .infinity) < (incumbent?.objective ?? .infinity) - 1e-6
                     {
                         incumbent = s
                         preferred = trial
+                        current = runs
                         say("moved \(model.input.workloads[w].id): \(s.objective.map(money) ?? "")", since: clock)
                     }
                 }
@@ -655,9 +657,9 @@ struct RoundingHeuristic {
         return fixed
     }
 
-    private func round(_ values: [Double], upward: Bool, runs: [Int: Double], gangs: [Int: Double] = [:]) -> [Int:
-        Double]
-    {
+    private func round(
+        _ values: [Double], upward: Bool, runs: [Int: Double], gangs: [Int: Double] = [:]
+    ) -> [Int: Double] {
         let lp = model.lp
         var fixed: [Int: Double] = [:]
         // Leases: floor, then (optionally) up where every period it covers has room.
@@ -707,7 +709,7 @@ struct RoundingHeuristic {
                 fixed[y.index] = offerLeases.contains { lp.lower[$0.variable.index] > 0 } ? 1 : 0
             }
         }
-        holdRuns(runs, gangs: gangs, fixed: &fixed, activeCount: &activeCount)
+        holdPlacements(runs, gangs: gangs, fixed: &fixed, activeCount: &activeCount)
         // Backups: up (more standby never hurts feasibility), within what is on offer.
         for r in model.backup.values {
             fixed[r.index] = min(lp.upper[r.index], max(lp.lower[r.index], (values[r.index] - 1e-6).rounded(.up)))
@@ -718,7 +720,7 @@ struct RoundingHeuristic {
     /// Adds nodes where a cluster would hold less than the runs (and the fixed whole gangs of
     /// `gangs`) placed in it: the cheapest lease of the cluster that covers the month and has
     /// room, one node at a time.
-    private func holdRuns(
+    private func holdPlacements(
         _ runs: [Int: Double], gangs: [Int: Double] = [:], fixed: inout [Int: Double], activeCount: inout [[Double]]
     ) {
         let input = model.input
