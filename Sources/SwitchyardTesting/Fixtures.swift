@@ -90,12 +90,14 @@ public struct CommandResult: Sendable {
 public func runCommand(
     _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
 ) async throws -> CommandResult {
+    try await onOwnThread { try runCommand(executable, arguments, input: input, environment: environment) }
+}
+
+/// Runs blocking work on a thread of its own and awaits it. An `#expect` inside `body` loses its
+/// test's attribution (it runs outside the test's task): return what to check instead.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            continuation.resume(
-                with: Result { try runCommand(executable, arguments, input: input, environment: environment) })
-        }
-        .start()
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 

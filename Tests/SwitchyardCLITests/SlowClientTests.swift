@@ -131,10 +131,3 @@ struct SlowClientReport: Sendable {
         return report
     }
 }
-
-/// Runs blocking work on a thread of its own and awaits it.
-func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}

@@ -37,9 +37,7 @@ enum Browser {
     /// The page's DOM after Chromium loaded and laid it out (following the sign-in page on).
     static func dom(_ url: String) async throws -> String {
         let path = try #require(path, "Chromium is needed: apt-get install chromium")
-        let result = try await offThread {
-            try runCommand(path, arguments(["--virtual-time-budget=10000", "--dump-dom", url]))
-        }
+        let result = try await runCommand(path, arguments(["--virtual-time-budget=10000", "--dump-dom", url]))
         #expect(result.status == 0, "chromium failed: \(result.stderr)")
         return result.stdout
     }
@@ -49,19 +47,10 @@ enum Browser {
         let path = try #require(path, "Chromium is needed: apt-get install chromium")
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).png")
         defer { try? FileManager.default.removeItem(at: file) }
-        _ = try await offThread {
-            try runCommand(
-                path,
-                arguments(["--virtual-time-budget=10000", "--window-size=1300,1800", "--screenshot=\(file.path)", url]))
-        }
+        _ = try await runCommand(
+            path,
+            arguments(["--virtual-time-budget=10000", "--window-size=1300,1800", "--screenshot=\(file.path)", url]))
         return try Data(contentsOf: file)
-    }
-}
-
-/// Runs blocking work (a child process) on a thread of its own, not the async runtime's.
-func offThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
