@@ -30,13 +30,10 @@ struct Explainer {
 
     func explain(plan: Plan) -> Explanation {
         var lp = model.lp
-        // Where runs and whole replicas are is decided too: with them free this LP is as large
-        // as the relaxation (tens of seconds on a 100-workload scenario) and its duals would
-        // price fractions of gangs no plan can use. Batch gang-months and one-accelerator
-        // replicas are continuous in the plan too, and stay free: they are what more supply
-        // would serve.
-        let wholeGangs = model.gangs.values.filter { model.lp.isInteger[$0.index] }
-        for v in model.commitments + Array(model.runStart.values) + wholeGangs {
+        // Where runs and gangs are is decided too: with them free this LP is as large as the
+        // relaxation (tens of seconds on a 100-workload scenario) and its duals would price
+        // fractions of gangs no plan can use.
+        for v in model.commitments + Array(model.runStart.values) + Array(model.gangs.values) {
             lp.setBounds(v, lower: values[v.index], upper: values[v.index])
         }
         lp.relaxIntegrality()
@@ -61,17 +58,9 @@ struct Explainer {
         }) {
             lossDuals[PeriodKey(key.index, key.period), default: 0] += duals[row.index]
         }
-        // Work placed in clusters values capacity in the cluster it sits in: an accelerator
-        // where the model's scarcest cluster is would free as much there (its row's dual), for
-        // one-accelerator replicas and batch shares exactly, which can move between clusters.
-        var clusterDuals: [PeriodKey: Double] = [:]
-        for (key, row) in model.clusterRows {
-            let model = PeriodKey(input.clusters[key.index].model, key.period)
-            clusterDuals[model] = max(clusterDuals[model] ?? 0, -duals[row.index])
-        }
         for (key, row) in model.supplyRows.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) })
         {
-            let value = max(0, -(duals[row.index] + (lossDuals[key] ?? 0)) + (clusterDuals[key] ?? 0))
+            let value = max(0, -(duals[row.index] + (lossDuals[key] ?? 0)))
             marginalByKey[key] = value
             marginal.append(
                 MarginalValue(

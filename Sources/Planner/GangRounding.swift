@@ -1,12 +1,12 @@
 import Solver
 
-/// Whole replicas for services, from a solution of the model in which every lease, backup and
-/// run is fixed and only the gangs g[w,c,t] are fractional. (A batch stream's gangs are
-/// gang-months, fractional by design: `SourcingModel.buildGangs`.)
+/// Whole gangs for batch streams and services, from a solution of the model in which every
+/// lease, backup and run is fixed and only the gangs g[w,c,t] are fractional.
 ///
 /// The first candidate rounds each g down, then up in the clusters that still have room for a
 /// whole gang (largest fraction first), then places what is still short, in whole gangs, in
-/// any cluster of the service with room in the same month. What still finds
+/// any cluster of the workload with room: the same month first, and for a batch stream any
+/// other month of its window (nearest first), since a stream's work may move. What still finds
 /// no room is bought: nodes added to the cheapest lease of a cluster that covers the month and
 /// has nodes left on offer (the shortfall penalty is what the gang would otherwise cost).
 /// Rounding up and buying can raise a provider's share past its cap or spend past a budget,
@@ -42,7 +42,7 @@ private struct Packer {
     /// also takes from its model's supply, which workloads of gang 1 share without being in a
     /// cluster, so room in the cluster alone is not room.
     var free: [PeriodKey: Double] = [:]
-    /// Reference accelerators short in each (service, period), against the solution's
+    /// Reference accelerators short in each (workload, period), against the solution's
     /// fractional gangs.
     var short: [PeriodKey: Double] = [:]
     /// Active nodes of each (offer, period) in the solution, plus what was bought.
@@ -86,9 +86,7 @@ private struct Packer {
                 for (p, own) in capacity { headroom[PeriodKey(p, t)] = shareRatio * (total - own) - own }
             }
         }
-        keys = model.gangs.filter { model.lp.isInteger[$0.value.index] }.keys.sorted {
-            ($0.workload, $0.cluster, $0.period) < ($1.workload, $1.cluster, $1.period)
-        }
+        keys = model.gangs.keys.sorted { ($0.workload, $0.cluster, $0.period) < ($1.workload, $1.cluster, $1.period) }
         for key in keys {
             let g = model.gangs[key]!.index
             let down = max(0, (values[g] + 1e-6).rounded(.down))
@@ -111,8 +109,14 @@ private struct Packer {
         min(slack[PeriodKey(key.cluster, key.period)] ?? 0, free[modelKey(key)] ?? 0)
     }
 
-    /// What a gang of `key` makes up for: its service's capacity in its month.
-    func shortKey(_ key: SourcingModel.GangKey) -> PeriodKey { PeriodKey(key.workload, key.period) }
+    /// What a gang of `key` makes up for: its service's capacity in its month, or its batch
+    /// stream's work over the whole window (keyed by the window's first month), since the
+    /// stream's work may move between months and rounding each month up would overshoot it.
+    func shortKey(_ key: SourcingModel.GangKey) -> PeriodKey {
+        let w = key.workload
+        return model.input.workloads[w].demand.isBatch
+            ? PeriodKey(w, model.input.window(of: w).lowerBound) : PeriodKey(w, key.period)
+    }
 
     /// Reference accelerators one gang of `key` serves (its model's speed for the workload).
     func served(_ key: SourcingModel.GangKey) -> Double {
@@ -166,22 +170,30 @@ private struct Packer {
         }
     }
 
-    /// What is still short, in whole gangs wherever the service's clusters have room that month
-    /// (and, `buying`, where nodes can be added to make room).
+    /// What is still short, in whole gangs wherever the workload's clusters have room (and,
+    /// `buying`, where nodes can be added to make room).
     mutating func fill(buying: Bool) {
+        let input = model.input
         for shortKey in short.keys.sorted(by: { ($0.index, $0.period) < ($1.index, $1.period) }) {
-            let (w, t) = (shortKey.index, shortKey.period)
-            for c in model.input.gangClusters[w] {
-                let key = SourcingModel.GangKey(workload: w, cluster: c, period: t)
-                while (short[shortKey] ?? 0) > 1e-6 {
-                    if place(key, for: shortKey) { continue }
-                    // Buying makes room in the cluster; if the gang still cannot go there
-                    // (its provider's share cap), nothing more is bought for it.
-                    guard buying, model.gangs[key] != nil, canPlace(key, ignoringRoom: true),
-                        buy(gang(w) - max(0, room(key)), cluster: c, period: t), place(key, for: shortKey)
-                    else { break }
+            let w = shortKey.index
+            var periods = [shortKey.period]
+            if input.workloads[w].demand.isBatch {
+                periods += input.window(of: w).filter { $0 != shortKey.period }
+                    .sorted { (abs($0 - shortKey.period), $0) < (abs($1 - shortKey.period), $1) }
+            }
+            fill: for t in periods {
+                for c in input.gangClusters[w] {
+                    let key = SourcingModel.GangKey(workload: w, cluster: c, period: t)
+                    while (short[shortKey] ?? 0) > 1e-6 {
+                        if place(key, for: shortKey) { continue }
+                        // Buying makes room in the cluster; if the gang still cannot go there
+                        // (its provider's share cap), nothing more is bought for it.
+                        guard buying, model.gangs[key] != nil, canPlace(key, ignoringRoom: true),
+                            buy(gang(w) - max(0, room(key)), cluster: c, period: t), place(key, for: shortKey)
+                        else { break }
+                    }
+                    if (short[shortKey] ?? 0) <= 1e-6 { break fill }
                 }
-                if (short[shortKey] ?? 0) <= 1e-6 { break }
             }
         }
     }

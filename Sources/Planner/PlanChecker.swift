@@ -83,11 +83,6 @@ private struct CheckRun {
     var problems: [String] = []
     /// Accelerators placed in each cluster (by name) per period, by runs and gangs.
     var placedInCluster: [String: [Double]] = [:]
-    /// Accelerators held all month in each cluster per period: runs' gangs and service replicas.
-    var heldInCluster: [String: [Double]] = [:]
-    /// Batch streams' shares: (cluster, period, gang-months, gang, stream), checked once all is
-    /// placed.
-    var batchShares: [(cluster: String, period: Int, gangs: Double, gang: Int, workload: WorkloadID)] = []
     /// What each cluster placed in supplies per period.
     var clusterSupply: [String: (Int) -> Double] = [:]
     /// Active nodes per offer and period.
@@ -473,8 +468,6 @@ private struct CheckRun {
                 clusters.insert(run.cluster)
                 for t in first...last {
                     if !running.insert(t).inserted { fail("\(w.id) runs in two places in \(self.months[t])") }
-                    heldInCluster[run.cluster, default: Array(repeating: 0, count: horizon.months)][t] +=
-                        Double(run.accelerators)
                     placedInCluster[run.cluster, default: Array(repeating: 0, count: horizon.months)][t] +=
                         Double(run.accelerators)
                     gangs["\(run.accelerator)|\(t)", default: 0] += Double(run.accelerators)
@@ -509,15 +502,9 @@ private struct CheckRun {
                     fail("\(w.id) has gangs in \(placement.cluster) in \(placement.month), outside its window")
                     continue
                 }
-                // A service's replicas are whole (one-accelerator replicas are counted as the
-                // accelerators always were); a batch stream's gang-months may be a share of one.
-                let whole = w.demand.isBatch || w.gang == 1 || placement.gangs == placement.gangs.rounded()
-                if placement.gangs <= 0 || !whole
-                    || abs(placement.accelerators - placement.gangs * Double(w.gang)) > 1e-6 * placement.accelerators
-                        + 1e-6
-                {
+                if placement.gangs < 1 || placement.accelerators != placement.gangs * w.gang {
                     fail(
-                        "\(w.id) has \(placement.gangs) gangs holding \(placement.accelerators) accelerators in \(placement.cluster) in \(placement.month); its gang is \(w.gang)\(whole ? "" : " and its replicas are whole")"
+                        "\(w.id) has \(placement.gangs) gangs holding \(placement.accelerators) accelerators in \(placement.cluster) in \(placement.month); its gang is \(w.gang)"
                     )
                 }
                 if speedModel.speed(of: w, on: placement.accelerator) <= 0 {
@@ -526,16 +513,10 @@ private struct CheckRun {
                 guard let supply = clusterSupplyFunction(placement) else { continue }
                 clusterSupply[placement.cluster] = supply
                 placedInCluster[placement.cluster, default: Array(repeating: 0, count: horizon.months)][t] +=
-                    placement.accelerators
-                if w.demand.isBatch {
-                    batchShares.append((placement.cluster, t, placement.gangs, w.gang, w.id))
-                } else {
-                    heldInCluster[placement.cluster, default: Array(repeating: 0, count: horizon.months)][t] +=
-                        placement.accelerators
-                }
-                gangs["\(placement.accelerator)|\(t)", default: 0] += placement.accelerators
+                    Double(placement.accelerators)
+                gangs["\(placement.accelerator)|\(t)", default: 0] += Double(placement.accelerators)
             }
-            guard w.gang > 1 || !placed.isEmpty else { continue }
+            guard w.gang > 1 else { continue }
             checkAllocation(
                 of: w, equals: gangs, held: "its gangs hold", why: "jobs and replicas are whole gangs in one cluster")
         }
@@ -555,25 +536,8 @@ private struct CheckRun {
         }
     }
 
-    /// Every cluster holds, month by month, the runs and gangs placed in it; and the batch
-    /// streams' jobs there take turns, whole gangs at a time, in the room its runs and replicas
-    /// leave (`BatchPacking`): 2.5 gang-months need room for a third gang for half the month.
+    /// Every cluster holds, month by month, the runs and gangs placed in it.
     mutating func checkClusters() {
-        let cells = Dictionary(grouping: batchShares) { "\($0.cluster)\u{1F}\($0.period)" }
-        for (_, shares) in cells.sorted(by: { $0.key < $1.key }) {
-            let (cluster, t) = (shares[0].cluster, shares[0].period)
-            guard let supply = clusterSupply[cluster] else { continue }
-            let room = supply(t) - (heldInCluster[cluster]?[t] ?? 0)
-            let packed = BatchPacking.pack(
-                room: room + tolerance,
-                shares: shares.map { BatchPacking.Share(workload: $0.workload, gang: $0.gang, gangMonths: $0.gangs) })
-            // A hundred-thousandth of a gang-month is solver round-off, not work.
-            for p in packed where p.placed < p.share.gangMonths * (1 - 1e-6) - 1e-5 {
-                fail(
-                    "\(p.share.workload) has \(Formatted.gangs(p.share.gangMonths)) gang-months of \(p.share.gang) accelerators in \(cluster) in \(months[t]), but its jobs fit whole for only \(Formatted.gangs(p.placed)) in the \(Formatted.grouped(room)) accelerators runs and replicas leave there, taking turns with the other streams"
-                )
-            }
-        }
         for (name, placed) in placedInCluster.sorted(by: { $0.key < $1.key }) {
             guard let supply = clusterSupply[name] else { continue }
             for (t, gangs) in placed.enumerated() where gangs > 0 && gangs > supply(t) * (1 + 1e-6) + tolerance {

@@ -226,17 +226,12 @@ struct PlanExtractor {
         return result
     }
 
-    /// Service replicas in whole gangs and batch streams' gang-months, per cluster and month: a
-    /// re-plan's history, then what the model placed.
+    /// Batch jobs and service replicas in whole gangs per cluster and month: a re-plan's
+    /// history, then what the model placed.
     private func readPlacements() -> [GangPlacement] {
         var result = model.overrides.pastPlacements
         for (key, g) in model.gangs {
-            // Whole replicas; a batch stream's gang-months (and one-accelerator replicas) to a
-            // millionth, down (solver noise below that is not work, and rounding up could ask a
-            // full cluster for a millionth more).
-            let gangs =
-                model.lp.isInteger[g.index]
-                ? (value(g) + 1e-6).rounded(.down) : (value(g) * 1e6 + 1e-3).rounded(.down) / 1e6
+            let gangs = Int((value(g) + 1e-6).rounded(.down))
             guard gangs > 0 else { continue }
             let cluster = input.clusters[key.cluster]
             let workload = input.workloads[key.workload]
@@ -245,7 +240,7 @@ struct PlanExtractor {
                     workload: workload.id, provider: input.providers[cluster.provider],
                     accelerator: input.models[cluster.model], region: cluster.region,
                     fleet: cluster.fleet.map { input.fleets[$0].id }, site: cluster.site.map { input.sites[$0].id },
-                    month: input.month(key.period), gangs: gangs, accelerators: gangs * Double(workload.gang)))
+                    month: input.month(key.period), gangs: gangs, accelerators: gangs * workload.gang))
         }
         return result.sorted { ($0.workload, $0.month, $0.cluster) < ($1.workload, $1.month, $1.cluster) }
     }

@@ -67,7 +67,7 @@ extension PlanReport {
     }
 
     /// Where batch streams' jobs and services' replicas run: whole gangs per cluster, one row per
-    /// workload and cluster with the months it is used and the most gangs there in a month.
+    /// workload and cluster with the months it is used and the most gangs held at once.
     static func placementsSection(_ plan: Plan) -> Section? {
         guard !plan.placements.isEmpty else { return nil }
         var section = Section(title: "Batch jobs and service replicas (whole gangs, each in one cluster)")
@@ -76,7 +76,7 @@ extension PlanReport {
         section.rows = plan.placementSummary.map {
             [
                 $0.workload.rawValue, $0.cluster, "\($0.gang)", $0.from.description, $0.to.description, "\($0.months)",
-                Formatted.gangs($0.mostGangs), Formatted.gangs($0.gangMonths),
+                "\($0.mostGangs)", Formatted.grouped(Double($0.gangMonths)),
             ]
         }
         return section

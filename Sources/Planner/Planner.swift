@@ -110,28 +110,22 @@ public struct Planner: Sendable {
                 if violators.isEmpty || round >= maxResilienceRounds || timeLeft <= 0 { break }
                 subset.formUnion(violators)
             }
-            // The last round's plan, searched further when the heuristic left it outside the gap:
-            // first with its runs fixed, then everything.
+            // The last round's plan, searched further when the heuristic left it outside the gap.
             if let gap = solution.relativeGap, gap > options.relativeGap {
-                let start = solution
-                solution = withRunsFixed(model, from: solution, clock: started, timing: &timing)
-                if let gap = solution.relativeGap, gap > options.relativeGap {
-                    let searched = try branchAndCut(
-                        model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
-                        timing: &timing)
-                    if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
-                        solution = searched
-                    } else {
-                        solution.bestBound = searched.bestBound
-                        if let g = solution.relativeGap, g <= options.relativeGap { solution.status = .optimal }
+                let searched = try branchAndCut(
+                    model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
+                    timing: &timing)
+                if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
+                    solution = searched
+                    if !rest(of: model, subset: subset).isEmpty {
+                        let checkStart = ContinuousClock.now
+                        evaluation = try evaluateLosses(
+                            rest(of: model, subset: subset), model: model, base: solution.values)
+                        timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
                     }
-                }
-                solution = fittingBatch(model, solution, since: started)
-                if solution.values != start.values, !rest(of: model, subset: subset).isEmpty {
-                    let checkStart = ContinuousClock.now
-                    evaluation = try evaluateLosses(
-                        rest(of: model, subset: subset), model: model, base: solution.values)
-                    timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
+                } else {
+                    solution.bestBound = searched.bestBound
+                    if let g = solution.relativeGap, g <= options.relativeGap { solution.status = .optimal }
                 }
             }
         } else {
@@ -275,66 +269,6 @@ extension Planner {
         _ model: SourcingModel, timing: inout SolveTiming, search: Bool = true,
         since: ContinuousClock.Instant = .now
     ) throws -> Solution {
-        let solution = try searchMILP(model, timing: &timing, search: search, since: since)
-        return fittingBatch(model, solution, since: since)
-    }
-
-    /// A batch stream's gang-months in a cluster are continuous in the model; its jobs need
-    /// whole gangs there, taking turns with the other streams' (`SourcingModel.batchOverflow`).
-    /// Where a plan gives streams more than their cluster can run, the LP again with every
-    /// integer decision fixed and those shares capped at what fits, until none is over (the work
-    /// moves to clusters with room, or shows as short); the plan's status is then measured again
-    /// against its bound (`rescoring`; an LP's solution in rounding stays the LP's, its bound
-    /// its objective). `clock`: the progress lines' clock (nil: none).
-    func fittingBatch(
-        _ model: SourcingModel, _ solution: Solution, since clock: ContinuousClock.Instant? = nil,
-        rescoring: Bool = true
-    ) -> Solution {
-        guard solution.status.hasSolution, solution.values.count == model.lp.variableCount else { return solution }
-        var fitted = solution
-        var over = model.batchOverflow(solution.values)
-        guard !over.isEmpty else { return solution }
-        var fixed = model.lp
-        for index in 0..<fixed.variableCount where fixed.isInteger[index] {
-            let value = solution.values[index].rounded()
-            fixed.setBounds(Variable(index: index), lower: value, upper: value)
-        }
-        fixed.relaxIntegrality()
-        var options = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
-        options.warmStart = solution.basis
-        for round in 0..<6 where !over.isEmpty {
-            for (g, most) in over { fixed.setBounds(g, lower: 0, upper: most) }
-            if round == 5 {
-                // Still moving: hold every batch share at most where it is, so that it can
-                // only shrink (which frees room for the others) and the shortfall takes the rest.
-                for g in model.gangs.values where !model.lp.isInteger[g.index] {
-                    fixed.setBounds(g, lower: 0, upper: min(fixed.upper[g.index], fitted.values[g.index]))
-                }
-            }
-            guard let s = try? lpSolver.solve(fixed, options: options), s.status == .optimal else { return solution }
-            if let clock {
-                say("batch shares capped where their jobs do not fit whole: \(over.count), \(cost(s))", since: clock)
-            }
-            fitted.values = s.values
-            fitted.objective = s.objective
-            fitted.rowDuals = s.rowDuals
-            fitted.reducedCosts = s.reducedCosts
-            fitted.basis = s.basis ?? fitted.basis
-            options.warmStart = fitted.basis
-            over = model.batchOverflow(s.values)
-        }
-        if !rescoring {
-            fitted.bestBound = fitted.objective
-        } else if let gap = fitted.relativeGap, fitted.status.hasSolution {
-            fitted.status = gap <= self.options.relativeGap ? .optimal : .feasible
-        }
-        return fitted
-    }
-
-    private func searchMILP(
-        _ model: SourcingModel, timing: inout SolveTiming, search: Bool,
-        since: ContinuousClock.Instant
-    ) throws -> Solution {
         let clock = since
         let roundStart = ContinuousClock.now
         let limit = options.timeLimitSeconds ?? .infinity
@@ -406,9 +340,28 @@ extension Planner {
         let elapsed = (ContinuousClock.now - roundStart).seconds
         timing.relaxationSeconds += relaxation.seconds
         timing.roundingSeconds += elapsed - relaxation.seconds
-        // A constraint-generation round that may not be the last leaves this to the last one.
-        if search, !withinGap(incumbent), let start = incumbent {
-            incumbent = withRunsFixed(model, from: start, clock: clock, timing: &timing)
+        // With the runs where the heuristic put them (at LP level they cost next to nothing
+        // over the relaxation), branch and cut on leases and backups alone is quick: give it up
+        // to half the time left. Its own bound holds for that restriction only and is not used.
+        if !withinGap(incumbent), let start = incumbent, !model.runStart.isEmpty,
+            limit - (ContinuousClock.now - clock).seconds >= 2
+        {
+            var restricted = model.lp
+            for v in model.runStart.values {
+                let value = start.values[v.index].rounded()
+                restricted.setBounds(v, lower: value, upper: value)
+            }
+            var restrictedOptions = options
+            restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
+            restrictedOptions.initialSolution = start.values
+            let searched = try? milpSolver.solve(restricted, options: restrictedOptions)
+            timing.branchAndCutSeconds += searched?.seconds ?? 0
+            if let s = searched, s.status.hasSolution,
+                (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6
+            {
+                incumbent = s
+            }
+            say("branch and cut with the runs fixed: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
         }
         let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
@@ -444,38 +397,6 @@ extension Planner {
                 model, from: incumbent, bound: bound, basis: relaxation.basis, clock: clock, timing: &timing))
     }
 
-    /// With the runs where the heuristic put them (at LP level they cost next to nothing over
-    /// the relaxation), branch and cut on leases and backups alone is quick: up to half the
-    /// time left. Its own bound holds for that restriction only and is not used. The cheaper of
-    /// `start` and what it finds.
-    func withRunsFixed(
-        _ model: SourcingModel, from start: Solution, clock: ContinuousClock.Instant, timing: inout SolveTiming
-    ) -> Solution {
-        let limit = options.timeLimitSeconds ?? .infinity
-        guard !model.runStart.isEmpty, limit - (ContinuousClock.now - clock).seconds >= 2 else { return start }
-        var restricted = model.lp
-        for v in model.runStart.values {
-            let value = start.values[v.index].rounded()
-            restricted.setBounds(v, lower: value, upper: value)
-        }
-        var restrictedOptions = options
-        restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
-        restrictedOptions.initialSolution = start.values
-        let searched = (try? milpSolver.solve(restricted, options: restrictedOptions)).map {
-            $0.status.hasSolution ? fittingBatch(model, $0, rescoring: false) : $0
-        }
-        timing.branchAndCutSeconds += searched?.seconds ?? 0
-        var best = start
-        if let s = searched, s.status.hasSolution, (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6 {
-            best = s
-            best.bestBound = start.bestBound
-            best.basis = best.basis ?? start.basis
-            best.status = (best.relativeGap ?? .infinity) <= options.relativeGap ? .optimal : .feasible
-        }
-        say("branch and cut with the runs fixed: \(cost(best))", since: clock)
-        return best
-    }
-
     /// Branch and cut from a plan (Cbc, with it as the MIP start) until the gap or the time
     /// limit, counted from `clock`; the better of the two comes back, with the better bound.
     func branchAndCut(
@@ -500,17 +421,11 @@ extension Planner {
         milpOptions.timeLimitSeconds = max(1, left - min(3, 0.05 * limit))
         milpOptions.initialSolution = incumbent?.values
         say("branch and cut from \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
-        var milp: Solution
+        let milp: Solution
         do {
             milp = try milpSolver.solve(model.lp, options: milpOptions)
         } catch {
             throw PlannerError.solver("\(error)")
-        }
-        // Cbc's plan with its batch shares fitted, so that it is compared as it would be kept.
-        if milp.status.hasSolution {
-            let bound = milp.bestBound
-            milp = fittingBatch(model, milp, rescoring: false)
-            milp.bestBound = bound
         }
         say("branch and cut: \(milp.status.rawValue), \(milp.objective.map(money) ?? "no plan")", since: clock)
         let seconds = (ContinuousClock.now - clock).seconds
@@ -587,7 +502,7 @@ extension Planner {
                 for (index, value) in gangs.merging(leases, uniquingKeysWith: { a, _ in a }) {
                     whole.setBounds(Variable(index: index), lower: value, upper: value)
                 }
-                let s = solve(whole, gangOptions, until: deadline).map { fittingBatch(model, $0, rescoring: false) }
+                let s = solve(whole, gangOptions, until: deadline)
                 tell("gangs rounded: \(s?.status.rawValue ?? "error") \(cost(s))")
                 if let s, s.status == .optimal {
                     let refit = refitted(model, gangs: gangs, runs: runs, from: s, warm: warm, until: deadline)
@@ -638,9 +553,8 @@ extension Planner {
             let value = best.values[v.index].rounded()
             fixed.setBounds(v, lower: value - 1, upper: value - 1)
             options.timeLimitSeconds = max(0.1, seconds - (ContinuousClock.now - clock).seconds)
-            if let s = (try? lpSolver.solve(fixed, options: options)).map({ fittingBatch(model, $0, rescoring: false) }
-            ),
-                s.status == .optimal, (s.objective ?? .infinity) < (best.objective ?? .infinity) - 1e-6
+            if let s = try? lpSolver.solve(fixed, options: options), s.status == .optimal,
+                (s.objective ?? .infinity) < (best.objective ?? .infinity) - 1e-6
             {
                 best = s
                 options.warmStart = s.basis ?? options.warmStart
@@ -678,9 +592,7 @@ extension Planner {
             for (index, value) in candidate { fixed.setBounds(Variable(index: index), lower: value, upper: value) }
             var options = warm
             options.warmStart = guide.basis
-            guard let refit = solve(fixed, options, until: deadline).map({ fittingBatch(model, $0, rescoring: false) }),
-                refit.status == .optimal
-            else { continue }
+            guard let refit = solve(fixed, options, until: deadline), refit.status == .optimal else { continue }
             if (refit.objective ?? .infinity) < (best?.objective ?? solution.objective ?? .infinity) - 1e-6 {
                 best = refit
             }
@@ -797,8 +709,7 @@ struct RoundingHeuristic {
                 fixed[y.index] = offerLeases.contains { lp.lower[$0.variable.index] > 0 } ? 1 : 0
             }
         }
-        holdPlacements(
-            runs, gangs: gangs, batch: model.batchRoomNeeded(values), fixed: &fixed, activeCount: &activeCount)
+        holdPlacements(runs, gangs: gangs, fixed: &fixed, activeCount: &activeCount)
         // Backups: up (more standby never hurts feasibility), within what is on offer.
         for r in model.backup.values {
             fixed[r.index] = min(lp.upper[r.index], max(lp.lower[r.index], (values[r.index] - 1e-6).rounded(.up)))
@@ -807,12 +718,10 @@ struct RoundingHeuristic {
     }
 
     /// Adds nodes where a cluster would hold less than the runs (and the fixed whole gangs of
-    /// `gangs`) placed in it, or than `batch` says its batch streams need to take turns beside
-    /// them: the cheapest lease of the cluster that covers the month and has room, one node at
-    /// a time.
+    /// `gangs`) placed in it: the cheapest lease of the cluster that covers the month and has
+    /// room, one node at a time.
     private func holdPlacements(
-        _ runs: [Int: Double], gangs: [Int: Double] = [:], batch: [PeriodKey: Double], fixed: inout [Int: Double],
-        activeCount: inout [[Double]]
+        _ runs: [Int: Double], gangs: [Int: Double] = [:], fixed: inout [Int: Double], activeCount: inout [[Double]]
     ) {
         let input = model.input
         let lp = model.lp
@@ -826,7 +735,6 @@ struct RoundingHeuristic {
             guard let count = gangs[g.index], count > 0 else { continue }
             load[PeriodKey(key.cluster, key.period), default: 0] += count * Double(input.workloads[key.workload].gang)
         }
-        load.merge(batch) { max($0, $1) }
         for (key, needed) in load.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
             let cluster = input.clusters[key.index]
             guard cluster.fleet == nil else { continue }

@@ -44,11 +44,9 @@ struct PlanningInput {
     /// gangClusters[w]: the clusters where workload w's gang (a run, a batch job, a replica) can
     /// ever run whole: its stacks run on the model and the cluster can hold the gang in some month.
     let gangClusters: [[Int]]
-    /// Batch streams and services placed in gangs per cluster: every one, a gang of one
-    /// accelerator too. (Those were once counted per model alone, since one accelerator fits
-    /// anywhere; but batch streams take turns in a cluster's month and hold more at once than
-    /// on average, so replicas must be in the clusters too for the turns to be planned around
-    /// them: unplaced, they took the room the turns needed and streams ended 1–2% short.)
+    /// Batch streams and services placed in whole gangs per cluster: every one whose gang is
+    /// more than one accelerator (a job or replica of one accelerator fits anywhere, so the
+    /// model's total is all the planner needs to count for it).
     let placedInGangs: [Bool]
 
     init(_ scenario: Scenario) throws {
@@ -120,7 +118,7 @@ struct PlanningInput {
         }
         placedInGangs = workloads.map { w in
             if case .training = w.demand { return false }
-            return true
+            return w.gang > 1
         }
     }
 

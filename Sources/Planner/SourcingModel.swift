@@ -380,17 +380,9 @@ struct SourcingModel {
     }
 
     /// Batch streams and services whose gangs need placing (`PlanningInput.placedInGangs`) in
-    /// gangs: g[w,c,t], the gangs of w in cluster c in period t. A service's are replicas
-    /// held all month: integer (continuous for replicas of one accelerator, as their
-    /// accelerators always were: rounding them is rounding single accelerators). A batch stream's are its jobs' gang-months there, continuous:
-    /// each job holds a whole gang in one cluster, but only for as long as it runs, so jobs of
-    /// the cluster's streams share its month (a stream with 2.5 there runs two jobs all month
-    /// and a third for half of it, and another stream's jobs the other half). Rounding that to
-    /// whole gangs per month overbought (on the medium benchmark, 7.3% above the bound before
-    /// anything else). What the share needs of the cluster, that a whole job fits in it
-    /// (`g ≤ ⌊supply / gang⌋`), is known only once its leases are: rounding fits it there
-    /// (`Planner.fittingBatch`). The workload's allocation of a model is its gangs in that
-    /// model's clusters, so fragments smaller than a gang count for nothing.
+    /// whole gangs: g[w,c,t], integer, the jobs of a batch stream running at once, or a
+    /// service's replicas, in cluster c in period t. The workload's allocation of a model is
+    /// its gangs in that model's clusters, so fragments smaller than a gang count for nothing.
     private mutating func buildGangs() {
         let from = overrides.fromPeriod
         for (w, workload) in input.workloads.enumerated() where input.placedInGangs[w] {
@@ -401,9 +393,7 @@ struct SourcingModel {
                 for t in input.window(of: w) where t >= from && modelAvailable(cluster.model, t) {
                     let room = (clusterCapacity(c, t) / gang + 1e-9).rounded(.down)
                     guard room >= 1 else { continue }
-                    let g = lp.addVariable(
-                        "gangs[\(workload.id),\(c),\(t)]", upper: room,
-                        integer: !workload.demand.isBatch && workload.gang > 1)
+                    let g = lp.addVariable("gangs[\(workload.id),\(c),\(t)]", upper: room, integer: true)
                     gangs[GangKey(workload: w, cluster: c, period: t)] = g
                     clusterLoad[PeriodKey(c, t), default: []].append((g, gang))
                     gangsOfModel[PeriodKey(cluster.model, t), default: []].append((g, -gang))
@@ -492,64 +482,6 @@ struct SourcingModel {
             if let e = exercise[PeriodKey(o, t)] { terms.append((e, -g)) }
         }
         return terms
-    }
-
-    /// In each cluster and period of a solution: what its runs and service replicas hold all
-    /// month, and the batch streams' shares there (with their variables), in key order.
-    private func batchCells(_ values: [Double]) -> [(
-        cell: PeriodKey, held: Double, shares: [(share: BatchPacking.Share, variable: Variable)]
-    )] {
-        var held: [PeriodKey: Double] = [:]
-        for (key, start) in runStart where values[start.index] > 0.5 {
-            let gang = Double(input.workloads[key.workload].gang)
-            for t in key.period..<(key.period + (runLengths[key] ?? 0)) {
-                held[PeriodKey(key.cluster, t), default: 0] += gang
-            }
-        }
-        var shares: [PeriodKey: [(share: BatchPacking.Share, variable: Variable)]] = [:]
-        for (key, g) in gangs {
-            let workload = input.workloads[key.workload]
-            let cell = PeriodKey(key.cluster, key.period)
-            if !workload.demand.isBatch {
-                let replicas = lp.isInteger[g.index] ? values[g.index].rounded() : values[g.index]
-                held[cell, default: 0] += replicas * Double(workload.gang)
-            } else if values[g.index] > 1e-6 {
-                shares[cell, default: []].append(
-                    (BatchPacking.Share(workload: workload.id, gang: workload.gang, gangMonths: values[g.index]), g))
-            }
-        }
-        return shares.sorted { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }.map {
-            ($0.key, held[$0.key] ?? 0, $0.value.sorted { $0.variable.index < $1.variable.index })
-        }
-    }
-
-    /// Batch gang-months that a solution's clusters cannot run as whole jobs: in each cluster
-    /// and period, the batch streams' shares packed (`BatchPacking`) into what the cluster
-    /// delivers in `values` less what its runs and service replicas hold all month. Only the
-    /// variables whose share did not fit, with what did.
-    func batchOverflow(_ values: [Double]) -> [(variable: Variable, most: Double)] {
-        var over: [(variable: Variable, most: Double)] = []
-        for (cell, held, shares) in batchCells(values) {
-            let supply = -clusterSupply(cell.index, cell.period).reduce(0.0) { $0 + $1.1 * values[$1.0.index] }
-            let variables = Dictionary(uniqueKeysWithValues: shares.map { ($0.share.workload, $0.variable) })
-            for packed in BatchPacking.pack(room: supply - held, shares: shares.map(\.share))
-            where packed.placed < packed.share.gangMonths - 1e-6 {
-                over.append((variables[packed.share.workload]!, packed.placed))
-            }
-        }
-        return over
-    }
-
-    /// What each cluster must hold in each period for a solution's batch shares to run there
-    /// as whole jobs taking turns, beside its runs and replicas: their room
-    /// (`BatchPacking.roomNeeded`) plus what those hold. Where leases are rounded around placed
-    /// work, this is the batch streams' part.
-    func batchRoomNeeded(_ values: [Double]) -> [PeriodKey: Double] {
-        var needed: [PeriodKey: Double] = [:]
-        for (cell, held, shares) in batchCells(values) {
-            needed[cell] = held + BatchPacking.roomNeeded(shares.map(\.share))
-        }
-        return needed
     }
 
     /// Demand: services every month of their window; training runs over their window.

@@ -17,10 +17,8 @@ import SwitchyardModel
 ///   gang, the whole mix stretched where a month would otherwise have more than 16 jobs per gang
 ///   running at once, or 100; the last job of a month trimmed to what is left), queued longest
 ///   first within the month (the short ones fill the month's end), each due by the window's end; they run only on the
-///   batch pools of the clusters where the plan gives the stream gang-months (a stream of
-///   one-accelerator jobs: out of its models' clusters, largest remainder first): one pool per
-///   cluster, shared by its streams' jobs in turns, holding their shares and what runs and
-///   replicas leave idle there;
+///   stream's own pools, carved out of the clusters where the plan placed its gangs (a stream of
+///   one-accelerator jobs: out of its models' clusters, largest remainder first);
 /// - each service's replicas hold the accelerators the plan gives it, carved out of the clusters
 ///   the plan places them in (one-accelerator replicas: out of its models' clusters month by
 ///   month, largest remainder first), so other work cannot use them.
@@ -28,7 +26,7 @@ import SwitchyardModel
 /// Time 0 is the horizon's start; a month is `hoursPerMonth` hours.
 public struct PlanFleet: Sendable {
     /// The pools: clusters (what is left of them), then one reservation per training run
-    /// stretch, then the batch pool of each cluster batch streams use.
+    /// stretch, then each batch stream's pool in each cluster it uses.
     public var pools: [Pool] = []
     /// Each pool's name: `coreweave nvidia-gb200 us-east`, `tpu-v7-phase1 at cw-colo-nj`, `run frontier-pretrain`.
     public var names: [String] = []
@@ -65,13 +63,8 @@ public struct PlanFleet: Sendable {
         clusters.addHosted(plan.colocation, scenario: scenario)
         clusters.addBackups(plan.backups, scenario: scenario)
         // Runs: their gangs are carved out of their clusters into reservations of their own.
-        // Each reservation's size in steps (seconds from the horizon's start, accelerators).
         var reservations:
-            [(name: String, provider: ProviderID, model: AcceleratorModelID, price: Double, steps: [(Double, Int)])] =
-                []
-        func monthly(_ sizes: [Double]) -> [(Double, Int)] {
-            sizes.enumerated().map { (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down))) }
-        }
+            [(name: String, provider: ProviderID, model: AcceleratorModelID, price: Double, sizes: [Double])] = []
         var runPools: [WorkloadID: [Int]] = [:]
         for run in plan.runs where ownJobs {
             // A stretch that ends before it starts (a hand-edited plan) holds nothing.
@@ -87,10 +80,7 @@ public struct PlanFleet: Sendable {
             }
             runPools[run.workload, default: []].append(reservations.count)
             reservations.append(
-                (
-                    "run \(run.workload) on \(run.cluster)", run.provider, run.accelerator, clusters.price(key),
-                    monthly(sizes)
-                ))
+                ("run \(run.workload) on \(run.cluster)", run.provider, run.accelerator, clusters.price(key), sizes))
         }
         // Services, then batch streams: what the plan gives each is carved out of its clusters
         // (placed gangs where the plan placed them, first), so no workload runs on another's.
@@ -98,10 +88,10 @@ public struct PlanFleet: Sendable {
         if ownJobs {
             let carved = clusters.carveWorkloads(plan: plan, scenario: scenario)
             (serviceNeed, serviceHeldBy) = (carved.needs, carved.heldBy)
-            for (workload, key, steps) in carved.streams {
+            for (workload, key, sizes) in carved.streams {
                 streamPools[workload, default: []].append(reservations.count)
                 reservations.append(
-                    ("batch \(workload) on \(key.name)", key.provider, key.model, clusters.price(key), steps))
+                    ("batch \(workload) on \(key.name)", key.provider, key.model, clusters.price(key), sizes))
             }
         }
 
@@ -128,12 +118,15 @@ public struct PlanFleet: Sendable {
             // A run's reservation is its own: its gang is placed in it whatever the racks.
             pools.append(
                 Pool(
-                    model: reservation.model, accelerators: reservation.steps.map(\.1).max() ?? 0,
+                    model: reservation.model, accelerators: Int(reservation.sizes.max() ?? 0),
                     pricePerAcceleratorHour: reservation.price, domainSize: nil, provider: reservation.provider,
                     region: reservation.name))
             names.append(reservation.name)
             providers.append(reservation.provider)
-            steps.append(reservation.steps.map { (atSeconds: $0.0, accelerators: $0.1) })
+            steps.append(
+                reservation.sizes.enumerated().map {
+                    (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down)))
+                })
             backups.append([])
         }
         guard ownJobs, let speed = SpeedModel(scenario: scenario) else { return }
@@ -320,18 +313,14 @@ struct ClusterTable {
         }
     }
 
-    /// Takes up to `amount` accelerators of `model` in period t out of its clusters, leaving
-    /// each at least `keeping` of it (what batch streams need there), the cluster with the most
-    /// to give first (ties by name); returns what each cluster gave.
-    mutating func carve(
-        _ amount: Double, model: AcceleratorModelID, period t: Int, keeping: [Key: [Double]] = [:]
-    ) -> [(key: Key, taken: Double)] {
+    /// Takes up to `amount` accelerators of `model` in period t out of its clusters, the
+    /// cluster with the most left first (ties by name); returns what each cluster gave.
+    mutating func carve(_ amount: Double, model: AcceleratorModelID, period t: Int) -> [(key: Key, taken: Double)] {
         var left = amount
         var given: [(key: Key, taken: Double)] = []
-        func spare(_ key: Key) -> Double { size[key]![t] - (keeping[key]?[t] ?? 0) }
-        let candidates = size.keys.filter { $0.model == model }.sorted { (spare($0), $1) > (spare($1), $0) }
+        let candidates = size.keys.filter { $0.model == model }.sorted { (size[$0]![t], $1) > (size[$1]![t], $0) }
         for key in candidates where left > 1e-6 {
-            let taken = take(min(left, max(0, spare(key))), from: key, period: t)
+            let taken = take(left, from: key, period: t)
             if taken > 0 { given.append((key, taken)) }
             left -= taken
         }
@@ -347,130 +336,57 @@ struct ClusterTable {
 
     /// What services and batch streams hold, carved out of the clusters: each service's
     /// accelerators per month in `needs` and what each provider holds of them in `heldBy`, and
-    /// each batch stream's pool in each cluster it uses, as steps (seconds from the horizon's
-    /// start, accelerators).
+    /// each batch stream's pools (stream, cluster, size per month) in `streams`.
     struct Carved {
         var needs: [WorkloadID: [Double]] = [:]
         var heldBy: [WorkloadID: [ProviderID: [Double]]] = [:]
-        var streams: [(workload: WorkloadID, key: Key, steps: [(Double, Int)])] = []
+        var streams: [(workload: WorkloadID, key: Key, sizes: [Double])] = []
     }
 
-    /// Carves services and batch streams out of the clusters: first the replicas the plan
-    /// placed; then what it gives one-accelerator services, out of their models' clusters month
-    /// by month (the cluster with the most to give first), around the batch streams' needs; then
-    /// the batch streams' gang-months where it placed them; then one-accelerator streams, out
-    /// of what is left. The streams sharing a cluster's month take turns in what the replicas
-    /// leave, as `BatchPacking` schedules them (the schedule the planner and the checker use):
-    /// each stream's pool holds its gangs stretch by stretch. Taking turns, they hold more at
-    /// once than on average, so one-accelerator replicas first take what the streams never
-    /// use, and only then what they use at their busiest.
+    /// Carves services and batch streams out of the clusters: first the gangs the plan placed
+    /// (replicas and jobs where it put them), then what it gives one-accelerator services and
+    /// streams, out of their models' clusters month by month, the cluster with the most left first.
     mutating func carveWorkloads(plan: Plan, scenario: Scenario) -> Carved {
         var carved = Carved()
         let empty = Array(repeating: 0.0, count: months)
-        let monthSeconds = scenario.hoursPerMonth * 3600
         let placements = Dictionary(grouping: plan.placements, by: \.workload)
+        var streamSizes: [WorkloadID: [Key: [Double]]] = [:]
         let services = scenario.workloads.filter { if case .service = $0.demand { true } else { false } }
         let streams = scenario.workloads.filter(\.demand.isBatch)
         for w in services {
             carved.needs[w.id] = empty
             carved.heldBy[w.id] = [:]
+        }
+        for w in services + streams {
             for placement in placements[w.id] ?? [] {
                 guard let t = scenario.horizon.period(of: placement.month) else { continue }
                 let key = Key(placement)
-                carved.needs[w.id]![t] += placement.accelerators
-                carved.heldBy[w.id]![key.provider, default: empty][t] +=
-                    take(placement.accelerators, from: key, period: t)
-            }
-        }
-        // Batch shares per cluster and month, and what they hold at their busiest and on average.
-        var cells: [Key: [Int: [BatchPacking.Share]]] = [:]
-        for w in streams {
-            for placement in placements[w.id] ?? [] {
-                guard let t = scenario.horizon.period(of: placement.month) else { continue }
-                cells[Key(placement), default: [:]][t, default: []].append(
-                    BatchPacking.Share(workload: w.id, gang: w.gang, gangMonths: placement.gangs))
-            }
-        }
-        var busiest: [Key: [Double]] = [:]
-        var average: [Key: [Double]] = [:]
-        for (key, byMonth) in cells {
-            for (t, shares) in byMonth {
-                let packed = BatchPacking.pack(room: size[key]?[t] ?? 0, shares: shares)
-                busiest[key, default: empty][t] = Double(Self.mostHeld(packed))
-                average[key, default: empty][t] = shares.reduce(0) { $0 + $1.gangMonths * Double($1.gang) }
-            }
-        }
-        for w in services where placements[w.id] == nil {
-            for a in plan.allocation where a.workload == w.id {
-                guard let t = scenario.horizon.period(of: a.month) else { continue }
-                carved.needs[w.id]![t] += a.accelerators
-                var left = a.accelerators
-                for keeping in [busiest, average] where left > 1e-6 {
-                    for (key, taken) in carve(left, model: a.accelerator, period: t, keeping: keeping) {
-                        carved.heldBy[w.id]![key.provider, default: empty][t] += taken
-                        left -= taken
-                    }
+                let taken = take(Double(placement.accelerators), from: key, period: t)
+                if w.demand.isBatch {
+                    streamSizes[w.id, default: [:]][key, default: empty][t] += taken
+                } else {
+                    carved.needs[w.id]![t] += Double(placement.accelerators)
+                    carved.heldBy[w.id]![key.provider, default: empty][t] += taken
                 }
             }
         }
-        var streamSteps: [WorkloadID: [Key: [(Double, Int)]]] = [:]
-        for (key, byMonth) in cells.sorted(by: { $0.key < $1.key }) {
-            for (t, shares) in byMonth.sorted(by: { $0.key < $1.key }) {
-                let packed = BatchPacking.pack(room: size[key]?[t] ?? 0, shares: shares)
-                for p in packed {
-                    for stretch in p.stretches {
-                        streamSteps[p.share.workload, default: [:]][key, default: []] += [
-                            ((Double(t) + stretch.from) * monthSeconds, stretch.gangs * p.share.gang),
-                            ((Double(t) + stretch.to) * monthSeconds, 0),
-                        ]
-                    }
-                }
-                _ = take(Double(Self.mostHeld(packed)), from: key, period: t)
-            }
-        }
-        for (w, byKey) in streamSteps {
-            for (key, steps) in byKey { carved.streams.append((w, key, Self.merged(steps))) }
-        }
-        for w in streams where placements[w.id] == nil {
-            var sizes: [Key: [Double]] = [:]
+        for w in services + streams where placements[w.id] == nil {
             for a in plan.allocation where a.workload == w.id {
                 guard let t = scenario.horizon.period(of: a.month) else { continue }
+                if !w.demand.isBatch { carved.needs[w.id]![t] += a.accelerators }
                 for (key, taken) in carve(a.accelerators, model: a.accelerator, period: t) {
-                    sizes[key, default: empty][t] += taken
+                    if w.demand.isBatch {
+                        streamSizes[w.id, default: [:]][key, default: empty][t] += taken
+                    } else {
+                        carved.heldBy[w.id]![key.provider, default: empty][t] += taken
+                    }
                 }
-            }
-            for (key, monthly) in sizes {
-                let steps = monthly.enumerated().map {
-                    (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down)))
-                }
-                carved.streams.append((w.id, key, steps))
             }
         }
-        carved.streams.sort { ($0.workload, $0.key) < ($1.workload, $1.key) }
+        carved.streams = streams.flatMap { w in
+            (streamSizes[w.id] ?? [:]).sorted { $0.key < $1.key }.map { (w.id, $0.key, $0.value) }
+        }
         return carved
-    }
-
-    /// The most accelerators a packed month's streams hold at once.
-    static func mostHeld(_ packed: [BatchPacking.Placed]) -> Int {
-        var most = 0
-        for at in Set(packed.flatMap { $0.stretches.map(\.from) }) {
-            var held = 0
-            for p in packed {
-                for stretch in p.stretches where stretch.from <= at && at < stretch.to {
-                    held += stretch.gangs * p.share.gang
-                }
-            }
-            most = max(most, held)
-        }
-        return most
-    }
-
-    /// A pool's steps in time order from time 0 (empty until its first stretch): where a
-    /// stretch ends as the next begins, the start wins (an end writes 0).
-    static func merged(_ steps: [(Double, Int)]) -> [(Double, Int)] {
-        var byTime: [Double: Int] = [0: 0]
-        for (at, accelerators) in steps { byTime[at] = max(byTime[at] ?? 0, accelerators) }
-        return byTime.keys.sorted().map { ($0, byTime[$0]!) }
     }
 }
 

@@ -31,12 +31,6 @@ public enum Formatted {
         return (value < 0 && text != "0" ? "-$" : "$") + text
     }
 
-    /// A count of gangs: whole as `grouped` gives it, a batch stream's share of a month to one
-    /// decimal (`2.5`).
-    public static func gangs(_ value: Double) -> String {
-        abs(value - value.rounded()) < 0.05 ? grouped(value) : String(format: "%.1f", value)
-    }
-
     /// A whole number with thousands separators: `351,268` (rounded half away from zero).
     public static func grouped(_ value: Double) -> String {
         guard value.isFinite else { return "-" }

@@ -107,8 +107,8 @@ public protocol InCluster {
     var cluster: String { get }
 }
 
-/// One batch stream's jobs or one service's replicas in one cluster in one month, in whole gangs
-/// of the workload's size, each inside the cluster.
+/// Whole gangs of one batch stream (jobs running at once) or one service (replicas) in one
+/// cluster in one month.
 public struct GangPlacement: Codable, Sendable, Equatable, InCluster {
     /// The batch stream or service.
     public var workload: WorkloadID
@@ -124,18 +124,15 @@ public struct GangPlacement: Codable, Sendable, Equatable, InCluster {
     public var site: ColocationSiteID?
     /// The month.
     public var month: YearMonth
-    /// A service's replicas there, held all month: a whole number. A batch stream's gang-months
-    /// there: its jobs share the cluster's month with other streams' jobs, each holding a whole
-    /// gang while it runs, so 2.5 is two jobs all month and a third for half of it.
-    public var gangs: Double
-    /// Accelerators they hold on average over the month: gangs × the workload's gang.
-    public var accelerators: Double
+    /// Whole gangs (jobs or replicas) held there that month.
+    public var gangs: Int
+    /// Accelerators they hold: gangs × the workload's gang.
+    public var accelerators: Int
 
     /// A placement from its fields.
     public init(
         workload: WorkloadID, provider: ProviderID, accelerator: AcceleratorModelID, region: RegionID,
-        fleet: OwnedFleetID? = nil, site: ColocationSiteID? = nil, month: YearMonth, gangs: Double,
-        accelerators: Double
+        fleet: OwnedFleetID? = nil, site: ColocationSiteID? = nil, month: YearMonth, gangs: Int, accelerators: Int
     ) {
         self.workload = workload
         self.provider = provider
@@ -165,10 +162,9 @@ public struct PlacementSummary: Sendable, Equatable {
     public var to: YearMonth
     /// Months with gangs there.
     public var months: Int
-    /// The most gangs there in any month (for a batch stream, gang-months in a month).
-    public var mostGangs: Double
+    public var mostGangs: Int
     /// Gangs summed over the months.
-    public var gangMonths: Double
+    public var gangMonths: Int
 }
 
 extension Plan {
@@ -178,8 +174,7 @@ extension Plan {
             let months = placed.map(\.month).sorted()
             let first = placed[0]
             return PlacementSummary(
-                workload: first.workload, cluster: first.cluster,
-                gang: Int((first.accelerators / max(1e-9, first.gangs)).rounded()),
+                workload: first.workload, cluster: first.cluster, gang: first.accelerators / max(1, first.gangs),
                 from: months.first!, to: months.last!, months: Set(months).count,
                 mostGangs: placed.map(\.gangs).max()!, gangMonths: placed.reduce(0) { $0 + $1.gangs })
         }

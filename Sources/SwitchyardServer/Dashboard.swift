@@ -325,7 +325,7 @@ extension SwitchyardServer {
                 body +=
                     "<tr data-figure=\"placement\" data-value=\"\(row.workload)\"><td>\(row.workload.rawValue)</td><td>\(row.cluster)</td><td class=\"n\">\(row.gang)</td><td>\(row.from.description)</td><td>\(row.to.description)</td>"
                 body +=
-                    "<td class=\"n\">\(row.months)</td><td class=\"n\">\(Formatted.gangs(row.mostGangs))</td><td class=\"n\">\(Formatted.gangs(row.gangMonths))</td></tr>"
+                    "<td class=\"n\">\(row.months)</td><td class=\"n\">\(row.mostGangs)</td><td class=\"n\">\(Formatted.grouped(Double(row.gangMonths)))</td></tr>"
             }
             body += "</table></div>"
         }

@@ -117,14 +117,13 @@ import Testing
             })
     }
 
-    /// A batch stream's share of a month needs room for a whole gang beside the replicas, not
-    /// only its gang-months' accelerators. By hand: H100 nodes of 8 (3 on offer), a service of
-    /// 12 one-accelerator replicas and half a month of one 8-accelerator job. The LP fills 16
-    /// exactly (12 + 0.5 × 8); on those 2 nodes the job has 4 accelerators beside the replicas,
-    /// so it cannot run at all. The plan takes the third node (24: the job runs beside the 12
-    /// for half the month), cheaper than leaving the job undone; the checker turns down the
-    /// 2-node plan, naming the room.
-    @Test func aBatchShareNeedsRoomForAWholeGang() throws {
+    /// Rounding a gang up must find room in its model's supply, not only in its cluster: gang-1
+    /// work shares that supply without sitting in a cluster. By hand: 16 H100s leased (2 nodes
+    /// of 3 on offer), a gang-1 service of 12 and half a month of one 8-accelerator batch job.
+    /// The LP fills the 16 exactly with half a gang; rounding that gang up on the 2 nodes would
+    /// leave the service 4 short, so the first candidate buys the third node instead (and the
+    /// last only rounds down). Before the fix, rounding up took the service's 4.
+    @Test func roundingAGangUpTakesNothingGangOneWorkUses() throws {
         let s = Scenario(
             name: "room", horizon: Fixtures.horizon(1),
             providers: [Provider(id: "a", kind: .neocloud, failureProbability: 0.05)],
@@ -135,33 +134,26 @@ import Testing
             ],
             policy: Policy(maxProviderShare: 1))
         let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
-        let stream = try #require(model.gangs.first { model.input.workloads[$0.key.workload].id == "stream" }?.value)
-        #expect(!model.lp.isInteger[stream.index])
+        let lease = try #require(model.leases.first)
+        let gang = try #require(model.gangs.values.first)
         var lp = model.lp
         lp.relaxIntegrality()
-        let relaxation = try ClpSolver().solve(lp, options: SolveOptions())
-        #expect(abs(relaxation.values[stream.index] - 0.5) < 1e-6)
-        #expect(abs((model.batchRoomNeeded(relaxation.values)[PeriodKey(0, 0)] ?? 0) - 20) < 1e-6)
-
+        lp.setBounds(lease.variable, lower: 2, upper: 2)
+        let solution = try ClpSolver().solve(lp, options: SolveOptions())
+        #expect(abs(solution.values[gang.index] - 0.5) < 1e-6)
+        let candidates = GangRounding(model: model).candidates(
+            from: solution.values, leases: [lease.variable.index: 2])
+        let first = try #require(candidates.first)
+        #expect(first.gangs[gang.index] == 1 && first.leases[lease.variable.index] == 3)
+        for candidate in candidates {
+            let load = 12 + 8 * candidate.gangs[gang.index]!
+            #expect(load <= 8 * candidate.leases[lease.variable.index]!, "\(candidate)")
+        }
+        // And the plan: the service whole, the job on its own node.
         let plan = try planner.plan(s)
         #expect(PlanChecker(scenario: s).check(plan) == [])
         #expect(plan.shortfalls.isEmpty)
         #expect(plan.leases.reduce(0) { $0 + $1.nodes } == 3)
-        let share = try #require(plan.placements.first { $0.workload == "stream" })
-        #expect(abs(share.gangs - 0.5) < 1e-6 && abs(share.accelerators - 4) < 1e-6)
-
-        var tight = plan
-        tight.leases = tight.leases.map {
-            var lease = $0
-            lease.nodes = 2
-            lease.accelerators = 16
-            return lease
-        }
-        #expect(
-            PlanChecker(scenario: s).check(tight).contains {
-                $0.contains("stream has 0.5 gang-months of 8 accelerators in a nvidia-h100 us-east in 2027-01")
-                    && $0.contains("fit whole for only 0 in the 4 accelerators")
-            })
     }
 
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
