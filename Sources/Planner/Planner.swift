@@ -110,22 +110,27 @@ public struct Planner: Sendable {
                 if violators.isEmpty || round >= maxResilienceRounds || timeLeft <= 0 { break }
                 subset.formUnion(violators)
             }
-            // The last round's plan, searched further when the heuristic left it outside the gap.
+            // The last round's plan, searched further when the heuristic left it outside the gap:
+            // first with its runs fixed, then everything.
             if let gap = solution.relativeGap, gap > options.relativeGap {
-                let searched = try branchAndCut(
-                    model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
-                    timing: &timing)
-                if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
-                    solution = searched
-                    if !rest(of: model, subset: subset).isEmpty {
-                        let checkStart = ContinuousClock.now
-                        evaluation = try evaluateLosses(
-                            rest(of: model, subset: subset), model: model, base: solution.values)
-                        timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
+                let start = solution
+                solution = withRunsFixed(model, from: solution, clock: started, timing: &timing)
+                if let gap = solution.relativeGap, gap > options.relativeGap {
+                    let searched = try branchAndCut(
+                        model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
+                        timing: &timing)
+                    if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
+                        solution = searched
+                    } else {
+                        solution.bestBound = searched.bestBound
+                        if let g = solution.relativeGap, g <= options.relativeGap { solution.status = .optimal }
                     }
-                } else {
-                    solution.bestBound = searched.bestBound
-                    if let g = solution.relativeGap, g <= options.relativeGap { solution.status = .optimal }
+                }
+                if solution.values != start.values, !rest(of: model, subset: subset).isEmpty {
+                    let checkStart = ContinuousClock.now
+                    evaluation = try evaluateLosses(
+                        rest(of: model, subset: subset), model: model, base: solution.values)
+                    timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
                 }
             }
         } else {
@@ -340,28 +345,9 @@ extension Planner {
         let elapsed = (ContinuousClock.now - roundStart).seconds
         timing.relaxationSeconds += relaxation.seconds
         timing.roundingSeconds += elapsed - relaxation.seconds
-        // With the runs where the heuristic put them (at LP level they cost next to nothing
-        // over the relaxation), branch and cut on leases and backups alone is quick: give it up
-        // to half the time left. Its own bound holds for that restriction only and is not used.
-        if !withinGap(incumbent), let start = incumbent, !model.runStart.isEmpty,
-            limit - (ContinuousClock.now - clock).seconds >= 2
-        {
-            var restricted = model.lp
-            for v in model.runStart.values {
-                let value = start.values[v.index].rounded()
-                restricted.setBounds(v, lower: value, upper: value)
-            }
-            var restrictedOptions = options
-            restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
-            restrictedOptions.initialSolution = start.values
-            let searched = try? milpSolver.solve(restricted, options: restrictedOptions)
-            timing.branchAndCutSeconds += searched?.seconds ?? 0
-            if let s = searched, s.status.hasSolution,
-                (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6
-            {
-                incumbent = s
-            }
-            say("branch and cut with the runs fixed: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
+        // A constraint-generation round that may not be the last leaves this to the last one.
+        if search, !withinGap(incumbent), let start = incumbent {
+            incumbent = withRunsFixed(model, from: start, clock: clock, timing: &timing)
         }
         let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
@@ -395,6 +381,36 @@ extension Planner {
         return polished(
             try branchAndCut(
                 model, from: incumbent, bound: bound, basis: relaxation.basis, clock: clock, timing: &timing))
+    }
+
+    /// With the runs where the heuristic put them (at LP level they cost next to nothing over
+    /// the relaxation), branch and cut on leases and backups alone is quick: up to half the
+    /// time left. Its own bound holds for that restriction only and is not used. The cheaper of
+    /// `start` and what it finds.
+    func withRunsFixed(
+        _ model: SourcingModel, from start: Solution, clock: ContinuousClock.Instant, timing: inout SolveTiming
+    ) -> Solution {
+        let limit = options.timeLimitSeconds ?? .infinity
+        guard !model.runStart.isEmpty, limit - (ContinuousClock.now - clock).seconds >= 2 else { return start }
+        var restricted = model.lp
+        for v in model.runStart.values {
+            let value = start.values[v.index].rounded()
+            restricted.setBounds(v, lower: value, upper: value)
+        }
+        var restrictedOptions = options
+        restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
+        restrictedOptions.initialSolution = start.values
+        let searched = try? milpSolver.solve(restricted, options: restrictedOptions)
+        timing.branchAndCutSeconds += searched?.seconds ?? 0
+        var best = start
+        if let s = searched, s.status.hasSolution, (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6 {
+            best = s
+            best.bestBound = start.bestBound
+            best.basis = best.basis ?? start.basis
+            best.status = (best.relativeGap ?? .infinity) <= options.relativeGap ? .optimal : .feasible
+        }
+        say("branch and cut with the runs fixed: \(cost(best))", since: clock)
+        return best
     }
 
     /// Branch and cut from a plan (Cbc, with it as the MIP start) until the gap or the time
