@@ -721,7 +721,16 @@ struct RoundingHeuristic {
             } else if lp.lower[y.index] > 0 {
                 fixed[y.index] = 1
             } else {
-                for lease in offerLeases { fixed[lease.variable.index] = lp.lower[lease.variable.index] }
+                // Dropped: the nodes leave the offer's count too, so that a run's cluster that
+                // counted on them gets nodes added below (before, it did not, and the candidate
+                // was infeasible: the medium benchmark's third N-1 round).
+                for lease in offerLeases {
+                    let dropped = fixed[lease.variable.index]! - lp.lower[lease.variable.index]
+                    fixed[lease.variable.index] = lp.lower[lease.variable.index]
+                    for t in lease.key.start..<min(input.periods, lease.key.start + lease.key.term.months) {
+                        activeCount[o][t] -= dropped
+                    }
+                }
                 fixed[y.index] = offerLeases.contains { lp.lower[$0.variable.index] > 0 } ? 1 : 0
             }
         }

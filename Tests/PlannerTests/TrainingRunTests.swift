@@ -156,6 +156,43 @@ import Testing
         #expect(plan.leases.reduce(0) { $0 + $1.nodes } == 3)
     }
 
+    /// An offer the relaxation uses below its minimum is dropped by rounding; a run's cluster
+    /// that counted on its nodes must then get them back (at least the minimum). By hand: a run
+    /// of 416 H100s (52 nodes) for one month in the only cluster, 50 cheap nodes and a dearer
+    /// offer of 10 with a minimum of 4 node-months. The relaxation takes the 50 and 2 of the
+    /// dearer; rounding drops those 2 (under the minimum) and must sign 4 instead. Before the fix the count of active nodes kept
+    /// the dropped 2, nothing was added, and every candidate with the run placed was infeasible
+    /// (found on the medium benchmark's third N-1 round).
+    @Test func roundingSignsTheMinimumARunsClusterNeedsAfterDroppingAnOffer() throws {
+        let s = scenario(
+            offers: [
+                Fixtures.offer("c-cheap", provider: "c", nodes: 50, prices: [.onDemand: 2]),
+                Fixtures.offer("c-dear", provider: "c", nodes: 10, prices: [.onDemand: 3], minimumNodes: 4),
+            ],
+            workloads: [Fixtures.training("run", work: 416 * 730, window: Fixtures.months(1, 1), gang: 416)],
+            months: 1)
+        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        var relaxed = model.lp
+        relaxed.relaxIntegrality()
+        let relaxation = try ClpSolver().solve(relaxed, options: SolveOptions())
+        let dear = model.leases.filter { s.offers[$0.key.offer].id == "c-dear" }.map(\.variable.index)
+        #expect(abs(dear.reduce(0) { $0 + relaxation.values[$1] } - 2) < 1e-6)
+        let runs = RunPlacement(model: model).fix(relaxation.values)
+        #expect(runs.values.reduce(0, +) == 1)
+        for candidate in RoundingHeuristic(model: model).candidates(from: relaxation.values, runs: runs) {
+            var fixed = model.lp
+            for (index, value) in candidate.merging(runs, uniquingKeysWith: { _, run in run }) {
+                fixed.setBounds(Variable(index: index), lower: value, upper: value)
+            }
+            fixed.relaxIntegrality()
+            #expect(dear.reduce(0) { $0 + candidate[$1]! } == 4)
+            #expect(try ClpSolver().solve(fixed, options: SolveOptions()).status == .optimal)
+        }
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.runs.count == 1 && plan.shortfalls.isEmpty)
+    }
+
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
     /// continues it in a cluster that is still there, finishing by the deadline.
     @Test func aRunRestartsElsewhereAfterItsProviderFails() throws {
