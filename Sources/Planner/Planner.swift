@@ -68,15 +68,47 @@ public struct Planner: Sendable {
             // with the plan fixed, add those that fall short, and solve again.
             var subset = Set<Int>()
             var round = 0
+            func timeLeft() -> Double {
+                (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
+            }
+            // First on the relaxation alone: its allocation is checked against each provider's
+            // loss, and the cases it falls short on join the model, until it falls short on none
+            // (or the rounds or the time run out). Only then is a plan rounded. A round's plan
+            // only says which cases to add, and rounding one (with its moves of runs) costs as
+            // much as its relaxation again: on the medium benchmark that left no time for the
+            // third round's plan.
+            var relaxed: (subset: Set<Int>, model: SourcingModel, solution: Solution)?
+            while round < maxResilienceRounds, timeLeft() > 0 {
+                let candidate = build(subset)
+                let relaxation = try relax(candidate, timing: &timing, since: started)
+                guard relaxation.status == .optimal else { break }
+                round += 1
+                relaxed = (subset, candidate, relaxation)
+                let rest = rest(of: candidate, subset: subset)
+                guard !rest.isEmpty else { break }
+                let checkStart = ContinuousClock.now
+                let short = violators(
+                    try evaluateLosses(rest, model: candidate, base: relaxation.values), among: rest, input: input)
+                timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
+                say("relaxation checked against \(rest.count) provider losses: \(short.count) short", since: started)
+                // The next round's relaxation is larger, and a plan has to be rounded after it.
+                if short.isEmpty || timeLeft() < 3 * relaxation.seconds { break }
+                subset.formUnion(short)
+            }
+            if let relaxed { subset = relaxed.subset }
+            var integerRounds = 0
             var kept:
                 (
                     model: SourcingModel, solution: Solution, subset: Set<Int>,
                     evaluation: [(blocks: LossBlocks, values: [Double])]
                 )?
             while true {
-                model = build(subset)
+                let given = relaxed?.subset == subset ? relaxed : nil
+                relaxed = nil
+                model = given?.model ?? build(subset)
                 do {
-                    solution = try solveMILP(model, timing: &timing, search: false, since: started)
+                    solution = try solveMILP(
+                        model, relaxation: given?.solution, timing: &timing, search: false, since: started)
                 } catch {
                     // A round with more loss cases that finds no plan in the time left leaves
                     // the previous round's plan, whose loss table says what it lacks.
@@ -87,28 +119,21 @@ public struct Planner: Sendable {
                     (model, solution, subset, evaluation) = kept
                     break
                 }
-                round += 1
-                timing.resilienceRounds = round
-                let rest = Set(model.suppliers).subtracting(subset)
+                integerRounds += 1
+                timing.resilienceRounds = round + integerRounds
+                let rest = rest(of: model, subset: subset)
                 guard !rest.isEmpty else {
                     evaluation = []
                     break
                 }
                 let checkStart = ContinuousClock.now
-                evaluation = try evaluateLosses(rest.sorted(), model: model, base: solution.values)
+                evaluation = try evaluateLosses(rest, model: model, base: solution.values)
                 timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
                 say("checked \(rest.count) provider losses", since: started)
-                var short: [Int: Double] = [:]
-                for checked in evaluation {
-                    short.merge(checked.blocks.shortfalls(values: checked.values, hours: input.hours)) { $0 + $1 }
-                }
-                let violators = rest.filter {
-                    (short[$0] ?? 0) > 1e-6 * max(1, input.critical.reduce(0) { $0 + input.demandHours(of: $1) })
-                }
+                let short = violators(evaluation, among: rest, input: input)
                 kept = (model, solution, subset, evaluation)
-                let timeLeft = (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
-                if violators.isEmpty || round >= maxResilienceRounds || timeLeft <= 0 { break }
-                subset.formUnion(violators)
+                if short.isEmpty || integerRounds >= maxResilienceRounds || timeLeft() <= 0 { break }
+                subset.formUnion(short)
             }
             // The last round's plan, searched further when the heuristic left it outside the gap:
             // first with its runs fixed, then everything.
@@ -169,9 +194,22 @@ public struct Planner: Sendable {
         return plan
     }
 
-    /// Most solves N-1 constraint generation makes before it reports the remaining loss cases
-    /// as evaluated rather than optimised.
+    /// Most rounds N-1 constraint generation makes on the relaxation, and then on rounded
+    /// plans, before it reports the remaining loss cases as evaluated rather than optimised.
     var maxResilienceRounds: Int { 4 }
+
+    /// The providers among `rest` whose loss, as `evaluation` found it, leaves critical work
+    /// short (beyond a millionth of its demand).
+    func violators(
+        _ evaluation: [(blocks: LossBlocks, values: [Double])], among rest: [Int], input: PlanningInput
+    ) -> Set<Int> {
+        var short: [Int: Double] = [:]
+        for checked in evaluation {
+            short.merge(checked.blocks.shortfalls(values: checked.values, hours: input.hours)) { $0 + $1 }
+        }
+        let demand = input.critical.reduce(0) { $0 + input.demandHours(of: $1) }
+        return Set(rest.filter { (short[$0] ?? 0) > 1e-6 * max(1, demand) })
+    }
 
     /// A loss case that needs no LP: when the critical work's own allocation in the plan fits,
     /// month by month and model by model, in what the other providers supply, and already meets
@@ -271,7 +309,7 @@ extension Planner {
     /// The time limit counts from `since` (the whole plan's start), so rounds of N-1 constraint
     /// generation share it rather than each taking it afresh.
     func solveMILP(
-        _ model: SourcingModel, timing: inout SolveTiming, search: Bool = true,
+        _ model: SourcingModel, relaxation given: Solution? = nil, timing: inout SolveTiming, search: Bool = true,
         since: ContinuousClock.Instant = .now
     ) throws -> Solution {
         let clock = since
@@ -282,18 +320,7 @@ extension Planner {
         let deadline = limit.isFinite ? clock + .seconds(limit) : nil
         var relaxed = model.lp
         relaxed.relaxIntegrality()
-        // The relaxation gets what is left of the whole plan's time (at least a second).
-        let lpOptions = SolveOptions(
-            timeLimitSeconds: options.timeLimitSeconds.map { max(1, $0 - (ContinuousClock.now - clock).seconds) })
-        let relaxation: Solution
-        do {
-            relaxation = try lpSolver.solve(relaxed, options: lpOptions)
-        } catch {
-            throw PlannerError.solver("\(error)")
-        }
-        say(
-            "relaxation: \(relaxation.status.rawValue), bound \(relaxation.objective.map(money) ?? "none")",
-            since: clock)
+        let relaxation = try given ?? relax(model, timing: &timing, since: clock)
         var incumbent: Solution?
         let bound = relaxation.status == .optimal ? relaxation.objective : nil
         if relaxation.status == .optimal {
@@ -343,8 +370,7 @@ extension Planner {
             return (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap * (tenth ? 0.1 : 1)
         }
         let elapsed = (ContinuousClock.now - roundStart).seconds
-        timing.relaxationSeconds += relaxation.seconds
-        timing.roundingSeconds += elapsed - relaxation.seconds
+        timing.roundingSeconds += elapsed - (given == nil ? relaxation.seconds : 0)
         // A constraint-generation round that may not be the last leaves this to the last one.
         if search, !withinGap(incumbent), let start = incumbent {
             incumbent = withRunsFixed(model, from: start, clock: clock, timing: &timing)
@@ -381,6 +407,28 @@ extension Planner {
         return polished(
             try branchAndCut(
                 model, from: incumbent, bound: bound, basis: relaxation.basis, clock: clock, timing: &timing))
+    }
+
+    /// The model's LP relaxation (Clp), with what is left of the whole plan's time (at least a
+    /// second): the lower bound, and where rounding starts.
+    func relax(_ model: SourcingModel, timing: inout SolveTiming, since clock: ContinuousClock.Instant) throws
+        -> Solution
+    {
+        var relaxed = model.lp
+        relaxed.relaxIntegrality()
+        let lpOptions = SolveOptions(
+            timeLimitSeconds: options.timeLimitSeconds.map { max(1, $0 - (ContinuousClock.now - clock).seconds) })
+        let relaxation: Solution
+        do {
+            relaxation = try lpSolver.solve(relaxed, options: lpOptions)
+        } catch {
+            throw PlannerError.solver("\(error)")
+        }
+        timing.relaxationSeconds += relaxation.seconds
+        say(
+            "relaxation: \(relaxation.status.rawValue), bound \(relaxation.objective.map(money) ?? "none")",
+            since: clock)
+        return relaxation
     }
 
     /// With the runs where the heuristic put them (at LP level they cost next to nothing over
@@ -489,7 +537,24 @@ extension Planner {
         if !runs.isEmpty {
             var placed = relaxed
             for (index, value) in runs { placed.setBounds(Variable(index: index), lower: value, upper: value) }
-            if let s = solve(placed, warm, until: deadline), s.status == .optimal {
+            // A large LP from cold (Clp's presolve and its own choice of method), not from the
+            // relaxation's basis: fixing the runs moves much of the solution (leases, gangs,
+            // shares), and on the medium benchmark's last N-1 model dual simplex from that basis
+            // took 78.9 s and 73,913 iterations where a cold solve took 18.9 s. Small ones solve
+            // in milliseconds either way and keep the warm start, whose vertices the small
+            // benchmark's rounding was measured from (from cold it ended at 5.0%, not 1.6%).
+            // At most half the time left, so that a plan is rounded (from the relaxation if
+            // need be) before the deadline.
+            let started = ContinuousClock.now
+            var fromCold = warm
+            if relaxed.variableCount >= ClpSolver.equilibriumFrom { fromCold.warmStart = nil }
+            let again = solve(placed, fromCold, until: deadline.map { started + ($0 - started) / 2 })
+            if detail {
+                say(
+                    "  runs placed, relaxation again: \(again?.status.rawValue ?? "error") "
+                        + "(\(again?.iterations ?? 0) iterations)", since: started)
+            }
+            if let s = again, s.status == .optimal {
                 guide = s.values
                 warm.warmStart = s.basis
             }

@@ -58,8 +58,9 @@ public struct ClpSolver: LinearSolver {
     /// A Clp backend.
     public init() {}
 
-    /// Columns from which an LP is scaled by equilibrium rather than by Clp's default.
-    static let equilibriumFrom = 20_000
+    /// Columns from which an LP is scaled by equilibrium rather than by Clp's default (and, in
+    /// the planner, large enough that a warm start is not always the quicker way).
+    public static let equilibriumFrom = 20_000
 
     public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
         try validate(program)
