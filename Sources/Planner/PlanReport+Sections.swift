@@ -356,7 +356,7 @@ extension PlanReport {
         ]
         if s.resilienceRounds > 0 {
             solver.lines.append(
-                "N-1 by constraint generation: \(s.resilienceRounds) round(s); \(s.lossCasesOptimised) provider-loss case(s) optimised with the plan, \(plan.resilience.count - s.lossCasesOptimised) checked against it."
+                "N-1 by constraint generation: \(s.resilienceRounds) round(s) (on the relaxation, then on rounded plans); \(s.lossCasesOptimised) provider-loss case(s) optimised with the plan, \(plan.resilience.count - s.lossCasesOptimised) checked against it."
             )
         }
         return solver

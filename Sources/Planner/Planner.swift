@@ -80,8 +80,14 @@ public struct Planner: Sendable {
             var relaxed: (subset: Set<Int>, model: SourcingModel, solution: Solution)?
             while round < maxResilienceRounds, timeLeft() > 0 {
                 let candidate = build(subset)
-                let relaxation = try relax(candidate, timing: &timing, since: started)
-                guard relaxation.status == .optimal else { break }
+                // A relaxation that fails or runs out of time leaves the last one's cases (an
+                // error on the first surfaces when the rounded round solves it again).
+                guard let relaxation = try? relax(candidate, timing: &timing, since: started),
+                    relaxation.status == .optimal
+                else {
+                    if let relaxed { subset = relaxed.subset }
+                    break
+                }
                 round += 1
                 relaxed = (subset, candidate, relaxation)
                 let rest = rest(of: candidate, subset: subset)
@@ -95,7 +101,7 @@ public struct Planner: Sendable {
                 if short.isEmpty || timeLeft() < 3 * relaxation.seconds { break }
                 subset.formUnion(short)
             }
-            if let relaxed { subset = relaxed.subset }
+            // Cases found short in the last round allowed join the rounded round's model.
             var integerRounds = 0
             var kept:
                 (

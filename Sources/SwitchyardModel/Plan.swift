@@ -674,7 +674,8 @@ public struct SolverReport: Codable, Sendable, Equatable {
     public var roundingSeconds: Double
     /// Of `solveSeconds`: Cbc's branch and cut from the rounded plan (0 when rounding was already within the gap).
     public var branchAndCutSeconds: Double
-    /// N-1 constraint generation: how many times the plan was solved (0 without resilience).
+    /// N-1 constraint generation: how many rounds it made, on the relaxation and then on
+    /// rounded plans (0 without resilience).
     public var resilienceRounds: Int
     /// Provider-loss cases optimised jointly with the plan (the rest were checked with it fixed).
     public var lossCasesOptimised: Int

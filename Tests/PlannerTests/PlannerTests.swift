@@ -452,6 +452,24 @@ import Testing
         #expect(plan.resilience.contains { $0.shortfallReferenceHours > 0 })
     }
 
+    /// Constraint generation finds the loss cases on the relaxation, then rounds one plan: on
+    /// the example the first relaxation is short in all four providers' losses, the second
+    /// (with them) has none left to check, and the plan is rounded once (three rounds). Its
+    /// model is then the one with every case in it from the start, and the two plans agree
+    /// within the requested gap.
+    @Test func lossCasesAreFoundOnTheRelaxationBeforeAPlanIsRounded() throws {
+        let scenario = try Fixtures.frontierLab()
+        var planner = Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01))
+        let generated = try planner.plan(scenario)
+        planner.generateLossCases = false
+        let allCases = try planner.plan(scenario)
+        for plan in [generated, allCases] { #expect(PlanChecker(scenario: scenario).check(plan) == []) }
+        #expect(generated.solver.resilienceRounds == 3 && generated.solver.lossCasesOptimised == 4)
+        #expect(generated.solver.variables == allCases.solver.variables)
+        let (a, b) = (generated.cost.objective.double, allCases.cost.objective.double)
+        #expect(abs(a - b) <= 0.01 * max(a, b), "\(a) against \(b)")
+    }
+
     @Test func checkerCatchesAViolation() throws {
         let scenario = try Fixtures.frontierLab()
         var plan = try ExamplePlanned.plan.get()
