@@ -160,9 +160,9 @@ import Testing
     /// that counted on its nodes must then get them back (at least the minimum). By hand: a run
     /// of 416 H100s (52 nodes) for one month in the only cluster, 50 cheap nodes and a dearer
     /// offer of 10 with a minimum of 4 node-months. The relaxation takes the 50 and 2 of the
-    /// dearer; rounding drops those 2 (under the minimum) and must sign 4 instead. Before the fix the count of active nodes kept
-    /// the dropped 2, nothing was added, and every candidate with the run placed was infeasible
-    /// (found on the medium benchmark's third N-1 round).
+    /// dearer; rounding drops those 2 (under the minimum) and must sign 4 instead. Before the
+    /// fix the count of active nodes kept the dropped 2, nothing was added, and every candidate
+    /// with the run placed was infeasible (found on the medium benchmark's third N-1 round).
     @Test func roundingSignsTheMinimumARunsClusterNeedsAfterDroppingAnOffer() throws {
         let s = scenario(
             offers: [
