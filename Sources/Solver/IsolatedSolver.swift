@@ -96,7 +96,16 @@ public struct IsolatedCbcSolver: LinearSolver {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup(argument), nil]
         defer { for arg in argv { free(arg) } }
         var pid = pid_t()
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        // ETXTBSY: another thread's child, between its fork and its exec, still holds a
+        // just-written executable open for writing (a script a test wrote a moment ago). The
+        // window closes within milliseconds: retry a few times before calling the start failed.
+        var spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        var retries = 0
+        while spawned == ETXTBSY && retries < 50 {
+            usleep(20_000)
+            spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+            retries += 1
+        }
         close(writeEnd)
         guard spawned == 0 else {
             close(readEnd)
