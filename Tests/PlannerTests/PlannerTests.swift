@@ -3,6 +3,7 @@ import Solver
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @testable import Planner
@@ -450,6 +451,31 @@ import Testing
         #expect(plan.solver.status == "feasible")
         #expect(plan.resilience.count == Set(plan.leases.map(\.provider)).count)
         #expect(plan.resilience.contains { $0.shortfallReferenceHours > 0 })
+    }
+
+    /// A round is not started with less than three times the last relaxation's seconds left:
+    /// with relaxations that report 1,000 s each (and a 60 s limit), the first is not followed
+    /// by a second, the rounded plan is checked, falls short in some losses, and stands (two
+    /// rounds, no case optimised) instead of starting a round that cannot finish.
+    @Test func noRoundIsStartedThatCannotFinish() throws {
+        struct SlowClp: LinearSolver {
+            var name: String { "clp" }
+            func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
+                var solution = try ClpSolver().solve(program, options: options)
+                if program.integerCount == 0, options.warmStart == nil { solution.seconds = 1_000 }
+                return solution
+            }
+        }
+        let scenario = try Fixtures.frontierLab()
+        let lines = Mutex<[String]>([])
+        var planner = Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01), lpSolver: SlowClp())
+        planner.progress = { line in lines.withLock { $0.append(line) } }
+        let plan = try planner.plan(scenario)
+        #expect(PlanChecker(scenario: scenario).check(plan) == [])
+        #expect(plan.solver.resilienceRounds == 2 && plan.solver.lossCasesOptimised == 0)
+        #expect(plan.resilience.contains { $0.shortfallReferenceHours > 0 })
+        let said = lines.withLock { $0 }
+        #expect(said.contains { $0.contains("too little time left for another round") }, "\(said)")
     }
 
     /// Constraint generation finds the loss cases on the relaxation, then rounds one plan: on
