@@ -478,6 +478,29 @@ import Testing
         #expect(said.contains { $0.contains("too little time left for another round") }, "\(said)")
     }
 
+    /// A relaxation still unsolved when the time is up is named in the error, with the model's
+    /// size, so that a user knows what to give more time to.
+    @Test func aRelaxationOutOfTimeIsNamedInTheError() throws {
+        struct OutOfTime: LinearSolver {
+            var name: String { "clp" }
+            func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
+                Thread.sleep(forTimeInterval: options.timeLimitSeconds ?? 0)
+                return .empty(.limitReached, seconds: options.timeLimitSeconds ?? 0, solver: name)
+            }
+        }
+        let scenario = try Fixtures.frontierLab()
+        var planner = Planner(options: SolveOptions(timeLimitSeconds: 1.5, relativeGap: 0.01), lpSolver: OutOfTime())
+        planner.generateLossCases = false
+        let size = SourcingModel(try PlanningInput(scenario)).lp
+        #expect {
+            _ = try planner.plan(scenario)
+        } throws: { error in
+            "\(error)".contains(
+                "no plan found within 1.5 s: the model's LP relaxation (\(size.variableCount) variables, "
+                    + "\(size.constraintCount) constraints) was not solved in that time")
+        }
+    }
+
     /// Constraint generation finds the loss cases on the relaxation, then rounds one plan: on
     /// the example the first relaxation is short in all four providers' losses, the second
     /// (with them) has none left to check, and the plan is rounded once (three rounds). Its
