@@ -33,7 +33,9 @@ struct Explainer {
         // Where runs and gangs are is decided too: with them free this LP is as large as the
         // relaxation (tens of seconds on a 100-workload scenario) and its duals would price
         // fractions of gangs no plan can use.
-        for v in model.commitments + Array(model.runStart.values) + Array(model.gangs.values) {
+        for v in model.commitments + Array(model.runStart.values) + Array(model.gangCounts.values)
+            + Array(model.lanes.values)
+        {
             lp.setBounds(v, lower: values[v.index], upper: values[v.index])
         }
         lp.relaxIntegrality()

@@ -1,7 +1,8 @@
 import Solver
 
 /// Whole gangs for batch streams and services, from a solution of the model in which every
-/// lease, backup and run is fixed and only the gangs g[w,c,t] are fractional.
+/// lease, backup and run is fixed and only the gang counts and lanes are fractional, split per
+/// workload, cluster and period (g[w,c,t], `SourcingModel.gangsByCluster`).
 ///
 /// The first candidate rounds each g down, then up in the clusters that still have room for a
 /// whole gang (largest fraction first), then places what is still short, in whole gangs, in
@@ -15,16 +16,16 @@ import Solver
 struct GangRounding {
     let model: SourcingModel
 
-    /// Candidates, best first: the values of the gang variables, and of the lease variables
-    /// (`leases` with what was bought added).
+    /// Candidates, best first: the values of the gang counts and lanes, and of the lease
+    /// variables (`leases` with what was bought added).
     func candidates(from values: [Double], leases: [Int: Double]) -> [(gangs: [Int: Double], leases: [Int: Double])] {
         var packer = Packer(model: model, values: values, leases: leases)
-        let floor = packer.whole
+        let floor = model.gangFixings(packer.whole)
         packer.roundUp()
         packer.fill(buying: false)
-        let placed = (packer.whole, packer.leases)
+        let placed = (model.gangFixings(packer.whole), packer.leases)
         packer.fill(buying: true)
-        let bought = (packer.whole, packer.leases)
+        let bought = (model.gangFixings(packer.whole), packer.leases)
         return [bought, placed, (floor, leases)]
     }
 }
@@ -35,7 +36,9 @@ private struct Packer {
     let model: SourcingModel
     let values: [Double]
     var leases: [Int: Double]
-    var whole: [Int: Double] = [:]
+    var whole: [SourcingModel.GangKey: Double] = [:]
+    /// The solution's gangs per workload, cluster and period (`SourcingModel.gangsByCluster`).
+    let split: [SourcingModel.GangKey: Double]
     /// Accelerators free in each (cluster, period).
     var slack: [PeriodKey: Double] = [:]
     /// Accelerators of each (model, period) that no workload uses: a gang placed in a cluster
@@ -86,14 +89,20 @@ private struct Packer {
                 for (p, own) in capacity { headroom[PeriodKey(p, t)] = shareRatio * (total - own) - own }
             }
         }
-        keys = model.gangs.keys.sorted { ($0.workload, $0.cluster, $0.period) < ($1.workload, $1.cluster, $1.period) }
+        let split = model.gangsByCluster { values[$0.index] }
+        self.split = split
+        keys = split.keys.sorted { ($0.workload, $0.cluster, $0.period) < ($1.workload, $1.cluster, $1.period) }
+        // The cluster rows count lanes; room is what the gangs placed in them leave.
+        for (key, lane) in model.lanes {
+            slack[PeriodKey(key.cluster, key.period), default: 0] += values[lane.index] * Double(key.gang)
+        }
         for key in keys {
-            let g = model.gangs[key]!.index
-            let down = max(0, (values[g] + 1e-6).rounded(.down))
-            whole[g] = down
-            slack[PeriodKey(key.cluster, key.period), default: 0] += (values[g] - down) * gang(key.workload)
-            free[modelKey(key), default: 0] += (values[g] - down) * gang(key.workload)
-            short[shortKey(key), default: 0] += (values[g] - down) * served(key)
+            let value = split[key]!
+            let down = max(0, (value + 1e-6).rounded(.down))
+            whole[key] = down
+            slack[PeriodKey(key.cluster, key.period), default: 0] -= down * gang(key.workload)
+            free[modelKey(key), default: 0] += (value - down) * gang(key.workload)
+            short[shortKey(key), default: 0] += (value - down) * served(key)
         }
     }
 
@@ -126,7 +135,7 @@ private struct Packer {
     /// One more gang of `key` if its cluster has room and its provider's share cap allows it;
     /// charged to `shortKey`'s deficit.
     mutating func place(_ key: SourcingModel.GangKey, for shortKey: PeriodKey) -> Bool {
-        guard canPlace(key), let g = model.gangs[key]?.index else { return false }
+        guard canPlace(key) else { return false }
         let cluster = model.input.clusters[key.cluster]
         let reference = model.input.weights[cluster.model] * gang(key.workload)
         let share = PeriodKey(cluster.provider, key.period)
@@ -135,7 +144,7 @@ private struct Packer {
                 headroom[other] = other == share ? room - reference : room + shareRatio * reference
             }
         }
-        whole[g]! += 1
+        whole[key, default: 0] += 1
         slack[PeriodKey(key.cluster, key.period), default: 0] -= gang(key.workload)
         free[modelKey(key), default: 0] -= gang(key.workload)
         short[shortKey, default: 0] -= served(key)
@@ -147,7 +156,7 @@ private struct Packer {
     func canPlace(_ key: SourcingModel.GangKey, ignoringRoom: Bool = false) -> Bool {
         let cluster = model.input.clusters[key.cluster]
         let reference = model.input.weights[cluster.model] * gang(key.workload)
-        guard let g = model.gangs[key]?.index, whole[g]! + 1 <= model.lp.upper[g] else { return false }
+        guard let bound = model.gangRoom(key), (whole[key] ?? 0) + 1 <= bound else { return false }
         return (ignoringRoom || room(key) + 1e-6 >= gang(key.workload))
             && (shareRatio == nil || (headroom[PeriodKey(cluster.provider, key.period)] ?? 0) + 1e-6 >= reference)
     }
@@ -156,8 +165,7 @@ private struct Packer {
     mutating func roundUp() {
         var order: [(fraction: Double, key: SourcingModel.GangKey)] = []
         for key in keys {
-            let g = model.gangs[key]!.index
-            let fraction = values[g] - whole[g]!
+            let fraction = split[key]! - whole[key]!
             if fraction > 1e-6 { order.append((fraction, key)) }
         }
         order.sort { a, b in
@@ -188,7 +196,7 @@ private struct Packer {
                         if place(key, for: shortKey) { continue }
                         // Buying makes room in the cluster; if the gang still cannot go there
                         // (its provider's share cap), nothing more is bought for it.
-                        guard buying, model.gangs[key] != nil, canPlace(key, ignoringRoom: true),
+                        guard buying, model.gangRoom(key) != nil, canPlace(key, ignoringRoom: true),
                             buy(gang(w) - max(0, room(key)), cluster: c, period: t), place(key, for: shortKey)
                         else { break }
                     }
@@ -248,5 +256,63 @@ private struct Packer {
             }
         }
         return true
+    }
+}
+
+extension SourcingModel {
+    /// Gangs of each placed workload per cluster and period, from the values of the gang counts
+    /// n and lanes l: within each (gang size, model, period) the workloads, in order, fill the
+    /// lanes, in order (every lane serves every workload of its group equally). Whole values give
+    /// whole gangs; the rounding splits a fractional solution the same way.
+    func gangsByCluster(_ value: (Variable) -> Double) -> [GangKey: Double] {
+        var result: [GangKey: Double] = [:]
+        for group in laneGroups {
+            var lanes = group.lanes.map { (cluster: $0.cluster, left: max(0, value($0.lane))) }
+            var next = 0
+            for member in group.members {
+                var need = max(0, value(member.count))
+                while need > 1e-9, next < lanes.count {
+                    let taken = min(need, lanes[next].left)
+                    if taken > 0 {
+                        let key = GangKey(workload: member.workload, cluster: lanes[next].cluster, period: group.period)
+                        result[key, default: 0] += taken
+                        need -= taken
+                        lanes[next].left -= taken
+                    }
+                    if lanes[next].left <= 1e-9 { next += 1 }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The values of every gang count and lane that place `gangs` (workload, cluster, period →
+    /// gangs), by variable index.
+    func gangFixings(_ gangs: [GangKey: Double]) -> [Int: Double] {
+        var result: [Int: Double] = [:]
+        for group in laneGroups {
+            for member in group.members {
+                result[member.count.index] = group.lanes.reduce(0.0) {
+                    $0 + (gangs[GangKey(workload: member.workload, cluster: $1.cluster, period: group.period)] ?? 0)
+                }
+            }
+            for lane in group.lanes {
+                result[lane.lane.index] = group.members.reduce(0.0) {
+                    $0 + (gangs[GangKey(workload: $1.workload, cluster: lane.cluster, period: group.period)] ?? 0)
+                }
+            }
+        }
+        return result
+    }
+
+    /// The most gangs of `key`'s workload its cluster can hold in its period (its lanes'
+    /// bound); nil where the workload cannot place a gang there.
+    func gangRoom(_ key: GangKey) -> Double? {
+        let cluster = input.clusters[key.cluster]
+        guard gangCounts[AllocationKey(workload: key.workload, model: cluster.model, period: key.period)] != nil,
+            let lane = lanes[
+                LaneKey(gang: input.workloads[key.workload].gang, cluster: key.cluster, period: key.period)]
+        else { return nil }
+        return lp.upper[lane.index]
     }
 }

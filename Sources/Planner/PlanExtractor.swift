@@ -230,8 +230,8 @@ struct PlanExtractor {
     /// history, then what the model placed.
     private func readPlacements() -> [GangPlacement] {
         var result = model.overrides.pastPlacements
-        for (key, g) in model.gangs {
-            let gangs = Int((value(g) + 1e-6).rounded(.down))
+        for (key, count) in model.gangsByCluster({ (value($0) + 1e-6).rounded(.down) }) {
+            let gangs = Int(count)
             guard gangs > 0 else { continue }
             let cluster = input.clusters[key.cluster]
             let workload = input.workloads[key.workload]

@@ -621,7 +621,7 @@ extension Planner {
             let s = solve(fixed, warm, until: deadline)
             tell("leases rounded (\(number + 1) of \(candidates.count)): \(s?.status.rawValue ?? "error") \(cost(s))")
             guard let s, s.status == .optimal else { continue }
-            if model.gangs.isEmpty { return s }
+            if model.lanes.isEmpty { return s }
             // Then whole gangs for batch streams and services, on the leases just fixed.
             var gangOptions = warm
             gangOptions.warmStart = s.basis
@@ -868,9 +868,9 @@ struct RoundingHeuristic {
                 load[PeriodKey(key.cluster, t), default: 0] += Double(input.workloads[key.workload].gang)
             }
         }
-        for (key, g) in model.gangs {
-            guard let count = gangs[g.index], count > 0 else { continue }
-            load[PeriodKey(key.cluster, key.period), default: 0] += count * Double(input.workloads[key.workload].gang)
+        for (key, lane) in model.lanes {
+            guard let count = gangs[lane.index], count > 0 else { continue }
+            load[PeriodKey(key.cluster, key.period), default: 0] += count * Double(key.gang)
         }
         for (key, needed) in load.sorted(by: { ($0.key.index, $0.key.period) < ($1.key.index, $1.key.period) }) {
             let cluster = input.clusters[key.index]

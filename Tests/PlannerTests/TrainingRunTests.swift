@@ -117,6 +117,56 @@ import Testing
             })
     }
 
+    /// Lanes of one gang size are shared by every workload of that gang on a model: whole gang
+    /// counts and lanes split into whole gangs per cluster (the workloads, in order, filling the
+    /// lanes, in order), and the split gives the same counts and lanes back. By hand: streams of
+    /// 3 and 2 gangs of 8 in lanes 4 (provider a) and 1 (provider b): the first takes 3 of a's,
+    /// the second a's last and b's.
+    @Test func wholeLanesGiveWholeGangsPerCluster() throws {
+        let s = Scenario(
+            name: "lanes", horizon: Fixtures.horizon(1),
+            providers: [
+                Provider(id: "a", kind: .neocloud, failureProbability: 0.05),
+                Provider(id: "b", kind: .neocloud, failureProbability: 0.05),
+            ],
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 4, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 2, prices: [.onDemand: 2]),
+            ],
+            workloads: [
+                Fixtures.batch("one", work: 8 * 730 * 3, window: Fixtures.months(1, 1), gang: 8),
+                Fixtures.batch("two", work: 8 * 730 * 2, window: Fixtures.months(1, 1), gang: 8),
+            ],
+            policy: Policy(maxProviderShare: 1))
+        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        #expect(model.laneGroups.count == 1)
+        let group = try #require(model.laneGroups.first)
+        #expect(group.members.map(\.workload) == [0, 1] && group.lanes.count == 2)
+        let (a, b) = (group.lanes[0], group.lanes[1])
+        #expect(model.input.clusters[a.cluster].provider == 0 && model.input.clusters[b.cluster].provider == 1)
+        var values = Array(repeating: 0.0, count: model.lp.variableCount)
+        values[group.members[0].count.index] = 3
+        values[group.members[1].count.index] = 2
+        values[a.lane.index] = 4
+        values[b.lane.index] = 1
+        let split = model.gangsByCluster { values[$0.index] }
+        typealias Key = SourcingModel.GangKey
+        #expect(
+            split == [
+                Key(workload: 0, cluster: a.cluster, period: 0): 3, Key(workload: 1, cluster: a.cluster, period: 0): 1,
+                Key(workload: 1, cluster: b.cluster, period: 0): 1,
+            ])
+        #expect(
+            model.gangFixings(split) == [
+                group.members[0].count.index: 3, group.members[1].count.index: 2, a.lane.index: 4, b.lane.index: 1,
+            ])
+        // And the plan: both streams whole, in gangs of 8, checked.
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.shortfalls.isEmpty)
+        #expect(plan.placements.reduce(0) { $0 + $1.gangs } == 5)
+    }
+
     /// Rounding a gang up must find room in its model's supply, not only in its cluster: gang-1
     /// work shares that supply without sitting in a cluster. By hand: 16 H100s leased (2 nodes
     /// of 3 on offer), a gang-1 service of 12 and half a month of one 8-accelerator batch job.
@@ -135,7 +185,7 @@ import Testing
             policy: Policy(maxProviderShare: 1))
         let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
         let lease = try #require(model.leases.first)
-        let gang = try #require(model.gangs.values.first)
+        let gang = try #require(model.gangCounts.values.first)
         var lp = model.lp
         lp.relaxIntegrality()
         lp.setBounds(lease.variable, lower: 2, upper: 2)
