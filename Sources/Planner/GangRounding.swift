@@ -48,6 +48,9 @@ private struct Packer {
     /// Reference accelerators short in each (workload, period), against the solution's
     /// fractional gangs.
     var short: [PeriodKey: Double] = [:]
+    /// Gangs the solution had in each (workload, period) beyond the whole ones: where the LP
+    /// wanted a batch stream's work, so where what is short goes first.
+    var fractions: [PeriodKey: Double] = [:]
     /// Active nodes of each (offer, period) in the solution, plus what was bought.
     var activeNodes: [PeriodKey: Double] = [:]
     /// Reference capacity each (provider, period) may still add under the share cap (absent:
@@ -103,6 +106,7 @@ private struct Packer {
             slack[PeriodKey(key.cluster, key.period), default: 0] -= down * gang(key.workload)
             free[modelKey(key), default: 0] += (value - down) * gang(key.workload)
             short[shortKey(key), default: 0] += (value - down) * served(key)
+            fractions[PeriodKey(key.workload, key.period), default: 0] += value - down
         }
     }
 
@@ -186,11 +190,16 @@ private struct Packer {
             let w = shortKey.index
             var periods = [shortKey.period]
             if input.workloads[w].demand.isBatch {
-                periods += input.window(of: w).filter { $0 != shortKey.period }
-                    .sorted { (abs($0 - shortKey.period), $0) < (abs($1 - shortKey.period), $1) }
+                // The months the solution had most of a gang in first, then the nearest.
+                func fraction(_ t: Int) -> Double { fractions[PeriodKey(w, t)] ?? 0 }
+                periods = input.window(of: w).sorted {
+                    (-fraction($0), abs($0 - shortKey.period), $0) < (-fraction($1), abs($1 - shortKey.period), $1)
+                }
             }
             fill: for t in periods {
-                for c in input.gangClusters[w] {
+                // Buying, the cheapest cluster first: in index order the medium benchmark's gangs
+                // were bought wherever the first cluster with offers was.
+                for c in buying ? clustersByPrice(w, period: t) : input.gangClusters[w] {
                     let key = SourcingModel.GangKey(workload: w, cluster: c, period: t)
                     while (short[shortKey] ?? 0) > 1e-6 {
                         if place(key, for: shortKey) { continue }
@@ -204,6 +213,21 @@ private struct Packer {
                 }
             }
         }
+    }
+
+    /// Workload w's clusters by what a reference accelerator-hour of its work costs there in
+    /// period t at the cheapest price on offer (owned fleets first: their hardware is paid for).
+    func clustersByPrice(_ w: Int, period t: Int) -> [Int] {
+        let input = model.input
+        func price(_ c: Int) -> Double {
+            let cluster = input.clusters[c]
+            if cluster.fleet != nil { return 0 }
+            let cheapest = cluster.offers.filter { input.offerFirst[$0] <= t }
+                .flatMap { input.terms(of: $0).map(\.1) }.min()
+            let speed = input.speeds[w][cluster.model]
+            return cheapest.map { speed > 0 ? $0 / speed : .infinity } ?? .infinity
+        }
+        return input.gangClusters[w].map { ($0, price($0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
     }
 
     /// Adds nodes to cluster c's leases covering period t until `accelerators` more are
