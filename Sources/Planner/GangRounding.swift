@@ -335,7 +335,9 @@ extension SourcingModel {
         let cluster = input.clusters[key.cluster]
         guard gangCounts[AllocationKey(workload: key.workload, model: cluster.model, period: key.period)] != nil,
             let lane = lanes[
-                LaneKey(gang: input.workloads[key.workload].gang, cluster: key.cluster, period: key.period)]
+                LaneKey(
+                    gang: input.workloads[key.workload].gang, cluster: key.cluster, period: key.period,
+                    owner: sharedLanes ? nil : key.workload)]
         else { return nil }
         return lp.upper[lane.index]
     }

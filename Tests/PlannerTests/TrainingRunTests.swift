@@ -121,7 +121,8 @@ import Testing
     /// counts and lanes split into whole gangs per cluster (the workloads, in order, filling the
     /// lanes, in order), and the split gives the same counts and lanes back. By hand: streams of
     /// 3 and 2 gangs of 8 in lanes 4 (provider a) and 1 (provider b): the first takes 3 of a's,
-    /// the second a's last and b's.
+    /// the second a's last and b's. With lanes of their own (small models) the same placement
+    /// is each workload's lanes as they are.
     @Test func wholeLanesGiveWholeGangsPerCluster() throws {
         let s = Scenario(
             name: "lanes", horizon: Fixtures.horizon(1),
@@ -138,7 +139,8 @@ import Testing
                 Fixtures.batch("two", work: 8 * 730 * 2, window: Fixtures.months(1, 1), gang: 8),
             ],
             policy: Policy(maxProviderShare: 1))
-        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        let input = try PlanningInput(s)
+        let model = SourcingModel(input, sharedLanes: true)
         #expect(model.laneGroups.count == 1)
         let group = try #require(model.laneGroups.first)
         #expect(group.members.map(\.workload) == [0, 1] && group.lanes.count == 2)
@@ -159,6 +161,19 @@ import Testing
         #expect(
             model.gangFixings(split) == [
                 group.members[0].count.index: 3, group.members[1].count.index: 2, a.lane.index: 4, b.lane.index: 1,
+            ])
+        // Own lanes (small models): a group per workload, each filling only its own lanes.
+        let own = SourcingModel(input, sharedLanes: false)
+        #expect(own.laneGroups.map { $0.members.map(\.workload) } == [[0], [1]])
+        var ownValues = Array(repeating: 0.0, count: own.lp.variableCount)
+        for (group, lanes) in zip(own.laneGroups, [[3.0, 0.0], [1.0, 1.0]]) {
+            ownValues[group.members[0].count.index] = lanes.reduce(0, +)
+            for (lane, value) in zip(group.lanes, lanes) { ownValues[lane.lane.index] = value }
+        }
+        #expect(
+            own.gangsByCluster { ownValues[$0.index] } == [
+                Key(workload: 0, cluster: a.cluster, period: 0): 3, Key(workload: 1, cluster: a.cluster, period: 0): 1,
+                Key(workload: 1, cluster: b.cluster, period: 0): 1,
             ])
         // And the plan: both streams whole, in gangs of 8, checked.
         let plan = try planner.plan(s)
