@@ -95,9 +95,12 @@ private struct Packer {
         let split = model.gangsByCluster { values[$0.index] }
         self.split = split
         keys = split.keys.sorted { ($0.workload, $0.cluster, $0.period) < ($1.workload, $1.cluster, $1.period) }
-        // The cluster rows count lanes; room is what the gangs placed in them leave.
-        for (key, lane) in model.lanes {
-            slack[PeriodKey(key.cluster, key.period), default: 0] += values[lane.index] * Double(key.gang)
+        // The cluster rows count lanes; room is what the gangs placed in them leave. Summed in
+        // the groups' fixed order: float sums in dictionary order differ between processes.
+        for group in model.laneGroups {
+            for lane in group.lanes {
+                slack[PeriodKey(lane.cluster, group.period), default: 0] += values[lane.lane.index] * Double(group.gang)
+            }
         }
         for key in keys {
             let value = split[key]!

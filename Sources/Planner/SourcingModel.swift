@@ -82,7 +82,8 @@ struct SourcingModel {
     /// l[G,c,t]: lanes of G accelerators in cluster c in period t, each holding one gang of any
     /// workload whose gang is G.
     var lanes: [LaneKey: Variable] = [:]
-    /// The gang counts and lanes of each (gang size, model, period), in a fixed order.
+    /// The gang counts and lanes of each (gang size, model, period), or with lanes of their own
+    /// of each (workload, model, period), in a fixed order. Every lane is in exactly one group.
     private(set) var laneGroups: [LaneGroup] = []
     /// Whether workloads of one gang size share lanes (large models), or each has its own
     /// (`sharedLanesFrom`).
