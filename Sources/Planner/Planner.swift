@@ -347,48 +347,42 @@ extension Planner {
         let bound = relaxation.status == .optimal ? relaxation.objective : nil
         if relaxation.status == .optimal {
             let placement = RunPlacement(model: model)
+            let runs = placement.fix(relaxation.values)
+            let placed = placedRelaxation(model, relaxed: relaxed, relaxation: relaxation, runs: runs, until: deadline)
             incumbent = rounded(
-                model, relaxed: relaxed, relaxation: relaxation, runs: placement.fix(relaxation.values),
-                until: deadline, detail: true)
+                model, relaxed: relaxed, relaxation: relaxation, runs: runs, placed: placed, until: deadline,
+                detail: true)
             say("rounded: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
-            // Moving a run to another cluster, or starting it a month or two earlier or later,
-            // changes much at once (leases, shares, which runs can follow it in its cluster,
-            // what a supplier's loss takes): try each run's alternatives while the plan is
-            // outside the gap, until 60% of the time limit has gone, and keep what is cheaper.
-            // On the medium benchmark (N-1 off) branch and cut found nothing in the 105 s a
-            // quarter left it, while moves found 0.4 points more with the extra time (6.98% to
-            // 6.61% above the bound); on small the moves run out in a second either way and
-            // branch and cut keeps its time (and its gains there).
-            func gap(_ s: Solution?) -> Double {
-                guard let objective = s?.objective, let bound else { return .infinity }
-                return (objective - bound) / max(1e-9, abs(objective))
-            }
-            var preferred: [Int: RunPlacement.Choice] = [:]
-            let budget = min(limit, 1e9) * 0.6  // of the whole plan's time limit
-            search: for w in placement.runOrder {
-                let clusters = placement.alternatives(w, values: relaxation.values).prefix(3)
-                var choices = clusters.map { RunPlacement.Choice(cluster: $0) }
-                var current = placement.fix(relaxation.values, preferring: preferred)
-                if let at = placement.placed(w, in: current) {
-                    choices += [-1, 1, -2, 2].map { RunPlacement.Choice(cluster: at.cluster, start: at.period + $0) }
+            if let placed, var plan = incumbent {
+                // Moving a run to another cluster, or starting it earlier or later, changes much at
+                // once (leases, shares, which runs can follow it in its cluster, what a supplier's
+                // loss takes): while the plan is outside the gap, until 60% of the time limit has
+                // gone, try the moves the LP with the runs placed prices cheapest, and keep those
+                // that make the rounded plan cheaper.
+                let budget = min(limit, 1e9) * 0.6  // of the whole plan's time limit
+                func gap(_ s: Solution) -> Double {
+                    guard let objective = s.objective, let bound else { return .infinity }
+                    return (objective - bound) / max(1e-9, abs(objective))
                 }
-                for choice in choices {
-                    guard gap(incumbent) > options.relativeGap,
-                        (ContinuousClock.now - clock).seconds < budget
-                    else { break search }
-                    var trial = preferred
-                    trial[w] = choice
-                    let runs = placement.fix(relaxation.values, preferring: trial)
-                    guard runs != current else { continue }
-                    if let s = rounded(model, relaxed: relaxed, relaxation: relaxation, runs: runs, until: deadline),
-                        (s.objective ?? .infinity) < (incumbent?.objective ?? .infinity) - 1e-6
-                    {
-                        incumbent = s
-                        preferred = trial
-                        current = runs
-                        say("moved \(model.input.workloads[w].id): \(s.objective.map(money) ?? "")", since: clock)
-                    }
+                var search = RunMoves(
+                    model: model, placement: placement, relaxation: relaxation, runs: runs, placed: placed)
+                while gap(plan) > options.relativeGap, (ContinuousClock.now - clock).seconds < budget,
+                    let move = search.next(
+                        planner: self, relaxed: relaxed, plan: plan.objective ?? .infinity, until: deadline)
+                {
+                    guard
+                        let s = rounded(
+                            model, relaxed: relaxed, relaxation: relaxation, runs: move.runs, placed: move.placed,
+                            until: deadline),
+                        (s.objective ?? .infinity) < (plan.objective ?? .infinity) - 1e-6
+                    else { continue }
+                    plan = s
+                    search.accept(move)
+                    say(
+                        "moved \(model.input.workloads[move.workload].id): \(s.objective.map(money) ?? "")",
+                        since: clock)
                 }
+                incumbent = plan
             }
         }
         func withinGap(_ s: Solution?, tenth: Bool = false) -> Bool {
@@ -576,35 +570,14 @@ extension Planner {
     /// fixed; the first candidate the LP accepts. With no run placed as the last resort.
     func rounded(
         _ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double],
-        until deadline: ContinuousClock.Instant?, detail: Bool = false
+        placed: Solution?, until deadline: ContinuousClock.Instant?, detail: Bool = false
     ) -> Solution? {
         var warm = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
         warm.warmStart = relaxation.basis
         var guide = relaxation.values
-        if !runs.isEmpty {
-            var placed = relaxed
-            for (index, value) in runs { placed.setBounds(Variable(index: index), lower: value, upper: value) }
-            // A large LP from cold (Clp's presolve and its own choice of method), not from the
-            // relaxation's basis: fixing the runs moves much of the solution (leases, gangs,
-            // shares), and on the medium benchmark's last N-1 model dual simplex from that basis
-            // took 78.9 s and 73,913 iterations where a cold solve took 18.9 s. Small ones solve
-            // in milliseconds either way and keep the warm start, whose vertices the small
-            // benchmark's rounding was measured from (from cold it ended at 5.0%, not 1.6%).
-            // At most half the time left, so that a plan is rounded (from the relaxation if
-            // need be) before the deadline.
-            let started = ContinuousClock.now
-            var fromCold = warm
-            if relaxed.variableCount >= ClpSolver.equilibriumFrom { fromCold.warmStart = nil }
-            let again = solve(placed, fromCold, until: deadline.map { started + ($0 - started) / 2 })
-            if detail {
-                say(
-                    "  runs placed, relaxation again: \(again?.status.rawValue ?? "error") "
-                        + "(\(again?.iterations ?? 0) iterations)", since: started)
-            }
-            if let s = again, s.status == .optimal {
-                guide = s.values
-                warm.warmStart = s.basis
-            }
+        if let placed {
+            guide = placed.values
+            warm.warmStart = placed.basis
         }
         let rounding = RoundingHeuristic(model: model)
         var candidates = rounding.candidates(from: guide, runs: runs).map { $0.merging(runs) { _, run in run } }
@@ -640,6 +613,34 @@ extension Planner {
             }
         }
         return nil
+    }
+
+    /// The relaxation again with the training runs fixed where `runs` puts them: where rounding
+    /// starts. Nil without runs, or when it is not solved to optimality (then rounding starts
+    /// from the relaxation itself).
+    func placedRelaxation(
+        _ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double],
+        until deadline: ContinuousClock.Instant?
+    ) -> Solution? {
+        guard !runs.isEmpty else { return nil }
+        var placed = relaxed
+        for (index, value) in runs { placed.setBounds(Variable(index: index), lower: value, upper: value) }
+        // A large LP from cold (Clp's presolve and its own choice of method), not from the
+        // relaxation's basis: fixing the runs moves much of the solution (leases, gangs,
+        // shares), and on the medium benchmark's last N-1 model dual simplex from that basis
+        // took 78.9 s and 73,913 iterations where a cold solve took 18.9 s. Small ones solve
+        // in milliseconds either way and keep the warm start, whose vertices the small
+        // benchmark's rounding was measured from (from cold it ended at 5.0%, not 1.6%).
+        // At most half the time left, so that a plan is rounded (from the relaxation if
+        // need be) before the deadline.
+        let started = ContinuousClock.now
+        var options = SolveOptions(timeLimitSeconds: self.options.timeLimitSeconds)
+        if relaxed.variableCount < ClpSolver.equilibriumFrom { options.warmStart = relaxation.basis }
+        let again = solve(placed, options, until: deadline.map { started + ($0 - started) / 2 })
+        say(
+            "  runs placed, relaxation again: \(again?.status.rawValue ?? "error") \(cost(again)) "
+                + "(\(again?.iterations ?? 0) iterations)", since: started)
+        return again?.status == .optimal ? again : nil
     }
 
     /// An LP solve that ends by `deadline` (nil: no deadline): nil, without solving, once it

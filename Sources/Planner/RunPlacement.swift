@@ -21,18 +21,10 @@ struct RunPlacement {
         }
     }
 
-    /// A run's clusters, the one the relaxation gave most weight first.
-    func alternatives(_ w: Int, values: [Double]) -> [Int] {
-        var weight: [Int: Double] = [:]
-        for (key, s) in model.runStart where key.workload == w { weight[key.cluster, default: 0] += values[s.index] }
-        return weight.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map(\.key)
-    }
-
-    /// A run's place to try first: a cluster, and a first month in it (nil: the relaxation's
-    /// choice there).
+    /// A run's place to try first: a cluster, and a first month in it.
     struct Choice: Equatable {
         let cluster: Int
-        var start: Int?
+        let start: Int
     }
 
     /// Where run w starts among `fixed` run variables, if it was placed.
@@ -41,7 +33,7 @@ struct RunPlacement {
     }
 
     /// Variable index → fixed value for every run variable; `preferring` makes a run take its
-    /// given cluster (and start, if it has one) when a pattern there fits.
+    /// given start pattern when it fits, or else another start in that cluster.
     func fix(_ values: [Double], preferring: [Int: Choice] = [:]) -> [Int: Double] {
         let input = model.input
         var fixed: [Int: Double] = [:]
@@ -88,5 +80,142 @@ struct RunPlacement {
             }
         }
         return result
+    }
+}
+
+/// The moves of training runs tried after the first rounding, most promising first as the LP
+/// with the runs placed prices them: moving run w from its start pattern a to b changes that
+/// LP's cost by at least `d[b] - d[a]` (its reduced costs; the LP's cost is convex in the
+/// bounds, so the first-order change underestimates the whole). A move is the placement
+/// `RunPlacement.fix` makes with the run preferring its new pattern, and its LP is solved warm
+/// from the current one's basis. First the moves of negative estimate are offered whose LP is
+/// cheaper than the current one's; when none is left, every candidate whose LP is below the
+/// plan's cost (no plan with those runs can cost less than their LP): whole gangs make
+/// rounding's cost differ from one placement to the next by more than the LP does, and on the
+/// small benchmark no move made the LP cheaper.
+struct RunMoves {
+    let model: SourcingModel
+    let placement: RunPlacement
+    let relaxation: Solution
+    private(set) var runs: [Int: Double]
+    private(set) var placed: Solution
+    private var preferred: [Int: RunPlacement.Choice] = [:]
+    /// Each placed run's start pattern in `runs`.
+    private var current: [Int: SourcingModel.RunStartKey] = [:]
+    private var queue: [SourcingModel.RunStartKey] = []
+    private var next = 0
+    /// Whether the moves of any estimate are being tried, against the plan's cost.
+    private var widened = false
+
+    struct Move {
+        let workload: Int
+        let runs: [Int: Double]
+        let placed: Solution
+        let preferred: [Int: RunPlacement.Choice]
+    }
+
+    init(model: SourcingModel, placement: RunPlacement, relaxation: Solution, runs: [Int: Double], placed: Solution) {
+        self.model = model
+        self.placement = placement
+        self.relaxation = relaxation
+        self.runs = runs
+        self.placed = placed
+        current = Self.patterns(of: runs, in: model)
+        queue = candidates()
+    }
+
+    private static func patterns(of runs: [Int: Double], in model: SourcingModel) -> [Int: SourcingModel.RunStartKey] {
+        var result: [Int: SourcingModel.RunStartKey] = [:]
+        for (key, s) in model.runStart where (runs[s.index] ?? 0) > 0.5 { result[key.workload] = key }
+        return result
+    }
+
+    /// The estimate of moving a run to start pattern `key`: `d[key] - d[its own]`, or `d[key]`
+    /// for a run left out (its shortfall is free in the LP). Nil for the run's own pattern.
+    func estimate(_ key: SourcingModel.RunStartKey) -> Double? {
+        guard let reduced = placed.reducedCosts, let s = model.runStart[key], (runs[s.index] ?? 0) < 0.5 else {
+            return nil
+        }
+        let own = current[key.workload].flatMap { model.runStart[$0] }
+        return reduced[s.index] - (own.map { reduced[$0.index] } ?? 0)
+    }
+
+    /// Each run's candidate patterns, all runs' together lowest estimate first: in each other
+    /// cluster the pattern of lowest estimate (earliest on a tie; the `perRun` clusters of
+    /// lowest estimate), and in its own cluster starts a month or two earlier or later. Only
+    /// negative estimates unless `widened`.
+    private func candidates() -> [SourcingModel.RunStartKey] {
+        var best: [PeriodKey: (estimate: Double, key: SourcingModel.RunStartKey)] = [:]
+        var shifts: [(estimate: Double, key: SourcingModel.RunStartKey)] = []
+        for key in model.runStart.keys {
+            guard let estimate = estimate(key), widened || estimate < -1e-6 else { continue }
+            if let at = current[key.workload], at.cluster == key.cluster {
+                if abs(at.period - key.period) <= 2 { shifts.append((estimate, key)) }
+                continue
+            }
+            let slot = PeriodKey(key.workload, key.cluster)
+            if let kept = best[slot], (kept.estimate, kept.key.period) <= (estimate, key.period) { continue }
+            best[slot] = (estimate, key)
+        }
+        func order(
+            _ a: (estimate: Double, key: SourcingModel.RunStartKey),
+            _ b: (estimate: Double, key: SourcingModel.RunStartKey)
+        ) -> Bool {
+            (a.estimate, a.key.workload, a.key.cluster, a.key.period) < (
+                b.estimate, b.key.workload, b.key.cluster, b.key.period
+            )
+        }
+        var taken: [Int: Int] = [:]
+        var chosen = shifts
+        for candidate in best.values.sorted(by: order) where taken[candidate.key.workload, default: 0] < Self.perRun {
+            taken[candidate.key.workload, default: 0] += 1
+            chosen.append(candidate)
+        }
+        return chosen.sorted(by: order).map(\.key)
+    }
+
+    /// Other clusters tried per run, of lowest estimate.
+    static let perRun = 3
+
+    /// The next move whose LP is cheaper than the current placement's, or once none is left
+    /// cheaper than `plan` (the current plan's cost); nil when none is left (or the deadline
+    /// passed).
+    mutating func next(
+        planner: Planner, relaxed: LinearProgram, plan: Double, until deadline: ContinuousClock.Instant?
+    ) -> Move? {
+        var options = SolveOptions()
+        options.warmStart = placed.basis
+        while true {
+            if next == queue.count, !widened {
+                widened = true
+                queue = candidates()
+                next = 0
+            }
+            guard next < queue.count else { return nil }
+            if let deadline, deadline <= .now { return nil }
+            let key = queue[next]
+            next += 1
+            var trial = preferred
+            trial[key.workload] = RunPlacement.Choice(cluster: key.cluster, start: key.period)
+            let moved = placement.fix(relaxation.values, preferring: trial)
+            guard moved != runs, placement.placed(key.workload, in: moved) == key else { continue }
+            var lp = relaxed
+            for (index, value) in moved { lp.setBounds(Variable(index: index), lower: value, upper: value) }
+            guard let s = planner.solve(lp, options, until: deadline), s.status == .optimal,
+                (s.objective ?? .infinity) < (widened ? plan : placed.objective ?? .infinity) - 1e-6
+            else { continue }
+            return Move(workload: key.workload, runs: moved, placed: s, preferred: trial)
+        }
+    }
+
+    /// Makes `move` the current placement, and its LP the one moves are priced from.
+    mutating func accept(_ move: Move) {
+        runs = move.runs
+        placed = move.placed
+        preferred = move.preferred
+        current = Self.patterns(of: runs, in: model)
+        widened = false
+        queue = candidates()
+        next = 0
     }
 }

@@ -258,6 +258,54 @@ import Testing
         #expect(plan.runs.count == 1 && plan.shortfalls.isEmpty)
     }
 
+    /// Moves of runs after rounding, priced by the LP with the runs placed. By hand: one run of
+    /// 512 H100s for two months in four, 80 nodes (640) at a for $2 and at b for $3. Started at
+    /// b, the move to a saves 512 × 730 × 2 × $1 = $747,520. Every estimate of a move (its
+    /// reduced costs) is at most what the move changes the LP by, and the search moves the run
+    /// to a, no dearer by more than its start month's tie-break.
+    @Test func movesPricedByReducedCostsTakeARunToTheCheaperCluster() throws {
+        let s = scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3]),
+            ],
+            workloads: [Fixtures.training("run", work: 512 * 730 * 2, window: Fixtures.months(1, 4), gang: 512)],
+            months: 4)
+        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        var relaxed = model.lp
+        relaxed.relaxIntegrality()
+        let relaxation = try ClpSolver().solve(relaxed, options: SolveOptions())
+        let placement = RunPlacement(model: model)
+        let clusterB = try #require(model.input.clusters.indices.first { model.input.clusters[$0].provider == 1 })
+        let atB = placement.fix(relaxation.values, preferring: [0: RunPlacement.Choice(cluster: clusterB, start: 0)])
+        #expect(placement.placed(0, in: atB)?.cluster == clusterB)
+        let placed = try #require(
+            planner.placedRelaxation(model, relaxed: relaxed, relaxation: relaxation, runs: atB, until: nil))
+        var search = RunMoves(model: model, placement: placement, relaxation: relaxation, runs: atB, placed: placed)
+        // The estimates underestimate every move (the LP's cost is convex in the runs' bounds).
+        var cheaper = 0
+        for (key, v) in model.runStart where (atB[v.index] ?? 0) < 0.5 {
+            let estimate = try #require(search.estimate(key))
+            var lp = relaxed
+            for (index, value) in atB { lp.setBounds(Variable(index: index), lower: value, upper: value) }
+            lp.setBounds(model.runStart[placement.placed(0, in: atB)!]!, lower: 0, upper: 0)
+            lp.setBounds(v, lower: 1, upper: 1)
+            let moved = try ClpSolver().solve(lp, options: SolveOptions())
+            let change = try #require(moved.objective) - placed.objective!
+            #expect(estimate <= change + 1e-6 * abs(change) + 1e-3, "\(key)")
+            if change < 0 { cheaper += 1 }
+        }
+        #expect(cheaper == 3)  // the three starts at a that finish in the window
+        let next = search.next(planner: planner, relaxed: relaxed, plan: .infinity, until: nil)
+        let move = try #require(next)
+        let at = try #require(placement.placed(0, in: move.runs))
+        #expect(model.input.clusters[at.cluster].provider == 0)
+        #expect(abs(placed.objective! - move.placed.objective! - 747_520) < 1)
+        search.accept(move)
+        let none = search.next(planner: planner, relaxed: relaxed, plan: move.placed.objective!, until: nil)
+        #expect(none == nil)
+    }
+
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
     /// continues it in a cluster that is still there, finishing by the deadline.
     @Test func aRunRestartsElsewhereAfterItsProviderFails() throws {
