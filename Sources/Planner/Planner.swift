@@ -364,11 +364,14 @@ extension Planner {
                     guard let objective = s.objective, let bound else { return .infinity }
                     return (objective - bound) / max(1e-9, abs(objective))
                 }
+                // The search for the next move (many LPs) ends with the budget too, not only with
+                // the plan's deadline.
+                let searchEnd = min(clock + .seconds(budget), deadline ?? clock + .seconds(budget))
                 var search = RunMoves(
                     model: model, placement: placement, relaxation: relaxation, runs: runs, placed: placed)
                 while gap(plan) > options.relativeGap, (ContinuousClock.now - clock).seconds < budget,
                     let move = search.next(
-                        planner: self, relaxed: relaxed, plan: plan.objective ?? .infinity, until: deadline)
+                        planner: self, relaxed: relaxed, plan: plan.objective ?? .infinity, until: searchEnd)
                 {
                     guard
                         let s = rounded(
