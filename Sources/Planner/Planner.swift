@@ -345,6 +345,10 @@ extension Planner {
         let relaxation = try given ?? relax(model, timing: &timing, since: clock)
         var incumbent: Solution?
         let bound = relaxation.status == .optimal ? relaxation.objective : nil
+        func withinGap(_ s: Solution?, tenth: Bool = false) -> Bool {
+            guard let objective = s?.objective, let bound else { return false }
+            return (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap * (tenth ? 0.1 : 1)
+        }
         if relaxation.status == .optimal {
             let placement = RunPlacement(model: model)
             let runs = placement.fix(relaxation.values)
@@ -360,16 +364,12 @@ extension Planner {
                 // gone, try the moves the LP with the runs placed prices cheapest, and keep those
                 // that make the rounded plan cheaper.
                 let budget = min(limit, 1e9) * 0.6  // of the whole plan's time limit
-                func gap(_ s: Solution) -> Double {
-                    guard let objective = s.objective, let bound else { return .infinity }
-                    return (objective - bound) / max(1e-9, abs(objective))
-                }
                 // The search for the next move (many LPs) ends with the budget too, not only with
                 // the plan's deadline.
                 let searchEnd = min(clock + .seconds(budget), deadline ?? clock + .seconds(budget))
                 var search = RunMoves(
                     model: model, placement: placement, relaxation: relaxation, runs: runs, placed: placed)
-                while gap(plan) > options.relativeGap, (ContinuousClock.now - clock).seconds < budget,
+                while !withinGap(plan), (ContinuousClock.now - clock).seconds < budget,
                     let move = search.next(
                         planner: self, relaxed: relaxed, plan: plan.objective ?? .infinity, until: searchEnd)
                 {
@@ -387,10 +387,6 @@ extension Planner {
                 }
                 incumbent = plan
             }
-        }
-        func withinGap(_ s: Solution?, tenth: Bool = false) -> Bool {
-            guard let objective = s?.objective, let bound else { return false }
-            return (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap * (tenth ? 0.1 : 1)
         }
         let elapsed = (ContinuousClock.now - roundStart).seconds
         timing.roundingSeconds += elapsed - (given == nil ? relaxation.seconds : 0)
@@ -568,9 +564,10 @@ extension Planner {
 }
 
 extension Planner {
-    /// The rounding heuristic around one placement of the training runs: the relaxation again
-    /// with the runs fixed, leases and backups rounded from it, and the LP with every integer
-    /// fixed; the first candidate the LP accepts. With no run placed as the last resort.
+    /// The rounding heuristic around one placement of the training runs: leases and backups
+    /// rounded from `placed` (the relaxation again with the runs fixed, `placedRelaxation`; the
+    /// relaxation itself when nil), and the LP with every integer fixed; the first candidate the
+    /// LP accepts. With no run placed as the last resort.
     func rounded(
         _ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double],
         placed: Solution?, until deadline: ContinuousClock.Instant?, detail: Bool = false
