@@ -202,7 +202,7 @@ private struct Packer {
             fill: for t in periods {
                 // Buying, the cheapest cluster first: in index order the medium benchmark's gangs
                 // were bought wherever the first cluster with offers was.
-                for c in buying ? clustersByPrice(w, period: t) : input.gangClusters[w] {
+                for c in buying ? input.clustersByPrice(w, period: t) : input.gangClusters[w] {
                     let key = SourcingModel.GangKey(workload: w, cluster: c, period: t)
                     while (short[shortKey] ?? 0) > 1e-6 {
                         if place(key, for: shortKey) { continue }
@@ -216,21 +216,6 @@ private struct Packer {
                 }
             }
         }
-    }
-
-    /// Workload w's clusters by what a reference accelerator-hour of its work costs there in
-    /// period t at the cheapest price on offer (owned fleets first: their hardware is paid for).
-    func clustersByPrice(_ w: Int, period t: Int) -> [Int] {
-        let input = model.input
-        func price(_ c: Int) -> Double {
-            let cluster = input.clusters[c]
-            if cluster.fleet != nil { return 0 }
-            let cheapest = cluster.offers.filter { input.offerFirst[$0] <= t }
-                .flatMap { input.terms(of: $0).map(\.1) }.min()
-            let speed = input.speeds[w][cluster.model]
-            return cheapest.map { speed > 0 ? $0 / speed : .infinity } ?? .infinity
-        }
-        return input.gangClusters[w].map { ($0, price($0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
     }
 
     /// Adds nodes to cluster c's leases covering period t until `accelerators` more are

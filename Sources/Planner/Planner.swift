@@ -22,6 +22,9 @@ public struct Planner: Sendable {
     public var generateLossCases = true
     /// Told, as the solve goes, what step it is at and how long it has run (for `--progress`).
     public var progress: (@Sendable (String) -> Void)?
+    /// Relaxations of models with at least this many training-run start patterns are solved by
+    /// column generation of the patterns (`RunColumns`).
+    var runColumnsFrom = RunColumns.from
 
     /// A planner; defaults: 1% gap, 120 s limit, Cbc (in a child process where it can be, see
     /// `IsolatedCbcSolver`) and Clp.
@@ -460,7 +463,14 @@ extension Planner {
             timeLimitSeconds: options.timeLimitSeconds.map { max(1, $0 - (ContinuousClock.now - clock).seconds) })
         let relaxation: Solution
         do {
-            relaxation = try lpSolver.solve(relaxed, options: lpOptions)
+            if model.runStart.count >= runColumnsFrom {
+                relaxation = try RunColumns(model: model).solve(
+                    relaxed, with: lpSolver,
+                    timeLeft: { self.options.timeLimitSeconds.map { $0 - (ContinuousClock.now - clock).seconds } },
+                    say: { self.say($0, since: clock) })
+            } else {
+                relaxation = try lpSolver.solve(relaxed, options: lpOptions)
+            }
         } catch {
             throw PlannerError.solver("\(error)")
         }

@@ -207,6 +207,21 @@ struct PlanningInput {
         }
     }
 
+    /// Workload w's clusters by what a reference accelerator-hour of its work costs there at the
+    /// cheapest price on offer in period t (any period if nil), owned fleets first (their
+    /// hardware is paid for); ties by index.
+    func clustersByPrice(_ w: Int, period t: Int? = nil) -> [Int] {
+        func price(_ c: Int) -> Double {
+            let cluster = clusters[c]
+            if cluster.fleet != nil { return 0 }
+            let cheapest = cluster.offers.filter { t == nil || offerFirst[$0] <= t! }
+                .flatMap { terms(of: $0).map(\.1) }.min()
+            let speed = speeds[w][cluster.model]
+            return cheapest.map { speed > 0 ? $0 / speed : .infinity } ?? .infinity
+        }
+        return gangClusters[w].map { ($0, price($0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map(\.0)
+    }
+
     /// Demand of a workload in reference accelerator-hours over its window.
     func demandHours(of w: Int) -> Double {
         switch workloads[w].demand {

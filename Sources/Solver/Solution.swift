@@ -94,6 +94,16 @@ public struct SolveOptions: Sendable, Codable {
 /// A simplex basis: the status of every column, then every row, as Clp keeps it. Opaque.
 public struct Basis: Sendable, Equatable, Codable {
     let status: [UInt8]
+
+    /// The same basis with `variables` nonbasic at their lower bounds: for columns that were
+    /// fixed at zero and have their bounds loosened (columns joining a restricted LP), so the
+    /// basis stays primal feasible for the primal simplex.
+    public func atLowerBound(_ variables: some Sequence<Variable>) -> Basis {
+        var status = self.status
+        // Clp's status: the low three bits, 3 is "at lower bound"; the higher bits are flags.
+        for v in variables where v.index < status.count { status[v.index] = 3 }
+        return Basis(status: status)
+    }
 }
 
 /// Clp's algorithms.

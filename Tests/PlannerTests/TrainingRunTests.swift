@@ -3,6 +3,7 @@ import Solver
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @testable import Planner
@@ -304,6 +305,84 @@ import Testing
         search.accept(move)
         let none = search.next(planner: planner, relaxed: relaxed, plan: move.placed.objective!, until: nil)
         #expect(none == nil)
+    }
+
+    /// The relaxation by column generation of run patterns ends where the whole LP does. By
+    /// hand: two runs of 512 H100s, each needing both months of a two-month window; provider a
+    /// ($2) holds one gang, b ($3) the other. Starting from a's patterns alone, one run is short
+    /// until pricing brings in b's patterns; then the cost is 512 × 730 × 2 × ($2 + $3).
+    @Test func runPatternsPricedInReachTheWholeRelaxation() throws {
+        let s = scenario(
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 64, prices: [.onDemand: 2]),
+                Fixtures.offer("b-h100", provider: "b", nodes: 64, prices: [.onDemand: 3]),
+            ],
+            workloads: ["one", "two"].map {
+                Fixtures.training($0, work: 512 * 730 * 2, window: Fixtures.months(1, 2), gang: 512)
+            },
+            months: 2)
+        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        var relaxed = model.lp
+        relaxed.relaxIntegrality()
+        let whole = try ClpSolver().solve(relaxed, options: SolveOptions())
+        var rounds: [String] = []
+        let generated = try RunColumns(model: model, firstClusters: 1).solve(
+            relaxed, with: ClpSolver(), timeLeft: { nil }, say: { rounds.append($0) })
+        #expect(generated.status == .optimal)
+        let objective = try #require(generated.objective)
+        #expect(abs(objective - whole.objective!) < 1e-6 * abs(objective), "\(rounds)")
+        #expect(abs(objective - 512 * 730 * 2 * 5) < 1, "\(rounds)")
+        #expect(rounds.count == 2, "\(rounds)")
+        let clusterB = try #require(model.input.clusters.indices.first { model.input.clusters[$0].provider == 1 })
+        let atB = model.runStart.filter { $0.key.cluster == clusterB }.map { generated.values[$0.value.index] }
+        #expect(abs(atB.reduce(0, +) - 1) < 1e-6)
+    }
+
+    /// On generated scenarios, from each run's cheapest cluster alone and one pattern joining a
+    /// round, column generation ends at the whole LP's cost.
+    @Test(arguments: [UInt64(3), 11, 19])
+    func columnGenerationAgreesWithTheWholeRelaxation(seed: UInt64) throws {
+        let s = ScenarioGenerator(
+            .init(seed: seed, providers: 5, offers: 24, workloads: 12, months: 12, resilience: false)
+        ).generate()
+        let model = SourcingModel(try PlanningInput(s), overrides: PlanningOverrides(), lossSubset: nil)
+        try #require(!model.runStart.isEmpty)
+        var relaxed = model.lp
+        relaxed.relaxIntegrality()
+        let whole = try #require(try ClpSolver().solve(relaxed, options: SolveOptions()).objective)
+        var rounds: [String] = []
+        let generated = try RunColumns(model: model, firstClusters: 1, perRound: 1).solve(
+            relaxed, with: ClpSolver(), timeLeft: { nil }, say: { rounds.append($0) })
+        let objective = try #require(generated.objective)
+        #expect(abs(objective - whole) <= 1e-7 * abs(whole), "column generation \(objective), whole \(whole)")
+        #expect(rounds.count > 1)
+        // Every round's bound (the restricted LP's cost plus each run's most negative reduced
+        // cost) is a lower bound of the whole LP's.
+        for line in rounds {
+            let bound = try #require(line.split(separator: "bound $").last.flatMap { Double($0) }, "\(line)")
+            #expect(bound <= whole + 1e-7 * abs(whole), "\(line)")
+        }
+    }
+
+    /// The planner with every relaxation by column generation (its N-1 rounds' too) plans what
+    /// it plans from the whole LP: the same bound, and a plan that passes the checker.
+    @Test(arguments: [UInt64(3), 8])
+    func plansFromColumnGenerationPassTheChecker(seed: UInt64) throws {
+        let s = ScenarioGenerator(.init(seed: seed, providers: 5, offers: 20, workloads: 10, months: 12)).generate()
+        func bounds(generating: Bool) throws -> [String] {
+            let lines = Mutex<[String]>([])
+            var planner = Planner(options: SolveOptions(timeLimitSeconds: 10, relativeGap: 0.05))
+            if generating { planner.runColumnsFrom = 1 }
+            planner.progress = { line in lines.withLock { $0.append(line) } }
+            let plan = try planner.plan(s)
+            #expect(PlanChecker(scenario: s).check(plan) == [])
+            let said = lines.withLock { $0 }
+            #expect(said.contains { $0.contains("relaxation round 1:") } == generating, "\(said)")
+            return said.filter { $0.contains("relaxation: ") }.map { String($0.split(separator: "bound ").last!) }
+        }
+        let generated = try bounds(generating: true)
+        let whole = try bounds(generating: false)
+        #expect(!generated.isEmpty && generated.first == whole.first, "\(generated) against \(whole)")
     }
 
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
