@@ -89,8 +89,8 @@ struct RunColumns {
             }
             let dollars = { (value: Double) in String(format: "$%.0f", value) }
             say(
-                "relaxation round \(round): \(dollars(objective)) with \(outside) patterns outside, "
-                    + "bound \(dollars(objective + gain))")
+                "relaxation round \(round): \(dollars(objective)) with \(outside) of \(model.runStart.count) "
+                    + "patterns outside, bound \(dollars(objective + gain))")
             if let left = timeLeft(), left <= 0, -gain > tolerance * max(1, abs(objective)) {
                 // Out of time with patterns still to join: the restricted LP's cost is no bound.
                 solution.status = .limitReached
