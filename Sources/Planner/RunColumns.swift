@@ -112,11 +112,12 @@ struct RunColumns {
         }
     }
 
-    /// The terms (row, coefficient) of each of `wanted` columns of `lp`, by column index.
-    private func columns(of lp: LinearProgram, for wanted: some Sequence<Variable>) -> [Int: [(
-        row: Int, value: Double
-    )]] {
-        var found: [Int: [(row: Int, value: Double)]] = [:]
+    /// A column's terms: (row, coefficient).
+    typealias Terms = [(row: Int, value: Double)]
+
+    /// The terms of each of `wanted` columns of `lp`, by column index.
+    private func columns(of lp: LinearProgram, for wanted: some Sequence<Variable>) -> [Int: Terms] {
+        var found: [Int: Terms] = [:]
         var isWanted = [Bool](repeating: false, count: lp.variableCount)
         for v in wanted {
             isWanted[v.index] = true

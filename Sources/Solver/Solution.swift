@@ -95,13 +95,15 @@ public struct SolveOptions: Sendable, Codable {
 public struct Basis: Sendable, Equatable, Codable {
     let status: [UInt8]
 
-    /// The same basis with `variables` nonbasic at their lower bounds: for columns that were
-    /// fixed at zero and have their bounds loosened (columns joining a restricted LP), so the
-    /// basis stays primal feasible for the primal simplex.
+    /// The same basis with those of `variables` that are nonbasic at their lower bounds: for
+    /// columns that were fixed at zero and have their bounds loosened (columns joining a
+    /// restricted LP), so the basis stays primal feasible for the primal simplex. A basic one
+    /// (at zero, degenerate) stays basic.
     public func atLowerBound(_ variables: some Sequence<Variable>) -> Basis {
         var status = self.status
-        // Clp's status: the low three bits, 3 is "at lower bound"; the higher bits are flags.
-        for v in variables where v.index < status.count { status[v.index] = 3 }
+        // Clp's status: the low three bits (1 basic, 3 at lower bound, 5 fixed); the higher
+        // bits are flags of the simplex in progress.
+        for v in variables where v.index < status.count && status[v.index] & 7 != 1 { status[v.index] = 3 }
         return Basis(status: status)
     }
 }
