@@ -233,6 +233,11 @@ struct SimulateCommand: ParsableCommand {
                     TextTable.render(
                         header: ["workload", "kind", chosenPolicy.rawValue],
                         rows: outcomes.map { [$0.workload.rawValue, $0.kind.rawValue, $0.summary] }))
+                print()
+                print(
+                    "A cluster's utilisation is of what the plan leaves free in it beside the runs' reservations, "
+                        + "the batch streams' pools and the services' replicas (capacity bought for N-1 cover, "
+                        + "the rest of a whole node or of a lease's term): idle unless a trace uses it.")
             }
         }
     }

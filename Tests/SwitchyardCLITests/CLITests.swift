@@ -512,6 +512,7 @@ import Testing
         #expect(Double(batch?.dropLast() ?? "") ?? 0 >= 99, "\(r.stdout)")
         #expect(outcome("chat-serving").contains("100.0% of its capacity held"))
         #expect(lines.contains { $0.hasPrefix("utilisation run frontier-pretrain on tpu-v7-phase1 at cw-colo-nj") })
+        #expect(lines.contains { $0.hasPrefix("A cluster's utilisation is of what the plan leaves free in it") })
     }
 }
 
