@@ -435,14 +435,38 @@ struct PlanExtractor {
         }
         let placed = model.runStart.contains { $0.key.workload == w && value($0.value) > 0.5 }
         if !model.runStart.keys.contains(where: { $0.workload == w }) {
-            let window = input.window(of: w).count
-            let fastest = input.gangClusters[w].compactMap { c in model.runLength(w, cluster: c).map { (c, $0) } }
-                .min { ($0.1, $0.0) < ($1.1, $1.0) }
+            // After an incident only the months from the re-plan's start count, and only the
+            // clusters the incident left able to hold the gang.
+            let from = model.overrides.fromPeriod
+            let window = input.window(of: w)
+            let left = window.filter { $0 >= from }
+            let replanned = from > window.lowerBound
+            let end = input.month(window.upperBound - 1)
+            guard let start = left.first else { return "its window ended in \(end), before the re-plan's start" }
+            let months =
+                replanned
+                ? "the \(left.count) month(s) left of its window (\(input.month(start)) to \(end))"
+                : "its window (\(input.month(start)) to \(end))"
+            // Each cluster's first month in those that can hold the gang, and how long the run's
+            // work (what is left of it, with a restart's cost where it moves) takes there.
+            let fastest = input.gangClusters[w].compactMap { c -> (Int, Int, Int)? in
+                guard
+                    let first = left.first(where: {
+                        model.clusterCapacity(c, $0) >= Double(workload.gang)
+                            && model.modelAvailable(input.clusters[c].model, $0)
+                    })
+                else { return nil }
+                let carriesOn = model.overrides.pastRuns[w]?[c]?.contains(from - 1) ?? false
+                return model.runLength(w, cluster: c, restarting: !carriesOn).map { (c, first, $0) }
+            }.min { ($0.1 + $0.2, $0.0) < ($1.1 + $1.2, $1.0) }
+            guard let (c, first, length) = fastest else {
+                return "no cluster \(replanned ? "still delivering " : "")holds \(gang) accelerators of a model this "
+                    + "run can use in \(months); a run is never split across clusters"
+            }
             return
-                "no cluster that holds \(gang) accelerators can hold them for the months its work needs inside its window"
-                + (fastest.map {
-                    " (the fastest, \(input.clusterName($0.0)), needs \($0.1) months from when it can deliver; the window has \(window))"
-                } ?? "")
+                "no cluster that holds \(gang) accelerators can hold them for the months its work needs in \(months): "
+                + "the earliest to finish, \(input.clusterName(c)), can first hold the gang in \(input.month(first)) "
+                + "and needs \(length) month(s) there"
         }
         return placed
             ? nil : "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"

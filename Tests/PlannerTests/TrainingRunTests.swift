@@ -408,6 +408,32 @@ import Testing
         #expect(runs[1].finish == YearMonth(year: 2027, month: 5))
     }
 
+    /// A re-plan that cannot restart a run says why in the months the incident leaves: b can
+    /// hold the gang only once its lead time has passed, and the two months of work left (and a
+    /// restart) no longer fit before the window ends; without b, no cluster still delivering
+    /// holds the gang at all.
+    @Test func aRunThatCannotRestartSaysWhyInTheMonthsLeft() throws {
+        func replanned(withB: Bool) throws -> String {
+            let b = Fixtures.offer("b-h100", provider: "b", nodes: 80, leadTimeDays: 120, prices: [.onDemand: 3])
+            let s = scenario(
+                offers: [Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2])]
+                    + (withB ? [b] : []),
+                workloads: [Fixtures.training("run", work: 512 * 730 * 4, window: Fixtures.months(1, 6), gang: 512)])
+            let plan = try planner.plan(s)
+            #expect(plan.runs.map(\.provider) == ["a"])
+            let incident = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: 3))
+            let replan = try planner.replan(s, plan: plan, incident: incident)
+            #expect(PlanChecker(scenario: s, incident: incident).check(replan.after) == [])
+            return try #require(replan.after.shortfalls.first { $0.workload == "run" }?.reason)
+        }
+        let late = try replanned(withB: true)
+        #expect(late.contains("in the 4 month(s) left of its window (2027-03 to 2027-06)"), "\(late)")
+        #expect(
+            late.contains("b nvidia-h100 us-east, can first hold the gang in 2027-05 and needs 3 month(s)"), "\(late)")
+        let none = try replanned(withB: false)
+        #expect(none.hasPrefix("no cluster still delivering holds 512 accelerators"), "\(none)")
+    }
+
     /// N-1 for a run: losing the run's provider means restarting it whole elsewhere. The share
     /// cap makes the plan lease a service's capacity at both providers, so the other one has room
     /// for the gang (the service gives way), and the N-1 row says where and when. Without such
