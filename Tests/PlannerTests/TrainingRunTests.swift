@@ -385,6 +385,17 @@ import Testing
         #expect(!generated.isEmpty && generated.first == whole.first, "\(generated) against \(whole)")
     }
 
+    /// Plans `s`, whose run goes to provider a, and re-plans it after a's outage from `month`
+    /// of 2027; the re-plan passes the checker.
+    func replanAfterAFails(_ s: Scenario, from month: Int) throws -> Replan {
+        let plan = try planner.plan(s)
+        #expect(plan.runs.map(\.provider) == ["a"])
+        let incident = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: month))
+        let replan = try planner.replan(s, plan: plan, incident: incident)
+        #expect(PlanChecker(scenario: s, incident: incident).check(replan.after) == [])
+        return replan
+    }
+
     /// An outage of the run's provider after it started: the re-plan keeps the month it ran and
     /// continues it in a cluster that is still there, finishing by the deadline.
     @Test func aRunRestartsElsewhereAfterItsProviderFails() throws {
@@ -394,11 +405,7 @@ import Testing
                 Fixtures.offer("b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3]),
             ],
             workloads: [Fixtures.training("run", work: 512 * 730 * 4, window: Fixtures.months(1, 6), gang: 512)])
-        let plan = try planner.plan(s)
-        #expect(plan.runs.map(\.provider) == ["a"])
-        let incident = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: 2))
-        let replan = try planner.replan(s, plan: plan, incident: incident)
-        #expect(PlanChecker(scenario: s, incident: incident).check(replan.after) == [])
+        let replan = try replanAfterAFails(s, from: 2)
         #expect(replan.after.shortfalls.isEmpty)
         let runs = replan.after.runs
         #expect(runs.map(\.provider) == ["a", "b"])
@@ -419,11 +426,7 @@ import Testing
                 offers: [Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2])]
                     + (withB ? [b] : []),
                 workloads: [Fixtures.training("run", work: 512 * 730 * 4, window: Fixtures.months(1, 6), gang: 512)])
-            let plan = try planner.plan(s)
-            #expect(plan.runs.map(\.provider) == ["a"])
-            let incident = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: 3))
-            let replan = try planner.replan(s, plan: plan, incident: incident)
-            #expect(PlanChecker(scenario: s, incident: incident).check(replan.after) == [])
+            let replan = try replanAfterAFails(s, from: 3)
             return try #require(replan.after.shortfalls.first { $0.workload == "run" }?.reason)
         }
         let late = try replanned(withB: true)
