@@ -9,6 +9,11 @@ import Synchronization
 /// random session id in the `switchyard_session` cookie, which the dashboard's pages (never the
 /// API) accept until it expires, the user signs out, or the token is revoked.
 /// Operational endpoints (/healthz, /readyz, /metrics, /openapi.json) and the login page are open.
+///
+/// Authorisation is decided on the route the path matches (its template, as the router matches
+/// it) and the method, never on the raw path's spelling: `CanonicalPathMiddleware` runs first and
+/// refuses every path the router would read differently from how it is written (`//v1/tokens`,
+/// `/v1//tokens`, `/./v1`, `%2F`), so the route checked here is the route that answers.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = AppContext
     let tokens: TokenCache
@@ -22,23 +27,25 @@ struct AuthMiddleware: RouterMiddleware {
         async throws -> Response
     {
         let path = request.uri.path
-        if Self.open.contains(path) { return try await next(request, context) }
-        let isAPI = path.hasPrefix("/v1/") || path == "/v1"
-        // The session cookie signs in the dashboard's pages only: the API takes the header, so no
-        // other site can make a browser write through it.
+        let template = RouteTable.template(path)
+        if let template, Self.open.contains(template) { return try await next(request, context) }
+        // The session cookie signs in the dashboard's pages only: the API (and any path that is
+        // no dashboard page) takes the header, so no other site can make a browser write through it.
+        // A path no route has is a page unless it is under /v1 (it gets a 404 after sign-in).
+        let isPage = template.map(RouteTable.isDashboardPage) ?? (RouteTable.segments(path).first != "v1")
         let token: TokenRecord?
         if let secret = Self.bearer(request) {
             token = try await tokens.lookup(secret)
-        } else if !isAPI, let session = request.cookies[Self.cookie]?.value {
+        } else if isPage, let session = request.cookies[Self.cookie]?.value {
             token = try await tokens.store.sessionToken(session)
         } else {
-            if !isAPI { return Dashboard.loginPage(status: .unauthorized, message: "Sign in with an API token.") }
+            if isPage { return Dashboard.loginPage(status: .unauthorized, message: "Sign in with an API token.") }
             throw Problem(
                 .unauthorized, "Unauthorized", detail: "send Authorization: Bearer TOKEN (switchyard token create)",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
         guard let token else {
-            if !isAPI {
+            if isPage {
                 return Dashboard.loginPage(
                     status: .unauthorized, message: "Your session has ended or the token is not valid: sign in again.")
             }
@@ -46,7 +53,7 @@ struct AuthMiddleware: RouterMiddleware {
                 .unauthorized, "Unauthorized", detail: "the token is unknown or revoked",
                 headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
         }
-        let needed = Self.role(for: request.method, path: path)
+        let needed = Self.role(for: request.method, template: template ?? path)
         guard token.role >= needed else {
             throw Problem(
                 .forbidden, "Forbidden",
@@ -57,8 +64,12 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func role(for method: HTTPRequest.Method, path: String) -> Role {
-        if path.hasPrefix("/v1/tokens") { return .admin }
+    /// The role a method on a route needs: token management is an admin's, other writes a
+    /// planner's, reads a viewer's. `template` is the matched route's ("/v1/tokens/{id}"); a path
+    /// no route has gets the same rule by its segments, and then a 404.
+    static func role(for method: HTTPRequest.Method, template: String) -> Role {
+        let segments = RouteTable.segments(template)
+        if segments.count >= 2, segments[0] == "v1", segments[1] == "tokens" { return .admin }
         return method == .get || method == .head ? .viewer : .planner
     }
 
@@ -130,4 +141,67 @@ struct BodyDeadlineMiddleware: RouterMiddleware {
         context.bodySeconds = seconds
         return try await next(request, context)
     }
+}
+
+/// Refuses a sign-in that another site made a browser send (login CSRF: signing a victim in as
+/// the attacker, whose pages then show the attacker's data).
+///
+/// Two checks, each enough alone in a current browser:
+/// - Where the browser says who sent the form (`Sec-Fetch-Site`, `Origin`), it must be this
+///   site's own page: same origin, or typed in by the user.
+/// - Every sign-in form carries a random value, once in a hidden field and once in an HttpOnly,
+///   SameSite=Strict cookie that the form's page set; the POST must bring both, equal. Another
+///   site can neither read the value nor make the browser send the cookie.
+/// A client that is no browser (curl, a test) loads `GET /login` first, as a browser does.
+enum SignInGuard {
+    static let cookieName = "switchyard_signin"
+
+    /// 32 random bytes as hex.
+    static func freshValue() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<4).map { _ in String(format: "%016llx", generator.next() as UInt64) }.joined()
+    }
+
+    /// The cookie that pairs with the form's hidden field; only sent back to /login, and only
+    /// from this site's pages.
+    static func cookie(_ value: String) -> String {
+        "\(cookieName)=\(value); Path=/login; Max-Age=3600; HttpOnly; SameSite=Strict"
+    }
+
+    /// Why the sign-in is refused, or nil when it came from this site's own form.
+    static func refusal(_ request: Request, formValue: String?) -> String? {
+        let crossSite = "This sign-in came from another site's page: open this dashboard and sign in here."
+        if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" {
+            return crossSite
+        }
+        if let origin = request.headers[.origin], !isOwnOrigin(origin, request) { return crossSite }
+        guard let formValue, !formValue.isEmpty, let cookie = request.cookies[cookieName]?.value,
+            constantTimeEqual(formValue, cookie)
+        else { return "The sign-in form had expired: sign in again." }
+        return nil
+    }
+
+    /// Whether `Origin` names this server as the browser reached it (its Host, or the one a proxy
+    /// in front says it was asked for).
+    static func isOwnOrigin(_ origin: String, _ request: Request) -> Bool {
+        guard let url = URLComponents(string: origin), let host = url.host, let scheme = url.scheme else {
+            return false
+        }
+        let authority = url.port.map { "\(host):\($0)" } ?? host
+        let asked = [request.headers[.xForwardedHost], request.head.authority, request.headers[.hostHeader]]
+            .compactMap { $0?.lowercased() }
+        return ["http", "https"].contains(scheme) && asked.contains(authority.lowercased())
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+extension HTTPField.Name {
+    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
+    static let xForwardedHost = HTTPField.Name("X-Forwarded-Host")!
+    static let hostHeader = HTTPField.Name("Host")!
 }

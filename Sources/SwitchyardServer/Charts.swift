@@ -250,17 +250,21 @@ enum Charts {
 
 /// Escapes text for HTML and SVG. The charts build SVG from numbers they format themselves and
 /// escape each text they place; everything else goes through `HTML`'s interpolation.
+///
+/// It walks Unicode scalars, never Characters: a grapheme cluster can hold a markup character
+/// (U+0600, a "prepend" mark, followed by `<` is one Character), and comparing Characters would
+/// let it through raw. A browser parses scalars, so the escaper must too.
 func esc(_ s: String) -> String {
-    var out = ""
-    for c in s {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.append(c)
+    var out = String.UnicodeScalarView()
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "&": out.append(contentsOf: "&amp;".unicodeScalars)
+        case "<": out.append(contentsOf: "&lt;".unicodeScalars)
+        case ">": out.append(contentsOf: "&gt;".unicodeScalars)
+        case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
+        case "'": out.append(contentsOf: "&#39;".unicodeScalars)
+        default: out.append(scalar)
         }
     }
-    return out
+    return String(out)
 }

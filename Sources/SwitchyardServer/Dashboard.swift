@@ -49,15 +49,21 @@ enum Dashboard {
             body: .init(byteBuffer: ByteBuffer(string: page.markup)))
     }
 
+    /// The sign-in form, with a fresh anti-forgery value in a hidden field and in a cookie that
+    /// only this site's pages can send back (`SignInGuard`).
     static func loginPage(status: HTTPResponse.Status, message: String, next: String = "/") -> Response {
-        html(
+        let csrf = SignInGuard.freshValue()
+        var response = html(
             "Sign in", active: "",
             """
             <form class="login panel" method="post" action="/login"><h1>Sign in</h1><p class="muted">\(message)</p>
             <label for="token">API token</label><input id="token" name="token" type="password" autocomplete="off" required>
-            <input type="hidden" name="next" value="\(next)"><button type="submit">Sign in</button>
+            <input type="hidden" name="next" value="\(next)"><input type="hidden" name="csrf" value="\(csrf)">
+            <button type="submit">Sign in</button>
             <p class="muted">Create one with <code>switchyard token create --role viewer</code>.</p></form>
             """, status: status)
+        response.headers[.setCookie] = SignInGuard.cookie(csrf)
+        return response
     }
 
     static func card(_ key: String, _ value: String, figure: String? = nil, raw: String? = nil) -> HTML {
@@ -149,7 +155,11 @@ extension SwitchyardServer {
         router.post("/login") { request, context -> Response in
             let body = String(buffer: try await Self.body(request, context))
             let form = try? URLEncodedFormDecoder().decode(SignInForm.self, from: body)
-            return try await signIn(token: form?.token ?? "", next: Self.safeNext(form?.next), request: request)
+            let next = Self.safeNext(form?.next)
+            if let refusal = SignInGuard.refusal(request, formValue: form?.csrf) {
+                return Dashboard.loginPage(status: .forbidden, message: refusal, next: next)
+            }
+            return try await signIn(token: form?.token ?? "", next: next, request: request)
         }
         router.get("/logout") { request, _ -> Response in
             if let session = request.cookies[AuthMiddleware.cookie]?.value { try await store.endSession(session) }
@@ -166,6 +176,7 @@ extension SwitchyardServer {
     struct SignInForm: Decodable {
         var token: String?
         var next: String?
+        var csrf: String?
     }
 
     /// Only local paths: never redirect off the site.

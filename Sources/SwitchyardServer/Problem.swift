@@ -134,7 +134,7 @@ enum RouteTable {
         ("/login", ["GET", "POST"]), ("/logout", ["GET"]),
     ]
 
-    static let routes: [(segments: [String], methods: [String])] = {
+    static let routes: [(template: String, segments: [String], methods: [String])] = {
         var table = dashboard
         if let root = try? DocumentParser.parse(OpenAPIDocument.yaml, format: .yaml),
             case .mapping(let top, _) = root, let paths = top.first(where: { $0.key == "paths" })?.value,
@@ -146,18 +146,27 @@ enum RouteTable {
                 table.append((path, methods.map { $0.uppercased() }))
             }
         }
-        return table.map { (segments($0.0), $0.1) }
+        return table.map { ($0.0, segments($0.0), $0.1) }
     }()
 
     static func segments(_ path: String) -> [String] { path.split(separator: "/").map(String.init) }
 
+    /// Whether a template is one of the dashboard's pages (where a session cookie signs in).
+    static func isDashboardPage(_ template: String) -> Bool { dashboard.contains { $0.0 == template } }
+
     /// The methods `path` answers; empty when no route has it.
-    static func allowed(_ path: String) -> [String] {
+    static func allowed(_ path: String) -> [String] { match(path)?.methods ?? [] }
+
+    /// The route template a path matches ("/v1/tokens/{id}"), segment by segment as the router
+    /// matches it; nil when no route has the path.
+    static func template(_ path: String) -> String? { match(path)?.template }
+
+    static func match(_ path: String) -> (template: String, segments: [String], methods: [String])? {
         let parts = segments(path)
         return routes.first { route in
             route.segments.count == parts.count
                 && zip(route.segments, parts).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
-        }?.methods ?? []
+        }
     }
 }
 

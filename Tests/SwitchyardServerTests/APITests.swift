@@ -67,10 +67,20 @@ struct Client: Sendable {
 
     /// Signs in to the dashboard with `token` (the form's POST); the session cookie to send.
     func signIn(_ token: String) async throws -> String {
-        let r = try await call(
-            .post, "/login", token: nil, body: "token=\(token)",
-            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        let r = try await postSignIn("token=\(token)")
         return try #require(r.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+    }
+
+    /// Posts the sign-in form as a browser does after loading it: with the form's anti-forgery
+    /// value in the body and its cookie (`fields` is the rest of the form, URL-encoded).
+    func postSignIn(_ fields: String, headers extra: [String: String] = [:]) async throws -> Reply {
+        let form = try await call(.get, "/login", token: nil)
+        let cookie = try #require(form.header("Set-Cookie")?.split(separator: ";").first.map(String.init))
+        let value = try #require(cookie.split(separator: "=", maxSplits: 1).last.map(String.init))
+        #expect(form.text.contains("name=\"csrf\" value=\"\(value)\""))
+        return try await call(
+            .post, "/login", token: nil, body: "\(fields)&csrf=\(value)",
+            headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie].merging(extra) { $1 })
     }
 
     @discardableResult
@@ -145,9 +155,7 @@ struct Client: Sendable {
                     ("//evil.example/", "/"), ("/x%0D%0ASet-Cookie:%20a=b", "/"), ("https://evil.example/", "/"),
                     ("/caf%C3%A9", "/"),
                 ] {
-                    let r = try await c.call(
-                        .post, "/login", token: nil, body: "token=\(h.viewer)&next=\(next)",
-                        headers: ["Content-Type": "application/x-www-form-urlencoded"])
+                    let r = try await c.postSignIn("token=\(h.viewer)&next=\(next)")
                     #expect(
                         r.status == 200 && r.text.contains("content=\"0;url=\(expected)\"")
                             && r.header("Location") == nil,
@@ -164,21 +172,18 @@ struct Client: Sendable {
     @Test func theDashboardKeepsASessionNotTheToken() async throws {
         try await Harness.with { h in
             try await h.test { c in
-                let form = ["Content-Type": "application/x-www-form-urlencoded"]
-                let signedIn = try await c.call(.post, "/login", token: nil, body: "token=\(h.viewer)", headers: form)
+                let signedIn = try await c.postSignIn("token=\(h.viewer)")
                 let cookie = try #require(signedIn.header("Set-Cookie"))
                 #expect(!cookie.contains(h.viewer))
                 #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
                 #expect(cookie.contains("Max-Age=43200") && !cookie.contains("Secure"))
                 let session = try #require(cookie.split(separator: ";").first.map(String.init))
                 #expect(try await c.call(.get, "/plans", token: nil, headers: ["Cookie": session]).status == 200)
-                let proxied = try await c.call(
-                    .post, "/login", token: nil, body: "token=\(h.viewer)",
-                    headers: form.merging(["X-Forwarded-Proto": "https"]) { $1 })
+                let proxied = try await c.postSignIn("token=\(h.viewer)", headers: ["X-Forwarded-Proto": "https"])
                 #expect(proxied.header("Set-Cookie")?.contains("; Secure") == true)
                 // A token in the query is not a sign-in.
                 let byURL = try await c.call(.get, "/login?token=\(h.viewer)", token: nil)
-                #expect(byURL.status == 200 && byURL.header("Set-Cookie") == nil)
+                #expect(byURL.status == 200 && byURL.header("Set-Cookie")?.contains("switchyard_session") != true)
                 // Signing out ends the session on the server, not only in the browser.
                 let out = try await c.call(.get, "/logout", token: nil, headers: ["Cookie": session])
                 #expect(out.status == 303)
@@ -255,6 +260,12 @@ struct Client: Sendable {
                 let strong = try await c.call(
                     .put, "/v1/providers/aws", token: h.planner, body: edit, headers: ["If-Match": "W/\"9\", \"1\""])
                 #expect(strong.status == 200, "\(strong.text)")
+                // A list matches when any of its tags does, wherever it stands in the list.
+                let listed = try await c.call(
+                    .put, "/v1/providers/aws", token: h.planner,
+                    body: #"{"id": "aws", "kind": "hyperscaler", "failureProbability": 0.04}"#,
+                    headers: ["If-Match": "\"999\", \"2\""])
+                #expect(listed.status == 200, "\(listed.text)")
                 // Cursors are as the lists write them: digits only, no sign.
                 for cursor in ["+5", "-1", "1_", "_x", "1%20_x"] {
                     let audit = try await c.call(.get, "/v1/audit?cursor=\(cursor)", token: h.viewer)

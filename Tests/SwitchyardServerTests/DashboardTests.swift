@@ -22,9 +22,9 @@ enum Browser {
         ] + extra
     }
 
-    /// A local page that signs in the way a person does, by posting the sign-in form (a token
-    /// never goes in a URL), and so lands on `next` with a session cookie.
-    static func signIn(_ base: String, token: String, next: String) throws -> String {
+    /// A local page that posts the sign-in form from outside the service, as another site's page
+    /// would: the service must refuse it (login CSRF).
+    static func crossSiteSignIn(_ base: String, token: String, next: String) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("sy-signin-\(UUID().uuidString).html")
         let page = """
             <!doctype html><form method="post" action="\(base)/login"><input name="token" value="\(token)">
@@ -32,6 +32,45 @@ enum Browser {
             """
         try page.write(to: file, atomically: true, encoding: .utf8)
         return file.absoluteString
+    }
+
+    /// Runs `body` with a small page server on another port of this host, whose `/hand-off`
+    /// page gives Chromium a session cookie and moves on to the service: a browser signed in
+    /// through the service's own form (the test signs in over HTTP, as the form does; the
+    /// dashboard has no script to type a token with). Cookies belong to a host, not a port, so
+    /// the service sees the cookie as its own.
+    static func withHandOff(_ body: @escaping @Sendable (HandOff) async throws -> Void) async throws {
+        let router = Router()
+        router.get("/hand-off") { request, _ -> Response in
+            let q = request.uri.queryParameters
+            let cookie = String(q.get("cookie") ?? ""), target = String(q.get("target") ?? "")
+            let page = """
+                <!doctype html><script>document.cookie = \(jsString(cookie) + " + '; path=/'");
+                location.replace(\(jsString(target)));</script>
+                """
+            return Response(
+                status: .ok, headers: [.contentType: "text/html"], body: .init(byteBuffer: ByteBuffer(string: page)))
+        }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in try await body(HandOff(port: try #require(client.port))) }
+    }
+
+    /// A JavaScript string literal.
+    static func jsString(_ s: String) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: [s]), as: UTF8.self).dropFirst().dropLast()
+            .description
+    }
+
+    /// The page server of `withHandOff`.
+    struct HandOff: Sendable {
+        let port: Int
+
+        /// The URL that opens `base + next` in a browser holding `cookie` ("name=value").
+        func url(_ base: String, cookie: String, next: String) -> String {
+            var parts = URLComponents(string: "http://127.0.0.1:\(port)/hand-off")!
+            parts.queryItems = [.init(name: "cookie", value: cookie), .init(name: "target", value: base + next)]
+            return parts.string!
+        }
     }
 
     /// The page's DOM after Chromium loaded and laid it out (following the sign-in page on).
@@ -105,124 +144,139 @@ struct DashboardTests {
         try await Harness.with { h in
             let app = Application(
                 router: h.server.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            try await app.test(.live) { raw in
-                let c = Client(client: raw)
-                let port = try #require(raw.port)
-                let base = "http://127.0.0.1:\(port)"
-                func open(_ path: String) async throws -> Page {
-                    Page(dom: try await Browser.dom(try Browser.signIn(base, token: h.viewer, next: path)))
+            try await Browser.withHandOff { handOff in
+                try await app.test(.live) { raw in
+                    let c = Client(client: raw)
+                    let port = try #require(raw.port)
+                    let base = "http://127.0.0.1:\(port)"
+                    let session = try await c.signIn(h.viewer)
+                    func open(_ path: String) async throws -> Page {
+                        Page(dom: try await Browser.dom(handOff.url(base, cookie: session, next: path)))
+                    }
+
+                    // Nothing planned yet: the overview says so instead of drawing empty charts.
+                    #expect(try await open("/").dom.contains("No plan yet"))
+
+                    let job = try await c.call(.post, "/v1/plans", token: h.planner)
+                    try await h.drainJobs()
+                    let planURL =
+                        "/v1/plans/"
+                        + (try #require(
+                            try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String))
+                    let planReply = try await c.call(.get, planURL, token: h.viewer)
+                    let planID = try #require(planReply.json["id"] as? String)
+                    let plan = try #require(planReply.json["plan"] as? [String: Any])
+                    let accepted = try await c.call(.post, planURL + "/accept", token: h.planner)
+                    let leases = try #require(accepted.json["leases"] as? [[String: Any]])
+                    let first = try #require(leases.first?["id"] as? String)
+                    try await c.call(
+                        .post, "/v1/leases/\(first)/transitions", token: h.planner, body: #"{"to": "signed"}"#,
+                        headers: ["If-Match": "\"1\""])
+                    try await c.call(
+                        .post, "/v1/incidents", token: h.planner,
+                        body:
+                            #"{"plan": "\#(planID)", "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-07", "months": 3}}"#
+                    )
+                    try await h.drainJobs()
+
+                    // Overview.
+                    let overview = try await open("/")
+                    #expect(overview.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
+                    #expect(overview.dom.contains(Self.usd(planReply.json["totalCostUSD"] as? String)))
+                    #expect(overview.figures("plan-leases") == ["\(leases.count)"])
+                    let costs = overview.marks(in: "cost")
+                    let byMonth = try #require((plan["cost"] as? [String: Any])?["byMonth"] as? [String: Any])
+                    #expect(costs.count == byMonth.count)
+                    for mark in costs {
+                        let expected =
+                            (byMonth[mark.label] as? NSNumber)?.doubleValue ?? Double(
+                                byMonth[mark.label] as? String ?? "")
+                            ?? .nan
+                        #expect(abs(mark.value - expected) < 0.01, "cost of \(mark.label)")
+                    }
+                    let supply = overview.marks(in: "supply")
+                    #expect(!supply.isEmpty)
+                    for (month, total) in Self.supplyByMonth(plan) {
+                        let shown = supply.filter { $0.label == month }.reduce(0) { $0 + $1.value }
+                        #expect(abs(shown - total) < 0.01, "supply in \(month): shown \(shown), API \(total)")
+                    }
+                    let shares = overview.marks(in: "shares")
+                    for (provider, peak) in Self.peakShares(plan) {
+                        let shown = try #require(shares.first { $0.label == provider })
+                        #expect(abs(shown.value - peak) < 1e-4, "share of \(provider)")
+                    }
+
+                    // The plan: costs, the N-1 heat map and its table, marginal values.
+                    let detail = try await open("/plans/\(planID)")
+                    #expect(detail.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
+                    let resilience = try #require(plan["resilience"] as? [[String: Any]])
+                    let coverage = detail.figures("coverage").compactMap(Double.init)
+                    #expect(coverage.count == resilience.count)
+                    for (shown, loss) in zip(coverage, resilience) {
+                        #expect(abs(shown - ((loss["criticalCoverage"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-4)
+                    }
+                    let heat = detail.marks(in: "resilience")
+                    #expect(!heat.isEmpty)
+                    #expect(heat.allSatisfy { (0...1).contains($0.value) })
+                    #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
+                    // Where each training run lives, as the plan says.
+                    let runs = try #require(plan["runs"] as? [[String: Any]])
+                    #expect(!runs.isEmpty)
+                    #expect(detail.figures("run") == runs.compactMap { $0["workload"] as? String })
+                    // Where batch jobs and replicas run: one row per workload and cluster of the placements.
+                    let placements = try #require(plan["placements"] as? [[String: Any]])
+                    let rows = Set(
+                        placements.map {
+                            "\($0["workload"] ?? "")|\($0["provider"] ?? "")|\($0["accelerator"] ?? "")|\($0["region"] ?? "")|\($0["fleet"] ?? "")|\($0["site"] ?? "")"
+                        })
+                    #expect(!placements.isEmpty)
+                    #expect(detail.figures("placement").count == rows.count)
+                    #expect(!detail.marks(in: "marginal").isEmpty)
+
+                    // Leases by state, as the API counts them.
+                    let leasePage = try await open("/leases")
+                    for state in LeaseState.allCases {
+                        let listed = try await c.call(
+                            .get, "/v1/leases?state=\(state.rawValue)&limit=200", token: h.viewer)
+                        let count = (listed.json["items"] as? [Any])?.count ?? -1
+                        #expect(leasePage.figures("leases-\(state.rawValue)") == ["\(count)"], "\(state)")
+                    }
+
+                    // Incidents with the re-plan's cost change.
+                    let incidents = try await c.call(.get, "/v1/incidents", token: h.viewer)
+                    let incident = try #require((incidents.json["items"] as? [[String: Any]])?.first)
+                    let replan = try await c.call(
+                        .get, "/v1/plans/\(incident["replan"] as? String ?? "")", token: h.viewer)
+                    let change =
+                        (Decimal(string: replan.json["totalCostUSD"] as? String ?? "") ?? 0)
+                        - (Decimal(string: planReply.json["totalCostUSD"] as? String ?? "") ?? 0)
+                    let incidentPage = try await open("/incidents")
+                    #expect(incidentPage.dom.contains(incident["summary"] as? String ?? "?"))
+                    #expect(incidentPage.figures("cost-change") == ["\(change)"])
+
+                    // The charts are drawn: a screenshot of the overview is a real, non-blank image.
+                    let png = try await Browser.screenshot(handOff.url(base, cookie: session, next: "/"))
+                    #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+                    #expect(png.count > 30_000)
+
+                    // Without a token the dashboard asks for one; a bad token is refused; a token in
+                    // the URL signs nobody in.
+                    #expect(try await Browser.dom("\(base)/").contains("Sign in"))
+                    #expect(
+                        try await Browser.dom(handOff.url(base, cookie: "switchyard_session=sy_wrong", next: "/"))
+                            .contains(
+                                "not valid"))
+                    // A sign-in form posted from another site's page signs nobody in (login CSRF),
+                    // even with a good token.
+                    let crossSite = try await Browser.dom(
+                        try Browser.crossSiteSignIn(base, token: h.viewer, next: "/leases"))
+                    #expect(
+                        crossSite.contains("another site") && !crossSite.contains("Leases · Switchyard"), "\(crossSite)"
+                    )
+                    #expect(
+                        !(try await Browser.dom("\(base)/login?token=\(h.viewer)&next=/leases")).contains(
+                            "Leases · Switchyard"))
                 }
-
-                // Nothing planned yet: the overview says so instead of drawing empty charts.
-                #expect(try await open("/").dom.contains("No plan yet"))
-
-                let job = try await c.call(.post, "/v1/plans", token: h.planner)
-                try await h.drainJobs()
-                let planURL =
-                    "/v1/plans/"
-                    + (try #require(
-                        try await c.call(.get, job.header("Location")!, token: h.viewer).json["plan"] as? String))
-                let planReply = try await c.call(.get, planURL, token: h.viewer)
-                let planID = try #require(planReply.json["id"] as? String)
-                let plan = try #require(planReply.json["plan"] as? [String: Any])
-                let accepted = try await c.call(.post, planURL + "/accept", token: h.planner)
-                let leases = try #require(accepted.json["leases"] as? [[String: Any]])
-                let first = try #require(leases.first?["id"] as? String)
-                try await c.call(
-                    .post, "/v1/leases/\(first)/transitions", token: h.planner, body: #"{"to": "signed"}"#,
-                    headers: ["If-Match": "\"1\""])
-                try await c.call(
-                    .post, "/v1/incidents", token: h.planner,
-                    body:
-                        #"{"plan": "\#(planID)", "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-07", "months": 3}}"#
-                )
-                try await h.drainJobs()
-
-                // Overview.
-                let overview = try await open("/")
-                #expect(overview.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
-                #expect(overview.dom.contains(Self.usd(planReply.json["totalCostUSD"] as? String)))
-                #expect(overview.figures("plan-leases") == ["\(leases.count)"])
-                let costs = overview.marks(in: "cost")
-                let byMonth = try #require((plan["cost"] as? [String: Any])?["byMonth"] as? [String: Any])
-                #expect(costs.count == byMonth.count)
-                for mark in costs {
-                    let expected =
-                        (byMonth[mark.label] as? NSNumber)?.doubleValue ?? Double(byMonth[mark.label] as? String ?? "")
-                        ?? .nan
-                    #expect(abs(mark.value - expected) < 0.01, "cost of \(mark.label)")
-                }
-                let supply = overview.marks(in: "supply")
-                #expect(!supply.isEmpty)
-                for (month, total) in Self.supplyByMonth(plan) {
-                    let shown = supply.filter { $0.label == month }.reduce(0) { $0 + $1.value }
-                    #expect(abs(shown - total) < 0.01, "supply in \(month): shown \(shown), API \(total)")
-                }
-                let shares = overview.marks(in: "shares")
-                for (provider, peak) in Self.peakShares(plan) {
-                    let shown = try #require(shares.first { $0.label == provider })
-                    #expect(abs(shown.value - peak) < 1e-4, "share of \(provider)")
-                }
-
-                // The plan: costs, the N-1 heat map and its table, marginal values.
-                let detail = try await open("/plans/\(planID)")
-                #expect(detail.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
-                let resilience = try #require(plan["resilience"] as? [[String: Any]])
-                let coverage = detail.figures("coverage").compactMap(Double.init)
-                #expect(coverage.count == resilience.count)
-                for (shown, loss) in zip(coverage, resilience) {
-                    #expect(abs(shown - ((loss["criticalCoverage"] as? NSNumber)?.doubleValue ?? .nan)) < 1e-4)
-                }
-                let heat = detail.marks(in: "resilience")
-                #expect(!heat.isEmpty)
-                #expect(heat.allSatisfy { (0...1).contains($0.value) })
-                #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
-                // Where each training run lives, as the plan says.
-                let runs = try #require(plan["runs"] as? [[String: Any]])
-                #expect(!runs.isEmpty)
-                #expect(detail.figures("run") == runs.compactMap { $0["workload"] as? String })
-                // Where batch jobs and replicas run: one row per workload and cluster of the placements.
-                let placements = try #require(plan["placements"] as? [[String: Any]])
-                let rows = Set(
-                    placements.map {
-                        "\($0["workload"] ?? "")|\($0["provider"] ?? "")|\($0["accelerator"] ?? "")|\($0["region"] ?? "")|\($0["fleet"] ?? "")|\($0["site"] ?? "")"
-                    })
-                #expect(!placements.isEmpty)
-                #expect(detail.figures("placement").count == rows.count)
-                #expect(!detail.marks(in: "marginal").isEmpty)
-
-                // Leases by state, as the API counts them.
-                let leasePage = try await open("/leases")
-                for state in LeaseState.allCases {
-                    let listed = try await c.call(.get, "/v1/leases?state=\(state.rawValue)&limit=200", token: h.viewer)
-                    let count = (listed.json["items"] as? [Any])?.count ?? -1
-                    #expect(leasePage.figures("leases-\(state.rawValue)") == ["\(count)"], "\(state)")
-                }
-
-                // Incidents with the re-plan's cost change.
-                let incidents = try await c.call(.get, "/v1/incidents", token: h.viewer)
-                let incident = try #require((incidents.json["items"] as? [[String: Any]])?.first)
-                let replan = try await c.call(.get, "/v1/plans/\(incident["replan"] as? String ?? "")", token: h.viewer)
-                let change =
-                    (Decimal(string: replan.json["totalCostUSD"] as? String ?? "") ?? 0)
-                    - (Decimal(string: planReply.json["totalCostUSD"] as? String ?? "") ?? 0)
-                let incidentPage = try await open("/incidents")
-                #expect(incidentPage.dom.contains(incident["summary"] as? String ?? "?"))
-                #expect(incidentPage.figures("cost-change") == ["\(change)"])
-
-                // The charts are drawn: a screenshot of the overview is a real, non-blank image.
-                let png = try await Browser.screenshot(try Browser.signIn(base, token: h.viewer, next: "/"))
-                #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
-                #expect(png.count > 30_000)
-
-                // Without a token the dashboard asks for one; a bad token is refused; a token in
-                // the URL signs nobody in.
-                #expect(try await Browser.dom("\(base)/").contains("Sign in"))
-                #expect(
-                    try await Browser.dom(try Browser.signIn(base, token: "sy_wrong", next: "/")).contains("not valid"))
-                #expect(
-                    !(try await Browser.dom("\(base)/login?token=\(h.viewer)&next=/leases")).contains(
-                        "Leases · Switchyard"))
             }
         }
     }
