@@ -449,11 +449,16 @@ extension SwitchyardServer {
                 detail: "expected entity tags as the API gives them in ETag (\"3\"), or *; found '\(header)'")
         }
         guard let tags else { return .any }
-        for (tag, weak) in tags where !weak {
-            // Tags compare as strings: `"+3"` or `"03"` is not the ETag `"3"`.
-            if let version = Int64(tag), String(version) == tag { return .version(version) }
+        // Tags compare as strings: `"+3"` or `"03"` is not the ETag `"3"`. A weak tag never
+        // matches (If-Match compares strongly); of a list, any tag may match.
+        let versions = tags.filter { !$0.weak }.compactMap { tag in
+            Int64(tag.tag).flatMap { String($0) == tag.tag ? $0 : nil }
         }
-        return Precondition.none
+        switch versions.count {
+        case 0: return Precondition.none
+        case 1: return .version(versions[0])
+        default: return .versions(Set(versions))
+        }
     }
 
     /// RFC 9110's `If-Match` grammar: `*` (`.some(nil)`), or a comma-separated list of entity

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SwitchyardCatalog
 import SwitchyardModel
@@ -17,10 +18,17 @@ public struct AppContext: RequestContext {
     /// The caller; nil on the public endpoints.
     public var actor: Actor?
 
+    /// The connection the request came on (to stop reading from it).
+    let channel: any Channel
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         actor = nil
+        channel = source.channel
     }
+
+    /// Reads nothing more from this request's connection: once the answer is written, it closes.
+    func closeInput() { channel.close(mode: .input, promise: nil) }
 
     /// Bodies above this are refused with 413 (scenario imports are the largest).
     public var maxUploadSize: Int { ServerOptions.maxBodyBytes }
@@ -101,10 +109,12 @@ public struct SwitchyardServer: Sendable {
     public func router() -> Router<AppContext> {
         let router = Router(context: AppContext.self)
         router.add(middleware: MetricsMiddleware(metrics: metrics, logRequests: options.logRequests))
+        router.add(middleware: UnreadBodyMiddleware())
         router.add(middleware: HeadMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: BodyDeadlineMiddleware(seconds: options.requestBodySeconds))
         router.add(middleware: ProblemMiddleware())
+        router.add(middleware: CanonicalPathMiddleware())
         router.add(middleware: AuthMiddleware(tokens: tokens))
         addOperationalRoutes(router)
         addAPIRoutes(router)
@@ -139,9 +149,17 @@ public struct SwitchyardServer: Sendable {
     /// answer 503 "draining", then the runners stop claiming and give a job already solving
     /// `shutdownGraceSeconds` to finish (else it goes back to the queue), and only then does the
     /// HTTP server stop, so a load balancer sees the drain.
+    ///
+    /// The runners claim no job before the listener is up: a server that cannot bind its port
+    /// exits without having taken (and spent an attempt of) anyone's job.
     public func run(logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let app = application(logger: logger, onRunning: onRunning)
-        let services: [any Service] = [app] + runners() + [DrainSignal(draining: draining)]
+        let listening = Shared(false)
+        let app = application(logger: logger) { port in
+            listening.withLock { $0 = true }
+            await onRunning(port)
+        }
+        let gated: [any Service] = runners().map { StartWhenListening(runner: $0, listening: listening) }
+        let services: [any Service] = [app] + gated + [DrainSignal(draining: draining)]
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
@@ -156,14 +174,19 @@ public struct SwitchyardServer: Sendable {
     }
 
     /// The HTTP application with the options' limits: idle and slow clients are cut off, and no
-    /// more than `maxConnections` are held. `services`, when given, run in the application's own
+    /// more than `maxConnections` are held; near that many, the longest-idle connection makes
+    /// room for each new one (`ConnectionTable`). `services`, when given, run in the application's own
     /// service group (`run` puts the job runners in a group around it instead, to order the stop).
     public func application(
         logger: Logger, services: [any Service] = [], onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let table = ConnectionTable(maxConnections: options.maxConnections)
+        return Application(
             router: router(),
-            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(options.idleTimeoutSeconds * 1000)))),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [ConnectionTracker(table: table)],
+                    idleTimeout: .milliseconds(Int64(options.idleTimeoutSeconds * 1000)))),
             configuration: .init(
                 address: .hostname(options.host, port: options.port), serverName: "switchyard",
                 availableConnectionsDelegate: MaximumAvailableConnections(options.maxConnections)),
@@ -267,5 +290,20 @@ struct DrainSignal: Service {
     func run() async throws {
         try? await gracefulShutdown()
         draining.withLock { $0 = true }
+    }
+}
+
+/// A job runner that starts claiming only once the HTTP listener is up (or never, when the
+/// server stops first, as when its port is taken).
+struct StartWhenListening: Service {
+    let runner: JobRunner
+    let listening: Shared<Bool>
+
+    func run() async throws {
+        while !listening.withLock({ $0 }) {
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        try await runner.run()
     }
 }

@@ -63,6 +63,8 @@ struct SlowClientReport: Sendable {
     var healthz: [(status: String, seconds: Double)] = []
     var idle: [(text: String, closed: Bool)] = []
     var trickling: [(text: String, closed: Bool)] = []
+    /// Bodies nobody reads: a POST without a token, a GET with a body.
+    var unread: [(text: String, closed: Bool)] = []
 }
 
 /// Slow and idle clients cannot take the server down: connections with no request, with headers
@@ -92,6 +94,43 @@ struct SlowClientReport: Sendable {
         // and every trickling body refused with 408 and closed.
         #expect(report.idle.allSatisfy { $0.closed && $0.text.isEmpty })
         #expect(report.trickling.allSatisfy { $0.closed && $0.text.hasPrefix("HTTP/1.1 408") })
+        // A body the answer did not need is not waited for: the answer goes out at once with
+        // Connection: close, and the connection is closed however slowly the body trickles.
+        #expect(report.unread.count == 20)
+        #expect(
+            report.unread.allSatisfy {
+                $0.closed && ($0.text.hasPrefix("HTTP/1.1 401") || $0.text.hasPrefix("HTTP/1.1 200"))
+                    && $0.text.lowercased().contains("connection: close")
+            }, "\(report.unread.map { String($0.text.prefix(40)) })")
+    }
+
+    /// With its connection table full of idle connections (and more waiting to be accepted), a
+    /// server still answers a new /healthz at once: the longest-idle connections make room.
+    /// Without that, the new connection waits in the listen backlog for an idle timeout (30 s).
+    @Test func aFullConnectionTableMakesRoomForNewConnections() async throws {
+        let (url, drop) = try await TestDatabases.make(.sqlite)
+        defer { Task { await drop() } }
+        let server = try ServerProcess(
+            database: url, arguments: ["--workers", "0", "--idle-timeout", "30", "--max-connections", "40"])
+        defer { server.stop() }
+        let port = try #require(server.base.split(separator: ":").last.flatMap { Int($0) })
+        let latencies = try await onOwnThread {
+            let idle = try (0..<60).map { _ in try RawConnection(port: port) }
+            usleep(300_000)
+            var seconds: [Double] = []
+            for _ in 0..<20 {
+                let clock = ContinuousClock.now
+                let c = try RawConnection(port: port)
+                c.send("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                let (text, _) = c.readToEnd()
+                let elapsed = (ContinuousClock.now - clock).components
+                seconds.append(
+                    text.hasPrefix("HTTP/1.1 200") ? Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18 : 99)
+            }
+            withExtendedLifetime(idle) {}
+            return seconds.sorted()
+        }
+        #expect(latencies.count == 20 && latencies.last! < 2, "\(latencies)")
     }
 
     /// 150 idle, 50 half-headed and 20 trickling connections; 100 /healthz requests meanwhile.
@@ -100,6 +139,13 @@ struct SlowClientReport: Sendable {
         let idle = try (0..<150).map { _ in try RawConnection(port: port) }
         let halfHeaders = try (0..<50).map { _ in try RawConnection(port: port) }
         for c in halfHeaders { c.send("GET /healthz HTTP/1.1\r\nHost: t\r\n") }
+        let unread = try (0..<20).map { _ in try RawConnection(port: port) }
+        for (i, c) in unread.enumerated() {
+            c.send(
+                i % 2 == 0
+                    ? "POST /v1/plans HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n{"
+                    : "GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n{")
+        }
         let trickling = try (0..<20).map { _ in try RawConnection(port: port) }
         for c in trickling {
             c.send(
@@ -110,7 +156,7 @@ struct SlowClientReport: Sendable {
         // timeout, so only the body deadline can end them.
         let trickler = Thread {
             for _ in 0..<40 {
-                for c in trickling { c.send(" ") }
+                for c in trickling + unread { c.send(" ") }
                 usleep(100_000)
             }
         }
@@ -128,6 +174,7 @@ struct SlowClientReport: Sendable {
         while Date().timeIntervalSince(started) < 4.5 { usleep(50_000) }
         report.idle = (idle + halfHeaders).map { $0.readToEnd(wait: false) }
         report.trickling = trickling.map { $0.readToEnd(wait: false) }
+        report.unread = unread.map { $0.readToEnd(wait: false) }
         return report
     }
 }
