@@ -69,6 +69,24 @@ public struct IsolatedCbcSolver: LinearSolver {
         case stopped
     }
 
+    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34 and later), found at run time
+    /// because Swift's Glibc module does not declare it.
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    static let addCloseFrom: AddCloseFrom? = dlsym(
+        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np"
+    )
+    .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// Has the child close every descriptor from `first` on; without the glibc call, each one
+    /// open now (from /proc/self/fd).
+    static func closeFrom(_ first: Int32, in actions: inout posix_spawn_file_actions_t) {
+        if let addCloseFrom, addCloseFrom(&actions, first) == 0 { return }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap({ Int32($0) }).sorted() where fd >= first {
+            posix_spawn_file_actions_addclose(&actions, fd)
+        }
+    }
+
     /// Runs `path argument` with `input` as its standard input (from a temporary file, so no
     /// second thread has to feed a pipe) and returns its standard output; a child still running
     /// `deadline` seconds after it started is killed. Its standard error (the solver's log) is
@@ -93,6 +111,10 @@ public struct IsolatedCbcSolver: LinearSolver {
         if !log { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
         posix_spawn_file_actions_addclose(&actions, readEnd)
         posix_spawn_file_actions_addclose(&actions, writeEnd)
+        // Nothing but stdio crosses into the child: not a server's listening socket (a restart on
+        // the same port would fail while a solve runs), its connections or database files, nor
+        // another thread's pipe (whose reader would then wait for this child too).
+        closeFrom(3, in: &actions)
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(path), strdup(argument), nil]
         defer { for arg in argv { free(arg) } }
         var pid = pid_t()

@@ -20,7 +20,9 @@ public final class Database: Sendable {
     }
 
     enum Backend: Sendable {
-        case sqlite(SQLiteConnection, AsyncLock)
+        /// The connection, its lock, and the descriptor holding a shared `flock` on the file
+        /// while it is open (`RecordFileLock`).
+        case sqlite(SQLiteConnection, AsyncLock, RecordFileLock?)
         case postgres(PostgresClient, Task<Void, Never>)
     }
 
@@ -55,7 +57,15 @@ public final class Database: Sendable {
         } catch {
             throw StoreError.configuration("cannot open the SQLite database at \(path): \(error)")
         }
-        let db = Database(backend: .sqlite(connection, AsyncLock()), dialect: .sqlite, location: "sqlite:\(path)")
+        let fileLock: RecordFileLock?
+        do {
+            fileLock = path == ":memory:" ? nil : try RecordFileLock(path, exclusive: false)
+        } catch {
+            try? await connection.close().get()
+            throw error
+        }
+        let db = Database(
+            backend: .sqlite(connection, AsyncLock(), fileLock), dialect: .sqlite, location: "sqlite:\(path)")
         // WAL with full sync: a committed transaction survives the process being killed (and the
         // machine losing power); readers never see half a transaction.
         for pragma in [
@@ -68,18 +78,17 @@ public final class Database: Sendable {
     }
 
     private static func openPostgres(_ url: String, logger: Logger) async throws -> Database {
-        guard let parts = URLComponents(string: url), let host = parts.host, !host.isEmpty else {
-            throw StoreError.configuration("not a PostgreSQL URL: \(redacted(url))")
-        }
-        let database = parts.path.hasPrefix("/") ? String(parts.path.dropFirst()) : parts.path
+        let parts = try PostgresURL(url)
         var configuration = PostgresClient.Configuration(
-            host: host, port: parts.port ?? 5432, username: parts.user ?? "postgres",
-            password: parts.password?.removingPercentEncoding, database: database.isEmpty ? nil : database,
-            tls: .disable
+            host: parts.host, port: parts.port, username: parts.user, password: parts.password,
+            database: parts.database, tls: .disable
         )
         configuration.options.maximumConnections = 8
-        var pgLogger = logger
-        pgLogger.logLevel = .warning
+        let pgLogger = {
+            var quiet = logger
+            quiet.logLevel = .warning
+            return quiet
+        }()
         let client = PostgresClient(configuration: configuration, backgroundLogger: pgLogger)
         let runner = Task { await client.run() }
         let db = Database(backend: .postgres(client, runner), dialect: .postgres, location: redacted(url))
@@ -87,28 +96,49 @@ public final class Database: Sendable {
             // Fail now, with the reason, rather than at the first request. 30 s: a loaded machine
             // (the full test suite on 2 cores took over 10 s to get a first connection) or a far
             // database may be slow, and a server that gives up early is worse than one that waits.
+            // One connection first, on its own: the pool retries a refused sign-in until the
+            // deadline and would report a wrong password as a time-out.
             try await withTimeout(seconds: 30) {
+                let probe = try await PostgresConnection.connect(
+                    configuration: .init(
+                        host: parts.host, port: parts.port, username: parts.user, password: parts.password,
+                        database: parts.database, tls: .disable),
+                    id: 0, logger: pgLogger)
+                try await probe.close()
                 try await db.session { try await $0.raw("SELECT 1").run() }
             }
         } catch {
             runner.cancel()
             throw StoreError.configuration(
-                "cannot connect to PostgreSQL at \(redacted(url)): \(String(reflecting: error))")
+                "cannot connect to PostgreSQL at \(redacted(url)): \(Self.reason(error))")
         }
         return db
     }
 
-    /// The URL without its password.
-    static func redacted(_ url: String) -> String {
-        guard var parts = URLComponents(string: url) else { return url }
-        if parts.password != nil { parts.password = "***" }
-        return parts.string ?? url
+    /// What the server said, or what failed on the way to it: PostgresNIO's own description of
+    /// its errors hides the server's message on purpose.
+    static func reason(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let message = error.serverInfo?[.message] { return message }
+        if let underlying = error.underlying { return String(describing: underlying) }
+        return "\(error.code)"
+    }
+
+    /// The URL without its password, whether or not the rest of it parses: everything between
+    /// the user name and the last `@` is taken for the password (which may hold `#`, `/`, `?`).
+    public static func redacted(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url.lastIndex(of: "@"), at > scheme.upperBound else {
+            return url
+        }
+        let userinfo = url[scheme.upperBound..<at]
+        guard let colon = userinfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
     }
 
     /// Runs `body` on one connection, outside any transaction (reads).
     public func session<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch backend {
-        case .sqlite(let connection, let lock):
+        case .sqlite(let connection, let lock, _):
             return try await lock.withLock { try await body(connection.sql()) }
         case .postgres(let client, _):
             return try await client.withConnection { try await body($0.sql()) }
@@ -118,7 +148,7 @@ public final class Database: Sendable {
     /// Runs `body` in one transaction: every write in it lands, or none does.
     public func transaction<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         switch backend {
-        case .sqlite(let connection, let lock):
+        case .sqlite(let connection, let lock, _):
             return try await lock.withLock {
                 try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
             }
@@ -151,7 +181,9 @@ public final class Database: Sendable {
         // connection alive until it is done); the PostgreSQL pool ends with its task.
         guard !closed.withLock({ $0 }) else { return }
         switch backend {
-        case .sqlite(let connection, _): _ = connection.close()
+        case .sqlite(let connection, _, let fileLock):
+            _ = connection.close()
+            fileLock?.release()
         case .postgres(_, let runner): runner.cancel()
         }
     }
@@ -164,7 +196,9 @@ public final class Database: Sendable {
             })
         else { return }
         switch backend {
-        case .sqlite(let connection, _): try? await connection.close().get()
+        case .sqlite(let connection, _, let fileLock):
+            try? await connection.close().get()
+            fileLock?.release()
         case .postgres(_, let runner): runner.cancel()
         }
     }
@@ -216,4 +250,98 @@ public func withTimeout<R: Sendable>(seconds: Double, _ body: @escaping @Sendabl
         group.cancelAll()
         return first
     }
+}
+
+/// A PostgreSQL URL taken apart by hand: `postgres://user:password@host:port/database?…`.
+///
+/// The password is everything between the first `:` of the user part and the last `@`, so one
+/// with `#`, `/`, `?` or `@` in it (which a URL parser reads as the start of a fragment, a path or
+/// a query, and then misplaces the password into the host) still works, percent-encoded or not.
+/// An error names the part that is wrong and never repeats the password.
+struct PostgresURL {
+    var host: String
+    var port = 5432
+    var user = "postgres"
+    var password: String?
+    var database: String?
+
+    init(_ url: String) throws {
+        let fail = { (why: String) in
+            StoreError.configuration("the PostgreSQL URL \(Database.redacted(url)) is not usable: \(why)")
+        }
+        guard let scheme = url.range(of: "://") else { throw fail("it has no '://'") }
+        var rest = url[scheme.upperBound...]
+        if let at = rest.lastIndex(of: "@") {
+            let userinfo = rest[..<at]
+            rest = rest[rest.index(after: at)...]
+            let (name, secret) =
+                userinfo.firstIndex(of: ":").map { (userinfo[..<$0], userinfo[userinfo.index(after: $0)...]) }
+                ?? (userinfo, nil)
+            guard !name.isEmpty else { throw fail("the user name before ':' is empty") }
+            user = String(name).removingPercentEncoding ?? String(name)
+            password = secret.map { String($0).removingPercentEncoding ?? String($0) }
+        }
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        let authority = rest[..<authorityEnd]
+        var path = rest[authorityEnd...]
+        if let query = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = path[..<query] }
+        let hostPart: Substring
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            hostPart = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if !after.isEmpty {
+                guard after.hasPrefix(":"), let p = Int(after.dropFirst()), (1...65535).contains(p) else {
+                    throw fail("the port after the host is not a number from 1 to 65535")
+                }
+                port = p
+            }
+        } else if let colon = authority.lastIndex(of: ":") {
+            hostPart = authority[..<colon]
+            guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else {
+                throw fail("the port after the host is not a number from 1 to 65535")
+            }
+            port = p
+        } else {
+            hostPart = authority
+        }
+        guard !hostPart.isEmpty else { throw fail("the host is missing") }
+        host = String(hostPart)
+        let name = path.drop { $0 == "/" }
+        database = name.isEmpty ? nil : (String(name).removingPercentEncoding ?? String(name))
+    }
+}
+
+/// A `flock` on a SQLite record's file: shared while a process has the record open, exclusive
+/// while `restore --replace` swaps the file, so that a restore cannot pull a record from under a
+/// running server (whose later writes would go to the replaced file and be lost), and a server
+/// cannot open a record while it is being swapped. `flock` and SQLite's own `fcntl` locks do
+/// not interact on Linux; the lock ends with the descriptor, and so with the process.
+public final class RecordFileLock: Sendable {
+    private let descriptor: Mutex<Int32>
+
+    /// Takes the lock without waiting; `StoreError.conflict` saying who holds it otherwise.
+    public init(_ path: String, exclusive: Bool) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw StoreError.configuration("cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        guard flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0 else {
+            Foundation.close(fd)
+            throw StoreError.conflict(
+                exclusive
+                    ? "\(path) is open by a running server or another switchyard command: stop it first"
+                    : "\(path) is being restored: try again when the restore has finished")
+        }
+        descriptor = Mutex(fd)
+    }
+
+    /// Lets go of the lock (also when dropped).
+    public func release() {
+        descriptor.withLock { fd in
+            if fd >= 0 { Foundation.close(fd) }
+            fd = -1
+        }
+    }
+
+    deinit { release() }
 }

@@ -49,6 +49,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
 public enum Precondition: Sendable, Equatable {
     case any
     case version(Int64)
+    /// An If-Match list (`"3", "4"`): it matches when any of them does (RFC 9110 §13.1.1).
+    case versions(Set<Int64>)
     /// Tags that name no version of ours (`"abc"`, an empty header): nothing matches them.
     case none
 
@@ -57,6 +59,7 @@ public enum Precondition: Sendable, Equatable {
         switch self {
         case .any: true
         case .version(let v): v == current
+        case .versions(let vs): vs.contains(current)
         case .none: false
         }
     }

@@ -5,24 +5,46 @@ import SQLKit
 extension Store {
     /// Creates a token; the secret is returned once and only its SHA-256 is kept.
     public func createToken(name: String, role: Role, actor: Actor) async throws -> (TokenRecord, secret: String) {
-        var generator = SystemRandomNumberGenerator()
-        let secret =
-            "sy_"
-            + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }
-            .joined()
+        let secret = Self.newSecret()
         let record = TokenRecord(
             id: newID("tok"), name: name, role: role, createdAtMilliseconds: StoreClock.nowMillis())
-        try await database.transaction { sql in
-            try await sql.raw(
-                """
-                INSERT INTO tokens (id, name, role, sha256, created_at)
-                VALUES (\(bind: record.id), \(bind: name), \(bind: role.rawValue), \(bind: sha256Hex(secret)),
-                \(bind: record.createdAtMilliseconds))
-                """
-            ).run()
-            try await Self.audit(sql, actor, "token.create", "token \(record.id)", "\(name), role \(role.rawValue)")
-        }
+        try await database.transaction { sql in try await Self.insert(sql, record, secret: secret, actor: actor) }
         return (record, secret)
+    }
+
+    /// Creates the first admin token when the record has no token at all, and returns its
+    /// secret; nil when there is one already. Under a lock, so that of servers started together
+    /// on one empty database exactly one creates it (a count and then an insert would let each
+    /// see none and create its own).
+    public func createFirstAdminIfNone() async throws -> String? {
+        let secret = Self.newSecret()
+        let record = TokenRecord(
+            id: newID("tok"), name: "first-admin", role: .admin, createdAtMilliseconds: StoreClock.nowMillis())
+        let created = try await database.transaction { sql -> Bool in
+            if self.database.dialect == .postgres { try await sql.raw("SELECT pg_advisory_xact_lock(7303)").run() }
+            guard try await sql.raw("SELECT id FROM tokens LIMIT 1").first() == nil else { return false }
+            try await Self.insert(sql, record, secret: secret, actor: .system)
+            return true
+        }
+        return created ? secret : nil
+    }
+
+    static func newSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "sy_"
+            + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func insert(_ sql: any SQLDatabase, _ record: TokenRecord, secret: String, actor: Actor) async throws {
+        try await sql.raw(
+            """
+            INSERT INTO tokens (id, name, role, sha256, created_at)
+            VALUES (\(bind: record.id), \(bind: record.name), \(bind: record.role.rawValue), \(bind: sha256Hex(secret)),
+            \(bind: record.createdAtMilliseconds))
+            """
+        ).run()
+        try await audit(
+            sql, actor, "token.create", "token \(record.id)", "\(record.name), role \(record.role.rawValue)")
     }
 
     /// The live token with this secret, if any.

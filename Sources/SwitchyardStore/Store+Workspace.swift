@@ -314,6 +314,9 @@ extension Store {
                     throw StoreError.preconditionFailed(current: list[index].version)
                 }
             }
+            if kind == .offers, let offer = scenario.offers.first(where: { $0.id.rawValue == entityID }) {
+                try await Self.checkLeasesFit(sql, offer: entityID, availableNodes: offer.availableNodes)
+            }
             let canonical = ScenarioCodec.encode(scenario).value(kind.section)!.items[index]
             // A PUT that changes nothing changes nothing: no new version, no audit line.
             if let previous, previous.json == canonical.json {
@@ -368,6 +371,14 @@ extension Store {
                 throw StoreError.preconditionRequired("send If-Match with the version you read (its ETag)")
             }
             guard ifMatch.allows(current) else { throw StoreError.preconditionFailed(current: current) }
+            if kind == .offers {
+                let held = try await Self.liveLeases(sql, offer: id)
+                if !held.isEmpty {
+                    throw StoreError.conflict(
+                        "offer '\(id)' has \(held.count) live lease(s) (\(Self.listed(held.map(\.id)))): "
+                            + "withdraw, end or terminate them before deleting the offer")
+                }
+            }
             ws.sections[kind]!.remove(at: index)
             do {
                 _ = try Self.validate(ws, focus: nil)
@@ -382,6 +393,50 @@ extension Store {
     }
 
     static let noWorkspace = "there is no scenario yet: import one first (POST /v1/scenarios)"
+
+    /// The live leases (proposed, signed, provisioning, active) of an offer: id, nodes, first
+    /// month and months.
+    static func liveLeases(_ sql: any SQLDatabase, offer: String) async throws
+        -> [(id: String, nodes: Int, start: String, months: Int)]
+    {
+        let live = LeaseState.allCases.filter(\.isLive).map(\.rawValue)
+        return try await sql.raw(
+            """
+            SELECT id, nodes, start_month, months FROM leases
+            WHERE offer_id = \(bind: offer) AND state IN (\(binds: live)) ORDER BY id
+            """
+        ).all().map { row in
+            (
+                try row.decode(column: "id", as: String.self), try row.decode(column: "nodes", as: Int.self),
+                try row.decode(column: "start_month", as: String.self), try row.decode(column: "months", as: Int.self)
+            )
+        }
+    }
+
+    /// Refuses an offer's `availableNodes` below the nodes its live leases hold in some month.
+    static func checkLeasesFit(_ sql: any SQLDatabase, offer: String, availableNodes: Int) async throws {
+        var byMonth: [YearMonth: (nodes: Int, leases: [String])] = [:]
+        for lease in try await liveLeases(sql, offer: offer) {
+            guard let start = YearMonth(parsing: lease.start) else { continue }
+            for k in 0..<lease.months {
+                let month = start.adding(months: k)
+                byMonth[month, default: (0, [])].nodes += lease.nodes
+                byMonth[month, default: (0, [])].leases.append(lease.id)
+            }
+        }
+        guard let (month, held) = byMonth.filter({ $0.value.nodes > availableNodes }).min(by: { $0.key < $1.key })
+        else { return }
+        throw StoreError.conflict(
+            "offer '\(offer)' would have \(availableNodes) available nodes, but its live leases hold \(held.nodes) in "
+                + "\(month) (\(listed(held.leases))): end, terminate or withdraw them first",
+            [Diagnostic(path: "availableNodes", message: "below the \(held.nodes) nodes live leases hold in \(month)")])
+    }
+
+    /// Up to five ids, and how many more.
+    static func listed(_ ids: [String]) -> String {
+        ids.count <= 5
+            ? ids.joined(separator: ", ") : ids.prefix(5).joined(separator: ", ") + " and \(ids.count - 5) more"
+    }
 
     /// Validates the workspace as one scenario. Problems inside the focused entity get paths
     /// relative to it, with the request's own lines; the rest keep their scenario paths.

@@ -72,6 +72,9 @@ public final class Store: Sendable {
         } catch {
             throw StoreError.configuration("\(source) is not a Switchyard record: \(error)")
         }
+        // Held until the rename: no server has the record open now, and none opens it meanwhile.
+        let lock = manager.fileExists(atPath: target) ? try RecordFileLock(target, exclusive: true) : nil
+        defer { lock?.release() }
         for suffix in ["-wal", "-shm"] { try? manager.removeItem(atPath: target + suffix) }
         if rename(staging, target) != 0 {
             throw StoreError.configuration(

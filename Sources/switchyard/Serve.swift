@@ -197,8 +197,7 @@ struct Serve: AsyncParsableCommand {
                 say("The record already has a scenario: \(file!) was not imported.")
             }
         }
-        if try await store.tokenCount() == 0 {
-            let (_, secret) = try await store.createToken(name: "first-admin", role: .admin, actor: .system)
+        if let secret = try await store.createFirstAdminIfNone() {
             say("No tokens yet: created an admin token. Keep it; it is not shown again.")
             say("  token: \(secret)")
             say("  sign in to the dashboard at http://\(host):\(port)/login")
@@ -312,7 +311,7 @@ struct Backup: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIFailure.io(error.description)
         }
-        say("Backed up \(database.database) to \(out).")
+        say("Backed up \(Database.redacted(database.database)) to \(out).")
     }
 }
 

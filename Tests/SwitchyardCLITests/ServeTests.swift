@@ -396,6 +396,43 @@ final class ServerProcess: @unchecked Sendable {
         #expect(attempts == Array(repeating: 1, count: 12), "\(attempts)")
     }
 
+    /// A server killed while its solver child runs leaves its port free at once (the child is
+    /// spawned with no descriptor but stdio, so it holds no listening socket), and a server that
+    /// cannot bind its port claims no job: it exits before its runners start.
+    @Test func aKilledServersPortIsFreeAtOnceAndABindFailureClaimsNoJob() async throws {
+        let (url, drop) = try await TestDatabases.make(.sqlite)
+        defer { Task { await drop() } }
+        let scenario = try await ServerProcess.slowScenario()
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        let settings = ["--plan-time-limit", "6", "--job-lease-seconds", "1"]
+        let first = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + settings)
+        defer { first.stop() }
+        let token = try #require(first.token)
+        let job = try #require(first.firstJob)
+        let port = try #require(first.base.split(separator: ":").last.map(String.init))
+        var state = ""
+        for _ in 0..<100 where state != "running" {
+            state = await first.call("GET", "/v1/jobs/\(job)", token: token)?.json["state"] as? String ?? ""
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(state == "running")
+        try await Task.sleep(for: .seconds(1))  // the solve is in its child process by now
+        first.kill9()
+        let second = try await ServerProcess.start(database: url, arguments: ["--port", port, "--workers", "0"])
+        defer { second.stop() }
+        #expect(second.base.hasSuffix(":\(port)"))
+        // The killed server's claim lapses after 1 s; a third server, whose port is taken, must
+        // not pick the job up on its way out.
+        try await Task.sleep(for: .seconds(2))
+        let before = await second.call("GET", "/v1/jobs/\(job)", token: token)?.json
+        let third = try await runCommand(
+            Fixtures.switchyardBinary, ["serve", "--database", url, "--port", port, "--workers", "1"] + settings)
+        #expect(third.status == 2, "\(third.stdout) \(third.stderr)")
+        let after = await second.call("GET", "/v1/jobs/\(job)", token: token)?.json
+        #expect(after?["attempts"] as? Int == before?["attempts"] as? Int, "\(after ?? [:])")
+        #expect(after?["state"] as? String == before?["state"] as? String)
+    }
+
     /// `switchyard worker` works the queue with no listener: a job queued through an API-only
     /// server (`serve --workers 0`) is planned by the worker, which stops cleanly on SIGTERM.
     @Test(arguments: TestDatabases.available)
@@ -462,6 +499,22 @@ final class ServerProcess: @unchecked Sendable {
         #expect(unreachable.status == 2)
         #expect(unreachable.stderr.contains("does not answer"), "\(unreachable.stderr)")
         #expect(!(unreachable.stdout + unreachable.stderr).contains("s3cret-pw"))
+        // A password with characters a URL parser takes for a fragment, path or query is never
+        // printed either, by any command, whatever else is wrong with the URL.
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID()).sqlite").path
+        for url in [
+            "postgres://ops:s3cr#t-pw@127.0.0.1:1/switchyard", "postgres://ops:s3/cr?t-pw@127.0.0.1:1/db",
+            "postgres://ops:s3cr#t-pw@127.0.0.1:port/db",
+        ] {
+            for arguments in [
+                ["serve", "--check-config", "--database", url], ["token", "list", "--database", url],
+                ["backup", "--database", url, "--out", out],
+            ] {
+                let r = try await runCommand(Fixtures.switchyardBinary, arguments)
+                #expect(r.status != 0, "\(arguments): \(r.stderr)")
+                #expect(!(r.stdout + r.stderr).contains("t-pw"), "\(arguments): \(r.stderr)")
+            }
+        }
     }
 
     /// --log-format json writes one JSON object per line: each request with its request id,

@@ -520,6 +520,53 @@ import Testing
             await #expect(throws: StoreError.self) {
                 try await Store.restore(from: backup, to: target, replacing: false)
             }
+            // Never from under a process that has it open (its later writes would be lost): the
+            // record stays as it is until that process lets go of it.
+            let serving = try await Store.open("sqlite:" + target)
+            let write = try DocumentParser.parse(#"{"id": "after-restore", "kind": "neocloud"}"#, format: .json)
+            _ = try await serving.putEntity(.providers, id: nil, body: write, ifMatch: nil, actor: Self.planner)
+            await #expect(throws: StoreError.self) {
+                try await Store.restore(from: backup, to: target, replacing: true)
+            }
+            #expect(try await serving.entity(.providers, id: "after-restore").id == "after-restore")
+            await serving.close()
+            try await Store.restore(from: backup, to: target, replacing: true)
+        }
+    }
+
+    /// Servers started together on one empty record create one first-admin token between them.
+    @Test(arguments: TestDatabases.available)
+    func theFirstAdminTokenIsCreatedOnce(_ backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, url in
+            var stores = [store]
+            for _ in 0..<3 { stores.append(try await Store.open(url)) }
+            let secrets = try await withThrowingTaskGroup(of: String?.self) { group in
+                for s in stores { group.addTask { try await s.createFirstAdminIfNone() } }
+                return try await group.reduce(into: [String]()) { if let secret = $1 { $0.append(secret) } }
+            }
+            #expect(secrets.count == 1)
+            #expect(try await store.tokens().filter { $0.role == .admin }.count == 1)
+            for s in stores.dropFirst() { await s.close() }
+        }
+    }
+
+    /// A PostgreSQL URL is taken apart by hand: a password with `#`, `/`, `?` or `@` works, and
+    /// no error or location ever repeats it.
+    @Test func aPostgresURLNeverShowsItsPassword() throws {
+        let parsed = try PostgresURL("postgres://sy:s3cr#t/?@x@db.internal:6543/record?sslmode=disable")
+        #expect(parsed.host == "db.internal" && parsed.port == 6543 && parsed.user == "sy")
+        #expect(parsed.password == "s3cr#t/?@x" && parsed.database == "record")
+        let plain = try PostgresURL("postgresql://db")
+        #expect(plain.host == "db" && plain.port == 5432 && plain.user == "postgres" && plain.database == nil)
+        #expect(Database.redacted("postgres://sy:s3cr#t@127.0.0.1:5432/db") == "postgres://sy:***@127.0.0.1:5432/db")
+        for bad in ["postgres://sy:s3cr#t@127.0.0.1:port/db", "postgres://sy:s3cr#t@/db", "postgres://:s3cr#t@h/db"] {
+            do {
+                _ = try PostgresURL(bad)
+                Issue.record("\(bad) parsed")
+            } catch {
+                #expect(!"\(error)".contains("s3cr"), "\(error)")
+                #expect("\(error)".contains("port") || "\(error)".contains("host") || "\(error)".contains("user"))
+            }
         }
     }
 
