@@ -89,6 +89,13 @@ public enum DocumentParser {
             } catch {
                 throw InputError([jsonDiagnostic(error, text: text)])
             }
+            if let line = trailingCommaLine(json: text) {
+                throw InputError([
+                    Diagnostic(
+                        path: "", message: "malformed JSON at line \(line): a comma before a closing ] or }",
+                        line: line)
+                ])
+            }
         }
         let source = format == .json ? try yamlEscapes(json: text) : text
         let root: Yams.Node?
@@ -109,16 +116,26 @@ public enum DocumentParser {
         // ("billion laughs") expands to billions of nodes. Anchored nodes are measured once (an
         // alias is a copy of its anchored node, anchor and all), so this costs the file's own
         // size, not its expansion. The parser is kept alive meanwhile: it owns the anchors.
+        let limit = ExpansionLimit(nodes: maximumNodes, bytes: max(maximumExpandedBytes, 2 * text.utf8.count))
         let expanded = withExtendedLifetime(parser) {
-            var sizes: [ObjectIdentifier: Int] = [:]
-            return expandedSize(root, sizes: &sizes)
+            var sizes: [ObjectIdentifier: ExpansionLimit] = [:]
+            return expandedSize(root, limit: limit, sizes: &sizes)
         }
-        guard expanded <= maximumNodes else {
+        guard expanded.nodes <= limit.nodes else {
             throw InputError([
                 Diagnostic(
                     path: "",
                     message:
-                        "the file's YAML aliases expand to more than \(maximumNodes) nodes; refused before expanding them (a scenario needs no aliases at all)"
+                        "the file's YAML aliases expand to more than \(limit.nodes) nodes; refused before expanding them (a scenario needs no aliases at all)"
+                )
+            ])
+        }
+        guard expanded.bytes <= limit.bytes else {
+            throw InputError([
+                Diagnostic(
+                    path: "",
+                    message:
+                        "the file's YAML aliases expand to more than \(limit.bytes) bytes of text; refused before expanding them (a scenario needs no aliases at all)"
                 )
             ])
         }
@@ -130,24 +147,79 @@ public enum DocumentParser {
     /// scenario (1,000 offers, 300 workloads) has about 40,000.
     static let maximumNodes = 1_000_000
 
-    /// Nodes of `node` with aliases expanded, counting each anchored node once and stopping just
-    /// past `maximumNodes`.
-    private static func expandedSize(_ node: Yams.Node, sizes: inout [ObjectIdentifier: Int]) -> Int {
+    /// The most bytes of text (keys and values) a document may hold with its aliases expanded,
+    /// unless the file itself is over half of it: aliases may at most double a larger file. A
+    /// count of nodes alone let one long anchored text, aliased 10,000 times, become 100 MB.
+    static let maximumExpandedBytes = 16 << 20
+
+    /// What a document holds with its aliases expanded.
+    struct ExpansionLimit {
+        var nodes: Int
+        var bytes: Int
+    }
+
+    /// Nodes and bytes of text of `node` with aliases expanded, counting each anchored node once
+    /// and stopping just past the limit.
+    private static func expandedSize(
+        _ node: Yams.Node, limit: ExpansionLimit, sizes: inout [ObjectIdentifier: ExpansionLimit]
+    ) -> ExpansionLimit {
         let key = node.anchor.map(ObjectIdentifier.init)
         if let key, let known = sizes[key] { return known }
-        var size = 1
+        var size = ExpansionLimit(nodes: 1, bytes: 0)
+        func add(_ child: Yams.Node) {
+            guard size.nodes <= limit.nodes, size.bytes <= limit.bytes else { return }
+            let more = expandedSize(child, limit: limit, sizes: &sizes)
+            size.nodes += more.nodes
+            size.bytes += more.bytes
+        }
         switch node {
-        case .scalar, .alias: break
-        case .sequence(let sequence):
-            for child in sequence where size <= maximumNodes { size += expandedSize(child, sizes: &sizes) }
+        case .scalar(let scalar): size.bytes = scalar.string.utf8.count
+        case .alias: break
+        case .sequence(let sequence): for child in sequence { add(child) }
         case .mapping(let mapping):
-            for (k, v) in mapping where size <= maximumNodes {
-                size += expandedSize(k, sizes: &sizes) + expandedSize(v, sizes: &sizes)
+            for (k, v) in mapping {
+                add(k)
+                add(v)
             }
         }
-        size = min(size, maximumNodes + 1)
+        size = ExpansionLimit(nodes: min(size.nodes, limit.nodes + 1), bytes: min(size.bytes, limit.bytes + 1))
         if let key { sizes[key] = size }
         return size
+    }
+
+    /// The line of a comma that closes a list or an object (`[1,]`, `{"a": 1,}`), outside strings:
+    /// JSON has none, but Foundation's reader and the YAML parser behind it let it pass.
+    static func trailingCommaLine(json text: String) -> Int? {
+        var line = 1
+        var inString = false
+        var escaped = false
+        var commaLine: Int?
+        for byte in text.utf8 {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                if byte == UInt8(ascii: "\n") { line += 1 }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\n"): line += 1
+            case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\r"): continue
+            case UInt8(ascii: ","): commaLine = line
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                if let commaLine { return commaLine }
+            case UInt8(ascii: "\""):
+                inString = true
+                commaLine = nil
+            default: commaLine = nil
+            }
+            if byte != UInt8(ascii: ",") && byte != UInt8(ascii: "\n") { commaLine = nil }
+        }
+        return nil
     }
 
     /// JSON writes characters beyond the Basic Multilingual Plane as UTF-16 surrogate pairs

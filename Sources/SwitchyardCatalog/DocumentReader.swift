@@ -20,8 +20,31 @@ public struct DocumentReader {
     }
 
     /// Records a problem.
+    ///
+    /// At most `maximumDiagnostics` are kept, then one line says how many more there were: a
+    /// document whose aliases repeat one mistake thousands of times gets a readable answer, not
+    /// megabytes of the same line.
     public mutating func fail(_ path: String, _ message: String, line: Int?) {
-        diagnostics.append(Diagnostic(path: path, message: message, line: line))
+        if diagnostics.count < Self.maximumDiagnostics {
+            diagnostics.append(Diagnostic(path: path, message: message, line: line))
+            return
+        }
+        omitted += 1
+        let summary = Diagnostic(path: "", message: "and \(omitted) more problem(s) not listed")
+        if diagnostics.count == Self.maximumDiagnostics {
+            diagnostics.append(summary)
+        } else {
+            diagnostics[diagnostics.count - 1] = summary
+        }
+    }
+
+    /// The most problems listed for one document.
+    public static let maximumDiagnostics = 200
+    private var omitted = 0
+
+    /// Text from the input as a message quotes it: at most 64 characters.
+    public static func quoted(_ text: String) -> String {
+        text.count <= 64 ? text : String(text.prefix(61)) + "…"
     }
 
     /// A mapping's fields, checked against the keys the schema allows.
@@ -56,10 +79,13 @@ public struct DocumentReader {
         }
         var values: [String: DocumentNode] = [:]
         for (key, value) in pairs {
-            let keyPath = path.isEmpty ? key : "\(path).\(key)"
             if !allowed.contains(key) {
-                var message = "unknown field '\(key)'"
-                if let guess = closestMatch(to: key, in: allowed) { message += " (did you mean '\(guess)'?)" }
+                let shown = Self.quoted(key)
+                let keyPath = path.isEmpty ? shown : "\(path).\(shown)"
+                var message = "unknown field '\(shown)'"
+                if key.count <= 64, let guess = closestMatch(to: key, in: allowed) {
+                    message += " (did you mean '\(guess)'?)"
+                }
                 fail(keyPath, message, line: value.line)
                 continue
             }
@@ -198,8 +224,10 @@ public struct DocumentReader {
         guard let text = string(node, path) else { return nil }
         guard let value = E(rawValue: text) else {
             let options = E.allCases.map(\.rawValue)
-            var message = "'\(text)' is not one of \(options.joined(separator: ", "))"
-            if let guess = closestMatch(to: text, in: options) { message += " (did you mean '\(guess)'?)" }
+            var message = "'\(Self.quoted(text))' is not one of \(options.joined(separator: ", "))"
+            if text.count <= 64, let guess = closestMatch(to: text, in: options) {
+                message += " (did you mean '\(guess)'?)"
+            }
             fail(path, message, line: node.line)
             return nil
         }

@@ -552,4 +552,36 @@ import Testing
             "\(error)".contains("aliases expand to more than 1000000 nodes")
         }
     }
+
+    /// Few nodes can still be many bytes: one anchored 10,000-character text aliased 10,000 times
+    /// (a 57 KB file) would be 100 MB expanded, and is refused before anything is expanded.
+    @Test func aliasesOfLongTextAreBoundedInBytes() throws {
+        let text = String(repeating: "x", count: 10_000)
+        let yaml =
+            "name: &n \(text)\nlist: [" + Array(repeating: "*n", count: 10_000).joined(separator: ", ") + "]\n"
+        #expect(yaml.utf8.count < 60_000)
+        #expect {
+            try DocumentParser.parse(yaml, format: .yaml)
+        } throws: { error in
+            "\(error)".contains("aliases expand to more than \(16 << 20) bytes")
+        }
+        // A text aliased a few times is fine.
+        let few = "name: &n \(text)\nlist: [*n, *n, *n]\n"
+        #expect(throws: Never.self) { try DocumentParser.parse(few, format: .yaml) }
+    }
+
+    /// A mistake repeated by aliases is listed at most 200 times, with one line for the rest,
+    /// and a long unknown key is quoted cut short: the answer stays small.
+    @Test func aRepeatedMistakeGivesASmallAnswer() throws {
+        let key = String(repeating: "k", count: 20_000)
+        var lines = ["x: &bad", "  ? \(key)", "  : 1", "offers:"]
+        for _ in 0..<500 { lines.append("  - *bad") }
+        let node = try DocumentParser.parse(lines.joined(separator: "\n"), format: .yaml)
+        #expect {
+            try ScenarioFile.load(document: node)
+        } throws: { error in
+            let text = "\(error)"
+            return text.utf8.count < 100_000 && text.contains("more problem(s) not listed") && !text.contains(key)
+        }
+    }
 }
