@@ -45,177 +45,23 @@ public struct Planner: Sendable {
         return try solve(input, overrides: PlanningOverrides())
     }
 
+    /// The stages of a solve (`SolveStages`): with N-1 on critical work, loss cases are added in
+    /// rounds on the relaxation, then on rounded plans, and the last plan is searched further;
+    /// otherwise one solve. Then the plan is extracted, explained and reported.
     func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
-        var timing = SolveTiming()
-        let started = ContinuousClock.now
-        say("planning \(input.workloads.count) workloads over \(input.periods) months", since: started)
-        func rest(of model: SourcingModel, subset: Set<Int>) -> [Int] {
-            Set(model.suppliers).subtracting(subset).sorted()
-        }
-        var buildSeconds = 0.0
-        func build(_ subset: Set<Int>?) -> SourcingModel {
-            let start = ContinuousClock.now
-            defer { buildSeconds += (ContinuousClock.now - start).seconds }
-            let model = SourcingModel(input, overrides: overrides, lossSubset: subset)
-            say(
-                "model: \(model.lp.variableCount) variables (\(model.lp.integerCount) integer), "
-                    + "\(model.lp.constraintCount) constraints, \(subset?.count ?? 0) loss cases", since: started)
-            return model
-        }
+        var stages = SolveStages(planner: self, input: input, overrides: overrides)
+        stages.say("planning \(input.workloads.count) workloads over \(input.periods) months")
         let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
-        var model: SourcingModel
-        var solution: Solution
-        var evaluation: [(blocks: LossBlocks, values: [Double])] = []
+        let rounded: SolveStages.Rounded
         if resilient, generateLossCases {
-            // N-1 by constraint generation: optimise for the losses that matter, check the rest
-            // with the plan fixed, add those that fall short, and solve again.
-            var subset = Set<Int>()
-            var round = 0
-            func timeLeft() -> Double {
-                (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
-            }
-            // First on the relaxation alone: its allocation is checked against each provider's
-            // loss, and the cases it falls short on join the model, until it falls short on none
-            // (or the rounds or the time run out). Only then is a plan rounded. A round's plan
-            // only says which cases to add, and rounding one (with its moves of runs) costs as
-            // much as its relaxation again: on the medium benchmark that left no time for the
-            // third round's plan.
-            var relaxed: (subset: Set<Int>, model: SourcingModel, solution: Solution)?
-            while round < maxResilienceRounds, timeLeft() > 0 {
-                let candidate = build(subset)
-                // A relaxation that fails or runs out of time leaves the last one's cases (an
-                // error on the first surfaces when the rounded round solves it again).
-                guard let relaxation = try? relax(candidate, timing: &timing, since: started),
-                    relaxation.status == .optimal
-                else {
-                    if let relaxed { subset = relaxed.subset }
-                    break
-                }
-                round += 1
-                relaxed = (subset, candidate, relaxation)
-                let rest = rest(of: candidate, subset: subset)
-                guard !rest.isEmpty else { break }
-                let checkStart = ContinuousClock.now
-                let short = violators(
-                    try evaluateLosses(rest, model: candidate, base: relaxation.values), among: rest, input: input)
-                timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
-                say("relaxation checked against \(rest.count) provider losses: \(short.count) short", since: started)
-                // The next round's relaxation is larger, and a plan has to be rounded after it.
-                if short.isEmpty || timeLeft() < 3 * relaxation.seconds { break }
-                subset.formUnion(short)
-            }
-            // Cases found short in the last round allowed join the rounded round's model.
-            var integerRounds = 0
-            var kept:
-                (
-                    model: SourcingModel, solution: Solution, subset: Set<Int>,
-                    evaluation: [(blocks: LossBlocks, values: [Double])], relaxation: Solution
-                )?
-            var relaxation: Solution
-            while true {
-                let given = relaxed?.subset == subset ? relaxed : nil
-                relaxed = nil
-                model = given?.model ?? build(subset)
-                do {
-                    relaxation = try given?.solution ?? relax(model, timing: &timing, since: started)
-                    solution = try solveMILP(
-                        model, relaxation: relaxation, timing: &timing, search: false, since: started)
-                } catch {
-                    // A round with more loss cases that finds no plan in the time left leaves
-                    // the previous round's plan, whose loss table says what it lacks.
-                    guard let kept else { throw error }
-                    say(
-                        "no plan with \(subset.count) loss cases in the time left: keeping the last round's",
-                        since: started)
-                    (model, solution, subset, evaluation, relaxation) = kept
-                    break
-                }
-                integerRounds += 1
-                timing.resilienceRounds = round + integerRounds
-                let rest = rest(of: model, subset: subset)
-                guard !rest.isEmpty else {
-                    evaluation = []
-                    break
-                }
-                let checkStart = ContinuousClock.now
-                evaluation = try evaluateLosses(rest, model: model, base: solution.values)
-                timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
-                say("checked \(rest.count) provider losses", since: started)
-                let short = violators(evaluation, among: rest, input: input)
-                kept = (model, solution, subset, evaluation, relaxation)
-                // Another round solves a larger relaxation than this one's and rounds it again:
-                // started with less than three times this relaxation's seconds left, it ends
-                // without a plan (on the medium benchmark a fourth case's relaxation ran out the
-                // last 37 s after one of 34 s), and the search below gets nothing.
-                if short.isEmpty || integerRounds >= maxResilienceRounds || timeLeft() < 3 * relaxation.seconds {
-                    if !short.isEmpty {
-                        say(
-                            "\(short.count) more provider loss(es) short; too little time left for another round",
-                            since: started)
-                    }
-                    break
-                }
-                subset.formUnion(short)
-            }
-            // The last round's plan, searched further when the heuristic left it outside the gap:
-            // first with its runs fixed, then everything.
-            if let gap = solution.relativeGap, gap > options.relativeGap {
-                let start = solution
-                solution = withRunsFixed(model, from: solution, clock: started, timing: &timing)
-                if let gap = solution.relativeGap, gap > options.relativeGap {
-                    let searched = try branchAndCut(
-                        model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
-                        timing: &timing)
-                    if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
-                        solution = searched
-                    } else {
-                        solution.bestBound = searched.bestBound
-                        if let g = solution.relativeGap, g <= options.relativeGap { solution.status = .optimal }
-                    }
-                }
-                solution = polished(
-                    model, solution, guide: relaxation.values, bound: solution.bestBound, clock: started,
-                    timing: &timing)
-                if solution.values != start.values, !rest(of: model, subset: subset).isEmpty {
-                    let checkStart = ContinuousClock.now
-                    evaluation = try evaluateLosses(
-                        rest(of: model, subset: subset), model: model, base: solution.values)
-                    timing.evaluationSeconds += (ContinuousClock.now - checkStart).seconds
-                }
-            }
+            let relaxed = try stages.relaxationRounds()
+            rounded = try stages.searched(try stages.integerRounds(from: relaxed))
         } else {
-            model = build(nil)
-            solution = try solveMILP(model, timing: &timing, since: started)
+            rounded = try stages.inOneSolve()
         }
-        var extractor = PlanExtractor(model: model, values: solution.values, evaluated: evaluation)
-        var plan = extractor.plan()
         let explainStart = ContinuousClock.now
-        let timeLeft = (options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
-        plan.explanation = Explainer(
-            model: model, values: solution.values, lpSolver: lpSolver, warmStart: solution.basis,
-            timeLimitSeconds: min(60, max(1, timeLeft))
-        )
-        .explain(plan: plan)
-        extractor.attachReasons(to: &plan)
-        let restarts = RunRestarts(input: input)
-        for i in plan.resilience.indices {
-            plan.resilience[i].runRestarts = restarts.restarts(for: plan.resilience[i].provider, plan: plan)
-        }
-        // The bound of the last model is a bound for the full one: leaving out loss cases only
-        // removes costs and constraints. The gap compares it with the full plan's objective.
-        let objective = plan.cost.objective.double
-        let bound = min(solution.bestBound ?? objective, objective)
-        let gap = max(0, (objective - bound) / max(1e-9, abs(objective)))
-        let status = SolverReport.status(solution.status.rawValue, gap: gap, target: options.relativeGap)
-        plan.solver = SolverReport(
-            status: status, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
-            constraints: model.lp.constraintCount, nonzeros: model.lp.nonzeroCount, buildSeconds: buildSeconds,
-            solveSeconds: timing.relaxationSeconds + timing.roundingSeconds + timing.branchAndCutSeconds
-                + timing.evaluationSeconds,
-            explainSeconds: (ContinuousClock.now - explainStart).seconds, gap: gap, nodes: solution.nodes,
-            relaxationSeconds: timing.relaxationSeconds, roundingSeconds: timing.roundingSeconds,
-            branchAndCutSeconds: timing.branchAndCutSeconds, resilienceRounds: timing.resilienceRounds,
-            lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds)
+        var plan = stages.explained(rounded)
+        plan.solver = stages.report(rounded, plan: plan, explainSeconds: (ContinuousClock.now - explainStart).seconds)
         return plan
     }
 

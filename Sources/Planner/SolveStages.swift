@@ -1,0 +1,227 @@
+import Foundation
+import Solver
+import SwitchyardModel
+
+/// One solve of the planner, as its stages: build a model, add the provider-loss cases that fall
+/// short (first on the relaxation, then on rounded plans), search the last plan further when it
+/// is outside the gap, then extract, explain and report it. `Planner.solve` lists the stages;
+/// each is a method here, and the state they share (the clock, the timings) is this value's.
+struct SolveStages {
+    let planner: Planner
+    let input: PlanningInput
+    let overrides: PlanningOverrides
+    let started = ContinuousClock.now
+    var timing = SolveTiming()
+    var buildSeconds = 0.0
+
+    /// A rounded plan and what it was checked against.
+    struct Rounded {
+        var model: SourcingModel
+        var solution: Solution
+        /// The provider-loss cases in the model.
+        var subset: Set<Int>
+        /// The losses checked with the plan fixed (those outside the model).
+        var evaluation: [(blocks: LossBlocks, values: [Double])]
+        /// The relaxation the plan was rounded from.
+        var relaxation: Solution?
+    }
+
+    /// The last relaxation that solved in the loss-case rounds, and its cases.
+    struct Relaxed {
+        var subset: Set<Int>
+        var model: SourcingModel
+        var solution: Solution
+    }
+
+    func say(_ message: @autoclosure () -> String) { planner.say(message(), since: started) }
+
+    func timeLeft() -> Double {
+        (planner.options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
+    }
+
+    /// The suppliers whose loss is outside `subset` (checked after the solve, not optimised).
+    func rest(of model: SourcingModel, subset: Set<Int>) -> [Int] {
+        Set(model.suppliers).subtracting(subset).sorted()
+    }
+
+    /// The model with the loss cases of `subset` (every one when nil).
+    mutating func build(_ subset: Set<Int>?) -> SourcingModel {
+        let start = ContinuousClock.now
+        defer { buildSeconds += (ContinuousClock.now - start).seconds }
+        let model = SourcingModel(input, overrides: overrides, lossSubset: subset)
+        say(
+            "model: \(model.lp.variableCount) variables (\(model.lp.integerCount) integer), "
+                + "\(model.lp.constraintCount) constraints, \(subset?.count ?? 0) loss cases")
+        return model
+    }
+
+    /// The losses of `providers` checked with `values` fixed, timed.
+    mutating func evaluate(_ providers: [Int], model: SourcingModel, values: [Double]) throws
+        -> [(blocks: LossBlocks, values: [Double])]
+    {
+        let start = ContinuousClock.now
+        defer { timing.evaluationSeconds += (ContinuousClock.now - start).seconds }
+        return try planner.evaluateLosses(providers, model: model, base: values)
+    }
+
+    /// Plans in one solve: every loss case in the model from the start (or none, when nothing
+    /// is critical or N-1 is off).
+    mutating func inOneSolve() throws -> Rounded {
+        let model = build(nil)
+        let solution = try planner.solveMILP(model, timing: &timing, since: started)
+        return Rounded(model: model, solution: solution, subset: [], evaluation: [], relaxation: nil)
+    }
+
+    /// N-1 by constraint generation on the relaxation alone: its allocation is checked against
+    /// each provider's loss, and the cases it falls short on join the model, until it falls short
+    /// on none (or the rounds or the time run out). Only then is a plan rounded. A round's plan
+    /// only says which cases to add, and rounding one (with its moves of runs) costs as much as
+    /// its relaxation again: on the medium benchmark that left no time for the third round's plan.
+    mutating func relaxationRounds() throws -> (subset: Set<Int>, last: Relaxed?, rounds: Int) {
+        var subset = Set<Int>()
+        var round = 0
+        var relaxed: Relaxed?
+        while round < planner.maxResilienceRounds, timeLeft() > 0 {
+            let candidate = build(subset)
+            // A relaxation that fails or runs out of time leaves the last one's cases (an error
+            // on the first surfaces when the rounded round solves it again).
+            guard let relaxation = try? planner.relax(candidate, timing: &timing, since: started),
+                relaxation.status == .optimal
+            else {
+                if let relaxed { subset = relaxed.subset }
+                break
+            }
+            round += 1
+            relaxed = Relaxed(subset: subset, model: candidate, solution: relaxation)
+            let rest = rest(of: candidate, subset: subset)
+            guard !rest.isEmpty else { break }
+            let short = planner.violators(
+                try evaluate(rest, model: candidate, values: relaxation.values), among: rest, input: input)
+            say("relaxation checked against \(rest.count) provider losses: \(short.count) short")
+            // The next round's relaxation is larger, and a plan has to be rounded after it.
+            if short.isEmpty || timeLeft() < 3 * relaxation.seconds { break }
+            subset.formUnion(short)
+        }
+        return (subset, relaxed, round)
+    }
+
+    /// Rounded plans, each checked against the losses outside its model; the cases found short
+    /// join the next round's model. A round with more cases that finds no plan in the time left
+    /// leaves the previous round's plan, whose loss table says what it lacks.
+    mutating func integerRounds(from relaxed: (subset: Set<Int>, last: Relaxed?, rounds: Int)) throws -> Rounded {
+        var subset = relaxed.subset
+        var given = relaxed.last
+        var count = 0
+        var kept: Rounded?
+        while true {
+            let reuse = given?.subset == subset ? given : nil
+            given = nil
+            let model = reuse?.model ?? build(subset)
+            let relaxation: Solution
+            let solution: Solution
+            do {
+                relaxation = try reuse?.solution ?? planner.relax(model, timing: &timing, since: started)
+                solution = try planner.solveMILP(
+                    model, relaxation: relaxation, timing: &timing, search: false, since: started)
+            } catch {
+                guard let kept else { throw error }
+                say("no plan with \(subset.count) loss cases in the time left: keeping the last round's")
+                return kept
+            }
+            count += 1
+            timing.resilienceRounds = relaxed.rounds + count
+            let rest = rest(of: model, subset: subset)
+            guard !rest.isEmpty else {
+                return Rounded(model: model, solution: solution, subset: subset, evaluation: [], relaxation: relaxation)
+            }
+            let evaluation = try evaluate(rest, model: model, values: solution.values)
+            say("checked \(rest.count) provider losses")
+            let short = planner.violators(evaluation, among: rest, input: input)
+            let round = Rounded(
+                model: model, solution: solution, subset: subset, evaluation: evaluation, relaxation: relaxation)
+            kept = round
+            // Another round solves a larger relaxation than this one's and rounds it again:
+            // started with less than three times this relaxation's seconds left, it ends without
+            // a plan (on the medium benchmark a fourth case's relaxation ran out the last 37 s
+            // after one of 34 s), and the search below gets nothing.
+            if short.isEmpty || count >= planner.maxResilienceRounds || timeLeft() < 3 * relaxation.seconds {
+                if !short.isEmpty {
+                    say("\(short.count) more provider loss(es) short; too little time left for another round")
+                }
+                return round
+            }
+            subset.formUnion(short)
+        }
+    }
+
+    /// The last round's plan, searched further when the heuristic left it outside the gap:
+    /// first with its runs fixed, then everything; polished, and its losses checked again if it
+    /// changed.
+    mutating func searched(_ rounded: Rounded) throws -> Rounded {
+        var result = rounded
+        let target = planner.options.relativeGap
+        guard let gap = rounded.solution.relativeGap, gap > target else { return result }
+        let model = rounded.model
+        var solution = planner.withRunsFixed(model, from: rounded.solution, clock: started, timing: &timing)
+        if let gap = solution.relativeGap, gap > target {
+            let searched = try planner.branchAndCut(
+                model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
+                timing: &timing)
+            if (searched.objective ?? .infinity) < (solution.objective ?? .infinity) - 1e-6 {
+                solution = searched
+            } else {
+                solution.bestBound = searched.bestBound
+                if let g = solution.relativeGap, g <= target { solution.status = .optimal }
+            }
+        }
+        solution = planner.polished(
+            model, solution, guide: rounded.relaxation?.values ?? rounded.solution.values, bound: solution.bestBound,
+            clock: started, timing: &timing)
+        let rest = rest(of: model, subset: rounded.subset)
+        if solution.values != rounded.solution.values, !rest.isEmpty {
+            result.evaluation = try evaluate(rest, model: model, values: solution.values)
+        }
+        result.solution = solution
+        return result
+    }
+
+    /// The plan of a rounded solution: extracted, explained from the LP's duals (with what time
+    /// is left, 1 to 60 s), with each shortfall's reasons and each provider loss's run restarts.
+    func explained(_ rounded: Rounded) -> Plan {
+        var extractor = PlanExtractor(
+            model: rounded.model, values: rounded.solution.values, evaluated: rounded.evaluation)
+        var plan = extractor.plan()
+        plan.explanation = Explainer(
+            model: rounded.model, values: rounded.solution.values, lpSolver: planner.lpSolver,
+            warmStart: rounded.solution.basis, timeLimitSeconds: min(60, max(1, timeLeft()))
+        )
+        .explain(plan: plan)
+        extractor.attachReasons(to: &plan)
+        let restarts = RunRestarts(input: input)
+        for i in plan.resilience.indices {
+            plan.resilience[i].runRestarts = restarts.restarts(for: plan.resilience[i].provider, plan: plan)
+        }
+        return plan
+    }
+
+    /// What the solver did. The bound of the last model is a bound for the full one: leaving
+    /// out loss cases only removes costs and constraints. The gap compares it with the full
+    /// plan's objective.
+    func report(_ rounded: Rounded, plan: Plan, explainSeconds: Double) -> SolverReport {
+        let model = rounded.model
+        let solution = rounded.solution
+        let objective = plan.cost.objective.double
+        let bound = min(solution.bestBound ?? objective, objective)
+        let gap = max(0, (objective - bound) / max(1e-9, abs(objective)))
+        let status = SolverReport.status(solution.status.rawValue, gap: gap, target: planner.options.relativeGap)
+        return SolverReport(
+            status: status, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
+            constraints: model.lp.constraintCount, nonzeros: model.lp.nonzeroCount, buildSeconds: buildSeconds,
+            solveSeconds: timing.relaxationSeconds + timing.roundingSeconds + timing.branchAndCutSeconds
+                + timing.evaluationSeconds,
+            explainSeconds: explainSeconds, gap: gap, nodes: solution.nodes,
+            relaxationSeconds: timing.relaxationSeconds, roundingSeconds: timing.roundingSeconds,
+            branchAndCutSeconds: timing.branchAndCutSeconds, resilienceRounds: timing.resilienceRounds,
+            lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds)
+    }
+}
