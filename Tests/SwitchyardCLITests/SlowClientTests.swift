@@ -70,8 +70,9 @@ struct SlowClientReport: Sendable {
 /// Slow and idle clients cannot take the server down: connections with no request, with headers
 /// never finished, and with bodies sent a byte at a time are closed on their deadlines, while
 /// /healthz keeps answering quickly through them. The server is the real binary in a process of
-/// its own; the clients run on a thread of their own.
-@Suite struct SlowClientTests {
+/// its own; the clients run on a thread of their own. One test at a time: each measures latency
+/// under a load of its own making, which the other's load would blur.
+@Suite(.serialized) struct SlowClientTests {
     @Test func idleAndTricklingConnectionsAreCutOffAndHealthzKeepsAnswering() async throws {
         let (url, drop) = try await TestDatabases.make(.sqlite)
         defer { Task { await drop() } }
