@@ -244,7 +244,7 @@ struct Candidate {
 }
 
 /// A job running in the current round.
-private struct Running {
+struct Running {
     let pool: Int
     /// When it started in this round (the round's start, or later).
     let since: Double
@@ -257,7 +257,7 @@ private struct Running {
 }
 
 /// What a simulation carries from round to round.
-private struct SimulationState {
+struct SimulationState {
     let simulator: Simulator
     let jobs: [SimulatedJob]
     /// Job indices in arrival order (`SimulatedJob.arrivalOrder`).
@@ -445,183 +445,6 @@ private struct SimulationState {
             start = end
         }
         billedUntil = max(billedUntil, b)
-    }
-
-    /// Plays one round: starts the candidates in order, then goes event by event — a job
-    /// finishing (its gang freed; backfilled when `backfill`), a pool shrinking (the jobs that no
-    /// longer fit stop, lowest in the round's order first, losing their progress since they
-    /// started in the round), a pool growing (the policy decides again and waiting jobs start at
-    /// once) — and closes the round.
-    mutating func playRound(_ candidates: [Candidate], active: [Int]) throws -> RoundReport {
-        var candidates = candidates
-        let roundStart = t
-        let roundEnd = t + simulator.roundSeconds
-        var capacity = simulator.capacity(at: roundStart)
-        let startCapacity = capacity
-        var packers = pools.indices.map { DomainPacker(accelerators: capacity[$0], domainSize: pools[$0].domainSize) }
-        var runs: [Int: Running] = [:]
-        var busy = Array(repeating: 0, count: pools.count)
-        var cost = Array(repeating: 0.0, count: pools.count)
-        var finishes: [(at: Double, job: Int)] = []
-        var rankCounter = 0
-        let costBefore = availableSeconds
-
-        func start(_ j: Int, on m: Int, at time: Double, slots: [DomainPacker.Slot]) {
-            let overhead: Double
-            if lastPool[j] == nil {
-                overhead = simulator.startupSeconds
-            } else if lastPool[j] != m {
-                overhead = simulator.checkpointSeconds
-                preemptions += 1
-            } else if continuing[j] && time == roundStart {
-                overhead = owedOverhead[j]
-            } else {
-                overhead = simulator.resumeSeconds
-            }
-            runs[j] = Running(pool: m, since: time, overhead: overhead, slots: slots, rank: rankCounter)
-            rankCounter += 1
-            busy[m] += jobs[j].gang
-            if started[j] == nil { started[j] = time }
-            let end = time + overhead + remaining[j] / jobs[j].throughput[m]
-            if end <= roundEnd + 1e-6 {
-                let at = finishes.firstIndex { ($0.at, $0.job) > (end, j) } ?? finishes.count
-                finishes.insert((end, j), at: at)
-            }
-        }
-
-        /// Ends job j's stretch at `time`: its accelerator-time counted, its share received.
-        func account(_ j: Int, until time: Double) -> Running {
-            let run = runs.removeValue(forKey: j)!
-            let elapsed = time - run.since
-            busySeconds[run.pool] += Double(jobs[j].gang) * elapsed
-            poolSeconds[j][run.pool, default: 0] += elapsed
-            received[j][run.pool] += elapsed / simulator.roundSeconds
-            packers[run.pool].release(run.slots)
-            lastPool[j] = run.pool
-            return run
-        }
-
-        /// Starts waiting jobs on pool m at `time`: in a backfilled round the first waiting jobs in
-        /// arrival order that fit and run there; otherwise the round's claims on m, in order.
-        func fill(_ m: Int, at time: Double) {
-            let queue: [Int] =
-                simulator.backfill
-                ? active.filter { runs[$0] == nil && finished[$0] == nil && m < jobs[$0].throughput.count }
-                : candidates.filter { $0.pool == m }.map(\.job)
-            for j in queue where runs[j] == nil && finished[j] == nil && jobs[j].throughput[m] > 0 {
-                if let slots = packers[m].place(gang: jobs[j].gang) { start(j, on: m, at: time, slots: slots) }
-                if packers[m].freeAccelerators == 0 { break }
-            }
-        }
-
-        /// Re-packs the jobs running on pool m into `accelerators`, in the round's order; returns
-        /// the jobs that no longer fit (holding no slot in the new packing).
-        func repack(_ m: Int, into accelerators: Int) -> [Int] {
-            var packer = DomainPacker(accelerators: accelerators, domainSize: pools[m].domainSize)
-            var evicted: [Int] = []
-            for (j, run) in runs.filter({ $0.value.pool == m }).sorted(by: { $0.value.rank < $1.value.rank }) {
-                let slots = packer.place(gang: jobs[j].gang)
-                if slots == nil { evicted.append(j) }
-                runs[j] = Running(pool: m, since: run.since, overhead: run.overhead, slots: slots ?? [], rank: run.rank)
-            }
-            packers[m] = packer
-            return evicted
-        }
-
-        // The round's claims, highest priority first.
-        for c in candidates where runs[c.job] == nil && finished[c.job] == nil {
-            if let slots = packers[c.pool].place(gang: jobs[c.job].gang) {
-                start(c.job, on: c.pool, at: roundStart, slots: slots)
-            }
-        }
-        if simulator.backfill { for m in pools.indices { fill(m, at: roundStart) } }
-        if simulator.checkInvariants {
-            for m in pools.indices {
-                let used = runs.values.filter { $0.pool == m }.reduce(0) { $0 + $1.slots.reduce(0) { $0 + $1.count } }
-                precondition(used <= capacity[m], "pool \(m) over-allocated")
-            }
-        }
-        for j in active { continuing[j] = false }
-
-        var changes = changeTimes.filter { $0 > roundStart && $0 < roundEnd }[...]
-        var segmentStart = roundStart
-        var end = roundEnd
-        while true {
-            let finish = finishes.first
-            let change = changes.first
-            if let finish, change == nil || finish.at <= change! {
-                finishes.removeFirst()
-                let j = finish.job
-                guard runs[j] != nil else { continue }
-                let run = account(j, until: finish.at)
-                finished[j] = finish.at
-                remaining[j] = 0
-                unfinishedCount -= 1
-                if unfinishedCount == 0 {
-                    end = finish.at
-                    break
-                }
-                if simulator.backfill { fill(run.pool, at: finish.at) }
-            } else if let change {
-                changes.removeFirst()
-                charge(from: segmentStart, to: change)
-                segmentStart = change
-                let now = simulator.capacity(at: change)
-                // The policy decides again for a pool that grows: the round's claims were made
-                // for less.
-                if pools.indices.contains(where: { now[$0] > capacity[$0] }), !simulator.backfill {
-                    let waiting = active.filter { finished[$0] == nil }
-                    let (grouping, target) = try targetShares(waiting, available: now)
-                    candidates = rank(waiting, grouping: grouping, target: target)
-                }
-                for m in pools.indices where now[m] != capacity[m] {
-                    if now[m] < capacity[m] {
-                        for j in repack(m, into: now[m]) {
-                            let run = account(j, until: change)
-                            workLost += jobs[j].throughput[m] * max(0, change - run.since - run.overhead)
-                            preemptions += 1
-                            finishes.removeAll { $0.job == j }
-                        }
-                    } else {
-                        packers[m].grow(to: now[m])
-                    }
-                    capacity[m] = now[m]
-                    fill(m, at: change)
-                }
-            } else {
-                break
-            }
-        }
-        charge(from: segmentStart, to: end)
-        // A pool that shrinks exactly at the round's end stops the jobs that no longer fit there,
-        // lowest in the round's order first (nothing is lost: the round's end is their checkpoint).
-        var stopped: Set<Int> = []
-        if end == roundEnd {
-            let next = simulator.capacity(at: roundEnd)
-            for m in pools.indices where next[m] < capacity[m] {
-                var packer = DomainPacker(accelerators: next[m], domainSize: pools[m].domainSize)
-                for (j, _) in runs.filter({ $0.value.pool == m }).sorted(by: { $0.value.rank < $1.value.rank })
-                where packer.place(gang: jobs[j].gang) == nil {
-                    stopped.insert(j)
-                    preemptions += 1
-                }
-            }
-        }
-        // Close the round: the jobs still running keep their progress and continue next round.
-        for j in runs.keys.sorted() {
-            let run = account(j, until: roundEnd)
-            let m = run.pool
-            let useful = max(0, roundEnd - run.since - run.overhead)
-            remaining[j] = max(0, remaining[j] - useful * jobs[j].throughput[m])
-            owedOverhead[j] = max(0, run.since + run.overhead - roundEnd)
-            continuing[j] = !stopped.contains(j)
-            if simulator.checkInvariants { precondition(remaining[j] > 0, "a job ran past its finish") }
-        }
-        for m in pools.indices {
-            cost[m] = (availableSeconds[m] - costBefore[m]) / 3600 * pools[m].pricePerAcceleratorHour
-        }
-        return RoundReport(
-            startSeconds: roundStart, runningJobs: rankCounter, busy: busy, available: startCapacity, cost: cost)
     }
 
     /// The metrics of the run so far.

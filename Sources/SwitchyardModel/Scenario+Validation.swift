@@ -93,13 +93,29 @@ private struct Validator {
         }
     }
 
+    /// Every problem of the scenario, section by section, in the file's order.
     mutating func check(_ s: Scenario) {
+        checkTop(s)
+        checkAccelerators(s)
+        let providers = checkProviders(s)
+        checkOffers(s, providers: providers)
+        let sites = checkColocation(s, providers: providers)
+        checkOwnedFleets(s, sites: sites)
+        checkWorkloads(s)
+        checkPolicy(s)
+    }
+
+    /// The name, the horizon, the hours in a month and the reference accelerator.
+    mutating func checkTop(_ s: Scenario) {
         if s.name.trimmingCharacters(in: .whitespaces).isEmpty { fail("name", "must not be empty") }
         if s.horizon.months < 1 { fail("horizon.months", "must be >= 1") }
         if s.horizon.months > 120 { fail("horizon.months", "must be <= 120 (ten years of monthly periods)") }
         if !(s.hoursPerMonth > 0 && s.hoursPerMonth <= 744) { fail("hoursPerMonth", "must be > 0 and <= 744") }
         accelerator(s.referenceAccelerator, "referenceAccelerator")
+    }
 
+    /// The accelerator specs the scenario adds to the catalog.
+    mutating func checkAccelerators(_ s: Scenario) {
         for (i, spec) in s.accelerators.enumerated() {
             let p = "accelerators[\(i)]"
             positive(spec.bf16DenseTFLOPS, "\(p).bf16DenseTFLOPS")
@@ -110,14 +126,20 @@ private struct Validator {
             fraction(spec.matmulEfficiency, "\(p).matmulEfficiency", allowZero: false)
         }
         _ = unique(s.accelerators.map(\.id), "accelerators")
+    }
 
+    /// The providers; their ids.
+    mutating func checkProviders(_ s: Scenario) -> Set<ProviderID> {
         let providers = unique(s.providers.map(\.id), "providers")
         for (i, provider) in s.providers.enumerated() {
             fraction(provider.failureProbability, "providers[\(i)].failureProbability", allowZero: true)
         }
+        return providers
+    }
 
-        let offerIDs = unique(s.offers.map(\.id), "offers")
-        _ = offerIDs
+    /// The offers: their providers, accelerators, quantities, prices and regions.
+    mutating func checkOffers(_ s: Scenario, providers: Set<ProviderID>) {
+        _ = unique(s.offers.map(\.id), "offers")
         let allowedRegions = s.policy.allowedRegions.map(Set.init)
         for (i, offer) in s.offers.enumerated() {
             let p = "offers[\(i)]"
@@ -151,7 +173,10 @@ private struct Validator {
                 }
             }
         }
+    }
 
+    /// The colocation sites; their ids.
+    mutating func checkColocation(_ s: Scenario, providers: Set<ProviderID>) -> Set<ColocationSiteID> {
         let sites = unique(s.colocation.map(\.id), "colocation")
         for (i, site) in s.colocation.enumerated() {
             let p = "colocation[\(i)]"
@@ -160,7 +185,11 @@ private struct Validator {
             nonNegative(site.pricePerKWMonth, "\(p).pricePerKWMonth")
             nonNegative(site.leadTimeDays, "\(p).leadTimeDays")
         }
+        return sites
+    }
 
+    /// The owned fleets: their accelerators, arrivals and the sites that may host them.
+    mutating func checkOwnedFleets(_ s: Scenario, sites: Set<ColocationSiteID>) {
         _ = unique(s.ownedFleets.map(\.id), "ownedFleets")
         for (i, fleet) in s.ownedFleets.enumerated() {
             let p = "ownedFleets[\(i)]"
@@ -177,7 +206,10 @@ private struct Validator {
                 fail("\(p)", "owned hardware needs a colocation site to be hosted at; the scenario has none")
             }
         }
+    }
 
+    /// The workloads: demand, window, stacks, gang and speeds.
+    mutating func checkWorkloads(_ s: Scenario) {
         _ = unique(s.workloads.map(\.id), "workloads")
         for (i, w) in s.workloads.enumerated() {
             let p = "workloads[\(i)]"
@@ -211,7 +243,10 @@ private struct Validator {
                 fail("\(p).stacks", "no known accelerator runs \(w.stacks.map(\.rawValue))")
             }
         }
+    }
 
+    /// The policy: caps, coverage, budget, penalty and regions.
+    mutating func checkPolicy(_ s: Scenario) {
         let policy = s.policy
         fraction(policy.maxProviderShare, "policy.maxProviderShare", allowZero: false)
         fraction(policy.criticalCoverage, "policy.resilience.criticalCoverage", allowZero: false)
