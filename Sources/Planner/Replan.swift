@@ -126,6 +126,13 @@ extension Planner {
                     overrides.siteFactor[PeriodKey(c, t)] = incident.deliveredFraction
                 }
             }
+            // Nothing new is bought from the failing party while it fails: no lease that would
+            // run in its outage (new ones start once it is over), no backup option held there in
+            // those months (`buildBackups` reads the provider's factor), no power at its sites
+            // beyond what they deliver.
+            for (o, offer) in input.offers.enumerated() where offer.provider == incident.provider {
+                overrides.earliestNewStart[o] = max(overrides.earliestNewStart[o] ?? 0, until)
+            }
         case .slip:
             for (o, offer) in input.offers.enumerated() where offer.provider == incident.provider {
                 overrides.earliestNewStart[o] = from + (incident.months ?? 0)

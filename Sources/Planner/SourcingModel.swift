@@ -301,6 +301,7 @@ struct SourcingModel {
     }
 
     /// Backup options: r[o,t] nodes held for a monthly fee, exercised only after an incident.
+    /// A re-plan holds no new ones at a provider in the months an incident takes its capacity.
     private mutating func buildBackups() {
         let from = overrides.fromPeriod
         for (o, offer) in input.offers.enumerated() {
@@ -308,7 +309,9 @@ struct SourcingModel {
             let fee = terms.feePerNodeMonth.double
             for t in input.offerFirst[o]..<max(input.offerFirst[o], periodCount) {
                 let held = Double(overrides.heldBackups[PeriodKey(o, t)] ?? 0)
-                let upper = t < from ? held : max(Double(terms.availableNodes), held)
+                // No new hold in the past, nor at a provider while an incident takes its capacity.
+                let failing = overrides.provider(input.offerProvider[o], t) < 1
+                let upper = t < from || failing ? held : max(Double(terms.availableNodes), held)
                 if upper <= 0 { continue }
                 let r = lp.addVariable("r[\(offer.id),\(t)]", lower: held, upper: upper, objective: fee, integer: true)
                 backup[PeriodKey(o, t)] = r

@@ -560,6 +560,27 @@ import Testing
         #expect(!PlanChecker(scenario: scenario, incident: incident).check(plan).isEmpty)
     }
 
+    /// The example's CoreWeave outage, replayed: the re-plan buys nothing from CoreWeave for the
+    /// months it delivers nothing — no lease that would run then, no backup option held then
+    /// beyond what the plan already held (it bought three to four GB200 racks of them before).
+    @Test func anOutageBuysNothingFromTheFailedProviderWhileItIsDown() throws {
+        let scenario = try Fixtures.frontierLab()
+        let plan = try ExamplePlanned.plan.get()
+        let incident = try Incident.load(
+            path: Fixtures.path("examples/incident-coreweave-outage.yaml"), scenario: scenario)
+        let result = try Planner().replan(scenario, plan: plan, incident: incident)
+        let down = (0..<(incident.months ?? 0)).map { incident.from.adding(months: $0) }
+        for lease in result.added where lease.provider == incident.provider {
+            let months = (0..<lease.months).map { lease.start.adding(months: $0) }
+            #expect(Set(months).isDisjoint(with: down), "new lease \(lease.offer) from \(lease.start)")
+        }
+        let held = Dictionary(plan.backups.map { ("\($0.offer)|\($0.month)", $0.nodes) }, uniquingKeysWith: +)
+        for hold in result.after.backups where hold.provider == incident.provider && down.contains(hold.month) {
+            #expect(hold.nodes <= held["\(hold.offer)|\(hold.month)"] ?? 0, "\(hold.offer) \(hold.month)")
+        }
+        #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
+    }
+
     @Test func slipMovesDeliveries() throws {
         let scenario = try Fixtures.frontierLab()
         let planner = Planner()
