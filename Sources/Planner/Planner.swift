@@ -45,6 +45,13 @@ public struct Planner: Sendable {
         return try solve(input, overrides: PlanningOverrides())
     }
 
+    /// The whole MILP of a scenario, every provider-loss case in it: the model `plan` solves
+    /// (by rounds of loss cases and a search of its own), for another solver to take
+    /// (`LinearProgram.modelFile`). Its optimum is the plan's cost objective.
+    public func model(_ scenario: Scenario) throws -> LinearProgram {
+        SourcingModel(try PlanningInput(scenario), overrides: PlanningOverrides(), lossSubset: nil).lp
+    }
+
     /// The stages of a solve (`SolveStages`): with N-1 on critical work, loss cases are added in
     /// rounds on the relaxation, then on rounded plans, and the last plan is searched further;
     /// otherwise one solve. Then the plan is extracted, explained and reported.

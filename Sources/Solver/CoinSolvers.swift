@@ -212,3 +212,26 @@ extension Duration {
         return Double(s) + Double(attoseconds) * 1e-18
     }
 }
+
+extension CbcSolver {
+    /// Reads a model file (free MPS or CPLEX LP, as `format` says) and solves it as Cbc reads
+    /// it: the check that a written model is the program it was written from (the same optimum).
+    /// Nil when Cbc cannot read the file.
+    public func solve(file path: String, format: LinearProgram.ModelFormat, options: SolveOptions)
+        -> (status: SolveStatus, objective: Double?)?
+    {
+        cbcLock.withLock { _ -> (status: SolveStatus, objective: Double?)? in
+            guard let model = Cbc_newModel() else { return nil }
+            defer { Cbc_deleteModel(model) }
+            Cbc_setLogLevel(model, Int32(options.logLevel))
+            Cbc_setParameter(model, "log", String(options.logLevel))
+            let read = format == .mps ? Cbc_readMps(model, path) : Cbc_readLp(model, path)
+            guard read == 0 else { return nil }
+            if let limit = options.timeLimitSeconds { Cbc_setMaximumSeconds(model, limit) }
+            Cbc_setAllowableFractionGap(model, options.relativeGap)
+            _ = Cbc_solve(model)
+            guard Cbc_isProvenOptimal(model) != 0 else { return (.feasible, nil) }
+            return (.optimal, Cbc_getObjValue(model))
+        }
+    }
+}

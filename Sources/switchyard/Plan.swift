@@ -57,14 +57,36 @@ struct PlanCommand: ParsableCommand {
               switchyard plan examples/frontier-lab.yaml
               switchyard plan examples/frontier-lab.yaml --format json --out plan.json
               switchyard plan big.yaml --time-limit 30 --gap 0.02
+              switchyard plan examples/frontier-lab.yaml --write-model frontier.mps
             """)
 
     @Argument(help: "The scenario file.") var scenario: String
     @OptionGroup var report: ReportOptions
     @OptionGroup var limits: SolveLimits
 
+    @Option(
+        help: ArgumentHelp(
+            "Write the whole MILP (every provider-loss case in it) as free MPS (.mps) or CPLEX LP (.lp) for another solver, and stop without solving.",
+            valueName: "file"))
+    var writeModel: String?
+
+    func validate() throws {
+        if let writeModel, LinearProgram.ModelFormat(path: writeModel) == nil {
+            throw ValidationError("--write-model: name a file ending in .mps or .lp, not '\(writeModel)'")
+        }
+    }
+
     func run() throws {
         let loaded = try loadScenario(scenario)
+        if let writeModel, let format = LinearProgram.ModelFormat(path: writeModel) {
+            let program = try Planner().model(loaded)
+            try emit(program.modelFile(format, name: loaded.name), to: writeModel)
+            say(
+                "Wrote \(writeModel): \(program.variableCount) variables (\(program.integerCount) integer), "
+                    + "\(program.constraintCount) constraints, \(program.nonzeroCount) nonzeros; minimise, "
+                    + "objective in USD.")
+            return
+        }
         let plan = try limits.planner.plan(loaded)
         if report.check { try verify(plan, against: loaded) }
         try emit(PlanReport.render(plan, format: report.format), to: report.out)

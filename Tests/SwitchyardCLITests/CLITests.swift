@@ -26,6 +26,25 @@ import Testing
         #expect(r.stdout.contains("examples/frontier-lab.yaml: ok (4 providers, 8 offers"))
     }
 
+    /// `plan --write-model` writes the whole MILP for another solver, in the format its file's
+    /// extension names, and stops without solving; any other extension is refused (exit 64).
+    @Test func planWritesTheModelForAnotherSolver() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sy-model-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let mps = directory.appendingPathComponent("frontier.mps").path
+        let written = try await run("plan", "examples/frontier-lab.yaml", "--write-model", mps)
+        #expect(written.status == 0, "\(written.stderr)")
+        #expect(written.stdout.contains("Wrote \(mps):") && written.stdout.contains("integer"))
+        let text = try String(contentsOfFile: mps, encoding: .utf8)
+        #expect(text.contains("NAME frontier-lab") && text.contains("'MARKER'") && text.hasSuffix("ENDATA\n"))
+        let lp = directory.appendingPathComponent("frontier.lp").path
+        #expect(try await run("plan", "examples/frontier-lab.yaml", "--write-model", lp).status == 0)
+        #expect(try String(contentsOfFile: lp, encoding: .utf8).contains("Subject To"))
+        let wrong = try await run("plan", "examples/frontier-lab.yaml", "--write-model", "model.txt")
+        #expect(wrong.status == 64 && wrong.stderr.contains("ending in .mps or .lp"))
+    }
+
     @Test func fiveMistakesExitOneAndNameEachPath() async throws {
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).yaml").path
         var text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
