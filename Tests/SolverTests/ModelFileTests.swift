@@ -9,7 +9,7 @@ import Testing
 /// lower bounds, an objective constant, either sense) and names no format allows.
 @Suite struct ModelFileTests {
     static func program(sense: LinearProgram.Sense, seed: UInt64) -> LinearProgram {
-        var random = SplitMix(seed: seed)
+        var random = RandomIntegerProgram.Rng(state: seed)
         var lp = LinearProgram(sense: sense)
         lp.objectiveOffset = 12.5
         let names = ["n[cw-gb200,oneYear,3]", "x y", "3rd", "", ".dot", "a\\b", "é", "same", "same"]
@@ -70,18 +70,5 @@ import Testing
         #expect(LinearProgram.ModelFormat(path: "a/b.MPS") == .mps)
         #expect(LinearProgram.ModelFormat(path: "plan.lp") == .lp)
         #expect(LinearProgram.ModelFormat(path: "plan.txt") == nil)
-    }
-}
-
-/// SplitMix64, for programs that are the same on every run.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

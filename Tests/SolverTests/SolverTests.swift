@@ -167,7 +167,8 @@ import Testing
 
 /// Random bounded integer programs small enough to enumerate.
 enum RandomIntegerProgram {
-    struct Rng {
+    /// SplitMix64: the same programs on every run.
+    struct Rng: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15

@@ -84,7 +84,10 @@ struct SlowClientReport: Sendable {
         let report = try await onOwnThread { try Self.misbehave(port: port, token: token) }
         #expect(report.healthz.allSatisfy { $0.status.hasPrefix("HTTP/1.1 200") }, "\(report.healthz.map(\.status))")
         let latencies = report.healthz.map(\.seconds).sorted()
-        #expect(latencies.count == 100 && latencies[98] < 0.1, "p99 \(latencies[98]) s; slowest \(latencies.last!) s")
+        // Held connections would make a new request wait seconds (an idle timeout, or the 5 s
+        // receive limit). Alone, p99 is 10-20 ms here; beside the rest of the suite on 2 cores it
+        // reached 168 ms once, so the bound tells stalls from a busy machine, not speed.
+        #expect(latencies.count == 100 && latencies[98] < 0.5, "p99 \(latencies[98]) s; slowest \(latencies.last!) s")
         if latencies.count == 100 {
             print(
                 String(

@@ -89,7 +89,7 @@ import Testing
     /// characters with every kind of joining character, its output never holds a raw `<`, `>`,
     /// `"` or `'`, and every `&` begins one of its entities; unescaping gives the text back.
     @Test func escapingHoldsForEveryGraphemeCluster() {
-        var random = SeededGenerator(seed: 34)
+        var random = SplitMix64(seed: 34)
         let alphabet = Self.joiners + Self.markup
         for _ in 0..<5_000 {
             var text = String.UnicodeScalarView()
@@ -232,18 +232,5 @@ import Testing
                 #expect(after.status == 200 && after.header("ETag") == offer.header("ETag"))
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failing case can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
