@@ -165,13 +165,16 @@ public struct PlanFleet: Sendable {
     }
 
     /// A simulator of this fleet under `policy`: its pools sized month by month, backups beside
-    /// them, the horizon as the limit; for the plan's own jobs, rounds backfilled (a batch
-    /// queue starts a job when a gang frees, and the plan sized capacity to the work).
+    /// them, the horizon as the limit and billed to its end (the plan's leases are paid for
+    /// their whole terms, whenever the last job finishes); for the plan's own jobs, rounds
+    /// backfilled (a batch queue starts a job when a gang frees, and the plan sized capacity to
+    /// the work).
     public func simulator(policy: AllocationPolicy) -> Simulator {
         var simulator = Simulator(pools: pools, providers: providers, policy: policy)
         simulator.capacitySteps = steps
         simulator.backupSteps = backups
         simulator.limitSeconds = horizonSeconds
+        simulator.billThroughSeconds = horizonSeconds
         simulator.backfill = ownJobs
         return simulator
     }

@@ -151,6 +151,9 @@ public struct Simulator: Sendable {
     public var backupSteps: [[(atSeconds: Double, accelerators: Int)]] = []
     /// Stop after this long even if jobs remain.
     public var limitSeconds: Double = 365 * 86_400
+    /// The fleet is billed up to here even when the last job finishes sooner (a plan's leases
+    /// are paid for their whole terms, used or not); nil bills to the last finish.
+    public var billThroughSeconds: Double?
     /// Work-conserving inside a round: when a job finishes before the round ends, its
     /// accelerators (and any left idle at the round's start) go at once to the first waiting
     /// job, in arrival order, that fits and runs there, as a batch queue starts jobs when a
@@ -232,6 +235,7 @@ public struct Simulator: Sendable {
             onRound?(report)
             state.t += roundSeconds
         }
+        if let end = billThroughSeconds, end > state.billedUntil { state.charge(from: state.billedUntil, to: end) }
         return state.metrics()
     }
 }

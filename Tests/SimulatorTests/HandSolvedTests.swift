@@ -73,6 +73,20 @@ import Testing
         #expect(abs(m.costUSD - 80) < 1e-6, "cost \(m.costUSD)")
     }
 
+    /// A fleet billed through a set time (a plan's horizon: its leases are paid for their whole
+    /// terms) costs its capacity to that time, however early the last job finishes: 8 jobs of
+    /// 10 hours on 8 accelerators at $1, billed through 30 hours, cost 8 × 30 = $240, not $80.
+    @Test func aFleetBilledThroughItsTermsCostsItsTermsNotItsUse() throws {
+        var s = Self.simulator([Pool(model: "nvidia-h100", accelerators: 8, pricePerAcceleratorHour: 1, provider: "a")])
+        let used = try s.run(Self.jobs(8))
+        #expect(abs(used.costUSD - 80) < 1e-6, "cost \(used.costUSD)")
+        s.billThroughSeconds = 30 * 3_600
+        let billed = try s.run(Self.jobs(8))
+        #expect(abs(billed.costUSD - 240) < 1e-6, "cost \(billed.costUSD)")
+        #expect(billed.billedSeconds == 30 * 3_600 && billed.makespanSeconds == used.makespanSeconds)
+        #expect(abs(billed.utilization[0] - 1.0 / 3) < 1e-9)
+    }
+
     /// Start-up, resume and move costs are separate: a first start pays `startupSeconds` only; a
     /// resume on the same pool after a stop pays `resumeSeconds`; `checkpointSeconds` is paid by
     /// moves alone.
