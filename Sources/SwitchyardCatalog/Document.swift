@@ -121,21 +121,15 @@ public enum DocumentParser {
             var sizes: [ObjectIdentifier: ExpansionLimit] = [:]
             return expandedSize(root, limit: limit, sizes: &sizes)
         }
-        guard expanded.nodes <= limit.nodes else {
+        let over =
+            expanded.nodes > limit.nodes
+            ? "\(limit.nodes) nodes" : expanded.bytes > limit.bytes ? "\(limit.bytes) bytes of text" : nil
+        if let over {
             throw InputError([
                 Diagnostic(
                     path: "",
                     message:
-                        "the file's YAML aliases expand to more than \(limit.nodes) nodes; refused before expanding them (a scenario needs no aliases at all)"
-                )
-            ])
-        }
-        guard expanded.bytes <= limit.bytes else {
-            throw InputError([
-                Diagnostic(
-                    path: "",
-                    message:
-                        "the file's YAML aliases expand to more than \(limit.bytes) bytes of text; refused before expanding them (a scenario needs no aliases at all)"
+                        "the file's YAML aliases expand to more than \(over); refused before expanding them (a scenario needs no aliases at all)"
                 )
             ])
         }

@@ -49,9 +49,6 @@ final class ConnectionTable: Sendable {
 
     func closed(_ channel: any Channel) { entries.withLock { $0[ObjectIdentifier(channel)] = nil } }
 
-    /// Connections open now.
-    var count: Int { entries.withLock { $0.count } }
-
     private func set(_ channel: any Channel, idleSince: ContinuousClock.Instant?) {
         entries.withLock { entries in
             if entries[ObjectIdentifier(channel)] != nil { entries[ObjectIdentifier(channel)]!.idleSince = idleSince }
