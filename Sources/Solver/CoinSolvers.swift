@@ -3,8 +3,12 @@ import Foundation
 import Synchronization
 
 /// COIN-OR Cbc 2.10 keeps process-wide state (its command-line parameter tables), so two solves at
-/// once corrupt each other. Every Cbc solve in the process takes this lock.
-private let cbcLock = Mutex(())
+/// once corrupt each other. Every Cbc solve in the process takes this lock, and so does every Clp
+/// solve: Cbc solves its LPs with the same Clp library, and once N-1 cases became small MILPs of
+/// their own (many Cbc solves beside other threads' Clp solves) the test process died of a
+/// corrupted heap (SIGSEGV in an unrelated deinit). The planner's own solves are sequential;
+/// only tests and a server's parallel jobs wait on it.
+private let coinLock = Mutex(())
 
 /// COIN-OR represents "no bound" as DBL_MAX.
 private func coinBound(_ value: Double) -> Double {
@@ -64,6 +68,10 @@ public struct ClpSolver: LinearSolver {
 
     public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
         try validate(program)
+        return coinLock.withLock { _ in solveLocked(program, options: options) }
+    }
+
+    private func solveLocked(_ program: LinearProgram, options: SolveOptions) -> Solution {
         let clock = ContinuousClock.now
         guard let model = Clp_newModel() else { return .empty(.failed, seconds: 0, solver: name) }
         defer { Clp_deleteModel(model) }
@@ -131,7 +139,7 @@ public struct CbcSolver: LinearSolver {
 
     public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
         try validate(program)
-        return cbcLock.withLock { _ in solveLocked(program, options: options) }
+        return coinLock.withLock { _ in solveLocked(program, options: options) }
     }
 
     private func solveLocked(_ program: LinearProgram, options: SolveOptions) -> Solution {
@@ -220,7 +228,7 @@ extension CbcSolver {
     public func solve(file path: String, format: LinearProgram.ModelFormat, options: SolveOptions)
         -> (status: SolveStatus, objective: Double?)?
     {
-        cbcLock.withLock { _ -> (status: SolveStatus, objective: Double?)? in
+        coinLock.withLock { _ -> (status: SolveStatus, objective: Double?)? in
             guard let model = Cbc_newModel() else { return nil }
             defer { Cbc_deleteModel(model) }
             Cbc_setLogLevel(model, Int32(options.logLevel))
