@@ -34,7 +34,7 @@ struct Explainer {
         // relaxation (tens of seconds on a 100-workload scenario) and its duals would price
         // fractions of gangs no plan can use.
         for v in model.commitments + Array(model.runStart.values) + Array(model.gangCounts.values)
-            + Array(model.lanes.values)
+            + Array(model.lanes.values) + Array(model.loss.runStart.values)
         {
             lp.setBounds(v, lower: values[v.index], upper: values[v.index])
         }
@@ -198,11 +198,33 @@ struct Explainer {
                 "Demand falls \(Formatted.grouped(hours)) reference-hours short across \(Set(plan.shortfalls.map(\.workload)).count) workload(s); see Shortfalls."
             )
         }
-        for loss in plan.resilience where loss.shortfallReferenceHours > 0.5 {
-            lines.append(
-                "If \(loss.provider) delivers nothing, critical work falls \(Formatted.grouped(loss.shortfallReferenceHours)) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target in the months it covers least (\(String(format: "%.1f", loss.criticalCoverage * 100))% covered over the horizon)."
-            )
+        return Self.lossLines(plan) + lines
+    }
+
+    /// The Overview leads with exposure: for each supplier whose loss moves or strands a critical
+    /// run or leaves critical work short, what happens to each run (restarts where and when, or
+    /// lost) and what falls short, with coverage rounded as the N-1 table rounds it.
+    static func lossLines(_ plan: Plan) -> [String] {
+        plan.resilience.compactMap { loss in
+            var parts: [String] = loss.runRestarts.compactMap { r in
+                switch r.fate {
+                case .lost:
+                    return "\(r.workload) is lost (no cluster of another provider holds its gang long enough)"
+                case .restarts:
+                    guard let cluster = r.cluster, let start = r.start, let finish = r.finish else { return nil }
+                    let late = (r.delayMonths ?? 0) > 0 ? ", \(r.delayMonths!) month(s) later than planned" : ""
+                    return "\(r.workload) restarts on \(cluster) from \(start), finishing \(finish)\(late)"
+                        + (r.onTime ? "" : ", past its deadline")
+                case .stays, nil: return nil
+                }
+            }
+            if loss.shortfallReferenceHours > 0.5 {
+                parts.append(
+                    "critical work falls \(Formatted.grouped(loss.shortfallReferenceHours)) reference-hours short of the \(Int(loss.requiredCoverage * 100))% target (\(Formatted.coverage(loss.criticalCoverage)) covered over the horizon)"
+                )
+            }
+            guard !parts.isEmpty else { return nil }
+            return "If \(loss.provider) delivers nothing, " + parts.joined(separator: "; ") + "."
         }
-        return lines
     }
 }

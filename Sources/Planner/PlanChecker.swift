@@ -328,7 +328,12 @@ private struct CheckRun {
     mutating func checkShares() {
         let cap = scenario.policy.maxProviderShare
         if cap < 1 {
-            for row in plan.shares where row.share > cap + 1e-6 {
+            // A re-plan waives the cap in the months its incident takes a provider's capacity.
+            let waived = Set(
+                (0..<horizon.months).filter { t in
+                    scenario.providers.contains { checker.deliveredShare($0.id, t) < 1 }
+                }.map { months[$0] })
+            for row in plan.shares where row.share > cap + 1e-6 && !waived.contains(row.month) {
                 fail(
                     "\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap"
                 )
@@ -406,6 +411,7 @@ private struct CheckRun {
                 }
                 let got = checkAllocation(
                     row.allocation, lost: row.provider, exercised: exercised, label: "N-1 \(row.provider)")
+                checkLossRuns(row, exercised: exercised)
                 var covered = 0.0
                 for w in critical {
                     let mine = got[w.id] ?? [:]
@@ -414,7 +420,10 @@ private struct CheckRun {
                         for (t, month) in months.enumerated() where w.window.contains(month) {
                             covered += min(capacity, mine[t] ?? 0) * hours
                         }
-                    case .training(let work), .batch(let work):
+                    case .training(let work):
+                        // A re-plan's history is done whoever is lost later; its loss stretch does the rest.
+                        covered += min(work, historyDone(w) + mine.values.reduce(0, +) * hours)
+                    case .batch(let work):
                         covered += min(work, mine.values.reduce(0, +) * hours)
                     }
                 }
@@ -430,6 +439,99 @@ private struct CheckRun {
                     )
                 }
             }
+        }
+    }
+
+    /// N-1 for training runs: in a provider's loss each critical run is one gang of its size in
+    /// one cluster of another provider, for consecutive months inside its window that do its
+    /// work (what a re-plan's history left), every cluster holding the loss's runs month by month
+    /// in its leases and the backups the loss exercises there; the row's allocation of the run
+    /// is exactly those gangs; a run without a stretch is short in the row, and its fate says so.
+    mutating func checkLossRuns(_ row: ProviderLoss, exercised: [String: Double]) {
+        let label = "N-1 \(row.provider)"
+        let coverage = scenario.policy.criticalCoverage
+        let from = checker.incident.flatMap { horizon.period(of: $0.from) } ?? 0
+        var load: [String: [Int: Double]] = [:]
+        var supplies: [String: (Int) -> Double] = [:]
+        for w in scenario.workloads where w.critical {
+            guard case .training(let work) = w.demand else { continue }
+            let stretches = row.runs.filter { $0.workload == w.id }
+            let done = historyDone(w)
+            let fate = row.runRestarts.first { $0.workload == w.id }?.fate
+            guard stretches.count <= 1 else {
+                fail("\(label): \(w.id) runs in \(stretches.count) places; a run is one gang in one cluster")
+                continue
+            }
+            guard let run = stretches.first else {
+                let required = max(0, coverage * work - done)
+                if let fate, fate != .lost, done < work * (1 - 1e-9) {
+                    fail("\(label): \(w.id) has no stretch but its fate is \(fate)")
+                }
+                if required > 0, row.shortfallReferenceHours + 1e-6 * work + 1 < required {
+                    fail(
+                        "\(label): \(w.id) is not placed but the row is short \(row.shortfallReferenceHours) of \(required)"
+                    )
+                }
+                continue
+            }
+            if fate == .lost { fail("\(label): \(w.id) runs in \(run.cluster) but its fate is lost") }
+            guard let first = horizon.period(of: run.start), let last = horizon.period(of: run.end), first <= last,
+                first >= from
+            else {
+                fail("\(label): \(w.id) runs \(run.start)…\(run.end), not months the plan can still change")
+                continue
+            }
+            if run.provider == row.provider { fail("\(label): \(w.id) runs on the lost provider's \(run.cluster)") }
+            if run.accelerators != w.gang {
+                fail("\(label): \(w.id) holds \(run.accelerators) accelerators; its gang is \(w.gang)")
+            }
+            if !w.window.contains(run.start) || !w.window.contains(run.end) {
+                fail("\(label): \(w.id) runs \(run.start)…\(run.end), outside its window")
+            }
+            let speed = speedModel.speed(of: w, on: run.accelerator)
+            let did = Double(w.gang) * speed * hours * Double(last - first + 1)
+            if did + done < work * (1 - 1e-9) - 1e-6 {
+                fail(
+                    "\(label): \(w.id)'s stretch in \(run.cluster) does \(did) of the \(work - done) reference-hours left"
+                )
+            }
+            guard let supply = clusterSupplyFunction(run, exercised: exercised) else { continue }
+            supplies[run.cluster] = supply
+            var gangs: [String: Double] = [:]
+            for t in first...last {
+                load[run.cluster, default: [:]][t, default: 0] += Double(w.gang)
+                gangs["\(run.accelerator)|\(t)", default: 0] += Double(w.gang)
+            }
+            var allocated: [String: Double] = [:]
+            for a in row.allocation where a.workload == w.id {
+                guard let t = horizon.period(of: a.month), t >= from else { continue }
+                allocated["\(a.accelerator)|\(t)", default: 0] += a.accelerators
+            }
+            for key in Set(allocated.keys).union(gangs.keys).sorted()
+            where abs((allocated[key] ?? 0) - (gangs[key] ?? 0)) > tolerance * max(1, gangs[key] ?? 0) + 1e-3 {
+                fail(
+                    "\(label): \(w.id) is allocated \(allocated[key] ?? 0) of \(key) but its gang holds \(gangs[key] ?? 0)"
+                )
+            }
+        }
+        for (cluster, months) in load.sorted(by: { $0.key < $1.key }) {
+            guard let supply = supplies[cluster] else { continue }
+            for (t, gangs) in months.sorted(by: { $0.key < $1.key }) where gangs > supply(t) * (1 + 1e-6) + tolerance {
+                fail(
+                    "\(label): \(cluster) holds \(supply(t)) accelerators in \(self.months[t]); the runs there need \(gangs)"
+                )
+            }
+        }
+    }
+
+    /// Reference-hours of run w done before a re-plan's incident (0 for a fresh plan): its
+    /// stretches that end before the incident's month. The allocation a loss row carries starts
+    /// there.
+    func historyDone(_ w: Workload) -> Double {
+        guard let from = checker.incident.flatMap({ horizon.period(of: $0.from) }) else { return 0 }
+        return plan.runs.filter { $0.workload == w.id }.reduce(0.0) { sum, run in
+            guard let last = horizon.period(of: run.end), last < from else { return sum }
+            return sum + run.referenceHours
         }
     }
 
@@ -549,9 +651,11 @@ private struct CheckRun {
     }
 
     /// What the cluster of a run or of gangs supplies in each period, from the plan's leases (as
-    /// delivered) and exercised backups, or the fleet hosted at the site; nil (after reporting)
-    /// when the cluster does not exist.
-    mutating func clusterSupplyFunction(_ run: some InCluster) -> ((Int) -> Double)? {
+    /// delivered) and exercised backups (or those a provider's loss exercises, `exercised`), or the
+    /// fleet hosted at the site; nil (after reporting) when the cluster does not exist.
+    mutating func clusterSupplyFunction(_ run: some InCluster, exercised: [String: Double]? = nil)
+        -> ((Int) -> Double)?
+    {
         if let fleetID = run.fleet, let siteID = run.site {
             guard let fleet = fleets[fleetID], let site = sites[siteID], fleet.accelerator == run.accelerator,
                 site.provider == run.provider, fleet.hostableAt?.contains(siteID) ?? true
@@ -571,7 +675,7 @@ private struct CheckRun {
             return nil
         }
         let activeNodes = self.activeNodes
-        let exercisedNodes = self.exercisedNodes
+        let exercisedNodes = exercised ?? self.exercisedNodes
         let checker = self.checker
         return { t in
             members.reduce(0.0) { sum, offer in

@@ -42,7 +42,12 @@ struct PlanExtractor {
         let placements = readPlacements()
         let (shortfalls, penaltyTotal) = readShortfalls()
         let shares = readShares()
-        let (resilience, expectedExercise, n1Penalty) = readResilience()
+        var (resilience, expectedExercise, n1Penalty) = readResilience()
+        let patterns = RunPatterns(input: input, overrides: model.overrides)
+        let done = Dictionary(uniqueKeysWithValues: input.critical.map { ($0, patterns.done($0)) })
+        for i in resilience.indices {
+            resilience[i].runRestarts = Self.fates(of: resilience[i], runs: runs, input: input, done: done)
+        }
         let byProvider = ledger.byProvider
         let byModel = ledger.byModel
         let byMonth = ledger.byMonth
@@ -261,7 +266,7 @@ struct PlanExtractor {
                     workload: input.workloads[key.index].id, month: input.month(key.period),
                     referenceHours: missing * hours,
                     fraction: missing / capacity, reason: ""))
-            penaltyTotal += missing * hours * penalty
+            penaltyTotal += missing * hours * penalty * model.overrides.weight(of: key.index, input)
         }
         for (w, short) in model.trainingShort.sorted(by: { $0.key < $1.key }) {
             let missing = value(short)
@@ -270,7 +275,7 @@ struct PlanExtractor {
                 Shortfall(
                     workload: input.workloads[w].id, month: nil, referenceHours: missing,
                     fraction: missing / input.demandHours(of: w), reason: ""))
-            penaltyTotal += missing * penalty
+            penaltyTotal += missing * penalty * model.overrides.weight(of: w, input)
         }
         return (shortfalls, penaltyTotal)
     }
@@ -295,11 +300,13 @@ struct PlanExtractor {
 
     /// The N-1 table: loss cases optimised with the plan, then those checked against it.
     private func readResilience() -> ([ProviderLoss], expectedExercise: Double, penalty: Double) {
+        let patterns = RunPatterns(input: input, overrides: model.overrides)
+        let done = Dictionary(uniqueKeysWithValues: input.critical.map { ($0, patterns.done($0)) })
         var (resilience, expectedExercise, n1Penalty) = Self.resilienceTable(
-            blocks: model.loss, input: input, values: values)
+            blocks: model.loss, input: input, values: values, done: done)
         for evaluation in evaluated {
             let (more, expected, penalty) = Self.resilienceTable(
-                blocks: evaluation.blocks, input: input, values: evaluation.values)
+                blocks: evaluation.blocks, input: input, values: evaluation.values, done: done)
             resilience += more
             expectedExercise += expected
             n1Penalty += penalty
@@ -351,7 +358,9 @@ struct PlanExtractor {
     }
 
     /// The N-1 rows of a model's loss cases, the expected exercise cost and the N-1 shortfall penalty.
-    static func resilienceTable(blocks: LossBlocks, input: PlanningInput, values: [Double]) -> (
+    static func resilienceTable(
+        blocks: LossBlocks, input: PlanningInput, values: [Double], done: [Int: Double] = [:]
+    ) -> (
         [ProviderLoss], Double, Double
     ) {
         let hours = input.hours
@@ -393,7 +402,10 @@ struct PlanExtractor {
                 switch input.workloads[w].demand {
                 case .service(let capacity):
                     for t in input.window(of: w) { covered += min(capacity, got[input.month(t)] ?? 0) * hours }
-                case .training(let work), .batch(let work):
+                case .training(let work):
+                    // A re-plan's history is done whoever is lost later; the loss places the rest.
+                    covered += min(work, done[w, default: 0] + got.values.reduce(0, +) * hours)
+                case .batch(let work):
                     covered += min(work, got.sorted { $0.key < $1.key }.reduce(0) { $0 + $1.value } * hours)
                 }
             }
@@ -405,9 +417,67 @@ struct PlanExtractor {
                 ProviderLoss(
                     provider: input.providers[p], criticalCoverage: criticalDemand > 0 ? covered / criticalDemand : 1,
                     requiredCoverage: required, shortfallReferenceHours: short, exerciseCost: usd(exerciseCost),
-                    exercised: exercised, allocation: allocation))
+                    exercised: exercised, allocation: allocation,
+                    runs: lossRuns(blocks: blocks, provider: p, input: input, values: values)))
         }
         return (rows, expected, penaltyTotal)
+    }
+
+    /// The critical runs' stretches in the loss case of provider p: each start pattern the case
+    /// chose, one gang in one cluster for the months its work (what is left of it) needs.
+    static func lossRuns(blocks: LossBlocks, provider p: Int, input: PlanningInput, values: [Double])
+        -> [TrainingRun]
+    {
+        blocks.runStart.filter { $0.key.provider == p && values[$0.value.index] > 0.5 }.map { key, _ in
+            let (w, c, k) = (key.start.workload, key.start.cluster, key.start.period)
+            let workload = input.workloads[w]
+            let cluster = input.clusters[c]
+            let length = blocks.runLengths[key] ?? 0
+            let end = input.month(k + max(0, length - 1))
+            let perMonth = Double(workload.gang) * input.speeds[w][cluster.model] * input.hours
+            return TrainingRun(
+                workload: workload.id, provider: input.providers[cluster.provider],
+                accelerator: input.models[cluster.model], region: cluster.region,
+                fleet: cluster.fleet.map { input.fleets[$0].id }, site: cluster.site.map { input.sites[$0].id },
+                accelerators: workload.gang, start: input.month(k), end: end,
+                referenceHours: (perMonth * Double(length) * 1e6).rounded() / 1e6, finish: end,
+                deadline: workload.window.end, slackMonths: end.months(to: workload.window.end))
+        }
+        .sorted { ($0.workload, $0.start) < ($1.workload, $1.start) }
+    }
+
+    /// Each critical run's fate in a loss row: it stays (its stretch there is the plan's own last
+    /// stretch, or a re-plan's history already finished it), restarts (another cluster or
+    /// start), or is lost (no stretch).
+    static func fates(of row: ProviderLoss, runs: [TrainingRun], input: PlanningInput, done: [Int: Double])
+        -> [RunRestart]
+    {
+        input.critical.compactMap { w -> RunRestart? in
+            let workload = input.workloads[w]
+            guard case .training = workload.demand else { return nil }
+            let planned = runs.filter { $0.workload == workload.id }.max { $0.start < $1.start }
+            guard let there = row.runs.first(where: { $0.workload == workload.id }) else {
+                // Done before the loss could touch it (a re-plan's history finished it).
+                if let planned, let finish = planned.finish, let work = workload.demand.work,
+                    done[w, default: 0] >= work * (1 - 1e-9)
+                {
+                    return RunRestart(
+                        workload: workload.id, cluster: planned.cluster, start: planned.start, finish: finish,
+                        delayMonths: 0, onTime: finish <= planned.deadline, fate: .stays,
+                        slackMonths: planned.slackMonths)
+                }
+                return RunRestart(
+                    workload: workload.id, cluster: nil, start: nil, finish: nil, delayMonths: nil, onTime: false,
+                    fate: .lost)
+            }
+            let stays = planned.map { $0.cluster == there.cluster && $0.start == there.start } ?? false
+            let finish = there.finish ?? there.end
+            return RunRestart(
+                workload: workload.id, cluster: there.cluster, start: there.start, finish: finish,
+                delayMonths: planned?.finish.map { max(0, $0.months(to: finish)) }, onTime: finish <= there.deadline,
+                fate: stays ? .stays : .restarts, slackMonths: finish.months(to: there.deadline))
+        }
+        .sorted { $0.workload < $1.workload }
     }
 
     /// Says why each shortfall happened, from the explanation's binding constraints.

@@ -284,23 +284,30 @@ extension PlanReport {
         n1.lines = [
             "Covered: critical reference-hours still delivered without the provider ÷ critical demand, over the horizon (rounded down). Short: reference-hours below the required share, summed over the months (services) and windows (runs, batch streams) that fall below it; a loss can cover more than required over the horizon and still be short in some months."
         ]
-        // Training runs cannot be spread over the others: each restarts whole, or misses.
-        n1.lines += plan.resilience.flatMap { row in
-            row.runRestarts.map { r in
-                guard let cluster = r.cluster, let start = r.start, let finish = r.finish else {
-                    return
-                        "Without \(row.provider), \(r.workload) has no cluster of another provider with room for its gang long enough: it would miss its deadline."
-                }
-                let delay =
-                    r.delayMonths.map {
-                        $0 == 0 ? "no later than planned" : "\($0) month\($0 == 1 ? "" : "s") later than planned"
-                    } ?? ""
-                return
-                    "Without \(row.provider), \(r.workload) restarts on \(cluster) from \(start), finishing \(finish) (\(delay)): "
-                    + (r.onTime ? "on time." : "past its deadline.")
-            }
-        }
+        // Training runs cannot be spread over the others: each stays, restarts whole, or is lost.
+        n1.lines += plan.resilience.flatMap { row in row.runRestarts.map { runFate($0, without: row.provider) } }
         return n1
+    }
+
+    /// One run's fate in one provider's loss, as a sentence.
+    static func runFate(_ r: RunRestart, without provider: ProviderID) -> String {
+        guard let cluster = r.cluster, let start = r.start, let finish = r.finish else {
+            return "Without \(provider), \(r.workload) is lost: no cluster of another provider holds its gang "
+                + "for the months its work needs with what the plan holds there; its work is short in that loss."
+        }
+        let slack = r.slackMonths.map {
+            $0 == 0 ? "in its deadline month" : "\($0) month\($0 == 1 ? "" : "s") before its deadline"
+        }
+        if r.fate == .stays {
+            return "Without \(provider), \(r.workload) stays on \(cluster) (\(start) to \(finish))."
+        }
+        let delay =
+            r.delayMonths.map {
+                $0 == 0 ? "no later than planned" : "\($0) month\($0 == 1 ? "" : "s") later than planned"
+            } ?? ""
+        let when = r.onTime ? "on time" + (slack.map { ", " + $0 } ?? "") : "past its deadline"
+        return "Without \(provider), \(r.workload) restarts on \(cluster) from \(start), finishing \(finish) "
+            + "(\(delay)): \(when)."
     }
 
     /// Marginal value of one more accelerator per model.

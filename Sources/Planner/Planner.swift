@@ -59,12 +59,18 @@ public struct Planner: Sendable {
         var stages = SolveStages(planner: self, input: input, overrides: overrides)
         stages.say("planning \(input.workloads.count) workloads over \(input.periods) months")
         let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
-        let rounded: SolveStages.Rounded
+        var rounded: SolveStages.Rounded
         if resilient, generateLossCases {
             let relaxed = try stages.relaxationRounds()
             rounded = try stages.searched(try stages.integerRounds(from: relaxed))
         } else {
             rounded = try stages.inOneSolve()
+        }
+        // Branch and cut leaves each loss's runs wherever they cost the same: solved once more on
+        // the final plan, a run that can stay where the plan has it stays.
+        let exact = exactLosses(rounded.model, rounded.solution, until: nil)
+        if (exact.objective ?? .infinity) <= (rounded.solution.objective ?? .infinity) + 1e-6 {
+            rounded.solution = exact
         }
         let explainStart = ContinuousClock.now
         var plan = stages.explained(rounded)
@@ -89,13 +95,15 @@ public struct Planner: Sendable {
         return Set(rest.filter { (short[$0] ?? 0) > 1e-6 * max(1, demand) })
     }
 
-    /// A loss case that needs no LP: when the critical work's own allocation in the plan fits,
-    /// month by month and model by model, in what the other providers supply, and already meets
-    /// the coverage target, that allocation is an N-1 allocation with no shortfall and no backup
+    /// A loss case that needs no solve: when the critical work's own allocation in the plan fits,
+    /// month by month and model by model, in what the other providers supply, every critical run
+    /// already holds its gang in a cluster of another provider, and the plan already meets the
+    /// coverage target, that allocation is an N-1 allocation with no shortfall and no backup
     /// exercised — the best the case can do. Returns it as the case's solution, or nil.
     func screenLoss(_ p: Int, model: SourcingModel, base: [Double]) -> (blocks: LossBlocks, values: [Double])? {
         let input = model.input
         let critical = Set(input.critical)
+        let runs = LossCaseBuilder(input: input, handles: model.handles, penalty: 0, fixed: nil).criticalRuns
         var criticalUse: [PeriodKey: Double] = [:]
         let allocation = model.allocation.sorted {
             ($0.key.workload, $0.key.model, $0.key.period) < ($1.key.workload, $1.key.model, $1.key.period)
@@ -109,35 +117,79 @@ public struct Planner: Sendable {
                 .reduce(0.0) { $0 + $1.1 * base[$1.0.index] }
             if used > outside * (1 + 1e-9) + 1e-6 { return nil }
         }
-        // Coverage: the plan's own shortfall on critical work must be within the N-1 allowance.
-        let coverage = input.scenario.policy.criticalCoverage
-        for w in critical {
-            switch input.workloads[w].demand {
-            case .service(let capacity):
-                for t in input.window(of: w) {
-                    let short = model.serviceShort[PeriodKey(w, t)].map { base[$0.index] } ?? capacity
-                    if capacity - short < coverage * capacity - 1e-6 { return nil }
-                }
-            case .training(let work), .batch(let work):
-                let short = model.trainingShort[w].map { base[$0.index] } ?? work
-                if work - short < coverage * work - 1e-6 * work { return nil }
-            }
-        }
+        guard let kept = runsStaying(runs, without: p, model: model, base: base), meetsCoverage(model, base: base)
+        else { return nil }
         var blocks = LossBlocks()
         blocks.providers = [p]
         var values: [Double] = []
+        let from = model.overrides.fromPeriod
         for (key, x) in model.allocation where critical.contains(key.workload) && base[x.index] > 0 {
+            if runs.contains(key.workload), key.period < from { continue }
             blocks.allocation[.init(provider: p, allocation: key)] = Variable(index: values.count)
             values.append(base[x.index])
+        }
+        for key in kept {
+            let loss = LossRunKey(provider: p, start: key)
+            blocks.runStart[loss] = Variable(index: values.count)
+            blocks.runLengths[loss] = model.runLengths[key]
+            values.append(1)
         }
         return (blocks, values)
     }
 
-    /// Checks provider-loss cases against a solved plan: each is a small LP of its own, with the
-    /// plan's supply and backups as constants, unless `screenLoss` settles it first.
-    func evaluateLosses(_ providers: [Int], model: SourcingModel, base: [Double]) throws
-        -> [(blocks: LossBlocks, values: [Double])]
+    /// The start patterns of critical `runs` in the plan, when every one of them stays as it is
+    /// without provider p: placed, in a cluster not p's, whose own supply holds the critical
+    /// runs' gangs in it. Nil otherwise.
+    private func runsStaying(_ runs: [Int], without p: Int, model: SourcingModel, base: [Double])
+        -> [SourcingModel.RunStartKey]?
     {
+        let input = model.input
+        var kept: [SourcingModel.RunStartKey] = []
+        var load: [PeriodKey: Double] = [:]
+        for w in runs {
+            let placed = model.runStart.filter { $0.key.workload == w && base[$0.value.index] > 0.5 }.map(\.key)
+            guard let key = placed.first, placed.count == 1, input.clusters[key.cluster].provider != p else {
+                return nil
+            }
+            kept.append(key)
+            for t in key.period..<(key.period + (model.runLengths[key] ?? 0)) {
+                load[PeriodKey(key.cluster, t), default: 0] += Double(input.workloads[w].gang)
+            }
+        }
+        for (key, gangs) in load {
+            let held = -model.handles.clusterSources(key.index, period: key.period)
+                .reduce(0.0) { $0 + $1.1 * base[$1.0.index] }
+            if gangs > held + 1e-6 { return nil }
+        }
+        return kept
+    }
+
+    /// Whether the plan's own shortfall on critical work is within the N-1 allowance.
+    private func meetsCoverage(_ model: SourcingModel, base: [Double]) -> Bool {
+        let input = model.input
+        let coverage = input.scenario.policy.criticalCoverage
+        for w in input.critical {
+            switch input.workloads[w].demand {
+            case .service(let capacity):
+                for t in input.window(of: w) {
+                    let short = model.serviceShort[PeriodKey(w, t)].map { base[$0.index] } ?? capacity
+                    if capacity - short < coverage * capacity - 1e-6 { return false }
+                }
+            case .training(let work), .batch(let work):
+                let short = model.trainingShort[w].map { base[$0.index] } ?? work
+                if work - short < coverage * work - 1e-6 * work { return false }
+            }
+        }
+        return true
+    }
+
+    /// Checks provider-loss cases against a solved plan: each is a small program of its own, with
+    /// the plan's supply and backups as constants, unless `screenLoss` settles it first. With
+    /// critical runs to place it is a MILP (Cbc), unless `relaxed`; otherwise an LP (Clp).
+    func evaluateLosses(
+        _ providers: [Int], model: SourcingModel, base: [Double], until deadline: ContinuousClock.Instant? = nil,
+        relaxed: Bool = false
+    ) throws -> [(blocks: LossBlocks, values: [Double])] {
         let builder = LossCaseBuilder(
             input: model.input, handles: model.handles,
             penalty: model.input.scenario.policy.shortfallPenaltyPerReferenceHour.double, fixed: base)
@@ -146,18 +198,90 @@ public struct Planner: Sendable {
             var lp = LinearProgram()
             var blocks = LossBlocks()
             builder.add(provider: p, to: &lp, blocks: &blocks)
-            let solution: Solution
+            // Checking a relaxation for the losses it falls short in, the case's own relaxation
+            // is the like-for-like answer (and an LP, not a MILP for each).
+            if relaxed { lp.relaxIntegrality() }
+            var solution: Solution
             do {
-                solution = try lpSolver.solve(lp, options: SolveOptions(timeLimitSeconds: options.timeLimitSeconds))
+                // A case is small (milliseconds), but Cbc can wander: it gets the time left, at
+                // least a second, and falls back below when it finds nothing.
+                let left = deadline.map { max(1, ($0 - .now).seconds) }
+                let options = SolveOptions(
+                    timeLimitSeconds: min(options.timeLimitSeconds ?? .infinity, left ?? .infinity))
+                solution =
+                    try lp.integerCount > 0
+                    ? (try? milpSolver.solve(lp, options: options)) ?? .empty(.failed, seconds: 0, solver: "cbc")
+                    : lpSolver.solve(lp, options: options)
+                if lp.integerCount > 0, !solution.status.hasSolution {
+                    // Cbc failed (it aborts on some models): the runs keep their own clusters
+                    // where those are not the lost provider's, and the rest are lost. Never more
+                    // cover than exists, at worst less.
+                    var staying = lp
+                    for (key, v) in blocks.runStart {
+                        let own = model.runStart[key.start].map { base[$0.index] > 0.5 } ?? false
+                        staying.setBounds(v, lower: 0, upper: own ? 1 : 0)
+                    }
+                    staying.relaxIntegrality()
+                    solution = try lpSolver.solve(staying, options: options)
+                    if solution.status.hasSolution,
+                        blocks.runStart.values.contains(where: {
+                            let x = solution.values[$0.index]
+                            return x > 1e-6 && x < 1 - 1e-6
+                        })
+                    {
+                        for v in blocks.runStart.values { staying.setBounds(v, lower: 0, upper: 0) }
+                        solution = try lpSolver.solve(staying, options: options)
+                    }
+                }
             } catch {
                 throw PlannerError.solver("\(error)")
             }
-            guard solution.status == .optimal else {
+            guard solution.status.hasSolution else {
                 throw PlannerError.solver(
                     "checking the loss of \(model.input.providers[p]) ended with status \(solution.status.rawValue)")
             }
             return (blocks, solution.values)
         }
+    }
+
+    /// The solution with its model's own loss cases solved exactly on its base plan: in a
+    /// relaxation or a plan rounded by LP, critical runs' loss patterns may be fractional (half a
+    /// gang restarting somewhere), which no supplier's loss can deliver. Each case is solved as
+    /// `evaluateLosses` solves it, its values written back and the objective recomputed, so every
+    /// plan's cost prices its losses as they would play out. The same solution when no case
+    /// places runs, or if a case cannot be solved.
+    func exactLosses(_ model: SourcingModel, _ solution: Solution, until deadline: ContinuousClock.Instant?)
+        -> Solution
+    {
+        guard !model.loss.runStart.isEmpty, solution.status.hasSolution else { return solution }
+        let cases: [(blocks: LossBlocks, values: [Double])]
+        do {
+            cases = try evaluateLosses(model.loss.providers, model: model, base: solution.values, until: deadline)
+        } catch {
+            return solution
+        }
+        var values = solution.values
+        let loss = model.loss
+        for index in loss.exercise.values.map(\.index) + loss.allocation.values.map(\.index)
+            + loss.serviceShort.values.map(\.index) + loss.trainingShort.values.map(\.index)
+            + loss.runStart.values.map(\.index)
+        {
+            values[index] = 0
+        }
+        for (blocks, solved) in cases {
+            func copy<Key>(_ from: [Key: Variable], _ to: [Key: Variable]) {
+                for (key, v) in from { if let target = to[key] { values[target.index] = solved[v.index] } }
+            }
+            copy(blocks.exercise, loss.exercise)
+            copy(blocks.allocation, loss.allocation)
+            copy(blocks.serviceShort, loss.serviceShort)
+            copy(blocks.trainingShort, loss.trainingShort)
+            copy(blocks.runStart, loss.runStart)
+        }
+        var exact = solution
+        exact.values = values
+        exact.objective = zip(model.lp.objective, values).reduce(0) { $0 + $1.0 * $1.1 }
+        return exact
     }
 }
 
@@ -203,7 +327,7 @@ extension Planner {
         let bound = relaxation.status == .optimal ? relaxation.objective : nil
         func withinGap(_ s: Solution?, tenth: Bool = false) -> Bool {
             guard let objective = s?.objective, let bound else { return false }
-            return (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap * (tenth ? 0.1 : 1)
+            return model.gap(objective: objective, bound: bound)! <= options.relativeGap * (tenth ? 0.1 : 1)
         }
         if relaxation.status == .optimal {
             let placement = RunPlacement(model: model)
@@ -290,7 +414,7 @@ extension Planner {
     ) -> Solution {
         func withinGap(_ s: Solution, tenth: Bool = false) -> Bool {
             guard let objective = s.objective, let bound else { return false }
-            return (objective - bound) / max(1e-9, abs(objective)) <= options.relativeGap * (tenth ? 0.1 : 1)
+            return model.gap(objective: objective, bound: bound)! <= options.relativeGap * (tenth ? 0.1 : 1)
         }
         guard !withinGap(plan, tenth: true), let objective = plan.objective else { return plan }
         let limit = options.timeLimitSeconds ?? .infinity
@@ -360,7 +484,7 @@ extension Planner {
             best = s
             best.bestBound = start.bestBound
             best.basis = best.basis ?? start.basis
-            best.status = (best.relativeGap ?? .infinity) <= options.relativeGap ? .optimal : .feasible
+            best.status = (model.gap(best) ?? .infinity) <= options.relativeGap ? .optimal : .feasible
         }
         say("branch and cut with the runs fixed: \(cost(best))", since: clock)
         return best
@@ -380,7 +504,7 @@ extension Planner {
                 throw PlannerError.solver("no plan found within \(options.timeLimitSeconds ?? 0) s; raise --time-limit")
             }
             heuristic.bestBound = bound.map { min($0, heuristic.objective ?? $0) }
-            heuristic.status = (heuristic.relativeGap ?? .infinity) <= options.relativeGap ? .optimal : .feasible
+            heuristic.status = (model.gap(heuristic) ?? .infinity) <= options.relativeGap ? .optimal : .feasible
             heuristic.basis = heuristic.basis ?? basis
             return heuristic
         }
@@ -389,6 +513,11 @@ extension Planner {
         // moment of the limit too: a twentieth, at most 3 s.
         milpOptions.timeLimitSeconds = max(1, left - min(3, 0.05 * limit))
         milpOptions.initialSolution = incumbent?.values
+        // Cbc measures its gap on the whole objective; the requested one is on what the
+        // decisions control (`SourcingModel.gap`).
+        if let objective = incumbent?.objective ?? bound, objective > 0, model.unavoidablePenalty > 0 {
+            milpOptions.relativeGap = options.relativeGap * max(0, objective - model.unavoidablePenalty) / objective
+        }
         say("branch and cut from \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
         let milp: Solution
         do {
@@ -418,10 +547,10 @@ extension Planner {
         // The proven bound is the better of the LP relaxation and Cbc's search.
         let bounds = [bound, milp.bestBound].compactMap { $0 }
         best.bestBound = bounds.max().map { min($0, best.objective ?? $0) }
-        if best.status == .optimal, let gap = best.relativeGap, gap > max(options.relativeGap, 1e-6) {
+        if best.status == .optimal, let gap = model.gap(best), gap > max(options.relativeGap, 1e-6) {
             best.status = .feasible
         }
-        if best.status == .feasible, let gap = best.relativeGap, gap <= options.relativeGap { best.status = .optimal }
+        if best.status == .feasible, let gap = model.gap(best), gap <= options.relativeGap { best.status = .optimal }
         best.seconds = seconds
         best.basis = best.basis ?? incumbent?.basis ?? basis
         return best
@@ -459,7 +588,7 @@ extension Planner {
             let s = solve(fixed, warm, until: deadline)
             tell("leases rounded (\(number + 1) of \(candidates.count)): \(s?.status.rawValue ?? "error") \(cost(s))")
             guard let s, s.status == .optimal else { continue }
-            if model.lanes.isEmpty { return s }
+            if model.lanes.isEmpty { return exactLosses(model, s, until: deadline) }
             // Then whole gangs for batch streams and services, on the leases just fixed.
             var gangOptions = warm
             gangOptions.warmStart = s.basis
@@ -470,10 +599,21 @@ extension Planner {
                 }
                 let s = solve(whole, gangOptions, until: deadline)
                 tell("gangs rounded: \(s?.status.rawValue ?? "error") \(cost(s))")
+                if s?.status == .infeasible {
+                    // The leases fixed before the gangs may leave a share cap unmet once the gangs
+                    // are whole (a month where one provider holds most of the gangs and the others
+                    // have too little signed to stay under the cap): fit the leases to these gangs
+                    // instead of giving the gangs up.
+                    let none = Solution.empty(.feasible, seconds: 0, solver: "rounding")
+                    if let refit = refitted(model, gangs: gangs, runs: runs, from: none, warm: warm, until: deadline) {
+                        tell("leases fitted to the whole gangs: \(cost(refit))")
+                        return exactLosses(model, refit, until: deadline)
+                    }
+                }
                 if let s, s.status == .optimal {
                     let refit = refitted(model, gangs: gangs, runs: runs, from: s, warm: warm, until: deadline)
                     tell("leases refitted: \(refit == nil ? "not cheaper" : cost(refit))")
-                    return refit ?? s
+                    return exactLosses(model, refit ?? s, until: deadline)
                 }
             }
         }
@@ -713,10 +853,12 @@ struct RoundingHeuristic {
             }
         }
         holdPlacements(runs, gangs: gangs, fixed: &fixed, activeCount: &activeCount)
-        // Backups: up (more standby never hurts feasibility), within what is on offer.
+        // Backups: up (more standby never hurts feasibility), within what is on offer, and at
+        // least what the loss cases' restarts need.
         for r in model.backup.values {
             fixed[r.index] = min(lp.upper[r.index], max(lp.lower[r.index], (values[r.index] - 1e-6).rounded(.up)))
         }
+        LossCover(model: model).hold(values, runs: runs, fixed: &fixed, activeCount: &activeCount)
         return fixed
     }
 
@@ -777,7 +919,7 @@ struct RoundingHeuristic {
         }
     }
 
-    private func fits(_ lease: SourcingModel.LeaseVar, fixed: [Int: Double], activeCount: [[Double]]) -> Bool {
+    func fits(_ lease: SourcingModel.LeaseVar, fixed: [Int: Double], activeCount: [[Double]]) -> Bool {
         let range = lease.key.start..<min(model.input.periods, lease.key.start + lease.key.term.months)
         return fixed[lease.variable.index]! + 1 <= model.lp.upper[lease.variable.index]
             && range.allSatisfy { s in
@@ -786,7 +928,7 @@ struct RoundingHeuristic {
             }
     }
 
-    private func add(_ lease: SourcingModel.LeaseVar, fixed: inout [Int: Double], activeCount: inout [[Double]]) {
+    func add(_ lease: SourcingModel.LeaseVar, fixed: inout [Int: Double], activeCount: inout [[Double]]) {
         fixed[lease.variable.index]! += 1
         for s in lease.key.start..<min(model.input.periods, lease.key.start + lease.key.term.months) {
             activeCount[lease.key.offer][s] += 1

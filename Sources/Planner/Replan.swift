@@ -76,6 +76,9 @@ extension Planner {
         var released: [Lease] = []
         overrides.fromPeriod = from
         overrides.allowExercise = true
+        // Critical work first: its shortfall at ten times the penalty, so other work gives way
+        // to it, as the plan's N-1 cases assumed when they claimed where runs restart.
+        overrides.criticalWeight = 10
         let offerIndex = Dictionary(uniqueKeysWithValues: input.offers.enumerated().map { ($1.id, $0) })
         let p = input.providerIndex[incident.provider]!
         for lease in plan.leases {

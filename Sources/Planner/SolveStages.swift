@@ -56,12 +56,13 @@ struct SolveStages {
     }
 
     /// The losses of `providers` checked with `values` fixed, timed.
-    mutating func evaluate(_ providers: [Int], model: SourcingModel, values: [Double]) throws
+    mutating func evaluate(_ providers: [Int], model: SourcingModel, values: [Double], relaxed: Bool = false) throws
         -> [(blocks: LossBlocks, values: [Double])]
     {
         let start = ContinuousClock.now
         defer { timing.evaluationSeconds += (ContinuousClock.now - start).seconds }
-        return try planner.evaluateLosses(providers, model: model, base: values)
+        let deadline = planner.options.timeLimitSeconds.map { started + .seconds($0) }
+        return try planner.evaluateLosses(providers, model: model, base: values, until: deadline, relaxed: relaxed)
     }
 
     /// Plans in one solve: every loss case in the model from the start (or none, when nothing
@@ -96,7 +97,8 @@ struct SolveStages {
             let rest = rest(of: candidate, subset: subset)
             guard !rest.isEmpty else { break }
             let short = planner.violators(
-                try evaluate(rest, model: candidate, values: relaxation.values), among: rest, input: input)
+                try evaluate(rest, model: candidate, values: relaxation.values, relaxed: true), among: rest,
+                input: input)
             say("relaxation checked against \(rest.count) provider losses: \(short.count) short")
             // The next round's relaxation is larger, and a plan has to be rounded after it.
             if short.isEmpty || timeLeft() < 3 * relaxation.seconds { break }
@@ -160,10 +162,10 @@ struct SolveStages {
     mutating func searched(_ rounded: Rounded) throws -> Rounded {
         var result = rounded
         let target = planner.options.relativeGap
-        guard let gap = rounded.solution.relativeGap, gap > target else { return result }
+        guard let gap = rounded.model.gap(rounded.solution), gap > target else { return result }
         let model = rounded.model
         var solution = planner.withRunsFixed(model, from: rounded.solution, clock: started, timing: &timing)
-        if let gap = solution.relativeGap, gap > target {
+        if let gap = model.gap(solution), gap > target {
             let searched = try planner.branchAndCut(
                 model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,
                 timing: &timing)
@@ -171,7 +173,7 @@ struct SolveStages {
                 solution = searched
             } else {
                 solution.bestBound = searched.bestBound
-                if let g = solution.relativeGap, g <= target { solution.status = .optimal }
+                if let g = model.gap(solution), g <= target { solution.status = .optimal }
             }
         }
         solution = planner.polished(
@@ -186,7 +188,7 @@ struct SolveStages {
     }
 
     /// The plan of a rounded solution: extracted, explained from the LP's duals (with what time
-    /// is left, 1 to 60 s), with each shortfall's reasons and each provider loss's run restarts.
+    /// is left, 1 to 60 s), with each shortfall's reasons.
     func explained(_ rounded: Rounded) -> Plan {
         var extractor = PlanExtractor(
             model: rounded.model, values: rounded.solution.values, evaluated: rounded.evaluation)
@@ -197,10 +199,6 @@ struct SolveStages {
         )
         .explain(plan: plan)
         extractor.attachReasons(to: &plan)
-        let restarts = RunRestarts(input: input)
-        for i in plan.resilience.indices {
-            plan.resilience[i].runRestarts = restarts.restarts(for: plan.resilience[i].provider, plan: plan)
-        }
         return plan
     }
 
@@ -212,7 +210,7 @@ struct SolveStages {
         let solution = rounded.solution
         let objective = plan.cost.objective.double
         let bound = min(solution.bestBound ?? objective, objective)
-        let gap = max(0, (objective - bound) / max(1e-9, abs(objective)))
+        let gap = model.gap(objective: objective, bound: bound) ?? 0
         let status = SolverReport.status(solution.status.rawValue, gap: gap, target: planner.options.relativeGap)
         return SolverReport(
             status: status, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
@@ -222,6 +220,7 @@ struct SolveStages {
             explainSeconds: explainSeconds, gap: gap, nodes: solution.nodes,
             relaxationSeconds: timing.relaxationSeconds, roundingSeconds: timing.roundingSeconds,
             branchAndCutSeconds: timing.branchAndCutSeconds, resilienceRounds: timing.resilienceRounds,
-            lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds)
+            lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds,
+            gapUSD: max(0, objective - bound), unavoidablePenaltyUSD: model.unavoidablePenalty)
     }
 }

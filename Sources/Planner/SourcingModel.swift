@@ -25,6 +25,14 @@ struct PlanningOverrides {
     /// Batch jobs' and service replicas' placements before `fromPeriod`: history, as the plan had them.
     var pastPlacements: [GangPlacement] = []
 
+    /// The shortfall penalty's weight on critical work: 1 in a plan; in a re-plan
+    /// `criticalWeight`, so that critical work takes the capacity left before other work, as
+    /// the plan's N-1 cases assumed (other work gives way there).
+    var criticalWeight = 1.0
+
+    /// The penalty weight of workload w's shortfall.
+    func weight(of w: Int, _ input: PlanningInput) -> Double { input.workloads[w].critical ? criticalWeight : 1 }
+
     func provider(_ p: Int, _ t: Int) -> Double { providerFactor[PeriodKey(p, t)] ?? 1 }
     func site(_ c: Int, _ t: Int) -> Double { siteFactor[PeriodKey(c, t)] ?? 1 }
 }
@@ -163,6 +171,10 @@ struct SourcingModel {
     /// model of one input and overrides, whatever `lossSubset` is.
     private(set) var baseVariableCount = 0
 
+    /// Shortfall penalty no plan can avoid (`computeUnavoidablePenalty`): the gap is measured
+    /// above it.
+    private(set) var unavoidablePenalty = 0.0
+
     /// `sharedLanes` nil decides by the model's size (`sharedLanesFrom`).
     init(
         _ input: PlanningInput, overrides: PlanningOverrides = PlanningOverrides(), lossSubset: Set<Int>? = nil,
@@ -173,6 +185,7 @@ struct SourcingModel {
         self.lossSubset = lossSubset
         self.sharedLanesGiven = sharedLanes
         build()
+        unavoidablePenalty = computeUnavoidablePenalty()
     }
 
     /// Shared lanes or own, if the caller chose (tests); nil: by size.
@@ -384,36 +397,22 @@ struct SourcingModel {
     /// pattern for the work left, in its cluster or another, starting once the re-plan begins (a
     /// later start is a pause).
     private mutating func buildTrainingRuns() {
-        let from = overrides.fromPeriod
+        let patterns = RunPatterns(input: input, overrides: overrides)
         for (w, workload) in input.workloads.enumerated() {
             guard case .training = workload.demand else { continue }
             let gang = Double(workload.gang)
-            let window = input.window(of: w)
             var chosen: [(Variable, Double)] = []
             var gangsOfModel: [PeriodKey: [(Variable, Double)]] = [:]
-            for c in input.gangClusters[w] {
-                let cluster = input.clusters[c]
-                guard let seamless = runLength(w, cluster: c), seamless > 0 else { continue }
-                let restarted = runLength(w, cluster: c, restarting: true) ?? seamless
-                let open = window.map { t in
-                    t >= from && clusterCapacity(c, t) >= gang && modelAvailable(cluster.model, t)
-                }
-                let base = window.lowerBound
-                let ranUpToNow = overrides.pastRuns[w]?[c]?.contains(from - 1) ?? false
-                for k in window {
-                    // Carrying on where it ran, it loses nothing; any other start is a restart.
-                    let length = ranUpToNow && k == from ? seamless : restarted
-                    guard k + length <= window.upperBound, (k..<(k + length)).allSatisfy({ open[$0 - base] })
-                    else { continue }
-                    let start = lp.addVariable(
-                        "run[\(workload.id),\(c),\(k)]", upper: 1, objective: 0.01 * Double(k), integer: true)
-                    runStart[RunStartKey(workload: w, cluster: c, period: k)] = start
-                    runLengths[RunStartKey(workload: w, cluster: c, period: k)] = length
-                    chosen.append((start, 1))
-                    for t in k..<(k + length) {
-                        clusterLoad[PeriodKey(c, t), default: []].append((start, gang))
-                        gangsOfModel[PeriodKey(cluster.model, t), default: []].append((start, -gang))
-                    }
+            for pattern in patterns.patterns(of: w) {
+                let (c, k) = (pattern.cluster, pattern.start)
+                let start = lp.addVariable(
+                    "run[\(workload.id),\(c),\(k)]", upper: 1, objective: 0.01 * Double(k), integer: true)
+                runStart[RunStartKey(workload: w, cluster: c, period: k)] = start
+                runLengths[RunStartKey(workload: w, cluster: c, period: k)] = pattern.length
+                chosen.append((start, 1))
+                for t in pattern.months {
+                    clusterLoad[PeriodKey(c, t), default: []].append((start, gang))
+                    gangsOfModel[PeriodKey(input.clusters[c].model, t), default: []].append((start, -gang))
                 }
             }
             if !chosen.isEmpty { lp.addConstraint("run-once[\(workload.id)]", chosen, upper: 1) }
@@ -541,27 +540,14 @@ struct SourcingModel {
     /// that a re-plan moves, or that resumes after standing still, pays it once.
     static let restartHours = 24.0
 
-    /// Whole months run w needs in cluster c for the work it has left (all of it in a fresh
-    /// plan; what the months before a re-plan did not do, after one, plus `restartHours` of
-    /// redone progress when `restarting` a run that had started); nil where it cannot run.
+    /// Whole months run w needs in cluster c for the work it has left (`RunPatterns.runLength`).
     func runLength(_ w: Int, cluster c: Int, restarting: Bool = false) -> Int? {
-        guard case .training(let work) = input.workloads[w].demand else { return nil }
-        let gang = Double(input.workloads[w].gang)
-        let perMonth = gang * input.speeds[w][input.clusters[c].model] * input.hours
-        guard perMonth > 0 else { return nil }
-        var done = 0.0
-        for (past, periods) in overrides.pastRuns[w] ?? [:] {
-            done += Double(periods.count) * gang * input.speeds[w][input.clusters[past].model] * input.hours
-        }
-        let redo = restarting && done > 0 ? gang * input.speeds[w][input.clusters[c].model] * Self.restartHours : 0
-        return max(0, Int(((work - done + redo) / perMonth - 1e-9).rounded(.up)))
+        RunPatterns(input: input, overrides: overrides).runLength(w, cluster: c, restarting: restarting)
     }
 
     /// The most accelerators cluster c can hold in period t after what an incident took.
     func clusterCapacity(_ c: Int, _ t: Int) -> Double {
-        let cluster = input.clusters[c]
-        let factor = cluster.site.map { overrides.site($0, t) } ?? overrides.provider(cluster.provider, t)
-        return cluster.capacity[t] * factor
+        RunPatterns(input: input, overrides: overrides).clusterCapacity(c, t)
     }
 
     /// Supply terms (negative) of cluster c in period t: its offers' active nodes as delivered
@@ -591,7 +577,8 @@ struct SourcingModel {
             case .service(let capacity):
                 for t in input.window(of: w) {
                     let short = lp.addVariable(
-                        "short[\(workload.id),\(t)]", upper: capacity, objective: penalty * hours)
+                        "short[\(workload.id),\(t)]", upper: capacity,
+                        objective: penalty * hours * overrides.weight(of: w, input))
                     serviceShort[PeriodKey(w, t)] = short
                     let terms = input.models.indices.compactMap { m in
                         allocation[AllocationKey(workload: w, model: m, period: t)].map { ($0, input.speeds[w][m]) }
@@ -599,7 +586,8 @@ struct SourcingModel {
                     lp.addConstraint("serve[\(workload.id),\(t)]", terms + [(short, 1)], lower: capacity)
                 }
             case .training(let work), .batch(let work):
-                let short = lp.addVariable("short[\(workload.id)]", upper: work, objective: penalty)
+                let short = lp.addVariable(
+                    "short[\(workload.id)]", upper: work, objective: penalty * overrides.weight(of: w, input))
                 trainingShort[w] = short
                 var terms: [(Variable, Double)] = [(short, 1)]
                 for t in input.window(of: w) {
@@ -630,7 +618,11 @@ struct SourcingModel {
         }
         let cap = policy.maxProviderShare
         if cap < 1 {
-            for t in 0..<periodCount {
+            // In months an incident takes a provider's capacity the cap is waived: it limits how
+            // much of the plan depends on one supplier, and a failover is exactly that plan
+            // surviving one (the N-1 cases, which claim where runs restart, hold no cap either).
+            let failing = Set(overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
+            for t in 0..<periodCount where !failing.contains(t) {
                 let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
                 for p in input.providers.indices {
                     guard let own = providerCapacity[PeriodKey(p, t)] else { continue }
@@ -667,7 +659,8 @@ struct SourcingModel {
     /// The base plan's handles the loss cases read.
     var handles: BaseHandles {
         BaseHandles(
-            input: input, overrides: overrides, active: active, hosted: hosted, exercise: exercise, backup: backup)
+            input: input, overrides: overrides, active: active, hosted: hosted, exercise: exercise, backup: backup,
+            runStart: runStart)
     }
 
     /// The commitments fixed when explaining: leases of a year or more, minimum-commitment

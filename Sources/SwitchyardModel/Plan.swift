@@ -249,15 +249,24 @@ public struct TrainingRun: Codable, Sendable, Equatable, InCluster {
     }
 }
 
-/// Where a training run would restart if the provider of its cluster delivered nothing: the
-/// cluster of another provider with room for its whole gang (the plan's capacity there and the
-/// backups held there, less the other runs placed there; other work there gives way), from its
-/// planned start, and when it would then finish.
+/// What becomes of a critical training run when one provider delivers nothing (N-1).
+public enum RunFate: String, Codable, Sendable, Equatable {
+    /// It keeps its cluster and months: the lost provider was not where it runs.
+    case stays
+    /// It runs in a cluster of another provider, as one gang for the months its work needs, on
+    /// capacity the plan holds there (leases, backups exercised, owned hardware).
+    case restarts
+    /// No cluster of another provider holds its gang long enough with what the plan holds: its
+    /// work is short in that loss, priced at the shortfall penalty.
+    case lost
+}
+
+/// What the plan's N-1 case for one provider's loss does with a critical training run, as the
+/// planner's model decided it (the same numbers as the N-1 row's coverage and shortfall).
 public struct RunRestart: Codable, Sendable, Equatable {
     /// The run.
     public var workload: WorkloadID
-    /// The cluster it restarts in; nil when no cluster of another provider has room for its gang
-    /// long enough inside its window.
+    /// The cluster it runs in without the provider; nil when it is lost.
     public var cluster: String?
     /// The first month there.
     public var start: YearMonth?
@@ -267,10 +276,15 @@ public struct RunRestart: Codable, Sendable, Equatable {
     public var delayMonths: Int?
     /// Whether it would still meet its deadline.
     public var onTime: Bool
+    /// Whether it stays, restarts or is lost (nil in plans written before the model decided it).
+    public var fate: RunFate?
+    /// Whole months from its finish there to its deadline.
+    public var slackMonths: Int?
 
     /// A restart from its fields.
     public init(
-        workload: WorkloadID, cluster: String?, start: YearMonth?, finish: YearMonth?, delayMonths: Int?, onTime: Bool
+        workload: WorkloadID, cluster: String?, start: YearMonth?, finish: YearMonth?, delayMonths: Int?, onTime: Bool,
+        fate: RunFate? = nil, slackMonths: Int? = nil
     ) {
         self.workload = workload
         self.cluster = cluster
@@ -278,6 +292,8 @@ public struct RunRestart: Codable, Sendable, Equatable {
         self.finish = finish
         self.delayMonths = delayMonths
         self.onTime = onTime
+        self.fate = fate
+        self.slackMonths = slackMonths
     }
 }
 
@@ -547,15 +563,21 @@ public struct ProviderLoss: Codable, Sendable, Equatable {
     public var exercised: [BackupExercise]
     /// The allocation of critical work without the provider: the witness the checker verifies.
     public var allocation: [Allocation]
-    /// Training runs in the provider's clusters, and where each would restart without it.
+    /// Each critical training run's fate without the provider: stays, restarts where and when, or
+    /// is lost.
     public var runRestarts: [RunRestart]
+    /// The critical runs' stretches without the provider (the witness the checker verifies: one
+    /// gang in one cluster of another provider, for consecutive months).
+    public var runs: [TrainingRun]
 
     /// A ProviderLoss from its fields.
     public init(
         provider: ProviderID, criticalCoverage: Double, requiredCoverage: Double, shortfallReferenceHours: Double,
-        exerciseCost: Decimal, exercised: [BackupExercise], allocation: [Allocation], runRestarts: [RunRestart] = []
+        exerciseCost: Decimal, exercised: [BackupExercise], allocation: [Allocation], runRestarts: [RunRestart] = [],
+        runs: [TrainingRun] = []
     ) {
         self.runRestarts = runRestarts
+        self.runs = runs
         self.provider = provider
         self.criticalCoverage = criticalCoverage
         self.requiredCoverage = requiredCoverage
@@ -563,6 +585,26 @@ public struct ProviderLoss: Codable, Sendable, Equatable {
         self.exerciseCost = exerciseCost
         self.exercised = exercised
         self.allocation = allocation
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case provider, criticalCoverage, requiredCoverage, shortfallReferenceHours, exerciseCost, exercised
+        case allocation, runRestarts, runs
+    }
+
+    /// Plans written before loss cases placed runs carry no `runs`: they read as none.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            provider: try c.decode(ProviderID.self, forKey: .provider),
+            criticalCoverage: try c.decode(Double.self, forKey: .criticalCoverage),
+            requiredCoverage: try c.decode(Double.self, forKey: .requiredCoverage),
+            shortfallReferenceHours: try c.decode(Double.self, forKey: .shortfallReferenceHours),
+            exerciseCost: try c.decode(Decimal.self, forKey: .exerciseCost),
+            exercised: try c.decode([BackupExercise].self, forKey: .exercised),
+            allocation: try c.decode([Allocation].self, forKey: .allocation),
+            runRestarts: try c.decodeIfPresent([RunRestart].self, forKey: .runRestarts) ?? [],
+            runs: try c.decodeIfPresent([TrainingRun].self, forKey: .runs) ?? [])
     }
 }
 
@@ -638,10 +680,17 @@ public struct SolverReport: Codable, Sendable, Equatable {
     /// 9.10% above the bound (outside the requested gap)".
     public func statusSentence() -> String {
         let percent = String(format: "%.2f%%", gap * 100)
+        // Where a penalty no plan avoids is in the objective, the gap is on the rest: say so.
+        var measured = ""
+        if let unavoidable = unavoidablePenaltyUSD, unavoidable > 0, let gapUSD {
+            measured =
+                " (\(Formatted.money(gapUSD)), measured above the \(Formatted.money(unavoidable)) of shortfall "
+                + "penalty no plan can avoid)"
+        }
         switch status {
         case "optimal": return "optimal"
-        case "within-gap": return "within \(percent) of the bound"
-        case "feasible": return "feasible, \(percent) above the bound (outside the requested gap)"
+        case "within-gap": return "within \(percent) of the bound\(measured)"
+        case "feasible": return "feasible, \(percent) above the bound\(measured) (outside the requested gap)"
         default: return status
         }
     }
@@ -681,14 +730,21 @@ public struct SolverReport: Codable, Sendable, Equatable {
     public var lossCasesOptimised: Int
     /// Of `solveSeconds`: checking the loss cases not in the model.
     public var lossCheckSeconds: Double
+    /// USD between the plan's objective and the bound (nil in plans written before it).
+    public var gapUSD: Double?
+    /// Shortfall penalty in the objective that no plan can avoid (a run no cluster can ever
+    /// hold, or none outside a lost supplier): `gap` is relative to the objective less this.
+    public var unavoidablePenaltyUSD: Double?
 
     /// A SolverReport from its fields.
     public init(
         status: String, variables: Int, integerVariables: Int, constraints: Int, nonzeros: Int, buildSeconds: Double,
         solveSeconds: Double, explainSeconds: Double, gap: Double, nodes: Int, relaxationSeconds: Double,
         roundingSeconds: Double, branchAndCutSeconds: Double, resilienceRounds: Int, lossCasesOptimised: Int,
-        lossCheckSeconds: Double
+        lossCheckSeconds: Double, gapUSD: Double? = nil, unavoidablePenaltyUSD: Double? = nil
     ) {
+        self.gapUSD = gapUSD
+        self.unavoidablePenaltyUSD = unavoidablePenaltyUSD
         self.status = status
         self.variables = variables
         self.integerVariables = integerVariables

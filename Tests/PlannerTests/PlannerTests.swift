@@ -370,10 +370,35 @@ import Testing
         var report = try ExamplePlanned.plan.get().solver
         report.status = "within-gap"
         report.gap = 0.0024
+        report.unavoidablePenaltyUSD = 0
         #expect(report.statusSentence() == "within 0.24% of the bound")
         report.status = "feasible"
         report.gap = 0.091
         #expect(report.statusSentence() == "feasible, 9.10% above the bound (outside the requested gap)")
+        // The example's CoreWeave loss strands its pre-training run whatever the plan: the gap is
+        // measured above that penalty, and the sentence says so.
+        report.unavoidablePenaltyUSD = 1_040_000_000
+        report.gapUSD = 1_646_080
+        #expect(
+            report.statusSentence()
+                == "feasible, 9.10% above the bound ($1,646,080, measured above the $1,040,000,000 of shortfall penalty no plan can avoid) (outside the requested gap)"
+        )
+    }
+
+    /// The example's pre-training run has no cluster outside CoreWeave that holds its gang: that
+    /// loss's penalty is unavoidable, counted once per loss, and the gap is measured above it.
+    @Test func theGapIsMeasuredAboveThePenaltyNoPlanAvoids() throws {
+        let plan = try ExamplePlanned.plan.get()
+        let unavoidable = try #require(plan.solver.unavoidablePenaltyUSD)
+        let scenario = try Fixtures.frontierLab()
+        let penalty = scenario.policy.shortfallPenaltyPerReferenceHour.double
+        let coverage = scenario.policy.criticalCoverage
+        let pretrain = try #require(scenario.workloads.first { $0.id == "frontier-pretrain" }?.demand.work)
+        #expect(abs(unavoidable - penalty * coverage * pretrain) < 1)
+        let objective = plan.cost.objective.double
+        let gapUSD = try #require(plan.solver.gapUSD)
+        #expect(abs(plan.solver.gap - gapUSD / (objective - unavoidable)) < 1e-9)
+        #expect(plan.solver.gap <= 0.01 + 1e-9)
     }
 }
 

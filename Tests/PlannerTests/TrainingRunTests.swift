@@ -475,6 +475,6 @@ import Testing
         let plan = try planner.plan(s)
         let restart = try #require(plan.resilience.first { $0.provider == "a" }?.runRestarts.first)
         #expect(restart.cluster == nil && !restart.onTime)
-        #expect(PlanReport.render(plan, format: .text).contains("Without a, run has no cluster of another provider"))
+        #expect(PlanReport.render(plan, format: .text).contains("Without a, run is lost"))
     }
 }
