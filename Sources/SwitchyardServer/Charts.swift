@@ -122,7 +122,9 @@ enum Charts {
     }
 
     /// A grid of cells coloured from red (0) to green (1).
-    static func heatMap(id: String, title: String, rows: [String], columns: [String], values: [[Double?]]) -> HTML {
+    static func heatMap(
+        id: String, title: String, rows: [String], columns: [String], values: [[Double?]], required: Double = 1
+    ) -> HTML {
         let left = 150.0
         let cell = min(44.0, 700.0 / Double(max(columns.count, 1)))
         let width = Int(left + cell * Double(columns.count) + 20)
@@ -145,7 +147,7 @@ enum Charts {
                 }
                 svg += "<rect class=\"mark\" x=\"\(f(x + 1))\" y=\"\(f(y))\" width=\"\(f(cell - 2))\" height=\"26\" "
                 svg +=
-                    "fill=\"\(heat(value))\" data-row=\"\(esc(row))\" data-label=\"\(esc(column))\" data-value=\"\(number(value))\">"
+                    "fill=\"\(heat(value, required: required))\" data-row=\"\(esc(row))\" data-series=\"\(esc(row))\" data-label=\"\(esc(column))\" data-value=\"\(number(value))\">"
                 svg +=
                     "<title>without \(esc(row)), \(esc(column)): \(percent(value)) of critical work covered</title></rect>"
             }
@@ -156,18 +158,15 @@ enum Charts {
                 "<text x=\"\(f(left + Double(c) * cell + cell / 2))\" y=\"\(f(axisY))\" text-anchor=\"middle\" class=\"tick\">\(esc(column))</text>"
         }
         svg +=
-            "<text x=\"\(f(left))\" y=\"\(f(axisY + 24))\" class=\"tick\">red: critical work uncovered · green: fully covered</text>"
+            "<text x=\"\(f(left))\" y=\"\(f(axisY + 24))\" class=\"tick\">green: at or above the \(percent(required)) required · amber: below it · red: none covered · grey: no critical demand</text>"
         return HTML(raw: svg + "</svg>")
     }
 
-    /// Red → amber → green for 0 → 0.5 → 1.
-    static func heat(_ value: Double) -> String {
-        let v = min(1, max(0, value))
-        let (r, g, b): (Double, Double, Double) =
-            v < 0.5
-            ? (220, 38 + (180 - 38) * v * 2, 38)
-            : (220 - (220 - 22) * (v - 0.5) * 2, 180 - (180 - 163) * (v - 0.5) * 2, 38 + (74 - 38) * (v - 0.5) * 2)
-        return String(format: "#%02x%02x%02x", Int(r), Int(g), Int(b))
+    /// Thresholded at the requirement: green at or above it, amber below it, red where nothing
+    /// is covered (the N-1 table's "short" is the amber and red months).
+    static func heat(_ value: Double, required: Double) -> String {
+        if value >= required - 1e-9 { return "#16a34a" }
+        return value > 1e-9 ? "#f59e0b" : "#dc2626"
     }
 
     static func legend(_ names: [String]) -> String {

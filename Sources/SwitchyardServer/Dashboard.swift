@@ -91,6 +91,8 @@ struct PlanFigures {
     var cap: Double
     var resilienceRows: [String]
     var resilience: [[Double?]]
+    /// The policy's required coverage: the heat map's threshold.
+    var resilienceRequired = 1.0
 
     init(plan: Plan, scenario: Scenario) {
         months = (0..<plan.horizon.months).map { plan.horizon.month(ofPeriod: $0) }
@@ -119,22 +121,47 @@ struct PlanFigures {
         peakShares = peak.keys.sorted().map { ($0, peak[$0]!) }
         cap = plan.shares.first?.cap ?? scenario.policy.maxProviderShare
 
-        // N-1: each lost provider's coverage of critical work, month by month, against what the
-        // plan itself gives critical work that month.
-        let critical = Set(scenario.workloads.filter(\.critical).map(\.id))
+        // N-1, month by month, from the same numbers as the N-1 table: a service's month is covered
+        // up to its capacity by the loss's allocation; a run's planned months are covered when the
+        // loss keeps or restarts it on time (its fate) and not when it is lost or late; a batch
+        // stream's months by the loss's total allocation of it against the plan's.
+        let critical = scenario.workloads.filter(\.critical)
         let months = self.months
-        func byMonth(_ allocation: [Allocation]) -> [Double] {
+        func byMonth(_ allocation: [Allocation], _ workload: WorkloadID) -> [Double] {
             var totals = Array(repeating: 0.0, count: months.count)
-            for a in allocation where critical.contains(a.workload) {
+            for a in allocation where a.workload == workload {
                 if let p = plan.horizon.period(of: a.month) { totals[p] += a.referenceAccelerators }
             }
             return totals
         }
-        let base = byMonth(plan.allocation)
         resilienceRows = plan.resilience.map(\.provider.rawValue)
+        resilienceRequired = plan.resilience.first?.requiredCoverage ?? scenario.policy.criticalCoverage
         resilience = plan.resilience.map { loss in
-            let covered = byMonth(loss.allocation)
-            return months.indices.map { base[$0] > 1e-9 ? min(1, covered[$0] / base[$0]) : nil }
+            var demand = Array(repeating: 0.0, count: months.count)
+            var covered = Array(repeating: 0.0, count: months.count)
+            for w in critical {
+                let planned = byMonth(plan.allocation, w.id)
+                let lost = byMonth(loss.allocation, w.id)
+                for t in months.indices {
+                    switch w.demand {
+                    case .service(let capacity):
+                        guard w.window.contains(months[t]) else { continue }
+                        demand[t] += capacity
+                        covered[t] += min(capacity, lost[t])
+                    case .training:
+                        let fate = loss.runRestarts.first { $0.workload == w.id }
+                        demand[t] += planned[t]
+                        covered[t] += fate.map { $0.fate != .lost && $0.onTime } ?? true ? planned[t] : 0
+                    case .batch:
+                        // A stream's requirement is over its window: its months share the loss's
+                        // total against the plan's.
+                        let ratio = min(1, lost.reduce(0, +) / max(1e-9, planned.reduce(0, +)))
+                        demand[t] += planned[t]
+                        covered[t] += planned[t] * ratio
+                    }
+                }
+            }
+            return months.indices.map { demand[$0] > 1e-9 ? min(1, covered[$0] / demand[$0]) : nil }
         }
     }
 }
@@ -359,7 +386,8 @@ extension SwitchyardServer {
         } else {
             body += Charts.heatMap(
                 id: "resilience", title: "Critical work covered each month without each provider",
-                rows: figures.resilienceRows, columns: figures.months.map(\.description), values: figures.resilience)
+                rows: figures.resilienceRows, columns: figures.months.map(\.description), values: figures.resilience,
+                required: figures.resilienceRequired)
             body += "<table><tr><th>Without</th><th class=\"n\">Critical covered (horizon)</th>"
             body += "<th class=\"n\">Required (each month)</th><th class=\"n\">Short of required (ref-h)</th>"
             body += "<th class=\"n\">Backup exercise</th></tr>"

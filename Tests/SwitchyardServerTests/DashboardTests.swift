@@ -218,6 +218,17 @@ struct DashboardTests {
                     let heat = detail.marks(in: "resilience")
                     #expect(!heat.isEmpty)
                     #expect(heat.allSatisfy { (0...1).contains($0.value) })
+                    // The heat map tells the table's story: a loss with nothing short has every
+                    // month at or above the requirement; a loss that strands a run does not.
+                    for loss in resilience {
+                        let provider = loss["provider"] as? String ?? ""
+                        let required = (loss["requiredCoverage"] as? NSNumber)?.doubleValue ?? 1
+                        let cells = heat.filter { $0.series == provider }.map(\.value)
+                        let short = (loss["shortfallReferenceHours"] as? NSNumber)?.doubleValue ?? 0
+                        let fates = (loss["runRestarts"] as? [[String: Any]] ?? []).compactMap { $0["fate"] as? String }
+                        if short == 0 { #expect(cells.allSatisfy { $0 >= required - 1e-6 }, "without \(provider)") }
+                        if fates.contains("lost") { #expect(cells.contains { $0 < required }, "without \(provider)") }
+                    }
                     #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
                     // Where each training run lives, as the plan says.
                     let runs = try #require(plan["runs"] as? [[String: Any]])
