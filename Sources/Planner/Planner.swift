@@ -184,8 +184,8 @@ public struct Planner: Sendable {
     }
 
     /// Checks provider-loss cases against a solved plan: each is a small program of its own, with
-    /// the plan's supply and backups as constants, unless `screenLoss` settles it first. With
-    /// critical runs to place it is a MILP (Cbc), unless `relaxed`; otherwise an LP (Clp).
+    /// the plan's supply and backups as constants, unless `screenLoss` settles it first. Critical
+    /// runs are placed whole by `dive`, unless `relaxed` (the case's relaxation).
     func evaluateLosses(
         _ providers: [Int], model: SourcingModel, base: [Double], until deadline: ContinuousClock.Instant? = nil,
         relaxed: Bool = false
@@ -199,40 +199,14 @@ public struct Planner: Sendable {
             var blocks = LossBlocks()
             builder.add(provider: p, to: &lp, blocks: &blocks)
             // Checking a relaxation for the losses it falls short in, the case's own relaxation
-            // is the like-for-like answer (and an LP, not a MILP for each).
-            if relaxed { lp.relaxIntegrality() }
-            var solution: Solution
+            // is the like-for-like answer.
+            let patterns = relaxed ? [] : Array(blocks.runStart.values)
+            let solution: Solution
             do {
-                // A case is small (milliseconds), but Cbc can wander: it gets the time left, at
-                // least a second, and falls back below when it finds nothing.
                 let left = deadline.map { max(1, ($0 - .now).seconds) }
                 let options = SolveOptions(
                     timeLimitSeconds: min(options.timeLimitSeconds ?? .infinity, left ?? .infinity))
-                solution =
-                    try lp.integerCount > 0
-                    ? (try? milpSolver.solve(lp, options: options)) ?? .empty(.failed, seconds: 0, solver: "cbc")
-                    : lpSolver.solve(lp, options: options)
-                if lp.integerCount > 0, !solution.status.hasSolution {
-                    // Cbc failed (it aborts on some models): the runs keep their own clusters
-                    // where those are not the lost provider's, and the rest are lost. Never more
-                    // cover than exists, at worst less.
-                    var staying = lp
-                    for (key, v) in blocks.runStart {
-                        let own = model.runStart[key.start].map { base[$0.index] > 0.5 } ?? false
-                        staying.setBounds(v, lower: 0, upper: own ? 1 : 0)
-                    }
-                    staying.relaxIntegrality()
-                    solution = try lpSolver.solve(staying, options: options)
-                    if solution.status.hasSolution,
-                        blocks.runStart.values.contains(where: {
-                            let x = solution.values[$0.index]
-                            return x > 1e-6 && x < 1 - 1e-6
-                        })
-                    {
-                        for v in blocks.runStart.values { staying.setBounds(v, lower: 0, upper: 0) }
-                        solution = try lpSolver.solve(staying, options: options)
-                    }
-                }
+                solution = try dive(lp, patterns: patterns, options: options)
             } catch {
                 throw PlannerError.solver("\(error)")
             }
@@ -242,6 +216,45 @@ public struct Planner: Sendable {
             }
             return (blocks, solution.values)
         }
+    }
+
+    /// A loss case's runs made whole by diving (Clp only): its LP, then the most-weighted
+    /// fractional start pattern fixed to 1 (or, where that leaves no room, to 0) and the LP solved
+    /// again from its basis, until every pattern is whole. A case has a handful of critical runs,
+    /// so a few LPs of a few hundred columns, milliseconds each; with every pattern whole it is
+    /// the case's best answer given those choices, and never claims a restart without room.
+    /// (A MILP per case in a Cbc child was tried first: it worked, but a suite run spawned
+    /// thousands of children beside the tests' own processes and twice died of a corrupted heap.)
+    func dive(_ program: LinearProgram, patterns: [Variable], options: SolveOptions) throws -> Solution {
+        var lp = program
+        lp.relaxIntegrality()
+        var solution = try lpSolver.solve(lp, options: options)
+        let order = patterns.sorted { $0.index < $1.index }
+        for _ in 0..<(order.count + 1) {
+            guard solution.status.hasSolution else { return solution }
+            let fractional = order.filter {
+                let x = solution.values[$0.index]
+                return x > 1e-6 && x < 1 - 1e-6
+            }
+            guard let next = fractional.max(by: { solution.values[$0.index] < solution.values[$1.index] }) else {
+                break
+            }
+            var warm = options
+            warm.warmStart = solution.basis
+            lp.setBounds(next, lower: 1, upper: 1)
+            let fixed = try lpSolver.solve(lp, options: warm)
+            if fixed.status.hasSolution {
+                solution = fixed
+            } else {
+                lp.setBounds(next, lower: 0, upper: 0)
+                solution = try lpSolver.solve(lp, options: warm)
+            }
+        }
+        // Round-off: a pattern at 0.9999999 is the whole run.
+        for v in order where solution.status.hasSolution {
+            solution.values[v.index] = solution.values[v.index].rounded()
+        }
+        return solution
     }
 
     /// The solution with its model's own loss cases solved exactly on its base plan: in a
