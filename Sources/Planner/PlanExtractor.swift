@@ -489,7 +489,7 @@ struct PlanExtractor {
 
     /// Why a training run falls short when the cause is the run's own shape: no cluster holds
     /// its gang, or none can hold it for the months its work needs inside its window.
-    private func runReason(_ w: Int) -> String? {
+    private func runReason(_ w: Int, plan: Plan) -> String? {
         let workload = input.workloads[w]
         let gang = Formatted.grouped(Double(workload.gang))
         let runnable = input.clusters.indices.filter { input.speeds[w][input.clusters[$0].model] > 0 }
@@ -538,8 +538,31 @@ struct PlanExtractor {
                 + "the earliest to finish, \(input.clusterName(c)), can first hold the gang in \(input.month(first)) "
                 + "and needs \(length) month(s) there"
         }
-        return placed
-            ? nil : "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
+        if placed { return nil }
+        if let why = budgetReason(w, plan: plan) { return why }
+        return "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
+    }
+
+    /// A run left out because the budget cannot pay for its gang: what the budget has left after
+    /// the plan's spend is below the cheapest way to hold the gang for the months its work needs
+    /// (its cheapest cluster at the lowest price on offer there, a lower bound on any placement).
+    /// Nil without a budget, or when the budget would cover it.
+    private func budgetReason(_ w: Int, plan: Plan) -> String? {
+        guard let budget = input.scenario.policy.budgetUSD?.double else { return nil }
+        let left = budget - plan.cost.total.double
+        let gang = Double(input.workloads[w].gang)
+        let patterns = RunPatterns(input: input, overrides: model.overrides).patterns(of: w)
+        let cheapest = patterns.compactMap { pattern -> (cost: Double, cluster: Int)? in
+            let cluster = input.clusters[pattern.cluster]
+            guard cluster.fleet == nil,
+                let price = cluster.offers.flatMap({ input.terms(of: $0).map(\.1) }).min()
+            else { return nil }
+            return (gang * price * input.hours * Double(pattern.length), pattern.cluster)
+        }.min { ($0.cost, $0.cluster) < ($1.cost, $1.cluster) }
+        guard let cheapest, cheapest.cost > left + 1e-6 else { return nil }
+        return "the budget binds: \(Formatted.money(max(0, left))) of it is left after the plan's spend, and the "
+            + "cheapest way to hold its gang for the months its work needs, on \(input.clusterName(cheapest.cluster)), "
+            + "costs at least \(Formatted.money(cheapest.cost))"
     }
 
     private func reason(for shortfall: Shortfall, plan: Plan) -> String {
@@ -549,7 +572,7 @@ struct PlanExtractor {
         if compatible.isEmpty {
             return "no offered or owned accelerator runs its stacks \(input.workloads[w].stacks.map(\.rawValue))"
         }
-        if case .training = input.workloads[w].demand, let why = runReason(w) { return why }
+        if case .training = input.workloads[w].demand, let why = runReason(w, plan: plan) { return why }
         let unavailable = months.filter { t in !compatible.contains { model.modelAvailable($0, t) } }
         if unavailable.count == months.count {
             return "no supply of a model it runs on is deliverable in time (lead times)"

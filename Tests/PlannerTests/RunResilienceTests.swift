@@ -89,6 +89,25 @@ import Testing
         #expect(run.finish.map { $0 <= run.deadline } == true)
     }
 
+    /// A run the budget cannot pay for says so, with the figures: $1M left against the cheapest
+    /// way to hold its gang (512 × 730 h × 3 months × $2 = $2,242,560 at a), not "no cluster has
+    /// room … at a cost below the shortfall penalty".
+    @Test func aRunLeftOutByTheBudgetSaysTheBudgetBinds() throws {
+        var s = scenario(backupNodes: 80)
+        s.policy = Policy(maxProviderShare: 1, budgetUSD: 1_000_000)
+        let plan = try planner.plan(s)
+        #expect(PlanChecker(scenario: s).check(plan) == [])
+        #expect(plan.runs.isEmpty)
+        let reason = try #require(plan.shortfalls.first { $0.workload == "run" }?.reason)
+        #expect(
+            reason
+                == "the budget binds: $1,000,000 of it is left after the plan's spend, and the cheapest way to hold its gang for the months its work needs, on a nvidia-h100 us-east, costs at least $2,242,560",
+            "\(reason)")
+        // With the budget raised past that, the same run is placed.
+        s.policy = Policy(maxProviderShare: 1, budgetUSD: 2_300_000)
+        #expect(try planner.plan(s).runs.count == 1)
+    }
+
     /// A plan whose loss row claims a restart the cluster cannot hold is refused by the checker:
     /// the backups it exercises there are too few for the gang.
     @Test func theCheckerRefusesARestartWithoutRoomForTheGang() throws {
