@@ -8,7 +8,8 @@ import SwitchyardModel
 /// relaxation weighted most (when it weighted restarting at all by at least half a run), and the
 /// cluster's backups are raised (cheapest fee first), then its leases (the cheapest covering
 /// lease), until the cluster holds the critical runs the case puts there. The loss cases are
-/// solved exactly afterwards (`Planner.exactLosses`); this only makes sure the capacity exists.
+/// solved again afterwards with whole runs (`Planner.exactLosses`); this only makes sure the
+/// capacity exists.
 struct LossCover {
     let model: SourcingModel
 

@@ -223,8 +223,9 @@ public struct Planner: Sendable {
     /// again from its basis, until every pattern is whole. A case has a handful of critical runs,
     /// so a few LPs of a few hundred columns, milliseconds each; with every pattern whole it is
     /// the case's best answer given those choices, and never claims a restart without room.
-    /// (A MILP per case in a Cbc child was tried first: it worked, but a suite run spawned
-    /// thousands of children beside the tests' own processes and twice died of a corrupted heap.)
+    /// (A MILP per case in a Cbc child was tried first: it worked, but it was slow, a suite run
+    /// spawned thousands of children beside the tests' own processes, and two such runs died of a
+    /// corrupted heap, cause not pinned down; none has since.)
     func dive(_ program: LinearProgram, patterns: [Variable], options: SolveOptions) throws -> Solution {
         var lp = program
         lp.relaxIntegrality()
@@ -257,7 +258,7 @@ public struct Planner: Sendable {
         return solution
     }
 
-    /// The solution with its model's own loss cases solved exactly on its base plan: in a
+    /// The solution with its model's own loss cases solved again on its base plan, runs whole: in a
     /// relaxation or a plan rounded by LP, critical runs' loss patterns may be fractional (half a
     /// gang restarting somewhere), which no supplier's loss can deliver. Each case is solved as
     /// `evaluateLosses` solves it, its values written back and the objective recomputed, so every

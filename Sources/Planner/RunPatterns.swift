@@ -21,7 +21,9 @@ struct RunPatterns {
     func done(_ w: Int) -> Double {
         let gang = Double(input.workloads[w].gang)
         var done = 0.0
-        for (past, periods) in overrides.pastRuns[w] ?? [:] {
+        // In cluster order: a float sum in dictionary order differs between processes, and a run's
+        // length is this rounded up.
+        for (past, periods) in (overrides.pastRuns[w] ?? [:]).sorted(by: { $0.key < $1.key }) {
             done += Double(periods.count) * gang * input.speeds[w][input.clusters[past].model] * input.hours
         }
         return done
