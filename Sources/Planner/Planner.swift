@@ -223,9 +223,8 @@ public struct Planner: Sendable {
     /// again from its basis, until every pattern is whole. A case has a handful of critical runs,
     /// so a few LPs of a few hundred columns, milliseconds each; with every pattern whole it is
     /// the case's best answer given those choices, and never claims a restart without room.
-    /// (A MILP per case in a Cbc child was tried first: it worked, but it was slow, a suite run
-    /// spawned thousands of children beside the tests' own processes, and two such runs died of a
-    /// corrupted heap, cause not pinned down; none has since.)
+    /// (A MILP per case in a Cbc child was tried first: it worked, but it was slow, and a suite
+    /// run spawned thousands of children beside the tests' own processes.)
     func dive(_ program: LinearProgram, patterns: [Variable], options: SolveOptions) throws -> Solution {
         var lp = program
         lp.relaxIntegrality()

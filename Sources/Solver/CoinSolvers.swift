@@ -4,10 +4,9 @@ import Synchronization
 
 /// COIN-OR Cbc 2.10 keeps process-wide state (its command-line parameter tables), so two solves at
 /// once corrupt each other. Every Cbc solve in the process takes this lock, and so does every Clp
-/// solve: Cbc solves its LPs with the same Clp library, and once N-1 cases became small MILPs of
-/// their own (many Cbc solves beside other threads' Clp solves) the test process died of a
-/// corrupted heap (SIGSEGV in an unrelated deinit). The planner's own solves are sequential;
-/// only tests and a server's parallel jobs wait on it.
+/// solve: Cbc solves its LPs with the same Clp library, so a Cbc solve beside another thread's Clp
+/// solve is not known to be safe. The planner's own solves are sequential; only tests and a
+/// server's parallel jobs wait on it.
 private let coinLock = Mutex(())
 
 /// COIN-OR represents "no bound" as DBL_MAX.
