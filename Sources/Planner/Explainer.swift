@@ -209,7 +209,8 @@ struct Explainer {
             var parts: [String] = loss.runRestarts.compactMap { r in
                 switch r.fate {
                 case .lost:
-                    return "\(r.workload) is lost (no cluster of another provider holds its gang long enough)"
+                    return
+                        "\(r.workload) is lost (no cluster of another provider holds its gang long enough with what the plan holds)"
                 case .restarts:
                     guard let cluster = r.cluster, let start = r.start, let finish = r.finish else { return nil }
                     let late = (r.delayMonths ?? 0) > 0 ? ", \(r.delayMonths!) month(s) later than planned" : ""
