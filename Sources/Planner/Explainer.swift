@@ -169,8 +169,20 @@ struct Explainer {
         let caps = Dictionary(grouping: binding.filter { $0.kind == "share-cap" }, by: \.subject)
         for (provider, rows) in caps.sorted(by: { $0.key < $1.key }) {
             let saving = rows.map(\.savingUSD).reduce(0, +)
+            // Months at the cap as the shares table counts them; the duals name the ones where
+            // more cap would save money, which can be fewer.
+            let cap = input.scenario.policy.maxProviderShare
+            let atCap = plan.shares.filter { $0.provider.rawValue == provider && $0.share >= cap - 1e-6 }.count
             lines.append(
-                "The \(Int(input.scenario.policy.maxProviderShare * 100))% share cap binds for \(provider) in \(rows.count) month(s); one more point of cap would save \(money(saving))."
+                "\(provider) is at the \(Formatted.percent(cap, digits: 0)) share cap in \(max(atCap, rows.count)) month(s); one more point of cap would save \(money(saving)) (in the \(rows.count) month(s) where it binds)."
+            )
+        }
+        let above = plan.shares.filter { ($0.shareInUse ?? 0) > $0.cap + 5e-4 }
+        if let top = above.max(by: {
+            ($0.shareInUse ?? 0, $1.month, $1.provider) < ($1.shareInUse ?? 0, $0.month, $0.provider)
+        }) {
+            lines.append(
+                "The share cap is met on capacity held, some of it idle: on what runs, \(top.provider) reaches \(Formatted.percent(top.shareInUse ?? 0)) in \(top.month), and a provider is above the cap in \(above.count) provider-month(s) (see Supplier shares)."
             )
         }
         if let budget = binding.first(where: { $0.kind == "budget" }) {

@@ -338,29 +338,66 @@ private struct CheckRun {
                     "\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap"
                 )
             }
-            // The shares must describe the allocation: what each provider supplies of what is used.
-            for (t, month) in months.enumerated() {
-                let inUse = plan.allocation.filter { $0.month == month }.reduce(0.0) {
-                    $0 + $1.accelerators * speedModel.capacityWeight(of: $1.accelerator)
+        }
+        // The shares must describe the allocation: at least what is used. They may count more
+        // (capacity held idle, which the report states: `idleShareLine`).
+        for (t, month) in months.enumerated() {
+            let inUse = plan.allocation.filter { $0.month == month }.reduce(0.0) {
+                $0 + $1.accelerators * speedModel.capacityWeight(of: $1.accelerator)
+            }
+            let reported = plan.shares.filter { $0.month == month }.reduce(0.0) { $0 + $1.referenceCapacity }
+            if reported + 1e-3 < inUse * (1 - 1e-6) {
+                fail("shares in \(month) account for \(reported) reference units; \(inUse) are in use")
+            }
+            // A provider's share holds at least the gangs placed in its clusters: runs and
+            // placed gangs are where they are, whatever the fluid work's split.
+            var placed: [ProviderID: Double] = [:]
+            for run in plan.runs where run.start <= month && month <= run.end {
+                placed[run.provider, default: 0] +=
+                    Double(run.accelerators) * speedModel.capacityWeight(of: run.accelerator)
+            }
+            for gangs in plan.placements where gangs.month == month {
+                placed[gangs.provider, default: 0] +=
+                    Double(gangs.accelerators) * speedModel.capacityWeight(of: gangs.accelerator)
+            }
+            // What runs, where a plan states it: all of what is in use, each provider's at
+            // least its clusters' gangs and at most what its share counts.
+            let rows = plan.shares.filter { $0.month == month }
+            if rows.allSatisfy({ $0.inUseReferenceCapacity != nil }), !rows.isEmpty {
+                let stated = rows.reduce(0.0) { $0 + ($1.inUseReferenceCapacity ?? 0) }
+                if abs(stated - inUse) > 1e-3 + inUse * 1e-6 {
+                    fail("shares in \(month) say \(stated) reference units run; \(inUse) are in use")
                 }
-                let reported = plan.shares.filter { $0.month == month }.reduce(0.0) { $0 + $1.referenceCapacity }
-                if reported + 1e-3 < inUse * (1 - 1e-6) {
-                    fail("shares in \(month) account for \(reported) reference units; \(inUse) are in use")
+                for row in rows where (row.inUseReferenceCapacity ?? 0) > row.referenceCapacity * (1 + 1e-6) + 1e-3 {
+                    fail(
+                        "\(row.provider) runs \(row.inUseReferenceCapacity ?? 0) reference units in \(month); its share counts \(row.referenceCapacity)"
+                    )
                 }
-                // No provider can be said to supply more than it delivers.
-                for row in plan.shares.filter({ $0.month == month }) {
-                    let deliverable = Set(scenario.offers.map(\.accelerator) + scenario.ownedFleets.map(\.accelerator))
-                        .reduce(0.0) { sum, model in
-                            let own =
-                                supply(model: model, period: t, without: nil, exercised: exercisedNodes)
-                                - supply(model: model, period: t, without: row.provider, exercised: exercisedNodes)
-                            return sum + own * speedModel.capacityWeight(of: model)
-                        }
-                    if row.referenceCapacity > deliverable * (1 + 1e-6) + 1e-3 {
-                        fail(
-                            "\(row.provider) is said to supply \(row.referenceCapacity) reference units in \(month); it delivers \(deliverable)"
-                        )
+            }
+            for (provider, load) in placed.sorted(by: { $0.key < $1.key }) {
+                let reported =
+                    plan.shares.first { $0.month == month && $0.provider == provider }?.referenceCapacity ?? 0
+                let running =
+                    plan.shares.first { $0.month == month && $0.provider == provider }?.inUseReferenceCapacity
+                    ?? reported
+                if reported < load * (1 - 1e-6) - 1e-3 || running < load * (1 - 1e-6) - 1e-3 {
+                    fail(
+                        "\(provider)'s share in \(month) counts \(reported) reference units; its clusters hold \(load)")
+                }
+            }
+            // No provider can be said to supply more than it delivers.
+            for row in plan.shares.filter({ $0.month == month }) {
+                let deliverable = Set(scenario.offers.map(\.accelerator) + scenario.ownedFleets.map(\.accelerator))
+                    .reduce(0.0) { sum, model in
+                        let own =
+                            supply(model: model, period: t, without: nil, exercised: exercisedNodes)
+                            - supply(model: model, period: t, without: row.provider, exercised: exercisedNodes)
+                        return sum + own * speedModel.capacityWeight(of: model)
                     }
+                if row.referenceCapacity > deliverable * (1 + 1e-6) + 1e-3 {
+                    fail(
+                        "\(row.provider) is said to supply \(row.referenceCapacity) reference units in \(month); it delivers \(deliverable)"
+                    )
                 }
             }
         }

@@ -41,7 +41,7 @@ struct PlanExtractor {
         let runs = readRuns()
         let placements = readPlacements()
         let (shortfalls, penaltyTotal) = readShortfalls()
-        let shares = readShares()
+        let shares = readShares(runs: runs, placements: placements, allocation: allocation)
         var (resilience, expectedExercise, n1Penalty) = readResilience()
         let patterns = RunPatterns(input: input, overrides: model.overrides)
         let done = Dictionary(uniqueKeysWithValues: input.critical.map { ($0, patterns.done($0)) })
@@ -280,19 +280,60 @@ struct PlanExtractor {
         return (shortfalls, penaltyTotal)
     }
 
-    /// Each provider's share of each month's capacity in use.
-    private func readShares() -> [ProviderShare] {
+    /// Each provider's share of each month's capacity counted against the cap (`C[p,t]`), and
+    /// of what runs: its runs' and gangs' reference capacity, plus the work of one accelerator at
+    /// a time, which is not in a cluster, split in proportion to what each provider holds beyond
+    /// its gangs. `C` may count more than runs (capacity held idle); the report says how much.
+    private func readShares(runs: [TrainingRun], placements: [GangPlacement], allocation: [Allocation])
+        -> [ProviderShare]
+    {
         let scenario = input.scenario
+        let modelIndex = Dictionary(uniqueKeysWithValues: input.models.enumerated().map { ($1, $0) })
+        func weight(_ model: AcceleratorModelID) -> Double { modelIndex[model].map { input.weights[$0] } ?? 0 }
+        let providerIndex = Dictionary(uniqueKeysWithValues: input.providers.enumerated().map { ($1, $0) })
+        var placed: [PeriodKey: Double] = [:]
+        for run in runs {
+            guard let p = providerIndex[run.provider], let first = scenario.horizon.period(of: run.start),
+                let last = scenario.horizon.period(of: run.end), first <= last
+            else { continue }
+            for t in first...last {
+                placed[PeriodKey(p, t), default: 0] += Double(run.accelerators) * weight(run.accelerator)
+            }
+        }
+        for gangs in placements {
+            guard let p = providerIndex[gangs.provider], let t = scenario.horizon.period(of: gangs.month) else {
+                continue
+            }
+            placed[PeriodKey(p, t), default: 0] += Double(gangs.accelerators) * weight(gangs.accelerator)
+        }
+        // Workloads of one accelerator at a time: neither runs nor placed in gangs.
+        let loose = Set(
+            input.workloads.indices.filter { w in
+                if case .training = input.workloads[w].demand { return false }
+                return !input.placedInGangs[w]
+            }.map { input.workloads[$0].id })
+        var fluid: [Int: Double] = [:]
+        for row in allocation where loose.contains(row.workload) {
+            guard let t = scenario.horizon.period(of: row.month) else { continue }
+            fluid[t, default: 0] += row.accelerators * weight(row.accelerator)
+        }
         var shares: [ProviderShare] = []
         for t in 0..<input.periods {
             let capacities = input.providers.indices.map { value(model.providerCapacity[PeriodKey($0, t)]) }
             let total = capacities.reduce(0, +)
             guard total > 1e-6 else { continue }
+            let gangs = capacities.indices.map { min(capacities[$0], placed[PeriodKey($0, t)] ?? 0) }
+            let beyond = capacities.indices.map { capacities[$0] - gangs[$0] }
+            let room = beyond.reduce(0, +)
+            let work = min(fluid[t] ?? 0, room)
+            let inUse = capacities.indices.map { gangs[$0] + (room > 1e-9 ? work * beyond[$0] / room : 0) }
+            let used = inUse.reduce(0, +)
             for (p, capacity) in capacities.enumerated() where capacity > 1e-6 {
                 shares.append(
                     ProviderShare(
                         provider: input.providers[p], month: input.month(t), referenceCapacity: capacity,
-                        share: capacity / total, cap: scenario.policy.maxProviderShare))
+                        share: capacity / total, cap: scenario.policy.maxProviderShare,
+                        inUseReferenceCapacity: inUse[p], shareInUse: used > 1e-9 ? inUse[p] / used : 0))
             }
         }
         return shares
@@ -540,6 +581,7 @@ struct PlanExtractor {
         }
         if placed { return nil }
         if let why = budgetReason(w, plan: plan) { return why }
+        if let why = capReason(w, plan: plan) { return why }
         return "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
     }
 
@@ -565,6 +607,73 @@ struct PlanExtractor {
             + "costs at least \(Formatted.money(cheapest.cost))"
     }
 
+    /// A run left out because no placement keeps its provider under the share cap: wherever its
+    /// gang would go, in some month of that start its provider would hold more than the cap even
+    /// with every other provider's whole capacity that month counted beside it. The example
+    /// given is the pattern that would overshoot least. Nil without a cap, or where some
+    /// placement fits.
+    private func capReason(_ w: Int, plan: Plan) -> String? {
+        let cap = input.scenario.policy.maxProviderShare
+        guard cap < 1 else { return nil }
+        var counted: [PeriodKey: Double] = [:]
+        for share in plan.shares {
+            guard let p = input.providers.firstIndex(of: share.provider),
+                let t = input.scenario.horizon.period(of: share.month)
+            else { continue }
+            counted[PeriodKey(p, t), default: 0] += share.referenceCapacity
+        }
+        // The most each provider can hold in each month: every cluster of it, full.
+        var most: [PeriodKey: Double] = [:]
+        for c in input.clusters.indices {
+            let cluster = input.clusters[c]
+            for t in 0..<input.periods {
+                most[PeriodKey(cluster.provider, t), default: 0] +=
+                    model.clusterCapacity(c, t) * input.weights[cluster.model]
+            }
+        }
+        let waived = Set(model.overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
+        // Each pattern's worst month: the least its provider's share can be with the gang there.
+        let worst = RunPatterns(input: input, overrides: model.overrides).patterns(of: w).map {
+            pattern -> (share: Double, month: Int, cluster: Int) in
+            let cluster = input.clusters[pattern.cluster]
+            let own = Double(input.workloads[w].gang) * input.weights[cluster.model]
+            return pattern.months.filter { !waived.contains($0) }.map { t in
+                let mine = (counted[PeriodKey(cluster.provider, t)] ?? 0) + own
+                let others = input.providers.indices.filter { $0 != cluster.provider }.reduce(0.0) {
+                    $0 + max(counted[PeriodKey($1, t)] ?? 0, most[PeriodKey($1, t)] ?? 0)
+                }
+                return mine / (mine + others)
+            }.enumerated().reduce((share: 0.0, month: pattern.start, cluster: pattern.cluster)) { worst, next in
+                next.element > worst.share ? (next.element, pattern.start + next.offset, pattern.cluster) : worst
+            }
+        }
+        guard let least = worst.min(by: { ($0.share, $0.month, $0.cluster) < ($1.share, $1.month, $1.cluster) }),
+            least.share > cap + 1e-9
+        else { return nil }
+        let provider = input.providers[input.clusters[least.cluster].provider]
+        return "the \(Formatted.percent(cap, digits: 0)) share cap binds: wherever its gang goes, its provider would "
+            + "hold more than the cap even with all the other providers can deliver beside it (the closest, "
+            + "\(input.clusterName(least.cluster)): \(provider) at \(Formatted.percent(least.share)) in "
+            + "\(input.month(least.month)))"
+    }
+
+    /// Nothing of the `compatible` models can be delivered in or before period `last`: the
+    /// first month anything can, and the offer whose lead time sets it.
+    private func leadTimeReason(_ compatible: [Int], after last: Int) -> String {
+        guard
+            let first = (last + 1..<input.periods).first(where: { t in
+                compatible.contains { model.modelAvailable($0, t) }
+            })
+        else { return "no supply of a model it runs on is deliverable within the horizon (lead times)" }
+        let earliest = input.offers.indices.filter { compatible.contains(input.offerModel[$0]) }
+            .min { (input.offerFirst[$0], input.offers[$0].id) < (input.offerFirst[$1], input.offers[$1].id) }
+        let named = earliest.flatMap { o -> String? in
+            guard input.offerFirst[o] == first else { return nil }
+            return ": the earliest, \(input.offers[o].id), has a \(input.offers[o].leadTimeDays)-day lead time"
+        }
+        return "nothing it runs on is deliverable before \(input.month(first))" + (named ?? " (lead times)")
+    }
+
     private func reason(for shortfall: Shortfall, plan: Plan) -> String {
         guard let w = input.workloads.firstIndex(where: { $0.id == shortfall.workload }) else { return "" }
         let months = shortfall.month.map { [input.scenario.horizon.period(of: $0)!] } ?? Array(input.window(of: w))
@@ -574,9 +683,7 @@ struct PlanExtractor {
         }
         if case .training = input.workloads[w].demand, let why = runReason(w, plan: plan) { return why }
         let unavailable = months.filter { t in !compatible.contains { model.modelAvailable($0, t) } }
-        if unavailable.count == months.count {
-            return "no supply of a model it runs on is deliverable in time (lead times)"
-        }
+        if unavailable.count == months.count { return leadTimeReason(compatible, after: unavailable.max()!) }
         var reasons: [String] = []
         if !unavailable.isEmpty {
             reasons.append("nothing it runs on is deliverable before \(input.month(unavailable.max()! + 1))")

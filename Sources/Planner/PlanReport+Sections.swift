@@ -247,17 +247,43 @@ extension PlanReport {
     /// Each supplier's share against the cap.
     static func sharesSection(_ plan: Plan) -> Section {
         var shares = Section(title: "Supplier shares of capacity (reference units) vs the cap")
-        shares.header = ["provider", "max share", "mean share", "months at cap", "cap"]
-        shares.numericColumns = [1, 2, 3, 4]
+        let known = plan.shares.allSatisfy { $0.shareInUse != nil }
+        shares.header =
+            ["provider", "max share", "mean share", "months at cap"] + (known ? ["max share in use"] : []) + ["cap"]
+        shares.numericColumns = Set(1..<shares.header.count)
         for (provider, rows) in Dictionary(grouping: plan.shares, by: \.provider).sorted(by: { $0.key < $1.key }) {
             let atCap = rows.filter { $0.share >= $0.cap - 1e-6 }.count
-            shares.rows.append([
-                provider.rawValue, String(format: "%.1f%%", rows.map(\.share).max()! * 100),
-                String(format: "%.1f%%", rows.map(\.share).reduce(0, +) / Double(rows.count) * 100), "\(atCap)",
-                String(format: "%.0f%%", rows[0].cap * 100),
-            ])
+            shares.rows.append(
+                [
+                    provider.rawValue, Formatted.percent(rows.map(\.share).max()!),
+                    Formatted.percent(rows.map(\.share).reduce(0, +) / Double(rows.count)), "\(atCap)",
+                ] + (known ? [Formatted.percent(rows.compactMap(\.shareInUse).max() ?? 0)] : []) + [
+                    Formatted.percent(rows[0].cap, digits: 0)
+                ])
         }
+        if let line = idleShareLine(plan) { shares.lines = [line] }
         return shares
+    }
+
+    /// What the shares count beyond what runs: capacity held idle, and how far above the cap a
+    /// provider is on what runs. Nil when nothing counted is idle.
+    static func idleShareLine(_ plan: Plan) -> String? {
+        let idle = plan.shares.reduce(0.0) { $0 + $1.idleReferenceCapacity }
+        let held = plan.shares.reduce(0.0) { $0 + $1.referenceCapacity }
+        guard idle > 0.5, held > 0 else { return nil }
+        var line =
+            "Shares count capacity held, and \(Formatted.grouped(idle)) reference-unit-months of it "
+            + "(\(Formatted.percent(idle / held))) are idle: nothing runs on them."
+        let above = plan.shares.filter { ($0.shareInUse ?? 0) > $0.cap + 5e-4 }
+        if let top = above.max(by: {
+            ($0.shareInUse ?? 0, $1.month, $1.provider) < ($1.shareInUse ?? 0, $0.month, $0.provider)
+        }) {
+            line +=
+                " On what runs, a provider is above the \(Formatted.percent(top.cap, digits: 0)) cap in "
+                + "\(above.count) provider-month(s), the most \(top.provider) at \(Formatted.percent(top.shareInUse ?? 0)) "
+                + "in \(top.month): the cap is met with idle capacity there (docs/planner.md, shares)."
+        }
+        return line
     }
 
     /// The N-1 table.

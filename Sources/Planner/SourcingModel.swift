@@ -534,6 +534,37 @@ struct SourcingModel {
                 "cluster-use[\(input.providers[key.provider]),\(input.models[key.model]),\(key.period)]",
                 [(u, 1)] + load.map { ($0.0, -$0.1) }, lower: 0)
         }
+        boundPastUse()
+    }
+
+    /// Before a re-plan's start, runs and gangs ran where the plan had them: each provider's use
+    /// of a model is at least what ran in its clusters (history has no cluster rows), so the
+    /// shares of those months say where the work was.
+    private mutating func boundPastUse() {
+        let from = overrides.fromPeriod
+        guard from > 0 else { return }
+        var past: [UsageKey: Double] = [:]
+        for (w, clusters) in overrides.pastRuns {
+            for (c, periods) in clusters {
+                let cluster = input.clusters[c]
+                for t in periods where t < from {
+                    past[UsageKey(provider: cluster.provider, model: cluster.model, period: t), default: 0] +=
+                        Double(input.workloads[w].gang)
+                }
+            }
+        }
+        for placement in overrides.pastPlacements {
+            guard let p = input.providers.firstIndex(of: placement.provider),
+                let m = input.models.firstIndex(of: placement.accelerator),
+                let t = input.scenario.horizon.period(of: placement.month), t < from
+            else { continue }
+            past[UsageKey(provider: p, model: m, period: t), default: 0] += Double(placement.accelerators)
+        }
+        for (key, load) in past {
+            guard let u = usage[key] else { continue }
+            // Whole accelerators of whole gangs: exact.
+            lp.setBounds(u, lower: load, upper: max(load, lp.upper[u.index]))
+        }
     }
 
     /// Hours of a run's progress a restart redoes: its last checkpoint is at most this old. A run

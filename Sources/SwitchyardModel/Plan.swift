@@ -536,14 +536,30 @@ public struct ProviderShare: Codable, Sendable, Equatable {
     public var share: Double
     /// The policy's cap.
     public var cap: Double
+    /// Of `referenceCapacity`, what workloads run on: the runs and gangs in its clusters, and its
+    /// part of the work of one accelerator at a time (split in proportion to what each provider
+    /// holds beyond its gangs). The rest is held idle. Nil in plans written before it was kept.
+    public var inUseReferenceCapacity: Double?
+    /// Its share of what runs that month (`inUseReferenceCapacity` over all providers').
+    public var shareInUse: Double?
 
     /// A ProviderShare from its fields.
-    public init(provider: ProviderID, month: YearMonth, referenceCapacity: Double, share: Double, cap: Double) {
+    public init(
+        provider: ProviderID, month: YearMonth, referenceCapacity: Double, share: Double, cap: Double,
+        inUseReferenceCapacity: Double? = nil, shareInUse: Double? = nil
+    ) {
         self.provider = provider
         self.month = month
         self.referenceCapacity = referenceCapacity
         self.share = share
         self.cap = cap
+        self.inUseReferenceCapacity = inUseReferenceCapacity
+        self.shareInUse = shareInUse
+    }
+
+    /// Reference capacity held but not in use (0 where unknown).
+    public var idleReferenceCapacity: Double {
+        inUseReferenceCapacity.map { max(0, referenceCapacity - $0) } ?? 0
     }
 }
 
