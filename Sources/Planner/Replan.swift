@@ -39,6 +39,41 @@ public struct Replan: Sendable {
     public var shortfallDelta: Double {
         after.shortfalls.reduce(0) { $0 + $1.referenceHours } - before.shortfalls.reduce(0) { $0 + $1.referenceHours }
     }
+    /// A training run whose finish or slack the incident changed.
+    public struct SlackChange: Sendable, Equatable, Encodable {
+        /// The run.
+        public var workload: WorkloadID
+        /// Its deadline.
+        public var deadline: YearMonth
+        /// When it finished before and after (nil: it does not finish its work).
+        public var finishBefore: YearMonth?
+        public var finishAfter: YearMonth?
+        /// Whole months from the finish to the deadline, before and after.
+        public var slackBefore: Int?
+        public var slackAfter: Int?
+        /// Months of slack lost (negative: gained); nil where either side does not finish.
+        public var slackLost: Int? { slackBefore.flatMap { b in slackAfter.map { b - $0 } } }
+    }
+
+    /// Every training run whose finish or slack moved, in workload order: a run that still makes
+    /// its deadline can have lost all its margin, which `atRisk` (work short by the deadline) does
+    /// not show.
+    public var slackChanges: [SlackChange] {
+        func last(_ plan: Plan, _ w: WorkloadID) -> TrainingRun? {
+            plan.runs.filter { $0.workload == w }.max { ($0.end, $0.start) < ($1.end, $1.start) }
+        }
+        let runs = Set(before.runs.map(\.workload)).union(after.runs.map(\.workload)).sorted()
+        return runs.compactMap { w in
+            let b = last(before, w)
+            let a = last(after, w)
+            guard let deadline = (b ?? a)?.deadline, b?.finish != a?.finish || b?.slackMonths != a?.slackMonths
+            else { return nil }
+            return SlackChange(
+                workload: w, deadline: deadline, finishBefore: b?.finish, finishAfter: a?.finish,
+                slackBefore: b?.slackMonths, slackAfter: a?.slackMonths)
+        }
+    }
+
     /// Training runs that now miss work by their deadline, and services short in some month.
     public var atRisk: [Shortfall] {
         after.shortfalls.filter { s in

@@ -15,7 +15,7 @@ public enum ReplanReport {
                 costAfter: replan.after.cost.total + replan.strandedCost, stranded: replan.stranded,
                 released: replan.released,
                 costDelta: replan.costDelta, shortfallDeltaReferenceHours: replan.shortfallDelta, atRisk: replan.atRisk,
-                plan: replan.after)
+                slackChanges: replan.slackChanges, plan: replan.after)
             return (try? encoder.encode(document)).map {
                 PlanFile.tidyNumbers(String(decoding: $0, as: UTF8.self)) + "\n"
             }
@@ -78,6 +78,7 @@ public enum ReplanReport {
             lines.append(
                 "New leases: \(added.count), \(Formatted.money(added.reduce(0) { $0 + $1.totalCost })) committed.")
         }
+        lines += slackLines(r)
         if r.atRisk.isEmpty {
             lines.append("No deadline or service month is newly at risk.")
         } else {
@@ -88,6 +89,25 @@ public enum ReplanReport {
             }
         }
         return lines
+    }
+
+    /// One line per run whose finish or slack moved: the slack it lost (or gained), and when it
+    /// now finishes.
+    static func slackLines(_ r: Replan) -> [String] {
+        r.slackChanges.map { change in
+            let was = change.finishBefore.map { "before: \($0)" } ?? "before: not finishing"
+            guard let finish = change.finishAfter, let after = change.slackAfter else {
+                return "\(change.workload) no longer finishes its work by its deadline, \(change.deadline) (\(was))."
+            }
+            let slack =
+                change.slackLost.map { lost in
+                    lost > 0
+                        ? "loses \(lost) month(s) of slack, \(after) left"
+                        : lost < 0
+                            ? "gains \(-lost) month(s) of slack, \(after) left" : "keeps \(after) month(s) of slack"
+                } ?? "\(after) month(s) of slack"
+            return "\(change.workload) \(slack): finishes \(finish) (\(was)), deadline \(change.deadline)."
+        }
     }
 
     struct Document: Encodable {
@@ -115,6 +135,7 @@ public enum ReplanReport {
         var costDelta: Decimal
         var shortfallDeltaReferenceHours: Double
         var atRisk: [Shortfall]
+        var slackChanges: [Replan.SlackChange]
         var plan: Plan
     }
 }

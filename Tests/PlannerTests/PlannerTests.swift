@@ -628,6 +628,34 @@ import Testing
         #expect(firstNebius! >= incident.from.adding(months: 2))
     }
 
+    /// A slip that eats slack without missing the deadline is in the delta: a 64-GPU run of 3
+    /// months' work in a 6-month window, only at a, planned for months 1 to 3 (3 months of
+    /// slack); a slips 2 months from the start, so the run runs months 3 to 5: it loses 2
+    /// months of slack and keeps 1, and nothing is at risk.
+    @Test func aSlipThatEatsSlackSaysSo() throws {
+        var scenario = Scenario(
+            name: "slack", horizon: Fixtures.horizon(6),
+            providers: [Provider(id: "a", kind: .neocloud, failureProbability: 0.05)],
+            offers: [Fixtures.offer("a-h100", provider: "a", nodes: 8, prices: [.onDemand: 2])],
+            workloads: [Fixtures.training("run", work: 64 * 730 * 3, window: Fixtures.months(1, 6), gang: 64)])
+        scenario.policy = Policy()
+        let plan = try Planner().plan(scenario)
+        #expect(plan.runs.map(\.start) == [YearMonth(year: 2027, month: 1)])
+        let incident = Incident(provider: "a", kind: .slip, from: YearMonth(year: 2027, month: 1), months: 2)
+        let result = try Planner().replan(scenario, plan: plan, incident: incident)
+        #expect(PlanChecker(scenario: scenario, incident: incident).check(result.after) == [])
+        #expect(result.atRisk.isEmpty)
+        let change = try #require(result.slackChanges.first)
+        #expect(result.slackChanges.count == 1)
+        #expect(change.slackBefore == 3 && change.slackAfter == 1 && change.slackLost == 2)
+        let text = ReplanReport.render(result, format: .text)
+        #expect(
+            text.contains(
+                "run loses 2 month(s) of slack, 1 left: finishes 2027-05 (before: 2027-03), deadline 2027-06."),
+            "\(text)")
+        #expect(text.contains("No deadline or service month is newly at risk."))
+    }
+
     /// Re-plans of generated scenarios after outages and slips of every kind pass the checker
     /// with the incident's capacity removed, and keep every signed lease.
     @Test(arguments: [
