@@ -48,6 +48,11 @@ public struct PlanFleet: Sendable {
     public var serviceHeldBy: [WorkloadID: [ProviderID: [Double]]] = [:]
     /// Whether the jobs are the plan's own (runs and batch streams) rather than a trace's.
     public let ownJobs: Bool
+    /// What the plan pays whatever happens: its spend (leases for their whole terms, colocation,
+    /// backup fees, and exercise it planned itself).
+    public var planSpendUSD: Double = 0
+    /// USD per accelerator-hour of exercising each pool's backups (0 where it holds none).
+    public var exercisePrices: [Double] = []
 
     /// The fleet and jobs `plan` buys for `scenario`; `seed` draws the batch jobs' lengths.
     /// With `ownJobs` false the fleet is the clusters as bought, whole, for a trace of other jobs:
@@ -95,8 +100,10 @@ public struct PlanFleet: Sendable {
             }
         }
 
+        planSpendUSD = NSDecimalNumber(decimal: plan.cost.total).doubleValue
         let keys = clusters.keys
         for key in keys {
+            exercisePrices.append(clusters.exercisePrice(key))
             let monthly = clusters.size[key] ?? Array(repeating: 0, count: months)
             let reserve = clusters.standby[key] ?? Array(repeating: 0, count: months)
             pools.append(
@@ -123,6 +130,7 @@ public struct PlanFleet: Sendable {
                     region: reservation.name))
             names.append(reservation.name)
             providers.append(reservation.provider)
+            exercisePrices.append(0)
             steps.append(
                 reservation.sizes.enumerated().map {
                     (Double($0) * monthSeconds, Int(max(0, $1 + 1e-6).rounded(.down)))
@@ -177,6 +185,19 @@ public struct PlanFleet: Sendable {
         simulator.billThroughSeconds = horizonSeconds
         simulator.backfill = ownJobs
         return simulator
+    }
+
+    /// What a simulation of this plan costs: the plan's spend, which is owed whatever happens
+    /// (a lease is paid through an outage; one that ends before the last job is paid all the
+    /// same), plus the backups the simulator exercised during its incidents at their exercise
+    /// prices. Per-second billing of the pools (`SimulationMetrics.costUSD`) prices capacity at
+    /// one blended rate per cluster and skips colocation and fees, so it is not the plan's cost.
+    public func cost(incidents: [SupplyIncident]) -> (spend: Double, exercised: Double) {
+        var simulator = simulator(policy: .fifo)
+        simulator.incidents = incidents
+        let seconds = simulator.exercisedBackupSeconds(until: horizonSeconds)
+        let exercised = pools.indices.reduce(0.0) { $0 + seconds[$1] / 3600 * exercisePrices[$1] }
+        return (planSpendUSD, exercised)
     }
 
     /// A batch stream's jobs: the stream's work, spread over the months as the plan spreads its
@@ -267,8 +288,16 @@ struct ClusterTable {
     var size: [Key: [Double]] = [:]
     var standby: [Key: [Double]] = [:]
     var spend: [Key: (usd: Double, hours: Double)] = [:]
+    /// What exercising the backups held in each cluster would cost, summed over holds.
+    var exerciseSpend: [Key: (usd: Double, accelerators: Double)] = [:]
 
     init(months: Int) { self.months = months }
+
+    /// USD per accelerator-hour of exercising a cluster's backups: its holds' exercise prices,
+    /// weighted by their accelerator-months.
+    func exercisePrice(_ key: Key) -> Double {
+        exerciseSpend[key].map { $0.accelerators > 0 ? $0.usd / $0.accelerators : 0 } ?? 0
+    }
 
     var keys: [Key] { Set(size.keys).union(standby.keys).sorted() }
 
@@ -312,7 +341,11 @@ struct ClusterTable {
         for hold in holds {
             guard let t = scenario.horizon.period(of: hold.month), let offer = offers[hold.offer] else { continue }
             let key = Key(provider: hold.provider, model: hold.accelerator, region: offer.region)
-            add(\.standby, key, t, Double(hold.nodes * offer.acceleratorsPerNode))
+            let accelerators = Double(hold.nodes * offer.acceleratorsPerNode)
+            add(\.standby, key, t, accelerators)
+            let price = NSDecimalNumber(decimal: offer.backup?.exercisePricePerAcceleratorHour ?? 0).doubleValue
+            exerciseSpend[key, default: (0, 0)].usd += price * accelerators
+            exerciseSpend[key, default: (0, 0)].accelerators += accelerators
         }
     }
 

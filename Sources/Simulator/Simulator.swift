@@ -186,10 +186,31 @@ public struct Simulator: Sendable {
             }
             // Never a negative pool: the allocator's LP would get an upper bound below its lower.
             let base = max(0, Int((Double(step(capacitySteps, m, pools[m].accelerators)) * fraction).rounded(.down)))
-            // Backups are exercised while some other provider is failing.
-            let elsewhere = incidents.contains { $0.provider != providers[m] && $0.active(at: t) }
-            return base + (elsewhere && fraction > 0 ? step(backupSteps, m, 0) : 0)
+            return base + exercised(m, at: t)
         }
+    }
+
+    /// Backup accelerators pool m exercises at time t: all it holds while some other provider
+    /// is failing and its own still delivers, else none.
+    func exercised(_ m: Int, at t: Double) -> Int {
+        guard m < backupSteps.count, let held = backupSteps[m].last(where: { $0.atSeconds <= t })?.accelerators
+        else { return 0 }
+        let elsewhere = incidents.contains { $0.provider != providers[m] && $0.active(at: t) }
+        let down = incidents.contains {
+            $0.provider == providers[m] && $0.active(at: t) && $0.remainingFraction <= 0
+        }
+        return elsewhere && !down ? held : 0
+    }
+
+    /// Accelerator-seconds of each pool's backups exercised from 0 to `end` (`exercised`),
+    /// whatever the jobs do: an option exercised is paid for while it is.
+    public func exercisedBackupSeconds(until end: Double) -> [Double] {
+        let times = [0] + changeTimes().filter { $0 > 0 && $0 < end } + [end]
+        var seconds = Array(repeating: 0.0, count: pools.count)
+        for (a, b) in zip(times, times.dropFirst()) where b > a {
+            for m in pools.indices { seconds[m] += Double(exercised(m, at: a)) * (b - a) }
+        }
+        return seconds
     }
 
     /// Every time at which some pool's capacity may change, ascending.

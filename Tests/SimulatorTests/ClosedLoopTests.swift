@@ -99,6 +99,41 @@ import Testing
         let (_, stranded) = try Self.simulate(scenario, plan, incidents: [outage])
         #expect(stranded.first?.onTime == false)
     }
+
+    /// What a simulated plan costs, by hand: the plan's spend (owed whatever the jobs do, an
+    /// outage included), plus the backups exercised while the other provider is down. A critical
+    /// 512-GPU run at a, with backup options at b (64 nodes of 8 at $4 an accelerator-hour to
+    /// exercise) for the months a restart there needs: a fails for the first 100 hours, so b's
+    /// 512 held accelerators join its pool for 100 hours: 512 × 100 × $4 = $204,800.
+    @Test func aSimulatedPlanCostsItsSpendAndTheBackupsExercised() throws {
+        var scenario = Scenario(
+            name: "cost", horizon: Fixtures.horizon(6),
+            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
+            offers: [
+                Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
+                Fixtures.offer(
+                    "b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3],
+                    backup: BackupTerms(availableNodes: 80, feePerNodeMonth: 100, exercisePricePerAcceleratorHour: 4)),
+            ],
+            workloads: [
+                Fixtures.training("run", work: 512 * 730 * 3, window: Fixtures.months(1, 6), critical: true, gang: 512)
+            ])
+        scenario.policy = Policy(maxProviderShare: 1, resilience: .nMinus1, criticalCoverage: 1)
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 1e-6)).plan(scenario)
+        let first = try #require(plan.backups.map(\.month).min())
+        #expect(plan.backups.filter { $0.month == first }.map(\.nodes) == [64])
+        let start = Double(scenario.horizon.start.months(to: first)) * scenario.hoursPerMonth * 3600
+        let fleet = PlanFleet(scenario: scenario, plan: plan)
+        let outage = SupplyIncident(
+            provider: "a", startSeconds: start, durationSeconds: 100 * 3600, remainingFraction: 0)
+        let cost = fleet.cost(incidents: [outage])
+        #expect(abs(cost.spend - NSDecimalNumber(decimal: plan.cost.total).doubleValue) < 1e-6)
+        #expect(abs(cost.exercised - 512 * 100 * 4) < 1e-6, "\(cost)")
+        // Without an incident nothing is exercised; an outage of b exercises nothing at b.
+        #expect(fleet.cost(incidents: []).exercised == 0)
+        let atB = SupplyIncident(provider: "b", startSeconds: start, durationSeconds: 100 * 3600, remainingFraction: 0)
+        #expect(fleet.cost(incidents: [atB]).exercised == 0)
+    }
 }
 
 /// N-1 claims replayed: over 20 generated scenarios with critical runs and N-1, each critical
