@@ -90,7 +90,13 @@ extension Planner {
     /// backups, sign new leases and move work for the months that are left.
     ///
     /// - Throws: `PlannerError.input` when the plan is not this scenario's.
-    public func replan(_ scenario: Scenario, plan: Plan, incident: Incident) throws -> Replan {
+    ///
+    /// `earlier` are incidents that struck before this one and were already re-planned for (the
+    /// plan is that re-plan's): their leases were moved then, and what they still take from
+    /// this incident's month on is taken again (risk analysis chains re-plans this way).
+    public func replan(_ scenario: Scenario, plan: Plan, incident: Incident, earlier: [Incident] = []) throws
+        -> Replan
+    {
         guard plan.scenarioFingerprint == fingerprint(of: scenario) else {
             throw PlannerError.input(
                 InputError([
@@ -104,7 +110,6 @@ extension Planner {
         let input = try PlanningInput(scenario)
         let horizon = scenario.horizon
         let from = horizon.period(of: incident.from)!
-        let until = incident.months.map { min(input.periods, from + $0) } ?? input.periods
         var overrides = PlanningOverrides()
         var kept: [Lease] = []
         var stranded: [Lease] = []
@@ -115,7 +120,6 @@ extension Planner {
         // to it, as the plan's N-1 cases assumed when they claimed where runs restart.
         overrides.criticalWeight = 10
         let offerIndex = Dictionary(uniqueKeysWithValues: input.offers.enumerated().map { ($1.id, $0) })
-        let p = input.providerIndex[incident.provider]!
         for lease in plan.leases {
             guard let o = offerIndex[lease.offer], var start = horizon.period(of: lease.start) else { continue }
             if incident.kind == .slip, lease.provider == incident.provider, start >= from {
@@ -136,6 +140,12 @@ extension Planner {
             guard let o = offerIndex[hold.offer], let t = horizon.period(of: hold.month) else { continue }
             overrides.heldBackups[PeriodKey(o, t)] = hold.nodes
         }
+        // Backups an earlier re-plan exercised before this one's month stay exercised: what ran
+        // then ran on them.
+        for used in plan.exercisedBackups {
+            guard let o = offerIndex[used.offer], let t = horizon.period(of: used.month), t < from else { continue }
+            overrides.pastExercise[PeriodKey(o, t), default: 0] += used.nodes
+        }
         let modelIndex = input.modelIndex
         let workloadIndex = Dictionary(uniqueKeysWithValues: input.workloads.enumerated().map { ($1.id, $0) })
         for a in plan.allocation {
@@ -155,35 +165,58 @@ extension Planner {
         }
         // Batch jobs and replicas placed before the re-plan ran where they were.
         overrides.pastPlacements = plan.placements.filter { horizon.period(of: $0.month).map { $0 < from } ?? false }
+        Self.take(incident, from: from, input: input, into: &overrides)
+        for past in earlier { Self.take(past, from: from, input: input, into: &overrides) }
+        var after = try solve(input, overrides: overrides)
+        after.scenarioFingerprint = plan.scenarioFingerprint
+        var replan = Replan(incident: incident, before: plan, after: after, kept: kept, stranded: stranded)
+        replan.released = released
+        return replan
+    }
+}
+
+extension Planner {
+    /// What `incident` takes from period `lower` on (and from its own month): an outage the
+    /// provider's leased capacity and its sites' power, and no new lease of its until it is over;
+    /// a slip no new lease before its deliveries resume; a site's power loss that site's power.
+    /// Where two incidents take the same thing, the deeper cut holds.
+    static func take(
+        _ incident: Incident, from lower: Int, input: PlanningInput, into overrides: inout PlanningOverrides
+    ) {
+        let horizon = input.scenario.horizon
+        guard let start = horizon.period(of: incident.from), let p = input.providerIndex[incident.provider] else {
+            return
+        }
+        let from = max(lower, start)
+        let until = incident.months.map { min(input.periods, start + $0) } ?? input.periods
+        func cut(_ factors: inout [PeriodKey: Double], _ key: PeriodKey) {
+            factors[key] = min(factors[key] ?? 1, incident.deliveredFraction)
+        }
         switch incident.kind {
         case .outage:
             // An outage takes the provider's leased capacity and the power of the sites it runs.
-            for t in from..<until {
-                overrides.providerFactor[PeriodKey(p, t)] = incident.deliveredFraction
+            for t in from..<max(from, until) {
+                cut(&overrides.providerFactor, PeriodKey(p, t))
                 for (c, site) in input.sites.enumerated() where site.provider == incident.provider {
-                    overrides.siteFactor[PeriodKey(c, t)] = incident.deliveredFraction
+                    cut(&overrides.siteFactor, PeriodKey(c, t))
                 }
             }
             // Nothing new is bought from the failing party while it fails: no lease that would
             // run in its outage (new ones start once it is over), no backup option held there in
             // those months (`buildBackups` reads the provider's factor), no power at its sites
             // beyond what they deliver.
+            guard until > lower else { return }
             for (o, offer) in input.offers.enumerated() where offer.provider == incident.provider {
                 overrides.earliestNewStart[o] = max(overrides.earliestNewStart[o] ?? 0, until)
             }
         case .slip:
             for (o, offer) in input.offers.enumerated() where offer.provider == incident.provider {
-                overrides.earliestNewStart[o] = from + (incident.months ?? 0)
+                overrides.earliestNewStart[o] = max(overrides.earliestNewStart[o] ?? 0, start + (incident.months ?? 0))
             }
         case .sitePower:
             if let c = input.sites.firstIndex(where: { $0.id == incident.site }) {
-                for t in from..<until { overrides.siteFactor[PeriodKey(c, t)] = incident.deliveredFraction }
+                for t in from..<max(from, until) { cut(&overrides.siteFactor, PeriodKey(c, t)) }
             }
         }
-        var after = try solve(input, overrides: overrides)
-        after.scenarioFingerprint = plan.scenarioFingerprint
-        var replan = Replan(incident: incident, before: plan, after: after, kept: kept, stranded: stranded)
-        replan.released = released
-        return replan
     }
 }

@@ -24,6 +24,9 @@ struct PlanningOverrides {
     var pastRuns: [Int: [Int: Set<Int>]] = [:]
     /// Batch jobs' and service replicas' placements before `fromPeriod`: history, as the plan had them.
     var pastPlacements: [GangPlacement] = []
+    /// Backup nodes exercised before `fromPeriod`, by (offer index, period): history (an earlier
+    /// re-plan's), so the capacity they gave is still there for what ran on it.
+    var pastExercise: [PeriodKey: Double] = [:]
 
     /// The shortfall penalty's weight on critical work: 1 in a plan; in a re-plan
     /// `criticalWeight`, so that critical work takes the capacity left before other work, as
@@ -329,7 +332,15 @@ struct SourcingModel {
                 let r = lp.addVariable("r[\(offer.id),\(t)]", lower: held, upper: upper, objective: fee, integer: true)
                 backup[PeriodKey(o, t)] = r
                 spending.append((r, fee))
-                if overrides.allowExercise, t >= from, overrides.provider(input.offerProvider[o], t) > 0 {
+                let past = overrides.pastExercise[PeriodKey(o, t)] ?? 0
+                if t < from, past > 0 {
+                    // History: exercised then, paid then.
+                    let price = Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
+                    let e = lp.addVariable("exercise[\(offer.id),\(t)]", lower: past, upper: past, objective: price)
+                    exercise[PeriodKey(o, t)] = e
+                    spending.append((e, price))
+                    lp.addConstraint("exercise-held[\(offer.id),\(t)]", [(e, 1), (r, -1)], upper: 0)
+                } else if overrides.allowExercise, t >= from, overrides.provider(input.offerProvider[o], t) > 0 {
                     let price = Double(offer.acceleratorsPerNode) * hours * terms.exercisePricePerAcceleratorHour.double
                     let e = lp.addVariable("exercise[\(offer.id),\(t)]", upper: upper, objective: price)
                     exercise[PeriodKey(o, t)] = e
