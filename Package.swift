@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Planner", targets: ["Planner"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Risk", targets: ["Risk"]),
         .library(name: "SwitchyardStore", targets: ["SwitchyardStore"]),
         .library(name: "SwitchyardWorker", targets: ["SwitchyardWorker"]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
@@ -64,6 +65,8 @@ let package = Package(
             dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Scheduler"],
             swiftSettings: optimizedInDebug
         ),
+        // Supply risk: sampled futures, the product's reaction to each, and what they add up to.
+        .target(name: "Risk", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Planner", "Simulator"]),
         .target(
             name: "SwitchyardStore",
             dependencies: [
@@ -101,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Planner", "Scheduler", "Simulator",
+                "SwitchyardModel", "SwitchyardCatalog", "Planner", "Scheduler", "Simulator", "Risk",
                 "SwitchyardStore", "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +132,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Scheduler", "Planner", "SwitchyardTesting"]),
+        .testTarget(name: "RiskTests", dependencies: ["Risk", "Planner", "Simulator", "SwitchyardTesting"]),
         .testTarget(
             name: "SwitchyardStoreTests",
             dependencies: ["SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting"]

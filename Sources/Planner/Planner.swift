@@ -958,9 +958,13 @@ extension Duration {
 
 /// A fingerprint of a scenario's content (64-bit FNV-1a over its canonical JSON), so a plan can
 /// say which scenario it belongs to. Not a security measure: it catches mix-ups, not forgery.
+/// The risk model is left out: it does not change the plan, and a plan stays the scenario's when
+/// only its `risk` section is edited.
 public func fingerprint(of scenario: Scenario) -> String {
+    var planned = scenario
+    planned.risk = nil
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in ScenarioFile.text(scenario, format: .json).utf8 {
+    for byte in ScenarioFile.text(planned, format: .json).utf8 {
         hash ^= UInt64(byte)
         hash = hash &* 0x0000_0100_0000_01b3
     }

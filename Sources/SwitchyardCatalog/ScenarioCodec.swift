@@ -39,6 +39,7 @@ public enum ScenarioCodec {
         if !s.ownedFleets.isEmpty { root.append(("ownedFleets", .list(s.ownedFleets.map(encodeFleet)))) }
         root.append(("workloads", .list(s.workloads.map(encodeWorkload))))
         root.append(("policy", encodePolicy(s.policy)))
+        if let risk = s.risk { root.append(("risk", encodeRisk(risk))) }
         return .map(root)
     }
 
@@ -46,7 +47,7 @@ public enum ScenarioCodec {
 
     static let scenarioKeys = [
         "name", "horizon", "hoursPerMonth", "referenceAccelerator", "accelerators", "providers", "offers",
-        "colocation", "ownedFleets", "workloads", "policy",
+        "colocation", "ownedFleets", "workloads", "policy", "risk",
     ]
 
     static func readScenario(_ r: inout DocumentReader, _ root: DocumentNode) -> Scenario? {
@@ -68,11 +69,12 @@ public enum ScenarioCodec {
         let fleets = r.optional(f, "ownedFleets", DocumentReader.list(readFleet)) ?? []
         let workloads = r.required(f, "workloads", DocumentReader.list(readWorkload))
         let policy = r.optional(f, "policy", readPolicy) ?? Policy()
+        let risk = r.optional(f, "risk", readRisk)
         guard let name, let horizon, let providers, let workloads else { return nil }
         return Scenario(
             name: name, horizon: horizon, hoursPerMonth: hours, referenceAccelerator: reference,
             accelerators: accelerators, providers: providers, offers: offers, colocation: colocation,
-            ownedFleets: fleets, workloads: workloads, policy: policy)
+            ownedFleets: fleets, workloads: workloads, policy: policy, risk: risk)
     }
 
     static let readProvider: FieldRead<Provider> = { r, node, path in

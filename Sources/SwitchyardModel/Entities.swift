@@ -381,14 +381,18 @@ public struct Scenario: Hashable, Sendable, Codable {
     public var workloads: [Workload]
     /// The rules.
     public var policy: Policy
+    /// What can go wrong with supply, for `switchyard risk` (nil: each provider's defaults). It
+    /// does not change the plan, so a plan's scenario fingerprint leaves it out.
+    public var risk: RiskModel?
 
     /// A scenario; see the properties for units.
     public init(
         name: String, horizon: Horizon, hoursPerMonth: Double = 730,
         referenceAccelerator: AcceleratorModelID = "nvidia-h100", accelerators: [AcceleratorSpec] = [],
         providers: [Provider], offers: [Offer], colocation: [ColocationSite] = [],
-        ownedFleets: [OwnedFleet] = [], workloads: [Workload], policy: Policy = Policy()
+        ownedFleets: [OwnedFleet] = [], workloads: [Workload], policy: Policy = Policy(), risk: RiskModel? = nil
     ) {
+        self.risk = risk
         self.name = name
         self.horizon = horizon
         self.hoursPerMonth = hoursPerMonth

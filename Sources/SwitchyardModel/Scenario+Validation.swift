@@ -103,6 +103,49 @@ private struct Validator {
         checkOwnedFleets(s, sites: sites)
         checkWorkloads(s)
         checkPolicy(s)
+        if let risk = s.risk { checkRisk(risk, s, providers: Set(s.providers.map(\.id))) }
+    }
+
+    /// The risk model: known providers, probabilities, length tables that sum to 1, months inside
+    /// the horizon, no provider named twice, groups of at least one member.
+    mutating func checkRisk(_ risk: RiskModel, _ s: Scenario, providers: Set<ProviderID>) {
+        var seen: Set<ProviderID> = []
+        for (i, entry) in risk.providers.enumerated() {
+            let p = "risk.providers[\(i)]"
+            reference(entry.provider, in: providers, "\(p).provider", noun: "provider")
+            if !seen.insert(entry.provider).inserted { fail("\(p).provider", "'\(entry.provider)' is named twice") }
+            if let slip = entry.slip { checkRiskEvent(slip, "\(p).slip", s) }
+            if let outage = entry.outage { checkRiskEvent(outage, "\(p).outage", s) }
+        }
+        var groups: Set<String> = []
+        for (i, group) in risk.groups.enumerated() {
+            let p = "risk.groups[\(i)]"
+            if group.id.isEmpty { fail("\(p).id", "must not be empty") }
+            if !groups.insert(group.id).inserted { fail("\(p).id", "'\(group.id)' is used twice") }
+            if group.members.isEmpty { fail("\(p).members", "must name at least one provider") }
+            for (j, member) in group.members.enumerated() {
+                reference(member, in: providers, "\(p).members[\(j)]", noun: "provider")
+            }
+            if let slip = group.slip { checkRiskEvent(slip, "\(p).slip", s) }
+            if let outage = group.outage { checkRiskEvent(outage, "\(p).outage", s) }
+        }
+    }
+
+    mutating func checkRiskEvent(_ event: RiskEvent, _ p: String, _ s: Scenario) {
+        fraction(event.probability, "\(p).probability", allowZero: true)
+        fraction(event.deliveredFraction, "\(p).deliveredFraction", allowZero: true)
+        if event.lengths.isEmpty { fail("\(p).lengths", "must have at least one row") }
+        for (i, row) in event.lengths.enumerated() {
+            if row.days < 1 { fail("\(p).lengths[\(i)].days", "must be >= 1") }
+            fraction(row.probability, "\(p).lengths[\(i)].probability", allowZero: true)
+        }
+        let total = event.lengths.reduce(0) { $0 + $1.probability }
+        if !event.lengths.isEmpty, abs(total - 1) > 1e-6 {
+            fail("\(p).lengths", "probabilities must sum to 1 (they sum to \(total))")
+        }
+        if let from = event.from, !(s.horizon.start...s.horizon.end).contains(from) {
+            fail("\(p).from", "\(from) is outside the horizon \(s.horizon.start)…\(s.horizon.end)")
+        }
     }
 
     /// The name, the horizon, the hours in a month and the reference accelerator.

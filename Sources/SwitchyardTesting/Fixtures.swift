@@ -62,6 +62,25 @@ public enum Fixtures {
             pricePerAcceleratorHour: prices, backup: backup)
     }
 
+    /// A critical 512-GPU run of 3 months' work in a 6-month window, at a ($2 an hour on demand),
+    /// with b ($3) offering backup options on 80 nodes of 8 (fee $100 a node-month, exercised at
+    /// `exercisePrice` an accelerator-hour); N-1 at full coverage, no share cap.
+    public static func criticalRunWithBackups(exercisePrice: Decimal) -> Scenario {
+        var scenario = Scenario(
+            name: "backed", horizon: horizon(6),
+            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
+            offers: [
+                offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
+                offer(
+                    "b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3],
+                    backup: BackupTerms(
+                        availableNodes: 80, feePerNodeMonth: 100, exercisePricePerAcceleratorHour: exercisePrice)),
+            ],
+            workloads: [training("run", work: 512 * 730 * 3, window: months(1, 6), critical: true, gang: 512)])
+        scenario.policy = Policy(maxProviderShare: 1, resilience: .nMinus1, criticalCoverage: 1)
+        return scenario
+    }
+
     /// The months `start` to `start + count - 1` of 2027.
     public static func months(_ first: Int, _ last: Int) -> MonthWindow {
         MonthWindow(start: YearMonth(year: 2027, month: first), end: YearMonth(year: 2027, month: last))

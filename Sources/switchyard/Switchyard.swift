@@ -27,7 +27,8 @@ struct Switchyard: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Validate.self, PlanCommand.self, ReplanCommand.self, ScheduleCommand.self, SimulateCommand.self,
+            Validate.self, PlanCommand.self, ReplanCommand.self, RiskCommand.self, ScheduleCommand.self,
+            SimulateCommand.self,
             GenerateTrace.self, Catalog.self,
             Generate.self,
             ImportOffers.self, Serve.self, Worker.self, Backup.self, Restore.self, TokenCommand.self, SolveMILP.self,

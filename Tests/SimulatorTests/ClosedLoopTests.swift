@@ -106,19 +106,7 @@ import Testing
     /// exercise) for the months a restart there needs: a fails for the first 100 hours, so b's
     /// 512 held accelerators join its pool for 100 hours: 512 × 100 × $4 = $204,800.
     @Test func aSimulatedPlanCostsItsSpendAndTheBackupsExercised() throws {
-        var scenario = Scenario(
-            name: "cost", horizon: Fixtures.horizon(6),
-            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
-            offers: [
-                Fixtures.offer("a-h100", provider: "a", nodes: 80, prices: [.onDemand: 2]),
-                Fixtures.offer(
-                    "b-h100", provider: "b", nodes: 80, prices: [.onDemand: 3],
-                    backup: BackupTerms(availableNodes: 80, feePerNodeMonth: 100, exercisePricePerAcceleratorHour: 4)),
-            ],
-            workloads: [
-                Fixtures.training("run", work: 512 * 730 * 3, window: Fixtures.months(1, 6), critical: true, gang: 512)
-            ])
-        scenario.policy = Policy(maxProviderShare: 1, resilience: .nMinus1, criticalCoverage: 1)
+        let scenario = Fixtures.criticalRunWithBackups(exercisePrice: 4)
         let plan = try Planner(options: SolveOptions(timeLimitSeconds: 60, relativeGap: 1e-6)).plan(scenario)
         let first = try #require(plan.backups.map(\.month).min())
         #expect(plan.backups.filter { $0.month == first }.map(\.nodes) == [64])

@@ -201,6 +201,31 @@ import Testing
         #expect(r.stdout.contains("Leases to sign"))
     }
 
+    /// `risk` on the example: a few futures, the same report for the same seed, and a plan of
+    /// another scenario refused (exit 1) with nothing sampled.
+    @Test func riskSamplesFuturesOfThePlan() async throws {
+        let plan = try await ExamplePlan.file()
+        let a = try await run("risk", "examples/frontier-lab.yaml", "--plan", plan, "--samples", "4", "--seed", "3")
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(a.stdout.hasPrefix("Risk over 4 sampled futures (seed 3)"))
+        #expect(a.stdout.contains("frontier-pretrain finishes on time with probability"))
+        #expect(a.stdout.contains("CVaR95"))
+        #expect(a.stdout.contains("nebius: outage with probability 6.0% over the horizon"))
+        let b = try await run("risk", "examples/frontier-lab.yaml", "--plan", plan, "--samples", "4", "--seed", "3")
+        #expect(a.stdout == b.stdout)
+        let other = temporary("other.yaml")
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
+        try text.replacingOccurrences(of: "capacity: 3000", with: "capacity: 2900").write(
+            toFile: other, atomically: true, encoding: .utf8)
+        let refused = try await run("risk", other, "--plan", plan, "--samples", "4")
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains("scenarioFingerprint: the plan was made for another scenario"), "\(refused.stderr)")
+        let zero = try await run("risk", "examples/frontier-lab.yaml", "--plan", plan, "--samples", "0")
+        #expect(zero.status == 64 && zero.stderr.contains("--samples must be in 1...1000000"))
+    }
+
     @Test func replanRejectsBadInputAndWritesNothing() async throws {
         let plan = try await ExamplePlan.file()
         let incident = temporary("incident.yaml")

@@ -1,0 +1,151 @@
+import Foundation
+import Planner
+import Solver
+import SwitchyardCatalog
+import SwitchyardModel
+import SwitchyardTesting
+import Testing
+
+@testable import Risk
+
+/// Supply risk solved by hand: one 64-GPU run of 4 months' work due in month 5 (1 month of
+/// slack) at provider a, whose deliveries slip 60 days (2 months) with probability 0.3. With no
+/// other supply a slip makes it miss, so P(on time) = 0.7; with b able to take it, 1.
+@Suite struct RiskTests {
+    let planner = Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 1e-4))
+
+    func scenario(backup: Bool, risk: RiskModel) -> Scenario {
+        var offers = [Fixtures.offer("a-h100", provider: "a", nodes: 8, prices: [.onDemand: 2])]
+        if backup { offers.append(Fixtures.offer("b-h100", provider: "b", nodes: 8, prices: [.onDemand: 3])) }
+        return Scenario(
+            name: "risk", horizon: Fixtures.horizon(6),
+            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) }, offers: offers,
+            workloads: [Fixtures.training("run", work: 64 * 730 * 4, window: Fixtures.months(1, 5), gang: 64)],
+            policy: Policy(maxProviderShare: 1), risk: risk)
+    }
+
+    static let slipOfA = RiskModel(providers: [
+        ProviderRisk(
+            provider: "a", slip: RiskEvent(probability: 0.3, lengths: [RiskLength(days: 60, probability: 1)])),
+        ProviderRisk(provider: "b"),
+    ])
+
+    func summary(_ s: Scenario, samples: Int, seed: UInt64) throws -> RiskSummary {
+        let plan = try planner.plan(s)
+        let outcomes = try RiskAnalysis(scenario: s, plan: plan, seed: seed, planner: planner).run(samples: samples)
+        return RiskSummary(outcomes: outcomes, plan: plan, scenario: s, seed: seed)
+    }
+
+    /// P(on time) = 0.7: over five seeds of 200 samples each, every estimate is within three
+    /// standard errors of 0.7 and its 95% interval is reported around it.
+    @Test func aSlipWithNoAlternativeMissesWithItsProbability() throws {
+        let s = scenario(backup: false, risk: Self.slipOfA)
+        for seed in UInt64(1)...5 {
+            let summary = try summary(s, samples: 200, seed: seed)
+            let run = try #require(summary.runs.first)
+            #expect(abs(run.onTime - 0.7) <= 3 * (0.7 * 0.3 / 200).squareRoot(), "seed \(seed): \(run.onTime)")
+            #expect(run.low < run.onTime && run.onTime < run.high)
+            // Every sample that slipped missed, and no other did.
+            #expect(summary.samples - summary.quiet == 200 - Int((run.onTime * 200).rounded()))
+            #expect(summary.attribution.map(\.source) == ["a"])
+        }
+    }
+
+    /// With b able to hold the gang, the re-plan after a's slip moves the run there: on time in
+    /// every sample, and the slipped samples cost more (b is dearer).
+    @Test func aBackupClusterTakesTheRun() throws {
+        let s = scenario(backup: true, risk: Self.slipOfA)
+        let summary = try summary(s, samples: 100, seed: 3)
+        let run = try #require(summary.runs.first)
+        #expect(run.onTime == 1)
+        #expect(summary.quiet < 100)
+        #expect(summary.cost.p95USD > summary.cost.planUSD)
+        #expect(summary.cost.p50USD == summary.cost.planUSD)
+    }
+
+    /// A failure group's one draw hits every member: a and b slip together or not at all.
+    @Test func aFailureGroupFailsTogether() {
+        let model = RiskModel(
+            providers: [ProviderRisk(provider: "a"), ProviderRisk(provider: "b")],
+            groups: [
+                FailureGroup(
+                    id: "site-developer", members: ["a", "b"],
+                    slip: RiskEvent(probability: 0.5, lengths: [RiskLength(days: 30, probability: 1)]))
+            ])
+        let sampler = RiskSampler(scenario: scenario(backup: true, risk: model), model: model, seed: 11)
+        var struck = 0
+        for i in 0..<400 {
+            let providers = sampler.incidents(sample: i).map(\.incident.provider)
+            #expect(providers == [] || providers == ["a", "b"], "sample \(i): \(providers)")
+            if !providers.isEmpty { struck += 1 }
+        }
+        #expect(abs(Double(struck) / 400 - 0.5) < 3 * (0.25 / 400).squareRoot())
+    }
+
+    /// The same seed gives the same report; a sample's draws do not depend on the others.
+    @Test func theSameSeedGivesTheSameReport() throws {
+        let s = scenario(backup: true, risk: Self.slipOfA)
+        let a = try summary(s, samples: 40, seed: 9)
+        let b = try summary(s, samples: 40, seed: 9)
+        #expect(a == b)
+        #expect(a.render() == b.render())
+        let sampler = RiskSampler(scenario: s, model: Self.slipOfA, seed: 9)
+        #expect(
+            (0..<40).reversed().map(sampler.incidents(sample:)).reversed() == (0..<40).map(sampler.incidents(sample:)))
+    }
+
+    /// Hand-checked statistics: Wilson's interval for 7 of 10, nearest-rank quantiles, CVaR.
+    @Test func theStatisticsAreTheTextbookOnes() {
+        let (low, high) = RiskSummary.wilson(successes: 7, of: 10)
+        #expect(abs(low - 0.3968) < 1e-4 && abs(high - 0.8922) < 1e-4)
+        #expect(RiskSummary.quantile([5, 1, 4, 2, 3], 0.5) == 3)
+        #expect(RiskSummary.quantile(Array(1...100).map(Double.init), 0.95) == 95)
+    }
+
+    /// The `risk` section reads back as written, stays out of the plan's fingerprint, and a
+    /// table that does not sum to 1 or an unknown provider is named where it is.
+    @Test func theRiskSectionRoundTripsAndIsValidated() throws {
+        let s = scenario(backup: true, risk: Self.slipOfA)
+        let text = ScenarioFile.text(s, format: .yaml)
+        #expect(try ScenarioFile.load(data: Data(text.utf8), format: .yaml) == s)
+        var without = s
+        without.risk = nil
+        #expect(fingerprint(of: s) == fingerprint(of: without))
+        var bad = s
+        bad.risk = RiskModel(providers: [
+            ProviderRisk(
+                provider: "z",
+                outage: RiskEvent(
+                    probability: 1.5,
+                    lengths: [RiskLength(days: 30, probability: 0.5), RiskLength(days: 0, probability: 0.4)]))
+        ])
+        let problems = bad.validate(accelerators: AcceleratorCatalog.merged(with: [])).map(\.path)
+        #expect(
+            problems == [
+                "risk.providers[0].provider", "risk.providers[0].outage.probability",
+                "risk.providers[0].outage.lengths[1].days", "risk.providers[0].outage.lengths",
+            ], "\(problems)")
+    }
+}
+
+/// Re-plans chained as a sampled future strikes: the second knows the first incident and keeps
+/// what the first re-plan did before its own month, backups exercised included (at $1 an
+/// accelerator-hour they are cheaper than leasing at b).
+@Suite struct ChainedReplanTests {
+    @Test func aSecondReplanKeepsTheBackupsTheFirstExercised() throws {
+        let scenario = Fixtures.criticalRunWithBackups(exercisePrice: 1)
+        let planner = Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 1e-4))
+        let plan = try planner.plan(scenario)
+        let outage = Incident(provider: "a", kind: .outage, from: YearMonth(year: 2027, month: 1))
+        let first = try planner.replan(scenario, plan: plan, incident: outage).after
+        #expect(!first.exercisedBackups.isEmpty, "\(first.exercisedBackups)")
+        let second = Incident(provider: "b", kind: .slip, from: YearMonth(year: 2027, month: 3), months: 1)
+        let chained = try planner.replan(scenario, plan: first, incident: second, earlier: [outage]).after
+        let before = { (p: Plan) in
+            p.exercisedBackups.filter { $0.month < second.from }.map { "\($0.offer) \($0.month) \($0.nodes)" }
+        }
+        #expect(before(chained) == before(first))
+        // a is still out: nothing runs there after the second re-plan's month.
+        #expect(chained.runs.filter { $0.provider == "a" }.allSatisfy { $0.end < second.from })
+    }
+}
