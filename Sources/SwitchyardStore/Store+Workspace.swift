@@ -10,7 +10,7 @@ extension Store {
     /// The order of a scenario document's keys.
     static let documentOrder = [
         "name", "horizon", "hoursPerMonth", "referenceAccelerator", "accelerators", "providers", "offers",
-        "colocation", "ownedFleets", "workloads", "policy",
+        "colocation", "ownedFleets", "workloads", "policy", "risk",
     ]
 
     struct Workspace {
