@@ -52,6 +52,10 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
     public var seed: UInt64
     /// Samples in which nothing struck.
     public var quiet: Int
+    /// Share of samples in which every run finished on time, with its Wilson 95% interval.
+    public var allOnTime: Double
+    public var allOnTimeLow: Double
+    public var allOnTimeHigh: Double
     public var runs: [RunRisk]
     public var services: [ServiceRisk]
     public var cost: CostRisk
@@ -65,6 +69,9 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         samples = n
         self.seed = seed
         quiet = outcomes.filter { $0.incidents.isEmpty }.count
+        let allMet = outcomes.filter { $0.onTime.values.allSatisfy { $0 } }.count
+        allOnTime = n > 0 ? Double(allMet) / Double(n) : 0
+        (allOnTimeLow, allOnTimeHigh) = Self.wilson(successes: allMet, of: n)
         let runIDs = Set(outcomes.flatMap(\.onTime.keys)).sorted()
         runs = runIDs.map { w in
             let onTime = outcomes.filter { $0.onTime[w] == true }.count
@@ -112,6 +119,30 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         }
     }
 
+    /// Several plans' summaries over the same samples (the same seed draws the same futures for
+    /// each: common random numbers, so their differences are not sampling noise), one row each:
+    /// P(every run on time) with its interval, expected cost, p95 and CVaR95.
+    public static func comparison(_ rows: [(name: String, summary: RiskSummary)], markdown: Bool = false) -> String {
+        let header = [
+            "plan", "P(all runs on time)", "95% interval", "expected cost", "p95 cost", "CVaR95", "if nothing fails",
+        ]
+        let cells = rows.map { row -> [String] in
+            let s = row.summary
+            return [
+                row.name, Formatted.percent(s.allOnTime),
+                "\(Formatted.percent(s.allOnTimeLow))–\(Formatted.percent(s.allOnTimeHigh))",
+                Formatted.dollars(s.cost.meanUSD), Formatted.dollars(s.cost.p95USD),
+                Formatted.dollars(s.cost.cvar95USD),
+                Formatted.dollars(s.cost.planUSD),
+            ]
+        }
+        if markdown {
+            return ([header] + [header.map { _ in "---" }] + cells).map { "| " + $0.joined(separator: " | ") + " |" }
+                .joined(separator: "\n") + "\n"
+        }
+        return TextTable.render(header: header, rows: cells, rightAligned: Set(1..<header.count)) + "\n"
+    }
+
     /// The Wilson score interval at 95% for `successes` of `n`.
     static func wilson(successes: Int, of n: Int) -> (Double, Double) {
         guard n > 0 else { return (0, 1) }
@@ -145,6 +176,9 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         line(
             "\(Formatted.grouped(Double(quiet))) had no incident; in the others the plan was re-planned at each incident, "
                 + "as `switchyard replan` would, and simulated through it.")
+        line(
+            "Every run on time in \(Formatted.percent(allOnTime)) of them (95% interval "
+                + "\(Formatted.percent(allOnTimeLow))–\(Formatted.percent(allOnTimeHigh))).")
         for run in runs {
             var text =
                 "\(run.workload) finishes on time with probability \(Formatted.percent(run.onTime)) "

@@ -21,10 +21,23 @@ struct RiskCommand: ParsableCommand {
             Examples:
               switchyard plan examples/frontier-lab.yaml --format json --out plan.json
               switchyard risk examples/frontier-lab.yaml --plan plan.json --samples 200 --seed 7
+              switchyard risk examples/frontier-lab.yaml --plan cheap.json --plan n1.json --samples 200
             """)
 
     @Argument(help: "The scenario file the plan was made for.") var scenario: String
-    @Option(help: "The plan, as written by `switchyard plan --format json`.") var plan: String
+    @Option(
+        help: """
+            The plan, as written by `switchyard plan --format json`. Repeat to compare plans on the \
+            same sampled futures.
+            """)
+    var plan: [String] = []
+    @Option(
+        help: """
+            A sourcing strategy to plan from the scenario and compare on the same futures \
+            (repeatable): as-written, no-n-1 (no resilience), no-cap (no share cap), \
+            no-backups (no backup options).
+            """)
+    var strategy: [Strategy] = []
     @Option(help: "How many futures to sample.") var samples = 100
     @Option(help: "The sampling seed.") var seed: UInt64 = 1
     @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
@@ -33,21 +46,60 @@ struct RiskCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...1_000_000).contains(samples) else { throw ValidationError("--samples must be in 1...1000000") }
+        guard !plan.isEmpty || !strategy.isEmpty else { throw ValidationError("give --plan or --strategy") }
     }
 
     func run() throws {
         let loaded = try loadScenario(scenario)
-        let base = try PlanFile.load(path: plan)
-        guard base.scenarioFingerprint == fingerprint(of: loaded) else {
-            throw InputError(
-                [
-                    Diagnostic(
-                        path: "scenarioFingerprint",
-                        message:
-                            "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first"
-                    )
-                ], source: plan)
+        var summaries: [(name: String, summary: RiskSummary)] = []
+        for path in plan {
+            let base = try PlanFile.load(path: path)
+            guard base.scenarioFingerprint == fingerprint(of: loaded) else {
+                throw InputError(
+                    [
+                        Diagnostic(
+                            path: "scenarioFingerprint",
+                            message:
+                                "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first"
+                        )
+                    ], source: path)
+            }
+            summaries.append((path, try summary(of: base, loaded, name: path)))
         }
+        for chosen in strategy {
+            let variant = chosen.apply(to: loaded)
+            let base = try limits.planner.plan(variant)
+            summaries.append((chosen.rawValue, try summary(of: base, variant, name: chosen.rawValue)))
+        }
+        switch format {
+        case .json:
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            struct Compared: Encodable {
+                let plan: String
+                let risk: RiskSummary
+            }
+            let data =
+                summaries.count == 1
+                ? try encoder.encode(summaries[0].summary)
+                : try encoder.encode(["plans": summaries.map { Compared(plan: $0.name, risk: $0.summary) }])
+            try emit(PlanFile.tidyNumbers(String(decoding: data, as: UTF8.self)) + "\n", to: out)
+        case .text, .markdown:
+            let markdown = format == .markdown
+            guard summaries.count > 1 else {
+                try emit(summaries[0].summary.render(markdown: markdown), to: out)
+                return
+            }
+            let each = summaries.map {
+                (markdown ? "# " : "") + "\($0.name)\n\n" + $0.summary.render(markdown: markdown)
+            }
+            try emit(
+                RiskSummary.comparison(summaries, markdown: markdown) + "\n" + each.joined(separator: "\n"), to: out)
+        }
+    }
+
+    /// One plan's risk over the samples (the same futures for every plan).
+    func summary(of base: Plan, _ loaded: Scenario, name path: String) throws -> RiskSummary {
         let analysis = RiskAnalysis(scenario: loaded, plan: base, seed: seed, planner: limits.planner)
         let terminal = isatty(2) == 1
         func bar(_ done: Int) {
@@ -55,24 +107,35 @@ struct RiskCommand: ParsableCommand {
             let width = 30
             let filled = done * width / samples
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(bar) \(done)/\(samples) futures".utf8))
+            FileHandle.standardError.write(Data("\r\(bar) \(done)/\(samples) futures of \(path)".utf8))
             if done == samples { FileHandle.standardError.write(Data("\n".utf8)) }
         }
-        let outcomes: [SampleOutcome]
         do {
-            outcomes = try analysis.run(samples: samples, progress: bar)
+            let outcomes = try analysis.run(samples: samples, progress: bar)
+            return RiskSummary(outcomes: outcomes, plan: base, scenario: loaded, seed: seed)
         } catch let error as RiskSampleError {
-            throw CLIFailure.solver(error.description)
+            throw CLIFailure.solver("\(path): \(error.description)")
         }
-        let summary = RiskSummary(outcomes: outcomes, plan: base, scenario: loaded, seed: seed)
-        switch format {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            let data = try encoder.encode(summary)
-            try emit(PlanFile.tidyNumbers(String(decoding: data, as: UTF8.self)) + "\n", to: out)
-        case .text, .markdown:
-            try emit(summary.render(markdown: format == .markdown), to: out)
+    }
+}
+
+/// A sourcing strategy built from one scenario, for comparing on the same futures.
+enum Strategy: String, ExpressibleByArgument, CaseIterable {
+    case asWritten = "as-written"
+    case noN1 = "no-n-1"
+    case noCap = "no-cap"
+    case noBackups = "no-backups"
+
+    /// The scenario this strategy plans.
+    func apply(to scenario: Scenario) -> Scenario {
+        var variant = scenario
+        switch self {
+        case .asWritten: break
+        case .noN1: variant.policy.resilience = .none
+        case .noCap: variant.policy.maxProviderShare = 1
+        case .noBackups:
+            for i in variant.offers.indices { variant.offers[i].backup = nil }
         }
+        return variant
     }
 }

@@ -94,6 +94,26 @@ import Testing
             (0..<40).reversed().map(sampler.incidents(sample:)).reversed() == (0..<40).map(sampler.incidents(sample:)))
     }
 
+    /// Two strategies compared on the same futures (common random numbers): the plan without
+    /// b's offer and the plan with it see exactly the same incidents in every sample, so only
+    /// the reaction differs: 0.7-ish against 1.
+    @Test func strategiesAreComparedOnTheSameFutures() throws {
+        let bare = scenario(backup: false, risk: Self.slipOfA)
+        let backed = scenario(backup: true, risk: Self.slipOfA)
+        let a = try RiskAnalysis(scenario: bare, plan: planner.plan(bare), seed: 5, planner: planner).run(samples: 60)
+        let b = try RiskAnalysis(scenario: backed, plan: planner.plan(backed), seed: 5, planner: planner).run(
+            samples: 60)
+        #expect(a.map(\.incidents) == b.map(\.incidents))
+        let rows = [
+            ("bare", RiskSummary(outcomes: a, plan: try planner.plan(bare), scenario: bare, seed: 5)),
+            ("backed", RiskSummary(outcomes: b, plan: try planner.plan(backed), scenario: backed, seed: 5)),
+        ]
+        #expect(rows[0].1.allOnTime < 1 && rows[1].1.allOnTime == 1)
+        let table = RiskSummary.comparison(rows.map { (name: $0.0, summary: $0.1) })
+        #expect(table.hasPrefix("plan    P(all runs on time)"), "\(table)")
+        #expect(table.contains("backed               100.0%"), "\(table)")
+    }
+
     /// Hand-checked statistics: Wilson's interval for 7 of 10, nearest-rank quantiles, CVaR.
     @Test func theStatisticsAreTheTextbookOnes() {
         let (low, high) = RiskSummary.wilson(successes: 7, of: 10)

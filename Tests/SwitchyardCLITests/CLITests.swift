@@ -222,6 +222,13 @@ import Testing
         #expect(refused.status == 1)
         #expect(
             refused.stderr.contains("scenarioFingerprint: the plan was made for another scenario"), "\(refused.stderr)")
+        // A plan and a strategy planned from the scenario, side by side on the same futures.
+        let compared = try await run(
+            "risk", "examples/frontier-lab.yaml", "--plan", plan, "--strategy", "no-n-1", "--samples", "3", "--seed",
+            "3")
+        #expect(compared.status == 0, "\(compared.stderr)")
+        #expect(compared.stdout.hasPrefix("plan"), "\(compared.stdout)")
+        #expect(compared.stdout.contains("\nno-n-1 "))
         let zero = try await run("risk", "examples/frontier-lab.yaml", "--plan", plan, "--samples", "0")
         #expect(zero.status == 64 && zero.stderr.contains("--samples must be in 1...1000000"))
     }
