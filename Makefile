@@ -81,6 +81,8 @@ format:
 ## bench: planner benchmark over generated scenarios (small, medium, large; N-1 on and off), then
 ## the allocation benchmark (1k-100k jobs, 3 and 12 models), against cvxpy when it is installed, then
 ## simulations (1k and 10k jobs; Gavel's paper-scale aware-vs-agnostic comparison).
+RISK_SAMPLES ?= 200
+
 bench: setup
 	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard
 	SWITCHYARD_BENCHMARKS=1 $(SWIFT) build -c release --product switchyard-bench
@@ -97,6 +99,7 @@ bench: setup
 	else \
 	  echo "(no ../shared/data/gavel/simulation_throughputs.json: simulation benchmark skipped)"; \
 	fi
+	.build/release/switchyard-bench risk --samples $(RISK_SAMPLES)
 
 clean:
 	rm -rf .build

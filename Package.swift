@@ -169,7 +169,7 @@ if Context.environment["SWITCHYARD_BENCHMARKS"] == "1" {
         .executableTarget(
             name: "switchyard-bench",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler", "Simulator",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler", "Simulator", "Risk",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         )

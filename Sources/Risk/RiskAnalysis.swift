@@ -19,6 +19,8 @@ public struct SampleOutcome: Sendable, Equatable {
     /// What the plan and its reactions cost: the last plan's spend plus the committed leases a
     /// slip pushed past the horizon (still owed).
     public var costUSD: Double
+    /// Incidents whose re-plan found no plan: the plan as it stood met them unchanged.
+    public var unanswered = 0
 }
 
 /// Monte Carlo over a scenario's risk model: samples' incidents (`RiskSampler`), the product's
@@ -70,11 +72,20 @@ public struct RiskAnalysis: Sendable {
         var current = plan
         var stranded = 0.0
         var struck: [Incident] = []
+        var unanswered = 0
         for sampled in drawn {
-            let replan = try planner.replan(scenario, plan: current, incident: sampled.incident, earlier: struck)
+            defer { struck.append(sampled.incident) }
+            // A re-plan that finds no plan (a re-plan of a re-plan can be infeasible: issue 30's
+            // note) leaves the plan as it stood: the sample meets the incident unchanged, and says so.
+            let replan: Replan
+            do {
+                replan = try planner.replan(scenario, plan: current, incident: sampled.incident, earlier: struck)
+            } catch PlannerError.solver {
+                unanswered += 1
+                continue
+            }
             current = replan.after
             stranded += NSDecimalNumber(decimal: replan.strandedCost).doubleValue
-            struck.append(sampled.incident)
         }
         let monthSeconds = scenario.hoursPerMonth * 3600
         let outages = struck.filter { $0.kind == .outage }.compactMap { incident -> SupplyIncident? in
@@ -92,7 +103,7 @@ public struct RiskAnalysis: Sendable {
         let results = fleet.outcomes(metrics, scenario: scenario, incidents: outages)
         var outcome = SampleOutcome(
             incidents: drawn, onTime: [:], lateDays: [:], serviceShort: [:],
-            costUSD: NSDecimalNumber(decimal: current.cost.total).doubleValue + stranded)
+            costUSD: NSDecimalNumber(decimal: current.cost.total).doubleValue + stranded, unanswered: unanswered)
         for result in results {
             switch result.kind {
             case .training:

@@ -52,6 +52,8 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
     public var seed: UInt64
     /// Samples in which nothing struck.
     public var quiet: Int
+    /// Samples in which some re-plan found no plan (met on the plan as it stood).
+    public var unanswered: Int
     /// Share of samples in which every run finished on time, with its Wilson 95% interval.
     public var allOnTime: Double
     public var allOnTimeLow: Double
@@ -69,6 +71,7 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         samples = n
         self.seed = seed
         quiet = outcomes.filter { $0.incidents.isEmpty }.count
+        unanswered = outcomes.filter { $0.unanswered > 0 }.count
         let allMet = outcomes.filter { $0.onTime.values.allSatisfy { $0 } }.count
         allOnTime = n > 0 ? Double(allMet) / Double(n) : 0
         (allOnTimeLow, allOnTimeHigh) = Self.wilson(successes: allMet, of: n)
@@ -176,6 +179,11 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         line(
             "\(Formatted.grouped(Double(quiet))) had no incident; in the others the plan was re-planned at each incident, "
                 + "as `switchyard replan` would, and simulated through it.")
+        if unanswered > 0 {
+            line(
+                "In \(unanswered) of them a re-plan found no plan: they met that incident on the plan as it stood, "
+                    + "not re-planned.")
+        }
         line(
             "Every run on time in \(Formatted.percent(allOnTime)) of them (95% interval "
                 + "\(Formatted.percent(allOnTimeLow))–\(Formatted.percent(allOnTimeHigh))).")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Planner
+import Risk
 import Scheduler
 import Simulator
 import Solver
@@ -13,7 +14,7 @@ struct SwitchyardBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard-bench",
         abstract: "Measure Switchyard on generated scenarios.",
-        subcommands: [PlanBench.self, AllocateBench.self, SimulateBench.self, GavelBench.self])
+        subcommands: [PlanBench.self, AllocateBench.self, SimulateBench.self, GavelBench.self, RiskBench.self])
 }
 
 struct PlanBench: ParsableCommand {
@@ -372,4 +373,46 @@ final class RoundCounter: @unchecked Sendable {
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+}
+
+struct RiskBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "risk",
+        abstract: "Time `switchyard risk` on the example: sampled futures, a re-plan per incident, a simulation each.",
+        discussion: "One process; samples that draw the same incidents share one evaluation.")
+
+    @Option(help: "The scenario.") var scenario = "examples/frontier-lab.yaml"
+    @Option(help: "How many futures.") var samples = 200
+    @Option(help: "The sampling seed.") var seed: UInt64 = 1
+    @Option(help: "Each re-plan's time limit, seconds.") var timeLimit: Double = 30
+
+    func run() throws {
+        let loaded = try ScenarioFile.load(path: scenario)
+        let planner = Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: 0.01))
+        let clock = ContinuousClock.now
+        let plan = try planner.plan(loaded)
+        let planned = ContinuousClock.now - clock
+        let start = ContinuousClock.now
+        let outcomes = try RiskAnalysis(scenario: loaded, plan: plan, seed: seed, planner: planner).run(
+            samples: samples)
+        let wall = ContinuousClock.now - start
+        func seconds(_ d: Duration) -> Double {
+            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        let distinct = Set(
+            outcomes.map {
+                $0.incidents.map {
+                    "\($0.incident.provider)|\($0.incident.kind)|\($0.incident.from)|\($0.incident.months ?? 0)"
+                }.joined(separator: ";")
+            }
+        ).count
+        let summary = RiskSummary(outcomes: outcomes, plan: plan, scenario: loaded, seed: seed)
+        print("| samples | distinct futures | plan s | risk s | s per sample | P(all runs on time) | mean cost |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print(
+            String(
+                format: "| %d | %d | %.1f | %.1f | %.3f | %.1f%% | $%.0f |", samples, distinct, seconds(planned),
+                seconds(wall),
+                seconds(wall) / Double(samples), summary.allOnTime * 100, summary.cost.meanUSD))
+    }
 }
