@@ -114,6 +114,21 @@ import Testing
         #expect(table.contains("backed               100.0%"), "\(table)")
     }
 
+    /// A re-plan that finds no plan (here: a planner given no time) leaves the sample on the plan
+    /// as it stood; the report counts those samples instead of failing the analysis.
+    @Test func aReplanWithNoPlanIsCountedNotFatal() throws {
+        let s = scenario(backup: true, risk: Self.slipOfA)
+        let plan = try planner.plan(s)
+        let hurried = Planner(options: SolveOptions(timeLimitSeconds: 1e-9, relativeGap: 1e-4))
+        let outcomes = try RiskAnalysis(scenario: s, plan: plan, seed: 2, planner: hurried).run(samples: 30)
+        let struck = outcomes.filter { !$0.incidents.isEmpty }
+        #expect(!struck.isEmpty)
+        #expect(struck.allSatisfy { $0.unanswered == 1 })
+        let summary = RiskSummary(outcomes: outcomes, plan: plan, scenario: s, seed: 2)
+        #expect(summary.unanswered == struck.count)
+        #expect(summary.render().contains("In \(struck.count) of them a re-plan found no plan"))
+    }
+
     /// Hand-checked statistics: Wilson's interval for 7 of 10, nearest-rank quantiles, CVaR.
     @Test func theStatisticsAreTheTextbookOnes() {
         let (low, high) = RiskSummary.wilson(successes: 7, of: 10)
