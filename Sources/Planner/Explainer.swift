@@ -172,7 +172,9 @@ struct Explainer {
             // Months at the cap as the shares table counts them; the duals name the ones where
             // more cap would save money, which can be fewer.
             let cap = input.scenario.policy.maxProviderShare
-            let atCap = plan.shares.filter { $0.provider.rawValue == provider && $0.share >= cap - 1e-6 }.count
+            let atCap = plan.shares.filter {
+                $0.provider.rawValue == provider && $0.cap < 1 && $0.share >= $0.cap - 1e-6
+            }.count
             lines.append(
                 "\(provider) is at the \(Formatted.percent(cap, digits: 0)) share cap in \(max(atCap, rows.count)) month(s); one more point of cap would save \(money(saving)) (in the \(rows.count) month(s) where it binds)."
             )

@@ -317,6 +317,9 @@ struct PlanExtractor {
             guard let t = scenario.horizon.period(of: row.month) else { continue }
             fluid[t, default: 0] += row.accelerators * weight(row.accelerator)
         }
+        // A re-plan waives the cap in the months an incident takes a provider's capacity: there
+        // the cap that applied is none.
+        let waived = Set(model.overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
         var shares: [ProviderShare] = []
         for t in 0..<input.periods {
             let capacities = input.providers.indices.map { value(model.providerCapacity[PeriodKey($0, t)]) }
@@ -332,7 +335,7 @@ struct PlanExtractor {
                 shares.append(
                     ProviderShare(
                         provider: input.providers[p], month: input.month(t), referenceCapacity: capacity,
-                        share: capacity / total, cap: scenario.policy.maxProviderShare,
+                        share: capacity / total, cap: waived.contains(t) ? 1 : scenario.policy.maxProviderShare,
                         inUseReferenceCapacity: inUse[p], shareInUse: used > 1e-9 ? inUse[p] / used : 0))
             }
         }

@@ -252,13 +252,13 @@ extension PlanReport {
             ["provider", "max share", "mean share", "months at cap"] + (known ? ["max share in use"] : []) + ["cap"]
         shares.numericColumns = Set(1..<shares.header.count)
         for (provider, rows) in Dictionary(grouping: plan.shares, by: \.provider).sorted(by: { $0.key < $1.key }) {
-            let atCap = rows.filter { $0.share >= $0.cap - 1e-6 }.count
+            let atCap = rows.filter { $0.cap < 1 && $0.share >= $0.cap - 1e-6 }.count
             shares.rows.append(
                 [
                     provider.rawValue, Formatted.percent(rows.map(\.share).max()!),
                     Formatted.percent(rows.map(\.share).reduce(0, +) / Double(rows.count)), "\(atCap)",
                 ] + (known ? [Formatted.percent(rows.compactMap(\.shareInUse).max() ?? 0)] : []) + [
-                    Formatted.percent(rows[0].cap, digits: 0)
+                    Formatted.percent(rows.map(\.cap).min()!, digits: 0)
                 ])
         }
         if let line = idleShareLine(plan) { shares.lines = [line] }

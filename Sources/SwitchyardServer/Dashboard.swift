@@ -119,7 +119,7 @@ struct PlanFigures {
             peak[share.provider.rawValue] = max(peak[share.provider.rawValue] ?? 0, share.share)
         }
         peakShares = peak.keys.sorted().map { ($0, peak[$0]!) }
-        cap = plan.shares.first?.cap ?? scenario.policy.maxProviderShare
+        cap = plan.shares.map(\.cap).min() ?? scenario.policy.maxProviderShare
 
         // N-1, month by month, from the same numbers as the N-1 table: a service's month is covered
         // up to its capacity by the loss's allocation; a run's planned months are covered when the
