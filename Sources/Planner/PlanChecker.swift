@@ -328,10 +328,12 @@ private struct CheckRun {
     mutating func checkShares() {
         let cap = scenario.policy.maxProviderShare
         if cap < 1 {
-            // A re-plan waives the cap in the months its incident takes a provider's capacity.
+            // A re-plan waives the cap in the months its incident takes a provider's capacity,
+            // and holds no month before its start to it: that is history, fixed.
+            let from = checker.incident.flatMap { horizon.period(of: $0.from) } ?? 0
             let waived = Set(
                 (0..<horizon.months).filter { t in
-                    scenario.providers.contains { checker.deliveredShare($0.id, t) < 1 }
+                    t < from || scenario.providers.contains { checker.deliveredShare($0.id, t) < 1 }
                 }.map { months[$0] })
             for row in plan.shares where row.share > cap + 1e-6 && !waived.contains(row.month) {
                 fail(

@@ -317,9 +317,10 @@ struct PlanExtractor {
             guard let t = scenario.horizon.period(of: row.month) else { continue }
             fluid[t, default: 0] += row.accelerators * weight(row.accelerator)
         }
-        // A re-plan waives the cap in the months an incident takes a provider's capacity: there
-        // the cap that applied is none.
+        // A re-plan waives the cap in the months an incident takes a provider's capacity, and
+        // holds no month before its start to it (history): there the cap that applied is none.
         let waived = Set(model.overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
+            .union(0..<model.overrides.fromPeriod)
         var shares: [ProviderShare] = []
         for t in 0..<input.periods {
             let capacities = input.providers.indices.map { value(model.providerCapacity[PeriodKey($0, t)]) }

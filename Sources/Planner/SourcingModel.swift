@@ -664,7 +664,9 @@ struct SourcingModel {
             // much of the plan depends on one supplier, and a failover is exactly that plan
             // surviving one (the N-1 cases, which claim where runs restart, hold no cap either).
             let failing = Set(overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
-            for t in 0..<periodCount where !failing.contains(t) {
+            // Months before a re-plan's start are history, fixed: the cap is a rule for what can
+            // still change (an earlier re-plan may have waived it there, for its own incident).
+            for t in overrides.fromPeriod..<max(overrides.fromPeriod, periodCount) where !failing.contains(t) {
                 let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
                 for p in input.providers.indices {
                     guard let own = providerCapacity[PeriodKey(p, t)] else { continue }

@@ -534,8 +534,8 @@ public struct ProviderShare: Codable, Sendable, Equatable {
     public var referenceCapacity: Double
     /// Its share of all capacity that month.
     public var share: Double
-    /// The cap that applied that month: the policy's, or 1 where a re-plan waived it while an
-    /// incident took a provider's capacity.
+    /// The cap that applied that month: the policy's, or 1 where a re-plan waived it (while an
+    /// incident took a provider's capacity, and in the history before its start).
     public var cap: Double
     /// Of `referenceCapacity`, what workloads run on: the runs and gangs in its clusters, and its
     /// part of the work of one accelerator at a time (split in proportion to what each provider
