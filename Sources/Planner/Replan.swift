@@ -97,16 +97,7 @@ extension Planner {
     public func replan(_ scenario: Scenario, plan: Plan, incident: Incident, earlier: [Incident] = []) throws
         -> Replan
     {
-        guard plan.scenarioFingerprint == fingerprint(of: scenario) else {
-            throw PlannerError.input(
-                InputError([
-                    Diagnostic(
-                        path: "scenarioFingerprint",
-                        message:
-                            "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first"
-                    )
-                ]))
-        }
+        try Self.requireMade(plan, for: scenario)
         let input = try PlanningInput(scenario)
         let horizon = scenario.horizon
         let from = horizon.period(of: incident.from)!
@@ -176,6 +167,20 @@ extension Planner {
 }
 
 extension Planner {
+    /// - Throws: `PlannerError.input` when `plan` was not made for `scenario` (its fingerprint).
+    public static func requireMade(_ plan: Plan, for scenario: Scenario) throws {
+        guard plan.scenarioFingerprint == fingerprint(of: scenario) else {
+            throw PlannerError.input(
+                InputError([
+                    Diagnostic(
+                        path: "scenarioFingerprint",
+                        message:
+                            "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first"
+                    )
+                ]))
+        }
+    }
+
     /// What `incident` takes from period `lower` on (and from its own month): an outage the
     /// provider's leased capacity and its sites' power, and no new lease of its until it is over;
     /// a slip no new lease before its deliveries resume; a site's power loss that site's power.

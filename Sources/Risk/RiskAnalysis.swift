@@ -46,7 +46,7 @@ public struct RiskAnalysis: Sendable {
         var outcomes: [SampleOutcome] = []
         for i in 0..<count {
             let drawn = sampler.incidents(sample: i)
-            let key = drawn.map { Self.describe($0.incident) }.joined(separator: ";")
+            let key = Self.key(of: drawn)
             if var known = memo[key] {
                 known.incidents = drawn
                 outcomes.append(known)
@@ -63,8 +63,12 @@ public struct RiskAnalysis: Sendable {
         return outcomes
     }
 
-    static func describe(_ i: Incident) -> String {
-        "\(i.provider)|\(i.kind.rawValue)|\(i.from)|\(i.months ?? -1)|\(i.deliveredFraction)"
+    /// What makes two samples the same future: their incidents, whatever drew them.
+    public static func key(of drawn: [SampledIncident]) -> String {
+        drawn.map {
+            let i = $0.incident
+            return "\(i.provider)|\(i.kind.rawValue)|\(i.from)|\(i.months ?? -1)|\(i.deliveredFraction)"
+        }.joined(separator: ";")
     }
 
     /// One future: re-plans at each incident, in order, then the simulation of the last plan.

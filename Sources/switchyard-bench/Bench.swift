@@ -399,13 +399,7 @@ struct RiskBench: ParsableCommand {
         func seconds(_ d: Duration) -> Double {
             Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
         }
-        let distinct = Set(
-            outcomes.map {
-                $0.incidents.map {
-                    "\($0.incident.provider)|\($0.incident.kind)|\($0.incident.from)|\($0.incident.months ?? 0)"
-                }.joined(separator: ";")
-            }
-        ).count
+        let distinct = Set(outcomes.map { RiskAnalysis.key(of: $0.incidents) }).count
         let summary = RiskSummary(outcomes: outcomes, plan: plan, scenario: loaded, seed: seed)
         print("| samples | distinct futures | plan s | risk s | s per sample | P(all runs on time) | mean cost |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -54,15 +54,9 @@ struct RiskCommand: ParsableCommand {
         var summaries: [(name: String, summary: RiskSummary)] = []
         for path in plan {
             let base = try PlanFile.load(path: path)
-            guard base.scenarioFingerprint == fingerprint(of: loaded) else {
-                throw InputError(
-                    [
-                        Diagnostic(
-                            path: "scenarioFingerprint",
-                            message:
-                                "the plan was made for another scenario (or this one changed since); re-run `switchyard plan` first"
-                        )
-                    ], source: path)
+            do { try Planner.requireMade(base, for: loaded) } catch PlannerError.input(var problems) {
+                problems.source = path
+                throw problems
             }
             summaries.append((path, try summary(of: base, loaded, name: path)))
         }
