@@ -86,8 +86,9 @@ extension SourcingModel {
     /// model or checked after it) every critical run with no pattern outside that supplier (short
     /// its requirement). The gap is measured on the objective above it (`gap`): a run no supplier
     /// mix can cover adds a penalty (a billion dollars, on the example's pre-training run under
-    /// CoreWeave's loss) that would otherwise make any plan look within 1% of its bound.
-    func computeUnavoidablePenalty() -> Double {
+    /// CoreWeave's loss) that would otherwise make any plan look within 1% of its bound. With it,
+    /// the reference-hours of that requirement per supplier.
+    func computeUnavoidable() -> (penalty: Double, lossHours: [Int: Double]) {
         let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
         let patterns = RunPatterns(input: input, overrides: overrides)
         var total = 0.0
@@ -96,18 +97,20 @@ extension SourcingModel {
             let left = max(0, work - patterns.done(w))
             if patterns.patterns(of: w).isEmpty { total += penalty * overrides.weight(of: w, input) * left }
         }
-        guard input.scenario.policy.resilience == .nMinus1 else { return total }
+        guard input.scenario.policy.resilience == .nMinus1 else { return (total, [:]) }
         let coverage = input.scenario.policy.criticalCoverage
+        var hours: [Int: Double] = [:]
         for p in suppliers {
             for w in input.critical {
                 guard case .training(let work) = input.workloads[w].demand else { continue }
                 let required = max(0, work * coverage - patterns.done(w))
                 if patterns.patterns(of: w, in: { input.clusters[$0].provider != p }).isEmpty {
                     total += penalty * required
+                    hours[p, default: 0] += required
                 }
             }
         }
-        return total
+        return (total, hours)
     }
 
     /// The relative gap on what the decisions control: the objective's distance from the bound

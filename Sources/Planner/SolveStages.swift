@@ -1,4 +1,3 @@
-import Foundation
 import Solver
 import SwitchyardModel
 
@@ -34,6 +33,13 @@ struct SolveStages {
     }
 
     func say(_ message: @autoclosure () -> String) { planner.say(message(), since: started) }
+
+    /// ": a, b, …", the first few providers of `indices` by name (for progress lines).
+    func names(_ indices: [Int]) -> String {
+        guard !indices.isEmpty else { return "" }
+        let shown = indices.prefix(planner.lossCasesPerRound).map { "\(input.providers[$0])" }
+        return ": " + shown.joined(separator: ", ") + (indices.count > shown.count ? ", …" : "")
+    }
 
     func timeLeft() -> Double {
         (planner.options.timeLimitSeconds ?? .infinity) - (ContinuousClock.now - started).seconds
@@ -98,11 +104,11 @@ struct SolveStages {
             guard !rest.isEmpty else { break }
             let short = planner.violators(
                 try evaluate(rest, model: candidate, values: relaxation.values, relaxed: true), among: rest,
-                input: input)
-            say("relaxation checked against \(rest.count) provider losses: \(short.count) short")
+                model: candidate)
+            say("relaxation checked against \(rest.count) provider losses: \(short.count) short\(names(short))")
             // The next round's relaxation is larger, and a plan has to be rounded after it.
             if short.isEmpty || timeLeft() < 3 * relaxation.seconds { break }
-            subset.formUnion(short)
+            subset.formUnion(short.prefix(planner.lossCasesPerRound))
         }
         return (subset, relaxed, round)
     }
@@ -138,7 +144,7 @@ struct SolveStages {
             }
             let evaluation = try evaluate(rest, model: model, values: solution.values)
             say("checked \(rest.count) provider losses")
-            let short = planner.violators(evaluation, among: rest, input: input)
+            let short = planner.violators(evaluation, among: rest, model: model)
             let round = Rounded(
                 model: model, solution: solution, subset: subset, evaluation: evaluation, relaxation: relaxation)
             kept = round
@@ -152,7 +158,8 @@ struct SolveStages {
                 }
                 return round
             }
-            subset.formUnion(short)
+            say("\(short.count) provider loss(es) short\(names(short))")
+            subset.formUnion(short.prefix(planner.lossCasesPerRound))
         }
     }
 
@@ -203,13 +210,15 @@ struct SolveStages {
     }
 
     /// What the solver did. The bound of the last model is a bound for the full one: leaving
-    /// out loss cases only removes costs and constraints. The gap compares it with the full
-    /// plan's objective.
+    /// out loss cases only removes costs and constraints (and the penalty they cannot avoid,
+    /// added back). The gap compares it with the full plan's objective.
     func report(_ rounded: Rounded, plan: Plan, explainSeconds: Double) -> SolverReport {
         let model = rounded.model
         let solution = rounded.solution
         let objective = plan.cost.objective.double
-        let bound = min(solution.bestBound ?? objective, objective)
+        // The model's bound leaves out what its missing loss cases cannot avoid; the plan's cost
+        // counts it.
+        let bound = min((solution.bestBound.map { $0 + model.unavoidableOutside }) ?? objective, objective)
         let gap = model.gap(objective: objective, bound: bound) ?? 0
         let status = SolverReport.status(solution.status.rawValue, gap: gap, target: planner.options.relativeGap)
         return SolverReport(

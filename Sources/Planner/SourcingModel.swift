@@ -174,9 +174,23 @@ struct SourcingModel {
     /// model of one input and overrides, whatever `lossSubset` is.
     private(set) var baseVariableCount = 0
 
-    /// Shortfall penalty no plan can avoid (`computeUnavoidablePenalty`): the gap is measured
+    /// Shortfall penalty no plan can avoid (`computeUnavoidable`): the gap is measured
     /// above it.
     private(set) var unavoidablePenalty = 0.0
+    /// Per supplier, the critical reference-hours its loss leaves short whatever the plan signs
+    /// (runs with no start pattern outside it): a loss case short by no more than this has
+    /// nothing for the model to fix.
+    private(set) var unavoidableLossHours: [Int: Double] = [:]
+
+    /// The part of `unavoidablePenalty` in the loss cases outside this model: a plan's cost
+    /// counts them (checked after the solve), the model's bound does not, and no plan avoids
+    /// them, so a bound of the model plus this is a bound of the plan's cost.
+    var unavoidableOutside: Double {
+        let inModel = Set(lossProviders)
+        let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
+        return unavoidableLossHours.filter { !inModel.contains($0.key) }.sorted { $0.key < $1.key }
+            .reduce(0) { $0 + penalty * $1.value }
+    }
 
     /// `sharedLanes` nil decides by the model's size (`sharedLanesFrom`).
     init(
@@ -188,7 +202,7 @@ struct SourcingModel {
         self.lossSubset = lossSubset
         self.sharedLanesGiven = sharedLanes
         build()
-        unavoidablePenalty = computeUnavoidablePenalty()
+        (unavoidablePenalty, unavoidableLossHours) = computeUnavoidable()
     }
 
     /// Shared lanes or own, if the caller chose (tests); nil: by size.

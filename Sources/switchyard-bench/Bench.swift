@@ -41,6 +41,9 @@ struct PlanBench: ParsableCommand {
             comparison for constraint generation). On large it ran over 7 minutes without a plan.
             """)
     var allCasesSizes = "small,medium"
+    @Option(help: "Which N-1 modes to run: any of off, on, all (every loss case in the model).")
+    var modes = "off,on,all"
+    @Flag(help: "Print each plan's solver steps to standard error as they happen.") var progress = false
 
     func mode(_ resilience: Bool, _ generate: Bool) -> String {
         resilience ? (generate ? "on" : "on, all cases in model") : "off"
@@ -58,7 +61,9 @@ struct PlanBench: ParsableCommand {
         for size in sizes.split(separator: ",").map(String.init) {
             guard let (p, o, w, m) = Self.shapes[size] else { throw ValidationError("unknown size '\(size)'") }
             let allCases = allCasesSizes.split(separator: ",").map(String.init).contains(size)
-            for (resilience, generate) in [(false, true), (true, true), (true, false)] where generate || allCases {
+            let wanted = Set(modes.split(separator: ",").map(String.init))
+            let runs = [("off", false, true), ("on", true, true), ("all", true, false)]
+            for (name, resilience, generate) in runs where wanted.contains(name) && (generate || allCases) {
                 let scenario = ScenarioGenerator(
                     .init(seed: seed, providers: p, offers: o, workloads: w, months: m, resilience: resilience)
                 ).generate()
@@ -67,6 +72,9 @@ struct PlanBench: ParsableCommand {
                 do {
                     var planner = Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap))
                     planner.generateLossCases = generate
+                    if progress {
+                        planner.progress = { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
+                    }
                     plan = try planner.plan(scenario)
                 } catch {
                     let row = "| \(size) | \(mode(resilience, generate)) | \(error) |"
