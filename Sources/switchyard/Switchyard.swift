@@ -40,8 +40,8 @@ struct Switchyard: AsyncParsableCommand {
 enum CLIFailure: Error {
     /// Input with problems; exit 1.
     case invalid(InputError)
-    /// Several files with problems (`validate`); exit 1.
-    case invalidFiles([InputError])
+    /// Several files with problems (`validate`); exit 1, or 2 when one could not be read.
+    case invalidFiles([InputError], unreadable: Bool)
     /// A file that cannot be read or written; exit 2.
     case io(String)
     /// The solver could not produce an answer; exit 3.
@@ -53,6 +53,10 @@ extension Switchyard {
     /// once, as one message on stderr and the documented exit code (as swift-argument-parser's
     /// own `exit(withError:)` does for command-line mistakes).
     static func main() async {
+        if let mistake = unknownSubcommand(in: Array(CommandLine.arguments.dropFirst())) {
+            writeError("Error: " + mistake)
+            exit(withError: ExitCode(64))
+        }
         let command: ParsableCommand
         do {
             command = try await asyncParseAsRoot()
@@ -104,13 +108,13 @@ extension Switchyard {
             writeError(error.description)
             writeError("\(count) problem\(count == 1 ? "" : "s") found" + (error.source.map { " in \($0)" } ?? ""))
             return ExitCode(1)
-        case .invalidFiles(let errors):
+        case .invalidFiles(let errors, let unreadable):
             for error in errors {
                 let count = error.diagnostics.count
                 writeError(error.description)
                 writeError("\(error.source ?? "input"): \(count) problem\(count == 1 ? "" : "s")")
             }
-            return ExitCode(1)
+            return ExitCode(unreadable ? 2 : 1)
         case .io(let message):
             writeError("error: \(message)")
             return ExitCode(2)
@@ -141,7 +145,47 @@ func emit(_ text: String, to path: String?) throws {
     }
 }
 
-/// Loads a scenario file or fails with every problem in it.
+/// Loads a scenario file or fails with every problem in it (exit 1), or as a file that cannot
+/// be read (exit 2).
 func loadScenario(_ path: String) throws -> Scenario {
-    try ScenarioFile.load(path: path)
+    try requireReadable(path)
+    return try ScenarioFile.load(path: path)
+}
+
+/// Fails as a file that cannot be read (exit 2) unless `path` is a readable file.
+func requireReadable(_ path: String) throws {
+    guard !isReadableFile(path) else { return }
+    throw CLIFailure.io("\(path): \(ScenarioFile.readFailure(path))")
+}
+
+/// Whether `path` names a file (not a directory) this process can read.
+func isReadableFile(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        && FileManager.default.isReadableFile(atPath: path)
+}
+
+/// A word on the command line where a subcommand belongs that names none: the message, with
+/// the closest subcommand when one is near enough to be a typo (`plna`, `catalog accelerator`).
+/// Nil when the words name commands all the way (or stop at an option, or at `help`).
+func unknownSubcommand(in arguments: [String]) -> String? {
+    var command: ParsableCommand.Type = Switchyard.self
+    var path = [Switchyard._commandName]
+    for word in arguments {
+        let configuration = command.configuration
+        let subcommands = configuration.subcommands
+        guard !subcommands.isEmpty, configuration.defaultSubcommand == nil, !word.hasPrefix("-"), word != "help"
+        else { return nil }
+        let names = subcommands.flatMap { [$0._commandName] + $0.configuration.aliases }
+        guard let next = subcommands.first(where: { ([$0._commandName] + $0.configuration.aliases).contains(word) })
+        else {
+            let at = path.joined(separator: " ")
+            var message = "'\(word)' is not a \(at) command"
+            if let guess = closestMatch(to: word, in: names) { message += "; did you mean '\(at) \(guess)'?" }
+            return message + "\nSee '\(at) --help' for the commands."
+        }
+        command = next
+        path.append(next._commandName)
+    }
+    return nil
 }

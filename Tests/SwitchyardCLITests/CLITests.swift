@@ -68,12 +68,47 @@ import Testing
         #expect((parsed?.first?["problems"] as? [Any])?.count == 5)
     }
 
-    @Test func missingFileAndGarbageExitOne() async throws {
+    @Test func garbageExitsOneAndAMissingFileTwo() async throws {
+        // README: 1 the input has problems; 2 a file could not be read. Both files are reported.
         let r = try await run("validate", "no/such/file.yaml", "Package.swift")
-        #expect(r.status == 1)
+        #expect(r.status == 2)
         #expect(r.stderr.contains("no/such/file.yaml: no such file"))
         #expect(r.stderr.contains("Package.swift:"))
         #expect(!r.stderr.contains("Fatal error"))
+        let garbage = try await run("validate", "Package.swift")
+        #expect(garbage.status == 1)
+    }
+
+    @Test func validateChecksIncidentFilesAgainstTheScenarioBesideThem() async throws {
+        let all = try await run(
+            "validate", "examples/incident-nebius-slip.yaml", "examples/frontier-lab.yaml",
+            "examples/incident-coreweave-outage.yaml")
+        #expect(all.status == 0, "\(all.stderr)")
+        #expect(all.stdout.contains("examples/incident-nebius-slip.yaml: ok (incident: slip at nebius from 2027-02"))
+        #expect(all.stdout.contains("examples/incident-coreweave-outage.yaml: ok (incident: outage at coreweave"))
+        let alone = try await run("validate", "examples/incident-nebius-slip.yaml")
+        #expect(alone.status == 1)
+        #expect(alone.stderr.contains("an incident file, checked against its scenario"))
+        #expect(!alone.stderr.contains("unknown field"))
+        let given = try await run(
+            "validate", "examples/incident-nebius-slip.yaml", "--scenario", "examples/frontier-lab.yaml")
+        #expect(given.status == 0, "\(given.stderr)")
+    }
+
+    @Test func aMistypedSubcommandGetsASuggestion() async throws {
+        let top = try await run("plna", "examples/frontier-lab.yaml")
+        #expect(top.status == 64)
+        #expect(top.stderr.contains("'plna' is not a switchyard command; did you mean 'switchyard plan'?"))
+        let nested = try await run("catalog", "accelerator")
+        #expect(nested.status == 64)
+        #expect(nested.stderr.contains("did you mean 'switchyard catalog accelerators'?"))
+        let far = try await run("xyzzyplugh")
+        #expect(far.status == 64)
+        #expect(!far.stderr.contains("did you mean"))
+        #expect(far.stderr.contains("See 'switchyard --help'"))
+        // Options and help still reach the parser.
+        #expect(try await run("--version").status == 0)
+        #expect(try await run("help", "plan").status == 0)
     }
 
     @Test func catalogTableMatchesSnapshot() async throws {
@@ -267,9 +302,9 @@ import Testing
         #expect(r.stderr.contains("not valid plan JSON") || r.stderr.contains("missing field"))
     }
 
-    @Test func badScenarioExitsOneWithoutAStackTrace() async throws {
+    @Test func aMissingScenarioExitsTwoWithoutAStackTrace() async throws {
         let r = try await run("plan", "no-such.yaml")
-        #expect(r.status == 1)
+        #expect(r.status == 2)
         #expect(r.stderr.contains("no-such.yaml: no such file"))
     }
 }
