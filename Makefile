@@ -70,10 +70,12 @@ openapi:
 	scripts/embed-openapi.sh
 
 ## lint: the format, and no function, initialiser or accessor in Sources over 120 lines (the
-## Swift parser's own ranges; `scripts/lint-functions.py --report 80` lists the long ones).
+## Swift parser's own ranges; `scripts/lint-functions.py --report 80` lists the long ones), and
+## no line of a command's help wider than the 80 columns it is wrapped at.
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 	python3 scripts/lint-functions.py
+	python3 scripts/lint-help.py
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

@@ -12,10 +12,10 @@ struct Catalog: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The accelerator models Switchyard knows, with specs, estimated speed and sources.",
             discussion: """
-                Speed is the estimate relative to the NVIDIA H100 for pre-training, fine-tuning and
-                decode (docs/catalog.md has the model); a scenario's measured speeds override it.
-                Below the models, every published measurement the estimate is calibrated against,
-                with the estimate beside it and the error.
+                Speed is the estimate relative to the NVIDIA H100 for pre-training, fine-tuning
+                and decode (docs/catalog.md has the model); a scenario's measured speeds
+                override it. Below the models, every published measurement the estimate is
+                calibrated against, with the estimate beside it and the error.
 
                 Examples:
                   switchyard catalog accelerators

@@ -10,7 +10,8 @@ struct Generate: ParsableCommand {
             Used by tests and benchmarks. The same options always give the same file.
 
             Examples:
-              switchyard generate --providers 20 --offers 200 --workloads 100 --months 24 --out medium.yaml
+              switchyard generate --providers 20 --offers 200 --workloads 100 \\
+                --months 24 --out medium.yaml
               switchyard generate --seed 7 --no-resilience --format json
             """)
 

@@ -8,11 +8,13 @@ struct GenerateTrace: ParsableCommand {
         commandName: "generate-trace",
         abstract: "Write a seeded job trace in Gavel's format with Gavel's synthetic job mix.",
         discussion: """
-            Job types come from the throughput table; durations on a V100 follow Gavel's mix; arrivals
-            are Poisson. The same options always give the same trace.
+            Job types come from the throughput table; durations on a V100 follow Gavel's
+            mix; arrivals are Poisson. The same options always give the same trace.
 
             Example:
-              switchyard generate-trace --throughputs ../shared/data/gavel/simulation_throughputs.json --jobs 1000 --out trace.txt
+              switchyard generate-trace \\
+                --throughputs ../shared/data/gavel/simulation_throughputs.json \\
+                --jobs 1000 --out trace.txt
             """)
 
     @Option(help: "Gavel's throughput JSON.") var throughputs: String

@@ -9,11 +9,13 @@ struct ImportOffers: ParsableCommand {
         abstract: "Merge offers from a CSV file into a scenario (same id: replaced).",
         discussion: """
             Columns (header row, any order): \(OffersCSV.columns.joined(separator: ", ")).
-            The first six are required; prices are USD per accelerator-hour; an empty price means the
-            term is not offered. Nothing is written unless the merged scenario validates.
+            The first six are required; prices are USD per accelerator-hour; an empty price
+            means the term is not offered. Nothing is written unless the merged scenario
+            validates.
 
             Example:
-              switchyard import-offers quotes.csv --scenario examples/frontier-lab.yaml --out merged.yaml
+              switchyard import-offers quotes.csv \\
+                --scenario examples/frontier-lab.yaml --out merged.yaml
             """)
 
     @Argument(help: "The CSV file of offers.") var csv: String

@@ -49,9 +49,9 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Choose the leases, colocation and backup options that meet demand at least cost.",
         discussion: """
-            Prints the plan: leases to sign, colocation, backups, allocation, cost, supplier shares,
-            the N-1 table and the explanation. Unmet demand is part of the plan (a priced
-            shortfall, with the reason), never an error.
+            Prints the plan: leases to sign, colocation, backups, allocation, cost,
+            supplier shares, the N-1 table and the explanation. Unmet demand is part of the
+            plan (a priced shortfall, with the reason), never an error.
 
             Examples:
               switchyard plan examples/frontier-lab.yaml

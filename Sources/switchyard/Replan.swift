@@ -9,13 +9,15 @@ struct ReplanCommand: ParsableCommand {
         commandName: "replan",
         abstract: "Re-plan after a supply incident: keep what is signed, exercise backups, sign what is missing.",
         discussion: """
-            The incident file names the provider, the kind (outage, slip, site-power), the first
-            month and, optionally, how long and how much is still delivered (docs/planner.md).
-            The report starts with what changed: cost, coverage, deadlines now at risk.
+            The incident file names the provider, the kind (outage, slip, site-power), the
+            first month and, optionally, how long and how much is still delivered
+            (docs/planner.md). The report starts with what changed: cost, coverage,
+            deadlines now at risk.
 
             Examples:
               switchyard plan examples/frontier-lab.yaml --format json --out plan.json
-              switchyard replan examples/frontier-lab.yaml --plan plan.json --incident examples/incident-coreweave-outage.yaml
+              switchyard replan examples/frontier-lab.yaml --plan plan.json \\
+                --incident examples/incident-coreweave-outage.yaml
             """)
 
     @Argument(help: "The scenario file the plan was made for.") var scenario: String

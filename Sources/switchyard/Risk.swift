@@ -10,18 +10,21 @@ struct RiskCommand: ParsableCommand {
         commandName: "risk",
         abstract: "Sample supply futures and say what a plan does in them: P(on time) per run, cost tails.",
         discussion: """
-            Each sample draws incidents from the scenario's `risk` section (docs/scenario.md;
-            providers it does not name get defaults from their failureProbability, printed),
-            re-plans at each incident as `switchyard replan` would (knowing the incidents struck
-            so far), and simulates the result through the outages. The report gives each run's
-            probability of finishing on time with a 95% interval, each service's shortfall, the
-            cost's mean, median, 95th percentile and CVaR95, and which providers and failure
-            groups the missed deadlines come with. The same seed gives the same report.
+            Each sample draws incidents from the scenario's `risk` section
+            (docs/scenario.md; providers it does not name get defaults from their
+            failureProbability, printed), re-plans at each incident as `switchyard replan`
+            would (knowing the incidents struck so far), and simulates the result through
+            the outages. The report gives each run's probability of finishing on time with
+            a 95% interval, each service's shortfall, the cost's mean, median, 95th
+            percentile and CVaR95, and which providers and failure groups the missed
+            deadlines come with. The same seed gives the same report.
 
             Examples:
               switchyard plan examples/frontier-lab.yaml --format json --out plan.json
-              switchyard risk examples/frontier-lab.yaml --plan plan.json --samples 200 --seed 7
-              switchyard risk examples/frontier-lab.yaml --plan cheap.json --plan n1.json --samples 200
+              switchyard risk examples/frontier-lab.yaml --plan plan.json \\
+                --samples 200 --seed 7
+              switchyard risk examples/frontier-lab.yaml --plan cheap.json \\
+                --plan n1.json --samples 200
             """)
 
     @Argument(help: "The scenario file the plan was made for.") var scenario: String

@@ -11,14 +11,17 @@ struct ScheduleCommand: ParsableCommand {
         commandName: "schedule",
         abstract: "Divide a mixed fleet's time among job types under a placement policy.",
         discussion: """
-            Prints, for each job type, the share of time each of its jobs gets on each model, its
-            effective throughput, and that throughput relative to an equal share of the cluster.
-            Policies: \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: ", ")).
-            File formats: docs/scheduler.md.
+            Prints, for each job type, the share of time each of its jobs gets on each
+            model, its effective throughput, and that throughput relative to an equal share
+            of the cluster. Policies:
+            \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: ", ")). File
+            formats: docs/scheduler.md.
 
             Examples:
-              switchyard schedule --fleet examples/schedule/fleet.csv --jobs examples/schedule/jobs.csv
-              switchyard schedule --fleet examples/schedule/fleet.csv --jobs examples/schedule/jobs.csv \\
+              switchyard schedule --fleet examples/schedule/fleet.csv \\
+                --jobs examples/schedule/jobs.csv
+              switchyard schedule --fleet examples/schedule/fleet.csv \\
+                --jobs examples/schedule/jobs.csv \\
                 --policy max-min-fairness-agnostic --format json
             """)
 

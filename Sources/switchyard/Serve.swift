@@ -83,12 +83,14 @@ struct Serve: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the record: the HTTP API under /v1, the dashboard at /, and plan jobs.",
         discussion: """
-            With no flags it keeps its record in ./switchyard.sqlite and listens on 127.0.0.1:8080.
-            An empty record gets the --import scenario (examples/frontier-lab.yaml when it is there)
-            and a first plan. On a database with no tokens it creates an admin token and prints it once.
+            With no flags it keeps its record in ./switchyard.sqlite and listens on
+            127.0.0.1:8080. An empty record gets the --import scenario
+            (examples/frontier-lab.yaml when it is there) and a first plan. On a database
+            with no tokens it creates an admin token and prints it once.
 
               switchyard serve --import examples/frontier-lab.yaml
-              switchyard serve --database postgres://switchyard:secret@127.0.0.1/switchyard --port 8081
+              switchyard serve \\
+                --database postgres://switchyard:secret@127.0.0.1/switchyard --port 8081
             """
     )
 
@@ -228,13 +230,15 @@ struct Worker: AsyncParsableCommand {
         commandName: "worker",
         abstract: "Run plan jobs from the record's queue, with no HTTP listener.",
         discussion: """
-            Adds solver capacity to servers that share one PostgreSQL database without exposing more
-            API endpoints: each runner claims the oldest queued job, solves it and writes the plan,
-            exactly as a server's runners do. `serve --workers 0` is the converse: an API-only server.
-            SIGTERM stops claiming and gives a running solve --shutdown-grace-seconds to finish, else
-            hands the job back to the queue.
+            Adds solver capacity to servers that share one PostgreSQL database without
+            exposing more API endpoints: each runner claims the oldest queued job, solves
+            it and writes the plan, exactly as a server's runners do. `serve --workers 0`
+            is the converse: an API-only server. SIGTERM stops claiming and gives a running
+            solve --shutdown-grace-seconds to finish, else hands the job back to the queue.
 
-              switchyard worker --database postgres://switchyard:secret@db.internal/switchyard --workers 1
+              switchyard worker \\
+                --database postgres://switchyard:secret@db.internal/switchyard \\
+                --workers 1
             """)
 
     @OptionGroup var database: DatabaseOption
@@ -284,11 +288,13 @@ struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy the SQLite record to a new file while servers keep serving.",
         discussion: """
-            The copy is consistent (SQLite's VACUUM INTO, one read transaction): every write
-            committed before it began, nothing half-done. A PostgreSQL record is backed up with
-            pg_dump (docs/server.md). Put a copy back with `switchyard restore`.
+            The copy is consistent (SQLite's VACUUM INTO, one read transaction): every
+            write committed before it began, nothing half-done. A PostgreSQL record is
+            backed up with pg_dump (docs/server.md). Put a copy back with `switchyard
+            restore`.
 
-              switchyard backup --database sqlite:switchyard.sqlite --out backups/2027-01-05.sqlite
+              switchyard backup --database sqlite:switchyard.sqlite \\
+                --out backups/2027-01-05.sqlite
             """)
 
     @OptionGroup var database: DatabaseOption
@@ -319,10 +325,12 @@ struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Put a backup in place as the SQLite record (stop the servers using it first).",
         discussion: """
-            The backup is checked and brought up to date beside the target first, then moved into
-            place in one rename. A PostgreSQL record is restored with pg_restore (docs/server.md).
+            The backup is checked and brought up to date beside the target first, then
+            moved into place in one rename. A PostgreSQL record is restored with pg_restore
+            (docs/server.md).
 
-              switchyard restore --from backups/2027-01-05.sqlite --database sqlite:switchyard.sqlite --replace
+              switchyard restore --from backups/2027-01-05.sqlite \\
+                --database sqlite:switchyard.sqlite --replace
             """)
 
     @OptionGroup var database: DatabaseOption

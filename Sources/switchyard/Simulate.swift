@@ -10,18 +10,26 @@ struct SimulateCommand: ParsableCommand {
         commandName: "simulate",
         abstract: "Play a job trace forward on a mixed fleet, round by round, through supply incidents.",
         discussion: """
-            Prints job completion times (average, median, p95), makespan, utilisation per pool (a
-            pool is a model at a provider in a region), cost billed to the second, deadlines met,
-            preemptions and work lost, as a table or JSON. --compare runs a second policy on the
-            same trace and prints both side by side with ratios; --measure-jobs measures completion
-            times over a window of jobs; --jobs-out writes one row per job.
+            Prints job completion times (average, median, p95), makespan, utilisation per
+            pool (a pool is a model at a provider in a region), cost billed to the second,
+            deadlines met, preemptions and work lost, as a table or JSON. --compare runs a
+            second policy on the same trace and prints both side by side with ratios;
+            --measure-jobs measures completion times over a window of jobs; --jobs-out
+            writes one row per job.
 
             Examples:
-              switchyard generate-trace --throughputs TABLE.json --jobs 300 --out trace.txt
-              switchyard simulate --fleet examples/schedule/fleet.csv --gavel-trace trace.txt \\
-                --gavel-throughputs TABLE.json --policy max-min-fairness --compare max-min-fairness-agnostic
-              switchyard simulate ... --incident provider-c,3,6,0 --timeline timeline.csv
-              switchyard simulate ... --format json --measure-jobs 4000-4999 --jobs-out jobs.csv
+              switchyard generate-trace --throughputs TABLE.json --jobs 300 \\
+                --out trace.txt
+              switchyard simulate --fleet examples/schedule/fleet.csv \\
+                --gavel-trace trace.txt --gavel-throughputs TABLE.json \\
+                --policy max-min-fairness --compare max-min-fairness-agnostic
+              switchyard simulate ... --incident provider-c,3,6,0 \\
+                --timeline timeline.csv
+              switchyard simulate ... --format json --measure-jobs 4000-4999 \\
+                --jobs-out jobs.csv
+
+            TABLE.json is Gavel's simulation_throughputs.json (from Gavel's repository,
+            not shipped here).
             """)
 
     @Option(help: "Fleet CSV: model, accelerators[, pricePerAcceleratorHour, provider, region, domain].") var fleet:
