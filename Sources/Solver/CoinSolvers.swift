@@ -64,6 +64,8 @@ public struct ClpSolver: LinearSolver {
     /// Columns from which an LP is scaled by equilibrium rather than by Clp's default (and, in
     /// the planner, large enough that a warm start is not always the quicker way).
     public static let equilibriumFrom = 20_000
+    /// Columns from which an LP is solved with Clp's perturbation 50.
+    public static let perturbedFrom = 100_000
 
     public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
         try validate(program)
@@ -83,15 +85,15 @@ public struct ClpSolver: LinearSolver {
         // example's, the allocator's) solve in milliseconds either way and keep the default, whose
         // vertices the rounding heuristic's plans and the tests were measured with.
         //
-        // They are perturbed by Clp's perturbation 50 too (the `clp` command line's default; the
-        // library's, 100, lets Clp choose): an N-1 relaxation of the medium benchmark with four
-        // loss cases (122,321 columns) then solves in 26.5 s, where the library's default ran out
-        // a 290 s limit in the primal clean-up after presolve (dual infeasibilities of 1e20), and
-        // without presolve took 70.9 s (2026-12-06, one run each).
-        if program.variableCount >= Self.equilibriumFrom {
-            Clp_scaling(model, 1)
-            Clp_setPerturbation(model, 50)
-        }
+        if program.variableCount >= Self.equilibriumFrom { Clp_scaling(model, 1) }
+        // The largest are perturbed by Clp's perturbation 50 too (the `clp` command line's
+        // default; the library's, 100, lets Clp choose): an N-1 relaxation of the medium
+        // benchmark with four loss cases (122,321 columns) then solves in 26.5 s, where the
+        // library's default ran out a 290 s limit in the primal clean-up after presolve (dual
+        // infeasibilities of 1e20), and without presolve took 70.9 s (2026-12-06, one run each).
+        // Not below: medium's own relaxation (52,361 columns) then lands on another vertex, and
+        // the plan rounded from it ended 5.58% above the bound instead of 4.46%.
+        if program.variableCount >= Self.perturbedFrom { Clp_setPerturbation(model, 50) }
         if let limit = options.timeLimitSeconds { Clp_setMaximumSeconds(model, limit) }
         let shape = program.variableCount + program.constraintCount
         if let basis = options.warmStart, basis.status.count == shape, shape > 0 {

@@ -44,6 +44,12 @@ struct PlanBench: ParsableCommand {
     @Option(help: "Which N-1 modes to run: any of off, on, all (every loss case in the model).")
     var modes = "off,on,all"
     @Flag(help: "Print each plan's solver steps to standard error as they happen.") var progress = false
+    @Option(
+        help: """
+            A `switchyard` program to run Cbc in, as the CLI does (a Cbc crash then costs one search, \
+            not the benchmark). Default: the one beside this program, else Cbc in this process.
+            """)
+    var cbcChild: String?
 
     func mode(_ resilience: Bool, _ generate: Bool) -> String {
         resilience ? (generate ? "on" : "on, all cases in model") : "off"
@@ -71,6 +77,9 @@ struct PlanBench: ParsableCommand {
                 let plan: Plan
                 do {
                     var planner = Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap))
+                    if let cbcChild {
+                        planner.milpSolver = IsolatedCbcSolver(executable: URL(fileURLWithPath: cbcChild))
+                    }
                     planner.generateLossCases = generate
                     if progress {
                         planner.progress = { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
