@@ -45,6 +45,17 @@ public enum Formatted {
         return (rounded < 0 ? "-" : "") + out
     }
 
+    /// A duration in hours from seconds: two decimals below 10 h (`2.35 h`), then one, with
+    /// thousands separators (`14,086.7 h`).
+    public static func hours(seconds: Double) -> String {
+        guard seconds.isFinite else { return "-" }
+        let hours = seconds / 3600
+        if abs(hours) < 10 { return String(format: "%.2f h", hours) }
+        let tenths = (abs(hours) * 10).rounded()
+        let whole = (tenths / 10).rounded(.down)
+        return (hours < 0 ? "-" : "") + grouped(whole) + String(format: ".%d h", Int(tenths - whole * 10))
+    }
+
     /// An amount that must never read as nothing when it is something (a shortfall): `0` only
     /// for zero, two decimals below 1 (`0.37`), then whole numbers with separators.
     public static func shortfall(_ value: Double) -> String {
@@ -71,12 +82,6 @@ public enum Formatted {
     /// `percent` of a Decimal fraction.
     public static func percent(_ fraction: Decimal, digits: Int = 1) -> String {
         percent(NSDecimalNumber(decimal: fraction).doubleValue, digits: digits)
-    }
-
-    /// Hours from seconds with two decimals: `10.25 h`.
-    public static func hours(seconds: Double) -> String {
-        guard seconds.isFinite else { return "-" }
-        return String(format: "%.2f h", seconds / 3600)
     }
 
     /// A Unix time in milliseconds as `2026-11-29 22:07 UTC`.

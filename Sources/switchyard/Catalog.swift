@@ -39,22 +39,34 @@ struct Catalog: ParsableCommand {
                 let header =
                     ["model", "vendor", "BF16 TF", "eff", "FP8 TF", "HBM GB", "HBM TB/s", "W", "domain", "stacks"]
                     + ["pretrain×", "fine-tune×", "decode×"]
-                let rows = specs.map { s -> [String] in
+                let rows = specs.filter { $0.system == nil }.map { s -> [String] in
                     [
                         s.id.rawValue, s.vendor, fmt(s.bf16DenseTFLOPS),
                         String(format: "%.1f%%", s.matmulEfficiency * 100),
                         s.fp8DenseTFLOPS.map(fmt) ?? "-", fmt(s.hbmGB), fmt(s.hbmTBps), s.powerW.map(fmt) ?? "n/a",
                         String(s.scaleUpDomain), s.stacks.map(\.rawValue).joined(separator: ","),
-                    ]
-                        + Self.shownProfiles.map {
-                            s.system == nil ? String(format: "%.2f", speed.estimate(s, profile: $0)) : "-"
-                        }
+                    ] + Self.shownProfiles.map { String(format: "%.2f", speed.estimate(s, profile: $0)) }
                 }
                 print(TextTable.render(header: header, rows: rows, rightAligned: Set(2...12)))
                 print(
-                    "\nDense figures per chip (rack rows: the whole NVL72); eff is measured matmul efficiency, or assumed where the notes say so. Sources: --format json"
-                )
-                print("\nCalibration: published per-chip ratios and the estimate's")
+                    "\nDense figures per chip; eff is measured matmul efficiency, or assumed where the notes say so.\n"
+                        + "Speeds (×) are estimates relative to the NVIDIA H100. Sources: --format json.")
+                let racks = specs.compactMap { s in s.system.map { (s, $0) } }
+                if !racks.isEmpty {
+                    print("\nRack-scale systems (figures for the whole rack):")
+                    print(
+                        TextTable.render(
+                            header: ["model", "vendor", "built from", "BF16 TF", "FP8 TF", "HBM GB", "W"],
+                            rows: racks.map { s, system in
+                                [
+                                    s.id.rawValue, s.vendor, "\(system.count) × \(system.chip)",
+                                    Formatted.grouped(s.bf16DenseTFLOPS),
+                                    s.fp8DenseTFLOPS.map(Formatted.grouped) ?? "-", Formatted.grouped(s.hbmGB),
+                                    s.powerW.map(Formatted.grouped) ?? "n/a",
+                                ]
+                            }, rightAligned: Set(3...6)))
+                }
+                print("\nCalibration: published speed ratios between chips, the estimate of each, and its error")
                 let calibrationRows = calibration.map { c -> [String] in
                     [
                         c.model, c.baseline, c.profile, String(format: "%.2f", c.measured),

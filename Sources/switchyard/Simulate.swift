@@ -357,7 +357,7 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func report(_ runs: [Measured], labels: [String], jobs: Int, window: ClosedRange<Int>?) -> String {
-        func hours(_ s: Double) -> String { String(format: "%.2f h", s / 3600) }
+        func hours(_ s: Double) -> String { Formatted.hours(seconds: s) }
         func ratio(_ x: Double?, _ y: Double?) -> String {
             guard let x, let y, y > 0 else { return "-" }
             return String(format: "%.2f×", x / y)
@@ -375,10 +375,10 @@ struct SimulateCommand: ParsableCommand {
         row("median JCT", { $0.medianJCT }, hours)
         row("p95 JCT", { $0.p95JCT }, hours)
         row("makespan", { $0.makespan }, hours)
-        row("cost", { $0.metrics.costUSD }, { String(format: "$%.0f", $0) })
-        row("preemptions", { Double($0.metrics.preemptions) }, { String(format: "%.0f", $0) })
-        row("work lost (steps)", { $0.metrics.workLost }, { String(format: "%.0f", $0) })
-        row("jobs unfinished", { Double($0.unfinished.count) }, { String(format: "%.0f", $0) })
+        row("cost", { $0.metrics.costUSD }, Formatted.dollars)
+        row("preemptions", { Double($0.metrics.preemptions) }, Formatted.grouped)
+        row("work lost (steps)", { $0.metrics.workLost }, Formatted.grouped)
+        row("jobs unfinished", { Double($0.unfinished.count) }, Formatted.grouped)
         if a.metrics.deadlinesMet.of > 0 {
             row(
                 "deadlines met", { Double($0.metrics.deadlinesMet.met) / Double(max(1, $0.metrics.deadlinesMet.of)) },

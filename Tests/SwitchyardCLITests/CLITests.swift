@@ -570,7 +570,12 @@ import Testing
         #expect(unfinished?.split(separator: " ").last == "0")
         // The TPUs arrive in 2027-04, three 730-hour months in: the JAX job cannot finish sooner.
         let makespan = r.stdout.split(separator: "\n").first { $0.hasPrefix("makespan") }
-        let hours = makespan.flatMap { $0.split(separator: " ").compactMap { Double($0) }.first } ?? 0
+        // Printed with separators: "2,212.3 h".
+        let hours =
+            makespan.flatMap {
+                $0.split(separator: " ").compactMap { Double($0.replacingOccurrences(of: ",", with: "")) }.first
+            }
+            ?? 0
         #expect(hours >= 3 * 730)
         let usage = try await runCommand(
             Fixtures.switchyardBinary, ["simulate", "--scenario", "examples/frontier-lab.yaml", "--trace", trace])

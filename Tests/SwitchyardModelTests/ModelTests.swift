@@ -106,4 +106,14 @@ import Testing
         #expect(Formatted.coverage(0.8) == "80.0%")
         #expect(Formatted.coverage(1) == "100.0%")
     }
+
+    /// Hours as `simulate` prints them: separators and one decimal past 10 h, two below.
+    @Test func hoursReadAsHours() {
+        #expect(Formatted.hours(seconds: 14_086.70 * 3600) == "14,086.7 h")
+        #expect(Formatted.hours(seconds: 2.345 * 3600) == "2.35 h")
+        #expect(Formatted.hours(seconds: 10 * 3600) == "10.0 h")
+        #expect(Formatted.hours(seconds: 99.96 * 3600) == "100.0 h")
+        #expect(Formatted.hours(seconds: -12.5 * 3600) == "-12.5 h")
+        #expect(Formatted.dollars(29_262_148) == "$29,262,148")
+    }
 }
