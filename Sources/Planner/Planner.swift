@@ -355,10 +355,11 @@ extension Planner {
         if relaxation.status == .optimal {
             let placement = RunPlacement(model: model)
             let runs = placement.fix(relaxation.values)
-            let placed = placedRelaxation(model, relaxed: relaxed, relaxation: relaxation, runs: runs, until: deadline)
+            let placed = placedRelaxation(
+                model, relaxed: relaxed, relaxation: relaxation, runs: runs, until: deadline, clock: clock)
             incumbent = rounded(
                 model, relaxed: relaxed, relaxation: relaxation, runs: runs, placed: placed, until: deadline,
-                detail: true)
+                detail: true, clock: clock)
             say("rounded: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
             if let placed, var plan = incumbent {
                 // Moving a run to another cluster, or starting it earlier or later, changes much at
@@ -587,7 +588,8 @@ extension Planner {
     /// LP accepts. With no run placed as the last resort.
     func rounded(
         _ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double],
-        placed: Solution?, until deadline: ContinuousClock.Instant?, detail: Bool = false
+        placed: Solution?, until deadline: ContinuousClock.Instant?, detail: Bool = false,
+        clock: ContinuousClock.Instant = .now
     ) -> Solution? {
         var warm = SolveOptions(timeLimitSeconds: options.timeLimitSeconds)
         warm.warmStart = relaxation.basis
@@ -602,7 +604,7 @@ extension Planner {
             let none = runs.mapValues { _ in 0.0 }
             candidates.append(rounding.candidates(from: relaxation.values, runs: none)[1].merging(none) { _, r in r })
         }
-        let clock = ContinuousClock.now
+        // Progress lines keep the plan's clock (`clock`), not one of their own.
         func tell(_ line: String) { if detail { say("  " + line, since: clock) } }
         for (number, candidate) in candidates.enumerated() {
             var fixed = model.lp
@@ -648,7 +650,7 @@ extension Planner {
     /// from the relaxation itself).
     func placedRelaxation(
         _ model: SourcingModel, relaxed: LinearProgram, relaxation: Solution, runs: [Int: Double],
-        until deadline: ContinuousClock.Instant?
+        until deadline: ContinuousClock.Instant?, clock: ContinuousClock.Instant = .now
     ) -> Solution? {
         guard !runs.isEmpty else { return nil }
         var placed = relaxed
@@ -667,7 +669,7 @@ extension Planner {
         let again = solve(placed, options, until: deadline.map { started + ($0 - started) / 2 })
         say(
             "  runs placed, relaxation again: \(again?.status.rawValue ?? "error") \(cost(again)) "
-                + "(\(again?.iterations ?? 0) iterations)", since: started)
+                + "(\(again?.iterations ?? 0) iterations)", since: clock)
         return again?.status == .optimal ? again : nil
     }
 

@@ -26,13 +26,30 @@ struct SolveLimits: ParsableArguments {
 
     @Flag(help: "Show each step of the solve and its time on standard error.") var progress = false
 
+    @Flag(help: "No progress line on a terminal (there is none when standard error is not one).")
+    var quiet = false
+
+    /// Whether the solve's latest step is shown on one line that rewrites itself: on a terminal,
+    /// unless `--quiet`, or `--progress` asks for every step.
+    var statusLine: Bool { !progress && !quiet && isatty(2) == 1 }
+
     var planner: Planner {
         var planner = Planner(
             options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap, logLevel: solverLog ? 1 : 0))
         if progress {
             planner.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        } else if statusLine {
+            planner.progress = { line in
+                let shown = line.count > 79 ? String(line.prefix(78)) + "…" : line
+                FileHandle.standardError.write(Data(("\r" + shown + "\u{1B}[K").utf8))
+            }
         }
         return planner
+    }
+
+    /// Clears the status line once the solve is over (nothing when there is none).
+    func endStatusLine() {
+        if statusLine { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }
 
@@ -87,7 +104,11 @@ struct PlanCommand: ParsableCommand {
                     + "objective in USD.")
             return
         }
-        let plan = try limits.planner.plan(loaded)
+        let plan: Plan
+        do {
+            defer { limits.endStatusLine() }
+            plan = try limits.planner.plan(loaded)
+        }
         if report.check { try verify(plan, against: loaded) }
         try emit(PlanReport.render(plan, format: report.format), to: report.out)
     }

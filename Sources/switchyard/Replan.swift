@@ -30,7 +30,11 @@ struct ReplanCommand: ParsableCommand {
         let loaded = try loadScenario(scenario)
         let before = try PlanFile.load(path: plan)
         let event = try Incident.load(path: incident, scenario: loaded)
-        let result = try limits.planner.replan(loaded, plan: before, incident: event)
+        let result: Replan
+        do {
+            defer { limits.endStatusLine() }
+            result = try limits.planner.replan(loaded, plan: before, incident: event)
+        }
         if report.check { try verify(result.after, against: loaded, after: event) }
         try emit(ReplanReport.render(result, format: report.format), to: report.out)
     }

@@ -65,7 +65,11 @@ struct RiskCommand: ParsableCommand {
         }
         for chosen in strategy {
             let variant = chosen.apply(to: loaded)
-            let base = try limits.planner.plan(variant)
+            let base: Plan
+            do {
+                defer { limits.endStatusLine() }
+                base = try limits.planner.plan(variant)
+            }
             summaries.append((chosen.rawValue, try summary(of: base, variant, name: chosen.rawValue)))
         }
         switch format {
@@ -97,8 +101,11 @@ struct RiskCommand: ParsableCommand {
 
     /// One plan's risk over the samples (the same futures for every plan).
     func summary(of base: Plan, _ loaded: Scenario, name path: String) throws -> RiskSummary {
-        let analysis = RiskAnalysis(scenario: loaded, plan: base, seed: seed, planner: limits.planner)
-        let terminal = isatty(2) == 1
+        // The futures' re-plans are counted by the bar, not each shown on the status line.
+        var planner = limits.planner
+        if limits.statusLine { planner.progress = nil }
+        let analysis = RiskAnalysis(scenario: loaded, plan: base, seed: seed, planner: planner)
+        let terminal = isatty(2) == 1 && !limits.quiet
         func bar(_ done: Int) {
             guard terminal else { return }
             let width = 30

@@ -95,6 +95,30 @@ import Testing
         #expect(given.status == 0, "\(given.stderr)")
     }
 
+    /// On a terminal a solve shows its latest step on one line that rewrites itself, and clears
+    /// it; `--quiet` and a pipe show nothing; `--progress` lines keep one clock.
+    @Test func aSolveOnATerminalShowsOneProgressLine() async throws {
+        let out = NSTemporaryDirectory() + "switchyard-status-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let command = "\(Fixtures.switchyardBinary) plan examples/frontier-lab.yaml --time-limit 30 --out \(out)"
+        // `script` (util-linux) runs the command on a pseudo-terminal.
+        let terminal = try await runCommand("/usr/bin/script", ["-qec", command, "/dev/null"])
+        #expect(terminal.status == 0, "\(terminal.stdout)")
+        #expect(terminal.stdout.contains("\r[") && terminal.stdout.contains("relaxation"))
+        #expect(terminal.stdout.hasSuffix("\r\u{1B}[K"))
+        let quiet = try await runCommand("/usr/bin/script", ["-qec", command + " --quiet", "/dev/null"])
+        #expect(quiet.status == 0)
+        #expect(!quiet.stdout.contains("relaxation"))
+        let piped = try await run("plan", "examples/frontier-lab.yaml", "--time-limit", "30", "--progress")
+        #expect(!piped.stderr.contains("\r"))
+        let seconds = piped.stderr.split(separator: "\n").compactMap { line -> Double? in
+            guard line.hasPrefix("["), let end = line.firstIndex(of: "s") else { return nil }
+            return Double(line[line.index(after: line.startIndex)..<end].trimmingCharacters(in: .whitespaces))
+        }
+        #expect(seconds.count > 5)
+        #expect(seconds == seconds.sorted(), "each step's time is on the plan's one clock")
+    }
+
     @Test func aMistypedSubcommandGetsASuggestion() async throws {
         let top = try await run("plna", "examples/frontier-lab.yaml")
         #expect(top.status == 64)
