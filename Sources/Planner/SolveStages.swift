@@ -56,8 +56,9 @@ struct SolveStages {
         defer { buildSeconds += (ContinuousClock.now - start).seconds }
         let model = SourcingModel(input, overrides: overrides, lossSubset: subset)
         say(
-            "model: \(model.lp.variableCount) variables (\(model.lp.integerCount) integer), "
-                + "\(model.lp.constraintCount) constraints, \(subset?.count ?? 0) loss cases")
+            "model: \(model.lp.variableCount) variables (\(model.lp.integerCount) integer, "
+                + "\(model.runStart.count) run patterns), \(model.lp.constraintCount) constraints, "
+                + "\(subset?.count ?? 0) loss cases")
         return model
     }
 
