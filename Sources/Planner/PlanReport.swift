@@ -31,7 +31,7 @@ public enum PlanReport {
         for section in sections {
             out.append(section.title)
             out.append(String(repeating: "═", count: section.title.count))
-            out += section.lines
+            out += section.lines.flatMap { TextWrap.wrap($0) }
             if !section.header.isEmpty {
                 if !section.lines.isEmpty { out.append("") }
                 out.append(

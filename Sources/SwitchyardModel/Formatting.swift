@@ -117,3 +117,31 @@ public enum TextTable {
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
     }
 }
+
+/// Prose for a terminal: a line longer than `width` is broken at spaces, its continuation
+/// lines indented by two more spaces than it, so reports read at 100 columns.
+public enum TextWrap {
+    /// The width reports wrap at.
+    public static let reportWidth = 100
+
+    /// `line` as one or more lines of at most `width` characters (a word longer than that
+    /// stays whole on its own line).
+    public static func wrap(_ line: String, width: Int = reportWidth) -> [String] {
+        guard line.count > width else { return [line] }
+        let lead = String(line.prefix { $0 == " " })
+        let continuation = lead + "  "
+        var lines: [String] = []
+        var current = lead
+        for word in line.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: true) {
+            let prefix = lines.isEmpty ? lead : continuation
+            if current.count > prefix.count, current.count + 1 + word.count > width {
+                lines.append(current)
+                current = continuation + word
+            } else {
+                current += (current.count > prefix.count ? " " : "") + word
+            }
+        }
+        lines.append(current)
+        return lines
+    }
+}

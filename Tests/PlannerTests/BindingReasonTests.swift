@@ -50,7 +50,8 @@ import Testing
         #expect(a.count == 2 && b.count == 2)
         #expect(a.allSatisfy { abs($0.share - 0.5) < 1e-9 && $0.shareInUse == 1 })
         #expect(b.allSatisfy { $0.inUseReferenceCapacity == 0 && abs($0.idleReferenceCapacity - 64) < 1e-6 })
-        let text = PlanReport.render(p, format: .text)
+        // The report wraps its sentences at 100 columns; read them joined again.
+        let text = PlanReport.render(p, format: .text).replacingOccurrences(of: "\n  ", with: " ")
         #expect(
             text.contains(
                 "The share cap is met on capacity held, some of it idle: on what runs, a reaches 100.0% in 2027-01, and a provider is above the cap in 2 provider-month(s) (see Supplier shares)."

@@ -107,6 +107,19 @@ import Testing
         #expect(Formatted.coverage(1) == "100.0%")
     }
 
+    /// Report prose breaks at spaces within 100 columns, continuation lines indented.
+    @Test func prosWrapsAtSpacesWithinTheWidth() {
+        let line = (1...40).map { "word\($0)" }.joined(separator: " ")
+        let wrapped = TextWrap.wrap(line, width: 30)
+        #expect(wrapped.count > 1)
+        #expect(wrapped.allSatisfy { $0.count <= 30 })
+        #expect(wrapped.dropFirst().allSatisfy { $0.hasPrefix("  word") })
+        #expect(wrapped.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") == line)
+        #expect(TextWrap.wrap("short") == ["short"])
+        let long = "x" + String(repeating: "y", count: 40)
+        #expect(TextWrap.wrap("a " + long + " b", width: 20) == ["a", "  " + long, "  b"])
+    }
+
     /// Hours as `simulate` prints them: separators and one decimal past 10 h, two below.
     @Test func hoursReadAsHours() {
         #expect(Formatted.hours(seconds: 14_086.70 * 3600) == "14,086.7 h")
