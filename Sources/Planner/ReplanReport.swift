@@ -28,7 +28,9 @@ public enum ReplanReport {
                     + lines.map { "- \($0)" }.joined(separator: "\n") + "\n\n" + plan
             }
             let title = "Re-plan after \(describe(replan.incident))"
-            return ([title, String(repeating: "═", count: title.count)] + lines + ["", ""]).joined(separator: "\n")
+            return
+                ([title, String(repeating: "═", count: title.count)] + lines.flatMap { TextWrap.wrap($0) } + ["", ""])
+                .joined(separator: "\n")
                 + plan
         }
     }

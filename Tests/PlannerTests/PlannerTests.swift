@@ -648,7 +648,7 @@ import Testing
         let change = try #require(result.slackChanges.first)
         #expect(result.slackChanges.count == 1)
         #expect(change.slackBefore == 3 && change.slackAfter == 1 && change.slackLost == 2)
-        let text = ReplanReport.render(result, format: .text)
+        let text = ReplanReport.render(result, format: .text).replacingOccurrences(of: "\n  ", with: " ")
         #expect(
             text.contains(
                 "run loses 2 month(s) of slack, 1 left: finishes 2027-05 (before: 2027-03), deadline 2027-06."),
