@@ -84,7 +84,6 @@ public struct ClpSolver: LinearSolver {
         // relaxation fell from 134 s to 7 s, an N-1 round's from 79 s to 40 s. Small ones (the
         // example's, the allocator's) solve in milliseconds either way and keep the default, whose
         // vertices the rounding heuristic's plans and the tests were measured with.
-        //
         if program.variableCount >= Self.equilibriumFrom { Clp_scaling(model, 1) }
         // The largest are perturbed by Clp's perturbation 50 too (the `clp` command line's
         // default; the library's, 100, lets Clp choose): an N-1 relaxation of the medium

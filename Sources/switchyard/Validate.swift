@@ -42,28 +42,31 @@ struct Validate: ParsableCommand {
                 report.append(Self.problems(of: error, in: file))
             }
         }
-        // Scenarios first, so that incidents can be checked against the one given.
+        // Scenarios first, so that incidents can be checked against the one given; reported in
+        // the order the files were named.
         var scenarios: [String: Scenario] = [:]
-        var incidents: [String] = []
-        for file in files {
+        var outcomes: [Int: Result<String, InputError>] = [:]
+        var incidents: [Int] = []
+        for (i, file) in files.enumerated() {
             guard isReadableFile(file) else {
                 unreadable = true
-                record(file, .failure(InputError([Diagnostic(path: "", message: ScenarioFile.readFailure(file))])))
+                outcomes[i] = .failure(InputError([Diagnostic(path: "", message: ScenarioFile.readFailure(file))]))
                 continue
             }
             if Self.isIncident(file) {
-                incidents.append(file)
+                incidents.append(i)
                 continue
             }
             do {
                 let scenario = try ScenarioFile.load(path: file)
                 scenarios[file] = scenario
-                record(file, .success(Self.summary(of: scenario)))
+                outcomes[i] = .success(Self.summary(of: scenario))
             } catch let error as InputError {
-                record(file, .failure(error))
+                outcomes[i] = .failure(error)
             }
         }
-        for file in incidents { record(file, incidentOutcome(file, scenarios: scenarios)) }
+        for i in incidents { outcomes[i] = incidentOutcome(files[i], scenarios: scenarios) }
+        for (i, file) in files.enumerated() { if let outcome = outcomes[i] { record(file, outcome) } }
         if format == .json { print(DocumentWriter.write(.list(report), format: .json), terminator: "") }
         guard failed.isEmpty else {
             // Text: the root renders each file's problems; JSON: they are in the report already.

@@ -49,6 +49,10 @@ import Testing
             #expect(abs(lost.shortfallReferenceHours - coverage * 512 * 730 * 3) < 1)
             #expect(lost.criticalCoverage == 0)
             #expect(PlanReport.render(plan, format: .text).contains("Without a, run is lost"))
+            // The loss is short only by what no plan avoids: its case has nothing to optimise and
+            // stays out of the model, and the bound counts its penalty as the plan's cost does.
+            #expect(plan.solver.lossCasesOptimised == 0)
+            #expect(plan.solver.gap <= 1e-4, "\(plan.solver)")
         }
     }
 
