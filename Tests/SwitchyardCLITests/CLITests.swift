@@ -97,7 +97,8 @@ import Testing
 
     /// On a terminal a solve shows its latest step on one line that rewrites itself, and clears
     /// it; `--quiet` and a pipe show nothing; `--progress` lines keep one clock.
-    @Test func aSolveOnATerminalShowsOneProgressLine() async throws {
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs util-linux's script"))
+    func aSolveOnATerminalShowsOneProgressLine() async throws {
         let out = NSTemporaryDirectory() + "switchyard-status-\(UUID().uuidString).txt"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let command = "\(Fixtures.switchyardBinary) plan examples/frontier-lab.yaml --time-limit 30 --out \(out)"
