@@ -317,10 +317,8 @@ struct PlanExtractor {
             guard let t = scenario.horizon.period(of: row.month) else { continue }
             fluid[t, default: 0] += row.accelerators * weight(row.accelerator)
         }
-        // A re-plan waives the cap in the months an incident takes a provider's capacity, and
-        // holds no month before its start to it (history): there the cap that applied is none.
-        let waived = Set(model.overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
-            .union(0..<model.overrides.fromPeriod)
+        // Where a re-plan waived the cap, the cap that applied is none.
+        let waived = model.overrides.capWaivedPeriods
         var shares: [ProviderShare] = []
         for t in 0..<input.periods {
             let capacities = input.providers.indices.map { value(model.providerCapacity[PeriodKey($0, t)]) }
@@ -635,7 +633,7 @@ struct PlanExtractor {
                     model.clusterCapacity(c, t) * input.weights[cluster.model]
             }
         }
-        let waived = Set(model.overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
+        let waived = model.overrides.capWaivedPeriods
         // Each pattern's worst month: the least its provider's share can be with the gang there.
         let worst = RunPatterns(input: input, overrides: model.overrides).patterns(of: w).map {
             pattern -> (share: Double, month: Int, cluster: Int) in

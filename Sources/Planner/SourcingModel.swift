@@ -38,6 +38,14 @@ struct PlanningOverrides {
 
     func provider(_ p: Int, _ t: Int) -> Double { providerFactor[PeriodKey(p, t)] ?? 1 }
     func site(_ c: Int, _ t: Int) -> Double { siteFactor[PeriodKey(c, t)] ?? 1 }
+
+    /// Periods the share cap does not hold in: those in which an incident takes a provider's
+    /// capacity (the cap limits how much of the plan depends on one supplier, and a failover is
+    /// exactly that plan surviving one), and the history before a re-plan's start (fixed; an
+    /// earlier re-plan may have waived the cap there for its own incident).
+    var capWaivedPeriods: Set<Int> {
+        Set(providerFactor.filter { $0.value < 1 }.map(\.key.period)).union(0..<fromPeriod)
+    }
 }
 
 struct LeaseKey: Hashable {
@@ -674,13 +682,10 @@ struct SourcingModel {
         }
         let cap = policy.maxProviderShare
         if cap < 1 {
-            // In months an incident takes a provider's capacity the cap is waived: it limits how
-            // much of the plan depends on one supplier, and a failover is exactly that plan
-            // surviving one (the N-1 cases, which claim where runs restart, hold no cap either).
-            let failing = Set(overrides.providerFactor.filter { $0.value < 1 }.map(\.key.period))
-            // Months before a re-plan's start are history, fixed: the cap is a rule for what can
-            // still change (an earlier re-plan may have waived it there, for its own incident).
-            for t in overrides.fromPeriod..<max(overrides.fromPeriod, periodCount) where !failing.contains(t) {
+            // Not in the months `capWaivedPeriods` names (the N-1 cases, which claim where runs
+            // restart, hold no cap either).
+            let waived = overrides.capWaivedPeriods
+            for t in 0..<periodCount where !waived.contains(t) {
                 let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
                 for p in input.providers.indices {
                     guard let own = providerCapacity[PeriodKey(p, t)] else { continue }
