@@ -5,6 +5,9 @@ SWIFT ?= swift
 BIN := .build/debug/switchyard
 EXAMPLE := examples/frontier-lab.yaml
 
+# What the export tests check manifests and tasks with (versions the tests were written against).
+EXPORT_CHECKERS = skypilot==0.14.1 jsonschema==4.26.0 pyyaml==6.0.4
+
 .PHONY: demo test setup-test test-postgres serve openapi fuzz-api load setup build lint format bench clean
 
 ## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
@@ -31,8 +34,17 @@ demo: build
 	@echo
 	@$(BIN) plan $(EXAMPLE)
 
-## setup-test: what the tests need beyond the build: headless Chromium for the dashboard tests.
+## setup-test: what the tests need beyond the build: headless Chromium for the dashboard tests,
+## and in .venv-test the checkers of exports (jsonschema for Kueue's CRDs, SkyPilot's loader).
 setup-test: setup
+	@if .venv-test/bin/python -c 'import jsonschema, yaml, sky' 2>/dev/null; then :; \
+	else \
+	  echo "Installing the export checkers (jsonschema, PyYAML, SkyPilot) in .venv-test…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  python3 -m venv .venv-test 2>/dev/null || { rm -rf .venv-test; \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv >/dev/null && python3 -m venv .venv-test; }; \
+	  .venv-test/bin/pip install -q $(EXPORT_CHECKERS) || echo "(no PyPI: the export checks will be skipped)"; \
+	fi
 	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
 	elif command -v apt-get >/dev/null 2>&1; then \
 	  echo "Installing Chromium for the dashboard tests…"; \

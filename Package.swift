@@ -4,6 +4,7 @@ import PackageDescription
 // Switchyard: sourcing, placement and reaction for a mixed GPU/TPU fleet.
 // Layers, each depending only on those before it:
 //   Model -> Catalog -> Solver -> Planner / Scheduler -> Simulator -> Store -> Worker -> Server -> CLI
+// (Export reads plans with Model and Catalog only; the server and the CLI serve it.)
 // The store keeps plans without linking the solver: plans are SwitchyardModel values, and running
 // a plan job (the solver) is the worker's.
 // The simulator and the scheduler are compiled with optimisation in debug builds too: unoptimised,
@@ -24,6 +25,7 @@ let package = Package(
         .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "Risk", targets: ["Risk"]),
+        .library(name: "Export", targets: ["Export"]),
         .library(name: "SwitchyardStore", targets: ["SwitchyardStore"]),
         .library(name: "SwitchyardWorker", targets: ["SwitchyardWorker"]),
         .library(name: "SwitchyardServer", targets: ["SwitchyardServer"]),
@@ -67,6 +69,8 @@ let package = Package(
         ),
         // Supply risk: sampled futures, the product's reaction to each, and what they add up to.
         .target(name: "Risk", dependencies: ["SwitchyardModel", "SwitchyardCatalog", "Planner", "Simulator"]),
+        // Plans handed to where jobs run: Kueue manifests and SkyPilot tasks (reads plans only).
+        .target(name: "Export", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
         .target(
             name: "SwitchyardStore",
             dependencies: [
@@ -91,7 +95,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore", "SwitchyardWorker",
+                "SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore", "SwitchyardWorker", "Export",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -104,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Planner", "Scheduler", "Simulator", "Risk",
+                "SwitchyardModel", "SwitchyardCatalog", "Planner", "Scheduler", "Simulator", "Risk", "Export",
                 "SwitchyardStore", "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,6 +136,7 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Scheduler", "Planner", "SwitchyardTesting"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Planner", "Solver", "SwitchyardTesting"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Planner", "Simulator", "SwitchyardTesting"]),
         .testTarget(
             name: "SwitchyardStoreTests",

@@ -62,6 +62,23 @@ public enum CSV {
         if !field.isEmpty || !fields.isEmpty { endRecord() }
         return (records, inQuotes ? quoteLine : nil)
     }
+
+    /// A file with a header row: the header's names (trimmed), the records after it, and a
+    /// problem for a quote never closed.
+    ///
+    /// - Throws: `InputError` when there is no header row.
+    public static func table(_ text: String) throws -> (names: [String], rows: [Record], problems: [Diagnostic]) {
+        let (records, openQuote) = parse(text)
+        var problems: [Diagnostic] = []
+        if let openQuote {
+            problems.append(
+                Diagnostic(path: "line \(openQuote)", message: "a quoted field is never closed", line: openQuote))
+        }
+        guard let header = records.first else {
+            throw InputError([Diagnostic(path: "", message: "the file is empty; expected a header row")])
+        }
+        return (header.fields.map { $0.trimmingCharacters(in: .whitespaces) }, Array(records.dropFirst()), problems)
+    }
 }
 
 /// Checks that a trace's arrival times never go backwards, one row at a time: each arrival is

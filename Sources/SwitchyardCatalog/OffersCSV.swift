@@ -18,16 +18,8 @@ public enum OffersCSV {
 
     /// Parses offers; every bad cell is reported as `line N, column: message`.
     public static func parse(_ text: String) throws -> [Offer] {
-        let (records, openQuote) = CSV.parse(text)
-        var problems: [Diagnostic] = []
-        if let openQuote {
-            problems.append(
-                Diagnostic(path: "line \(openQuote)", message: "a quoted field is never closed", line: openQuote))
-        }
-        guard let header = records.first else {
-            throw InputError([Diagnostic(path: "", message: "the file is empty; expected a header row")])
-        }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let (names, rows, found) = try CSV.table(text)
+        var problems = found
         for (i, name) in names.enumerated() where !columns.contains(name) {
             var message = "unknown column '\(name)'"
             if let guess = closestMatch(to: name, in: columns) { message += " (did you mean '\(guess)'?)" }
@@ -39,7 +31,7 @@ public enum OffersCSV {
         if !problems.isEmpty { throw InputError(problems) }
 
         var offers: [Offer] = []
-        for record in records.dropFirst() {
+        for record in rows {
             if record.fields.count != names.count {
                 problems.append(
                     Diagnostic(

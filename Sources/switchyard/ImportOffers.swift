@@ -13,14 +13,42 @@ struct ImportOffers: ParsableCommand {
             means the term is not offered. Nothing is written unless the merged scenario
             validates.
 
-            Example:
+            With --format skypilot the file is a SkyPilot catalog (columns InstanceType,
+            AcceleratorName, AcceleratorCount, Price, Region; the rest ignored) of one
+            provider: an offer per instance type and region, on demand at Price divided by
+            AcceleratorCount, of --nodes nodes each.
+
+            Examples:
               switchyard import-offers quotes.csv \\
                 --scenario examples/frontier-lab.yaml --out merged.yaml
+              switchyard import-offers vms.csv --format skypilot --provider nebius \\
+                --nodes 32 --scenario examples/frontier-lab.yaml --out merged.yaml
             """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case switchyard, skypilot }
 
     @Argument(help: "The CSV file of offers.") var csv: String
     @Option(help: "The scenario to merge into.") var scenario: String
     @Option(help: "Where to write the merged scenario (default: standard output).") var out: String?
+    @Option(help: "switchyard (the columns above) or skypilot (a SkyPilot catalog).") var format: Format = .switchyard
+    @Option(help: "With --format skypilot: the provider whose catalog it is.") var provider: String?
+    @Option(help: "With --format skypilot: nodes available in each offer.") var nodes: Int?
+    @Option(help: "With --format skypilot: each offer's lead time in days.") var leadTimeDays = 0
+
+    func validate() throws {
+        guard format == .skypilot else {
+            if provider != nil || nodes != nil {
+                throw ValidationError("--provider and --nodes go with --format skypilot")
+            }
+            return
+        }
+        guard let provider, !provider.isEmpty else { throw ValidationError("--format skypilot needs --provider") }
+        guard let nodes else {
+            throw ValidationError("--format skypilot needs --nodes (a SkyPilot catalog has no quantities)")
+        }
+        guard nodes >= 1 else { throw ValidationError("--nodes must be at least 1") }
+        guard leadTimeDays >= 0 else { throw ValidationError("--lead-time-days must not be negative") }
+    }
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: csv) else {
@@ -31,7 +59,12 @@ struct ImportOffers: ParsableCommand {
         }
         let offers: [Offer]
         do {
-            offers = try OffersCSV.parse(text)
+            switch format {
+            case .switchyard: offers = try OffersCSV.parse(text)
+            case .skypilot:
+                offers = try SkyPilotCatalog.parse(
+                    text, provider: ProviderID(provider ?? ""), availableNodes: nodes ?? 0, leadTimeDays: leadTimeDays)
+            }
         } catch var error as InputError {
             error.source = csv
             throw error

@@ -29,7 +29,7 @@ struct Switchyard: AsyncParsableCommand {
         subcommands: [
             Validate.self, PlanCommand.self, ReplanCommand.self, RiskCommand.self, ScheduleCommand.self,
             SimulateCommand.self,
-            GenerateTrace.self, Catalog.self,
+            ExportCommand.self, GenerateTrace.self, Catalog.self,
             Generate.self,
             ImportOffers.self, Serve.self, Worker.self, Backup.self, Restore.self, TokenCommand.self, SolveMILP.self,
         ]
