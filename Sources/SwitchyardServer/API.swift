@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -225,6 +226,17 @@ extension SwitchyardServer {
             let plan = try await store.plan(try pathID(context))
             return Reply(status: .ok, body: Representation.plan(plan), etag: plan.version).response
         }
+        v1.getAndHead("plans/:id/export/:target") { request, context -> Response in
+            let record = try await store.plan(try pathID(context))
+            let (_, scenario) = try await store.snapshot(version: record.scenarioVersion)
+            let plan = try PlanFile.decode(Data(record.body.utf8))
+            let files = try Self.export(
+                try context.parameters.require("target"), scenario: scenario, plan: plan,
+                month: request.uri.queryParameters.get("month").map { String($0) })
+            return Reply(
+                status: .ok, body: ExportedFile.stream(files), contentType: "application/yaml"
+            ).response
+        }
         v1.post("plans/:id/accept") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
@@ -242,6 +254,32 @@ extension SwitchyardServer {
                         + "\"withdrawn\":\(list(acceptance.withdrawn)),\"superseded\":\(Representation.encode(acceptance.superseded))}",
                     etag: plan.version)
             }
+        }
+    }
+
+    /// The files of one export of a plan: `kueue` for one month (`?month=YYYY-MM`, the horizon's
+    /// first by default) or `skypilot`; anything else is not a resource here.
+    static func export(_ target: String, scenario: Scenario, plan: Plan, month: String?) throws -> [ExportedFile] {
+        switch target {
+        case "kueue":
+            var chosen = scenario.horizon.start
+            if let month {
+                guard let parsed = YearMonth(parsing: month), scenario.horizon.period(of: parsed) != nil else {
+                    throw invalid([
+                        Diagnostic(
+                            path: "month",
+                            message:
+                                "'\(month.count > 20 ? month.prefix(20) + "…" : month)' is not a month of the plan's horizon (YYYY-MM, \(scenario.horizon.start) to \(scenario.horizon.end))"
+                        )
+                    ])
+                }
+                chosen = parsed
+            }
+            return KueueExport.files(scenario: scenario, plan: plan, months: [chosen])
+        case "skypilot":
+            return SkyPilotExport.files(scenario: scenario, plan: plan)
+        default:
+            throw Problem(.notFound, "Not found", detail: "no export '\(target)': there are kueue and skypilot")
         }
     }
 

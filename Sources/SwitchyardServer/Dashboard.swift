@@ -1,3 +1,4 @@
+import Export
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -171,6 +172,11 @@ extension SwitchyardServer {
         router.getAndHead("/") { _, _ -> Response in try await overviewPage() }
         router.getAndHead("/plans") { _, _ -> Response in try await plansPage() }
         router.getAndHead("/plans/:id") { _, context -> Response in try await planPage(try pathID(context)) }
+        router.getAndHead("/plans/:id/export/:target") { request, context -> Response in
+            try await exportDownload(
+                try pathID(context), target: try context.parameters.require("target"),
+                month: request.uri.queryParameters.get("month").map { String($0) })
+        }
         router.getAndHead("/leases") { _, _ -> Response in try await leasesPage() }
         router.getAndHead("/incidents") { _, _ -> Response in try await incidentsPage() }
         // Sign-in is a POST of the form only: a token never travels in a URL (history, proxies,
@@ -317,13 +323,46 @@ extension SwitchyardServer {
         return Dashboard.html("Plans", active: "/plans", body + "</div>")
     }
 
+    /// The plan page's export form: Kueue manifests for a month it names, SkyPilot tasks.
+    func exportLinks(_ id: String, _ scenario: Scenario) -> HTML {
+        var html: HTML = """
+            <form class="export" method="get" action="/plans/\(id)/export/kueue"><span class="muted">Hand it on:</span> \
+            <label>Kueue manifests for <select name="month">
+            """
+        for t in 0..<scenario.horizon.months { html += "<option>\(scenario.horizon.month(ofPeriod: t))</option>" }
+        html += """
+            </select></label> <button type="submit">Download YAML</button> · \
+            <a href="/plans/\(id)/export/skypilot" data-figure="export-skypilot">SkyPilot tasks (YAML)</a> \
+            <span class="muted">(docs/export.md says what each field means)</span></form>
+            """
+        return html
+    }
+
+    /// The plan `id`, or nil when there is none.
+    func planRecord(_ id: String) async throws -> PlanRecord? {
+        do { return try await store.plan(id) } catch StoreError.notFound { return nil }
+    }
+
+    /// The page for a plan id that names none.
+    static func noPlanPage(_ id: String) -> Response {
+        Dashboard.html("Not found", active: "/plans", "<h1>No plan \(id)</h1>", status: .notFound)
+    }
+
+    /// A plan's export as a download: the YAML stream the API serves, named for the plan.
+    func exportDownload(_ id: String, target: String, month: String?) async throws -> Response {
+        guard let record = try await planRecord(id) else { return Self.noPlanPage(id) }
+        let (plan, scenario) = try await loadPlan(record)
+        let files = try Self.export(target, scenario: scenario, plan: plan, month: month)
+        let suffix = target == "kueue" ? "-" + (month ?? scenario.horizon.start.description) : ""
+        let name = KubeName.label("\(record.id)-\(target)\(suffix)") + ".yaml"
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/yaml", .contentDisposition: "attachment; filename=\"\(name)\""],
+            body: .init(byteBuffer: ByteBuffer(string: ExportedFile.stream(files))))
+    }
+
     func planPage(_ id: String) async throws -> Response {
-        let record: PlanRecord
-        do {
-            record = try await store.plan(id)
-        } catch StoreError.notFound {
-            return Dashboard.html("Not found", active: "/plans", "<h1>No plan \(id)</h1>", status: .notFound)
-        }
+        guard let record = try await planRecord(id) else { return Self.noPlanPage(id) }
         let (plan, scenario) = try await loadPlan(record)
         let figures = PlanFigures(plan: plan, scenario: scenario)
         var body: HTML =
@@ -344,7 +383,7 @@ extension SwitchyardServer {
             raw: plan.cost.colocation.description)
         body += Dashboard.card(
             "Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
-        body += "</div>"
+        body += "</div>" + exportLinks(record.id, scenario)
         if !plan.runs.isEmpty {
             body +=
                 "<h2>Training runs</h2><div class=\"panel\"><table><tr><th>Run</th><th>Cluster</th><th class=\"n\">Accelerators</th><th>From</th><th>To</th><th>Finishes</th><th>Deadline</th><th class=\"n\">Slack (months)</th></tr>"

@@ -796,6 +796,35 @@ paths:
                       plan: {type: object, description: The planner's Plan as documented in docs/planner.md}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+  /v1/plans/{id}/export/{target}:
+    get:
+      operationId: export-plan
+      tags: [Plans]
+      summary: The plan as Kueue manifests for one month, or as SkyPilot tasks, in one YAML stream
+      description: >-
+        `kueue`: the files `switchyard export kueue --month` writes (the manager's objects, then
+        each worker cluster's), `skypilot`: a task per training run (`switchyard export skypilot`).
+        Each file's documents follow a `# file: PATH` comment; documents are separated by `---`.
+        docs/export.md maps each plan field to each manifest field. 404 for another target.
+      parameters:
+        - {$ref: '#/components/parameters/id'}
+        - name: target
+          in: path
+          required: true
+          schema: {type: string, enum: [kueue, skypilot]}
+        - name: month
+          in: query
+          description: For kueue, the month (YYYY-MM) within the plan's horizon; its first month when absent.
+          schema: {type: string, pattern: '^[0-9]{4}-[0-9]{2}$'}
+      responses:
+        '200':
+          description: A YAML stream
+          content:
+            application/yaml:
+              schema: {type: string}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
   /v1/plans/{id}/accept:
     post:
       operationId: accept-plan

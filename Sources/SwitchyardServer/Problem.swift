@@ -130,7 +130,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 /// known path asked with another method gets 405 and an Allow header rather than 404.
 enum RouteTable {
     static let dashboard: [(String, [String])] = [
-        ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/{id}", ["GET"]), ("/leases", ["GET"]), ("/incidents", ["GET"]),
+        ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/{id}", ["GET"]), ("/plans/{id}/export/{target}", ["GET"]),
+        ("/leases", ["GET"]), ("/incidents", ["GET"]),
         ("/login", ["GET", "POST"]), ("/logout", ["GET"]),
     ]
 

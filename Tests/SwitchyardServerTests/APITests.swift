@@ -675,6 +675,40 @@ struct Client: Sendable {
         }
     }
 
+    /// A plan's exports as YAML streams: Kueue for one month, SkyPilot tasks; a month outside the
+    /// horizon or malformed is 422 naming `month`, an unknown target 404.
+    @Test func servesAPlansExports() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                _ = try await c.call(.post, "/v1/plans", token: h.planner)
+                try await h.drainJobs()
+                let plans = try await c.call(.get, "/v1/plans", token: h.viewer)
+                let id = try #require((plans.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+                let kueue = try await c.call(.get, "/v1/plans/\(id)/export/kueue?month=2027-05", token: h.viewer)
+                #expect(kueue.status == 200, "\(kueue.text)")
+                #expect(kueue.header("Content-Type") == "application/yaml")
+                #expect(kueue.text.hasPrefix("# file: 2027-05/manager.yaml\n"))
+                #expect(kueue.text.contains("kind: \"ClusterQueue\""))
+                #expect(!kueue.text.contains("changes.md"))
+                let first = try await c.call(.get, "/v1/plans/\(id)/export/kueue", token: h.viewer)
+                #expect(first.text.hasPrefix("# file: 2027-01/manager.yaml\n"))
+                let sky = try await c.call(.get, "/v1/plans/\(id)/export/skypilot", token: h.viewer)
+                #expect(sky.status == 200)
+                #expect(sky.text.contains("# file: frontier-pretrain.yaml\n"))
+                for month in ["2031-01", "2027-5", "%E2%80%AE2027-05", String(repeating: "9", count: 4000)] {
+                    let refused = try await c.call(.get, "/v1/plans/\(id)/export/kueue?month=\(month)", token: h.viewer)
+                    #expect(refused.status == 422, "\(month.prefix(20)): \(refused.text)")
+                    #expect(refused.text.contains("\"month\""), "\(refused.text)")
+                    #expect(
+                        refused.text.count < 400, "the answer echoes the whole month: \(refused.text.count) characters")
+                }
+                #expect(try await c.call(.get, "/v1/plans/\(id)/export/slurm", token: h.viewer).status == 404)
+                #expect(try await c.call(.get, "/v1/plans/no-such-plan/export/kueue", token: h.viewer).status == 404)
+                #expect(try await c.call(.get, "/v1/plans/\(id)/export/kueue", token: nil).status == 401)
+            }
+        }
+    }
+
     @Test func operationalEndpointsReportHealthAndMetrics() async throws {
         try await Harness.with { h in
             try await h.test { c in

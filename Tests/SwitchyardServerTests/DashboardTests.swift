@@ -230,6 +230,14 @@ struct DashboardTests {
                         if fates.contains("lost") { #expect(cells.contains { $0 < required }, "without \(provider)") }
                     }
                     #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
+                    // The plan hands itself on: its exports download with the page's session.
+                    #expect(detail.dom.contains("href=\"/plans/\(planID)/export/skypilot\""))
+                    #expect(detail.dom.contains("action=\"/plans/\(planID)/export/kueue\""))
+                    let download = try await c.call(
+                        .get, "/plans/\(planID)/export/kueue?month=2027-06", token: nil, headers: ["Cookie": session])
+                    #expect(download.status == 200)
+                    #expect(download.header("Content-Disposition")?.contains("kueue-2027-06.yaml") == true)
+                    #expect(download.text.hasPrefix("# file: 2027-06/manager.yaml"))
                     // Where each training run lives, as the plan says.
                     let runs = try #require(plan["runs"] as? [[String: Any]])
                     #expect(!runs.isEmpty)
