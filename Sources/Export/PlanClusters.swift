@@ -150,9 +150,12 @@ public struct PlanClusters: Sendable {
         }
     }
 
-    /// The clusters holding anything (capacity or backups) in period `t`, or where a workload is.
+    /// The clusters holding anything (capacity or backups) in period `t`, where a workload is,
+    /// or where a run restarts that month when its provider is lost (its queue names the flavor).
     public func active(in t: Int) -> [Int] {
+        let month = horizon.month(ofPeriod: t)
         let used = Set(placed[t].values.flatMap { $0 })
+            .union(restarts.filter { $0.start <= month && month <= $0.end }.map(\.cluster))
         return clusters.indices.filter {
             clusters[$0].capacity[t] > 0 || clusters[$0].backups[t] > 0 || used.contains($0)
         }
