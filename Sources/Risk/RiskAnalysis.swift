@@ -3,6 +3,7 @@ import Planner
 import Simulator
 import SwitchyardCatalog
 import SwitchyardModel
+import Synchronization
 
 /// What one sampled future does to a plan: the product reacts as it would (a re-plan at each
 /// incident's month, knowing the incidents struck so far, with signed leases sunk and held
@@ -40,27 +41,45 @@ public struct RiskAnalysis: Sendable {
         self.planner = planner
     }
 
-    /// Evaluates samples 0..<count; `progress` is told after each.
-    public func run(samples count: Int, progress: (Int) -> Void = { _ in }) throws -> [SampleOutcome] {
-        var memo: [String: SampleOutcome] = [:]
-        var outcomes: [SampleOutcome] = []
-        for i in 0..<count {
-            let drawn = sampler.incidents(sample: i)
-            let key = Self.key(of: drawn)
-            if var known = memo[key] {
-                known.incidents = drawn
-                outcomes.append(known)
-            } else {
-                let outcome: SampleOutcome
-                do { outcome = try evaluate(drawn) } catch {
-                    throw RiskSampleError(sample: i, incidents: drawn.map(\.incident), underlying: error)
-                }
-                memo[key] = outcome
-                outcomes.append(outcome)
-            }
-            progress(i + 1)
+    /// Evaluates samples 0..<count, each distinct future once, `workers` futures at a time on
+    /// threads of their own: a re-plan's MILP runs in a solver process of its own, its LP solves
+    /// take the process's solver lock, and a simulation shares nothing, so the futures overlap
+    /// where it matters. The outcomes are in sample order and do not depend on `workers`.
+    /// `progress` is told how many samples are done, one call at a time. A future that fails
+    /// stops the rest; the error names its sample (the earliest of those that failed).
+    public func run(samples count: Int, workers: Int = 1, progress: @Sendable (Int) -> Void = { _ in }) throws
+        -> [SampleOutcome]
+    {
+        let drawn = (0..<count).map { sampler.incidents(sample: $0) }
+        let keys = drawn.map(Self.key(of:))
+        var futureOf: [String: Int] = [:]
+        var firsts: [Int] = []
+        for (i, key) in keys.enumerated() where futureOf[key] == nil {
+            futureOf[key] = firsts.count
+            firsts.append(i)
         }
-        return outcomes
+        let firstSample = firsts
+        let samplesOf = Dictionary(grouping: keys, by: { futureOf[$0]! }).mapValues(\.count)
+        let work = FutureQueue(futures: firstSample.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, firstSample.count))) { _ in
+            while let f = work.next() {
+                let i = firstSample[f]
+                let result = Result { try evaluate(drawn[i]) }
+                work.finish(f, result, samples: samplesOf[f] ?? 1, progress: progress)
+            }
+        }
+        let results = work.results
+        if let failed = results.indices.first(where: { if case .failure? = results[$0] { true } else { false } }),
+            case .failure(let error)? = results[failed]
+        {
+            let i = firstSample[failed]
+            throw RiskSampleError(sample: i, incidents: drawn[i].map(\.incident), underlying: error)
+        }
+        return keys.indices.compactMap { i in
+            guard case .success(var outcome)? = results[futureOf[keys[i]]!] else { return nil }
+            outcome.incidents = drawn[i]
+            return outcome
+        }
     }
 
     /// What makes two samples the same future: their incidents, whatever drew them.
@@ -121,6 +140,45 @@ public struct RiskAnalysis: Sendable {
         }
         return outcome
     }
+}
+
+/// The distinct futures of a run, handed out to its threads one at a time, and what each gave.
+final class FutureQueue: Sendable {
+    private struct State {
+        var next = 0
+        var done = 0
+        var failed = false
+        var results: [Result<SampleOutcome, any Error>?]
+    }
+    private let state: Mutex<State>
+    private let count: Int
+
+    init(futures: Int) {
+        count = futures
+        state = Mutex(State(results: Array(repeating: nil, count: futures)))
+    }
+
+    /// The next future to evaluate; nil when none is left or one has failed.
+    func next() -> Int? {
+        state.withLock { s in
+            guard !s.failed, s.next < count else { return nil }
+            defer { s.next += 1 }
+            return s.next
+        }
+    }
+
+    /// Records future `f`'s result, covering `samples` samples, and reports progress.
+    func finish(_ f: Int, _ result: Result<SampleOutcome, any Error>, samples: Int, progress: (Int) -> Void) {
+        state.withLock { s in
+            s.results[f] = result
+            if case .failure = result { s.failed = true }
+            s.done += samples
+            progress(s.done)
+        }
+    }
+
+    /// Each future's result; nil for those a failure kept from being evaluated.
+    var results: [Result<SampleOutcome, any Error>?] { state.withLock { $0.results } }
 }
 
 /// A sample whose reaction or simulation failed: which one, what it drew, and why.

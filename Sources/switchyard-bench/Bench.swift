@@ -396,34 +396,45 @@ struct RiskBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "risk",
         abstract: "Time `switchyard risk` on the example: sampled futures, a re-plan per incident, a simulation each.",
-        discussion: "One process; samples that draw the same incidents share one evaluation.")
+        discussion: """
+            Samples that draw the same incidents share one evaluation; --workers futures are
+            evaluated at once (each re-plan's MILP in a solver process of its own).
+            """)
 
     @Option(help: "The scenario.") var scenario = "examples/frontier-lab.yaml"
     @Option(help: "How many futures.") var samples = 200
     @Option(help: "The sampling seed.") var seed: UInt64 = 1
     @Option(help: "Each re-plan's time limit, seconds.") var timeLimit: Double = 30
+    @Option(help: "Futures evaluated at once; one row per value.") var workers: [Int] = [1, 2]
+    @Option(help: "The solver child (`switchyard`), as the CLI runs Cbc; none: in this process.")
+    var cbcChild: String?
 
     func run() throws {
         let loaded = try ScenarioFile.load(path: scenario)
-        let planner = Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: 0.01))
+        var planner = Planner(options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: 0.01))
+        if let cbcChild { planner.milpSolver = IsolatedCbcSolver(executable: URL(fileURLWithPath: cbcChild)) }
         let clock = ContinuousClock.now
         let plan = try planner.plan(loaded)
         let planned = ContinuousClock.now - clock
-        let start = ContinuousClock.now
-        let outcomes = try RiskAnalysis(scenario: loaded, plan: plan, seed: seed, planner: planner).run(
-            samples: samples)
-        let wall = ContinuousClock.now - start
-        func seconds(_ d: Duration) -> Double {
-            Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
-        let distinct = Set(outcomes.map { RiskAnalysis.key(of: $0.incidents) }).count
-        let summary = RiskSummary(outcomes: outcomes, plan: plan, scenario: loaded, seed: seed)
-        print("| samples | distinct futures | plan s | risk s | s per sample | P(all runs on time) | mean cost |")
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         print(
-            String(
-                format: "| %d | %d | %.1f | %.1f | %.3f | %.1f%% | $%.0f |", samples, distinct, seconds(planned),
-                seconds(wall),
-                seconds(wall) / Double(samples), summary.allOnTime * 100, summary.cost.meanUSD))
+            "| samples | workers | distinct futures | plan s | risk s | s per sample | P(all runs on time) | mean cost |"
+        )
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        for count in workers {
+            let start = ContinuousClock.now
+            let outcomes = try RiskAnalysis(scenario: loaded, plan: plan, seed: seed, planner: planner).run(
+                samples: samples, workers: count)
+            let wall = ContinuousClock.now - start
+            func seconds(_ d: Duration) -> Double {
+                Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+            }
+            let distinct = Set(outcomes.map { RiskAnalysis.key(of: $0.incidents) }).count
+            let summary = RiskSummary(outcomes: outcomes, plan: plan, scenario: loaded, seed: seed)
+            print(
+                String(
+                    format: "| %d | %d | %d | %.1f | %.1f | %.3f | %.1f%% | $%.0f |", samples, count, distinct,
+                    seconds(planned), seconds(wall), seconds(wall) / Double(samples), summary.allOnTime * 100,
+                    summary.cost.meanUSD))
+        }
     }
 }

@@ -43,12 +43,15 @@ struct RiskCommand: ParsableCommand {
     var strategy: [Strategy] = []
     @Option(help: "How many futures to sample.") var samples = 100
     @Option(help: "The sampling seed.") var seed: UInt64 = 1
+    @Option(help: "Futures evaluated at once (default: the machine's cores); the report does not depend on it.")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
     @Option(help: "Write the report here instead of standard output.") var out: String?
     @OptionGroup var limits: SolveLimits
 
     func validate() throws {
         guard (1...1_000_000).contains(samples) else { throw ValidationError("--samples must be in 1...1000000") }
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be in 1...256") }
         guard !plan.isEmpty || !strategy.isEmpty else { throw ValidationError("give --plan or --strategy") }
     }
 
@@ -106,16 +109,17 @@ struct RiskCommand: ParsableCommand {
         if limits.statusLine { planner.progress = nil }
         let analysis = RiskAnalysis(scenario: loaded, plan: base, seed: seed, planner: planner)
         let terminal = isatty(2) == 1 && !limits.quiet
-        func bar(_ done: Int) {
+        let total = samples
+        let bar: @Sendable (Int) -> Void = { done in
             guard terminal else { return }
             let width = 30
-            let filled = done * width / samples
+            let filled = done * width / total
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            FileHandle.standardError.write(Data("\r\(bar) \(done)/\(samples) futures of \(path)".utf8))
-            if done == samples { FileHandle.standardError.write(Data("\n".utf8)) }
+            FileHandle.standardError.write(Data("\r\(bar) \(done)/\(total) futures of \(path)".utf8))
+            if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
         }
         do {
-            let outcomes = try analysis.run(samples: samples, progress: bar)
+            let outcomes = try analysis.run(samples: samples, workers: jobs, progress: bar)
             return RiskSummary(outcomes: outcomes, plan: base, scenario: loaded, seed: seed)
         } catch let error as RiskSampleError {
             throw CLIFailure.solver("\(path): \(error.description)")

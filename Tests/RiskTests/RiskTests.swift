@@ -4,6 +4,7 @@ import Solver
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @testable import Risk
@@ -112,6 +113,21 @@ import Testing
         let table = RiskSummary.comparison(rows.map { (name: $0.0, summary: $0.1) })
         #expect(table.hasPrefix("plan    P(all runs on time)"), "\(table)")
         #expect(table.contains("backed               100.0%"), "\(table)")
+    }
+
+    /// Futures evaluated two at a time give the same outcomes, sample by sample, as one at a
+    /// time, and progress reaches every sample once.
+    @Test func outcomesDoNotDependOnHowManyFuturesRunAtOnce() throws {
+        let s = scenario(backup: true, risk: Self.slipOfA)
+        let analysis = RiskAnalysis(scenario: s, plan: try planner.plan(s), seed: 9, planner: planner)
+        let one = try analysis.run(samples: 40, workers: 1)
+        let seen = Mutex<[Int]>([])
+        let two = try analysis.run(samples: 40, workers: 2) { done in seen.withLock { $0.append(done) } }
+        #expect(one == two)
+        #expect(Set(one.map { RiskAnalysis.key(of: $0.incidents) }).count > 1)
+        let reports = seen.withLock { $0 }
+        #expect(reports.last == 40)
+        #expect(reports == reports.sorted())
     }
 
     /// A re-plan that finds no plan (here: a planner given no time) leaves the sample on the plan
