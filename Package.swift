@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "SwitchyardWorker",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "SwitchyardStore",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Risk", "SwitchyardStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

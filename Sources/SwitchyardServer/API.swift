@@ -226,6 +226,7 @@ extension SwitchyardServer {
             let plan = try await store.plan(try pathID(context))
             return Reply(status: .ok, body: Representation.plan(plan), etag: plan.version).response
         }
+        addRiskRoutes(v1)
         v1.getAndHead("plans/:id/export/:target") { request, context -> Response in
             let record = try await store.plan(try pathID(context))
             let (_, scenario) = try await store.snapshot(version: record.scenarioVersion)
@@ -255,6 +256,60 @@ extension SwitchyardServer {
                     etag: plan.version)
             }
         }
+    }
+
+    /// Risk analyses of a plan: queued as jobs, listed newest first.
+    func addRiskRoutes(_ v1: RouterGroup<AppContext>) {
+        v1.post("plans/:id/risk") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                let asked = try Self.riskOptions(body, maximum: options.planTimeLimitSeconds)
+                let job = try await queued {
+                    try await store.submitRisk(
+                        plan: try pathID(context), samples: asked.samples, seed: asked.seed,
+                        timeLimitSeconds: asked.timeLimitSeconds, actor: context.requireActor(),
+                        limits: options.jobLimits)
+                }
+                return Reply(
+                    status: .accepted, body: Representation.encode(Representation.Job(job)),
+                    location: "/v1/jobs/\(job.id)")
+            }
+        }
+        v1.getAndHead("plans/:id/risk") { _, context -> Response in
+            let analyses = try await store.riskAnalyses(plan: try pathID(context))
+            let items = analyses.map { r in
+                "{\"id\":\(jsonString(r.id)),\"plan\":\(jsonString(r.planId)),\"job\":\(jsonString(r.jobId)),"
+                    + "\"samples\":\(r.samples),\"seed\":\(r.seed),"
+                    + "\"createdAt\":\(jsonString(Representation.time(r.createdAtMilliseconds) ?? "")),"
+                    + "\"summary\":\(r.body)}"
+            }
+            return Reply(status: .ok, body: Representation.page(items, next: nil)).response
+        }
+    }
+
+    /// Reads `{samples, seed, timeLimitSeconds}` from an optional body: 200 samples, seed 1 and
+    /// the server's plan time limit (per re-plan) unless given.
+    static func riskOptions(_ body: ByteBuffer, maximum: Double) throws -> (
+        samples: Int, seed: Int64, timeLimitSeconds: Double
+    ) {
+        let (limit, gap) = try solverOptions(body, allowed: ["samples", "seed"], maximum: maximum)
+        _ = gap
+        guard let f = limit.fields else { return (200, 1, limit.limit) }
+        var r = DocumentReader(strictText: true)
+        var samples = 200
+        var seed: Int64 = 1
+        if let n = r.optional(f, "samples", { $0.int($1, $2) }) {
+            if (1...Store.maximumRiskSamples).contains(n) {
+                samples = n
+            } else {
+                r.fail(f.path("samples"), "must be from 1 to \(Store.maximumRiskSamples)", line: nil)
+            }
+        }
+        if let n = r.optional(f, "seed", { $0.int($1, $2) }) {
+            if n >= 0 { seed = Int64(n) } else { r.fail(f.path("seed"), "must not be negative", line: nil) }
+        }
+        guard r.diagnostics.isEmpty else { throw invalid(r.diagnostics) }
+        return (samples, seed, limit.limit)
     }
 
     /// The files of one export of a plan: `kueue` for one month (`?month=YYYY-MM`, the horizon's

@@ -323,6 +323,47 @@ extension SwitchyardServer {
         return Dashboard.html("Plans", active: "/plans", body + "</div>")
     }
 
+    /// The plan's latest risk analysis: P(all runs on time) with its interval, each run's
+    /// chance, and the cost's tail; or how to start one.
+    func riskPanel(_ id: String) async throws -> HTML {
+        var html: HTML = "<h2>Supply risk</h2><div class=\"panel\">"
+        guard let latest = try await store.riskAnalyses(plan: id).first,
+            let summary = try JSONSerialization.jsonObject(with: Data(latest.body.utf8)) as? [String: Any]
+        else {
+            html += "<div class=\"empty\">No risk analysis of this plan yet: a planner queues one with "
+            html += "<code>POST /v1/plans/\(id)/risk</code> (the same as <code>switchyard risk</code>).</div></div>"
+            return html
+        }
+        func number(_ value: Any?) -> Double { (value as? NSNumber)?.doubleValue ?? .nan }
+        let cost = summary["cost"] as? [String: Any] ?? [:]
+        html += "<p class=\"muted\">\(latest.samples) sampled futures (seed \(latest.seed)), "
+        html += "\(Dashboard.time(latest.createdAtMilliseconds)) UTC: each incident re-planned, then simulated.</p>"
+        html += "<div class=\"cards\">"
+        let all = number(summary["allOnTime"])
+        html += Dashboard.card(
+            "P(all runs on time)",
+            "\(Formatted.percent(all)) (\(Formatted.percent(number(summary["allOnTimeLow"])))–\(Formatted.percent(number(summary["allOnTimeHigh"]))))",
+            figure: "risk-all-on-time", raw: Charts.number(all))
+        for (key, label) in [
+            ("meanUSD", "Expected cost"), ("p95USD", "Cost, 95th percentile"), ("cvar95USD", "CVaR95"),
+        ] {
+            html += Dashboard.card(
+                label, Dashboard.usd(number(cost[key])), figure: "risk-\(key)", raw: Charts.number(number(cost[key])))
+        }
+        html += "</div><table><tr><th>Run</th><th class=\"n\">P(on time)</th><th class=\"n\">95% interval</th>"
+        html += "<th class=\"n\">Late</th><th class=\"n\">Unfinished</th></tr>"
+        for run in summary["runs"] as? [[String: Any]] ?? [] {
+            let workload = run["workload"] as? String ?? ""
+            html += "<tr data-figure=\"risk-run\" data-value=\"\(workload)\"><td>\(workload)</td>"
+            html += "<td class=\"n\">\(Formatted.percent(number(run["onTime"])))</td>"
+            html +=
+                "<td class=\"n\">\(Formatted.percent(number(run["low"])))–\(Formatted.percent(number(run["high"])))</td>"
+            html += "<td class=\"n\">\((run["lateFinished"] as? NSNumber)?.intValue ?? 0)</td>"
+            html += "<td class=\"n\">\((run["unfinished"] as? NSNumber)?.intValue ?? 0)</td></tr>"
+        }
+        return html + "</table></div>"
+    }
+
     /// The plan page's export form: Kueue manifests for a month it names, SkyPilot tasks.
     func exportLinks(_ id: String, _ scenario: Scenario) -> HTML {
         var html: HTML = """
@@ -383,7 +424,7 @@ extension SwitchyardServer {
             raw: plan.cost.colocation.description)
         body += Dashboard.card(
             "Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
-        body += "</div>" + exportLinks(record.id, scenario)
+        body += "</div>" + exportLinks(record.id, scenario) + (try await riskPanel(record.id))
         if !plan.runs.isEmpty {
             body +=
                 "<h2>Training runs</h2><div class=\"panel\"><table><tr><th>Run</th><th>Cluster</th><th class=\"n\">Accelerators</th><th>From</th><th>To</th><th>Finishes</th><th>Deadline</th><th class=\"n\">Slack (months)</th></tr>"

@@ -796,6 +796,74 @@ paths:
                       plan: {type: object, description: The planner's Plan as documented in docs/planner.md}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
+  /v1/plans/{id}/risk:
+    post:
+      operationId: analyse-plan-risk
+      tags: [Plans]
+      summary: Queue a risk analysis of the plan (sampled supply futures, as `switchyard risk`)
+      description: >-
+        Draws `samples` futures from the scenario's `risk` section with `seed`, re-plans each
+        incident (each within `timeLimitSeconds`) and simulates the result, as `switchyard risk`
+        does. The job's result is listed by GET on the same path. 404 for an unknown plan, 429
+        when the queue is full.
+      parameters: [{$ref: '#/components/parameters/id'}, {$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                samples: {type: integer, minimum: 1, maximum: 10000, default: 200}
+                seed: {type: integer, minimum: 0, default: 1}
+                timeLimitSeconds: {type: number, exclusiveMinimum: 0, description: Each re-plan's time limit; at most the server's plan time limit (its default)}
+                relativeGap: {type: number, minimum: 0, maximum: 1, description: Accepted and ignored (re-plans stop at 1%)}
+      responses:
+        '202':
+          description: Queued
+          headers:
+            Location: {$ref: '#/components/headers/Location'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Job'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
+        '429': {$ref: '#/components/responses/Problem'}
+    get:
+      operationId: list-plan-risk
+      tags: [Plans]
+      summary: The plan's risk analyses, newest first
+      parameters: [{$ref: '#/components/parameters/id'}]
+      responses:
+        '200':
+          description: The analyses
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [items, next]
+                properties:
+                  next: {type: 'null'}
+                  items:
+                    type: array
+                    items:
+                      type: object
+                      required: [id, plan, job, samples, seed, createdAt, summary]
+                      properties:
+                        id: {type: string}
+                        plan: {type: string}
+                        job: {type: string}
+                        samples: {type: integer}
+                        seed: {type: integer}
+                        createdAt: {type: string, format: date-time}
+                        summary: {type: object, description: 'The RiskSummary, as `switchyard risk --format json` writes it: per run P(on time) with its interval, services, cost mean/p50/p95/CVaR95, attribution'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
   /v1/plans/{id}/export/{target}:
     get:
       operationId: export-plan
@@ -1417,7 +1485,7 @@ components:
       required: [id, kind, state, attempts, scenarioVersion, timeLimitSeconds, relativeGap, createdAt, href]
       properties:
         id: {type: string}
-        kind: {enum: [plan, replan]}
+        kind: {enum: [plan, replan, risk]}
         state: {enum: [queued, running, succeeded, failed]}
         attempts: {type: integer}
         scenarioVersion: {type: integer}
@@ -1425,11 +1493,13 @@ components:
         relativeGap: {type: number}
         basePlan: {type: string}
         incident: {type: string}
+        samples: {type: integer, description: 'A risk job: futures to sample (its plan is basePlan)'}
+        seed: {type: integer, description: A risk job's sampling seed}
         createdAt: {type: string, format: date-time}
         startedAt: {type: string, format: date-time}
         finishedAt: {type: string, format: date-time}
         error: {type: string}
-        plan: {type: string, description: 'The plan''s id once the job succeeded (its URL is /v1/plans/{id})'}
+        plan: {type: string, description: 'The plan''s id once a plan or re-plan job succeeded (its URL is /v1/plans/{id})'}
         href: {type: string}
     PlanSummary:
       type: object

@@ -68,6 +68,8 @@ enum Representation {
         var relativeGap: Double
         var basePlan: String?
         var incident: String?
+        var samples: Int?
+        var seed: Int64?
         var createdAt: String?
         var startedAt: String?
         var finishedAt: String?
@@ -85,6 +87,8 @@ enum Representation {
             relativeGap = r.payload.relativeGap
             basePlan = r.payload.basePlan
             incident = r.payload.incident
+            samples = r.payload.samples
+            seed = r.payload.seed
             createdAt = time(r.createdAtMilliseconds)
             startedAt = time(r.startedAtMilliseconds)
             finishedAt = time(r.finishedAtMilliseconds)

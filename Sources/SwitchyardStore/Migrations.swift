@@ -133,6 +133,16 @@ enum Migrations {
         Migration(version: 3, name: "plan supersession") { _ in
             ["ALTER TABLE plans ADD COLUMN superseded_by TEXT"]
         },
+        Migration(version: 4, name: "risk analyses") { _ in
+            [
+                """
+                CREATE TABLE risk_analyses (
+                    id TEXT PRIMARY KEY, plan_id TEXT NOT NULL REFERENCES plans (id), job_id TEXT NOT NULL,
+                    samples INTEGER NOT NULL, seed BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX risk_analyses_plan ON risk_analyses (plan_id, created_at)",
+            ]
+        },
     ]
 
     /// Brings the schema up to date. Safe to run from several servers at once: on PostgreSQL an

@@ -255,6 +255,8 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case plan
     /// Re-plan a plan after an incident.
     case replan
+    /// Sample supply futures for a plan and see how it fares (`switchyard risk`).
+    case risk
 }
 
 /// How many jobs may wait at once (queued, or claimed and not finished): in the whole record and
@@ -319,17 +321,41 @@ public struct JobPayload: Sendable, Equatable, Codable {
     public var basePlan: String?
     /// For a re-plan: the incident.
     public var incident: String?
+    /// For a risk analysis (whose plan is `basePlan`): how many futures to sample.
+    public var samples: Int?
+    /// For a risk analysis: the sampling seed.
+    public var seed: Int64?
 
     public init(
         scenarioVersion: Int64, timeLimitSeconds: Double, relativeGap: Double, basePlan: String? = nil,
-        incident: String? = nil
+        incident: String? = nil, samples: Int? = nil, seed: Int64? = nil
     ) {
         self.scenarioVersion = scenarioVersion
         self.timeLimitSeconds = timeLimitSeconds
         self.relativeGap = relativeGap
         self.basePlan = basePlan
         self.incident = incident
+        self.samples = samples
+        self.seed = seed
     }
+}
+
+/// A risk analysis of a plan, as kept; `body` is its `RiskSummary` as JSON.
+public struct RiskRecord: Sendable, Equatable {
+    /// Its identifier.
+    public var id: String
+    /// The plan analysed.
+    public var planId: String
+    /// The job that made it.
+    public var jobId: String
+    /// Futures sampled.
+    public var samples: Int
+    /// The sampling seed.
+    public var seed: Int64
+    /// When it was made, Unix time in milliseconds.
+    public var createdAtMilliseconds: Int64
+    /// The summary as JSON (`switchyard risk --format json`).
+    public var body: String
 }
 
 /// Where a plan stands.

@@ -180,13 +180,7 @@ extension Store {
         let body = PlanFile.encode(plan, compact: true)
         return try await database.transaction { sql in
             let now = StoreClock.nowMillis()
-            let claimed = try await sql.raw(
-                """
-                UPDATE jobs SET state = 'succeeded', finished_at = \(bind: now), lease_until = NULL
-                WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
-                """
-            ).first()
-            guard claimed != nil else { return nil }
+            guard try await Self.markSucceeded(sql, job, worker: worker, at: now) else { return nil }
             let snapshot = try await sql.raw(
                 "SELECT sha256 FROM scenarios WHERE version = \(bind: job.payload.scenarioVersion)"
             ).first()
@@ -207,6 +201,19 @@ extension Store {
                 "job \(job.id), total cost \(plan.cost.total) USD, gap \(plan.solver.gap)")
             return planID
         }
+    }
+
+    /// Marks a running job succeeded if `worker` still holds its claim; false when it does not
+    /// (then the caller writes nothing of its result).
+    static func markSucceeded(_ sql: any SQLDatabase, _ job: JobRecord, worker: String, at now: Int64) async throws
+        -> Bool
+    {
+        try await sql.raw(
+            """
+            UPDATE jobs SET state = 'succeeded', finished_at = \(bind: now), lease_until = NULL
+            WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+            """
+        ).first() != nil
     }
 
     /// Fails a job for good (the input cannot be planned), if `worker` still holds it.

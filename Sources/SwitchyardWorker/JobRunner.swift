@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Planner
+import Risk
 import ServiceLifecycle
 import Solver
 import SwitchyardCatalog
@@ -27,6 +28,24 @@ public let plannerExecutor: PlanExecutor = { request in
     case .replan(let scenario, let base, let incident, let options):
         try Planner(options: options).replan(scenario, plan: base, incident: incident).after
     }
+}
+
+/// Turns a risk job into its summary as JSON (`switchyard risk --format json`): `samples`
+/// futures of `plan` drawn with `seed`, each incident re-planned with `options`. Blocking.
+public typealias RiskExecutor =
+    @Sendable (
+        _ scenario: Scenario, _ plan: Plan, _ samples: Int, _ seed: UInt64, _ options: SolveOptions
+    ) throws -> String
+
+/// The risk analysis as a `RiskExecutor`: futures one at a time (a server's cores are its
+/// runners').
+public let riskAnalysisExecutor: RiskExecutor = { scenario, plan, samples, seed, options in
+    let analysis = RiskAnalysis(scenario: scenario, plan: plan, seed: seed, planner: Planner(options: options))
+    let summary = RiskSummary(
+        outcomes: try analysis.run(samples: samples), plan: plan, scenario: scenario, seed: seed)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return PlanFile.tidyNumbers(String(decoding: try encoder.encode(summary), as: UTF8.self))
 }
 
 /// Runs plan and re-plan jobs from the store's queue. Any number of runners, in one process or
@@ -56,14 +75,17 @@ public final class JobRunner: Service, Sendable {
     let logger: Logger
     let onFinish: @Sendable (Outcome) -> Void
     let executor: PlanExecutor
+    let riskExecutor: RiskExecutor
 
     public init(
         store: Store, executor: @escaping PlanExecutor = plannerExecutor,
+        riskExecutor: @escaping RiskExecutor = riskAnalysisExecutor,
         worker: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
         leaseSeconds: Double = 30, shutdownGraceSeconds: Double = 10, logger: Logger = Logger(label: "switchyard.jobs"),
         onFinish: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
         self.executor = executor
+        self.riskExecutor = riskExecutor
         self.store = store
         self.worker = worker
         self.leaseSeconds = leaseSeconds
@@ -111,35 +133,50 @@ public final class JobRunner: Service, Sendable {
         defer { renewal.cancel() }
         let seconds = { (ContinuousClock.now - started) / .seconds(1) }
         do {
-            guard let plan = try await planOrHandBack(job) else {
-                let released = try await store.releaseJob(job, worker: worker)
-                let outcome = released ? "queued again (attempt not spent)" : "claim already lost"
-                logger.info(
-                    "job \(job.id): stopping; the solve outran the \(shutdownGraceSeconds) s grace: \(outcome)",
-                    metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "released"])
-                return true
+            switch job.kind {
+            case .plan, .replan: try await runPlan(job, seconds: seconds)
+            case .risk: try await runRisk(job, seconds: seconds)
             }
-            let planID = try await store.completeJob(job, worker: worker, plan: plan)
-            if let planID {
-                logger.info(
-                    "job \(job.id) succeeded: plan \(planID)",
-                    metadata: [
-                        "job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "succeeded", "plan": "\(planID)",
-                        "seconds": .stringConvertible(seconds()),
-                    ])
-            } else {
-                logger.warning(
-                    "job \(job.id): claim lost before finishing; its result is dropped",
-                    metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "claim-lost"])
-            }
-            onFinish(
-                Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
         } catch let error as PlannerError {
             try await fail(job, error.description, seconds: seconds())
         } catch let error as InputError {
             try await fail(job, error.description, seconds: seconds())
+        } catch let error as RiskSampleError {
+            try await fail(job, error.description, seconds: seconds())
         }
         return true
+    }
+
+    /// Plans or re-plans, and writes the plan.
+    func runPlan(_ job: JobRecord, seconds: () -> Double) async throws {
+        guard let plan = try await resultOrHandBack(job, { try await self.execute(job) }) else { return }
+        let planID = try await store.completeJob(job, worker: worker, plan: plan)
+        finished(job, planID.map { "plan \($0)" }, seconds: seconds())
+        onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
+    }
+
+    /// Analyses the job's plan over sampled futures, and writes the summary.
+    func runRisk(_ job: JobRecord, seconds: () -> Double) async throws {
+        guard let summary = try await resultOrHandBack(job, { try await self.executeRisk(job) }) else { return }
+        let id = try await store.completeRiskJob(job, worker: worker, summary: summary)
+        finished(job, id.map { "risk \($0)" }, seconds: seconds())
+        onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: seconds()))
+    }
+
+    /// Logs a finished job: what it wrote, or that its claim was lost and its result dropped.
+    func finished(_ job: JobRecord, _ wrote: String?, seconds: Double) {
+        if let wrote {
+            logger.info(
+                "job \(job.id) succeeded: \(wrote)",
+                metadata: [
+                    "job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "succeeded", "wrote": "\(wrote)",
+                    "seconds": .stringConvertible(seconds),
+                ])
+        } else {
+            logger.warning(
+                "job \(job.id): claim lost before finishing; its result is dropped",
+                metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "claim-lost"])
+        }
     }
 
     /// Fails a job the planner refused, with its reason.
@@ -151,22 +188,45 @@ public final class JobRunner: Service, Sendable {
         onFinish(Outcome(kind: job.kind, succeeded: false, seconds: seconds, solverSeconds: 0))
     }
 
-    /// The job's plan; nil when the service was asked to stop and the solve did not finish
-    /// within the grace period after that (the solver thread is left to the process's exit).
-    func planOrHandBack(_ job: JobRecord) async throws -> Plan? {
+    /// The job's result; nil when the service was asked to stop and the work did not finish
+    /// within the grace period after that (its thread is left to the process's exit): then the
+    /// job goes back to the queue, its attempt not spent.
+    func resultOrHandBack<T: Sendable>(_ job: JobRecord, _ work: @escaping @Sendable () async throws -> T)
+        async throws -> T?
+    {
         let grace = shutdownGraceSeconds
-        let race = FirstResult<Plan?>()
+        let race = FirstResult<T?>()
         Task {
-            do { race.finish(.success(try await self.execute(job))) } catch { race.finish(.failure(error)) }
+            do { race.finish(.success(try await work())) } catch { race.finish(.failure(error)) }
         }
         // An unstructured task inherits the service's graceful-shutdown context.
         let stopping = Task {
-            do { try await gracefulShutdown() } catch { return }  // cancelled: the solve finished
+            do { try await gracefulShutdown() } catch { return }  // cancelled: the work finished
             try? await Task.sleep(for: .seconds(grace))
             race.finish(.success(nil))
         }
         defer { stopping.cancel() }
-        return try await race.value()
+        guard let result = try await race.value() else {
+            let released = try await store.releaseJob(job, worker: worker)
+            let outcome = released ? "queued again (attempt not spent)" : "claim already lost"
+            logger.info(
+                "job \(job.id): stopping; the solve outran the \(grace) s grace: \(outcome)",
+                metadata: ["job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "released"])
+            return nil
+        }
+        return result
+    }
+
+    /// The risk job's plan analysed on a thread of its own.
+    func executeRisk(_ job: JobRecord) async throws -> String {
+        let (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
+        guard let planID = job.payload.basePlan, let samples = job.payload.samples, let seed = job.payload.seed else {
+            throw InputError([Diagnostic(path: "payload", message: "a risk job names its plan, samples and seed")])
+        }
+        let plan = try PlanFile.decode(Data(try await store.plan(planID).body.utf8))
+        let options = SolveOptions(timeLimitSeconds: job.payload.timeLimitSeconds, relativeGap: job.payload.relativeGap)
+        let executor = riskExecutor
+        return try await onOwnThread { try executor(scenario, plan, samples, UInt64(bitPattern: seed), options) }
     }
 
     /// Plans the job's snapshot (or re-plans its base plan under its incident) on a thread of its

@@ -20,7 +20,7 @@ enum Planned {
             var scenario = ScenarioGenerator(.init(seed: seed, providers: 4, offers: 14, workloads: 6, months: 9))
                 .generate()
             scenario.policy.resilience = .nMinus1
-            let planner = Planner(options: SolveOptions(timeLimitSeconds: 20, relativeGap: 0.02))
+            let planner = Planner(options: SolveOptions(timeLimitSeconds: 5, relativeGap: 0.05))
             return (scenario, try planner.plan(scenario))
         }
     }

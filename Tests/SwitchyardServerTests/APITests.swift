@@ -60,6 +60,14 @@ struct Harness {
         let runner = MemoisedPlans.runner(store)
         while try await runner.runOnce() {}
     }
+
+    /// Plans the example through the API (a job, run here) and gives the plan's id.
+    func plannedExample(_ c: Client) async throws -> String {
+        _ = try await c.call(.post, "/v1/plans", token: planner)
+        try await drainJobs()
+        let plans = try await c.call(.get, "/v1/plans", token: viewer)
+        return try #require((plans.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+    }
 }
 
 struct Client: Sendable {
@@ -675,15 +683,54 @@ struct Client: Sendable {
         }
     }
 
+    /// A plan's risk: a planner queues an analysis (a job), which samples futures, re-plans and
+    /// simulates; the summary is listed newest first and shown on the plan's page. Viewers may
+    /// read but not queue; bad numbers are 422 naming the field, an unknown plan 404.
+    @Test func analysesAPlansRiskAsAJob() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let id = try await h.plannedExample(c)
+                #expect(try await c.call(.post, "/v1/plans/\(id)/risk", token: h.viewer).status == 403)
+                for (body, field) in [
+                    (#"{"samples": 0}"#, "samples"), (#"{"seed": -1}"#, "seed"), (#"{"sample": 5}"#, "sample"),
+                ] {
+                    let refused = try await c.call(.post, "/v1/plans/\(id)/risk", token: h.planner, body: body)
+                    #expect(refused.status == 422, "\(body): \(refused.text)")
+                    #expect(refused.text.contains("\"\(field)\""), "\(refused.text)")
+                }
+                #expect(try await c.call(.post, "/v1/plans/plan-none/risk", token: h.planner).status == 404)
+                let queued = try await c.call(
+                    .post, "/v1/plans/\(id)/risk", token: h.planner, body: #"{"samples": 4, "seed": 3}"#)
+                #expect(queued.status == 202, "\(queued.text)")
+                #expect(queued.json["kind"] as? String == "risk" && queued.json["samples"] as? Int == 4)
+                try await h.drainJobs()
+                let job = try await c.call(.get, try #require(queued.header("Location")), token: h.viewer)
+                #expect(job.json["state"] as? String == "succeeded", "\(job.text)")
+                let listed = try await c.call(.get, "/v1/plans/\(id)/risk", token: h.viewer)
+                let items = try #require(listed.json["items"] as? [[String: Any]])
+                #expect(items.count == 1)
+                let summary = try #require(items.first?["summary"] as? [String: Any])
+                #expect(summary["samples"] as? Int == 4 && summary["seed"] as? Int == 3)
+                let runs = try #require(summary["runs"] as? [[String: Any]])
+                #expect(Set(runs.compactMap { $0["workload"] as? String }) == ["frontier-pretrain", "frontier-next"])
+                #expect(try await c.call(.get, "/v1/plans/plan-none/risk", token: h.viewer).status == 404)
+                // The plan's page shows the latest analysis: the chance, each run, the cost's tail.
+                let session = try await c.signIn(h.viewer)
+                let page = try await c.call(.get, "/plans/\(id)", token: nil, headers: ["Cookie": session])
+                #expect(page.text.contains("4 sampled futures (seed 3)"), "\(page.text)")
+                #expect(page.text.contains("data-figure=\"risk-all-on-time\""))
+                #expect(page.text.contains("data-figure=\"risk-run\" data-value=\"frontier-pretrain\""))
+                #expect(page.text.contains("data-figure=\"risk-cvar95USD\""))
+            }
+        }
+    }
+
     /// A plan's exports as YAML streams: Kueue for one month, SkyPilot tasks; a month outside the
     /// horizon or malformed is 422 naming `month`, an unknown target 404.
     @Test func servesAPlansExports() async throws {
         try await Harness.with { h in
             try await h.test { c in
-                _ = try await c.call(.post, "/v1/plans", token: h.planner)
-                try await h.drainJobs()
-                let plans = try await c.call(.get, "/v1/plans", token: h.viewer)
-                let id = try #require((plans.json["items"] as? [[String: Any]])?.first?["id"] as? String)
+                let id = try await h.plannedExample(c)
                 let kueue = try await c.call(.get, "/v1/plans/\(id)/export/kueue?month=2027-05", token: h.viewer)
                 #expect(kueue.status == 200, "\(kueue.text)")
                 #expect(kueue.header("Content-Type") == "application/yaml")

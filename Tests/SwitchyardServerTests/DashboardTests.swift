@@ -230,6 +230,8 @@ struct DashboardTests {
                         if fates.contains("lost") { #expect(cells.contains { $0 < required }, "without \(provider)") }
                     }
                     #expect(detail.figures("lease-total").count == (plan["leases"] as? [Any])?.count)
+                    // No risk analysis yet: the page says how to start one.
+                    #expect(detail.dom.contains("No risk analysis of this plan yet"))
                     // The plan hands itself on: its exports download with the page's session.
                     #expect(detail.dom.contains("href=\"/plans/\(planID)/export/skypilot\""))
                     #expect(detail.dom.contains("action=\"/plans/\(planID)/export/kueue\""))

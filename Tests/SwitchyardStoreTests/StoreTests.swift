@@ -285,6 +285,34 @@ import Testing
         }
     }
 
+    /// A risk analysis is a job like a plan: queued for a plan that exists, its summary kept beside
+    /// that plan once its worker finishes it (and only then), newest first.
+    @Test(arguments: TestDatabases.available)
+    func aRiskAnalysisIsKeptBesideItsPlan(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let (_, plan) = try await Self.plannedExample(store)
+            await #expect(throws: StoreError.self) {
+                try await store.submitRisk(
+                    plan: "plan-none", samples: 10, seed: 1, timeLimitSeconds: 30, actor: Self.planner)
+            }
+            let job = try await store.submitRisk(
+                plan: plan.id, samples: 20, seed: 7, timeLimitSeconds: 30, actor: Self.planner)
+            #expect(job.kind == .risk && job.payload.basePlan == plan.id && job.payload.samples == 20)
+            let claimed = try #require(try await store.claimJob(worker: "A", leaseSeconds: 30))
+            #expect(claimed.payload.seed == 7)
+            // Another worker's result is refused; nothing is kept.
+            #expect(try await store.completeRiskJob(claimed, worker: "B", summary: "{}") == nil)
+            #expect(try await store.riskAnalyses(plan: plan.id).isEmpty)
+            let id = try #require(
+                try await store.completeRiskJob(claimed, worker: "A", summary: #"{"samples":20}"#))
+            let kept = try await store.riskAnalyses(plan: plan.id)
+            #expect(kept.map(\.id) == [id])
+            #expect(kept.first?.body == #"{"samples":20}"# && kept.first?.seed == 7 && kept.first?.jobId == job.id)
+            #expect(try await store.job(job.id).state == .succeeded)
+            await #expect(throws: StoreError.self) { try await store.riskAnalyses(plan: "plan-none") }
+        }
+    }
+
     @Test(arguments: TestDatabases.available)
     func aJobIsFailedAfterItsLastAttemptDies(backend: TestDatabases.Backend) async throws {
         try await TestDatabases.with(backend) { store, _ in
