@@ -31,6 +31,10 @@ enum Dashboard {
         .muted{color:var(--muted)}a{color:var(--accent)}.empty{padding:30px;text-align:center;color:var(--muted)}
         form.login{max-width:420px;margin:60px auto}input{width:100%;padding:9px;border:1px solid #cbd5e1;border-radius:8px;font:inherit}
         button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
+        .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
+        @media (max-width:700px){header{padding:10px 14px;gap:8px 16px;flex-wrap:wrap}main{padding:14px 12px 40px}
+        td,th{white-space:nowrap}.chart{min-width:720px}.cards{grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}
+        .card .v{font-size:19px}.empty{padding:18px}}
         """
 
     static let sections = [("/", "Overview"), ("/plans", "Plans"), ("/leases", "Leases"), ("/incidents", "Incidents")]
@@ -337,13 +341,14 @@ extension SwitchyardServer {
         func number(_ value: Any?) -> Double { (value as? NSNumber)?.doubleValue ?? .nan }
         let cost = summary["cost"] as? [String: Any] ?? [:]
         html += "<p class=\"muted\">\(latest.samples) sampled futures (seed \(latest.seed)), "
-        html += "\(Dashboard.time(latest.createdAtMilliseconds)) UTC: each incident re-planned, then simulated.</p>"
+        html += "\(Dashboard.time(latest.createdAtMilliseconds)): each incident re-planned, then simulated.</p>"
         html += "<div class=\"cards\">"
         let all = number(summary["allOnTime"])
+        let interval =
+            "\(Formatted.percent(number(summary["allOnTimeLow"])))–\(Formatted.percent(number(summary["allOnTimeHigh"])))"
         html += Dashboard.card(
-            "P(all runs on time)",
-            "\(Formatted.percent(all)) (\(Formatted.percent(number(summary["allOnTimeLow"])))–\(Formatted.percent(number(summary["allOnTimeHigh"]))))",
-            figure: "risk-all-on-time", raw: Charts.number(all))
+            "P(all runs on time), 95%: \(interval)", Formatted.percent(all), figure: "risk-all-on-time",
+            raw: Charts.number(all))
         for (key, label) in [
             ("meanUSD", "Expected cost"), ("p95USD", "Cost, 95th percentile"), ("cvar95USD", "CVaR95"),
         ] {

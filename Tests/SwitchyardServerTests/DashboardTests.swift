@@ -81,6 +81,21 @@ enum Browser {
         return result.stdout
     }
 
+    /// How wide each page lays out (document scroll width, CSS pixels) on a screen `width` pixels
+    /// wide, signed in with `cookie` (`name=value`): scripts/page-width.py, over Chromium's
+    /// DevTools protocol.
+    static func widths(_ urls: [String], cookie: String, width: Int) async throws -> [(url: String, width: Int)] {
+        let path = try #require(path, "Chromium is needed: apt-get install chromium")
+        let result = try await runCommand(
+            "/usr/bin/env", ["python3", Fixtures.path("scripts/page-width.py"), path, "\(width)", cookie] + urls)
+        #expect(result.status == 0, "page-width.py failed: \(result.stderr)")
+        return result.stdout.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let laidOut = Int(parts[1]) else { return nil }
+            return (String(parts[0]), laidOut)
+        }
+    }
+
     /// A screenshot of the page as PNG bytes.
     static func screenshot(_ url: String) async throws -> Data {
         let path = try #require(path, "Chromium is needed: apt-get install chromium")
@@ -279,6 +294,17 @@ struct DashboardTests {
                     let png = try await Browser.screenshot(handOff.url(base, cookie: session, next: "/"))
                     #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
                     #expect(png.count > 30_000)
+
+                    // No page scrolls sideways, on a phone (390 px) or a laptop (1440 px): wide
+                    // tables and charts scroll inside their panels.
+                    let pages = ["/", "/plans", "/plans/\(planID)", "/leases", "/incidents"].map { base + $0 }
+                    for width in [390, 1440] {
+                        let measured = try await Browser.widths(pages, cookie: session, width: width)
+                        #expect(measured.count == pages.count, "\(measured)")
+                        for (page, laidOut) in measured {
+                            #expect(laidOut <= width, "\(page) lays out \(laidOut) px wide on a \(width) px screen")
+                        }
+                    }
 
                     // Without a token the dashboard asks for one; a bad token is refused; a token in
                     // the URL signs nobody in.
