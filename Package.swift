@@ -136,7 +136,9 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(
             name: "SimulatorTests", dependencies: ["Simulator", "Scheduler", "Planner", "SwitchyardTesting"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export", "Planner", "Solver", "SwitchyardTesting"]),
+        .testTarget(
+            name: "ExportTests",
+            dependencies: ["Export", "Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting"]),
         .testTarget(name: "RiskTests", dependencies: ["Risk", "Planner", "Simulator", "SwitchyardTesting"]),
         .testTarget(
             name: "SwitchyardStoreTests",
@@ -153,7 +155,7 @@ let package = Package(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer", "SwitchyardStore", "SwitchyardWorker", "SwitchyardServiceTesting",
-                "SwitchyardTesting",
+                "SwitchyardTesting", "SwitchyardModel",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -259,22 +259,33 @@ extension SwitchyardServer {
         return (plan, scenario)
     }
 
-    func overviewPage() async throws -> Response {
-        guard let record = try await store.currentPlan() else {
-            let scenario = try await store.workspace()
-            return Dashboard.html(
-                "Overview", active: "/",
-                "<h1>Overview</h1><div class=\"panel empty\">"
-                    + (scenario == nil
-                        ? "No scenario yet. Import one: <code>POST /v1/scenarios</code>."
-                        : "No plan yet for \(scenario!.name). Start one: <code>POST /v1/plans</code>.") + "</div>")
+    /// The Overview before the first plan: what to do next, or that a plan is being made (so
+    /// nobody queues a second one).
+    func noPlanOverview() async throws -> Response {
+        let scenario = try await store.workspace()
+        let counts = Dictionary(try await store.jobCounts(), uniquingKeysWith: +)
+        let waiting = (counts[JobState.queued.rawValue] ?? 0) + (counts[JobState.running.rawValue] ?? 0)
+        let message: HTML
+        if let scenario, waiting > 0 {
+            message =
+                "A plan of \(scenario.name) is being made (\(waiting) job(s) queued or running): it shows here when it is done."
+        } else if let scenario {
+            message = "No plan yet for \(scenario.name). Start one: <code>POST /v1/plans</code>."
+        } else {
+            message = "No scenario yet. Import one: <code>POST /v1/scenarios</code>."
         }
+        return Dashboard.html("Overview", active: "/", "<h1>Overview</h1><div class=\"panel empty\">\(message)</div>")
+    }
+
+    func overviewPage() async throws -> Response {
+        guard let record = try await store.currentPlan() else { return try await noPlanOverview() }
         let (plan, scenario) = try await loadPlan(record)
         let figures = PlanFigures(plan: plan, scenario: scenario)
         let labels = figures.months.map(\.description)
         let unmet = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let counts = try await store.leaseCounts()
-        let live = LeaseState.allCases.filter(\.isLive).reduce(0) { $0 + (counts[$1] ?? 0) }
+        let toSign = counts[.proposed] ?? 0
+        let signed = [LeaseState.signed, .provisioning, .active].reduce(0) { $0 + (counts[$1] ?? 0) }
         var body: HTML = "<h1>\(scenario.name)</h1>"
         body +=
             "<p class=\"muted\">Showing plan <a href=\"/plans/\(record.id)\" data-figure=\"plan-id\" data-value=\"\(record.id)\">\(record.id)</a> "
@@ -284,7 +295,8 @@ extension SwitchyardServer {
         body += Dashboard.card(
             "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
         body += Dashboard.card("Leases in plan", "\(plan.leases.count)", figure: "plan-leases")
-        body += Dashboard.card("Live leases", "\(live)", figure: "live-leases")
+        body += Dashboard.card("Leases to sign", "\(toSign)", figure: "leases-to-sign")
+        body += Dashboard.card("Signed or running", "\(signed)", figure: "leases-signed")
         body += Dashboard.card(
             "Unmet demand", unmet > 0 ? "\(Charts.compact(unmet)) ref-h" : "none", figure: "unmet",
             raw: Charts.number(unmet))
@@ -529,12 +541,17 @@ extension SwitchyardServer {
         if leases.isEmpty {
             body += "<div class=\"empty\">No leases yet: accept a plan (<code>POST /v1/plans/{id}/accept</code>).</div>"
         } else {
+            let signBy = try await signByDates(leases)
+            body += "<p class=\"muted\">Soonest to sign first: sign by the start month less the offer's lead time.</p>"
             body +=
-                "<table><tr><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
+                "<table><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
             body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th></tr>"
-            for l in leases {
+            for l in leases.sorted(by: {
+                (signBy[$0.id] ?? $0.start, $0.start, $0.id) < (signBy[$1.id] ?? $1.start, $1.start, $1.id)
+            }) {
                 body +=
-                    "<tr><td>\(l.id)</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
+                    "<tr><td data-figure=\"sign-by\" data-value=\"\(signBy[l.id] ?? "")\">\(signBy[l.id] ?? "-")</td><td>\(l.id)</td>"
+                    + "<td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
                     + "<td><a href=\"/plans/\(l.planId)\">\(l.planId)</a></td>"
                 body +=
                     "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
@@ -545,6 +562,36 @@ extension SwitchyardServer {
             body += "</table>"
         }
         return Dashboard.html("Leases", active: "/leases", body + "</div>")
+    }
+
+    /// Each lease's sign-by date (YYYY-MM-DD): the first day of its start month less its offer's
+    /// lead time, from the scenario its plan was made for; none where the offer is unknown.
+    func signByDates(_ leases: [LeaseRecord]) async throws -> [String: String] {
+        var leadTimes: [String: [String: Int]] = [:]
+        var dates: [String: String] = [:]
+        for lease in leases {
+            if leadTimes[lease.planId] == nil {
+                let version = try await store.plan(lease.planId).scenarioVersion
+                let (_, scenario) = try await store.snapshot(version: version)
+                leadTimes[lease.planId] = Dictionary(
+                    scenario.offers.map { ($0.id.rawValue, $0.leadTimeDays) }, uniquingKeysWith: { a, _ in a })
+            }
+            guard let days = leadTimes[lease.planId]?[lease.offer], let month = YearMonth(parsing: lease.start) else {
+                continue
+            }
+            dates[lease.id] = Self.signBy(month, leadTimeDays: days)
+        }
+        return dates
+    }
+
+    /// The first day of `month` less `leadTimeDays`, as YYYY-MM-DD (UTC calendar).
+    static func signBy(_ month: YearMonth, leadTimeDays: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let first = calendar.date(from: DateComponents(year: month.year, month: month.month, day: 1))!
+        let date = calendar.date(byAdding: .day, value: -leadTimeDays, to: first)!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 
     func incidentsPage() async throws -> Response {

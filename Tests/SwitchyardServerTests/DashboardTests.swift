@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SwitchyardModel
 import SwitchyardServer
 import SwitchyardStore
 import SwitchyardTesting
@@ -173,6 +174,9 @@ struct DashboardTests {
                     #expect(try await open("/").dom.contains("No plan yet"))
 
                     let job = try await c.call(.post, "/v1/plans", token: h.planner)
+                    // While it is made, the overview says so (and offers no second one).
+                    let making = try await open("/").dom
+                    #expect(making.contains("is being made") && !making.contains("Start one"), "\(making)")
                     try await h.drainJobs()
                     let planURL =
                         "/v1/plans/"
@@ -199,6 +203,9 @@ struct DashboardTests {
                     #expect(overview.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
                     #expect(overview.dom.contains(Self.usd(planReply.json["totalCostUSD"] as? String)))
                     #expect(overview.figures("plan-leases") == ["\(leases.count)"])
+                    // One lease signed: the rest of the accepted plan's proposals are to sign.
+                    #expect(overview.figures("leases-to-sign") == ["\(leases.count - 1)"])
+                    #expect(overview.figures("leases-signed") == ["1"])
                     let costs = overview.marks(in: "cost")
                     let byMonth = try #require((plan["cost"] as? [String: Any])?["byMonth"] as? [String: Any])
                     #expect(costs.count == byMonth.count)
@@ -277,6 +284,23 @@ struct DashboardTests {
                         let count = (listed.json["items"] as? [Any])?.count ?? -1
                         #expect(leasePage.figures("leases-\(state.rawValue)") == ["\(count)"], "\(state)")
                     }
+                    // Soonest to sign first: the start month's first day less the offer's lead time.
+                    let signBy = leasePage.figures("sign-by")
+                    #expect(signBy.count == leases.count && signBy == signBy.sorted(), "\(signBy)")
+                    let scenario = try Fixtures.frontierLab()
+                    var calendar = Calendar(identifier: .gregorian)
+                    calendar.timeZone = TimeZone(identifier: "UTC")!
+                    let expected = leases.compactMap { lease -> String? in
+                        guard let offer = scenario.offers.first(where: { $0.id.rawValue == lease["offer"] as? String }),
+                            let start = (lease["start"] as? String).flatMap(YearMonth.init(parsing:)),
+                            let first = calendar.date(
+                                from: DateComponents(year: start.year, month: start.month, day: 1)),
+                            let date = calendar.date(byAdding: .day, value: -offer.leadTimeDays, to: first)
+                        else { return nil }
+                        let d = calendar.dateComponents([.year, .month, .day], from: date)
+                        return String(format: "%04d-%02d-%02d", d.year!, d.month!, d.day!)
+                    }
+                    #expect(expected.sorted() == signBy)
 
                     // Incidents with the re-plan's cost change.
                     let incidents = try await c.call(.get, "/v1/incidents", token: h.viewer)
