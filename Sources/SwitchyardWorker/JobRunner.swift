@@ -151,7 +151,7 @@ public final class JobRunner: Service, Sendable {
     func runPlan(_ job: JobRecord, seconds: () -> Double) async throws {
         guard let plan = try await resultOrHandBack(job, { try await self.execute(job) }) else { return }
         let planID = try await store.completeJob(job, worker: worker, plan: plan)
-        finished(job, planID.map { "plan \($0)" }, seconds: seconds())
+        finished(job, planID.map { ("plan", $0) }, seconds: seconds())
         onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
     }
 
@@ -159,17 +159,19 @@ public final class JobRunner: Service, Sendable {
     func runRisk(_ job: JobRecord, seconds: () -> Double) async throws {
         guard let summary = try await resultOrHandBack(job, { try await self.executeRisk(job) }) else { return }
         let id = try await store.completeRiskJob(job, worker: worker, summary: summary)
-        finished(job, id.map { "risk \($0)" }, seconds: seconds())
+        finished(job, id.map { ("risk", $0) }, seconds: seconds())
         onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: seconds()))
     }
 
-    /// Logs a finished job: what it wrote, or that its claim was lost and its result dropped.
-    func finished(_ job: JobRecord, _ wrote: String?, seconds: Double) {
+    /// Logs a finished job: what it wrote (`plan` or `risk`, and its id; the same key in the
+    /// log's metadata), or that its claim was lost and its result dropped.
+    func finished(_ job: JobRecord, _ wrote: (kind: String, id: String)?, seconds: Double) {
         if let wrote {
             logger.info(
-                "job \(job.id) succeeded: \(wrote)",
+                "job \(job.id) succeeded: \(wrote.kind) \(wrote.id)",
                 metadata: [
-                    "job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "succeeded", "wrote": "\(wrote)",
+                    "job": "\(job.id)", "kind": "\(job.kind.rawValue)", "outcome": "succeeded",
+                    wrote.kind: "\(wrote.id)",
                     "seconds": .stringConvertible(seconds),
                 ])
         } else {

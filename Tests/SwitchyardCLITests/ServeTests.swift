@@ -544,6 +544,7 @@ final class ServerProcess: @unchecked Sendable {
         #expect(
             objects.contains {
                 $0["outcome"] as? String == "succeeded" && ($0["job"] as? String)?.hasPrefix("job-") == true
+                    && ($0["plan"] as? String)?.hasPrefix("plan-") == true
             })
     }
 
