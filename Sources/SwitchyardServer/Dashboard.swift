@@ -32,6 +32,7 @@ enum Dashboard {
         form.login{max-width:420px;margin:60px auto}input{width:100%;padding:9px;border:1px solid #cbd5e1;border-radius:8px;font:inherit}
         button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
         .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
+        .flag{color:#991b1b;font-weight:600}
         @media (max-width:700px){header{padding:10px 14px;gap:8px 16px;flex-wrap:wrap}main{padding:14px 12px 40px}
         td,th{white-space:nowrap}.chart{min-width:720px}.cards{grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}
         .card .v{font-size:19px}.empty{padding:18px}}
@@ -302,7 +303,7 @@ extension SwitchyardServer {
             raw: Charts.number(unmet))
         body += Dashboard.card(
             "Optimality gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
-        body += "</div>"
+        body += "</div>" + Self.inShort(plan)
         body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
         body += Charts.stackedColumns(
             id: "supply", title: "Accelerators supplied per month, by provider and model", labels: labels,
@@ -316,6 +317,17 @@ extension SwitchyardServer {
         body += Charts.shares(id: "shares", title: "Peak provider share", rows: figures.peakShares, cap: figures.cap)
         body += "</div>"
         return Dashboard.html("Overview", active: "/", body)
+    }
+
+    /// The plan's summary sentences (its explanation's, as the CLI prints them first) and how the
+    /// solve went, flagged when the gap is outside the one asked for.
+    static func inShort(_ plan: Plan) -> HTML {
+        var html: HTML = "<h2>In short</h2><div class=\"panel\"><ul>"
+        for sentence in plan.explanation.summary { html += "<li data-figure=\"summary\">\(sentence)</li>" }
+        let outside = plan.solver.status == "feasible"
+        html += "</ul><p class=\"\(raw: outside ? "flag" : "muted")\" data-figure=\"solver-status\" "
+        html += "data-value=\"\(plan.solver.status)\">Solver: \(plan.solver.statusSentence()).</p></div>"
+        return html
     }
 
     func plansPage() async throws -> Response {

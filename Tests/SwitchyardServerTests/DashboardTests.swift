@@ -203,6 +203,12 @@ struct DashboardTests {
                     #expect(overview.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
                     #expect(overview.dom.contains(Self.usd(planReply.json["totalCostUSD"] as? String)))
                     #expect(overview.figures("plan-leases") == ["\(leases.count)"])
+                    // The plan in short, as the CLI says it first, and how the solve went.
+                    let summary = try #require((plan["explanation"] as? [String: Any])?["summary"] as? [String])
+                    #expect(overview.matches(#"<li data-figure="(summary)">"#).count == summary.count)
+                    #expect(overview.dom.contains(try #require(summary.first)))
+                    let status = try #require((plan["solver"] as? [String: Any])?["status"] as? String)
+                    #expect(overview.figures("solver-status") == [status])
                     // One lease signed: the rest of the accepted plan's proposals are to sign.
                     #expect(overview.figures("leases-to-sign") == ["\(leases.count - 1)"])
                     #expect(overview.figures("leases-signed") == ["1"])
