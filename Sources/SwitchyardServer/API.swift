@@ -292,8 +292,8 @@ extension SwitchyardServer {
     static func riskOptions(_ body: ByteBuffer, maximum: Double) throws -> (
         samples: Int, seed: Int64, timeLimitSeconds: Double
     ) {
-        let (limit, gap) = try solverOptions(body, allowed: ["samples", "seed"], maximum: maximum)
-        _ = gap
+        // relativeGap is read (and checked) with the rest but not used: re-plans stop at 1%.
+        let (limit, _) = try solverOptions(body, allowed: ["samples", "seed"], maximum: maximum)
         guard let f = limit.fields else { return (200, 1, limit.limit) }
         var r = DocumentReader(strictText: true)
         var samples = 200
