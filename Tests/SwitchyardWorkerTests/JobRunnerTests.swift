@@ -39,10 +39,18 @@ import Testing
                 configuration: .init(services: [runner], logger: .init(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
+                // Running, it plans what is queued (so the last check below is not vacuous).
+                let first = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+                var state = JobState.queued
+                for _ in 0..<600 where state != .succeeded {
+                    try await Task.sleep(for: .milliseconds(50))
+                    state = try await store.job(first.id).state
+                }
+                #expect(state == .succeeded)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
-            // Stopped: a job queued now stays queued.
+            // Stopped (run() returned): a job queued now stays queued.
             let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
             try await Task.sleep(for: .milliseconds(600))
             #expect(try await store.job(job.id).state == .queued)
