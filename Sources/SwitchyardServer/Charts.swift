@@ -236,14 +236,26 @@ enum Charts {
 
     static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
 
-    /// 1.2k, 3.4M.
+    /// 1.25k, 3.4M: thousands, millions and billions to three significant digits.
     static func compact(_ x: Double) -> String {
         switch abs(x) {
-        case 1e9...: String(format: "%.1fB", x / 1e9)
-        case 1e6...: String(format: "%.1fM", x / 1e6)
-        case 1e3...: String(format: "%.1fk", x / 1e3)
+        case 1e9...: significant(x / 1e9) + "B"
+        case 1e6...: significant(x / 1e6) + "M"
+        case 1e3...: significant(x / 1e3) + "k"
         default: number(x)
         }
+    }
+
+    /// Three significant digits, trailing zeros dropped: 1.25, 12.5, 125, 3 (a tick at 1,250 reads
+    /// "1.25k", never "1.2k" or "1.3k").
+    static func significant(_ x: Double) -> String {
+        let digits = abs(x) >= 100 ? 0 : abs(x) >= 10 ? 1 : 2
+        var text = String(format: "%.\(digits)f", x)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text
     }
 }
 
