@@ -32,7 +32,7 @@ public enum SkyPilotExport {
             let alone = restarts.filter { nodeCount($0.accelerators, clusters.clusters[$0.cluster]) != nodes }
             let task = Task(
                 name: base, workload: run.workload, accelerators: run.accelerators, start: run.start, end: run.end,
-                deadline: run.deadline, clusters: [home] + fallback.map(\.cluster), lost: nil)
+                deadline: run.deadline, clusters: Self.once([home] + fallback.map(\.cluster)), lost: nil)
             files.append(ExportedFile(path: base + ".yaml", text: task.text(clusters, plan: plan)))
             for r in alone {
                 let name = base + "--without-" + KubeName.label(r.lost.rawValue)
@@ -43,6 +43,12 @@ public enum SkyPilotExport {
             }
         }
         return files
+    }
+
+    /// Clusters in order, each once (two providers' losses may restart a run in the same one).
+    static func once(_ clusters: [Int]) -> [Int] {
+        var seen: Set<Int> = []
+        return clusters.filter { seen.insert($0).inserted }
     }
 
     /// Nodes a gang takes in a cluster: whole nodes, the last one partly used when the gang is not

@@ -256,6 +256,10 @@ extension DocumentNode {
         #expect(restartTask["resources"]?["accelerators"]?.string == "B200:8")
     }
 
+    @Test func aRestartClusterIsListedOnceWhateverLossLeadsThere() {
+        #expect(SkyPilotExport.once([3, 5, 5, 3, 1]) == [3, 5, 1])
+    }
+
     @Test(.enabled(if: PythonTools.usable)) func skyPilotsLoaderAcceptsEveryTask() throws {
         for (scenario, plan) in try Planned.all() {
             let files = SkyPilotExport.files(scenario: scenario, plan: plan)
