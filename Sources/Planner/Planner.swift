@@ -396,7 +396,7 @@ extension Planner {
         timing.roundingSeconds += elapsed - (given == nil ? relaxation.seconds : 0)
         // A constraint-generation round that may not be the last leaves this to the last one.
         if search, !withinGap(incumbent), let start = incumbent {
-            incumbent = withRunsFixed(model, from: start, clock: clock, timing: &timing)
+            incumbent = withRunsFixed(model, from: start, bound: bound, clock: clock, timing: &timing)
         }
         let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds
         // Rounding often lands inside the requested gap already; then branch and cut has nothing
@@ -484,33 +484,47 @@ extension Planner {
         return relaxation
     }
 
-    /// With the runs where the heuristic put them (at LP level they cost next to nothing over
-    /// the relaxation), branch and cut on leases and backups alone is quick: up to half the
-    /// time left. Its own bound holds for that restriction only and is not used. The cheaper of
-    /// `start` and what it finds.
+    /// The rounded plan searched further with the runs where it has them (at LP level they cost
+    /// next to nothing over the relaxation): first branch and cut on everything else, for up to
+    /// half the time left and a tenth of the limit (on the example: $1,229.5M from $1,261.0M in
+    /// a second), then, while the plan is outside the gap, relax-and-fix and fix-and-optimise
+    /// (`localSearch`) until two thirds of the time then left (on the small benchmark Cbc found
+    /// $58.88M in 5 s, they $56.76M in 10). Bounds of these restrictions are not used. The
+    /// cheapest plan of `start` and what they find.
     func withRunsFixed(
-        _ model: SourcingModel, from start: Solution, clock: ContinuousClock.Instant, timing: inout SolveTiming
+        _ model: SourcingModel, from start: Solution, bound: Double?, clock: ContinuousClock.Instant,
+        timing: inout SolveTiming
     ) -> Solution {
         let limit = options.timeLimitSeconds ?? .infinity
-        guard !model.runStart.isEmpty, limit - (ContinuousClock.now - clock).seconds >= 2 else { return start }
-        var restricted = model.lp
-        for v in model.runStart.values {
-            let value = start.values[v.index].rounded()
-            restricted.setBounds(v, lower: value, upper: value)
-        }
-        var restrictedOptions = options
-        restrictedOptions.timeLimitSeconds = max(1, (limit - (ContinuousClock.now - clock).seconds) / 2)
-        restrictedOptions.initialSolution = start.values
-        let searched = try? milpSolver.solve(restricted, options: restrictedOptions)
-        timing.branchAndCutSeconds += searched?.seconds ?? 0
+        func left() -> Double { limit - (ContinuousClock.now - clock).seconds }
         var best = start
-        if let s = searched, s.status.hasSolution, (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6 {
-            best = s
-            best.bestBound = start.bestBound
-            best.basis = best.basis ?? start.basis
-            best.status = (model.gap(best) ?? .infinity) <= options.relativeGap ? .optimal : .feasible
+        if !model.runStart.isEmpty, left() >= 2 {
+            var restricted = model.lp
+            for v in model.runStart.values {
+                let value = start.values[v.index].rounded()
+                restricted.setBounds(v, lower: value, upper: value)
+            }
+            var restrictedOptions = options
+            restrictedOptions.timeLimitSeconds = max(1, min(left() / 2, 0.1 * limit))
+            restrictedOptions.initialSolution = start.values
+            let searched = try? milpSolver.solve(restricted, options: restrictedOptions)
+            timing.branchAndCutSeconds += searched?.seconds ?? 0
+            if let s = searched, s.status.hasSolution,
+                (s.objective ?? .infinity) < (start.objective ?? .infinity) - 1e-6
+            {
+                best = s
+                best.bestBound = start.bestBound
+                best.basis = best.basis ?? start.basis
+            }
+            say("branch and cut with the runs fixed: \(cost(best))", since: clock)
         }
-        say("branch and cut with the runs fixed: \(cost(best))", since: clock)
+        // A third of the time is left to branch and cut on the whole model after this: its cuts
+        // raise the bound (on `generate --seed 2` by 2.3% in 3 s), which nothing here does.
+        let end = ContinuousClock.now + .seconds(min(1e9, max(0, 2 * left() / 3)))
+        best = localSearch(model, from: best, bound: bound, until: end, clock: clock, timing: &timing)
+        best.status =
+            (model.gap(objective: best.objective, bound: bound) ?? .infinity) <= options.relativeGap
+            ? .optimal : .feasible
         return best
     }
 

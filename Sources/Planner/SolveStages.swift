@@ -172,7 +172,8 @@ struct SolveStages {
         let target = planner.options.relativeGap
         guard let gap = rounded.model.gap(rounded.solution), gap > target else { return result }
         let model = rounded.model
-        var solution = planner.withRunsFixed(model, from: rounded.solution, clock: started, timing: &timing)
+        var solution = planner.withRunsFixed(
+            model, from: rounded.solution, bound: rounded.solution.bestBound, clock: started, timing: &timing)
         if let gap = model.gap(solution), gap > target {
             let searched = try planner.branchAndCut(
                 model, from: solution, bound: solution.bestBound, basis: solution.basis, clock: started,

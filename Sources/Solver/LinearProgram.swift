@@ -115,6 +115,11 @@ public struct LinearProgram: Sendable, Codable {
         isInteger = [Bool](repeating: false, count: variableCount)
     }
 
+    /// Makes one variable continuous (a partial relaxation, as relax-and-fix solves).
+    public mutating func relaxIntegrality(of variable: Variable) {
+        isInteger[variable.index] = false
+    }
+
     /// The terms of one row.
     public func terms(of constraint: Constraint) -> [(Variable, Double)] {
         (rowStarts[constraint.index]..<rowStarts[constraint.index + 1]).map {
