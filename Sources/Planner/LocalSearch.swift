@@ -1,4 +1,5 @@
 import Solver
+import SwitchyardModel
 
 /// The plan's integer decisions in groups a small MILP can settle at a time: each accelerator
 /// model's (its offers' leases, signatures and backups, its clusters' lanes, the gangs on it,
@@ -119,7 +120,7 @@ extension Planner {
             (model.gap(objective: s.objective, bound: bound) ?? .infinity) <= options.relativeGap
         }
         guard var best = start.objective.map({ _ in start }), !inside(best) else { return start }
-        func keep(_ s: Solution?, _ what: String) -> Bool {
+        func keep(_ s: Solution?, _ step: SolverStep, _ what: String) -> Bool {
             guard let s, s.status.hasSolution, let objective = s.objective,
                 objective < (best.objective ?? .infinity) - 1e-6 * max(1, abs(objective))
             else { return false }
@@ -129,13 +130,14 @@ extension Planner {
             better.status = inside(better) ? .optimal : .feasible
             best = better
             say("\(what): \(cost(best))", since: clock)
+            record(step, model, objective: best.objective)
             return true
         }
         // Relax-and-fix builds a plan anew: it pays where rounding left the plan far from the
         // bound (the small benchmark, 5%), not near it (the example, 1.3%: its plan was dearer
         // than the one it started from, and took 2.4 s of a 7 s solve).
         if (model.gap(objective: best.objective, bound: bound) ?? .infinity) > 2 * options.relativeGap {
-            _ = keep(relaxAndFix(search, from: best, until: end, clock: clock), "relax and fix")
+            _ = keep(relaxAndFix(search, from: best, until: end, clock: clock), .relaxAndFix, "relax and fix")
         }
         // Round and round the neighbourhoods until a whole round since the last improvement
         // has improved nothing: each of them has then been solved on the plan as it stands.
@@ -150,7 +152,7 @@ extension Planner {
             var options = SolveOptions(timeLimitSeconds: left, relativeGap: 1e-4, nodeLimit: search.nodeLimit)
             options.initialSolution = best.values
             let s = try? milpSolver.solve(search.restricted(best.values, to: hood), options: options)
-            unchanged = keep(s, "fix and optimise \(hood.name)") ? 0 : unchanged + 1
+            unchanged = keep(s, .fixAndOptimise, "fix and optimise \(hood.name)") ? 0 : unchanged + 1
         }
         return best
     }

@@ -25,6 +25,8 @@ public struct Planner: Sendable {
     /// Relaxations of models with at least this many training-run start patterns are solved by
     /// column generation of the patterns (`RunColumns`).
     var runColumnsFrom = RunColumns.from
+    /// The solve's progress, recorded for the plan's JSON (set by `solve`).
+    var curve: SolveCurve?
 
     /// A planner; defaults: 1% gap, 120 s limit, Cbc (in a child process where it can be, see
     /// `IsolatedCbcSolver`) and Clp.
@@ -56,7 +58,9 @@ public struct Planner: Sendable {
     /// rounds on the relaxation, then on rounded plans, and the last plan is searched further;
     /// otherwise one solve. Then the plan is extracted, explained and reported.
     func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
-        var stages = SolveStages(planner: self, input: input, overrides: overrides)
+        var planner = self
+        planner.curve = SolveCurve()
+        var stages = SolveStages(planner: planner, input: input, overrides: overrides)
         stages.say("planning \(input.workloads.count) workloads over \(input.periods) months")
         let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
         var rounded: SolveStages.Rounded
@@ -361,6 +365,7 @@ extension Planner {
                 model, relaxed: relaxed, relaxation: relaxation, runs: runs, placed: placed, until: deadline,
                 detail: true, clock: clock)
             say("rounded: \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
+            record(.rounded, model, objective: incumbent?.objective)
             if let placed, var plan = incumbent {
                 // Moving a run to another cluster, or starting it earlier or later, changes much at
                 // once (leases, shares, which runs can follow it in its cluster, what a supplier's
@@ -388,6 +393,7 @@ extension Planner {
                     say(
                         "moved \(model.input.workloads[move.workload].id): \(s.objective.map(money) ?? "")",
                         since: clock)
+                    record(.moved, model, objective: s.objective)
                 }
                 incumbent = plan
             }
@@ -447,6 +453,7 @@ extension Planner {
         guard var better = improved(model, plan, guide: guide, seconds: budget) else { return plan }
         timing.roundingSeconds += (ContinuousClock.now - started).seconds
         say("improved: \(cost(better)) from \(money(objective))", since: clock)
+        record(.improved, model, objective: better.objective)
         better.bestBound = plan.bestBound
         better.nodes = plan.nodes
         better.seconds = plan.seconds
@@ -477,6 +484,7 @@ extension Planner {
             throw PlannerError.solver("\(error)")
         }
         timing.relaxationSeconds += relaxation.seconds
+        if relaxation.status == .optimal { record(.relaxation, model, bound: relaxation.objective) }
         say(
             "relaxation: \(relaxation.status.rawValue), bound "
                 + "\(relaxation.status == .optimal ? relaxation.objective.map(money) ?? "none" : "none")",
@@ -517,6 +525,7 @@ extension Planner {
                 best.basis = best.basis ?? start.basis
             }
             say("branch and cut with the runs fixed: \(cost(best))", since: clock)
+            record(.runsFixed, model, objective: best.objective)
         }
         // A third of the time is left to branch and cut on the whole model after this: its cuts
         // raise the bound (on `generate --seed 2` by 2.3% in 3 s), which nothing here does.
@@ -564,6 +573,7 @@ extension Planner {
             throw PlannerError.solver("\(error)")
         }
         say("branch and cut: \(milp.status.rawValue), \(milp.objective.map(money) ?? "no plan")", since: clock)
+        record(.branchAndCut, model, objective: milp.status.hasSolution ? milp.objective : nil, bound: milp.bestBound)
         let seconds = (ContinuousClock.now - clock).seconds
         timing.branchAndCutSeconds += milp.seconds
         var best: Solution

@@ -232,6 +232,7 @@ struct SolveStages {
             relaxationSeconds: timing.relaxationSeconds, roundingSeconds: timing.roundingSeconds,
             branchAndCutSeconds: timing.branchAndCutSeconds, resilienceRounds: timing.resilienceRounds,
             lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds,
-            gapUSD: max(0, objective - bound), unavoidablePenaltyUSD: model.unavoidablePenalty)
+            gapUSD: max(0, objective - bound), unavoidablePenaltyUSD: model.unavoidablePenalty,
+            progress: planner.curve?.progress(of: model, boundOffset: model.unavoidableOutside))
     }
 }

@@ -682,6 +682,47 @@ public struct BindingConstraint: Codable, Sendable, Equatable {
     }
 }
 
+/// The step of a solve that found a plan or a bound (docs/planner.md, Solving).
+public enum SolverStep: String, Codable, Sendable, CaseIterable {
+    /// The LP relaxation: the first bound.
+    case relaxation
+    /// The relaxation rounded to a plan.
+    case rounded
+    /// A training run moved to another cluster or start.
+    case moved
+    /// Branch and cut with the training runs fixed.
+    case runsFixed = "runs-fixed"
+    /// Relax-and-fix over windows of months.
+    case relaxAndFix = "relax-and-fix"
+    /// Fix-and-optimise over one model's or two months' decisions.
+    case fixAndOptimise = "fix-and-optimise"
+    /// Branch and cut on the whole model: a plan, a higher bound, or both.
+    case branchAndCut = "branch-and-cut"
+    /// The last step: leases lowered by a node where the plan stays feasible.
+    case improved
+}
+
+/// One point of a solve's progress: the best plan and the best bound so far, at `seconds` from
+/// the start of the plan, and the step that moved either.
+public struct SolverProgressPoint: Codable, Sendable, Equatable {
+    /// Seconds since the plan began.
+    public var seconds: Double
+    /// The step that found the plan or the bound.
+    public var step: SolverStep
+    /// The best plan's objective so far, USD (nil before the first plan).
+    public var objectiveUSD: Double?
+    /// The best lower bound so far, USD (nil before the relaxation is solved).
+    public var boundUSD: Double?
+
+    /// A point from its fields.
+    public init(seconds: Double, step: SolverStep, objectiveUSD: Double?, boundUSD: Double?) {
+        self.seconds = seconds
+        self.step = step
+        self.objectiveUSD = objectiveUSD
+        self.boundUSD = boundUSD
+    }
+}
+
 /// Solve statistics.
 public struct SolverReport: Codable, Sendable, Equatable {
     /// The status to report for a solver status (`optimal` or `feasible` when it found a plan)
@@ -736,7 +777,8 @@ public struct SolverReport: Codable, Sendable, Equatable {
     public var nodes: Int
     /// Of `solveSeconds`: the LP relaxation (Clp), which also gives the lower bound.
     public var relaxationSeconds: Double
-    /// Of `solveSeconds`: rounding the relaxation and re-solving with the integers fixed.
+    /// Of `solveSeconds`: rounding the relaxation and re-solving with the integers fixed, moves
+    /// of training runs, relax-and-fix and fix-and-optimise.
     public var roundingSeconds: Double
     /// Of `solveSeconds`: Cbc's branch and cut from the rounded plan (0 when rounding was already within the gap).
     public var branchAndCutSeconds: Double
@@ -752,14 +794,19 @@ public struct SolverReport: Codable, Sendable, Equatable {
     /// Shortfall penalty in the objective that no plan can avoid (a run no cluster can ever
     /// hold, or none outside a lost supplier): `gap` is relative to the objective less this.
     public var unavoidablePenaltyUSD: Double?
+    /// The plan and the bound over time, on the model the plan comes from (the last round of
+    /// N-1 loss cases): a point wherever either moved. Nil in plans written before it.
+    public var progress: [SolverProgressPoint]?
 
     /// A SolverReport from its fields.
     public init(
         status: String, variables: Int, integerVariables: Int, constraints: Int, nonzeros: Int, buildSeconds: Double,
         solveSeconds: Double, explainSeconds: Double, gap: Double, nodes: Int, relaxationSeconds: Double,
         roundingSeconds: Double, branchAndCutSeconds: Double, resilienceRounds: Int, lossCasesOptimised: Int,
-        lossCheckSeconds: Double, gapUSD: Double? = nil, unavoidablePenaltyUSD: Double? = nil
+        lossCheckSeconds: Double, gapUSD: Double? = nil, unavoidablePenaltyUSD: Double? = nil,
+        progress: [SolverProgressPoint]? = nil
     ) {
+        self.progress = progress
         self.gapUSD = gapUSD
         self.unavoidablePenaltyUSD = unavoidablePenaltyUSD
         self.status = status

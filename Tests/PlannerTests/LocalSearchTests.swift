@@ -1,3 +1,4 @@
+import Foundation
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel
@@ -91,5 +92,32 @@ import Testing
         for j in start.model.lp.isInteger.indices where start.model.lp.isInteger[j] {
             #expect(free.contains(j) != runs.contains(j), "column \(j)")
         }
+    }
+}
+
+/// The plan and the bound over time (`SolverReport.progress`), as the JSON carries them.
+@Suite struct SolveProgressTests {
+    @Test func thePlanFallsAndTheBoundRisesOverTime() throws {
+        let scenario = ScenarioGenerator(
+            .init(seed: 1, providers: 4, offers: 12, workloads: 6, months: 6, resilience: false)
+        ).generate()
+        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 20, relativeGap: 0.01)).plan(scenario)
+        let points = try #require(plan.solver.progress)
+        #expect(points.first?.step == .relaxation)
+        #expect(points.first?.objectiveUSD == nil)
+        #expect(points.contains { $0.step == .rounded })
+        for (a, b) in zip(points, points.dropFirst()) {
+            #expect(a.seconds <= b.seconds)
+            #expect((b.objectiveUSD ?? .infinity) <= (a.objectiveUSD ?? .infinity))
+            #expect((b.boundUSD ?? 0) >= (a.boundUSD ?? 0))
+        }
+        let last = try #require(points.last)
+        let objective = plan.cost.objective.double
+        // The last plan on the curve is the plan (or dearer by what the final re-solve of the
+        // losses saved), and its bound the report's.
+        #expect(try #require(last.objectiveUSD) >= objective - 1e-6 * objective)
+        #expect(abs(try #require(last.boundUSD) - (objective - (plan.solver.gapUSD ?? 0))) < 1e-6 * objective)
+        let decoded = try JSONDecoder().decode(SolverReport.self, from: try JSONEncoder().encode(plan.solver))
+        #expect(decoded == plan.solver)
     }
 }
