@@ -533,7 +533,32 @@ extension SwitchyardServer {
             }
             body += "</table></div>"
         }
+        body += Self.solverPanel(plan.solver)
         return Dashboard.html("Plan \(record.id)", active: "/plans", body)
+    }
+
+    /// How the solver got to the plan: its best plan and bound at each step that moved either
+    /// (`solver.progress`), with the gap at that point. Empty for plans written before it.
+    static func solverPanel(_ solver: SolverReport) -> HTML {
+        let points = solver.progress ?? []
+        guard !points.isEmpty else { return "" }
+        var html: HTML = "<h2>How the solver got there</h2><div class=\"panel\">"
+        html += "<p class=\"muted\">Solver: \(solver.statusSentence()).</p>"
+        html += "<table><tr><th class=\"n\">Seconds</th><th>Step</th><th class=\"n\">Plan</th>"
+        html += "<th class=\"n\">Bound</th><th class=\"n\">Gap</th></tr>"
+        for point in points {
+            var gap = "-"
+            if let objective = point.objectiveUSD, let bound = point.boundUSD {
+                let controlled = max(1e-9, abs(objective - (solver.unavoidablePenaltyUSD ?? 0)))
+                gap = String(format: "%.2f%%", max(0, objective - bound) / controlled * 100)
+            }
+            let plan = point.objectiveUSD.map { Formatted.money($0) } ?? "-"
+            let bound = point.boundUSD.map { Formatted.money($0) } ?? "-"
+            html += "<tr data-figure=\"progress\" data-value=\"\(point.step.rawValue)\">"
+            html += "<td class=\"n\">\(String(format: "%.1f", point.seconds))</td><td>\(point.step.rawValue)</td>"
+            html += "<td class=\"n\">\(plan)</td><td class=\"n\">\(bound)</td><td class=\"n\">\(gap)</td></tr>"
+        }
+        return html + "</table></div>"
     }
 
     func leasesPage() async throws -> Response {

@@ -281,6 +281,10 @@ struct DashboardTests {
                     #expect(!placements.isEmpty)
                     #expect(detail.figures("placement").count == rows.count)
                     #expect(!detail.marks(in: "marginal").isEmpty)
+                    // How the solver got there: a row per point of the plan's curve, in its order.
+                    let progress = try #require((plan["solver"] as? [String: Any])?["progress"] as? [[String: Any]])
+                    #expect(!progress.isEmpty)
+                    #expect(detail.figures("progress") == progress.compactMap { $0["step"] as? String })
 
                     // Leases by state, as the API counts them.
                     let leasePage = try await open("/leases")
