@@ -302,7 +302,7 @@ extension SwitchyardServer {
             "Unmet demand", unmet > 0 ? "\(Charts.compact(unmet)) ref-h" : "none", figure: "unmet",
             raw: Charts.number(unmet))
         body += Dashboard.card(
-            "Optimality gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
+            "Optimality gap", Charts.gapPercent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
         body += "</div>" + Self.inShort(plan)
         body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
         body += Charts.stackedColumns(
@@ -452,7 +452,7 @@ extension SwitchyardServer {
             "Colocation", Dashboard.usd(plan.cost.colocation), figure: "colocation-cost",
             raw: plan.cost.colocation.description)
         body += Dashboard.card(
-            "Gap", Charts.percent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
+            "Gap", Charts.gapPercent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
         body += "</div>" + exportLinks(record.id, scenario) + (try await riskPanel(record.id))
         if !plan.runs.isEmpty {
             body +=
@@ -550,7 +550,7 @@ extension SwitchyardServer {
             var gap = "-"
             if let objective = point.objectiveUSD, let bound = point.boundUSD {
                 let controlled = max(1e-9, abs(objective - (solver.unavoidablePenaltyUSD ?? 0)))
-                gap = String(format: "%.2f%%", max(0, objective - bound) / controlled * 100)
+                gap = Charts.gapPercent(max(0, objective - bound) / controlled)
             }
             let plan = point.objectiveUSD.map { Formatted.money($0) } ?? "-"
             let bound = point.boundUSD.map { Formatted.money($0) } ?? "-"

@@ -285,6 +285,9 @@ struct DashboardTests {
                     let progress = try #require((plan["solver"] as? [String: Any])?["progress"] as? [[String: Any]])
                     #expect(!progress.isEmpty)
                     #expect(detail.figures("progress") == progress.compactMap { $0["step"] as? String })
+                    // The gap as the CLI's report writes it, to two decimals (0.66%, not 0.7%).
+                    let gap = try #require(((plan["solver"] as? [String: Any])?["gap"] as? NSNumber)?.doubleValue)
+                    #expect(detail.dom.contains(">\(String(format: "%.2f%%", gap * 100))</div>"))
 
                     // Leases by state, as the API counts them.
                     let leasePage = try await open("/leases")
