@@ -402,13 +402,9 @@ extension PlanReport {
         let points = (s.progress ?? []).filter { $0.objectiveUSD != nil }
         guard !points.isEmpty else { return nil }
         func text(_ p: SolverProgressPoint) -> String {
-            let objective = p.objectiveUSD ?? 0
-            var gap = ""
-            if let bound = p.boundUSD {
-                let controlled = max(1e-9, abs(objective - (s.unavoidablePenaltyUSD ?? 0)))
-                gap = String(format: ", %.2f%%", max(0, objective - bound) / controlled * 100)
-            }
-            return String(format: "%.1f s ", p.seconds) + Formatted.money(objective) + " (\(p.step.rawValue)\(gap))"
+            let gap = s.gap(at: p).map { String(format: ", %.2f%%", $0 * 100) } ?? ""
+            return String(format: "%.1f s ", p.seconds) + Formatted.money(p.objectiveUSD ?? 0)
+                + " (\(p.step.rawValue)\(gap))"
         }
         let shown =
             points.count <= 8 ? points.map(text) : points.prefix(4).map(text) + ["…"] + points.suffix(4).map(text)

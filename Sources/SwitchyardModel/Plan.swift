@@ -734,6 +734,13 @@ public struct SolverReport: Codable, Sendable, Equatable {
         return gap <= target + 1e-9 ? "within-gap" : "feasible"
     }
 
+    /// The gap at a point of `progress`, measured as `gap` is (above the shortfall penalty no
+    /// plan can avoid); nil where the point has no plan or no bound yet.
+    public func gap(at point: SolverProgressPoint) -> Double? {
+        guard let objective = point.objectiveUSD, let bound = point.boundUSD else { return nil }
+        return max(0, objective - bound) / max(1e-9, abs(objective - (unavoidablePenaltyUSD ?? 0)))
+    }
+
     /// The status in words, with the gap: "optimal", "within 0.24% of the bound", "feasible,
     /// 9.10% above the bound (outside the requested gap)".
     public func statusSentence() -> String {

@@ -547,11 +547,7 @@ extension SwitchyardServer {
         html += "<table><tr><th class=\"n\">Seconds</th><th>Step</th><th class=\"n\">Plan</th>"
         html += "<th class=\"n\">Bound</th><th class=\"n\">Gap</th></tr>"
         for point in points {
-            var gap = "-"
-            if let objective = point.objectiveUSD, let bound = point.boundUSD {
-                let controlled = max(1e-9, abs(objective - (solver.unavoidablePenaltyUSD ?? 0)))
-                gap = Charts.gapPercent(max(0, objective - bound) / controlled)
-            }
+            let gap = solver.gap(at: point).map(Charts.gapPercent) ?? "-"
             let plan = point.objectiveUSD.map { Formatted.money($0) } ?? "-"
             let bound = point.boundUSD.map { Formatted.money($0) } ?? "-"
             html += "<tr data-figure=\"progress\" data-value=\"\(point.step.rawValue)\">"

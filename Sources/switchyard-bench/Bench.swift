@@ -120,11 +120,10 @@ extension PlanBench {
     /// The gap of the best plan and bound on the solve's curve `seconds` into it ("—" before the
     /// first plan of the final model; N-1 rounds before it are other models).
     static func gap(_ s: SolverReport, at seconds: Double) -> String {
-        guard let point = s.progress?.last(where: { $0.seconds <= seconds }), let objective = point.objectiveUSD,
-            let bound = point.boundUSD
-        else { return "—" }
-        let controlled = max(1e-9, abs(objective - (s.unavoidablePenaltyUSD ?? 0)))
-        return String(format: "%.2f%%", max(0, objective - bound) / controlled * 100)
+        guard let point = s.progress?.last(where: { $0.seconds <= seconds }), let gap = s.gap(at: point) else {
+            return "—"
+        }
+        return String(format: "%.2f%%", gap * 100)
     }
 }
 
