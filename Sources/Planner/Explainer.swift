@@ -179,14 +179,7 @@ struct Explainer {
                 "\(provider) is at the \(Formatted.percent(cap, digits: 0)) share cap in \(max(atCap, rows.count)) month(s); one more point of cap would save \(money(saving)) (in the \(rows.count) month(s) where it binds)."
             )
         }
-        let above = plan.shares.filter { ($0.shareInUse ?? 0) > $0.cap + 5e-4 }
-        if let top = above.max(by: {
-            ($0.shareInUse ?? 0, $1.month, $1.provider) < ($1.shareInUse ?? 0, $0.month, $0.provider)
-        }) {
-            lines.append(
-                "The share cap is met on capacity held, some of it idle: on what runs, \(top.provider) reaches \(Formatted.percent(top.shareInUse ?? 0)) in \(top.month), and a provider is above the cap in \(above.count) provider-month(s) (see Supplier shares)."
-            )
-        }
+        if let line = PlanReport.aboveCapLine(plan) { lines.append(line) }
         if let budget = binding.first(where: { $0.kind == "budget" }) {
             lines.append(
                 "The budget binds: each extra $1M would save \(money(budget.savingUSD)) of penalty and cost. The plan leaves short the reference-hours that cost most to serve; months that cost the same are interchangeable, and which of them is short is the solver's pick, not a priority."

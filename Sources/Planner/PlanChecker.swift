@@ -335,21 +335,27 @@ private struct CheckRun {
                 (0..<horizon.months).filter { t in
                     t < from || scenario.providers.contains { checker.deliveredShare($0.id, t) < 1 }
                 }.map { months[$0] })
+            // Above the cap only as far as the plan states it, priced (whole gangs that no
+            // placement balanced).
             for row in plan.shares where row.share > cap + 1e-6 && !waived.contains(row.month) {
-                fail(
-                    "\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap"
-                )
+                let total = row.referenceCapacity / row.share
+                let above = row.referenceCapacity - cap * total
+                if above > (row.aboveCap ?? 0) * (1 + 1e-6) + 1e-3 {
+                    fail(
+                        "\(row.provider) supplies \(String(format: "%.2f", row.share * 100))% in \(row.month), above the \(Int(cap * 100))% cap by \(String(format: "%.3f", above)) reference units; the plan states \(String(format: "%.3f", row.aboveCap ?? 0))"
+                    )
+                }
             }
         }
-        // The shares must describe the allocation: at least what is used. They may count more
-        // (capacity held idle, which the report states: `idleShareLine`).
+        // The shares are what runs: the allocation, each provider at least the gangs placed in
+        // its clusters.
         for (t, month) in months.enumerated() {
             let inUse = plan.allocation.filter { $0.month == month }.reduce(0.0) {
                 $0 + $1.accelerators * speedModel.capacityWeight(of: $1.accelerator)
             }
             let reported = plan.shares.filter { $0.month == month }.reduce(0.0) { $0 + $1.referenceCapacity }
-            if reported + 1e-3 < inUse * (1 - 1e-6) {
-                fail("shares in \(month) account for \(reported) reference units; \(inUse) are in use")
+            if abs(reported - inUse) > 1e-3 + inUse * 1e-6 {
+                fail("shares in \(month) count \(reported) reference units; \(inUse) are in use")
             }
             // A provider's share holds at least the gangs placed in its clusters: runs and
             // placed gangs are where they are, whatever the fluid work's split.

@@ -42,6 +42,9 @@ struct PlanExtractor {
         let placements = readPlacements()
         let (shortfalls, penaltyTotal) = readShortfalls()
         let shares = readShares(runs: runs, placements: placements, allocation: allocation)
+        let capPenalty =
+            shares.reduce(0.0) { $0 + ($1.aboveCap ?? 0) } * hours
+            * scenario.policy.shortfallPenaltyPerReferenceHour.double
         var (resilience, expectedExercise, n1Penalty) = readResilience()
         let patterns = RunPatterns(input: input, overrides: model.overrides)
         let done = Dictionary(uniqueKeysWithValues: input.critical.map { ($0, patterns.done($0)) })
@@ -57,8 +60,9 @@ struct PlanExtractor {
             colocation: usd(colocationTotal),
             backupFees: usd(feeTotal), backupExercise: usd(exerciseTotal), expectedExercise: usd(expectedExercise),
             shortfallPenalty: usd(penaltyTotal + n1Penalty),
-            objective: usd(spending + expectedExercise + penaltyTotal + n1Penalty),
-            byProvider: byProvider.mapValues(usd), byModel: byModel.mapValues(usd), byMonth: byMonth.mapValues(usd))
+            objective: usd(spending + expectedExercise + penaltyTotal + n1Penalty + capPenalty),
+            byProvider: byProvider.mapValues(usd), byModel: byModel.mapValues(usd), byMonth: byMonth.mapValues(usd),
+            capPenalty: usd(capPenalty))
         return Plan(
             scenario: scenario.name, scenarioFingerprint: fingerprint(of: scenario), horizon: scenario.horizon,
             hoursPerMonth: hours, leases: leases, colocation: colocation, backups: backups, exercisedBackups: exercised,
@@ -283,7 +287,8 @@ struct PlanExtractor {
     /// Each provider's share of each month's capacity counted against the cap (`C[p,t]`), and
     /// of what runs: its runs' and gangs' reference capacity, plus the work of one accelerator at
     /// a time, which is not in a cluster, split in proportion to what each provider holds beyond
-    /// its gangs. `C` may count more than runs (capacity held idle); the report says how much.
+    /// its gangs. `C` is what runs (the supply rows hold use equal to the allocation), so the two
+    /// agree; what `C` holds above the cap's share is the plan's stated excess (`aboveCap`).
     private func readShares(runs: [TrainingRun], placements: [GangPlacement], allocation: [Allocation])
         -> [ProviderShare]
     {
@@ -330,12 +335,16 @@ struct PlanExtractor {
             let work = min(fluid[t] ?? 0, room)
             let inUse = capacities.indices.map { gangs[$0] + (room > 1e-9 ? work * beyond[$0] / room : 0) }
             let used = inUse.reduce(0, +)
+            let cap = waived.contains(t) ? 1 : scenario.policy.maxProviderShare
             for (p, capacity) in capacities.enumerated() where capacity > 1e-6 {
+                // Below a thousandth of a reference unit, solver round-off.
+                let above = cap < 1 ? capacity - cap * total : 0
                 shares.append(
                     ProviderShare(
                         provider: input.providers[p], month: input.month(t), referenceCapacity: capacity,
-                        share: capacity / total, cap: waived.contains(t) ? 1 : scenario.policy.maxProviderShare,
-                        inUseReferenceCapacity: inUse[p], shareInUse: used > 1e-9 ? inUse[p] / used : 0))
+                        share: capacity / total, cap: cap,
+                        inUseReferenceCapacity: inUse[p], shareInUse: used > 1e-9 ? inUse[p] / used : 0,
+                        aboveCap: above > 1e-3 ? above : nil))
             }
         }
         return shares
@@ -583,7 +592,6 @@ struct PlanExtractor {
         }
         if placed { return nil }
         if let why = budgetReason(w, plan: plan) { return why }
-        if let why = capReason(w, plan: plan) { return why }
         return "no cluster has room for its gang through the months it needs at a cost below the shortfall penalty"
     }
 
@@ -607,56 +615,6 @@ struct PlanExtractor {
         return "the budget binds: \(Formatted.money(max(0, left))) of it is left after the plan's spend, and the "
             + "cheapest way to hold its gang for the months its work needs, on \(input.clusterName(cheapest.cluster)), "
             + "costs at least \(Formatted.money(cheapest.cost))"
-    }
-
-    /// A run left out because no placement keeps its provider under the share cap: wherever its
-    /// gang would go, in some month of that start its provider would hold more than the cap even
-    /// with every other provider's whole capacity that month counted beside it. The example
-    /// given is the pattern that would overshoot least. Nil without a cap, or where some
-    /// placement fits.
-    private func capReason(_ w: Int, plan: Plan) -> String? {
-        let cap = input.scenario.policy.maxProviderShare
-        guard cap < 1 else { return nil }
-        var counted: [PeriodKey: Double] = [:]
-        for share in plan.shares {
-            guard let p = input.providers.firstIndex(of: share.provider),
-                let t = input.scenario.horizon.period(of: share.month)
-            else { continue }
-            counted[PeriodKey(p, t), default: 0] += share.referenceCapacity
-        }
-        // The most each provider can hold in each month: every cluster of it, full.
-        var most: [PeriodKey: Double] = [:]
-        for c in input.clusters.indices {
-            let cluster = input.clusters[c]
-            for t in 0..<input.periods {
-                most[PeriodKey(cluster.provider, t), default: 0] +=
-                    model.clusterCapacity(c, t) * input.weights[cluster.model]
-            }
-        }
-        let waived = model.overrides.capWaivedPeriods
-        // Each pattern's worst month: the least its provider's share can be with the gang there.
-        let worst = RunPatterns(input: input, overrides: model.overrides).patterns(of: w).map {
-            pattern -> (share: Double, month: Int, cluster: Int) in
-            let cluster = input.clusters[pattern.cluster]
-            let own = Double(input.workloads[w].gang) * input.weights[cluster.model]
-            return pattern.months.filter { !waived.contains($0) }.map { t in
-                let mine = (counted[PeriodKey(cluster.provider, t)] ?? 0) + own
-                let others = input.providers.indices.filter { $0 != cluster.provider }.reduce(0.0) {
-                    $0 + max(counted[PeriodKey($1, t)] ?? 0, most[PeriodKey($1, t)] ?? 0)
-                }
-                return mine / (mine + others)
-            }.enumerated().reduce((share: 0.0, month: pattern.start, cluster: pattern.cluster)) { worst, next in
-                next.element > worst.share ? (next.element, pattern.start + next.offset, pattern.cluster) : worst
-            }
-        }
-        guard let least = worst.min(by: { ($0.share, $0.month, $0.cluster) < ($1.share, $1.month, $1.cluster) }),
-            least.share > cap + 1e-9
-        else { return nil }
-        let provider = input.providers[input.clusters[least.cluster].provider]
-        return "the \(Formatted.percent(cap, digits: 0)) share cap binds: wherever its gang goes, its provider would "
-            + "hold more than the cap even with all the other providers can deliver beside it (the closest, "
-            + "\(input.clusterName(least.cluster)): \(provider) at \(Formatted.percent(least.share)) in "
-            + "\(input.month(least.month)))"
     }
 
     /// Nothing of the `compatible` models can be delivered in or before period `last`: the

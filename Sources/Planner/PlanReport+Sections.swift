@@ -45,10 +45,11 @@ extension PlanReport {
         let total = plan.cost.shortfallPenalty
         let own = plan.shortfalls.reduce(0) { $0 + $1.referenceHours }
         let lossCases = plan.resilience.reduce(0) { $0 + $1.shortfallReferenceHours }
-        guard total > 0, lossCases > 0 else { return "shortfall penalty \(Formatted.money(total))" }
+        let cap = plan.cost.capPenalty.flatMap { $0 > 0 ? "; above-cap penalty \(Formatted.money($0))" : nil } ?? ""
+        guard total > 0, lossCases > 0 else { return "shortfall penalty \(Formatted.money(total))" + cap }
         let lossShare = total * Decimal(lossCases / (own + lossCases))
         return "shortfall penalty \(Formatted.money(total)): \(Formatted.money(total - lossShare)) in the plan, "
-            + "\(Formatted.money(lossShare)) priced in provider-loss cases (see N-1)"
+            + "\(Formatted.money(lossShare)) priced in provider-loss cases (see N-1)" + cap
     }
 
     /// Where each training run lives, when it starts and finishes, and its slack to the deadline.
@@ -244,46 +245,41 @@ extension PlanReport {
         return byMonth
     }
 
-    /// Each supplier's share against the cap.
+    /// Each supplier's share of what runs against the cap.
     static func sharesSection(_ plan: Plan) -> Section {
-        var shares = Section(title: "Supplier shares of capacity (reference units) vs the cap")
-        let known = plan.shares.allSatisfy { $0.shareInUse != nil }
-        shares.header =
-            ["provider", "max share", "mean share", "months at cap"] + (known ? ["max share in use"] : []) + ["cap"]
+        var shares = Section(title: "Supplier shares of what runs (reference units) vs the cap")
+        shares.header = ["provider", "max share", "mean share", "months at cap", "months above", "cap"]
         shares.numericColumns = Set(1..<shares.header.count)
         for (provider, rows) in Dictionary(grouping: plan.shares, by: \.provider).sorted(by: { $0.key < $1.key }) {
             let atCap = rows.filter { $0.cap < 1 && $0.share >= $0.cap - 1e-6 }.count
+            let above = rows.filter { ($0.aboveCap ?? 0) > 0 }.count
             shares.rows.append(
                 [
                     provider.rawValue, Formatted.percent(rows.map(\.share).max()!),
-                    Formatted.percent(rows.map(\.share).reduce(0, +) / Double(rows.count)), "\(atCap)",
-                ] + (known ? [Formatted.percent(rows.compactMap(\.shareInUse).max() ?? 0)] : []) + [
-                    Formatted.percent(rows.map(\.cap).min()!, digits: 0)
+                    Formatted.percent(rows.map(\.share).reduce(0, +) / Double(rows.count)), "\(atCap)", "\(above)",
+                    Formatted.percent(rows.map(\.cap).min()!, digits: 0),
                 ])
         }
-        if let line = idleShareLine(plan) { shares.lines = [line] }
+        if let line = aboveCapLine(plan) { shares.lines = [line] }
         return shares
     }
 
-    /// What the shares count beyond what runs: capacity held idle, and how far above the cap a
-    /// provider is on what runs. Nil when nothing counted is idle.
-    static func idleShareLine(_ plan: Plan) -> String? {
-        let idle = plan.shares.reduce(0.0) { $0 + $1.idleReferenceCapacity }
-        let held = plan.shares.reduce(0.0) { $0 + $1.referenceCapacity }
-        guard idle > 0.5, held > 0 else { return nil }
-        var line =
-            "Shares count capacity held, and \(Formatted.grouped(idle)) reference-unit-months of it "
-            + "(\(Formatted.percent(idle / held))) are idle: nothing runs on them."
-        let above = plan.shares.filter { ($0.shareInUse ?? 0) > $0.cap + 5e-4 }
-        if let top = above.max(by: {
-            ($0.shareInUse ?? 0, $1.month, $1.provider) < ($1.shareInUse ?? 0, $0.month, $0.provider)
-        }) {
-            line +=
-                " On what runs, a provider is above the \(Formatted.percent(top.cap, digits: 0)) cap in "
-                + "\(above.count) provider-month(s), the most \(top.provider) at \(Formatted.percent(top.shareInUse ?? 0)) "
-                + "in \(top.month): the cap is met with idle capacity there (docs/planner.md, shares)."
-        }
-        return line
+    /// Where the plan runs a provider above the cap on what runs (whole gangs, or too few
+    /// suppliers, left nothing to balance it), and what it is priced at. Nil when every month is
+    /// within the cap.
+    static func aboveCapLine(_ plan: Plan) -> String? {
+        let above = plan.shares.filter { ($0.aboveCap ?? 0) > 0 }
+        guard
+            let top = above.max(by: { ($0.share, $1.month, $1.provider) < ($1.share, $0.month, $0.provider) })
+        else { return nil }
+        let units = above.reduce(0.0) { $0 + ($1.aboveCap ?? 0) }
+        // Rounded up, so a share above the cap never reads as the cap.
+        let most = String(format: "%.2f%%", (top.share * 10_000).rounded(.up) / 100)
+        return "The plan runs above the \(Formatted.percent(top.cap, digits: 0)) share cap on what runs in "
+            + "\(above.count) provider-month(s), \(Formatted.shortfall(units)) reference-unit-months in all, the most "
+            + "\(top.provider) at \(most) in \(top.month): no placement of whole gangs with the suppliers there are "
+            + "balanced it for less than the shortfall penalty, which prices it "
+            + "(\(Formatted.money(plan.cost.capPenalty ?? 0)))."
     }
 
     /// The N-1 table.

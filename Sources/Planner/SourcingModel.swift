@@ -122,6 +122,9 @@ struct SourcingModel {
     var providerCapacity: [PeriodKey: Variable] = [:]
     var supplyRows: [PeriodKey: Constraint] = [:]
     var shareRows: [PeriodKey: Constraint] = [:]
+    /// e[p,t]: reference units provider p runs above the share cap in period t, priced as
+    /// unserved work (whole gangs cannot always balance exactly).
+    var shareExcess: [PeriodKey: Variable] = [:]
     /// usage[p][m,t]: accelerators of model m from provider p in use in period t.
     var usage: [UsageKey: Variable] = [:]
     var powerRows: [PeriodKey: Constraint] = [:]
@@ -413,7 +416,8 @@ struct SourcingModel {
                         "delivers[\(input.providers[p]),\(input.models[m]),\(t)]", [(u, 1)] + sources, upper: 0)
                     terms.append((u, -1))
                 }
-                supplyRows[PeriodKey(m, t)] = lp.addConstraint("supply[\(input.models[m]),\(t)]", terms, upper: 0)
+                supplyRows[PeriodKey(m, t)] = lp.addConstraint(
+                    "supply[\(input.models[m]),\(t)]", terms, lower: 0, upper: 0)
             }
         }
     }
@@ -689,7 +693,11 @@ struct SourcingModel {
                 let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
                 for p in input.providers.indices {
                     guard let own = providerCapacity[PeriodKey(p, t)] else { continue }
-                    let terms = all.map { ($0, $0 == own ? 1 - cap : -cap) }
+                    let excess = lp.addVariable(
+                        "above-cap[\(input.providers[p]),\(t)]",
+                        objective: policy.shortfallPenaltyPerReferenceHour.double * hours)
+                    shareExcess[PeriodKey(p, t)] = excess
+                    let terms: [(Variable, Double)] = all.map { ($0, $0 == own ? 1 - cap : -cap) } + [(excess, -1.0)]
                     shareRows[PeriodKey(p, t)] = lp.addConstraint("share[\(input.providers[p]),\(t)]", terms, upper: 0)
                 }
             }

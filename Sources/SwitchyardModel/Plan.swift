@@ -494,6 +494,10 @@ public struct CostBreakdown: Codable, Sendable, Equatable {
     public var expectedExercise: Decimal
     /// The shortfall penalty (not money spent: the policy's price of unmet demand).
     public var shortfallPenalty: Decimal
+    /// The price of running above the share cap (not money spent): the reference-hours a
+    /// provider runs beyond the cap's share of each month (`ProviderShare.aboveCap`), at the
+    /// shortfall penalty's rate. Nil in plans written before the cap counted what runs.
+    public var capPenalty: Decimal?
     /// The solver's objective: spending + expected exercise + penalties.
     public var objective: Decimal
     /// Spending by provider.
@@ -507,9 +511,11 @@ public struct CostBreakdown: Codable, Sendable, Equatable {
     public init(
         total: Decimal, leases: Decimal, leasesBeyondHorizon: Decimal, colocation: Decimal, backupFees: Decimal,
         backupExercise: Decimal, expectedExercise: Decimal, shortfallPenalty: Decimal, objective: Decimal,
-        byProvider: [ProviderID: Decimal], byModel: [AcceleratorModelID: Decimal], byMonth: [YearMonth: Decimal]
+        byProvider: [ProviderID: Decimal], byModel: [AcceleratorModelID: Decimal], byMonth: [YearMonth: Decimal],
+        capPenalty: Decimal? = nil
     ) {
         self.total = total
+        self.capPenalty = capPenalty
         self.leases = leases
         self.leasesBeyondHorizon = leasesBeyondHorizon
         self.colocation = colocation
@@ -530,25 +536,33 @@ public struct ProviderShare: Codable, Sendable, Equatable {
     public var provider: ProviderID
     /// The month.
     public var month: YearMonth
-    /// Reference accelerators it supplies (leases and owned hardware hosted at its sites).
+    /// Reference accelerators of its supply (leases and owned hardware hosted at its sites)
+    /// that workloads run on: capacity held idle (N-1 standby, a lease's unused nodes) does not
+    /// count toward a share. Plans written before the cap counted what runs counted capacity held.
     public var referenceCapacity: Double
     /// Its share of all capacity that month.
     public var share: Double
     /// The cap that applied that month: the policy's, or 1 where a re-plan waived it (while an
     /// incident took a provider's capacity, and in the history before its start).
     public var cap: Double
-    /// Of `referenceCapacity`, what workloads run on: the runs and gangs in its clusters, and its
-    /// part of the work of one accelerator at a time (split in proportion to what each provider
-    /// holds beyond its gangs). The rest is held idle. Nil in plans written before it was kept.
+    /// What workloads run on, read from the placement: the runs and gangs in its clusters, and
+    /// its part of the work of one accelerator at a time (split in proportion to what each
+    /// provider holds beyond its gangs). Equal to `referenceCapacity` since the cap counts what
+    /// runs; in older plans the rest was held idle. Nil in plans written before it was kept.
     public var inUseReferenceCapacity: Double?
     /// Its share of what runs that month (`inUseReferenceCapacity` over all providers').
     public var shareInUse: Double?
+    /// Reference units it runs above the cap's share of the month (`referenceCapacity − cap ×
+    /// total`): whole gangs that no placement balanced at less than the shortfall penalty, which
+    /// prices them (`CostBreakdown.capPenalty`). Nil or 0 within the cap.
+    public var aboveCap: Double?
 
     /// A ProviderShare from its fields.
     public init(
         provider: ProviderID, month: YearMonth, referenceCapacity: Double, share: Double, cap: Double,
-        inUseReferenceCapacity: Double? = nil, shareInUse: Double? = nil
+        inUseReferenceCapacity: Double? = nil, shareInUse: Double? = nil, aboveCap: Double? = nil
     ) {
+        self.aboveCap = aboveCap
         self.provider = provider
         self.month = month
         self.referenceCapacity = referenceCapacity
@@ -556,11 +570,6 @@ public struct ProviderShare: Codable, Sendable, Equatable {
         self.cap = cap
         self.inUseReferenceCapacity = inUseReferenceCapacity
         self.shareInUse = shareInUse
-    }
-
-    /// Reference capacity held but not in use (0 where unknown).
-    public var idleReferenceCapacity: Double {
-        inUseReferenceCapacity.map { max(0, referenceCapacity - $0) } ?? 0
     }
 }
 

@@ -149,21 +149,23 @@ extension DocumentNode {
             scenario: scenario, plan: plan, months: ["2028-03"].compactMap(YearMonth.init(parsing:)))
         let docs = try documents(try #require(files.first { $0.path == "2028-03/manager.yaml" }).text)
         let queues = docs.filter { $0["kind"]?.string == "LocalQueue" }
-        // frontier-next runs on the owned TPUs in 2028-03: its namespace has that cluster's queue.
+        // frontier-next runs in one cluster in 2028-03: its namespace has that cluster's queue.
+        let run = try #require(plan.runs.first { $0.workload == "frontier-next" })
         #expect(
             queues.contains {
                 $0["metadata"]!["namespace"]!.string == "frontier-next"
-                    && $0["spec"]!["clusterQueue"]!.string == "tpu-v7-phase1-at-cw-colo-nj"
+                    && $0["spec"]!["clusterQueue"]!.string == KubeName.label(run.cluster)
             })
-        // Without CoreWeave the plan restarts it on Nebius B200s: its home queue may borrow the gang there.
+        // Where a provider's loss restarts it in another cluster, its home queue may borrow the
+        // gang there (on the example: without nebius, on the owned TPUs).
         let restart = try #require(
-            plan.resilience.first { $0.provider == "coreweave" }?.runRestarts.first {
-                $0.workload == "frontier-next"
+            plan.resilience.flatMap(\.runRestarts).first {
+                $0.workload == "frontier-next" && $0.cluster != nil && $0.cluster != run.cluster
             })
         let restartCluster = try #require(restart.cluster)
         let home = try #require(
             docs.first {
-                $0["kind"]?.string == "ClusterQueue" && $0["metadata"]!["name"]!.string == "tpu-v7-phase1-at-cw-colo-nj"
+                $0["kind"]?.string == "ClusterQueue" && $0["metadata"]!["name"]!.string == KubeName.label(run.cluster)
             })
         let borrowed = home["spec"]!["resourceGroups"]!.items.flatMap { $0["flavors"]!.items }
             .filter { $0["name"]!.string == KubeName.label(restartCluster) }
@@ -245,15 +247,18 @@ extension DocumentNode {
         #expect(files.map(\.path).contains("frontier-pretrain.yaml"))
         let next = try #require(files.first { $0.path == "frontier-next.yaml" })
         let task = try DocumentParser.parse(next.text, format: .yaml)
-        // 1,024 TPU v7 chips, 4 per host: 256 nodes in the owned cluster.
-        #expect(task["num_nodes"]?.string == "256")
-        #expect(task["resources"]?["infra"]?.string == "k8s/tpu-v7-phase1-at-cw-colo-nj")
-        #expect(task["resources"]?["accelerators"]?.string == "tpu7x:4")
-        // Without CoreWeave it restarts on 1,024 B200s, 8 a node: 128 nodes, so a task of its own.
-        let restart = try #require(files.first { $0.path == "frontier-next--without-coreweave.yaml" })
+        // 1,024 B200s, 8 a node: 128 nodes at Nebius.
+        #expect(plan.runs.first { $0.workload == "frontier-next" }?.cluster == "nebius nvidia-b200 us-east")
+        #expect(task["num_nodes"]?.string == "128")
+        #expect(task["resources"]?["infra"]?.string == "k8s/nebius-nvidia-b200-us-east")
+        #expect(task["resources"]?["accelerators"]?.string == "B200:8")
+        // Without Nebius it restarts on 1,024 owned TPU v7 chips, 4 per host: 256 nodes, so a
+        // task of its own.
+        let restart = try #require(files.first { $0.path == "frontier-next--without-nebius.yaml" })
         let restartTask = try DocumentParser.parse(restart.text, format: .yaml)
-        #expect(restartTask["num_nodes"]?.string == "128")
-        #expect(restartTask["resources"]?["accelerators"]?.string == "B200:8")
+        #expect(restartTask["num_nodes"]?.string == "256")
+        #expect(restartTask["resources"]?["infra"]?.string == "k8s/tpu-v7-phase1-at-cw-colo-nj")
+        #expect(restartTask["resources"]?["accelerators"]?.string == "tpu7x:4")
     }
 
     @Test func aRestartClusterIsListedOnceWhateverLossLeadsThere() {

@@ -215,17 +215,21 @@ import Testing
         #expect(p.explanation.binding.contains { $0.kind == "budget" && $0.savingUSD > 0 })
     }
 
-    /// A 50% cap with a single supplier cannot be met: nothing is leased and the plan says why.
-    @Test func unmeetableCapGivesAnExplainedShortfall() throws {
+    /// A 50% cap with a single supplier cannot be met. The service is served there anyway (a cap
+    /// is a limit on exposure, not a reason to leave demand unmet) and the plan states and prices
+    /// the excess: 4 of the 8 reference units each month, 4 × 730 h × $50 = $146,000 a month.
+    @Test func unmeetableCapIsExceededStatedAndPriced() throws {
         var policy = Policy()
         policy.maxProviderShare = 0.5
         let s = scenario(
             providers: ["only"], offers: [Fixtures.offer("h100", provider: "only", prices: [.onDemand: 3])],
             workloads: [Fixtures.service("serve", capacity: 8, months: Fixtures.months(1, 2))], policy: policy)
         let p = try plan(s)
-        #expect(p.leases.isEmpty)
-        #expect(p.shortfalls.count == 2)
-        #expect(p.shortfalls.allSatisfy { $0.reason.contains("share cap") })
+        #expect(p.leases.map(\.accelerators) == [8, 8])
+        #expect(p.shortfalls.isEmpty)
+        #expect(p.shares.count == 2 && p.shares.allSatisfy { abs(($0.aboveCap ?? 0) - 4) < 1e-9 })
+        #expect(p.cost.capPenalty == 292_000)
+        #expect(p.explanation.summary.contains { $0.hasPrefix("The plan runs above the 50% share cap") })
     }
 
     /// A minimum commitment: either nothing or at least the minimum.

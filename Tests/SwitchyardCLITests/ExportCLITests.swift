@@ -63,7 +63,7 @@ import Testing
             "export", "skypilot", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--out", sky)
         #expect(tasks.status == 0, "\(tasks.stderr)")
         let written = try FileManager.default.contentsOfDirectory(atPath: sky).sorted()
-        #expect(written == ["frontier-next--without-coreweave.yaml", "frontier-next.yaml", "frontier-pretrain.yaml"])
+        #expect(written == ["frontier-next--without-nebius.yaml", "frontier-next.yaml", "frontier-pretrain.yaml"])
     }
 
     @Test func importsASkyPilotCatalog() async throws {
