@@ -83,11 +83,13 @@ openapi:
 
 ## lint: the format, and no function, initialiser or accessor in Sources over 120 lines (the
 ## Swift parser's own ranges; `scripts/lint-functions.py --report 80` lists the long ones), and
-## no line of a command's help wider than the 80 columns it is wrapped at.
+## no line of a command's help wider than the 80 columns it is wrapped at, and no target importing
+## a module Package.swift does not declare as its dependency (`scripts/lint-imports.py`).
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests
 	python3 scripts/lint-functions.py
 	python3 scripts/lint-help.py
+	python3 scripts/lint-imports.py
 
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests

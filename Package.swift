@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "switchyard",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "Planner", "Scheduler", "Simulator", "Risk", "Export",
+                "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler", "Simulator", "Risk", "Export",
                 "SwitchyardStore", "SwitchyardServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,25 +129,39 @@ let package = Package(
         .testTarget(name: "SwitchyardModelTests", dependencies: ["SwitchyardModel", "SwitchyardTesting"]),
         .testTarget(
             name: "SwitchyardCatalogTests",
-            dependencies: ["SwitchyardCatalog", "SwitchyardTesting"]
+            dependencies: ["SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting"]
         ),
         .testTarget(name: "SolverTests", dependencies: ["Solver"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "SwitchyardTesting"]),
-        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler"]),
         .testTarget(
-            name: "SimulatorTests", dependencies: ["Simulator", "Scheduler", "Planner", "SwitchyardTesting"]),
+            name: "PlannerTests",
+            dependencies: ["Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting"]),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Solver", "SwitchyardModel"]),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: [
+                "Simulator", "Scheduler", "Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel",
+                "SwitchyardTesting",
+            ]),
         .testTarget(
             name: "ExportTests",
             dependencies: ["Export", "Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting"]),
-        .testTarget(name: "RiskTests", dependencies: ["Risk", "Planner", "Simulator", "SwitchyardTesting"]),
+        .testTarget(
+            name: "RiskTests",
+            dependencies: [
+                "Risk", "Planner", "Simulator", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting",
+            ]),
         .testTarget(
             name: "SwitchyardStoreTests",
-            dependencies: ["SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting"]
+            dependencies: [
+                "SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting", "SwitchyardModel",
+                "SwitchyardCatalog", "SwitchyardWorker", "Planner", .product(name: "SQLKit", package: "sql-kit"),
+            ]
         ),
         .testTarget(
             name: "SwitchyardWorkerTests",
             dependencies: [
                 "SwitchyardWorker", "SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting", "Planner",
+                "SwitchyardModel",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -155,13 +169,15 @@ let package = Package(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer", "SwitchyardStore", "SwitchyardWorker", "SwitchyardServiceTesting",
-                "SwitchyardTesting", "SwitchyardModel",
+                "SwitchyardTesting", "SwitchyardModel", "SwitchyardCatalog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(
             name: "SwitchyardCLITests",
-            dependencies: ["SwitchyardTesting", "SwitchyardServiceTesting", "SwitchyardStore"],
+            dependencies: ["SwitchyardTesting", "SwitchyardServiceTesting", "SwitchyardStore", "SwitchyardCatalog"],
             exclude: ["Snapshots"]
         ),
     ],

@@ -1,5 +1,4 @@
 import Foundation
-import SwitchyardModel
 
 /// A sourcing plan: what to sign, how it is used, what it costs, how it survives a supplier's
 /// loss, and why. Its JSON form (`PlanFile`) is stable and documented in docs/planner.md.
