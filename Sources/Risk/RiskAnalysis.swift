@@ -110,14 +110,7 @@ public struct RiskAnalysis: Sendable {
             current = replan.after
             stranded += NSDecimalNumber(decimal: replan.strandedCost).doubleValue
         }
-        let monthSeconds = scenario.hoursPerMonth * 3600
-        let outages = struck.filter { $0.kind == .outage }.compactMap { incident -> SupplyIncident? in
-            guard let from = scenario.horizon.period(of: incident.from) else { return nil }
-            return SupplyIncident(
-                provider: incident.provider, startSeconds: Double(from) * monthSeconds,
-                durationSeconds: incident.months.map { Double($0) * monthSeconds },
-                remainingFraction: incident.deliveredFraction)
-        }
+        let outages = struck.compactMap { SupplyIncident($0, scenario: scenario) }
         let fleet = PlanFleet(scenario: scenario, plan: current)
         var simulator = fleet.simulator(policy: .fifo)
         simulator.roundSeconds = 5 * 3600

@@ -64,6 +64,19 @@ public struct SupplyIncident: Sendable, Equatable {
     }
 
     func active(at t: Double) -> Bool { t >= startSeconds && t < startSeconds + (durationSeconds ?? .infinity) }
+
+    /// An outage of the planning kind (`Incident`, months of the scenario's horizon) on the
+    /// simulator's clock, which starts at the horizon's first month: from its month's first
+    /// hour, for its months (or to the end). Nil for a slip or a site's power, which change what
+    /// a plan can sign rather than what its fleet delivers (re-plan them first), and for a month
+    /// outside the horizon.
+    public init?(_ incident: Incident, scenario: Scenario) {
+        guard incident.kind == .outage, let from = scenario.horizon.period(of: incident.from) else { return nil }
+        let month = scenario.hoursPerMonth * 3600
+        self.init(
+            provider: incident.provider, startSeconds: Double(from) * month,
+            durationSeconds: incident.months.map { Double($0) * month }, remainingFraction: incident.deliveredFraction)
+    }
 }
 
 /// What a simulation measured.

@@ -25,6 +25,9 @@ struct SimulateCommand: ParsableCommand {
                 --policy max-min-fairness --compare max-min-fairness-agnostic
               switchyard simulate ... --incident provider-c,3,6,0 \\
                 --timeline timeline.csv
+              switchyard simulate --scenario examples/frontier-lab.yaml \\
+                --plan plan.json \\
+                --incident examples/incident-coreweave-outage.yaml
               switchyard simulate ... --format json --measure-jobs 4000-4999 \\
                 --jobs-out jobs.csv
 
@@ -68,7 +71,11 @@ struct SimulateCommand: ParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
     @Option(
-        help: "A supply incident: provider,startHour,durationHours,remainingFraction (repeatable; 0 = outage).")
+        help: """
+            A supply incident (repeatable): an incident file as replan reads it (an outage, in \
+            months of the scenario's horizon; with --scenario), or \
+            provider,startHour,durationHours,remainingFraction (0 = outage).
+            """)
     var incident: [String] = []
     @Option(help: "Write the per-round time series (running jobs, busy accelerators per model) here.") var timeline:
         String?
@@ -112,6 +119,7 @@ struct SimulateCommand: ParsableCommand {
 
     func incidents() throws -> [SupplyIncident] {
         try incident.enumerated().map { i, text in
+            if !text.contains(","), let file = try incidentFile(text) { return file }
             let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 4, !parts[0].isEmpty, let start = Double(parts[1]), start >= 0,
                 let hours = Double(parts[2]),
@@ -125,6 +133,31 @@ struct SimulateCommand: ParsableCommand {
                 provider: ProviderID(parts[0]), startSeconds: start * 3600, durationSeconds: hours * 3600,
                 remainingFraction: fraction)
         }
+    }
+
+    /// An incident file (`replan --incident`'s YAML or JSON) on the simulator's clock, or nil
+    /// when `text` names no file. Its months need the scenario's horizon, and only an outage
+    /// changes what a fleet delivers: a slip or a site's power changes what the plan can sign,
+    /// so it is re-planned first.
+    func incidentFile(_ text: String) throws -> SupplyIncident? {
+        guard FileManager.default.fileExists(atPath: text) || DocumentFormat(path: text) != nil else { return nil }
+        guard let path = scenario else {
+            throw ValidationError(
+                "--incident \(text): an incident file is in months of a scenario's horizon; give --scenario and "
+                    + "--plan, or with --fleet write provider,startHour,durationHours,remainingFraction")
+        }
+        let scenario = try loadScenario(path)
+        let incident = try Incident.load(path: text, scenario: scenario)
+        guard let outage = SupplyIncident(incident, scenario: scenario) else {
+            throw InputError(
+                [
+                    Diagnostic(
+                        path: "kind",
+                        message: "simulate plays outages; a \(incident.kind.rawValue) changes what the plan can sign: "
+                            + "re-plan it first (switchyard replan … --incident \(text)) and simulate the re-plan")
+                ], source: text)
+        }
+        return outage
     }
 
     /// The policy: as given, else first come first served for a plan's own jobs (runs and

@@ -610,6 +610,49 @@ import Testing
     }
 }
 
+/// One incident format: `simulate` reads the incident files `replan` reads.
+@Suite struct SimulateIncidentFileTests {
+    /// CoreWeave out from 2027-07 for three months, as the example's incident file says, plays
+    /// exactly as the same outage written in hours (month 6 × 730 h = 4,380; 3 × 730 = 2,190).
+    @Test func anIncidentFilePlaysAsTheSameOutageInHours() async throws {
+        let plan = try await ExamplePlan.file()
+        let common = ["simulate", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--format", "json"]
+        let file = try await runCommand(
+            Fixtures.switchyardBinary, common + ["--incident", "examples/incident-coreweave-outage.yaml"])
+        let hours = try await runCommand(Fixtures.switchyardBinary, common + ["--incident", "coreweave,4380,2190,0"])
+        #expect(file.status == 0, "\(file.stderr)")
+        #expect(hours.status == 0, "\(hours.stderr)")
+        // Wall time aside, the reports are the same.
+        func withoutClock(_ text: String) -> String {
+            text.split(separator: "\n").filter { !$0.contains("Seconds\"") }.joined(separator: "\n")
+        }
+        #expect(withoutClock(file.stdout) == withoutClock(hours.stdout))
+        #expect(file.stdout.contains("\"preemptions\""))
+    }
+
+    /// A slip changes what the plan signs, not what its fleet delivers: refused, with the way on;
+    /// and an incident file without the scenario whose months it counts is refused too.
+    @Test func aSlipOrAFileWithoutItsScenarioIsRefused() async throws {
+        let plan = try await ExamplePlan.file()
+        let slip = try await runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "simulate", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--incident",
+                "examples/incident-nebius-slip.yaml",
+            ])
+        #expect(slip.status == 1, "\(slip.stdout)")
+        #expect(slip.stderr.contains("simulate plays outages; a slip changes what the plan can sign"), "\(slip.stderr)")
+        let bare = try await runCommand(
+            Fixtures.switchyardBinary,
+            [
+                "simulate", "--fleet", "examples/schedule/fleet.csv", "--trace", "examples/schedule/jobs.csv",
+                "--incident", "examples/incident-coreweave-outage.yaml",
+            ])
+        #expect(bare.status == 64, "\(bare.stderr)")
+        #expect(bare.stderr.contains("an incident file is in months of a scenario's horizon"), "\(bare.stderr)")
+    }
+}
+
 @Suite struct ScenarioWorkloadSimulationTests {
     /// Without a trace, the scenario's own demand runs on the plan's fleet: each training run one
     /// job of its gang in the cluster the plan gave it, the batch stream as jobs month by month,
