@@ -56,8 +56,9 @@ extension PlanReport {
     static func runsSection(_ plan: Plan) -> Section? {
         guard !plan.runs.isEmpty else { return nil }
         var runs = Section(title: "Training runs (each one gang of one model in one cluster)")
-        runs.header = ["run", "cluster", "accel", "from", "to", "finishes", "deadline", "slack (months)"]
+        runs.header = ["run", "cluster", "accel", "from", "to", "finishes", "deadline", "slack"]
         runs.numericColumns = [2, 7]
+        runs.lines = ["Slack: whole months from the month a run finishes to its deadline."]
         runs.rows = plan.runs.map {
             [
                 $0.workload.rawValue, $0.cluster, "\($0.accelerators)", $0.start.description, $0.end.description,
@@ -105,16 +106,14 @@ extension PlanReport {
     static func leasesSection(_ plan: Plan) -> Section {
         var leases = Section(title: "Leases to sign (consecutive on-demand months with the same nodes on one row)")
         leases.header = [
-            "provider", "offer", "model", "nodes", "accel", "term", "start", "months", "$/acc-h", "per month", "total",
+            "provider", "offer", "model", "nodes", "term", "start", "months", "$/acc-h", "total",
         ]
-        leases.numericColumns = [3, 4, 7, 8, 9, 10]
+        leases.numericColumns = [3, 6, 7, 8]
         leases.rows = groupedLeases(plan.leases).map {
             [
                 $0.lease.provider.rawValue, $0.lease.offer.rawValue, $0.lease.accelerator.rawValue, "\($0.lease.nodes)",
-                "\($0.lease.accelerators)", $0.lease.term.rawValue,
-                $0.last == $0.lease.start ? $0.lease.start.description : "\($0.lease.start)…\($0.last)",
-                "\($0.months)", "\($0.lease.pricePerAcceleratorHour)", Formatted.money($0.lease.monthlyCost),
-                Formatted.money($0.total),
+                $0.lease.term.rawValue, $0.lease.start.description, "\($0.months)",
+                "\($0.lease.pricePerAcceleratorHour)", Formatted.money($0.total),
             ]
         }
         if plan.leases.isEmpty { leases.lines = ["None."] }
@@ -179,7 +178,7 @@ extension PlanReport {
         let standby = plan.allocation.contains { ($0.standbyReferenceAccelerators ?? 0) > 0 }
         allocation.header =
             ["workload", "model", "first", "last", "acc-months", "ref-months"]
-            + (standby ? ["served ref-months", "standby ref-months"] : [])
+            + (standby ? ["served", "standby"] : [])
         allocation.numericColumns = standby ? [4, 5, 6, 7] : [4, 5]
         for (_, rows) in Dictionary(grouping: plan.allocation, by: { "\($0.workload)\u{0}\($0.accelerator)" }).sorted(
             by: { $0.key < $1.key })
@@ -195,7 +194,7 @@ extension PlanReport {
         }
         if standby {
             allocation.lines = [
-                "Standby: what a service holds beyond its capacity so that it keeps it when a provider is lost (N-1); it serves no demand until then."
+                "Served and standby are ref-months too. Standby: what a service holds beyond its capacity so that it keeps it when a provider is lost (N-1); it serves no demand until then."
             ]
         }
         return allocation
@@ -287,8 +286,8 @@ extension PlanReport {
         guard !plan.resilience.isEmpty else { return nil }
         var n1 = Section(title: "N-1: if one provider delivers nothing")
         n1.header = [
-            "provider lost", "critical covered (horizon)", "required (each month)", "short of required (ref-h)",
-            "exercise cost", "backups exercised",
+            "provider lost", "covered (horizon)", "required (monthly)", "short (ref-h)", "exercise cost",
+            "backups exercised",
         ]
         n1.numericColumns = [1, 2, 3, 4]
         n1.rows = plan.resilience.map { row in

@@ -35,7 +35,9 @@ public enum PlanReport {
             if !section.header.isEmpty {
                 if !section.lines.isEmpty { out.append("") }
                 out.append(
-                    TextTable.render(header: section.header, rows: section.rows, rightAligned: section.numericColumns))
+                    TextTable.render(
+                        header: section.header, rows: section.rows, rightAligned: section.numericColumns,
+                        width: TextWrap.reportWidth))
             }
             out.append("")
         }

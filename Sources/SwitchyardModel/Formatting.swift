@@ -98,8 +98,28 @@ public enum Formatted {
 /// Fixed-width text tables for terminal reports: a header, a rule, and rows, with the numeric
 /// columns right-aligned. Trailing spaces are never written.
 public enum TextTable {
-    /// The table as lines joined by newlines (no final newline).
-    public static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    /// The table as lines joined by newlines (no final newline). With a `width`, a table wider
+    /// than it whose last column is text (a reason, a list) gives that column its own line under
+    /// each row, `    name: text`, wrapped at the width; numbers stay in their columns.
+    public static func render(header: [String], rows: [[String]], rightAligned: Set<Int> = [], width: Int? = nil)
+        -> String
+    {
+        if let width, let last = header.indices.last, last > 0, !rightAligned.contains(last),
+            tableWidth(header: header, rows: rows) > width
+        {
+            let table = render(
+                header: Array(header.dropLast()), rows: rows.map { Array($0.prefix(last)) }, rightAligned: rightAligned)
+            var lines = table.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var out = Array(lines.prefix(2))
+            lines.removeFirst(min(2, lines.count))
+            for (row, line) in zip(rows, lines) {
+                out.append(line)
+                if row.count > last, !row[last].isEmpty {
+                    out += TextWrap.wrap("    \(header[last]): \(row[last])", width: width)
+                }
+            }
+            return out.joined(separator: "\n")
+        }
         var widths = header.map(\.count)
         for row in rows {
             for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
@@ -115,6 +135,15 @@ public enum TextTable {
         }
         let rule = widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ")
         return ([line(header), rule] + rows.map(line)).joined(separator: "\n")
+    }
+
+    /// The width of the table as `render` draws it without a width.
+    static func tableWidth(header: [String], rows: [[String]]) -> Int {
+        var widths = header.map(\.count)
+        for row in rows {
+            for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) }
+        }
+        return widths.reduce(0, +) + 2 * max(0, widths.count - 1)
     }
 }
 

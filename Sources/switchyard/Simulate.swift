@@ -283,7 +283,7 @@ struct SimulateCommand: ParsableCommand {
     func printPlanLines(planCost: PlanCost?, outcomes: [WorkloadOutcome]) {
         if let planCost {
             print()
-            print(planCost.sentence)
+            print(TextWrap.wrap(planCost.sentence).joined(separator: "\n"))
         }
         if !outcomes.isEmpty {
             print()
@@ -293,9 +293,11 @@ struct SimulateCommand: ParsableCommand {
                     rows: outcomes.map { [$0.workload.rawValue, $0.kind.rawValue, $0.summary] }))
             print()
             print(
-                "A cluster's utilisation is of what the plan leaves free in it beside the runs' reservations, "
-                    + "the batch streams' pools and the services' replicas (capacity bought for N-1 cover, "
-                    + "the rest of a whole node or of a lease's term): idle unless a trace uses it.")
+                TextWrap.wrap(
+                    "A cluster's utilisation is of what the plan leaves free in it beside the runs' reservations, "
+                        + "the batch streams' pools and the services' replicas (capacity bought for N-1 cover, "
+                        + "the rest of a whole node or of a lease's term): idle unless a trace uses it."
+                ).joined(separator: "\n"))
         }
     }
 

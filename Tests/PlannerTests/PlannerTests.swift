@@ -337,7 +337,7 @@ import Testing
         let chat = text.split(separator: "\n").first { $0.hasPrefix("chat ") }.map(String.init) ?? ""
         #expect(chat.hasSuffix("3,600       3,600              2,400               1,200"), "\(chat)")
         #expect(!text.contains("scarcest"))
-        #expect(text.contains("critical covered (horizon)") && text.contains("short of required (ref-h)"))
+        #expect(text.contains("covered (horizon)") && text.contains("short (ref-h)"))
         let standby = plan.allocation.compactMap(\.standbyReferenceAccelerators).reduce(0, +)
         #expect(abs(standby - 3 * 400) < 1e-6)
     }

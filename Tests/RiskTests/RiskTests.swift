@@ -111,8 +111,8 @@ import Testing
         ]
         #expect(rows[0].1.allOnTime < 1 && rows[1].1.allOnTime == 1)
         let table = RiskSummary.comparison(rows.map { (name: $0.0, summary: $0.1) })
-        #expect(table.hasPrefix("plan    P(all runs on time)"), "\(table)")
-        #expect(table.contains("backed               100.0%"), "\(table)")
+        #expect(table.hasPrefix("plan    P(all on time)"), "\(table)")
+        #expect(table.contains("backed          100.0%"), "\(table)")
     }
 
     /// Futures evaluated two at a time give the same outcomes, sample by sample, as one at a

@@ -232,6 +232,10 @@ import Testing
         ] {
             #expect(r.stdout.contains(section), "missing section \(section)")
         }
+        // Every line fits the 100 columns reports are written for (tables move a long last text
+        // column under each row).
+        let wide = r.stdout.split(separator: "\n").filter { $0.count > 100 }
+        #expect(wide.isEmpty, "\(wide.joined(separator: "\n"))")
     }
 
     @Test func markdownAndJSONFormats() async throws {

@@ -130,3 +130,27 @@ import Testing
         #expect(Formatted.dollars(29_262_148) == "$29,262,148")
     }
 }
+
+@Suite struct TextTableTests {
+    /// Wider than the width, a last text column goes under each row; numbers never move, and a
+    /// table that fits is drawn as it is.
+    @Test func aLongLastTextColumnGoesUnderItsRow() {
+        let header = ["subject", "saving", "for"]
+        let rows = [["a", "$1", String(repeating: "why ", count: 10)], ["b", "$22", ""]]
+        let narrow = TextTable.render(header: header, rows: rows, rightAligned: [1], width: 30)
+        #expect(
+            narrow == """
+                subject  saving
+                ───────  ──────
+                a            $1
+                    for: why why why why why
+                      why why why why why
+                b           $22
+                """)
+        let fits = TextTable.render(header: header, rows: rows, rightAligned: [1], width: 100)
+        #expect(fits == TextTable.render(header: header, rows: rows, rightAligned: [1]))
+        // A numeric last column stays where it is, however wide.
+        let numbers = TextTable.render(header: ["a", "b"], rows: [["x", "1"]], rightAligned: [1], width: 1)
+        #expect(numbers == TextTable.render(header: ["a", "b"], rows: [["x", "1"]], rightAligned: [1]))
+    }
+}
