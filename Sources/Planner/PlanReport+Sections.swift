@@ -215,6 +215,10 @@ extension PlanReport {
                 ]
             }
         }
+        // The cap's own shortfall: what runs above it, which the penalty prices like unmet demand.
+        if let above = aboveCapLine(plan) {
+            shortfalls.lines = plan.shortfalls.isEmpty ? ["No demand is unmet. " + above] : [above]
+        }
         return shortfalls
     }
 

@@ -58,6 +58,8 @@ import Testing
                 "The plan runs above the 50% share cap on what runs in 2 provider-month(s), 64 reference-unit-months in all, the most a at 100.00% in 2027-01: no placement of whole gangs with the suppliers there are balanced it for less than the shortfall penalty, which prices it ($2,336,000)."
             ), "\(text)")
         #expect(text.contains("above-cap penalty $2,336,000"))
+        // The Shortfalls section says it too: it is the cap's shortfall.
+        #expect(text.contains("No demand is unmet. The plan runs above the 50% share cap on what runs"))
     }
 
     /// Two such runs, one month each, a cheaper than b: both at a would be 100% there, so the

@@ -335,7 +335,7 @@ import Testing
         let plan = try Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 0.01)).plan(Self.threeSuppliers)
         let text = PlanReport.render(plan, format: .text)
         let chat = text.split(separator: "\n").first { $0.hasPrefix("chat ") }.map(String.init) ?? ""
-        #expect(chat.hasSuffix("3,600       3,600              2,400               1,200"), "\(chat)")
+        #expect(chat.hasSuffix("3,600       3,600   2,400    1,200"), "\(chat)")
         #expect(!text.contains("scarcest"))
         #expect(text.contains("covered (horizon)") && text.contains("short (ref-h)"))
         let standby = plan.allocation.compactMap(\.standbyReferenceAccelerators).reduce(0, +)
