@@ -77,10 +77,15 @@ enum Charts {
     }
 
     /// Horizontal bars from 0 to 1 with a dashed line at `cap`; bars past it are red.
+    /// A share above the cap is written to two decimals rounded up, so a red bar never reads as
+    /// the cap itself (50.02%, not 50.0%), as the plan report writes it.
     static func shares(id: String, title: String, rows: [(name: String, share: Double)], cap: Double) -> HTML {
-        bars(
-            id: id, title: title, rows: rows, maximum: 1, cap: cap, format: percent,
-            describe: { "\($0): \(percent($1)) of capacity in use (cap \(percent(cap)))" })
+        func label(_ share: Double) -> String {
+            share > cap + 1e-9 ? String(format: "%.2f%%", (share * 10_000).rounded(.up) / 100) : percent(share)
+        }
+        return bars(
+            id: id, title: title, rows: rows, maximum: 1, cap: cap, format: label,
+            describe: { "\($0): \(label($1)) of capacity in use (cap \(percent(cap)))" })
     }
 
     /// Horizontal bars, one per row, scaled to `maximum`; with `cap`, a dashed line there and

@@ -11,4 +11,14 @@ import Testing
     func compactLabelsKeepThreeSignificantDigits(value: Double, label: String) {
         #expect(Charts.compact(value) == label)
     }
+
+    /// A share above the cap never reads as the cap: 50.02% in red, not 50.0%.
+    @Test func aShareAboveTheCapIsNotRoundedDownToIt() {
+        let svg = Charts.shares(
+            id: "shares", title: "Peak provider share", rows: [("crusoe", 0.500_117), ("aws", 0.5)], cap: 0.5)
+        let text = svg.description
+        #expect(text.contains(">50.02%</text>"), "\(text)")
+        #expect(text.contains(">50.0%</text>"))
+        #expect(text.contains("fill=\"#dc2626\" data-label=\"crusoe\""))
+    }
 }
