@@ -25,6 +25,8 @@ struct RiskCommand: ParsableCommand {
                 --samples 200 --seed 7
               switchyard risk examples/frontier-lab.yaml --plan cheap.json \\
                 --plan n1.json --samples 200
+              switchyard risk examples/frontier-lab.yaml --strategy as-written \\
+                --strategy no-n-1 --samples 40 --frontier frontier.svg
             """)
 
     @Argument(help: "The scenario file the plan was made for.") var scenario: String
@@ -47,12 +49,21 @@ struct RiskCommand: ParsableCommand {
     var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "text, markdown or json.") var format: PlanReport.Format = .text
     @Option(help: "Write the report here instead of standard output.") var out: String?
+    @Option(
+        help: """
+            With two or more plans or strategies, also write the efficient frontier here as SVG: \
+            P(all runs on time) against expected cost and against CVaR95.
+            """)
+    var frontier: String?
     @OptionGroup var limits: SolveLimits
 
     func validate() throws {
         guard (1...1_000_000).contains(samples) else { throw ValidationError("--samples must be in 1...1000000") }
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be in 1...256") }
         guard !plan.isEmpty || !strategy.isEmpty else { throw ValidationError("give --plan or --strategy") }
+        if frontier != nil, plan.count + strategy.count < 2 {
+            throw ValidationError("--frontier compares plans: give two or more --plan or --strategy")
+        }
     }
 
     func run() throws {
@@ -74,6 +85,9 @@ struct RiskCommand: ParsableCommand {
                 base = try limits.planner.plan(variant)
             }
             summaries.append((chosen.rawValue, try summary(of: base, variant, name: chosen.rawValue)))
+        }
+        if let frontier {
+            try emit(RiskFrontier.svg(summaries, title: "Risk frontier: \(loaded.name)"), to: frontier)
         }
         switch format {
         case .json:

@@ -9,6 +9,10 @@ import Testing
 
 @testable import Risk
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 /// Supply risk solved by hand: one 64-GPU run of 4 months' work due in month 5 (1 month of
 /// slack) at provider a, whose deliveries slip 60 days (2 months) with probability 0.3. With no
 /// other supply a slip makes it miss, so P(on time) = 0.7; with b able to take it, 1.
@@ -113,6 +117,32 @@ import Testing
         let table = RiskSummary.comparison(rows.map { (name: $0.0, summary: $0.1) })
         #expect(table.hasPrefix("plan    P(all on time)"), "\(table)")
         #expect(table.contains("backed          100.0%"), "\(table)")
+
+        // The frontier: neither beats the other on both axes, so both are on it; a plan as
+        // likely as backed to be on time but dearer is not.
+        var worse = rows[1].1
+        worse.allOnTime = 0.9
+        worse.cost.meanUSD += 100_000
+        worse.cost.cvar95USD += 100_000
+        let three = rows.map { (name: $0.0, summary: $0.1) } + [(name: "worse", summary: worse)]
+        #expect(RiskFrontier.efficient(three, cost: \.cost.meanUSD) == ["bare", "backed"])
+        #expect(RiskFrontier.efficient(three, cost: \.cost.cvar95USD) == ["bare", "backed"])
+        let svg = RiskFrontier.svg(three)
+        #expect(svg.components(separatedBy: "class=\"frontier\"").count == 3)  // one line per panel
+        #expect(svg.contains("data-plan=\"worse\" data-efficient=\"false\""))
+        #expect(svg.contains("data-plan=\"backed\" data-efficient=\"true\""))
+        final class Counter: NSObject, XMLParserDelegate {
+            var circles = 0
+            func parser(
+                _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]
+            ) { if name == "circle" { circles += 1 } }
+        }
+        let parser = XMLParser(data: Data(svg.utf8))
+        let counter = Counter()
+        parser.delegate = counter
+        #expect(parser.parse(), "the SVG is not well-formed XML")
+        #expect(counter.circles == 6)
     }
 
     /// Futures evaluated two at a time give the same outcomes, sample by sample, as one at a
