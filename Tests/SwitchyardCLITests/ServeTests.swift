@@ -81,28 +81,25 @@ final class ServerProcess: @unchecked Sendable {
     /// workloads, 18 months, no N-1: its first plan comes in about 4 s of a debug build, 7% above
     /// the bound at 8 s), written to a temporary file the caller removes.
     static func slowScenario() async throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml").path
-        let generated = try await runCommand(
-            Fixtures.switchyardBinary,
-            [
-                "generate", "--providers", "12", "--offers", "100", "--workloads", "50", "--months", "18",
-                "--no-resilience", "--out", path,
-            ])
-        #expect(generated.status == 0)
-        return path
+        try await generated(providers: 12, offers: 100, workloads: 50, months: 18)
     }
 
     /// A generated scenario planned within its gap in well under a second (3 providers, 6
     /// offers, 3 workloads, 4 months, no N-1), for tests about jobs rather than solves; written
     /// to a temporary file the caller removes.
     static func quickScenario() async throws -> String {
+        try await generated(providers: 3, offers: 6, workloads: 3, months: 4)
+    }
+
+    /// `switchyard generate` of that size without N-1, written to a temporary file.
+    static func generated(providers: Int, offers: Int, workloads: Int, months: Int) async throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sy-\(UUID().uuidString).yaml").path
+        let sizes = [
+            ("--providers", providers), ("--offers", offers), ("--workloads", workloads), ("--months", months),
+        ]
         let generated = try await runCommand(
             Fixtures.switchyardBinary,
-            [
-                "generate", "--providers", "3", "--offers", "6", "--workloads", "3", "--months", "4",
-                "--no-resilience", "--out", path,
-            ])
+            ["generate"] + sizes.flatMap { [$0.0, String($0.1)] } + ["--no-resilience", "--out", path])
         #expect(generated.status == 0)
         return path
     }
