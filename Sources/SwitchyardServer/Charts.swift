@@ -126,6 +126,76 @@ enum Charts {
         return HTML(raw: svg + "</svg>")
     }
 
+    /// One run's bar in the Gantt: its cluster, the months it holds its gang (indices into the
+    /// horizon), the month its work finishes and its deadline.
+    struct RunBar {
+        var run: String
+        var cluster: String
+        var start: Int
+        var end: Int
+        var finish: Int?
+        var deadline: Int
+        var slackMonths: Int?
+    }
+
+    /// Training runs as bars over the horizon, one row per cluster (runs of one cluster share
+    /// it), with each run's deadline as a tick: green on time with slack, amber on time in its
+    /// deadline month, red late or unfinished. A bar's `data-value` is its months, `data-start`
+    /// its first.
+    static func gantt(id: String, title: String, months: [String], runs: [RunBar]) -> HTML {
+        let clusters = Array(Set(runs.map(\.cluster))).sorted()
+        let left = 230.0
+        let right = 860.0
+        let rowHeight = 34.0
+        let height = Int(Double(clusters.count) * rowHeight + 66)
+        let cell = (right - left) / Double(max(months.count, 1))
+        func x(_ month: Int) -> Double { left + Double(month) * cell }
+        var svg =
+            "<svg id=\"\(id)\" class=\"chart\" role=\"img\" aria-label=\"\(esc(title))\" viewBox=\"0 0 880 \(height)\" "
+        svg += "width=\"100%\" preserveAspectRatio=\"xMinYMin meet\"><title>\(esc(title))</title>"
+        for (r, cluster) in clusters.enumerated() {
+            let y = Double(r) * rowHeight + 8
+            svg +=
+                "<text x=\"\(f(left - 8))\" y=\"\(f(y + 19))\" text-anchor=\"end\" class=\"label\">\(esc(cluster))</text>"
+            svg +=
+                "<rect x=\"\(f(left))\" y=\"\(f(y + 4))\" width=\"\(f(right - left))\" height=\"22\" fill=\"#eef2f7\"/>"
+            for run in runs.filter({ $0.cluster == cluster }).sorted(by: { ($0.start, $0.run) < ($1.start, $1.run) }) {
+                let late = run.finish.map { $0 > run.deadline } ?? true
+                let colour = late ? "#dc2626" : (run.slackMonths ?? 0) > 0 ? "#16a34a" : "#f59e0b"
+                let fate =
+                    late
+                    ? (run.finish == nil ? "does not finish" : "finishes \(months[run.finish!]), late")
+                    : "finishes \(months[run.finish!]), \(run.slackMonths ?? 0) month(s) of slack"
+                svg += "<rect class=\"mark\" x=\"\(f(x(run.start)))\" y=\"\(f(y + 4))\" "
+                svg += "width=\"\(f(x(run.end + 1) - x(run.start)))\" height=\"22\" fill=\"\(colour)\" "
+                svg += "data-label=\"\(esc(run.run))\" data-series=\"\(esc(cluster))\" "
+                svg += "data-start=\"\(esc(months[run.start]))\" data-value=\"\(run.end - run.start + 1)\">"
+                svg +=
+                    "<title>\(esc(run.run)) on \(esc(cluster)), \(esc(months[run.start])) to \(esc(months[run.end])): "
+                    + "\(esc(fate)), deadline \(esc(months[run.deadline]))</title></rect>"
+                svg +=
+                    "<text x=\"\(f(x(run.start) + 6))\" y=\"\(f(y + 19))\" class=\"label\" fill=\"#ffffff\">\(esc(run.run))</text>"
+                let d = x(run.deadline + 1)
+                svg +=
+                    "<line class=\"deadline\" x1=\"\(f(d))\" y1=\"\(f(y))\" x2=\"\(f(d))\" y2=\"\(f(y + 30))\" "
+                    + "stroke=\"#0f172a\" stroke-width=\"2\"><title>\(esc(run.run)): deadline \(esc(months[run.deadline]))</title></line>"
+            }
+        }
+        let axisY = Double(clusters.count) * rowHeight + 22
+        let step = max(1, months.count / 8)
+        for (i, month) in months.enumerated() where i % step == 0 {
+            svg +=
+                "<text x=\"\(f(x(i) + cell / 2))\" y=\"\(f(axisY))\" text-anchor=\"middle\" class=\"tick\">\(esc(month))</text>"
+        }
+        svg +=
+            "<text x=\"\(f(left))\" y=\"\(f(axisY + 20))\" class=\"tick\">bar: the months a run holds its gang · "
+            + "black line: the end of its deadline month</text>"
+        svg +=
+            "<text x=\"\(f(left))\" y=\"\(f(axisY + 36))\" class=\"tick\">green: slack left · amber: on time in its "
+            + "deadline month · red: late or unfinished</text>"
+        return HTML(raw: svg + "</svg>")
+    }
+
     /// A grid of cells coloured from red (0) to green (1).
     static func heatMap(
         id: String, title: String, rows: [String], columns: [String], values: [[Double?]], required: Double = 1

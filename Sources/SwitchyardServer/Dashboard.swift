@@ -304,6 +304,9 @@ extension SwitchyardServer {
         body += Dashboard.card(
             "Optimality gap", Charts.gapPercent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
         body += "</div>" + Self.inShort(plan)
+        if let gantt = Self.runGantt(plan) {
+            body += "<h2>Training runs: where and when</h2><div class=\"panel\">" + gantt + "</div>"
+        }
         body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
         body += Charts.stackedColumns(
             id: "supply", title: "Accelerators supplied per month, by provider and model", labels: labels,
@@ -317,6 +320,26 @@ extension SwitchyardServer {
         body += Charts.shares(id: "shares", title: "Peak provider share", rows: figures.peakShares, cap: figures.cap)
         body += "</div>"
         return Dashboard.html("Overview", active: "/", body)
+    }
+
+    /// Each training run's cluster and months over the horizon, with its deadline (nil without
+    /// runs).
+    static func runGantt(_ plan: Plan) -> HTML? {
+        let months = (0..<plan.horizon.months).map { plan.horizon.month(ofPeriod: $0) }
+        let bars = plan.runs.compactMap { run -> Charts.RunBar? in
+            guard let start = plan.horizon.period(of: run.start), let end = plan.horizon.period(of: run.end) else {
+                return nil
+            }
+            let deadline = plan.horizon.period(of: run.deadline) ?? plan.horizon.months - 1
+            return Charts.RunBar(
+                run: run.workload.rawValue, cluster: run.cluster, start: start, end: end,
+                finish: run.finish.flatMap { plan.horizon.period(of: $0) }, deadline: deadline,
+                slackMonths: run.slackMonths)
+        }
+        guard !bars.isEmpty else { return nil }
+        return Charts.gantt(
+            id: "runs", title: "Training runs by cluster over the horizon", months: months.map(\.description),
+            runs: bars)
     }
 
     /// The plan's summary sentences (its explanation's, as the CLI prints them first) and how the

@@ -228,6 +228,19 @@ struct DashboardTests {
                         let shown = supply.filter { $0.label == month }.reduce(0) { $0 + $1.value }
                         #expect(abs(shown - total) < 0.01, "supply in \(month): shown \(shown), API \(total)")
                     }
+                    // The runs' Gantt: a bar per run, in its cluster, as long as its months.
+                    let bars = overview.marks(in: "runs")
+                    let planRuns = try #require(plan["runs"] as? [[String: Any]])
+                    #expect(bars.count == planRuns.count)
+                    for run in planRuns {
+                        let name = run["workload"] as? String ?? ""
+                        let bar = try #require(bars.first { $0.label == name }, "no bar for \(name)")
+                        let start = YearMonth(parsing: run["start"] as? String ?? "")
+                        let end = YearMonth(parsing: run["end"] as? String ?? "")
+                        let months = try #require(start.flatMap { s in end.map { s.months(to: $0) + 1 } })
+                        #expect(bar.value == Double(months), "\(name)")
+                        #expect(bar.series?.isEmpty == false)
+                    }
                     let shares = overview.marks(in: "shares")
                     for (provider, peak) in Self.peakShares(plan) {
                         let shown = try #require(shares.first { $0.label == provider })
