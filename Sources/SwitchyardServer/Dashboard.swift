@@ -307,6 +307,7 @@ extension SwitchyardServer {
         if let gantt = Self.runGantt(plan) {
             body += "<h2>Training runs: where and when</h2><div class=\"panel\">" + gantt + "</div>"
         }
+        body += Self.spendPanel(plan)
         body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
         body += Charts.stackedColumns(
             id: "supply", title: "Accelerators supplied per month, by provider and model", labels: labels,
@@ -320,6 +321,32 @@ extension SwitchyardServer {
         body += Charts.shares(id: "shares", title: "Peak provider share", rows: figures.peakShares, cap: figures.cap)
         body += "</div>"
         return Dashboard.html("Overview", active: "/", body)
+    }
+
+    /// Where the money goes: spend by provider as bars, and a line splitting it by kind and by
+    /// lease term, with what the leases commit past the horizon.
+    static func spendPanel(_ plan: Plan) -> HTML {
+        func dollars(_ d: Decimal) -> Double { NSDecimalNumber(decimal: d).doubleValue }
+        let rows = plan.cost.byProvider.map { (name: $0.key.rawValue, share: dollars($0.value)) }
+            .sorted { ($0.share, $1.name) > ($1.share, $0.name) }
+        var byTerm: [CommitmentTerm: Decimal] = [:]
+        for lease in plan.leases { byTerm[lease.term, default: 0] += lease.totalCost }
+        let terms = CommitmentTerm.allCases.compactMap { term in
+            byTerm[term].map { "\(term.rawValue) \(Dashboard.usd($0))" }
+        }
+        var split =
+            "Leases \(Dashboard.usd(plan.cost.leases))"
+            + (terms.isEmpty ? "" : " (\(terms.joined(separator: ", ")))")
+            + ", of which \(Dashboard.usd(plan.cost.leasesBeyondHorizon)) is committed past the horizon; "
+            + "colocation \(Dashboard.usd(plan.cost.colocation)); backup fees \(Dashboard.usd(plan.cost.backupFees))"
+        if plan.cost.backupExercise > 0 { split += "; backups exercised \(Dashboard.usd(plan.cost.backupExercise))" }
+        var html: HTML = "<h2>Where the money goes</h2><div class=\"panel\">"
+        html += "<p class=\"muted\" data-figure=\"spend-split\" "
+        html += "data-value=\"\(plan.cost.leasesBeyondHorizon.description)\">\(split).</p>"
+        html += Charts.bars(
+            id: "spend", title: "Spend by provider, USD", rows: rows, maximum: rows.map(\.share).max() ?? 0,
+            format: { "$" + Charts.compact($0) }, describe: { "\($0): \(Dashboard.usd($1)) of spend" })
+        return html + "</div>"
     }
 
     /// Each training run's cluster and months over the horizon, with its deadline (nil without

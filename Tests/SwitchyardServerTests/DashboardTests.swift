@@ -228,6 +228,20 @@ struct DashboardTests {
                         let shown = supply.filter { $0.label == month }.reduce(0) { $0 + $1.value }
                         #expect(abs(shown - total) < 0.01, "supply in \(month): shown \(shown), API \(total)")
                     }
+                    // Where the money goes: a bar per provider at its spend.
+                    let spend = overview.marks(in: "spend")
+                    let byProvider = try #require((plan["cost"] as? [String: Any])?["byProvider"] as? [String: Any])
+                    #expect(spend.count == byProvider.count)
+                    for mark in spend {
+                        let expected =
+                            (byProvider[mark.label] as? NSNumber)?.doubleValue
+                            ?? Double(byProvider[mark.label] as? String ?? "") ?? .nan
+                        #expect(abs(mark.value - expected) < 0.01, "spend at \(mark.label)")
+                    }
+                    // Its line names what the leases commit past the horizon, as the API has it.
+                    let beyond = (plan["cost"] as? [String: Any])?["leasesBeyondHorizon"] as? NSNumber
+                    let shownBeyond = overview.figures("spend-split").first.flatMap(Double.init)
+                    #expect(shownBeyond != nil && abs((shownBeyond ?? .nan) - (beyond?.doubleValue ?? .nan)) < 0.01)
                     // The runs' Gantt: a bar per run, in its cluster, as long as its months.
                     let bars = overview.marks(in: "runs")
                     let planRuns = try #require(plan["runs"] as? [[String: Any]])
