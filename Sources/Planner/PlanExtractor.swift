@@ -337,13 +337,13 @@ struct PlanExtractor {
             let used = inUse.reduce(0, +)
             let cap = waived.contains(t) ? 1 : scenario.policy.maxProviderShare
             for (p, capacity) in capacities.enumerated() where capacity > 1e-6 {
-                // Below a thousandth of a reference unit, solver round-off.
                 let above = cap < 1 ? capacity - cap * total : 0
                 shares.append(
                     ProviderShare(
                         provider: input.providers[p], month: input.month(t), referenceCapacity: capacity,
                         share: capacity / total, cap: cap,
                         inUseReferenceCapacity: inUse[p], shareInUse: used > 1e-9 ? inUse[p] / used : 0,
+                        // Below a thousandth of a reference unit: solver round-off, not excess.
                         aboveCap: above > 1e-3 ? above : nil))
             }
         }

@@ -122,9 +122,6 @@ struct SourcingModel {
     var providerCapacity: [PeriodKey: Variable] = [:]
     var supplyRows: [PeriodKey: Constraint] = [:]
     var shareRows: [PeriodKey: Constraint] = [:]
-    /// e[p,t]: reference units provider p runs above the share cap in period t, priced as
-    /// unserved work (whole gangs cannot always balance exactly).
-    var shareExcess: [PeriodKey: Variable] = [:]
     /// usage[p][m,t]: accelerators of model m from provider p in use in period t.
     var usage: [UsageKey: Variable] = [:]
     var powerRows: [PeriodKey: Constraint] = [:]
@@ -693,10 +690,12 @@ struct SourcingModel {
                 let all = input.providers.indices.compactMap { providerCapacity[PeriodKey($0, t)] }
                 for p in input.providers.indices {
                     guard let own = providerCapacity[PeriodKey(p, t)] else { continue }
+                    // v[p,t]: reference units p runs above the cap in t, priced as unserved
+                    // work (whole gangs cannot always balance exactly; the plan reads it back
+                    // from the shares as `aboveCap`).
                     let excess = lp.addVariable(
                         "above-cap[\(input.providers[p]),\(t)]",
                         objective: policy.shortfallPenaltyPerReferenceHour.double * hours)
-                    shareExcess[PeriodKey(p, t)] = excess
                     let terms: [(Variable, Double)] = all.map { ($0, $0 == own ? 1 - cap : -cap) } + [(excess, -1.0)]
                     shareRows[PeriodKey(p, t)] = lp.addConstraint("share[\(input.providers[p]),\(t)]", terms, upper: 0)
                 }
