@@ -126,7 +126,7 @@ struct SimulateCommand: ParsableCommand {
                 hours > 0, let fraction = Double(parts[3]), (0...1).contains(fraction)
             else {
                 throw ValidationError(
-                    "--incident \(i + 1) '\(text)': expected provider,startHour,durationHours,remainingFraction (e.g. neo-c,3,6,0)"
+                    "--incident \(i + 1) '\(text)': expected provider,startHour,durationHours,remainingFraction (e.g. neo-c,3,6,0) or an incident file (.yaml or .json)"
                 )
             }
             return SupplyIncident(
