@@ -20,6 +20,10 @@ public struct Planner: Sendable {
     /// N-1 by constraint generation (the default): optimise only the provider-loss cases that
     /// fall short, check the rest. `false` puts every loss case in the model from the start.
     public var generateLossCases = true
+    /// Whether a second process searches for a better bound beside the search for a plan
+    /// (`BoundSearch`): it takes a second core, so it is off unless asked for (`plan
+    /// --threads 2`, the CLI's default on two cores); the plan is the same either way.
+    public var searchesBound = false
     /// Told, as the solve goes, what step it is at and how long it has run (for `--progress`).
     public var progress: (@Sendable (String) -> Void)?
     /// Relaxations of models with at least this many training-run start patterns are solved by
@@ -61,6 +65,8 @@ public struct Planner: Sendable {
         var planner = self
         planner.curve = SolveCurve()
         var stages = SolveStages(planner: planner, input: input, overrides: overrides)
+        // A solve that throws leaves no bound search running.
+        defer { stages.boundSearch?.cancel() }
         stages.say("planning \(input.workloads.count) workloads over \(input.periods) months")
         let resilient = input.scenario.policy.resilience == .nMinus1 && !input.critical.isEmpty
         var rounded: SolveStages.Rounded
@@ -76,6 +82,7 @@ public struct Planner: Sendable {
         if (exact.objective ?? .infinity) <= (rounded.solution.objective ?? .infinity) + 1e-6 {
             rounded.solution = exact
         }
+        rounded = stages.withBoundSearch(rounded)
         let explainStart = ContinuousClock.now
         var plan = stages.explained(rounded)
         plan.solver = stages.report(rounded, plan: plan, explainSeconds: (ContinuousClock.now - explainStart).seconds)
@@ -336,10 +343,11 @@ extension Planner {
     /// Cbc alone often finds no incumbent at all on these models: shortfall slack makes every
     /// integer point feasible, but its heuristics do not look there.
     /// The time limit counts from `since` (the whole plan's start), so rounds of N-1 constraint
-    /// generation share it rather than each taking it afresh.
+    /// generation share it rather than each taking it afresh. `beforeSearch` is given the plan
+    /// the search starts from, when there is a search (the bound search starts there).
     func solveMILP(
         _ model: SourcingModel, relaxation given: Solution? = nil, timing: inout SolveTiming, search: Bool = true,
-        since: ContinuousClock.Instant = .now
+        since: ContinuousClock.Instant = .now, beforeSearch: (Solution) -> Void = { _ in }
     ) throws -> Solution {
         let clock = since
         let roundStart = ContinuousClock.now
@@ -402,6 +410,7 @@ extension Planner {
         timing.roundingSeconds += elapsed - (given == nil ? relaxation.seconds : 0)
         // A constraint-generation round that may not be the last leaves this to the last one.
         if search, !withinGap(incumbent), let start = incumbent {
+            beforeSearch(start)
             incumbent = withRunsFixed(model, from: start, bound: bound, clock: clock, timing: &timing)
         }
         let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds

@@ -12,6 +12,8 @@ struct SolveStages {
     let started = ContinuousClock.now
     var timing = SolveTiming()
     var buildSeconds = 0.0
+    /// Branch and cut for the bound beside the search of the last model (`BoundSearch`).
+    var boundSearch: BoundSearch?
 
     /// A rounded plan and what it was checked against.
     struct Rounded {
@@ -76,7 +78,12 @@ struct SolveStages {
     /// is critical or N-1 is off).
     mutating func inOneSolve() throws -> Rounded {
         let model = build(nil)
-        let solution = try planner.solveMILP(model, timing: &timing, since: started)
+        let (planner, started) = (self.planner, self.started)
+        var launched: BoundSearch?
+        let solution = try planner.solveMILP(model, timing: &timing, since: started) { plan in
+            launched = Self.boundSearch(planner: planner, started: started, on: model, from: plan.values)
+        }
+        boundSearch = launched
         return Rounded(model: model, solution: solution, subset: [], evaluation: [], relaxation: nil)
     }
 
@@ -172,6 +179,7 @@ struct SolveStages {
         let target = planner.options.relativeGap
         guard let gap = rounded.model.gap(rounded.solution), gap > target else { return result }
         let model = rounded.model
+        boundSearch = Self.boundSearch(planner: planner, started: started, on: model, from: rounded.solution.values)
         var solution = planner.withRunsFixed(
             model, from: rounded.solution, bound: rounded.solution.bestBound, clock: started, timing: &timing)
         if let gap = model.gap(solution), gap > target {
@@ -193,6 +201,50 @@ struct SolveStages {
             result.evaluation = try evaluate(rest, model: model, values: solution.values)
         }
         result.solution = solution
+        return result
+    }
+
+    /// Where the plan's time limit leaves one, a `BoundSearch` on `model` from the plan `start`
+    /// for most of the time left: Cbc overruns its limit at the root of a large model, and an
+    /// answer that comes after the plan's limit is not waited for. (Started before there is a
+    /// plan, Cbc's heuristics overran a 16 s limit on a 526-column model by 5 s.)
+    static func boundSearch(
+        planner: Planner, started: ContinuousClock.Instant, on model: SourcingModel, from start: [Double]
+    )
+        -> BoundSearch?
+    {
+        guard planner.searchesBound, let limit = planner.options.timeLimitSeconds, model.lp.integerCount > 0 else {
+            return nil
+        }
+        let left = limit - (ContinuousClock.now - started).seconds
+        return BoundSearch(
+            model: model, solver: planner.milpSolver, seconds: 0.85 * (left - min(3, 0.05 * limit)), start: start,
+            logLevel: planner.options.logLevel
+        ) {
+            bound, status in
+            planner.say(
+                "bound search: \(status?.rawValue ?? "failed"), \(bound.map(planner.money) ?? "no bound")",
+                since: started)
+            planner.record(.boundSearch, model, bound: bound)
+        }
+    }
+
+    /// The plan with the bound search's bound where it is higher than its own. A plan already
+    /// inside the gap does not wait for it; one outside waits until half a second before the
+    /// limit.
+    mutating func withBoundSearch(_ rounded: Rounded) -> Rounded {
+        guard let search = boundSearch else { return rounded }
+        boundSearch = nil
+        guard let gap = rounded.model.gap(rounded.solution), gap > planner.options.relativeGap,
+            let objective = rounded.solution.objective
+        else {
+            search.cancel()
+            return rounded
+        }
+        var result = rounded
+        if let bound = search.bound(waitingUpTo: timeLeft() - 0.5), bound > (rounded.solution.bestBound ?? -.infinity) {
+            result.solution.bestBound = min(bound, objective)
+        }
         return result
     }
 

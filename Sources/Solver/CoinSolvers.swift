@@ -196,6 +196,11 @@ public struct CbcSolver: LinearSolver {
             var empty = Solution.empty(status, seconds: seconds, solver: name)
             empty.nodes = Int(Cbc_getNodeCount(model))
             empty.iterations = Int(Cbc_getIterationCount(model))
+            // Stopped by a limit before any plan, its bound still holds (once the root is solved).
+            let bound = Cbc_getBestPossibleObjValue(model)
+            if status == .limitReached, bound.isFinite, abs(bound) < 1e40 {
+                empty.bestBound = bound + program.objectiveOffset
+            }
             return empty
         }
         var values = copy(Cbc_getColSolution(model), count: n) ?? []

@@ -36,6 +36,14 @@ public struct IsolatedCbcSolver: LinearSolver {
     }
 
     public func solve(_ program: LinearProgram, options: SolveOptions) throws -> Solution {
+        try solve(program, options: options, cancelled: nil)
+    }
+
+    /// The same, with the child stopped (the solve `.limitReached`) as soon as `cancelled` says
+    /// so; it is asked about four times a second.
+    public func solve(_ program: LinearProgram, options: SolveOptions, cancelled: (@Sendable () -> Bool)?) throws
+        -> Solution
+    {
         try validate(program)
         let clock = ContinuousClock.now
         let request = try Self.encoder.encode(Request(program: program, options: options))
@@ -43,7 +51,8 @@ public struct IsolatedCbcSolver: LinearSolver {
         // limit. The child is stopped when the limit and a grace have passed.
         let deadline = options.timeLimitSeconds.map { $0 + Self.grace(forLimit: $0) }
         let outcome = Self.run(
-            executable.path, argument: "solve-milp", input: request, log: options.logLevel > 0, deadline: deadline)
+            executable.path, argument: "solve-milp", input: request, log: options.logLevel > 0, deadline: deadline,
+            cancelled: cancelled)
         let seconds = (ContinuousClock.now - clock).seconds
         guard case .answer(let answer) = outcome,
             var solution = try? Self.decoder.decode(Solution.self, from: answer)
@@ -92,9 +101,10 @@ public struct IsolatedCbcSolver: LinearSolver {
     /// `deadline` seconds after it started is killed. Its standard error (the solver's log) is
     /// this process's when `log`, else discarded. posix_spawn and waitpid directly: Foundation's
     /// `Process` on Linux, started from many threads at once, crashed a test run.
-    static func run(_ path: String, argument: String, input: Data, log: Bool = false, deadline: Double? = nil)
-        -> Outcome
-    {
+    static func run(
+        _ path: String, argument: String, input: Data, log: Bool = false, deadline: Double? = nil,
+        cancelled: (@Sendable () -> Bool)? = nil
+    ) -> Outcome {
         let started = ContinuousClock.now
         let inputPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchyard-milp-\(UUID().uuidString).json").path
@@ -137,15 +147,15 @@ public struct IsolatedCbcSolver: LinearSolver {
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         var stopped = false
         while true {
-            if let deadline {
-                let left = deadline - (ContinuousClock.now - started).seconds
-                if left <= 0 {
+            if deadline != nil || cancelled != nil {
+                let left = (deadline ?? .infinity) - (ContinuousClock.now - started).seconds
+                if left <= 0 || cancelled?() == true {
                     kill(pid, SIGKILL)
                     stopped = true
                     break
                 }
                 var waiting = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
-                let ready = poll(&waiting, 1, Int32(min(left, 1) * 1000) + 1)
+                let ready = poll(&waiting, 1, Int32(min(left, cancelled == nil ? 1 : 0.25) * 1000) + 1)
                 if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             }
             let count = read(readEnd, &buffer, buffer.count)

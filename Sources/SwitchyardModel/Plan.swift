@@ -708,6 +708,9 @@ public enum SolverStep: String, Codable, Sendable, CaseIterable {
     case branchAndCut = "branch-and-cut"
     /// The last step: leases lowered by a node where the plan stays feasible.
     case improved
+    /// Branch and cut beside the search, on the other core, for a bound only (on the model
+    /// with a row per training run that a run is whole or short).
+    case boundSearch = "bound-search"
 }
 
 /// One point of a solve's progress: the best plan and the best bound so far, at `seconds` from

@@ -44,6 +44,8 @@ struct PlanBench: ParsableCommand {
     @Option(help: "Which N-1 modes to run: any of off, on, all (every loss case in the model).")
     var modes = "off,on,all"
     @Flag(help: "Print each plan's solver steps to standard error as they happen.") var progress = false
+    @Option(help: "Processes a plan runs at once, as `switchyard plan --threads` (2: a bound search beside it).")
+    var threads = min(2, ProcessInfo.processInfo.activeProcessorCount)
     @Option(
         help: """
             A `switchyard` program to run Cbc in, as the CLI does (a Cbc crash then costs one search, \
@@ -81,6 +83,7 @@ struct PlanBench: ParsableCommand {
                         planner.milpSolver = IsolatedCbcSolver(executable: URL(fileURLWithPath: cbcChild))
                     }
                     planner.generateLossCases = generate
+                    planner.searchesBound = threads > 1
                     if progress {
                         planner.progress = { FileHandle.standardError.write(Data(("  " + $0 + "\n").utf8)) }
                     }

@@ -15,11 +15,19 @@ struct SolveLimits: ParsableArguments {
     @Option(help: "Stop once the plan is proven within this relative gap of optimal (0.01 = 1%).")
     var gap: Double = 0.01
 
+    @Option(
+        help: ArgumentHelp(
+            "Processes the solve runs at once: 2 also searches for a better bound on a second core "
+                + "(the plan is the same either way). Default: 2 where there are two cores.",
+            valueName: "1|2"))
+    var threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+
     func validate() throws {
         guard timeLimit > 0, timeLimit <= 86_400 else {
             throw ValidationError("--time-limit must be in (0, 86400] seconds")
         }
         guard gap >= 0, gap < 1 else { throw ValidationError("--gap must be in [0, 1)") }
+        guard threads == 1 || threads == 2 else { throw ValidationError("--threads must be 1 or 2") }
     }
 
     @Flag(help: "Show the solver's own log (on standard error).") var solverLog = false
@@ -36,6 +44,7 @@ struct SolveLimits: ParsableArguments {
     var planner: Planner {
         var planner = Planner(
             options: SolveOptions(timeLimitSeconds: timeLimit, relativeGap: gap, logLevel: solverLog ? 1 : 0))
+        planner.searchesBound = threads > 1
         if progress {
             planner.progress = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
         } else if statusLine {

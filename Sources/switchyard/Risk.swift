@@ -121,6 +121,8 @@ struct RiskCommand: ParsableCommand {
         // The futures' re-plans are counted by the bar, not each shown on the status line.
         var planner = limits.planner
         if limits.statusLine { planner.progress = nil }
+        // The futures take the cores (`--jobs`): no second process per re-plan.
+        planner.searchesBound = false
         let analysis = RiskAnalysis(scenario: loaded, plan: base, seed: seed, planner: planner)
         let terminal = isatty(2) == 1 && !limits.quiet
         let total = samples
