@@ -343,11 +343,10 @@ extension Planner {
     /// Cbc alone often finds no incumbent at all on these models: shortfall slack makes every
     /// integer point feasible, but its heuristics do not look there.
     /// The time limit counts from `since` (the whole plan's start), so rounds of N-1 constraint
-    /// generation share it rather than each taking it afresh. `beforeSearch` is given the plan
-    /// the search starts from, when there is a search (the bound search starts there).
+    /// generation share it rather than each taking it afresh.
     func solveMILP(
         _ model: SourcingModel, relaxation given: Solution? = nil, timing: inout SolveTiming, search: Bool = true,
-        since: ContinuousClock.Instant = .now, beforeSearch: (Solution) -> Void = { _ in }
+        since: ContinuousClock.Instant = .now
     ) throws -> Solution {
         let clock = since
         let roundStart = ContinuousClock.now
@@ -410,7 +409,6 @@ extension Planner {
         timing.roundingSeconds += elapsed - (given == nil ? relaxation.seconds : 0)
         // A constraint-generation round that may not be the last leaves this to the last one.
         if search, !withinGap(incumbent), let start = incumbent {
-            beforeSearch(start)
             incumbent = withRunsFixed(model, from: start, bound: bound, clock: clock, timing: &timing)
         }
         let elapsedBeforeSearch = (ContinuousClock.now - roundStart).seconds

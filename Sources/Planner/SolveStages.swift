@@ -78,12 +78,8 @@ struct SolveStages {
     /// is critical or N-1 is off).
     mutating func inOneSolve() throws -> Rounded {
         let model = build(nil)
-        let (planner, started) = (self.planner, self.started)
-        var launched: BoundSearch?
-        let solution = try planner.solveMILP(model, timing: &timing, since: started) { plan in
-            launched = Self.boundSearch(planner: planner, started: started, on: model, from: plan.values)
-        }
-        boundSearch = launched
+        boundSearch = Self.boundSearch(planner: planner, started: started, on: model, from: nil)
+        let solution = try planner.solveMILP(model, timing: &timing, since: started)
         return Rounded(model: model, solution: solution, subset: [], evaluation: [], relaxation: nil)
     }
 
@@ -204,12 +200,12 @@ struct SolveStages {
         return result
     }
 
-    /// Where the plan's time limit leaves one, a `BoundSearch` on `model` from the plan `start`
-    /// for most of the time left: Cbc overruns its limit at the root of a large model, and an
-    /// answer that comes after the plan's limit is not waited for. (Started before there is a
-    /// plan, Cbc's heuristics overran a 16 s limit on a 526-column model by 5 s.)
+    /// Where the plan's time limit leaves one, a `BoundSearch` on `model` (from the plan `start`
+    /// when there is one) for most of the time left: an answer that comes after the plan's
+    /// limit is not waited for, and Cbc counts its limit in CPU seconds (on a loaded machine its
+    /// child gets less than a core and runs past it into its grace).
     static func boundSearch(
-        planner: Planner, started: ContinuousClock.Instant, on model: SourcingModel, from start: [Double]
+        planner: Planner, started: ContinuousClock.Instant, on model: SourcingModel, from start: [Double]?
     )
         -> BoundSearch?
     {
