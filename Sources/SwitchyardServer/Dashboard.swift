@@ -33,6 +33,8 @@ enum Dashboard {
         button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
         .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
         .flag{color:#991b1b;font-weight:600}
+        .change-lost,.change-late{background:#fee2e2;color:#991b1b}.change-moved,.change-rescheduled{background:#fef3c7;color:#92400e}
+        .change-placed{background:#dcfce7;color:#166534}.change-unchanged{background:#f3f4f6;color:#374151}
         @media (max-width:700px){header{padding:10px 14px;gap:8px 16px;flex-wrap:wrap}main{padding:14px 12px 40px}
         td,th{white-space:nowrap}.chart{min-width:720px}.cards{grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}
         .card .v{font-size:19px}.empty{padding:18px}}
@@ -181,6 +183,10 @@ extension SwitchyardServer {
             try await exportDownload(
                 try pathID(context), target: try context.parameters.require("target"),
                 month: request.uri.queryParameters.get("month").map { String($0) })
+        }
+        router.getAndHead("/compare") { request, _ -> Response in
+            let query = request.uri.queryParameters
+            return try await comparePage(query.get("a").map { String($0) }, query.get("b").map { String($0) })
         }
         router.getAndHead("/leases") { _, _ -> Response in try await leasesPage() }
         router.getAndHead("/incidents") { _, _ -> Response in try await incidentsPage() }
@@ -382,7 +388,9 @@ extension SwitchyardServer {
 
     func plansPage() async throws -> Response {
         let plans = try await store.plans(after: nil, limit: 200).items
-        var body: HTML = "<h1>Plans</h1><div class=\"panel\">"
+        var body: HTML = "<h1>Plans</h1>"
+        if plans.count > 1 { body += "<p><a href=\"/compare\" data-figure=\"compare-link\">Compare two plans</a></p>" }
+        body += "<div class=\"panel\">"
         if plans.isEmpty {
             body += "<div class=\"empty\">No plans yet.</div>"
         } else {
@@ -394,7 +402,7 @@ extension SwitchyardServer {
                 body +=
                     "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(p.totalCost)\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
                 body +=
-                    "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>\(p.parentPlan.map { plan -> HTML in "re-plan of <a href=\"/plans/\(plan)\">\(plan)</a>" })</td></tr>"
+                    "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>\(p.parentPlan.map { plan -> HTML in "re-plan of <a href=\"/plans/\(plan)\">\(plan)</a> (<a href=\"/compare?a=\(plan)&amp;b=\(p.id)\">compare</a>)" })</td></tr>"
             }
             body += "</table>"
         }
@@ -490,7 +498,7 @@ extension SwitchyardServer {
         body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(record.state.rawValue)"
         if let newer = record.supersededBy { body += " by <a href=\"/plans/\(newer)\">\(newer)</a>" }
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
-        body += "</p><div class=\"cards\">"
+        body += "</p>" + (try await replanPanel(record, plan: plan)) + "<div class=\"cards\">"
         body += Dashboard.card(
             "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
         body += Dashboard.card(

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import SwitchyardModel
@@ -152,5 +153,51 @@ import Testing
         // A numeric last column stays where it is, however wide.
         let numbers = TextTable.render(header: ["a", "b"], rows: [["x", "1"]], rightAligned: [1], width: 1)
         #expect(numbers == TextTable.render(header: ["a", "b"], rows: [["x", "1"]], rightAligned: [1]))
+    }
+}
+
+/// Two plans compared: each run's fate (lost and late first), leases whose nodes differ.
+@Suite struct PlanComparisonTests {
+    func run(_ w: String, _ provider: String, _ start: Int, _ end: Int, deadline: Int = 10) -> TrainingRun {
+        TrainingRun(
+            workload: WorkloadID(rawValue: w), provider: ProviderID(rawValue: provider), accelerator: "nvidia-h100",
+            region: "us-east", accelerators: 512, start: YearMonth(year: 2027, month: start),
+            end: YearMonth(year: 2027, month: end), referenceHours: 1, finish: YearMonth(year: 2027, month: end),
+            deadline: YearMonth(year: 2027, month: deadline), slackMonths: deadline - end)
+    }
+
+    func lease(_ offer: String, nodes: Int, start: Int = 1) -> Lease {
+        Lease(
+            offer: OfferID(rawValue: offer), provider: "a", accelerator: "nvidia-h100", nodes: nodes,
+            accelerators: 8 * nodes, term: .oneYear, start: YearMonth(year: 2027, month: start), months: 12,
+            pricePerAcceleratorHour: 2, monthlyCost: Decimal(nodes * 100), totalCost: Decimal(nodes * 1200),
+            costBeyondHorizon: 0)
+    }
+
+    @Test func eachRunSaysWhatHappenedToIt() {
+        let before = [
+            run("kept", "a", 1, 3), run("moved", "a", 1, 3), run("later", "a", 1, 3), run("lost", "a", 1, 3),
+            run("late", "a", 1, 3, deadline: 4),
+        ]
+        let after = [
+            run("kept", "a", 1, 3), run("moved", "b", 1, 3), run("later", "a", 2, 4),
+            // Continued in a second cluster after an outage, finishing past its deadline.
+            run("late", "a", 1, 2, deadline: 4), run("late", "b", 4, 5, deadline: 4), run("new", "b", 1, 2),
+        ]
+        let changes = PlanComparison.runChanges(before, after)
+        #expect(
+            changes.map { "\($0.workload.rawValue):\($0.kind.rawValue)" } == [
+                "lost:lost", "late:late", "moved:moved", "later:rescheduled", "new:placed", "kept:unchanged",
+            ])
+        #expect(changes.first { $0.workload == "late" }?.after.count == 2)
+    }
+
+    @Test func leasesDifferByNodesPerOfferTermAndStart() {
+        let changes = PlanComparison.leaseChanges(
+            [lease("x", nodes: 4), lease("y", nodes: 2), lease("z", nodes: 1)],
+            [lease("x", nodes: 4), lease("y", nodes: 5), lease("w", nodes: 3, start: 2)])
+        #expect(
+            changes.map { "\($0.offer.rawValue) \($0.nodesBefore)→\($0.nodesAfter)" } == ["y 2→5", "z 1→0", "w 0→3"])
+        #expect(changes.map(\.costChange) == [3600, -1200, 3600])
     }
 }

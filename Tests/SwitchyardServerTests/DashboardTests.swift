@@ -354,6 +354,23 @@ struct DashboardTests {
                     #expect(incidentPage.dom.contains(incident["summary"] as? String ?? "?"))
                     #expect(incidentPage.figures("cost-change") == ["\(change)"])
 
+                    // The re-plan's page says what it answers and what changed against the plan it
+                    // replaces: every run of either plan has a row, and the spend changes as above.
+                    let replanID = try #require(incident["replan"] as? String)
+                    let replanPage = try await open("/plans/\(replanID)")
+                    #expect(replanPage.figures("incident") == [incident["id"] as? String ?? "?"])
+                    #expect(replanPage.figures("spend-change") == ["\(change)"])
+                    func workloads(_ plan: [String: Any]?) -> Set<String> {
+                        Set((plan?["runs"] as? [[String: Any]] ?? []).compactMap { $0["workload"] as? String })
+                    }
+                    let changed = replanPage.figures("run-change").map { String($0.split(separator: ":")[0]) }
+                    #expect(Set(changed) == workloads(plan).union(workloads(replan.json["plan"] as? [String: Any])))
+                    #expect(changed.count == Set(changed).count)
+                    // Any two plans side by side, the same figures.
+                    let compared = try await open("/compare?a=\(planID)&b=\(replanID)")
+                    #expect(compared.figures("spend-change") == ["\(change)"])
+                    #expect(compared.figures("run-change") == replanPage.figures("run-change"))
+
                     // The charts are drawn: a screenshot of the overview is a real, non-blank image.
                     let png = try await Browser.screenshot(handOff.url(base, cookie: session, next: "/"))
                     #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
@@ -361,7 +378,10 @@ struct DashboardTests {
 
                     // No page scrolls sideways, on a phone (390 px) or a laptop (1440 px): wide
                     // tables and charts scroll inside their panels.
-                    let pages = ["/", "/plans", "/plans/\(planID)", "/leases", "/incidents"].map { base + $0 }
+                    let pages = [
+                        "/", "/plans", "/plans/\(planID)", "/plans/\(replanID)", "/compare?a=\(planID)&b=\(replanID)",
+                        "/leases", "/incidents",
+                    ].map { base + $0 }
                     for width in [390, 1440] {
                         let measured = try await Browser.widths(pages, cookie: session, width: width)
                         #expect(measured.count == pages.count, "\(measured)")
