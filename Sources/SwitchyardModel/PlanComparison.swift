@@ -48,7 +48,8 @@ public struct PlanComparison: Sendable {
     public var shortAfter: Double
     /// Every run of either plan, worst change first (then by workload).
     public var runs: [RunChange]
-    /// Leases whose nodes differ, by start, offer and term.
+    /// Leases whose nodes differ, by start, offer and term (consecutive on-demand months with the
+    /// same change on one row).
     public var leases: [LeaseChange]
 
     /// The second plan's total less the first's.
@@ -120,6 +121,27 @@ public struct PlanComparison: Sendable {
             change.costChange += sign < 0 ? -lease.totalCost : lease.totalCost
             changes[key(lease)] = change
         }
-        return changes.filter { $0.value.nodesBefore != $0.value.nodesAfter }.sorted { $0.key < $1.key }.map(\.value)
+        let differing = changes.filter { $0.value.nodesBefore != $0.value.nodesAfter }.map(\.value)
+        // Consecutive on-demand months of one offer with the same change are one row, as the
+        // plan report lists leases.
+        var merged: [LeaseChange] = []
+        for change in differing.sorted(by: {
+            ($0.offer.rawValue, $0.term.rawValue, $0.start) < ($1.offer.rawValue, $1.term.rawValue, $1.start)
+        }) {
+            if change.term == .onDemand, let last = merged.last, last.term == .onDemand, last.offer == change.offer,
+                last.nodesBefore == change.nodesBefore, last.nodesAfter == change.nodesAfter,
+                last.start.adding(months: last.months) == change.start
+            {
+                merged[merged.count - 1].months += change.months
+                merged[merged.count - 1].costChange += change.costChange
+            } else {
+                merged.append(change)
+            }
+        }
+        return merged.sorted { sortKey($0) < sortKey($1) }
+    }
+
+    static func sortKey(_ change: LeaseChange) -> LeaseKey {
+        LeaseKey(start: change.start, offer: change.offer.rawValue, term: change.term.rawValue, months: change.months)
     }
 }

@@ -4,12 +4,13 @@ import SwitchyardModel
 import SwitchyardStore
 
 extension Dashboard {
-    /// What changed from the plan `before` to `after` (`PlanComparison`): spend and unmet demand,
-    /// each training run (lost and late first), and the leases whose nodes differ.
+    /// What changed from one plan to another (`PlanComparison`): spend and unmet demand, each
+    /// training run (lost and late first), and the leases whose nodes differ. `before` and
+    /// `after` label the two plans in headings ("before", "A"): plan ids read badly in capitals.
     static func comparison(_ c: PlanComparison, before: String, after: String) -> HTML {
         var html: HTML = "<div class=\"cards\">"
-        html += card("Spend, \(before)", usd(c.costBefore), figure: "spend-before", raw: c.costBefore.description)
-        html += card("Spend, \(after)", usd(c.costAfter), figure: "spend-after", raw: c.costAfter.description)
+        html += card("Spend \(before)", usd(c.costBefore), figure: "spend-before", raw: c.costBefore.description)
+        html += card("Spend \(after)", usd(c.costAfter), figure: "spend-after", raw: c.costAfter.description)
         let change = c.costChange
         html += card(
             "Change", (change >= 0 ? "+" : "") + usd(change), figure: "spend-change", raw: change.description)
@@ -31,7 +32,7 @@ extension Dashboard {
             html += "<p class=\"muted\">The same leases in both.</p>"
         } else {
             html += "<table><tr><th>Start</th><th>Offer</th><th>Provider</th><th>Term</th><th class=\"n\">Months</th>"
-            html += "<th class=\"n\">Nodes, \(before)</th><th class=\"n\">Nodes, \(after)</th>"
+            html += "<th class=\"n\">Nodes \(before)</th><th class=\"n\">Nodes \(after)</th>"
             html += "<th class=\"n\">Cost change</th></tr>"
             for lease in c.leases {
                 html +=
@@ -72,7 +73,7 @@ extension SwitchyardServer {
             html += "<p>Against <a href=\"/plans/\(parent)\">\(parent)</a>.</p>"
         }
         let (before, _) = try await loadPlan(base)
-        html += Dashboard.comparison(PlanComparison(before: before, after: plan), before: parent, after: record.id)
+        html += Dashboard.comparison(PlanComparison(before: before, after: plan), before: "before", after: "after")
         return html + "</div>"
     }
 
@@ -95,11 +96,12 @@ extension SwitchyardServer {
         }
         let (before, _) = try await loadPlan(first)
         let (after, _) = try await loadPlan(second)
-        body += "<div class=\"panel\">"
+        body +=
+            "<div class=\"panel\"><p>A is <a href=\"/plans/\(a)\">\(a)</a>, B is <a href=\"/plans/\(b)\">\(b)</a>.</p>"
         if first.scenarioVersion != second.scenarioVersion {
             body += "<p class=\"muted\">Plans of scenario v\(first.scenarioVersion) and v\(second.scenarioVersion).</p>"
         }
-        body += Dashboard.comparison(PlanComparison(before: before, after: after), before: a, after: b)
+        body += Dashboard.comparison(PlanComparison(before: before, after: after), before: "A", after: "B")
         return Dashboard.html("Compare \(a) and \(b)", active: "/plans", body + "</div>")
     }
 }

@@ -200,4 +200,20 @@ import Testing
             changes.map { "\($0.offer.rawValue) \($0.nodesBefore)→\($0.nodesAfter)" } == ["y 2→5", "z 1→0", "w 0→3"])
         #expect(changes.map(\.costChange) == [3600, -1200, 3600])
     }
+
+    @Test func consecutiveOnDemandMonthsWithTheSameChangeAreOneRow() {
+        func month(_ m: Int, nodes: Int) -> Lease {
+            var l = lease("od", nodes: nodes, start: m)
+            l.term = .onDemand
+            l.months = 1
+            return l
+        }
+        let changes = PlanComparison.leaseChanges(
+            [], [month(1, nodes: 2), month(2, nodes: 2), month(3, nodes: 2), month(4, nodes: 5), month(6, nodes: 5)])
+        #expect(
+            changes.map { "\($0.start) \($0.months) \($0.nodesAfter)" } == [
+                "2027-01 3 2", "2027-04 1 5", "2027-06 1 5",
+            ])
+        #expect(changes.first?.costChange.description == "7200")
+    }
 }
