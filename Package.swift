@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "SwitchyardServer",
             dependencies: [
-                "SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore", "SwitchyardWorker", "Export",
+                "SwitchyardModel", "SwitchyardCatalog", "SwitchyardStore", "SwitchyardWorker", "Export", "Risk",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

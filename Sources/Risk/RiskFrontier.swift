@@ -93,7 +93,9 @@ public enum RiskFrontier {
                 + "cy=\"\(f(cy))\" r=\"5\" fill=\"\(on ? "#2563eb" : "#ffffff")\" stroke=\"#2563eb\" stroke-width=\"2\">"
                 + "<title>\(escape(row.name)): \(Formatted.percent(row.summary.allOnTime)) all on time, "
                 + "\(Formatted.dollars(cost(row.summary)))</title></circle>"
-            out += text(cx + 8, labelY, row.name, anchor: "start")
+            // Right of the point, or left of it in the right half, so a long name stays inside.
+            let leftward = cx > (left + right) / 2
+            out += text(leftward ? cx - 8 : cx + 8, labelY, row.name, anchor: leftward ? "end" : "start")
         }
         return out + "</g>"
     }

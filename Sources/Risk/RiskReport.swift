@@ -5,8 +5,8 @@ import SwitchyardModel
 /// What a risk analysis found, from its samples' outcomes: per run the probability of finishing
 /// on time with a 95% interval, per service its shortfall, the cost's distribution and tail, and
 /// which providers and failure groups the missed deadlines come with.
-public struct RiskSummary: Sendable, Equatable, Encodable {
-    public struct RunRisk: Sendable, Equatable, Encodable {
+public struct RiskSummary: Sendable, Equatable, Codable {
+    public struct RunRisk: Sendable, Equatable, Codable {
         public var workload: WorkloadID
         /// Share of samples in which it finished by its deadline.
         public var onTime: Double
@@ -21,13 +21,13 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         public var meanLateDays: Double?
         public var unfinished: Int
     }
-    public struct ServiceRisk: Sendable, Equatable, Encodable {
+    public struct ServiceRisk: Sendable, Equatable, Codable {
         public var workload: WorkloadID
         /// Share of its capacity short in its worst month: mean and 95th percentile over samples.
         public var expectedShort: Double
         public var p95Short: Double
     }
-    public struct CostRisk: Sendable, Equatable, Encodable {
+    public struct CostRisk: Sendable, Equatable, Codable {
         public var meanUSD: Double
         public var p50USD: Double
         public var p95USD: Double
@@ -38,7 +38,7 @@ public struct RiskSummary: Sendable, Equatable, Encodable {
         /// The plan's own spend, with nothing going wrong.
         public var planUSD: Double
     }
-    public struct Attribution: Sendable, Equatable, Encodable {
+    public struct Attribution: Sendable, Equatable, Codable {
         /// A provider, or `group ID`.
         public var source: String
         /// Samples in which it struck.

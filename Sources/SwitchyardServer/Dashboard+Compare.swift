@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Risk
 import SwitchyardModel
 import SwitchyardStore
 
@@ -103,5 +104,57 @@ extension SwitchyardServer {
         }
         body += Dashboard.comparison(PlanComparison(before: before, after: after), before: "A", after: "B")
         return Dashboard.html("Compare \(a) and \(b)", active: "/plans", body + "</div>")
+    }
+
+    /// Supply risk against cost across plans (`RiskFrontier`): each plan's latest risk analysis,
+    /// those on the same futures (one scenario version, sample count and seed: the largest such
+    /// set, then the newest) side by side, with the frontier drawn once there are two.
+    func riskFrontierPanel(_ plans: [PlanRecord]) async throws -> HTML {
+        var analysed: [(record: PlanRecord, summary: RiskSummary)] = []
+        for plan in plans {
+            guard let latest = try await store.riskAnalyses(plan: plan.id).first,
+                let summary = try? JSONDecoder().decode(RiskSummary.self, from: Data(latest.body.utf8))
+            else { continue }
+            analysed.append((plan, summary))
+        }
+        guard !analysed.isEmpty else { return "" }
+        let sets = Dictionary(grouping: analysed) {
+            "\($0.record.scenarioVersion) \($0.summary.samples) \($0.summary.seed)"
+        }.values.map { $0.sorted { $0.record.id < $1.record.id } }
+        let newest = { (set: [(record: PlanRecord, summary: RiskSummary)]) in
+            set.map(\.record.createdAtMilliseconds).max() ?? 0
+        }
+        let chosen = sets.max { ($0.count, newest($0)) < ($1.count, newest($1)) }!
+        let first = chosen[0]
+        let rows = chosen.map { (name: $0.record.id, summary: $0.summary) }
+        let efficient = Set(RiskFrontier.efficient(rows) { $0.cost.meanUSD })
+        var html: HTML = "<h2>Supply risk against cost</h2><div class=\"panel\"><p class=\"muted\">"
+        html +=
+            "\(chosen.count) plan\(chosen.count == 1 ? "" : "s") of scenario v\(first.record.scenarioVersion) on the same "
+        html += "\(first.summary.samples) sampled futures (seed \(first.summary.seed)): the chance that every run "
+        html += "finishes on time against what the plan costs across them. A plan off the frontier pays more "
+        html += "for no better chance."
+        if analysed.count > chosen.count {
+            html += " \(analysed.count - chosen.count) other analysed plan(s), on other futures, are left out."
+        }
+        html += "</p>"
+        if rows.count >= 2 {
+            html += "<div class=\"chart\" data-figure=\"risk-frontier-chart\">"
+            html += HTML(raw: RiskFrontier.svg(rows, title: "Supply risk against cost"))
+            html += "</div>"
+        }
+        html += "<table><tr><th>Plan</th><th class=\"n\">P(all runs on time)</th><th class=\"n\">95% interval</th>"
+        html += "<th class=\"n\">Expected cost</th><th class=\"n\">CVaR95</th><th>On the frontier</th></tr>"
+        for (record, summary) in chosen {
+            let on = efficient.contains(record.id)
+            html += "<tr data-figure=\"risk-frontier\" data-value=\"\(record.id):\(on ? "yes" : "no")\">"
+            html += "<td><a href=\"/plans/\(record.id)\">\(record.id)</a></td>"
+            html += "<td class=\"n\">\(Formatted.percent(summary.allOnTime))</td>"
+            html +=
+                "<td class=\"n\">\(Formatted.percent(summary.allOnTimeLow))–\(Formatted.percent(summary.allOnTimeHigh))</td>"
+            html += "<td class=\"n\">\(Dashboard.usd(summary.cost.meanUSD))</td>"
+            html += "<td class=\"n\">\(Dashboard.usd(summary.cost.cvar95USD))</td><td>\(on ? "yes" : "no")</td></tr>"
+        }
+        return html + "</table></div>"
     }
 }

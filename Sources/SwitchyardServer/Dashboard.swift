@@ -406,7 +406,8 @@ extension SwitchyardServer {
             }
             body += "</table>"
         }
-        return Dashboard.html("Plans", active: "/plans", body + "</div>")
+        body += "</div>" + (try await riskFrontierPanel(plans))
+        return Dashboard.html("Plans", active: "/plans", body)
     }
 
     /// The plan's latest risk analysis: P(all runs on time) with its interval, each run's

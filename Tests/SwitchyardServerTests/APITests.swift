@@ -721,6 +721,27 @@ struct Client: Sendable {
                 #expect(page.text.contains("data-figure=\"risk-all-on-time\""))
                 #expect(page.text.contains("data-figure=\"risk-run\" data-value=\"frontier-pretrain\""))
                 #expect(page.text.contains("data-figure=\"risk-cvar95USD\""))
+
+                // A second plan (the re-plan after an outage) on the same futures: the plans page
+                // sets them side by side on the frontier of risk against cost.
+                let recorded = try await c.call(
+                    .post, "/v1/incidents", token: h.planner,
+                    body:
+                        #"{"plan": "\#(id)", "incident": {"provider": "nebius", "kind": "outage", "from": "2027-06"}}"#)
+                #expect(recorded.status == 202, "\(recorded.text)")
+                try await h.drainJobs()
+                let href = try #require((recorded.json["incident"] as? [String: Any])?["href"] as? String)
+                let replan = try #require(try await c.call(.get, href, token: h.viewer).json["replan"] as? String)
+                try await c.call(
+                    .post, "/v1/plans/\(replan)/risk", token: h.planner, body: #"{"samples": 4, "seed": 3}"#)
+                try await h.drainJobs()
+                let plans = try await c.call(.get, "/plans", token: nil, headers: ["Cookie": session])
+                #expect(plans.text.contains("data-figure=\"risk-frontier-chart\""), "\(plans.text)")
+                let marks = plans.text.components(separatedBy: "data-figure=\"risk-frontier\" data-value=\"")
+                    .dropFirst()
+                    .map { String($0.prefix { $0 != "\"" }) }
+                #expect(Set(marks.map { String($0.split(separator: ":")[0]) }) == [id, replan], "\(marks)")
+                #expect(marks.contains { $0.hasSuffix(":yes") })
             }
         }
     }
