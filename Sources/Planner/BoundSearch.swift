@@ -63,11 +63,13 @@ final class BoundSearch: Sendable {
                 state.withLock { $0.cancelled }
             }
             let bound = solution?.bestBound.flatMap { $0.isFinite ? $0 : nil }
-            state.withLock {
+            let stopped = state.withLock {
                 $0.bound = bound
                 $0.done = true
+                return $0.cancelled
             }
-            record(bound, solution?.status)
+            // A search stopped because its answer is no longer wanted says nothing.
+            if !stopped { record(bound, solution?.status) }
             finished.signal()
         }
         thread.stackSize = 16 << 20
