@@ -121,16 +121,19 @@ public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T)
 }
 
 /// Runs `executable` with `arguments` in the repository root and waits for it; `environment`
-/// adds to (or replaces) this process's variables.
+/// adds to (or replaces) this process's variables. Plans solve in one process
+/// (`SWITCHYARD_THREADS=1`) unless the test says otherwise: the suite runs many at once on two
+/// cores, and a second process per plan starved a server test's 15 s solve (the bound search
+/// has tests of its own).
 public func runCommand(
     _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String] = [:]
 ) throws -> CommandResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    if !environment.isEmpty {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
+    process.environment = ProcessInfo.processInfo.environment.merging(
+        ["SWITCHYARD_THREADS": "1"].merging(environment) { $1 }
+    ) { $1 }
     process.currentDirectoryURL = Fixtures.repositoryRoot
     let out = Pipe()
     let err = Pipe()

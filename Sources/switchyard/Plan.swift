@@ -18,9 +18,19 @@ struct SolveLimits: ParsableArguments {
     @Option(
         help: ArgumentHelp(
             "Processes the solve runs at once: 2 also searches for a better bound on a second core "
-                + "(the plan is the same either way). Default: 2 where there are two cores.",
+                + "(the plan is the same either way). Default: $SWITCHYARD_THREADS, else 2 where there "
+                + "are two cores.",
             valueName: "1|2"))
-    var threads: Int = min(2, ProcessInfo.processInfo.activeProcessorCount)
+    var threads: Int = Self.defaultThreads
+
+    /// `SWITCHYARD_THREADS` when it is 1 or 2 (a shared machine, or tests running many plans at
+    /// once), else 2 where there are two cores.
+    static var defaultThreads: Int {
+        if let set = ProcessInfo.processInfo.environment["SWITCHYARD_THREADS"], let n = Int(set), n == 1 || n == 2 {
+            return n
+        }
+        return min(2, ProcessInfo.processInfo.activeProcessorCount)
+    }
 
     func validate() throws {
         guard timeLimit > 0, timeLimit <= 86_400 else {

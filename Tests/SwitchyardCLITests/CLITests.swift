@@ -45,6 +45,17 @@ import Testing
         #expect(wrong.status == 64 && wrong.stderr.contains("ending in .mps or .lp"))
     }
 
+    /// `--threads` is 1 or 2; its default is `SWITCHYARD_THREADS` when that is 1 or 2.
+    @Test func threadsDefaultFromTheEnvironmentAndRefuseOtherCounts() async throws {
+        for (set, shown) in [("1", "1"), ("2", "2")] {
+            let help = try await runCommand(
+                Fixtures.switchyardBinary, ["plan", "--help"], environment: ["SWITCHYARD_THREADS": set])
+            #expect(help.stdout.contains("are two cores. (default: \(shown))"), "\(help.stdout)")
+        }
+        let refused = try await run("plan", "examples/frontier-lab.yaml", "--threads", "3")
+        #expect(refused.status == 64 && refused.stderr.contains("--threads must be 1 or 2"), "\(refused.stderr)")
+    }
+
     @Test func fiveMistakesExitOneAndNameEachPath() async throws {
         let bad = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).yaml").path
         var text = try String(contentsOfFile: Fixtures.path("examples/frontier-lab.yaml"), encoding: .utf8)
