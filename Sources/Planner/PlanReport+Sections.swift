@@ -109,7 +109,7 @@ extension PlanReport {
             "provider", "offer", "model", "nodes", "term", "start", "months", "$/acc-h", "total",
         ]
         leases.numericColumns = [3, 6, 7, 8]
-        leases.rows = groupedLeases(plan.leases).map {
+        leases.rows = Lease.rows(plan.leases).map {
             [
                 $0.lease.provider.rawValue, $0.lease.offer.rawValue, $0.lease.accelerator.rawValue, "\($0.lease.nodes)",
                 $0.lease.term.rawValue, $0.lease.start.description, "\($0.months)",
@@ -408,28 +408,5 @@ extension PlanReport {
         let shown =
             points.count <= 8 ? points.map(text) : points.prefix(4).map(text) + ["…"] + points.suffix(4).map(text)
         return "Over time: " + shown.joined(separator: "; ")
-    }
-
-    /// Leases with runs of on-demand months (same offer, same nodes, back to back) merged.
-    static func groupedLeases(_ leases: [Lease]) -> [(lease: Lease, last: YearMonth, months: Int, total: Decimal)] {
-        let sorted = leases.sorted {
-            ($0.provider, $0.offer, $0.term, $0.start) < ($1.provider, $1.offer, $1.term, $1.start)
-        }
-        var groups: [(lease: Lease, last: YearMonth, months: Int, total: Decimal)] = []
-        for lease in sorted {
-            if lease.term == .onDemand, let previous = groups.last, previous.lease.term == .onDemand,
-                previous.lease.offer == lease.offer, previous.lease.nodes == lease.nodes,
-                previous.last.adding(months: 1) == lease.start
-            {
-                groups[groups.count - 1] = (
-                    previous.lease, lease.start, previous.months + 1, previous.total + lease.totalCost
-                )
-            } else {
-                groups.append((lease, lease.start, lease.months, lease.totalCost))
-            }
-        }
-        return groups.sorted {
-            ($0.lease.provider, $0.lease.start, $0.lease.offer) < ($1.lease.provider, $1.lease.start, $1.lease.offer)
-        }
     }
 }

@@ -535,17 +535,20 @@ extension SwitchyardServer {
             }
             body += "</table></div>"
         }
-        body += "<h2>Leases</h2><div class=\"panel\"><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
+        body += "<h2>Leases</h2><div class=\"panel\"><p class=\"muted\">Consecutive on-demand months with the "
+        body +=
+            "same nodes on one row, as the CLI lists them.</p><table><tr><th>Offer</th><th>Provider</th><th>Model</th>"
         body +=
             "<th class=\"n\">Nodes</th><th class=\"n\">Accelerators</th><th>Term</th><th>Start</th><th class=\"n\">Months</th><th class=\"n\">Total</th></tr>"
-        for lease in plan.leases {
+        for row in Lease.rows(plan.leases) {
+            let lease = row.lease
             body +=
                 "<tr><td>\(lease.offer.rawValue)</td><td>\(lease.provider.rawValue)</td><td>\(lease.accelerator.rawValue)</td>"
             body +=
                 "<td class=\"n\">\(lease.nodes)</td><td class=\"n\">\(lease.accelerators)</td><td>\(lease.term.rawValue)</td>"
-            body += "<td>\(lease.start)</td><td class=\"n\">\(lease.months)</td>"
+            body += "<td>\(lease.start)</td><td class=\"n\">\(row.months)</td>"
             body +=
-                "<td class=\"n\" data-figure=\"lease-total\" data-value=\"\(lease.totalCost)\">\(Dashboard.usd(lease.totalCost))</td></tr>"
+                "<td class=\"n\" data-figure=\"lease-total\" data-value=\"\(row.total)\">\(Dashboard.usd(row.total))</td></tr>"
         }
         body += "</table></div>"
         body += "<h2>If one supplier fails (N-1)</h2><div class=\"panel\">"
