@@ -124,7 +124,11 @@ extension SwitchyardServer {
         let newest = { (set: [(record: PlanRecord, summary: RiskSummary)]) in
             set.map(\.record.createdAtMilliseconds).max() ?? 0
         }
-        let chosen = sets.max { ($0.count, newest($0)) < ($1.count, newest($1)) }!
+        // Ties (the same size, made in the same millisecond) go to the smallest plan id, not to
+        // the dictionary's order.
+        let chosen = sets.max {
+            ($0.count, newest($0), $1[0].record.id) < ($1.count, newest($1), $0[0].record.id)
+        }!
         let first = chosen[0]
         let rows = chosen.map { (name: $0.record.id, summary: $0.summary) }
         let efficient = Set(RiskFrontier.efficient(rows) { $0.cost.meanUSD })
