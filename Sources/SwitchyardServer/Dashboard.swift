@@ -304,6 +304,7 @@ extension SwitchyardServer {
         body += Dashboard.card("Leases in plan", "\(plan.leases.count)", figure: "plan-leases")
         body += Dashboard.card("Leases to sign", "\(toSign)", figure: "leases-to-sign")
         body += Dashboard.card("Signed or running", "\(signed)", figure: "leases-signed")
+        body += try await signSoonCards()
         body += Dashboard.card(
             "Unmet demand", unmet > 0 ? "\(Charts.compact(unmet)) ref-h" : "none", figure: "unmet",
             raw: Charts.number(unmet))
@@ -657,6 +658,38 @@ extension SwitchyardServer {
             body += "</table>"
         }
         return Dashboard.html("Leases", active: "/leases", body + "</div>")
+    }
+
+    /// What to sign next: proposed leases whose sign-by date falls within 30 and 90 days of
+    /// today (UTC), those already past it counted in and named.
+    func signSoonCards(now: Date = Date()) async throws -> HTML {
+        var proposed: [LeaseRecord] = []
+        var cursor: String?
+        repeat {
+            let page = try await store.leases(state: .proposed, after: cursor, limit: 200)
+            proposed += page.items
+            cursor = page.next
+        } while cursor != nil && proposed.count < 2000
+        let signBy = try await signByDates(proposed)
+        let dates = proposed.compactMap { signBy[$0.id] }
+        let today = Self.day(now)
+        let overdue = dates.filter { $0 < today }.count
+        var html: HTML = ""
+        for days in [30, 90] {
+            let due = dates.filter { $0 <= Self.day(now.addingTimeInterval(Double(days) * 86_400)) }.count
+            let late = days == 30 && overdue > 0 ? " (\(overdue) overdue)" : ""
+            html += Dashboard.card(
+                "To sign within \(days) days", "\(due)\(late)", figure: "sign-\(days)", raw: "\(due)")
+        }
+        return html
+    }
+
+    /// `date` as YYYY-MM-DD (UTC calendar), as sign-by dates are written.
+    static func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 
     /// Each lease's sign-by date (YYYY-MM-DD): the first day of its start month less its offer's

@@ -355,6 +355,20 @@ struct DashboardTests {
                         return String(format: "%04d-%02d-%02d", d.year!, d.month!, d.day!)
                     }
                     #expect(expected.sorted() == signBy)
+                    // The overview counts what to sign next: proposed leases (all but the one
+                    // signed above) whose sign-by date is within 30 and 90 days, overdue included.
+                    let proposedSignBy = zip(leases, expected).filter { $0.0["id"] as? String != first }.map(\.1)
+                    func day(_ date: Date) -> String {
+                        let d = calendar.dateComponents([.year, .month, .day], from: date)
+                        return String(format: "%04d-%02d-%02d", d.year!, d.month!, d.day!)
+                    }
+                    let front = try await open("/")
+                    for days in [30, 90] {
+                        let limit = day(Date().addingTimeInterval(Double(days) * 86_400))
+                        #expect(
+                            front.figures("sign-\(days)") == ["\(proposedSignBy.filter { $0 <= limit }.count)"],
+                            "\(days) days: \(proposedSignBy)")
+                    }
 
                     // Incidents with the re-plan's cost change.
                     let incidents = try await c.call(.get, "/v1/incidents", token: h.viewer)
