@@ -92,9 +92,7 @@ final class BoundSearch: Sendable {
             s.cancelled = true
             return s.done
         }
-        if !done {
-            _ = finished.wait(timeout: .now() + 5)
-            finished.signal()
-        }
+        // The one signal comes after `done` is set, and only this thread waits for it.
+        if !done { _ = finished.wait(timeout: .now() + 5) }
     }
 }
