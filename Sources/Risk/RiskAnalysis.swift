@@ -8,9 +8,10 @@ import Synchronization
 /// What one sampled future does to a plan: the product reacts as it would (a re-plan at each
 /// incident's month, knowing the incidents struck so far, with signed leases sunk and held
 /// backups exercisable), then the last plan is simulated through the outages.
-public struct SampleOutcome: Sendable, Equatable {
-    /// The incidents drawn, in the order they strike.
-    public var incidents: [SampledIncident]
+public struct SampleOutcome: Sendable, Equatable, Codable {
+    /// The incidents drawn, in the order they strike (not encoded: the sampler draws them again
+    /// from the seed and the sample's index).
+    public var incidents: [SampledIncident] = []
     /// Each training run: on time in the simulation.
     public var onTime: [WorkloadID: Bool]
     /// Each run that finished late inside the horizon: days late.
@@ -22,6 +23,66 @@ public struct SampleOutcome: Sendable, Equatable {
     public var costUSD: Double
     /// Incidents whose re-plan found no plan: the plan as it stood met them unchanged.
     public var unanswered = 0
+
+    enum CodingKeys: String, CodingKey {
+        case onTime, lateDays, serviceShort, costUSD, unanswered
+    }
+}
+
+/// The samples of an analysis as distinct futures: samples that draw the same incidents are one
+/// future, evaluated once, at its first sample.
+public struct SampledFutures: Sendable {
+    /// Each sample's incidents.
+    public let drawn: [[SampledIncident]]
+    /// Each sample's future: an index into `firstSamples`.
+    public let futureOf: [Int]
+    /// Each future's first sample, in sample order.
+    public let firstSamples: [Int]
+
+    init(drawn: [[SampledIncident]]) {
+        self.drawn = drawn
+        var index: [String: Int] = [:]
+        var futureOf: [Int] = []
+        var firsts: [Int] = []
+        for (i, incidents) in drawn.enumerated() {
+            let key = RiskAnalysis.key(of: incidents)
+            if let f = index[key] {
+                futureOf.append(f)
+            } else {
+                index[key] = firsts.count
+                futureOf.append(firsts.count)
+                firsts.append(i)
+            }
+        }
+        self.futureOf = futureOf
+        self.firstSamples = firsts
+    }
+
+    /// How many samples each future stands for.
+    public var sampleCounts: [Int] {
+        var counts = Array(repeating: 0, count: firstSamples.count)
+        for f in futureOf { counts[f] += 1 }
+        return counts
+    }
+
+    /// Every sample's outcome, in sample order, from each future's (`outcomes[f]` for future f),
+    /// with the sample's own incidents.
+    public func outcomes(_ outcomes: [SampleOutcome]) -> [SampleOutcome] {
+        precondition(outcomes.count == firstSamples.count, "one outcome per distinct future")
+        return drawn.indices.map { i in
+            var outcome = outcomes[futureOf[i]]
+            outcome.incidents = drawn[i]
+            return outcome
+        }
+    }
+
+    /// The futures in parts of at most `size`, in order, each part their first samples: the
+    /// units a risk job on the queue splits into.
+    public func parts(of size: Int) -> [[Int]] {
+        stride(from: 0, to: firstSamples.count, by: max(1, size)).map {
+            Array(firstSamples[$0..<min(firstSamples.count, $0 + max(1, size))])
+        }
+    }
 }
 
 /// Monte Carlo over a scenario's risk model: samples' incidents (`RiskSampler`), the product's
@@ -50,36 +111,39 @@ public struct RiskAnalysis: Sendable {
     public func run(samples count: Int, workers: Int = 1, progress: @Sendable (Int) -> Void = { _ in }) throws
         -> [SampleOutcome]
     {
-        let drawn = (0..<count).map { sampler.incidents(sample: $0) }
-        let keys = drawn.map(Self.key(of:))
-        var futureOf: [String: Int] = [:]
-        var firsts: [Int] = []
-        for (i, key) in keys.enumerated() where futureOf[key] == nil {
-            futureOf[key] = firsts.count
-            firsts.append(i)
-        }
-        let firstSample = firsts
-        let samplesOf = Dictionary(grouping: keys, by: { futureOf[$0]! }).mapValues(\.count)
-        let work = FutureQueue(futures: firstSample.count)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, firstSample.count))) { _ in
+        let futures = futures(samples: count)
+        return futures.outcomes(
+            try evaluate(
+                samples: futures.firstSamples, weights: futures.sampleCounts, workers: workers, progress: progress))
+    }
+
+    /// Samples 0..<count as distinct futures.
+    public func futures(samples count: Int) -> SampledFutures {
+        SampledFutures(drawn: (0..<count).map { sampler.incidents(sample: $0) })
+    }
+
+    /// The outcomes of `samples` (each evaluated as drawn), in their order, `workers` at a time;
+    /// `progress` is told the sum of `weights` (default: 1 each) of those done. A sample that
+    /// fails stops the rest; the error names it (the earliest of those that failed).
+    public func evaluate(
+        samples: [Int], weights: [Int]? = nil, workers: Int = 1, progress: @Sendable (Int) -> Void = { _ in }
+    ) throws -> [SampleOutcome] {
+        let work = FutureQueue(futures: samples.count)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, samples.count))) { _ in
             while let f = work.next() {
-                let i = firstSample[f]
-                let result = Result { try evaluate(drawn[i]) }
-                work.finish(f, result, samples: samplesOf[f] ?? 1, progress: progress)
+                let drawn = sampler.incidents(sample: samples[f])
+                work.finish(f, Result { try evaluate(drawn) }, samples: weights?[f] ?? 1, progress: progress)
             }
         }
         let results = work.results
         if let failed = results.indices.first(where: { if case .failure? = results[$0] { true } else { false } }),
             case .failure(let error)? = results[failed]
         {
-            let i = firstSample[failed]
-            throw RiskSampleError(sample: i, incidents: drawn[i].map(\.incident), underlying: error)
+            throw RiskSampleError(
+                sample: samples[failed], incidents: sampler.incidents(sample: samples[failed]).map(\.incident),
+                underlying: error)
         }
-        return keys.indices.compactMap { i in
-            guard case .success(var outcome)? = results[futureOf[keys[i]]!] else { return nil }
-            outcome.incidents = drawn[i]
-            return outcome
-        }
+        return results.compactMap { if case .success(let outcome)? = $0 { outcome } else { nil } }
     }
 
     /// What makes two samples the same future: their incidents, whatever drew them.

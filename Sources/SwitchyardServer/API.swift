@@ -215,7 +215,16 @@ extension SwitchyardServer {
         }
         v1.getAndHead("jobs/:id") { _, context -> Response in
             let job = try await store.job(try pathID(context))
-            return Reply(status: .ok, body: Representation.encode(Representation.Job(job))).response
+            var shown = Representation.Job(job)
+            if job.kind == .risk {
+                let parts = try await store.riskParts(of: job.id).map(\.part.state)
+                if !parts.isEmpty {
+                    shown.parts = Representation.Parts(
+                        total: parts.count, succeeded: parts.count { $0 == .succeeded },
+                        failed: parts.count { $0 == .failed })
+                }
+            }
+            return Reply(status: .ok, body: Representation.encode(shown)).response
         }
         v1.getAndHead("plans") { request, _ -> Response in
             let page = try await store.plans(

@@ -70,6 +70,9 @@ enum Representation {
         var incident: String?
         var samples: Int?
         var seed: Int64?
+        var parent: String?
+        var futures: Int?
+        var parts: Parts?
         var createdAt: String?
         var startedAt: String?
         var finishedAt: String?
@@ -89,6 +92,8 @@ enum Representation {
             incident = r.payload.incident
             samples = r.payload.samples
             seed = r.payload.seed
+            parent = r.parentJob
+            futures = r.payload.futures?.count
             createdAt = time(r.createdAtMilliseconds)
             startedAt = time(r.startedAtMilliseconds)
             finishedAt = time(r.finishedAtMilliseconds)
@@ -98,6 +103,13 @@ enum Representation {
             plan = r.planId
             href = "/v1/jobs/\(r.id)"
         }
+    }
+
+    /// A split risk analysis's parts, counted.
+    struct Parts: Encodable {
+        var total: Int
+        var succeeded: Int
+        var failed: Int
     }
 
     struct PlanSummary: Encodable {

@@ -36,9 +36,10 @@ public enum MemoisedPlans {
         try executor(.plan(try Fixtures.frontierLab(), SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01)))
     }
 
-    /// A job runner over `store` that plans through the memo.
-    public static func runner(_ store: Store) -> JobRunner {
-        JobRunner(store: store, executor: executor)
+    /// A job runner over `store` that plans through the memo (risk analyses split into parts of
+    /// `riskFuturesPerPart` futures).
+    public static func runner(_ store: Store, riskFuturesPerPart: Int = 8) -> JobRunner {
+        JobRunner(store: store, executor: executor, riskFuturesPerPart: riskFuturesPerPart)
     }
 
     private static func key(_ request: PlanRequest) -> String {

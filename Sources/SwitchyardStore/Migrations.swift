@@ -143,6 +143,17 @@ enum Migrations {
                 "CREATE INDEX risk_analyses_plan ON risk_analyses (plan_id, created_at)",
             ]
         },
+        Migration(version: 5, name: "risk analyses in parts") { _ in
+            [
+                "ALTER TABLE jobs ADD COLUMN parent_job TEXT",
+                "CREATE INDEX jobs_parent ON jobs (parent_job)",
+                """
+                CREATE TABLE risk_parts (
+                    job_id TEXT PRIMARY KEY REFERENCES jobs (id), parent_job TEXT NOT NULL REFERENCES jobs (id),
+                    body TEXT NOT NULL)
+                """,
+            ]
+        },
     ]
 
     /// Brings the schema up to date. Safe to run from several servers at once: on PostgreSQL an

@@ -166,6 +166,8 @@ public struct SnapshotRecord: Sendable, Equatable {
     public var createdAtMilliseconds: Int64
     /// Who did it (name and token id).
     public var actor: String
+    /// For a part of a risk analysis: the analysis's job.
+    public var parentJob: String? = nil
 }
 
 /// The states of a lease; see `LeaseState.next` for the moves allowed.
@@ -247,6 +249,9 @@ public struct LeaseEvent: Sendable, Equatable, Codable {
 /// The state of a job.
 public enum JobState: String, Sendable, Codable {
     case queued, running, succeeded, failed
+    /// A risk analysis split into parts: waits, unclaimed, until its last part succeeds (then it
+    /// is queued again to join them) or one fails (then it fails).
+    case waiting
 }
 
 /// What a job does.
@@ -257,6 +262,9 @@ public enum JobKind: String, Sendable, Codable, CaseIterable {
     case replan
     /// Sample supply futures for a plan and see how it fares (`switchyard risk`).
     case risk
+    /// Some of a risk analysis's futures (`payload.futures`), evaluated for the analysis it is a
+    /// part of (`parentJob`), which joins the parts' outcomes.
+    case riskPart = "risk-part"
 }
 
 /// How many jobs may wait at once (queued, or claimed and not finished): in the whole record and
@@ -307,6 +315,8 @@ public struct JobRecord: Sendable, Equatable {
     public var planId: String?
     /// Who did it (name and token id).
     public var actor: String
+    /// For a part of a risk analysis: the analysis's job.
+    public var parentJob: String? = nil
 }
 
 /// What a job is asked to do.
@@ -325,11 +335,15 @@ public struct JobPayload: Sendable, Equatable, Codable {
     public var samples: Int?
     /// For a risk analysis: the sampling seed.
     public var seed: Int64?
+    /// For a part of a risk analysis: the samples it evaluates, each the first of a distinct
+    /// future (the analysis's other samples that draw the same incidents share its outcome).
+    public var futures: [Int]?
 
     public init(
         scenarioVersion: Int64, timeLimitSeconds: Double, relativeGap: Double, basePlan: String? = nil,
-        incident: String? = nil, samples: Int? = nil, seed: Int64? = nil
+        incident: String? = nil, samples: Int? = nil, seed: Int64? = nil, futures: [Int]? = nil
     ) {
+        self.futures = futures
         self.scenarioVersion = scenarioVersion
         self.timeLimitSeconds = timeLimitSeconds
         self.relativeGap = relativeGap

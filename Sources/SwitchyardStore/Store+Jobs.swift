@@ -39,14 +39,15 @@ extension Store {
     }
 
     /// Throws `queueFull` when `limits` leave no room for another job: jobs waiting (queued, or
-    /// claimed and not finished) in the record, and those `actor` submitted. Callers hold the
+    /// claimed and not finished, or waiting for their parts) in the record, and those `actor`
+    /// submitted. A risk analysis's parts count as the analysis, once. Callers hold the
     /// workspace lock, so two submissions cannot both take the last place.
     static func checkRoom(_ sql: any SQLDatabase, limits: JobLimits, actor: Actor) async throws {
         guard limits.queued != nil || limits.queuedPerActor != nil else { return }
         let row = try await sql.raw(
             """
             SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN actor = \(bind: actor.label) THEN 1 ELSE 0 END), 0) AS mine
-            FROM jobs WHERE state IN ('queued', 'running')
+            FROM jobs WHERE state IN ('queued', 'running', 'waiting') AND parent_job IS NULL
             """
         ).first()
         let total = try row?.decode(column: "total", as: Int.self) ?? 0
@@ -60,18 +61,19 @@ extension Store {
         }
     }
 
-    static func enqueue(_ sql: any SQLDatabase, kind: JobKind, payload: JobPayload, actor: Actor) async throws
-        -> JobRecord
-    {
+    static func enqueue(
+        _ sql: any SQLDatabase, kind: JobKind, payload: JobPayload, actor: Actor, parent: JobRecord? = nil
+    ) async throws -> JobRecord {
+        // A part is its analysis's, submitted by whoever submitted that.
         let job = JobRecord(
             id: newID("job"), kind: kind, payload: payload, state: .queued, attempts: 0, maxAttempts: 3,
-            createdAtMilliseconds: StoreClock.nowMillis(), actor: actor.label)
+            createdAtMilliseconds: StoreClock.nowMillis(), actor: parent?.actor ?? actor.label, parentJob: parent?.id)
         let payloadText = String(decoding: try JSONEncoder().encode(payload), as: UTF8.self)
         try await sql.raw(
             """
-            INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, created_at, actor)
+            INSERT INTO jobs (id, kind, payload, state, attempts, max_attempts, created_at, actor, parent_job)
             VALUES (\(bind: job.id), \(bind: kind), \(bind: payloadText), 'queued', 0, \(bind: job.maxAttempts),
-            \(bind: job.createdAtMilliseconds), \(bind: job.actor))
+            \(bind: job.createdAtMilliseconds), \(bind: job.actor), \(bind: job.parentJob))
             """
         ).run()
         return job
@@ -79,7 +81,7 @@ extension Store {
 
     static let jobColumns = """
         id, kind, payload, state, attempts, max_attempts, claimed_by, lease_until, created_at, started_at,
-        finished_at, error, plan_id, actor
+        finished_at, error, plan_id, actor, parent_job
         """
 
     static func jobRecord(_ row: any SQLRow) throws -> JobRecord {
@@ -97,7 +99,8 @@ extension Store {
             finishedAtMilliseconds: try row.decode(column: "finished_at", as: Int64?.self),
             error: try row.decode(column: "error", as: String?.self),
             planId: try row.decode(column: "plan_id", as: String?.self),
-            actor: try row.decode(column: "actor", as: String.self))
+            actor: try row.decode(column: "actor", as: String.self),
+            parentJob: try row.decode(column: "parent_job", as: String?.self))
     }
 
     /// A job.
@@ -122,6 +125,7 @@ extension Store {
                 WHERE state = 'running' AND lease_until < \(bind: now) AND attempts >= max_attempts
                 """
             ).run()
+            try await Self.failParentsOfFailedParts(sql, at: now)
             let row = try await sql.raw(
                 """
                 UPDATE jobs SET state = 'running', claimed_by = \(bind: worker),
@@ -227,11 +231,34 @@ extension Store {
                 """
             ).first()
             if claimed != nil { try await Self.audit(sql, actor, "job.fail", "job \(job.id)", error) }
+            try await Self.failParentsOfFailedParts(sql, at: StoreClock.nowMillis())
         }
     }
 }
 
 extension Store {
+    /// Fails every risk analysis waiting for a part that failed, with that part's reason, and the
+    /// parts of failed analyses still queued (nothing would read their outcomes). Parts already
+    /// running finish; their outcomes are kept and not joined.
+    static func failParentsOfFailedParts(_ sql: any SQLDatabase, at now: Int64) async throws {
+        try await sql.raw(
+            """
+            UPDATE jobs SET state = 'failed', finished_at = \(bind: now), error = (
+                SELECT 'part ' || part.id || ' failed: ' || COALESCE(part.error, 'no reason given') FROM jobs part
+                WHERE part.parent_job = jobs.id AND part.state = 'failed' ORDER BY part.id LIMIT 1)
+            WHERE state = 'waiting'
+            AND EXISTS (SELECT 1 FROM jobs part WHERE part.parent_job = jobs.id AND part.state = 'failed')
+            """
+        ).run()
+        try await sql.raw(
+            """
+            UPDATE jobs SET state = 'failed', finished_at = \(bind: now),
+            error = 'not run: another part of its analysis failed'
+            WHERE state = 'queued' AND parent_job IN (SELECT id FROM jobs WHERE state = 'failed')
+            """
+        ).run()
+    }
+
     /// How many jobs are in each state.
     public func jobCounts() async throws -> [(String, Int)] {
         try await database.session { sql in

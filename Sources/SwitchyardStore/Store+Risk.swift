@@ -75,4 +75,82 @@ extension Store {
             }
         }
     }
+
+    /// Splits a risk analysis `worker` holds into parts, each evaluating the futures whose first
+    /// samples one element of `parts` lists, in one transaction: the parts are queued and the
+    /// analysis waits, unclaimed and with its attempts
+    /// reset, until the last part succeeds. Nil when the claim was lost (nothing is queued).
+    public func splitRiskJob(_ job: JobRecord, worker: String, parts: [[Int]]) async throws -> [JobRecord]? {
+        guard job.kind == .risk, !parts.isEmpty else {
+            throw StoreError.conflict("job \(job.id) is not a risk analysis, or has no parts")
+        }
+        return try await database.transaction { sql in
+            let held = try await sql.raw(
+                """
+                UPDATE jobs SET state = 'waiting', claimed_by = NULL, lease_until = NULL, attempts = 0
+                WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+                """
+            ).first()
+            guard held != nil else { return nil }
+            var queued: [JobRecord] = []
+            for futures in parts {
+                var payload = job.payload
+                payload.futures = futures
+                queued.append(
+                    try await Self.enqueue(
+                        sql, kind: .riskPart, payload: payload, actor: .system, parent: job))
+            }
+            try await Self.audit(
+                sql, .system, "risk.split", "job \(job.id)",
+                "\(parts.count) parts, \(parts.map(\.count).reduce(0, +)) distinct futures")
+            return queued
+        }
+    }
+
+    /// Finishes a part of a risk analysis with its outcomes (`body`, JSON), if `worker` still
+    /// holds it; when it is the analysis's last part to succeed, the analysis is queued again to
+    /// join them. False when the claim was lost.
+    public func completeRiskPart(_ job: JobRecord, worker: String, body: String) async throws -> Bool {
+        guard job.kind == .riskPart, let parent = job.parentJob else {
+            throw StoreError.conflict("job \(job.id) is not a part of a risk analysis")
+        }
+        let postgres = database.dialect == .postgres
+        return try await database.transaction { sql in
+            let now = StoreClock.nowMillis()
+            guard try await Self.markSucceeded(sql, job, worker: worker, at: now) else { return false }
+            try await sql.raw(
+                "INSERT INTO risk_parts (job_id, parent_job, body) VALUES (\(bind: job.id), \(bind: parent), \(bind: body))"
+            ).run()
+            // Parts finishing at once take the analysis's row in turn, so the last of them sees
+            // every other part's success (a statement sees what committed before it began).
+            if postgres {
+                try await sql.raw("SELECT id FROM jobs WHERE id = \(bind: parent) FOR UPDATE").run()
+            }
+            try await sql.raw(
+                """
+                UPDATE jobs SET state = 'queued', attempts = 0
+                WHERE id = \(bind: parent) AND state = 'waiting' AND NOT EXISTS (
+                    SELECT 1 FROM jobs part WHERE part.parent_job = \(bind: parent) AND part.state <> 'succeeded')
+                """
+            ).run()
+            return true
+        }
+    }
+
+    static let qualifiedJobColumns = jobColumns.split(separator: ",")
+        .map { "jobs." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")
+
+    /// The parts of risk analysis `job` and the outcomes of those that succeeded, in the order
+    /// they were queued.
+    public func riskParts(of job: String) async throws -> [(part: JobRecord, body: String?)] {
+        try await database.session { sql in
+            try await sql.raw(
+                """
+                SELECT \(unsafeRaw: Self.qualifiedJobColumns), risk_parts.body AS body
+                FROM jobs LEFT JOIN risk_parts ON risk_parts.job_id = jobs.id
+                WHERE jobs.parent_job = \(bind: job) ORDER BY jobs.created_at, jobs.id
+                """
+            ).all().map { (try Self.jobRecord($0), try $0.decode(column: "body", as: String?.self)) }
+        }
+    }
 }

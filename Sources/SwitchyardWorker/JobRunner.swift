@@ -30,24 +30,6 @@ public let plannerExecutor: PlanExecutor = { request in
     }
 }
 
-/// Turns a risk job into its summary as JSON (`switchyard risk --format json`): `samples`
-/// futures of `plan` drawn with `seed`, each incident re-planned with `options`. Blocking.
-public typealias RiskExecutor =
-    @Sendable (
-        _ scenario: Scenario, _ plan: Plan, _ samples: Int, _ seed: UInt64, _ options: SolveOptions
-    ) throws -> String
-
-/// The risk analysis as a `RiskExecutor`: futures one at a time (a server's cores are its
-/// runners').
-public let riskAnalysisExecutor: RiskExecutor = { scenario, plan, samples, seed, options in
-    let analysis = RiskAnalysis(scenario: scenario, plan: plan, seed: seed, planner: Planner(options: options))
-    let summary = RiskSummary(
-        outcomes: try analysis.run(samples: samples), plan: plan, scenario: scenario, seed: seed)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    return PlanFile.tidyNumbers(String(decoding: try encoder.encode(summary), as: UTF8.self))
-}
-
 /// Runs plan and re-plan jobs from the store's queue. Any number of runners, in one process or
 /// many sharing a PostgreSQL database, can work the same queue: each job is claimed by one of
 /// them at a time and its plan is written once.
@@ -75,17 +57,19 @@ public final class JobRunner: Service, Sendable {
     let logger: Logger
     let onFinish: @Sendable (Outcome) -> Void
     let executor: PlanExecutor
-    let riskExecutor: RiskExecutor
+    /// The most distinct futures a risk analysis evaluates in one job: one with more is split
+    /// into parts of this many, which any runner on the queue may take.
+    public let riskFuturesPerPart: Int
 
     public init(
         store: Store, executor: @escaping PlanExecutor = plannerExecutor,
-        riskExecutor: @escaping RiskExecutor = riskAnalysisExecutor,
+        riskFuturesPerPart: Int = 8,
         worker: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
         leaseSeconds: Double = 30, shutdownGraceSeconds: Double = 10, logger: Logger = Logger(label: "switchyard.jobs"),
         onFinish: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
         self.executor = executor
-        self.riskExecutor = riskExecutor
+        self.riskFuturesPerPart = max(1, riskFuturesPerPart)
         self.store = store
         self.worker = worker
         self.leaseSeconds = leaseSeconds
@@ -121,7 +105,7 @@ public final class JobRunner: Service, Sendable {
     public func runOnce() async throws -> Bool {
         guard let job = try await store.claimJob(worker: worker, leaseSeconds: leaseSeconds) else { return false }
         let started = ContinuousClock.now
-        logger.info("job \(job.id) (\(job.kind)) claimed by \(worker), attempt \(job.attempts)")
+        logger.info("job \(job.id) (\(job.kind.rawValue)) claimed by \(worker), attempt \(job.attempts)")
         let renewal = Task { [store, worker, leaseSeconds] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(leaseSeconds / 3))
@@ -136,6 +120,7 @@ public final class JobRunner: Service, Sendable {
             switch job.kind {
             case .plan, .replan: try await runPlan(job, seconds: seconds)
             case .risk: try await runRisk(job, seconds: seconds)
+            case .riskPart: try await runRiskPart(job, seconds: seconds)
             }
         } catch let error as PlannerError {
             try await fail(job, error.description, seconds: seconds())
@@ -153,14 +138,6 @@ public final class JobRunner: Service, Sendable {
         let planID = try await store.completeJob(job, worker: worker, plan: plan)
         finished(job, planID.map { ("plan", $0) }, seconds: seconds())
         onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
-    }
-
-    /// Analyses the job's plan over sampled futures, and writes the summary.
-    func runRisk(_ job: JobRecord, seconds: () -> Double) async throws {
-        guard let summary = try await resultOrHandBack(job, { try await self.executeRisk(job) }) else { return }
-        let id = try await store.completeRiskJob(job, worker: worker, summary: summary)
-        finished(job, id.map { ("risk", $0) }, seconds: seconds())
-        onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: seconds()))
     }
 
     /// Logs a finished job: what it wrote (`plan` or `risk`, and its id; the same key in the
@@ -217,18 +194,6 @@ public final class JobRunner: Service, Sendable {
             return nil
         }
         return result
-    }
-
-    /// The risk job's plan analysed on a thread of its own.
-    func executeRisk(_ job: JobRecord) async throws -> String {
-        let (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
-        guard let planID = job.payload.basePlan, let samples = job.payload.samples, let seed = job.payload.seed else {
-            throw InputError([Diagnostic(path: "payload", message: "a risk job names its plan, samples and seed")])
-        }
-        let plan = try PlanFile.decode(Data(try await store.plan(planID).body.utf8))
-        let options = SolveOptions(timeLimitSeconds: job.payload.timeLimitSeconds, relativeGap: job.payload.relativeGap)
-        let executor = riskExecutor
-        return try await onOwnThread { try executor(scenario, plan, samples, UInt64(bitPattern: seed), options) }
     }
 
     /// Plans the job's snapshot (or re-plans its base plan under its incident) on a thread of its

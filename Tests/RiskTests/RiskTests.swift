@@ -160,6 +160,22 @@ import Testing
         #expect(reports == reports.sorted())
     }
 
+    /// Futures evaluated in parts (as the queue's risk-part jobs do) and kept as JSON give the
+    /// outcomes of one run: each future from the seed and its first sample alone.
+    @Test func futuresEvaluatedInPartsGiveTheOutcomesOfOneRun() throws {
+        let s = scenario(backup: true, risk: Self.slipOfA)
+        let analysis = RiskAnalysis(scenario: s, plan: try planner.plan(s), seed: 9, planner: planner)
+        let futures = analysis.futures(samples: 40)
+        #expect(futures.firstSamples.count == 2 && futures.sampleCounts.reduce(0, +) == 40)
+        #expect(futures.parts(of: 1) == futures.firstSamples.map { [$0] })
+        #expect(futures.parts(of: 5) == [futures.firstSamples])
+        let kept = try futures.parts(of: 1).map {
+            String(decoding: try JSONEncoder().encode(try analysis.evaluate(samples: $0)), as: UTF8.self)
+        }
+        let read = try kept.flatMap { try JSONDecoder().decode([SampleOutcome].self, from: Data($0.utf8)) }
+        #expect(futures.outcomes(read) == (try analysis.run(samples: 40)))
+    }
+
     /// A re-plan that finds no plan (here: a planner given no time) leaves the sample on the plan
     /// as it stood; the report counts those samples instead of failing the analysis.
     @Test func aReplanWithNoPlanIsCountedNotFatal() throws {

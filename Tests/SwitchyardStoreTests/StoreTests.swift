@@ -313,6 +313,73 @@ import Testing
         }
     }
 
+    /// A risk analysis split into parts: it waits, unclaimed, while any worker takes its parts;
+    /// the last part to succeed queues it again to join them. A part that fails fails the
+    /// analysis with its reason, and the parts still queued with it. Parts count as their
+    /// analysis against the queue's limits.
+    @Test(arguments: TestDatabases.available)
+    func aRiskAnalysisWaitsForItsParts(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let (_, plan) = try await Self.plannedExample(store)
+            let job = try await store.submitRisk(
+                plan: plan.id, samples: 30, seed: 7, timeLimitSeconds: 30, actor: Self.planner)
+            let claimed = try #require(try await store.claimJob(worker: "A", leaseSeconds: 30))
+            #expect(try await store.splitRiskJob(claimed, worker: "B", parts: [[0], [3]]) == nil)
+            let parts = try #require(try await store.splitRiskJob(claimed, worker: "A", parts: [[0, 1], [3], [4]]))
+            #expect(parts.map(\.payload.futures) == [[0, 1], [3], [4]])
+            #expect(parts.allSatisfy { $0.kind == .riskPart && $0.parentJob == job.id && $0.actor == job.actor })
+            let waiting = try await store.job(job.id)
+            #expect(waiting.state == .waiting && waiting.claimedBy == nil && waiting.attempts == 0)
+            // Its parts do not count against the submitter's room: the analysis does, once.
+            let room = JobLimits(queued: nil, queuedPerActor: 2)
+            _ = try await store.submitRisk(
+                plan: plan.id, samples: 1, seed: 1, timeLimitSeconds: 30, actor: Self.planner, limits: room)
+            await #expect(throws: StoreError.self) {
+                try await store.submitRisk(
+                    plan: plan.id, samples: 1, seed: 1, timeLimitSeconds: 30, actor: Self.planner, limits: room)
+            }
+            // Workers take the parts (the analysis is not claimable while it waits).
+            let first = try #require(try await store.claimJob(worker: "A", leaseSeconds: 30))
+            let second = try #require(try await store.claimJob(worker: "B", leaseSeconds: 30))
+            let third = try #require(try await store.claimJob(worker: "C", leaseSeconds: 30))
+            #expect(Set([first.id, second.id, third.id]) == Set(parts.map(\.id)))
+            #expect(try await store.completeRiskPart(first, worker: "B", body: "[]") == false)
+            #expect(try await store.completeRiskPart(first, worker: "A", body: "[1]"))
+            #expect(try await store.job(job.id).state == .waiting)
+            // The last two finish at once (on PostgreSQL, in two connections): one of them sees
+            // the other's success and queues the analysis.
+            async let b = store.completeRiskPart(second, worker: "B", body: "[2]")
+            async let c = store.completeRiskPart(third, worker: "C", body: "[3]")
+            #expect(try await (b, c) == (true, true))
+            let joined = try #require(try await store.claimJob(worker: "C", leaseSeconds: 30))
+            #expect(joined.id == job.id && joined.attempts == 1)
+            let kept = try await store.riskParts(of: job.id)
+            #expect(Set(kept.map(\.part.id)) == Set(parts.map(\.id)))
+            #expect(Set(kept.compactMap(\.body)) == ["[1]", "[2]", "[3]"])
+
+            // A part that fails fails its analysis, with its reason, and its queued siblings.
+            let other = try await store.submitRisk(
+                plan: plan.id, samples: 30, seed: 8, timeLimitSeconds: 30, actor: .system)
+            // (The one-sample analysis queued above goes first; it is failed out of the way.)
+            let small = try #require(try await store.claimJob(worker: "D", leaseSeconds: 30))
+            try await store.failJob(small, worker: "D", error: "not part of this test")
+            let claimedOther = try #require(try await store.claimJob(worker: "D", leaseSeconds: 30))
+            #expect(claimedOther.id == other.id)
+            let splitOther = try #require(
+                try await store.splitRiskJob(claimedOther, worker: "D", parts: [[0], [1], [2]]))
+            let failing = try #require(try await store.claimJob(worker: "E", leaseSeconds: 30))
+            try await store.failJob(failing, worker: "E", error: "sample 1 (nebius outage): no plan")
+            let failed = try await store.job(other.id)
+            #expect(failed.state == .failed)
+            #expect(
+                failed.error == "part \(failing.id) failed: sample 1 (nebius outage): no plan", "\(failed.error ?? "")")
+            for part in splitOther where part.id != failing.id {
+                #expect(try await store.job(part.id).state == .failed)
+            }
+            #expect(try await store.claimJob(worker: "E", leaseSeconds: 30)?.parentJob == nil)
+        }
+    }
+
     @Test(arguments: TestDatabases.available)
     func aJobIsFailedAfterItsLastAttemptDies(backend: TestDatabases.Backend) async throws {
         try await TestDatabases.with(backend) { store, _ in

@@ -56,4 +56,59 @@ import Testing
             #expect(try await store.job(job.id).state == .queued)
         }
     }
+
+    /// A risk analysis with more distinct futures than a part takes is split into parts on the
+    /// queue, which two runners share, and joined when the last part is done: the summary is the
+    /// one a runner evaluating every future itself writes.
+    @Test func aRiskAnalysisSplitIntoPartsGivesTheSummaryOfOneJob() async throws {
+        try await TestDatabases.with(.sqlite) { store, _ in
+            // One 64-GPU run at a, whose deliveries slip 60 days with probability 0.3; b can
+            // take it. Two distinct futures: none, or a's slip (re-planned onto b).
+            let scenario = Scenario(
+                name: "risk", horizon: Fixtures.horizon(6),
+                providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
+                offers: [
+                    Fixtures.offer("a-h100", provider: "a", nodes: 8, prices: [.onDemand: 2]),
+                    Fixtures.offer("b-h100", provider: "b", nodes: 8, prices: [.onDemand: 3]),
+                ],
+                workloads: [Fixtures.training("run", work: 64 * 730 * 4, window: Fixtures.months(1, 5), gang: 64)],
+                policy: Policy(maxProviderShare: 1),
+                risk: RiskModel(providers: [
+                    ProviderRisk(
+                        provider: "a",
+                        slip: RiskEvent(probability: 0.3, lengths: [RiskLength(days: 60, probability: 1)])),
+                    ProviderRisk(provider: "b"),
+                ]))
+            try await store.importScenario(scenario, actor: Self.planner)
+            let planned = try await store.submitPlan(timeLimitSeconds: 30, relativeGap: 1e-4, actor: Self.planner)
+            let whole = JobRunner(store: store, riskFuturesPerPart: 8)
+            #expect(try await whole.runOnce())
+            let plan = try #require(try await store.job(planned.id).planId)
+
+            let inOne = try await store.submitRisk(
+                plan: plan, samples: 40, seed: 9, timeLimitSeconds: 30, actor: Self.planner)
+            #expect(try await whole.runOnce())
+            #expect(try await store.job(inOne.id).state == .succeeded)
+            #expect(try await store.riskParts(of: inOne.id).isEmpty)
+
+            let split = try await store.submitRisk(
+                plan: plan, samples: 40, seed: 9, timeLimitSeconds: 30, actor: Self.planner)
+            let runners = (0..<2).map { _ in JobRunner(store: store, riskFuturesPerPart: 1) }
+            #expect(try await runners[0].runOnce())  // splits it
+            #expect(try await store.job(split.id).state == .waiting)
+            let parts = try await store.riskParts(of: split.id)
+            #expect(parts.count == 2 && parts.allSatisfy { $0.part.payload.futures?.count == 1 })
+            async let a = runners[0].runOnce()
+            async let b = runners[1].runOnce()
+            #expect(try await (a, b) == (true, true))
+            #expect(try await store.job(split.id).state == .queued)
+            #expect(try await runners[1].runOnce())  // joins them
+            #expect(try await store.job(split.id).state == .succeeded)
+            let kept = try await store.riskAnalyses(plan: plan)
+            let bodies = Dictionary(uniqueKeysWithValues: kept.map { ($0.jobId, $0.body) })
+            #expect(bodies.count == 2)
+            #expect(bodies[split.id] == bodies[inOne.id])
+            #expect(bodies[split.id]?.contains("\"samples\":40") == true)
+        }
+    }
 }
