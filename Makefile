@@ -116,6 +116,7 @@ bench: setup
 	  echo "(no ../shared/data/gavel/simulation_throughputs.json: simulation benchmark skipped)"; \
 	fi
 	.build/release/switchyard-bench risk --samples $(RISK_SAMPLES)
+	.build/release/switchyard-bench risk-queue --samples $(RISK_SAMPLES)
 
 clean:
 	rm -rf .build

@@ -193,7 +193,7 @@ if Context.environment["SWITCHYARD_BENCHMARKS"] == "1" {
             name: "switchyard-bench",
             dependencies: [
                 "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler", "Simulator", "Risk",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "SwitchyardStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         )
     )

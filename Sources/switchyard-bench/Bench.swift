@@ -10,11 +10,14 @@ import SwitchyardModel
 
 /// Benchmarks over generated scenarios. Not a test: it measures, prints and asserts nothing.
 @main
-struct SwitchyardBench: ParsableCommand {
+struct SwitchyardBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard-bench",
         abstract: "Measure Switchyard on generated scenarios.",
-        subcommands: [PlanBench.self, AllocateBench.self, SimulateBench.self, GavelBench.self, RiskBench.self])
+        subcommands: [
+            PlanBench.self, AllocateBench.self, SimulateBench.self, GavelBench.self, RiskBench.self,
+            RiskQueueBench.self,
+        ])
 }
 
 struct PlanBench: ParsableCommand {
