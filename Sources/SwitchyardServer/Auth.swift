@@ -170,15 +170,23 @@ enum SignInGuard {
 
     /// Why the sign-in is refused, or nil when it came from this site's own form.
     static func refusal(_ request: Request, formValue: String?) -> String? {
-        let crossSite = "This sign-in came from another site's page: open this dashboard and sign in here."
-        if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" {
-            return crossSite
+        if isCrossSite(request) {
+            return "This sign-in came from another site's page: open this dashboard and sign in here."
         }
-        if let origin = request.headers[.origin], !isOwnOrigin(origin, request) { return crossSite }
         guard let formValue, !formValue.isEmpty, let cookie = request.cookies[cookieName]?.value,
             constantTimeEqual(formValue, cookie)
         else { return "The sign-in form had expired: sign in again." }
         return nil
+    }
+
+    /// Whether the browser says another site's page sent the request (`Sec-Fetch-Site`, or an
+    /// `Origin` that is not this server).
+    static func isCrossSite(_ request: Request) -> Bool {
+        if let site = request.headers[.secFetchSite]?.lowercased(), site != "same-origin", site != "none" {
+            return true
+        }
+        if let origin = request.headers[.origin], !isOwnOrigin(origin, request) { return true }
+        return false
     }
 
     /// Whether `Origin` names this server as the browser reached it (its Host, or the one a proxy

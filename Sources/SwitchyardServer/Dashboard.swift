@@ -33,6 +33,9 @@ enum Dashboard {
         button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
         .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
         .flag{color:#991b1b;font-weight:600}
+        form.act{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0}form.act.panel{margin:12px 0}
+        form.act select,form.act input{width:auto;padding:5px 8px}td form.act{flex-wrap:nowrap}form.act button{margin-top:0;padding:6px 12px}
+        form.incident h2{flex-basis:100%;margin:0}form.incident p{flex-basis:100%;margin:0}form.incident label{display:flex;gap:6px;align-items:center}
         .change-lost,.change-late{background:#fee2e2;color:#991b1b}.change-moved,.change-rescheduled{background:#fef3c7;color:#92400e}
         .change-placed{background:#dcfce7;color:#166534}.change-unchanged{background:#f3f4f6;color:#374151}
         @media (max-width:700px){header{padding:10px 14px;gap:8px 16px;flex-wrap:wrap}main{padding:14px 12px 40px}
@@ -178,7 +181,9 @@ extension SwitchyardServer {
     func addDashboardRoutes(_ router: Router<AppContext>) {
         router.getAndHead("/") { _, _ -> Response in try await overviewPage() }
         router.getAndHead("/plans") { _, _ -> Response in try await plansPage() }
-        router.getAndHead("/plans/:id") { _, context -> Response in try await planPage(try pathID(context)) }
+        router.getAndHead("/plans/:id") { request, context -> Response in
+            try await planPage(try pathID(context), user: PageUser(request, context))
+        }
         router.getAndHead("/plans/:id/export/:target") { request, context -> Response in
             try await exportDownload(
                 try pathID(context), target: try context.parameters.require("target"),
@@ -188,8 +193,13 @@ extension SwitchyardServer {
             let query = request.uri.queryParameters
             return try await comparePage(query.get("a").map { String($0) }, query.get("b").map { String($0) })
         }
-        router.getAndHead("/leases") { _, _ -> Response in try await leasesPage() }
-        router.getAndHead("/incidents") { _, _ -> Response in try await incidentsPage() }
+        router.getAndHead("/leases") { request, context -> Response in
+            try await leasesPage(user: PageUser(request, context))
+        }
+        router.getAndHead("/incidents") { request, context -> Response in
+            try await incidentsPage(user: PageUser(request, context))
+        }
+        addDashboardActions(router)
         // Sign-in is a POST of the form only: a token never travels in a URL (history, proxies,
         // logs). A `token` in the query is ignored.
         router.get("/login") { request, _ -> Response in
@@ -413,12 +423,12 @@ extension SwitchyardServer {
 
     /// The plan's latest risk analysis: P(all runs on time) with its interval, each run's
     /// chance, and the cost's tail; or how to start one.
-    func riskPanel(_ id: String) async throws -> HTML {
-        var html: HTML = "<h2>Supply risk</h2><div class=\"panel\">"
+    func riskPanel(_ id: String, user: PageUser) async throws -> HTML {
+        var html: HTML = "<h2>Supply risk</h2>" + Self.riskForm(id, user: user) + "<div class=\"panel\">"
         guard let latest = try await store.riskAnalyses(plan: id).first,
             let summary = try JSONSerialization.jsonObject(with: Data(latest.body.utf8)) as? [String: Any]
         else {
-            html += "<div class=\"empty\">No risk analysis of this plan yet: a planner queues one with "
+            html += "<div class=\"empty\">No risk analysis of this plan yet: a planner queues one here or with "
             html += "<code>POST /v1/plans/\(id)/risk</code> (the same as <code>switchyard risk</code>).</div></div>"
             return html
         }
@@ -491,7 +501,7 @@ extension SwitchyardServer {
             body: .init(byteBuffer: ByteBuffer(string: ExportedFile.stream(files))))
     }
 
-    func planPage(_ id: String) async throws -> Response {
+    func planPage(_ id: String, user: PageUser = PageUser(role: .viewer, formValue: nil)) async throws -> Response {
         guard let record = try await planRecord(id) else { return Self.noPlanPage(id) }
         let (plan, scenario) = try await loadPlan(record)
         let figures = PlanFigures(plan: plan, scenario: scenario)
@@ -500,7 +510,8 @@ extension SwitchyardServer {
         body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(record.state.rawValue)"
         if let newer = record.supersededBy { body += " by <a href=\"/plans/\(newer)\">\(newer)</a>" }
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
-        body += "</p>" + (try await replanPanel(record, plan: plan)) + "<div class=\"cards\">"
+        body += "</p>" + Self.acceptForm(record, user: user) + (try await replanPanel(record, plan: plan))
+        body += "<div class=\"cards\">"
         body += Dashboard.card(
             "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)
         body += Dashboard.card(
@@ -513,7 +524,7 @@ extension SwitchyardServer {
             raw: plan.cost.colocation.description)
         body += Dashboard.card(
             "Gap", Charts.gapPercent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
-        body += "</div>" + exportLinks(record.id, scenario) + (try await riskPanel(record.id))
+        body += "</div>" + exportLinks(record.id, scenario) + (try await riskPanel(record.id, user: user))
         if !plan.runs.isEmpty {
             body +=
                 "<h2>Training runs</h2><div class=\"panel\"><table><tr><th>Run</th><th>Cluster</th><th class=\"n\">Accelerators</th><th>From</th><th>To</th><th>Finishes</th><th>Deadline</th><th class=\"n\">Slack (months)</th></tr>"
@@ -620,7 +631,7 @@ extension SwitchyardServer {
         return html + "</table></div>"
     }
 
-    func leasesPage() async throws -> Response {
+    func leasesPage(user: PageUser = PageUser(role: .viewer, formValue: nil)) async throws -> Response {
         var leases: [LeaseRecord] = []
         var cursor: String?
         repeat {
@@ -641,7 +652,8 @@ extension SwitchyardServer {
             body += "<p class=\"muted\">Soonest to sign first: sign by the start month less the offer's lead time.</p>"
             body +=
                 "<table><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
-            body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th></tr>"
+            body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th>"
+            body += user.acts ? "<th>Move to</th></tr>" : "</tr>"
             for l in leases.sorted(by: {
                 (signBy[$0.id] ?? $0.start, $0.start, $0.id) < (signBy[$1.id] ?? $1.start, $1.start, $1.id)
             }) {
@@ -653,7 +665,8 @@ extension SwitchyardServer {
                     "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
                 body +=
                     "<td>\(l.start)</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
-                body += "<td>\(Dashboard.time(l.updatedAtMilliseconds))</td></tr>"
+                body += "<td>\(Dashboard.time(l.updatedAtMilliseconds))</td>"
+                body += user.acts ? "<td>\(Self.moveForm(l, user: user))</td></tr>" : "</tr>"
             }
             body += "</table>"
         }
@@ -722,9 +735,9 @@ extension SwitchyardServer {
         return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 
-    func incidentsPage() async throws -> Response {
+    func incidentsPage(user: PageUser = PageUser(role: .viewer, formValue: nil)) async throws -> Response {
         let incidents = try await store.incidents(after: nil, limit: 200).items
-        var body: HTML = "<h1>Incidents</h1><div class=\"panel\">"
+        var body: HTML = "<h1>Incidents</h1>" + (try await incidentForm(user: user)) + "<div class=\"panel\">"
         if incidents.isEmpty {
             body += "<div class=\"empty\">No incidents recorded.</div>"
         } else {

@@ -131,7 +131,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 enum RouteTable {
     static let dashboard: [(String, [String])] = [
         ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/{id}", ["GET"]), ("/plans/{id}/export/{target}", ["GET"]),
-        ("/leases", ["GET"]), ("/incidents", ["GET"]),
+        ("/leases", ["GET"]), ("/incidents", ["GET", "POST"]), ("/plans/{id}/accept", ["POST"]),
+        ("/plans/{id}/risk", ["POST"]),
+        ("/leases/{id}/transitions", ["POST"]),
         ("/login", ["GET", "POST"]), ("/logout", ["GET"]),
     ]
 

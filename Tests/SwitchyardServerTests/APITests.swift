@@ -754,6 +754,100 @@ struct Client: Sendable {
         }
     }
 
+    /// A planner accepts a plan, moves a lease and records an incident from the dashboard's
+    /// forms; the same rules as the API hold (role, version), and a form from another site or
+    /// another session is refused with nothing changed.
+    @Test func aPlannerActsFromTheDashboardsForms() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let id = try await h.plannedExample(c)
+                func formValue(_ page: String) throws -> String {
+                    let marker = "name=\"csrf\" value=\""
+                    let start = try #require(page.range(of: marker)).upperBound
+                    return String(page[start...].prefix { $0 != "\"" })
+                }
+                func post(_ path: String, _ cookie: String, _ fields: String, origin: String? = nil) async throws
+                    -> Reply
+                {
+                    var headers = ["Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie]
+                    headers["Origin"] = origin
+                    return try await c.call(.post, path, token: nil, body: fields, headers: headers)
+                }
+                func state(_ path: String) async throws -> String? {
+                    try await c.call(.get, path, token: h.viewer).json["state"] as? String
+                }
+                // A viewer sees no forms and may not post them.
+                let viewer = try await c.signIn(h.viewer)
+                let seen = try await c.call(.get, "/plans/\(id)", token: nil, headers: ["Cookie": viewer])
+                #expect(!seen.text.contains("data-figure=\"accept-form\""))
+                #expect(try await post("/plans/\(id)/accept", viewer, "csrf=x").status == 403)
+
+                let planner = try await c.signIn(h.planner)
+                let page = try await c.call(.get, "/plans/\(id)", token: nil, headers: ["Cookie": planner])
+                #expect(page.text.contains("data-figure=\"accept-form\""), "\(page.text.prefix(400))")
+                let value = try formValue(page.text)
+                // Refused: no value, another session's value, another site's page.
+                let other = try await c.signIn(h.planner)
+                let otherValue = try formValue(
+                    try await c.call(.get, "/plans/\(id)", token: nil, headers: ["Cookie": other]).text)
+                #expect(otherValue != value)
+                for (fields, origin) in [
+                    ("version=1", nil), ("csrf=\(otherValue)&version=1", nil),
+                    ("csrf=\(value)&version=1", "https://evil.example"),
+                ] {
+                    let refused = try await post("/plans/\(id)/accept", planner, fields, origin: origin)
+                    #expect(refused.status == 403 && refused.text.contains("Nothing was changed"), "\(fields)")
+                }
+                #expect(try await state("/v1/plans/\(id)") == "ready")
+                let accepted = try await post("/plans/\(id)/accept", planner, "csrf=\(value)&version=1")
+                #expect(accepted.status == 303 && accepted.header("Location") == "/plans/\(id)", "\(accepted.text)")
+                #expect(try await state("/v1/plans/\(id)") == "accepted")
+                // A risk analysis queued from the plan's page; a bad count is refused, nothing queued.
+                #expect(try await post("/plans/\(id)/risk", planner, "csrf=\(value)&samples=0&seed=1").status == 422)
+                #expect(try await c.call(.get, "/v1/plans/\(id)/risk", token: h.viewer).status == 200)
+                let risk = try await post("/plans/\(id)/risk", planner, "csrf=\(value)&samples=3&seed=2")
+                #expect(risk.status == 303 && risk.header("Location") == "/plans/\(id)", "\(risk.text)")
+                try await h.drainJobs()
+                let analyses = try await c.call(.get, "/v1/plans/\(id)/risk", token: h.viewer)
+                let analysed = try #require(analyses.json["items"] as? [[String: Any]])
+                #expect(analysed.count == 1 && analysed.first?["samples"] as? Int == 3, "\(analyses.text)")
+
+                // A proposed lease moves to signed; a stale version or a move its state does not
+                // allow is refused, the lease as it was.
+                let leases = try await c.call(.get, "/leases", token: nil, headers: ["Cookie": planner])
+                let marker = "data-figure=\"move-form\" data-value=\""
+                let start = try #require(leases.text.range(of: marker)).upperBound
+                let lease = String(leases.text[start...].prefix { $0 != "\"" })
+                let move = "/leases/\(lease)/transitions"
+                let stale = try await post(move, planner, "csrf=\(value)&version=7&to=signed")
+                #expect(stale.status == 412 && stale.text.contains("Nothing was changed"), "\(stale.text)")
+                let notAllowed = try await post(move, planner, "csrf=\(value)&version=1&to=active")
+                #expect(notAllowed.status == 409, "\(notAllowed.text)")
+                #expect(try await state("/v1/leases/\(lease)") == "proposed")
+                let signed = try await post(move, planner, "csrf=\(value)&version=1&to=signed&note=countersigned")
+                #expect(signed.status == 303 && signed.header("Location") == "/leases", "\(signed.text)")
+                #expect(try await state("/v1/leases/\(lease)") == "signed")
+
+                // An incident: recorded and its re-plan queued; a month that is none is refused
+                // with the field named, nothing recorded.
+                let incidents = try await c.call(.get, "/incidents", token: nil, headers: ["Cookie": planner])
+                #expect(incidents.text.contains("data-figure=\"incident-form\""))
+                let bad = try await post(
+                    "/incidents", planner, "csrf=\(value)&plan=\(id)&provider=nebius&kind=outage&from=2027-13")
+                #expect(bad.status == 422 && bad.text.contains("from"), "\(bad.text)")
+                let none = try await c.call(.get, "/v1/incidents", token: h.viewer)
+                #expect((none.json["items"] as? [[String: Any]])?.isEmpty == true)
+                let recorded = try await post(
+                    "/incidents", planner,
+                    "csrf=\(value)&plan=\(id)&provider=nebius&kind=outage&from=2027-06&months=&deliveredFraction=0")
+                #expect(recorded.status == 303 && recorded.header("Location") == "/incidents", "\(recorded.text)")
+                let listed = try await c.call(.get, "/v1/incidents", token: h.viewer)
+                let items = try #require(listed.json["items"] as? [[String: Any]])
+                #expect(items.count == 1 && items.first?["plan"] as? String == id, "\(listed.text)")
+            }
+        }
+    }
+
     /// A plan's exports as YAML streams: Kueue for one month, SkyPilot tasks; a month outside the
     /// horizon or malformed is 422 naming `month`, an unknown target 404.
     @Test func servesAPlansExports() async throws {
