@@ -8,7 +8,7 @@ EXAMPLE := examples/frontier-lab.yaml
 # What the export tests check manifests and tasks with (versions the tests were written against).
 EXPORT_CHECKERS = skypilot==0.14.1 jsonschema==4.26.0 pyyaml==6.0.4
 
-.PHONY: demo test setup-test test-postgres serve openapi fuzz-api load setup build lint format bench clean
+.PHONY: demo test setup-test test-postgres serve openapi fuzz-api load setup build lint format bench screenshots clean
 
 ## setup: install the system libraries Switchyard links (COIN-OR Cbc/Clp) when they are missing.
 setup:
@@ -117,6 +117,11 @@ bench: setup
 	fi
 	.build/release/switchyard-bench risk --samples $(RISK_SAMPLES)
 	.build/release/switchyard-bench risk-queue --samples $(RISK_SAMPLES)
+
+## screenshots: the dashboard's pages at 1440 and 390 px into docs/img/ (needs chromium): a
+## server on a fresh record with the example, its plan accepted, a CoreWeave outage re-planned.
+screenshots: build
+	python3 scripts/screenshots.py .build/debug/switchyard docs/img
 
 clean:
 	rm -rf .build
