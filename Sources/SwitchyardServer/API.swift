@@ -301,7 +301,8 @@ extension SwitchyardServer {
     static func riskOptions(_ body: ByteBuffer, maximum: Double) throws -> (
         samples: Int, seed: Int64, timeLimitSeconds: Double
     ) {
-        // relativeGap is read (and checked) with the rest but not used: re-plans stop at 1%.
+        // relativeGap is read (and checked) with the rest but not used: re-plans stop at 2%
+        // (`Store.riskReplanGap`).
         let (limit, _) = try solverOptions(body, allowed: ["samples", "seed"], maximum: maximum)
         guard let f = limit.fields else { return (200, 1, limit.limit) }
         var r = DocumentReader(strictText: true)

@@ -818,7 +818,7 @@ paths:
                 samples: {type: integer, minimum: 1, maximum: 10000, default: 200}
                 seed: {type: integer, minimum: 0, default: 1}
                 timeLimitSeconds: {type: number, exclusiveMinimum: 0, description: Each re-plan's time limit; at most the server's plan time limit (its default)}
-                relativeGap: {type: number, minimum: 0, maximum: 1, description: Accepted and ignored (re-plans stop at 1%)}
+                relativeGap: {type: number, minimum: 0, maximum: 1, description: 'Accepted and ignored (re-plans stop at 2%, where sampling error dwarfs the difference)'}
       responses:
         '202':
           description: Queued
@@ -1485,8 +1485,8 @@ components:
       required: [id, kind, state, attempts, scenarioVersion, timeLimitSeconds, relativeGap, createdAt, href]
       properties:
         id: {type: string}
-        kind: {enum: [plan, replan, risk]}
-        state: {enum: [queued, running, succeeded, failed]}
+        kind: {enum: [plan, replan, risk, risk-part], description: 'A risk analysis with more distinct futures than one job takes is split into risk-part jobs, which any worker may run'}
+        state: {enum: [queued, running, succeeded, failed, waiting], description: 'waiting: a risk analysis waits for its parts (then it is queued again to join them)'}
         attempts: {type: integer}
         scenarioVersion: {type: integer}
         timeLimitSeconds: {type: number}
@@ -1495,6 +1495,16 @@ components:
         incident: {type: string}
         samples: {type: integer, description: 'A risk job: futures to sample (its plan is basePlan)'}
         seed: {type: integer, description: A risk job's sampling seed}
+        parent: {type: string, description: 'A risk part: the risk analysis''s job'}
+        futures: {type: integer, description: 'A risk part: how many distinct futures it evaluates'}
+        parts:
+          type: object
+          description: 'A risk analysis split into parts: how many, and how many are done'
+          required: [total, succeeded, failed]
+          properties:
+            total: {type: integer}
+            succeeded: {type: integer}
+            failed: {type: integer}
         createdAt: {type: string, format: date-time}
         startedAt: {type: string, format: date-time}
         finishedAt: {type: string, format: date-time}

@@ -4,6 +4,10 @@ import SwitchyardModel
 
 /// Risk analyses of plans: queued as jobs like plans, kept beside the plan they analyse.
 extension Store {
+    /// The relative gap a risk analysis's re-plans stop at: `RiskAnalysis.replanGap`, which this
+    /// module cannot import.
+    public static let riskReplanGap = 0.02
+
     /// The most futures one analysis may sample.
     public static let maximumRiskSamples = 10_000
 
@@ -21,7 +25,8 @@ extension Store {
             try await Self.checkRoom(sql, limits: limits, actor: actor)
             let payload = JobPayload(
                 scenarioVersion: try row.decode(column: "scenario_version", as: Int64.self),
-                timeLimitSeconds: timeLimitSeconds, relativeGap: 0.01, basePlan: plan, samples: samples, seed: seed)
+                timeLimitSeconds: timeLimitSeconds, relativeGap: Self.riskReplanGap, basePlan: plan, samples: samples,
+                seed: seed)
             let job = try await Self.enqueue(sql, kind: .risk, payload: payload, actor: actor)
             try await Self.audit(sql, actor, "risk.submit", "job \(job.id)", "plan \(plan), \(samples) samples")
             return job
