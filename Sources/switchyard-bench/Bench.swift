@@ -7,6 +7,7 @@ import Simulator
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel
+import Synchronization
 
 /// Benchmarks over generated scenarios. Not a test: it measures, prints and asserts nothing.
 @main
@@ -424,9 +425,12 @@ struct RiskBench: ParsableCommand {
     @Option(help: "How many futures.") var samples = 200
     @Option(help: "The sampling seed.") var seed: UInt64 = 1
     @Option(help: "Each re-plan's time limit, seconds.") var timeLimit: Double = 30
+    @Option(help: "The relative gap each re-plan stops at (the plan is made at 1%).") var gap = RiskAnalysis.replanGap
     @Option(help: "Futures evaluated at once; one row per value.") var workers: [Int] = [1, 2]
     @Option(help: "The solver child (`switchyard`), as the CLI runs Cbc; none: in this process.")
     var cbcChild: String?
+    @Option(help: "Then time each distinct future alone (two at a time, nothing shared); print the N slowest.")
+    var slowest = 0
 
     func run() throws {
         let loaded = try ScenarioFile.load(path: scenario)
@@ -435,10 +439,11 @@ struct RiskBench: ParsableCommand {
         let clock = ContinuousClock.now
         let plan = try planner.plan(loaded)
         let planned = ContinuousClock.now - clock
+        planner.options.relativeGap = gap
         print(
-            "| samples | workers | distinct futures | plan s | risk s | s per sample | P(all runs on time) | mean cost |"
+            "| samples | workers | distinct futures | re-plans | plan s | risk s | s per sample | P(all runs on time) | mean cost ± standard error |"
         )
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for count in workers {
             let start = ContinuousClock.now
             let outcomes = try RiskAnalysis(scenario: loaded, plan: plan, seed: seed, planner: planner).run(
@@ -447,13 +452,53 @@ struct RiskBench: ParsableCommand {
             func seconds(_ d: Duration) -> Double {
                 Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
             }
-            let distinct = Set(outcomes.map { RiskAnalysis.key(of: $0.incidents) }).count
+            let futures = Set(outcomes.map { RiskAnalysis.key(of: $0.incidents) })
+            // Re-plans made: one per distinct beginning of a future (futures that begin alike
+            // share them), of the incidents the distinct futures hold in all.
+            let beginnings = Set(
+                outcomes.flatMap { o in
+                    (1..<(o.incidents.count + 1)).map { RiskAnalysis.key(of: Array(o.incidents.prefix($0))) }
+                })
+            let struck = Dictionary(outcomes.map { (RiskAnalysis.key(of: $0.incidents), $0.incidents.count) }) { a, _ in
+                a
+            }
             let summary = RiskSummary(outcomes: outcomes, plan: plan, scenario: loaded, seed: seed)
             print(
                 String(
-                    format: "| %d | %d | %d | %.1f | %.1f | %.3f | %.1f%% | $%.0f |", samples, count, distinct,
-                    seconds(planned), seconds(wall), seconds(wall) / Double(samples), summary.allOnTime * 100,
-                    summary.cost.meanUSD))
+                    format: "| %d | %d | %d | %d of %d | %.1f | %.1f | %.3f | %.1f%% | $%.0f ± %.0f |", samples, count,
+                    futures.count, beginnings.count, struck.values.reduce(0, +), seconds(planned), seconds(wall),
+                    seconds(wall) / Double(samples), summary.allOnTime * 100, summary.cost.meanUSD,
+                    summary.cost.standardErrorUSD))
+        }
+        if slowest > 0 { try timeEach(loaded, plan: plan, planner: planner) }
+    }
+
+    /// Each distinct future evaluated alone, two at a time; the slowest printed with what they drew.
+    func timeEach(_ loaded: Scenario, plan: Plan, planner: Planner) throws {
+        let futures = RiskAnalysis(scenario: loaded, plan: plan, seed: seed, planner: planner).futures(samples: samples)
+        let times = Mutex<[(seconds: Double, sample: Int)]>([])
+        let samplesOf = futures.sampleCounts
+        DispatchQueue.concurrentPerform(iterations: 2) { w in
+            for f in stride(from: w, to: futures.firstSamples.count, by: 2) {
+                let alone = RiskAnalysis(scenario: loaded, plan: plan, seed: seed, planner: planner)
+                let start = ContinuousClock.now
+                _ = try? alone.evaluate(samples: [futures.firstSamples[f]])
+                let took = ContinuousClock.now - start
+                let s = Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18
+                times.withLock { $0.append((s, f)) }
+            }
+        }
+        let all = times.withLock { $0 }.sorted { ($0.seconds, $0.sample) > ($1.seconds, $1.sample) }
+        print(
+            String(
+                format: "Each future alone: %.1f s in all, %.2f s mean; the %d slowest:",
+                all.map(\.seconds).reduce(0, +),
+                all.map(\.seconds).reduce(0, +) / Double(max(1, all.count)), min(slowest, all.count)))
+        for (seconds, f) in all.prefix(slowest) {
+            let drawn = futures.drawn[futures.firstSamples[f]].map {
+                "\($0.incident.provider) \($0.incident.kind.rawValue) from \($0.incident.from) for \($0.incident.months ?? 0)"
+            }
+            print(String(format: "  %6.1f s  (%d samples)  ", seconds, samplesOf[f]) + drawn.joined(separator: "; "))
         }
     }
 }
