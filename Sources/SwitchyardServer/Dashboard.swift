@@ -34,7 +34,7 @@ enum Dashboard {
         .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
         .flag{color:#991b1b;font-weight:600}
         form.act{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0}form.act.panel{margin:12px 0}
-        form.act select,form.act input{width:auto;padding:5px 8px}td form.act{flex-wrap:nowrap}form.act button{margin-top:0;padding:6px 12px}
+        form.act select,form.act input{width:auto;padding:5px 8px}td form.act{flex-wrap:nowrap}table.nowrap td{white-space:nowrap}form.act button{margin-top:0;padding:6px 12px}
         form.incident h2{flex-basis:100%;margin:0}form.incident p{flex-basis:100%;margin:0}form.incident label{display:flex;gap:6px;align-items:center}
         .change-lost,.change-late{background:#fee2e2;color:#991b1b}.change-moved,.change-rescheduled{background:#fef3c7;color:#92400e}
         .change-placed{background:#dcfce7;color:#166534}.change-unchanged{background:#f3f4f6;color:#374151}
@@ -651,7 +651,7 @@ extension SwitchyardServer {
             let signBy = try await signByDates(leases)
             body += "<p class=\"muted\">Soonest to sign first: sign by the start month less the offer's lead time.</p>"
             body +=
-                "<table><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
+                "<table class=\"nowrap\"><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
             body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th>"
             body += user.acts ? "<th>Move to</th></tr>" : "</tr>"
             for l in leases.sorted(by: {
@@ -660,17 +660,25 @@ extension SwitchyardServer {
                 body +=
                     "<tr><td data-figure=\"sign-by\" data-value=\"\(signBy[l.id] ?? "")\">\(signBy[l.id] ?? "-")</td><td>\(l.id)</td>"
                     + "<td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
-                    + "<td><a href=\"/plans/\(l.planId)\">\(l.planId)</a></td>"
+                    + "<td><a href=\"/plans/\(l.planId)\" title=\"\(l.planId)\">\(Self.shortID(l.planId))</a></td>"
                 body +=
                     "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
                 body +=
                     "<td>\(l.start)</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
-                body += "<td>\(Dashboard.time(l.updatedAtMilliseconds))</td>"
+                let updated = Dashboard.time(l.updatedAtMilliseconds)
+                body += "<td title=\"\(updated)\">\(String(updated.prefix(10)))</td>"
                 body += user.acts ? "<td>\(Self.moveForm(l, user: user))</td></tr>" : "</tr>"
             }
             body += "</table>"
         }
         return Dashboard.html("Leases", active: "/leases", body + "</div>")
+    }
+
+    /// An id cut to its prefix and first six characters ("plan-03faba…"), for a column where
+    /// the whole id is in the link and its title.
+    static func shortID(_ id: String) -> String {
+        guard let dash = id.firstIndex(of: "-"), id.distance(from: dash, to: id.endIndex) > 7 else { return id }
+        return String(id[...id.index(dash, offsetBy: 6)]) + "…"
     }
 
     /// What to sign next: proposed leases whose sign-by date falls within 30 and 90 days of
