@@ -118,14 +118,14 @@ extension Store {
         let skipLocked = database.dialect == .postgres ? "FOR UPDATE SKIP LOCKED" : ""
         return try await database.transaction { sql in
             let now = StoreClock.nowMillis()
-            try await sql.raw(
+            let gaveUp = try await sql.raw(
                 """
                 UPDATE jobs SET state = 'failed', finished_at = \(bind: now), claimed_by = NULL,
                 error = 'gave up: every attempt stopped before finishing (the server running it died or timed out)'
-                WHERE state = 'running' AND lease_until < \(bind: now) AND attempts >= max_attempts
+                WHERE state = 'running' AND lease_until < \(bind: now) AND attempts >= max_attempts RETURNING id
                 """
-            ).run()
-            try await Self.failParentsOfFailedParts(sql, at: now)
+            ).all()
+            if !gaveUp.isEmpty { try await Self.failParentsOfFailedParts(sql, at: now) }
             let row = try await sql.raw(
                 """
                 UPDATE jobs SET state = 'running', claimed_by = \(bind: worker),
@@ -231,7 +231,9 @@ extension Store {
                 """
             ).first()
             if claimed != nil { try await Self.audit(sql, actor, "job.fail", "job \(job.id)", error) }
-            try await Self.failParentsOfFailedParts(sql, at: StoreClock.nowMillis())
+            if claimed != nil, job.parentJob != nil {
+                try await Self.failParentsOfFailedParts(sql, at: StoreClock.nowMillis())
+            }
         }
     }
 }
@@ -254,7 +256,8 @@ extension Store {
             """
             UPDATE jobs SET state = 'failed', finished_at = \(bind: now),
             error = 'not run: another part of its analysis failed'
-            WHERE state = 'queued' AND parent_job IN (SELECT id FROM jobs WHERE state = 'failed')
+            WHERE state = 'queued' AND parent_job IS NOT NULL
+            AND EXISTS (SELECT 1 FROM jobs analysis WHERE analysis.id = jobs.parent_job AND analysis.state = 'failed')
             """
         ).run()
     }

@@ -83,8 +83,8 @@ extension Store {
 
     /// Splits a risk analysis `worker` holds into parts, each evaluating the futures whose first
     /// samples one element of `parts` lists, in one transaction: the parts are queued and the
-    /// analysis waits, unclaimed and with its attempts
-    /// reset, until the last part succeeds. Nil when the claim was lost (nothing is queued).
+    /// analysis waits, unclaimed and with its attempts reset, until the last part succeeds. Nil
+    /// when the claim was lost (nothing is queued).
     public func splitRiskJob(_ job: JobRecord, worker: String, parts: [[Int]]) async throws -> [JobRecord]? {
         guard job.kind == .risk, !parts.isEmpty else {
             throw StoreError.conflict("job \(job.id) is not a risk analysis, or has no parts")
@@ -121,16 +121,18 @@ extension Store {
         }
         let postgres = database.dialect == .postgres
         return try await database.transaction { sql in
+            // Parts finishing at once take the analysis's row in turn, so the last of them sees
+            // every other part's success (a statement sees what committed before it began). It
+            // is taken first: the insert below checks its foreign key with a share lock on the
+            // same row, and two parts each holding that while asking for the row would deadlock.
+            if postgres {
+                try await sql.raw("SELECT id FROM jobs WHERE id = \(bind: parent) FOR UPDATE").run()
+            }
             let now = StoreClock.nowMillis()
             guard try await Self.markSucceeded(sql, job, worker: worker, at: now) else { return false }
             try await sql.raw(
                 "INSERT INTO risk_parts (job_id, parent_job, body) VALUES (\(bind: job.id), \(bind: parent), \(bind: body))"
             ).run()
-            // Parts finishing at once take the analysis's row in turn, so the last of them sees
-            // every other part's success (a statement sees what committed before it began).
-            if postgres {
-                try await sql.raw("SELECT id FROM jobs WHERE id = \(bind: parent) FOR UPDATE").run()
-            }
             try await sql.raw(
                 """
                 UPDATE jobs SET state = 'queued', attempts = 0
