@@ -81,6 +81,25 @@ public enum Fixtures {
         return scenario
     }
 
+    /// Supply risk solvable by hand: one 64-GPU run of 4 months' work due in month 5 (1 month of
+    /// slack) at a ($2 an hour), and with `backup` b ($3) able to take it; no share cap.
+    public static func runAtRisk(backup: Bool, risk: RiskModel) -> Scenario {
+        var offers = [offer("a-h100", provider: "a", nodes: 8, prices: [.onDemand: 2])]
+        if backup { offers.append(offer("b-h100", provider: "b", nodes: 8, prices: [.onDemand: 3])) }
+        return Scenario(
+            name: "risk", horizon: horizon(6),
+            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) }, offers: offers,
+            workloads: [training("run", work: 64 * 730 * 4, window: months(1, 5), gang: 64)],
+            policy: Policy(maxProviderShare: 1), risk: risk)
+    }
+
+    /// a's deliveries slip 60 days (2 months) with probability 0.3; b never fails.
+    public static let slipOfA = RiskModel(providers: [
+        ProviderRisk(
+            provider: "a", slip: RiskEvent(probability: 0.3, lengths: [RiskLength(days: 60, probability: 1)])),
+        ProviderRisk(provider: "b"),
+    ])
+
     /// The months `start` to `start + count - 1` of 2027.
     public static func months(_ first: Int, _ last: Int) -> MonthWindow {
         MonthWindow(start: YearMonth(year: 2027, month: first), end: YearMonth(year: 2027, month: last))

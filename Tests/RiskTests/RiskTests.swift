@@ -19,21 +19,9 @@ import Testing
 @Suite struct RiskTests {
     let planner = Planner(options: SolveOptions(timeLimitSeconds: 30, relativeGap: 1e-4))
 
-    func scenario(backup: Bool, risk: RiskModel) -> Scenario {
-        var offers = [Fixtures.offer("a-h100", provider: "a", nodes: 8, prices: [.onDemand: 2])]
-        if backup { offers.append(Fixtures.offer("b-h100", provider: "b", nodes: 8, prices: [.onDemand: 3])) }
-        return Scenario(
-            name: "risk", horizon: Fixtures.horizon(6),
-            providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) }, offers: offers,
-            workloads: [Fixtures.training("run", work: 64 * 730 * 4, window: Fixtures.months(1, 5), gang: 64)],
-            policy: Policy(maxProviderShare: 1), risk: risk)
-    }
+    func scenario(backup: Bool, risk: RiskModel) -> Scenario { Fixtures.runAtRisk(backup: backup, risk: risk) }
 
-    static let slipOfA = RiskModel(providers: [
-        ProviderRisk(
-            provider: "a", slip: RiskEvent(probability: 0.3, lengths: [RiskLength(days: 60, probability: 1)])),
-        ProviderRisk(provider: "b"),
-    ])
+    static let slipOfA = Fixtures.slipOfA
 
     func summary(_ s: Scenario, samples: Int, seed: UInt64) throws -> RiskSummary {
         let plan = try planner.plan(s)

@@ -64,21 +64,7 @@ import Testing
         try await TestDatabases.with(.sqlite) { store, _ in
             // One 64-GPU run at a, whose deliveries slip 60 days with probability 0.3; b can
             // take it. Two distinct futures: none, or a's slip (re-planned onto b).
-            let scenario = Scenario(
-                name: "risk", horizon: Fixtures.horizon(6),
-                providers: ["a", "b"].map { Provider(id: $0, kind: .neocloud, failureProbability: 0.05) },
-                offers: [
-                    Fixtures.offer("a-h100", provider: "a", nodes: 8, prices: [.onDemand: 2]),
-                    Fixtures.offer("b-h100", provider: "b", nodes: 8, prices: [.onDemand: 3]),
-                ],
-                workloads: [Fixtures.training("run", work: 64 * 730 * 4, window: Fixtures.months(1, 5), gang: 64)],
-                policy: Policy(maxProviderShare: 1),
-                risk: RiskModel(providers: [
-                    ProviderRisk(
-                        provider: "a",
-                        slip: RiskEvent(probability: 0.3, lengths: [RiskLength(days: 60, probability: 1)])),
-                    ProviderRisk(provider: "b"),
-                ]))
+            let scenario = Fixtures.runAtRisk(backup: true, risk: Fixtures.slipOfA)
             try await store.importScenario(scenario, actor: Self.planner)
             let planned = try await store.submitPlan(timeLimitSeconds: 30, relativeGap: 1e-4, actor: Self.planner)
             let whole = JobRunner(store: store, riskFuturesPerPart: 8)
