@@ -111,8 +111,9 @@ extension SwitchyardServer {
     /// set, then the newest) side by side, with the frontier drawn once there are two.
     func riskFrontierPanel(_ plans: [PlanRecord]) async throws -> HTML {
         var analysed: [(record: PlanRecord, summary: RiskSummary)] = []
+        let latestOf = try await store.latestRiskAnalyses(plans: plans.map(\.id))
         for plan in plans {
-            guard let latest = try await store.riskAnalyses(plan: plan.id).first,
+            guard let latest = latestOf[plan.id],
                 let summary = try? JSONDecoder().decode(RiskSummary.self, from: Data(latest.body.utf8))
             else { continue }
             analysed.append((plan, summary))

@@ -57,6 +57,23 @@ extension Store {
         }
     }
 
+    /// The newest risk analysis of each of `plans` that has one, in one query (a page listing
+    /// many plans asks once, not once a plan).
+    public func latestRiskAnalyses(plans: [String]) async throws -> [String: RiskRecord] {
+        guard !plans.isEmpty else { return [:] }
+        let records = try await database.session { sql in
+            try await sql.raw(
+                """
+                SELECT id, plan_id, job_id, samples, seed, body, created_at FROM risk_analyses
+                WHERE plan_id IN (\(binds: plans)) ORDER BY plan_id, created_at DESC, id DESC
+                """
+            ).all().map(Self.riskRecord)
+        }
+        var latest: [String: RiskRecord] = [:]
+        for record in records where latest[record.planId] == nil { latest[record.planId] = record }
+        return latest
+    }
+
     /// The risk analyses of plan `plan`, newest first (`notFound` for an unknown plan).
     public func riskAnalyses(plan: String) async throws -> [RiskRecord] {
         try await database.session { sql in
@@ -68,16 +85,7 @@ extension Store {
                 SELECT id, plan_id, job_id, samples, seed, body, created_at FROM risk_analyses
                 WHERE plan_id = \(bind: plan) ORDER BY created_at DESC, id DESC
                 """
-            ).all().map { row in
-                RiskRecord(
-                    id: try row.decode(column: "id", as: String.self),
-                    planId: try row.decode(column: "plan_id", as: String.self),
-                    jobId: try row.decode(column: "job_id", as: String.self),
-                    samples: try row.decode(column: "samples", as: Int.self),
-                    seed: try row.decode(column: "seed", as: Int64.self),
-                    createdAtMilliseconds: try row.decode(column: "created_at", as: Int64.self),
-                    body: try row.decode(column: "body", as: String.self))
-            }
+            ).all().map(Self.riskRecord)
         }
     }
 
@@ -159,5 +167,17 @@ extension Store {
                 """
             ).all().map { (try Self.jobRecord($0), try $0.decode(column: "body", as: String?.self)) }
         }
+    }
+
+    /// A risk analysis from its row.
+    static func riskRecord(_ row: any SQLRow) throws -> RiskRecord {
+        RiskRecord(
+            id: try row.decode(column: "id", as: String.self),
+            planId: try row.decode(column: "plan_id", as: String.self),
+            jobId: try row.decode(column: "job_id", as: String.self),
+            samples: try row.decode(column: "samples", as: Int.self),
+            seed: try row.decode(column: "seed", as: Int64.self),
+            createdAtMilliseconds: try row.decode(column: "created_at", as: Int64.self),
+            body: try row.decode(column: "body", as: String.self))
     }
 }

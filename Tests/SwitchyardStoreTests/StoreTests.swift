@@ -310,6 +310,16 @@ import Testing
             #expect(kept.first?.body == #"{"samples":20}"# && kept.first?.seed == 7 && kept.first?.jobId == job.id)
             #expect(try await store.job(job.id).state == .succeeded)
             await #expect(throws: StoreError.self) { try await store.riskAnalyses(plan: "plan-none") }
+            // The newest of each plan in one query, as the plan's own list has it first.
+            #expect(try await store.latestRiskAnalyses(plans: []).isEmpty)
+            #expect(try await store.latestRiskAnalyses(plans: [plan.id, "plan-none"]).mapValues(\.id) == [plan.id: id])
+            _ = try await store.submitRisk(
+                plan: plan.id, samples: 5, seed: 8, timeLimitSeconds: 30, actor: Self.planner)
+            let second = try #require(try await store.claimJob(worker: "A", leaseSeconds: 30))
+            _ = try #require(try await store.completeRiskJob(second, worker: "A", summary: #"{"samples":5}"#))
+            let newest = try await store.riskAnalyses(plan: plan.id)
+            #expect(newest.count == 2)
+            #expect(try await store.latestRiskAnalyses(plans: [plan.id])[plan.id]?.id == newest.first?.id)
         }
     }
 
