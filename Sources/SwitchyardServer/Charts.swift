@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardModel
 
 /// Inline SVG charts for the dashboard: no script, no external files. Every mark carries a
 /// `<title>` with its exact figure, so hovering shows it and tests can read it.
@@ -12,16 +13,36 @@ enum Charts {
     struct Series {
         var name: String
         var values: [Double]
+        /// Its fill; nil: the palette's colour for its index.
+        var colour: String?
+        /// What each value stands for beside the chart's unit (a segment's accelerators), in its title.
+        var notes: [String]?
+
+        init(name: String, values: [Double], colour: String? = nil, notes: [String]? = nil) {
+            self.name = name
+            self.values = values
+            self.colour = colour
+            self.notes = notes
+        }
     }
 
-    /// Stacked columns: one column per label, one segment per series.
+    /// A line drawn over columns (a demand against the supply stacked beneath it).
+    struct Line {
+        var id: String
+        var name: String
+        var values: [Double]
+    }
+
+    /// Stacked columns: one column per label, one segment per series; with `line`, a dark line
+    /// over them with a point per label carrying its figure.
     static func stackedColumns(
-        id: String, title: String, labels: [String], series: [Series], unit: String, width: Int = 880, height: Int = 300
+        id: String, title: String, labels: [String], series: [Series], unit: String, line: Line? = nil,
+        width: Int = 880, height: Int = 300
     ) -> HTML {
         let totals = labels.indices.map { i in
             series.reduce(0) { $0 + ($1.values.indices.contains(i) ? $1.values[i] : 0) }
         }
-        let maxTotal = niceCeiling(totals.max() ?? 0)
+        let maxTotal = niceCeiling(max(totals.max() ?? 0, line?.values.max() ?? 0))
         let plot = Frame(width: width, height: height)
         var svg = plot.open(id: id, title: title)
         svg += plot.yAxis(max: maxTotal, unit: unit)
@@ -35,18 +56,100 @@ enum Charts {
                 guard value > 0, maxTotal > 0 else { continue }
                 let h = value / maxTotal * plot.innerHeight
                 y -= h
+                let note = item.notes.flatMap { $0.indices.contains(i) ? " (\($0[i]))" : nil } ?? ""
                 svg += "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
                 svg +=
-                    "fill=\"\(palette[s % palette.count])\" data-series=\"\(esc(item.name))\" data-label=\"\(esc(label))\" "
-                svg +=
-                    "data-value=\"\(number(value))\"><title>\(esc(item.name)), \(esc(label)): \(number(value)) \(esc(unit))</title></rect>"
+                    "fill=\"\(item.colour ?? palette[s % palette.count])\" data-series=\"\(esc(item.name))\" data-label=\"\(esc(label))\" "
+                svg += "data-value=\"\(number(value))\"><title>\(esc(item.name)), \(esc(label)): "
+                svg += "\(esc(Formatted.grouped(value))) \(esc(unit))\(esc(note))</title></rect>"
             }
             if i % plot.labelStep(count: labels.count) == 0 {
                 svg +=
                     "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"
             }
         }
-        return HTML(raw: svg + "</svg>" + legend(series.map(\.name)))
+        if let line, maxTotal > 0 {
+            let points = labels.indices.map { i in
+                (
+                    x: plot.left + (Double(i) + 0.5) * slot,
+                    y: plot.bottom - (line.values.indices.contains(i) ? line.values[i] : 0) / maxTotal
+                        * plot.innerHeight
+                )
+            }
+            svg += "<polyline points=\"\(points.map { "\(f($0.x)),\(f($0.y))" }.joined(separator: " "))\" "
+            svg += "fill=\"none\" stroke=\"#111827\" stroke-width=\"2\"/>"
+            for (i, point) in points.enumerated() {
+                let value = line.values.indices.contains(i) ? line.values[i] : 0
+                svg += "<circle class=\"mark\" cx=\"\(f(point.x))\" cy=\"\(f(point.y))\" r=\"3\" fill=\"#111827\" "
+                svg +=
+                    "data-series=\"\(esc(line.id))\" data-label=\"\(esc(labels[i]))\" data-value=\"\(number(value))\">"
+                svg +=
+                    "<title>\(esc(line.name)), \(esc(labels[i])): \(esc(Formatted.grouped(value))) \(esc(unit))</title></circle>"
+            }
+        }
+        var keys = series.enumerated().map {
+            Key(name: $0.element.name, colour: $0.element.colour ?? palette[$0.offset % palette.count])
+        }
+        if let line { keys.append(Key(name: line.name, colour: "#111827", isLine: true)) }
+        return HTML(raw: svg + "</svg>" + legend(keys))
+    }
+
+    /// One line per series over the labels, from 0 to `maximum`, with a dashed line at `cap`;
+    /// a point above the cap is a larger red dot ringed in black, and its figure rounded up
+    /// (`format`), so it never reads as the cap itself.
+    static func lines(
+        id: String, title: String, labels: [String], series: [Series], maximum: Double, cap: Double,
+        format: (Double) -> String, width: Int = 880, height: Int = 260
+    ) -> HTML {
+        let plot = Frame(width: width, height: height)
+        var svg = plot.open(id: id, title: title)
+        svg += plot.yAxis(max: maximum, unit: "", format: { percent($0) })
+        let slot = plot.innerWidth / Double(max(labels.count, 1))
+        func y(_ value: Double) -> Double { plot.bottom - min(1, max(0, value / maximum)) * plot.innerHeight }
+        let capY = y(cap)
+        svg +=
+            "<line x1=\"\(f(plot.left))\" x2=\"\(f(Double(width) - plot.right))\" y1=\"\(f(capY))\" y2=\"\(f(capY))\" "
+        svg += "stroke=\"#111827\" stroke-dasharray=\"6 4\" stroke-width=\"1.5\"/>"
+        svg +=
+            "<text x=\"\(f(Double(width) - plot.right - 4))\" y=\"\(f(capY - 5))\" text-anchor=\"end\" class=\"tick\">"
+        svg += "cap \(esc(percent(cap)))</text>"
+        for (s, item) in series.enumerated() {
+            let colour = item.colour ?? palette[s % palette.count]
+            let points = labels.indices.compactMap { i -> (i: Int, x: Double, v: Double)? in
+                guard item.values.indices.contains(i), item.values[i].isFinite else { return nil }
+                return (i, plot.left + (Double(i) + 0.5) * slot, item.values[i])
+            }
+            svg += "<polyline points=\"\(points.map { "\(f($0.x)),\(f(y($0.v)))" }.joined(separator: " "))\" "
+            svg += "fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+            for point in points {
+                let over = point.v > cap + 1e-9
+                svg += "<circle class=\"mark\" cx=\"\(f(point.x))\" cy=\"\(f(y(point.v)))\" r=\"\(over ? 5 : 2.5)\" "
+                svg += over ? "stroke=\"#111827\" stroke-width=\"2\" " : ""
+                svg += "fill=\"\(over ? "#dc2626" : colour)\" data-series=\"\(esc(item.name))\" "
+                svg += "data-label=\"\(esc(labels[point.i]))\" data-value=\"\(number(point.v))\">"
+                svg += "<title>\(esc(item.name)), \(esc(labels[point.i])): \(esc(format(point.v)))</title></circle>"
+            }
+        }
+        for i in labels.indices where i % plot.labelStep(count: labels.count) == 0 {
+            svg += "<text x=\"\(f(plot.left + (Double(i) + 0.5) * slot))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" "
+            svg += "text-anchor=\"middle\">\(esc(labels[i]))</text>"
+        }
+        var keys = series.enumerated().map {
+            Key(name: $0.element.name, colour: $0.element.colour ?? palette[$0.offset % palette.count], isLine: true)
+        }
+        keys.append(Key(name: "cap \(percent(cap))", colour: "#111827", isLine: true, dashed: true))
+        return HTML(raw: svg + "</svg>" + legend(keys))
+    }
+
+    /// `base` (#rrggbb) mixed with white: shade 0 of n is the colour itself, the last of n the
+    /// lightest (a little over half way to white), so one provider's models read as one family.
+    static func shade(_ base: String, _ index: Int, of count: Int) -> String {
+        guard count > 1, index > 0, base.count == 7, let rgb = Int(base.dropFirst(), radix: 16) else { return base }
+        let t = 0.55 * Double(index) / Double(count - 1)
+        let parts = [(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff].map {
+            Int((Double($0) + (255 - Double($0)) * t).rounded())
+        }
+        return "#" + parts.map { String(format: "%02x", $0) }.joined()
     }
 
     /// Simple columns with their value labels.
@@ -76,16 +179,17 @@ enum Charts {
         return HTML(raw: svg + "</svg>")
     }
 
-    /// Horizontal bars from 0 to 1 with a dashed line at `cap`; bars past it are red.
-    /// A share above the cap is written to two decimals rounded up, so a red bar never reads as
-    /// the cap itself (50.02%, not 50.0%), as the plan report writes it.
-    static func shares(id: String, title: String, rows: [(name: String, share: Double)], cap: Double) -> HTML {
-        func label(_ share: Double) -> String {
-            share > cap + 1e-9 ? String(format: "%.2f%%", (share * 10_000).rounded(.up) / 100) : percent(share)
-        }
-        return bars(
-            id: id, title: title, rows: rows, maximum: 1, cap: cap, format: label,
-            describe: { "\($0): \(label($1)) of capacity in use (cap \(percent(cap)))" })
+    /// A share as the plan report writes it: above the cap to two decimals rounded up, so it
+    /// never reads as the cap itself (50.02%, not 50.0%).
+    static func share(_ share: Double, cap: Double) -> String {
+        share > cap + 1e-9 ? String(format: "%.2f%%", (share * 10_000).rounded(.up) / 100) : percent(share)
+    }
+
+    /// The share chart's top: a tenth above the larger of the cap and the highest share, on a
+    /// round figure, never above 100%.
+    static func shareScale(_ series: [Series], cap: Double) -> Double {
+        let highest = series.flatMap(\.values).filter(\.isFinite).max() ?? 0
+        return min(1, (max(cap, highest) * 1.1 * 10).rounded(.up) / 10)
     }
 
     /// Horizontal bars, one per row, scaled to `maximum`; with `cap`, a dashed line there and
@@ -244,10 +348,24 @@ enum Charts {
         return value > 1e-9 ? "#f59e0b" : "#dc2626"
     }
 
+    /// One entry of a chart's legend: a swatch for an area, a stroke for a line.
+    struct Key {
+        var name: String
+        var colour: String
+        var isLine = false
+        var dashed = false
+    }
+
     static func legend(_ names: [String]) -> String {
+        legend(names.enumerated().map { Key(name: $0.element, colour: palette[$0.offset % palette.count]) })
+    }
+
+    static func legend(_ keys: [Key]) -> String {
         "<ul class=\"legend\">"
-            + names.enumerated().map {
-                "<li><span class=\"swatch\" style=\"background:\(palette[$0.offset % palette.count])\"></span>\(esc($0.element))</li>"
+            + keys.map { key in
+                let kind = key.isLine ? (key.dashed ? "swatch line dashed" : "swatch line") : "swatch"
+                let style = key.isLine ? "border-color:\(key.colour)" : "background:\(key.colour)"
+                return "<li><span class=\"\(kind)\" style=\"\(style)\"></span>\(esc(key.name))</li>"
             }.joined() + "</ul>"
     }
 

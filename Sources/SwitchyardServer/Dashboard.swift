@@ -25,6 +25,8 @@ enum Dashboard {
         .chart{display:block;margin-top:6px}.chart .tick{font-size:11px;fill:#6b7280}.chart .label{font-size:12.5px;fill:#111827}.chart .value{font-size:12px;fill:#374151}
         .legend{list-style:none;padding:0;margin:8px 0 0;display:flex;flex-wrap:wrap;gap:6px 16px;font-size:13px}
         .swatch{display:inline-block;width:11px;height:11px;border-radius:2px;margin-right:6px;vertical-align:-1px}
+        tr.group th{background:#f3f4f6;color:#111827;text-transform:none;letter-spacing:0;font-size:13.5px;padding-top:10px}
+        .swatch.line{height:0;width:16px;border-top:3px solid;border-radius:0;vertical-align:3px}.swatch.dashed{border-top-style:dashed}
         .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:12.5px;font-weight:600}
         .proposed{background:#e0e7ff;color:#3730a3}.signed{background:#dbeafe;color:#1e40af}.provisioning{background:#fef3c7;color:#92400e}
         .active{background:#dcfce7;color:#166534}.ended{background:#f3f4f6;color:#374151}.breached{background:#fee2e2;color:#991b1b}.terminated,.withdrawn{background:#f3f4f6;color:#6b7280}
@@ -96,9 +98,15 @@ enum Dashboard {
 /// What the charts of one plan show, computed from the plan and its scenario.
 struct PlanFigures {
     var months: [YearMonth]
+    /// Supply in reference units (one accelerator of a model counts its pre-training speed, the
+    /// unit of provider shares), by provider and model, each provider's models as shades of its
+    /// colour; each segment's note is its count of accelerators.
     var supply: [Charts.Series]
+    /// Reference units the plan's workloads run on each month (what the cap counts).
+    var inUse: [Double]
     var costByMonth: [Double]
-    var peakShares: [(name: String, share: Double)]
+    /// Each provider's share of what runs, by month, in the provider's colour.
+    var shares: [Charts.Series]
     var cap: Double
     var resilienceRows: [String]
     var resilience: [[Double?]]
@@ -107,31 +115,86 @@ struct PlanFigures {
 
     init(plan: Plan, scenario: Scenario) {
         months = (0..<plan.horizon.months).map { plan.horizon.month(ofPeriod: $0) }
-        var supplyByKey: [String: [Double]] = [:]
+        let supplied = Self.suppliedAccelerators(plan: plan, scenario: scenario)
+        let providers = Self.providerColours(plan: plan, supplied: supplied.keys.map(\.provider))
+        let speed = SpeedModel(scenario: scenario)
+        supply = []
+        for provider in providers.keys.sorted() {
+            let models = supplied.keys.filter { $0.provider == provider }.sorted { $0.model < $1.model }
+            for (i, key) in models.enumerated() {
+                let counts = supplied[key]!
+                let weight = speed?.capacityWeight(of: AcceleratorModelID(rawValue: key.modelID)) ?? 1
+                supply.append(
+                    Charts.Series(
+                        name: "\(provider) · \(key.model)", values: counts.map { $0 * weight },
+                        colour: Charts.shade(providers[provider]!, i, of: models.count),
+                        notes: counts.map { "\(Formatted.grouped($0)) accelerators" }))
+            }
+        }
+        var inUse = Array(repeating: 0.0, count: months.count)
+        var shareByProvider: [String: [Double]] = [:]
+        for share in plan.shares {
+            guard let p = plan.horizon.period(of: share.month) else { continue }
+            inUse[p] += share.inUseReferenceCapacity ?? share.referenceCapacity
+            shareByProvider[share.provider.rawValue, default: Array(repeating: .nan, count: months.count)][p] =
+                share.shareInUse ?? share.share
+        }
+        self.inUse = inUse
+        shares = shareByProvider.keys.sorted().map {
+            Charts.Series(name: $0, values: shareByProvider[$0]!, colour: providers[$0] ?? Charts.palette[0])
+        }
+        costByMonth = months.map { NSDecimalNumber(decimal: plan.cost.byMonth[$0] ?? 0).doubleValue }
+        cap = plan.shares.map(\.cap).min() ?? scenario.policy.maxProviderShare
+
+        resilienceRows = []
+        resilience = []
+        computeResilience(plan: plan, scenario: scenario)
+    }
+
+    /// One key of supply: a provider and a model (owned models named as such).
+    struct SupplyKey: Hashable {
+        var provider: String
+        var model: String
+        var modelID: String
+    }
+
+    /// Accelerators each provider supplies of each model, per month: leases, and the owned
+    /// accelerators its sites host, each a whole accelerator (a host count is a number of chips).
+    static func suppliedAccelerators(plan: Plan, scenario: Scenario) -> [SupplyKey: [Double]] {
+        var supplied: [SupplyKey: [Double]] = [:]
+        let empty = Array(repeating: 0.0, count: plan.horizon.months)
         for lease in plan.leases {
-            let key = "\(lease.provider) · \(lease.accelerator)"
+            let key = SupplyKey(
+                provider: lease.provider.rawValue, model: lease.accelerator.rawValue,
+                modelID: lease.accelerator.rawValue)
             for m in 0..<lease.months {
                 guard let p = plan.horizon.period(of: lease.start.adding(months: m)) else { continue }
-                supplyByKey[key, default: Array(repeating: 0, count: months.count)][p] += Double(lease.accelerators)
+                supplied[key, default: empty][p] += Double(lease.accelerators)
             }
         }
         let fleetModel = Dictionary(uniqueKeysWithValues: scenario.ownedFleets.map { ($0.id, $0.accelerator) })
         for use in plan.colocation {
             guard let p = plan.horizon.period(of: use.month) else { continue }
             for (fleet, count) in use.hosted where count > 0 {
-                let key = "owned \(fleetModel[fleet]?.rawValue ?? fleet.rawValue) @ \(use.provider)"
-                supplyByKey[key, default: Array(repeating: 0, count: months.count)][p] += count
+                let model = fleetModel[fleet]?.rawValue ?? fleet.rawValue
+                let key = SupplyKey(provider: use.provider.rawValue, model: "owned \(model)", modelID: model)
+                supplied[key, default: empty][p] += count.rounded()
             }
         }
-        supply = supplyByKey.keys.sorted().map { Charts.Series(name: $0, values: supplyByKey[$0]!) }
-        costByMonth = months.map { NSDecimalNumber(decimal: plan.cost.byMonth[$0] ?? 0).doubleValue }
-        var peak: [String: Double] = [:]
-        for share in plan.shares {
-            peak[share.provider.rawValue] = max(peak[share.provider.rawValue] ?? 0, share.share)
-        }
-        peakShares = peak.keys.sorted().map { ($0, peak[$0]!) }
-        cap = plan.shares.map(\.cap).min() ?? scenario.policy.maxProviderShare
+        return supplied
+    }
 
+    /// A colour per provider, by its name's order among the plan's providers, so a provider
+    /// keeps its colour across the supply and share charts.
+    static func providerColours(plan: Plan, supplied: [String]) -> [String: String] {
+        let names = Set(supplied + plan.shares.map(\.provider.rawValue)).sorted()
+        return Dictionary(
+            uniqueKeysWithValues: names.enumerated().map {
+                ($0.element, Charts.palette[$0.offset % Charts.palette.count])
+            })
+    }
+
+    private mutating func computeResilience(plan: Plan, scenario: Scenario) {
         // N-1, month by month, from the same numbers as the N-1 table: a service's month is covered
         // up to its capacity by the loss's allocation; a run's planned months are covered when the
         // loss keeps or restarts it on time (its fate) and not when it is lost or late; a batch
@@ -325,17 +388,26 @@ extension SwitchyardServer {
             body += "<h2>Training runs: where and when</h2><div class=\"panel\">" + gantt + "</div>"
         }
         body += Self.spendPanel(plan)
-        body += "<h2>Supply by provider and model</h2><div class=\"panel\">"
+        body += "<h2>Supply against what runs</h2><div class=\"panel\">"
+        body += "<p class=\"muted\">Reference units: one accelerator counts its pre-training speed against the "
+        body +=
+            "\(esc(scenario.referenceAccelerator.rawValue)), the unit of the share cap. The line is what the plan's "
+        body += "workloads run on; the rest is held for N-1 cover or is a whole node's or a lease term's remainder.</p>"
         body += Charts.stackedColumns(
-            id: "supply", title: "Accelerators supplied per month, by provider and model", labels: labels,
-            series: figures.supply, unit: "accelerators")
+            id: "supply", title: "Supply per month in reference units, by provider and model", labels: labels,
+            series: figures.supply, unit: "reference units",
+            line: Charts.Line(id: "in-use", name: "in use by the workloads", values: figures.inUse))
         body += "</div><h2>Cost by month</h2><div class=\"panel\">"
         body += Charts.columns(
             id: "cost", title: "Cost per month in USD", labels: labels, values: figures.costByMonth, unit: "USD",
             format: { "$" + Charts.compact($0) })
         body += "</div><h2>Each provider's share against the cap</h2><div class=\"panel\">"
-        body += "<p class=\"muted\">Peak monthly share of the capacity in use; the dashed line is the policy's cap.</p>"
-        body += Charts.shares(id: "shares", title: "Peak provider share", rows: figures.peakShares, cap: figures.cap)
+        body += "<p class=\"muted\">Each month's share of what runs, in reference units; the dashed line is the "
+        body += "policy's cap; a point above it is a larger red dot, ringed.</p>"
+        body += Charts.lines(
+            id: "shares", title: "Provider share by month", labels: labels, series: figures.shares,
+            maximum: Charts.shareScale(figures.shares, cap: figures.cap), cap: figures.cap,
+            format: { Charts.share($0, cap: figures.cap) })
         body += "</div>"
         return Dashboard.html("Overview", active: "/", body)
     }
@@ -644,34 +716,72 @@ extension SwitchyardServer {
             body += Dashboard.card(
                 state.rawValue, "\(leases.filter { $0.state == state }.count)", figure: "leases-\(state.rawValue)")
         }
-        body += "</div><div class=\"panel\">"
+        body += "</div>"
         if leases.isEmpty {
-            body += "<div class=\"empty\">No leases yet: accept a plan (<code>POST /v1/plans/{id}/accept</code>).</div>"
+            body += "<div class=\"panel\"><div class=\"empty\">No leases yet: accept a plan "
+            body += "(<code>POST /v1/plans/{id}/accept</code>).</div></div>"
         } else {
             let signBy = try await signByDates(leases)
-            body += "<p class=\"muted\">Soonest to sign first: sign by the start month less the offer's lead time.</p>"
+            let current = try await store.currentPlan()?.id
+            body += "<p class=\"muted\">By plan, the current one first; in each, what to sign, then what is signed or "
             body +=
-                "<table class=\"nowrap\"><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Plan</th><th>Provider</th><th>Model</th><th class=\"n\">Nodes</th>"
-            body += "<th>Term</th><th>Start</th><th class=\"n\">Monthly</th><th>Updated</th>"
-            body += user.acts ? "<th>Move to</th></tr>" : "</tr>"
-            for l in leases.sorted(by: {
-                (signBy[$0.id] ?? $0.start, $0.start, $0.id) < (signBy[$1.id] ?? $1.start, $1.start, $1.id)
-            }) {
-                body +=
-                    "<tr><td data-figure=\"sign-by\" data-value=\"\(signBy[l.id] ?? "")\">\(signBy[l.id] ?? "-")</td><td>\(l.id)</td>"
-                    + "<td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
-                    + "<td><a href=\"/plans/\(l.planId)\" title=\"\(l.planId)\">\(Self.shortID(l.planId))</a></td>"
-                body +=
-                    "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
-                body +=
-                    "<td>\(l.start)</td><td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
-                let updated = Dashboard.time(l.updatedAtMilliseconds)
-                body += "<td title=\"\(updated)\">\(String(updated.prefix(10)))</td>"
-                body += user.acts ? "<td>\(Self.moveForm(l, user: user))</td></tr>" : "</tr>"
+                "running, then what is closed, soonest to sign first (the start month less the offer's lead time).</p>"
+            let plans = Dictionary(grouping: leases, by: \.planId)
+            let order = plans.keys.sorted { a, b in
+                (a == current ? 0 : 1, plans[b]!.map(\.createdAtMilliseconds).max() ?? 0, a)
+                    < (b == current ? 0 : 1, plans[a]!.map(\.createdAtMilliseconds).max() ?? 0, b)
             }
-            body += "</table>"
+            for planID in order {
+                body +=
+                    "<h2>Plan <a href=\"/plans/\(planID)\">\(planID)</a>\(planID == current ? " (current)" : "")</h2>"
+                body += "<div class=\"panel\">" + Self.leaseTable(plans[planID]!, signBy: signBy, user: user) + "</div>"
+            }
         }
-        return Dashboard.html("Leases", active: "/leases", body + "</div>")
+        return Dashboard.html("Leases", active: "/leases", body)
+    }
+
+    /// A lease's group on the leases page, in the order a planner works through them.
+    static func leaseGroup(_ state: LeaseState) -> (order: Int, name: String) {
+        switch state {
+        case .proposed: (0, "To sign")
+        case .signed, .provisioning, .active: (1, "Signed or running")
+        case .ended, .breached, .terminated, .withdrawn: (2, "Closed")
+        }
+    }
+
+    /// One plan's leases: a heading row per group (what it is, how many, what it costs a month),
+    /// the leases under it soonest to sign first.
+    static func leaseTable(_ leases: [LeaseRecord], signBy: [String: String], user: PageUser) -> HTML {
+        let columns = user.acts ? 11 : 10
+        var html: HTML = "<table class=\"nowrap\"><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Provider</th>"
+        html += "<th>Model</th><th class=\"n\">Nodes</th><th>Term</th><th>Start</th><th class=\"n\">Months</th>"
+        html += "<th class=\"n\">Monthly</th><th>Updated</th>"
+        html += user.acts ? "<th>Move to</th></tr>" : "</tr>"
+        let groups = Dictionary(grouping: leases) { leaseGroup($0.state).order }
+        for order in groups.keys.sorted() {
+            let members = groups[order]!.sorted {
+                (signBy[$0.id] ?? $0.start, $0.start, $0.id) < (signBy[$1.id] ?? $1.start, $1.start, $1.id)
+            }
+            let name = leaseGroup(members[0].state).name
+            let total = members.reduce(Decimal(0)) { $0 + (Decimal(string: $1.totalCost) ?? 0) }
+            html += "<tr class=\"group\"><th colspan=\"\(columns)\" data-figure=\"lease-group\" data-value=\"\(name)\">"
+            html += "\(name) · \(members.count) lease\(members.count == 1 ? "" : "s") · "
+            html += "\(Dashboard.usd(total)) over their terms</th></tr>"
+            for l in members {
+                html +=
+                    "<tr><td data-figure=\"sign-by\" data-value=\"\(signBy[l.id] ?? "")\">\(signBy[l.id] ?? "-")</td>"
+                html +=
+                    "<td title=\"\(l.id)\">\(shortID(l.id))</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
+                html +=
+                    "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
+                html += "<td>\(l.start)</td><td class=\"n\">\(l.months)</td>"
+                html += "<td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
+                let updated = Dashboard.time(l.updatedAtMilliseconds)
+                html += "<td title=\"\(updated)\">\(String(updated.prefix(10)))</td>"
+                html += user.acts ? "<td>\(moveForm(l, user: user))</td></tr>" : "</tr>"
+            }
+        }
+        return html + "</table>"
     }
 
     /// An id cut to its prefix and first six characters ("plan-03faba…"), for a column where

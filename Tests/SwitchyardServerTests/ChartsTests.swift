@@ -12,14 +12,33 @@ import Testing
         #expect(Charts.compact(value) == label)
     }
 
-    /// A share above the cap never reads as the cap: 50.02% in red, not 50.0%.
+    /// A share above the cap never reads as the cap: 50.02% in red, not 50.0%; a share at the
+    /// cap reads as the cap, in the provider's colour; a month without supply has no point.
     @Test func aShareAboveTheCapIsNotRoundedDownToIt() {
-        let svg = Charts.shares(
-            id: "shares", title: "Peak provider share", rows: [("crusoe", 0.500_117), ("aws", 0.5)], cap: 0.5)
-        let text = svg.description
-        #expect(text.contains(">50.02%</text>"), "\(text)")
-        #expect(text.contains(">50.0%</text>"))
-        #expect(text.contains("fill=\"#dc2626\" data-label=\"crusoe\""))
+        let svg = Charts.lines(
+            id: "shares", title: "Provider share by month", labels: ["2027-01", "2027-02"],
+            series: [
+                .init(name: "crusoe", values: [0.500_117, .nan], colour: "#16a34a"),
+                .init(name: "aws", values: [0.5, 0.25], colour: "#2563eb"),
+            ],
+            maximum: Charts.shareScale([.init(name: "crusoe", values: [0.500_117])], cap: 0.5), cap: 0.5,
+            format: { Charts.share($0, cap: 0.5) }
+        ).description
+        #expect(svg.contains("<title>crusoe, 2027-01: 50.02%</title>"), "\(svg)")
+        #expect(svg.contains("<title>aws, 2027-01: 50.0%</title>"))
+        #expect(svg.contains("fill=\"#dc2626\" data-series=\"crusoe\" data-label=\"2027-01\""))
+        #expect(svg.contains("fill=\"#2563eb\" data-series=\"aws\" data-label=\"2027-01\""))
+        #expect(!svg.contains("data-series=\"crusoe\" data-label=\"2027-02\""))
+        #expect(svg.contains(">cap 50.0%</li>"))
+    }
+
+    /// One provider's models are shades of its colour, from the colour itself to lighter ones.
+    @Test func aProvidersModelsAreShadesOfItsColour() {
+        #expect(Charts.shade("#2563eb", 0, of: 3) == "#2563eb")
+        #expect(Charts.shade("#2563eb", 1, of: 1) == "#2563eb")
+        let lighter = Charts.shade("#2563eb", 2, of: 3)
+        #expect(lighter == "#9db9f6", "\(lighter)")
+        #expect(Charts.shade("#000000", 1, of: 2) == "#8c8c8c")
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardServer
 import SwitchyardStore
@@ -124,7 +125,7 @@ struct Page {
             let end = dom.range(of: "</svg>", range: start.upperBound..<dom.endIndex)
         else { return [] }
         let svg = Page(dom: String(dom[start.lowerBound..<end.upperBound]))
-        return svg.tags("rect").filter { $0.contains("class=\"mark\"") }.map { tag in
+        return (svg.tags("rect") + svg.tags("circle")).filter { $0.contains("class=\"mark\"") }.map { tag in
             (
                 Page.attribute("data-label", tag) ?? "", Double(Page.attribute("data-value", tag) ?? "") ?? .nan,
                 Page.attribute("data-series", tag)
@@ -222,12 +223,25 @@ struct DashboardTests {
                             ?? .nan
                         #expect(abs(mark.value - expected) < 0.01, "cost of \(mark.label)")
                     }
+                    // Supply in reference units, each accelerator weighed as the share cap weighs
+                    // it; the line is what the workloads run on, the shares' own figure.
                     let supply = overview.marks(in: "supply")
-                    #expect(!supply.isEmpty)
-                    for (month, total) in Self.supplyByMonth(plan) {
-                        let shown = supply.filter { $0.label == month }.reduce(0) { $0 + $1.value }
+                    let columns = supply.filter { $0.series != "in-use" }
+                    #expect(!columns.isEmpty)
+                    let weights = try Self.capacityWeights()
+                    for (month, total) in Self.supplyByMonth(plan, weights: weights) {
+                        let shown = columns.filter { $0.label == month }.reduce(0) { $0 + $1.value }
                         #expect(abs(shown - total) < 0.01, "supply in \(month): shown \(shown), API \(total)")
                     }
+                    let inUse = supply.filter { $0.series == "in-use" }
+                    let monthlyShares = Self.shares(plan)
+                    #expect(inUse.count == plan["horizon"].flatMap { ($0 as? [String: Any])?["months"] as? Int })
+                    for mark in inUse {
+                        let expected = monthlyShares.filter { $0.month == mark.label }.reduce(0) { $0 + $1.inUse }
+                        #expect(abs(mark.value - expected) < 0.01, "in use in \(mark.label)")
+                    }
+                    #expect(overview.dom.contains("reference units"))
+                    #expect(overview.dom.contains("in use by the workloads"))
                     // Where the money goes: a bar per provider at its spend.
                     let spend = overview.marks(in: "spend")
                     let byProvider = try #require((plan["cost"] as? [String: Any])?["byProvider"] as? [String: Any])
@@ -255,11 +269,16 @@ struct DashboardTests {
                         #expect(bar.value == Double(months), "\(name)")
                         #expect(bar.series?.isEmpty == false)
                     }
+                    // Each provider's share, month by month, against the cap (in the legend).
                     let shares = overview.marks(in: "shares")
-                    for (provider, peak) in Self.peakShares(plan) {
-                        let shown = try #require(shares.first { $0.label == provider })
-                        #expect(abs(shown.value - peak) < 1e-4, "share of \(provider)")
+                    #expect(shares.count == monthlyShares.count)
+                    for share in monthlyShares {
+                        let shown = try #require(
+                            shares.first { $0.series == share.provider && $0.label == share.month },
+                            "no point for \(share.provider) in \(share.month)")
+                        #expect(abs(shown.value - share.share) < 1e-4, "share of \(share.provider) in \(share.month)")
                     }
+                    #expect(overview.dom.contains(">cap 50.0%</li>"))
 
                     // The plan: costs, the N-1 heat map and its table, marginal values.
                     let detail = try await open("/plans/\(planID)")
@@ -338,9 +357,13 @@ struct DashboardTests {
                         let count = (listed.json["items"] as? [Any])?.count ?? -1
                         #expect(leasePage.figures("leases-\(state.rawValue)") == ["\(count)"], "\(state)")
                     }
-                    // Soonest to sign first: the start month's first day less the offer's lead time.
+                    // Grouped: the one signed lease under "Signed or running" after the rest, to
+                    // sign; soonest to sign first in each: the start month's first day less the
+                    // offer's lead time.
+                    #expect(leasePage.figures("lease-group") == ["To sign", "Signed or running"])
                     let signBy = leasePage.figures("sign-by")
-                    #expect(signBy.count == leases.count && signBy == signBy.sorted(), "\(signBy)")
+                    let toSign = Array(signBy.dropLast())
+                    #expect(signBy.count == leases.count && toSign == toSign.sorted(), "\(signBy)")
                     let scenario = try Fixtures.frontierLab()
                     var calendar = Calendar(identifier: .gregorian)
                     calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -354,7 +377,8 @@ struct DashboardTests {
                         let d = calendar.dateComponents([.year, .month, .day], from: date)
                         return String(format: "%04d-%02d-%02d", d.year!, d.month!, d.day!)
                     }
-                    #expect(expected.sorted() == signBy)
+                    #expect(expected.sorted() == signBy.sorted())
+                    #expect(signBy.last == zip(leases, expected).first { $0.0["id"] as? String == first }?.1)
                     // The overview counts what to sign next: proposed leases (all but the one
                     // signed above) whose sign-by date is within 30 and 90 days, overdue included.
                     let proposedSignBy = zip(leases, expected).filter { $0.0["id"] as? String != first }.map(\.1)
@@ -449,19 +473,25 @@ struct DashboardTests {
         return "$" + (formatter.string(from: NSNumber(value: value.rounded())) ?? "")
     }
 
-    /// Accelerators per month from the plan's leases and the owned hardware its sites host.
-    static func supplyByMonth(_ plan: [String: Any]) -> [String: Double] {
+    /// Reference units per month from the plan's leases and the owned hardware its sites host
+    /// (whole accelerators), each accelerator weighed by `weights`.
+    static func supplyByMonth(_ plan: [String: Any], weights: [String: Double]) -> [String: Double] {
         var totals: [String: Double] = [:]
         for lease in plan["leases"] as? [[String: Any]] ?? [] {
             guard let start = lease["start"] as? String, let months = lease["months"] as? Int,
-                let count = lease["accelerators"] as? Int
+                let count = lease["accelerators"] as? Int, let model = lease["accelerator"] as? String
             else { continue }
-            for m in 0..<months { totals[addMonths(start, m), default: 0] += Double(count) }
+            for m in 0..<months { totals[addMonths(start, m), default: 0] += Double(count) * (weights[model] ?? .nan) }
         }
+        let fleets = Dictionary(
+            uniqueKeysWithValues: ((try? Fixtures.frontierLab())?.ownedFleets ?? []).map {
+                ($0.id.rawValue, $0.accelerator.rawValue)
+            })
         for use in plan["colocation"] as? [[String: Any]] ?? [] {
             guard let month = use["month"] as? String else { continue }
-            for (_, count) in use["hosted"] as? [String: Any] ?? [:] {
-                totals[month, default: 0] += (count as? NSNumber)?.doubleValue ?? 0
+            for (fleet, count) in use["hosted"] as? [String: Any] ?? [:] {
+                let accelerators = ((count as? NSNumber)?.doubleValue ?? 0).rounded()
+                totals[month, default: 0] += accelerators * (fleets[fleet].flatMap { weights[$0] } ?? .nan)
             }
         }
         let horizon = plan["horizon"] as? [String: Any] ?? [:]
@@ -470,19 +500,32 @@ struct DashboardTests {
         return totals.filter { inHorizon.contains($0.key) }
     }
 
+    /// One reference unit per accelerator of each model, as the share cap counts it: the
+    /// catalog's pre-training estimate against the example's reference.
+    static func capacityWeights() throws -> [String: Double] {
+        let scenario = try Fixtures.frontierLab()
+        let speed = try #require(SpeedModel(scenario: scenario))
+        return Dictionary(
+            uniqueKeysWithValues: AcceleratorCatalog.merged(with: scenario.accelerators).keys.map {
+                ($0.rawValue, speed.capacityWeight(of: $0))
+            })
+    }
+
+    /// The plan's shares, as the API gives them: each provider's share of what runs by month.
+    static func shares(_ plan: [String: Any]) -> [(provider: String, month: String, share: Double, inUse: Double)] {
+        (plan["shares"] as? [[String: Any]] ?? []).compactMap { share in
+            guard let provider = share["provider"] as? String, let month = share["month"] as? String,
+                let value = ((share["shareInUse"] ?? share["share"]) as? NSNumber)?.doubleValue,
+                let inUse = ((share["inUseReferenceCapacity"] ?? share["referenceCapacity"]) as? NSNumber)?.doubleValue
+            else { return nil }
+            return (provider, month, value, inUse)
+        }
+    }
+
     static func addMonths(_ month: String, _ n: Int) -> String {
         let parts = month.split(separator: "-").compactMap { Int($0) }
         let index = parts[0] * 12 + parts[1] - 1 + n
         return String(format: "%04d-%02d", index / 12, index % 12 + 1)
     }
 
-    static func peakShares(_ plan: [String: Any]) -> [String: Double] {
-        var peak: [String: Double] = [:]
-        for share in plan["shares"] as? [[String: Any]] ?? [] {
-            guard let provider = share["provider"] as? String, let value = (share["share"] as? NSNumber)?.doubleValue
-            else { continue }
-            peak[provider] = max(peak[provider] ?? 0, value)
-        }
-        return peak
-    }
 }
