@@ -39,6 +39,9 @@ public struct Plan: Codable, Sendable, Equatable {
     public var explanation: Explanation
     /// How the solve went.
     public var solver: SolverReport
+    /// For a plan of a what-if (`WhatIf`): its changes to the scenario, one sentence each; nil
+    /// for a plan of the scenario as it is. Such a plan is compared, never accepted.
+    public var whatIf: [String]?
 
     /// A Plan from its fields.
     public init(
@@ -91,6 +94,7 @@ extension Plan {
             resilience: try c.decode([ProviderLoss].self, forKey: .resilience),
             explanation: try c.decode(Explanation.self, forKey: .explanation),
             solver: try c.decode(SolverReport.self, forKey: .solver))
+        whatIf = try c.decodeIfPresent([String].self, forKey: .whatIf)
     }
 }
 

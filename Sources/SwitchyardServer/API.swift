@@ -202,11 +202,13 @@ extension SwitchyardServer {
         v1.post("plans") { request, context -> Response in
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
-                let (timeLimit, gap) = try Self.solverOptions(body, allowed: [], maximum: options.planTimeLimitSeconds)
+                let (timeLimit, gap) = try Self.solverOptions(
+                    body, allowed: ["whatIf"], maximum: options.planTimeLimitSeconds)
+                let whatIf = try Self.whatIf(timeLimit.fields)
                 let job = try await queued {
                     try await store.submitPlan(
-                        timeLimitSeconds: timeLimit.limit, relativeGap: gap, actor: context.requireActor(),
-                        limits: options.jobLimits)
+                        timeLimitSeconds: timeLimit.limit, relativeGap: gap, whatIf: whatIf,
+                        actor: context.requireActor(), limits: options.jobLimits)
                 }
                 return Reply(
                     status: .accepted, body: Representation.encode(Representation.Job(job)),
@@ -370,6 +372,31 @@ extension SwitchyardServer {
         }
         guard r.diagnostics.isEmpty else { throw invalid(r.diagnostics) }
         return ((limit, f), gap)
+    }
+
+    /// Reads the optional `whatIf` of a plan request: `{maxProviderShare, offers: [{offer,
+    /// priceFactor, availableNodes}]}`. Its values against the scenario are the store's to check.
+    static func whatIf(_ fields: DocumentReader.Fields?) throws -> WhatIf? {
+        guard let fields, let node = fields["whatIf"] else { return nil }
+        var r = DocumentReader(strictText: true)
+        var whatIf = WhatIf()
+        if let f = r.fields(node, at: fields.path("whatIf"), allowed: ["maxProviderShare", "offers"]) {
+            whatIf.maxProviderShare = r.optional(f, "maxProviderShare") { $0.double($1, $2) }
+            let offers = r.optional(f, "offers") { reader, node, path in
+                reader.list(node, path) { reader, node, path -> WhatIf.OfferChange? in
+                    guard let o = reader.fields(node, at: path, allowed: ["offer", "priceFactor", "availableNodes"]),
+                        let id = reader.required(o, "offer", { $0.string($1, $2) })
+                    else { return nil }
+                    return WhatIf.OfferChange(
+                        offer: OfferID(rawValue: id),
+                        priceFactor: reader.optional(o, "priceFactor") { $0.double($1, $2) },
+                        availableNodes: reader.optional(o, "availableNodes") { $0.int($1, $2) })
+                }
+            }
+            whatIf.offers = offers ?? []
+        }
+        guard r.diagnostics.isEmpty else { throw invalid(r.diagnostics) }
+        return whatIf
     }
 
     // MARK: leases

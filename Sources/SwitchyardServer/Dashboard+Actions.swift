@@ -88,6 +88,16 @@ extension SwitchyardServer {
                 }
             }
         }
+        router.post("/plans/what-if") { request, context -> Response in
+            try await formAction(request, context, back: "/plans") { form, actor in
+                let whatIf = try Self.whatIf(form)
+                _ = try await queued {
+                    try await store.submitPlan(
+                        timeLimitSeconds: options.planTimeLimitSeconds, relativeGap: 0.01, whatIf: whatIf, actor: actor,
+                        limits: options.jobLimits)
+                }
+            }
+        }
         router.post("/incidents") { request, context -> Response in
             try await formAction(request, context, back: "/incidents") { form, actor in
                 let (plan, incident) = try Self.incident(form)
@@ -149,6 +159,47 @@ extension SwitchyardServer {
         if seed < 0 { problems.append(Diagnostic(path: "seed", message: "must be a whole number, 0 or more")) }
         guard problems.isEmpty else { throw InputError(problems) }
         return (samples, seed)
+    }
+
+    /// The what-if form's changes: a cap in percent, and one offer's price change in percent
+    /// and nodes available; blank fields change nothing (the store checks the rest against the
+    /// scenario).
+    static func whatIf(_ form: [String: String]) throws -> WhatIf {
+        func text(_ name: String) -> String? {
+            form[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        }
+        var problems: [Diagnostic] = []
+        var whatIf = WhatIf()
+        if let cap = text("cap") {
+            if let percent = Double(cap) {
+                whatIf.maxProviderShare = percent / 100
+            } else {
+                problems.append(Diagnostic(path: "cap", message: "not a percentage: '\(cap)'"))
+            }
+        }
+        var change = WhatIf.OfferChange(offer: OfferID(rawValue: text("offer") ?? ""))
+        if let price = text("priceChange") {
+            if let percent = Double(price) {
+                change.priceFactor = 1 + percent / 100
+            } else {
+                problems.append(Diagnostic(path: "priceChange", message: "not a percentage: '\(price)'"))
+            }
+        }
+        if let nodes = text("availableNodes") {
+            if let n = Int(nodes) {
+                change.availableNodes = n
+            } else {
+                problems.append(Diagnostic(path: "availableNodes", message: "not a whole number of nodes: '\(nodes)'"))
+            }
+        }
+        if change.priceFactor != nil || change.availableNodes != nil {
+            if change.offer.rawValue.isEmpty {
+                problems.append(Diagnostic(path: "offer", message: "choose the offer whose price or nodes change"))
+            }
+            whatIf.offers = [change]
+        }
+        guard problems.isEmpty else { throw InputError(problems) }
+        return whatIf
     }
 
     /// The version the page showed (`version`), as If-Match: a change since refuses the form.
@@ -230,6 +281,27 @@ extension SwitchyardServer {
             """
     }
 
+    /// Planning a what-if of the scenario as it is: another cap, one offer's prices or nodes.
+    /// The plan runs as a job; the plans page lists it beside the current plan to compare.
+    static func whatIfForm(_ scenario: Scenario, user: PageUser) -> HTML {
+        guard user.acts else { return "" }
+        let offers = HTML.joined(
+            scenario.offers.map { o -> HTML in
+                "<option value=\"\(o.id.rawValue)\">\(o.id.rawValue) (\(o.provider.rawValue), \(o.accelerator.rawValue), \(String(o.availableNodes)) nodes)</option>"
+            })
+        let cap = String(format: "%g", scenario.policy.maxProviderShare * 100)
+        return """
+            <form class="act titled panel" method="post" action="/plans/what-if" data-figure="what-if-form">\(user.hidden)
+            <h2>What if…</h2>
+            <label>Supplier cap % <input name="cap" type="number" min="1" max="100" step="any" placeholder="\(cap)"></label>
+            <label>Offer <select name="offer"><option value="">(none)</option>\(offers)</select></label>
+            <label>Its prices ± % <input name="priceChange" type="number" min="-99" max="1000" step="any" placeholder="0"></label>
+            <label>Its nodes <input name="availableNodes" type="number" min="0" step="1" placeholder="as offered"></label>
+            <button type="submit">Plan the what-if</button>
+            <p class="muted">Planned as a job on the scenario with these changes, which stays as it is; the plan is listed on the Plans page to compare with the current one, and cannot be accepted.</p></form>
+            """
+    }
+
     /// A lease's next states, as a choice and a button; nothing for a lease in a final state.
     static func moveForm(_ lease: LeaseRecord, user: PageUser) -> HTML {
         guard user.acts, !lease.state.next.isEmpty else { return "" }
@@ -260,7 +332,7 @@ extension SwitchyardServer {
         let kinds = HTML.joined(
             Incident.Kind.allCases.map { "<option value=\"\($0.rawValue)\">\($0.rawValue)</option>" })
         return """
-            <form class="act incident panel" method="post" action="/incidents" data-figure="incident-form">\(user.hidden)
+            <form class="act titled panel" method="post" action="/incidents" data-figure="incident-form">\(user.hidden)
             <h2>Record an incident</h2>
             <label>Plan <select name="plan">\(planOptions)</select></label>
             <label>Provider <select name="provider">\(providers)</select></label>

@@ -99,6 +99,11 @@ extension SwitchyardServer {
         let (after, _) = try await loadPlan(second)
         body +=
             "<div class=\"panel\"><p>A is <a href=\"/plans/\(a)\">\(a)</a>, B is <a href=\"/plans/\(b)\">\(b)</a>.</p>"
+        for (name, plan) in [("A", before), ("B", after)] {
+            guard let whatIf = plan.whatIf else { continue }
+            body += "<p data-figure=\"compare-what-if\" data-value=\"\(name)\"><strong>\(name) is a what-if:</strong> "
+            body += HTML.joined(whatIf.map { "\($0)" }, separator: "; ") + ".</p>"
+        }
         if first.scenarioVersion != second.scenarioVersion {
             body += "<p class=\"muted\">Plans of scenario v\(first.scenarioVersion) and v\(second.scenarioVersion).</p>"
         }

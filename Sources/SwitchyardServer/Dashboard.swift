@@ -36,8 +36,9 @@ enum Dashboard {
         .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
         .flag{color:#991b1b;font-weight:600}
         form.act{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0}form.act.panel{margin:12px 0}
-        form.act select,form.act input{width:auto;padding:5px 8px}td form.act{flex-wrap:nowrap}table.nowrap td{white-space:nowrap}form.act button{margin-top:0;padding:6px 12px}
-        form.incident h2{flex-basis:100%;margin:0}form.incident p{flex-basis:100%;margin:0}form.incident label{display:flex;gap:6px;align-items:center}
+        form.act select,form.act input{width:auto;max-width:100%;padding:5px 8px}td form.act{flex-wrap:nowrap}table.nowrap td{white-space:nowrap}form.act button{margin-top:0;padding:6px 12px}
+        form.titled h2{flex-basis:100%;margin:0}form.titled p{flex-basis:100%;margin:0}
+        form.act label{display:flex;gap:6px;align-items:center;max-width:100%}form.act label select{min-width:0;flex:1 1 auto}
         .change-lost,.change-late{background:#fee2e2;color:#991b1b}.change-moved,.change-rescheduled{background:#fef3c7;color:#92400e}
         .change-placed{background:#dcfce7;color:#166534}.change-unchanged{background:#f3f4f6;color:#374151}
         @media (max-width:700px){header{padding:10px 14px;gap:8px 16px;flex-wrap:wrap}main{padding:14px 12px 40px}
@@ -243,7 +244,9 @@ struct PlanFigures {
 extension SwitchyardServer {
     func addDashboardRoutes(_ router: Router<AppContext>) {
         router.getAndHead("/") { _, _ -> Response in try await overviewPage() }
-        router.getAndHead("/plans") { _, _ -> Response in try await plansPage() }
+        router.getAndHead("/plans") { request, context -> Response in
+            try await plansPage(user: PageUser(request, context))
+        }
         router.getAndHead("/plans/:id") { request, context -> Response in
             try await planPage(try pathID(context), user: PageUser(request, context))
         }
@@ -469,8 +472,23 @@ extension SwitchyardServer {
         return html
     }
 
-    func plansPage() async throws -> Response {
+    /// A what-if plan's banner: its changes, that it cannot be accepted, and its comparison with
+    /// the current plan.
+    func whatIfBanner(_ record: PlanRecord, _ plan: Plan) async throws -> HTML {
+        let current = try await store.currentPlan()?.id
+        var body: HTML = "<div class=\"panel whatif\" data-figure=\"what-if\"><strong>A what-if:</strong> "
+        body += HTML.joined((plan.whatIf ?? []).map { "\($0)" }, separator: "; ")
+        body += ". It was planned on the scenario with these changes and cannot be accepted"
+        if let current, current != record.id {
+            body += "; <a href=\"/compare?a=\(current)&amp;b=\(record.id)\" data-figure=\"what-if-compare\">compare it "
+            body += "with the current plan</a>"
+        }
+        return body + ".</div>"
+    }
+
+    func plansPage(user: PageUser = PageUser(role: .viewer, formValue: nil)) async throws -> Response {
         let plans = try await store.plans(after: nil, limit: 200).items
+        let current = try await store.currentPlan()?.id
         var body: HTML = "<h1>Plans</h1>"
         if plans.count > 1 { body += "<p><a href=\"/compare\" data-figure=\"compare-link\">Compare two plans</a></p>" }
         body += "<div class=\"panel\">"
@@ -479,17 +497,29 @@ extension SwitchyardServer {
         } else {
             body +=
                 "<table><tr><th>Plan</th><th>State</th><th>Scenario</th><th class=\"n\">Total cost</th><th>Made</th><th>From</th></tr>"
+            let whatIfs = try await store.whatIfPlans(plans)
             for p in plans {
                 body +=
                     "<tr><td><a href=\"/plans/\(p.id)\">\(p.id)</a></td><td>\(p.state.rawValue)</td><td>v\(p.scenarioVersion)</td>"
                 body +=
                     "<td class=\"n\" data-figure=\"plan-cost\" data-value=\"\(p.totalCost)\">\(Dashboard.usd(Decimal(string: p.totalCost) ?? 0))</td>"
-                body +=
-                    "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>\(p.parentPlan.map { plan -> HTML in "re-plan of <a href=\"/plans/\(plan)\">\(plan)</a> (<a href=\"/compare?a=\(plan)&amp;b=\(p.id)\">compare</a>)" })</td></tr>"
+                body += "<td>\(Dashboard.time(p.createdAtMilliseconds))</td><td>"
+                if let plan = p.parentPlan {
+                    body +=
+                        "re-plan of <a href=\"/plans/\(plan)\">\(plan)</a> (<a href=\"/compare?a=\(plan)&amp;b=\(p.id)\">compare</a>)"
+                } else if whatIfs.contains(p.id) {
+                    body += "<span data-figure=\"what-if-plan\" data-value=\"\(p.id)\">what-if</span>"
+                    if let current, current != p.id {
+                        body += " (<a href=\"/compare?a=\(current)&amp;b=\(p.id)\">compare with the current plan</a>)"
+                    }
+                }
+                body += "</td></tr>"
             }
             body += "</table>"
         }
-        body += "</div>" + (try await riskFrontierPanel(plans))
+        body += "</div>"
+        if let scenario = try await store.workspace() { body += Self.whatIfForm(scenario, user: user) }
+        body += try await riskFrontierPanel(plans)
         return Dashboard.html("Plans", active: "/plans", body)
     }
 
@@ -582,7 +612,9 @@ extension SwitchyardServer {
         body += "input SHA-256 <code>\(record.inputSha256.prefix(16))…</code> · \(record.state.rawValue)"
         if let newer = record.supersededBy { body += " by <a href=\"/plans/\(newer)\">\(newer)</a>" }
         if let parent = record.parentPlan { body += " · re-plan of <a href=\"/plans/\(parent)\">\(parent)</a>" }
-        body += "</p>" + Self.acceptForm(record, user: user) + (try await replanPanel(record, plan: plan))
+        body += "</p>"
+        body += plan.whatIf == nil ? Self.acceptForm(record, user: user) : try await whatIfBanner(record, plan)
+        body += try await replanPanel(record, plan: plan)
         body += "<div class=\"cards\">"
         body += Dashboard.card(
             "Total cost", Dashboard.usd(plan.cost.total), figure: "total-cost", raw: record.totalCost)

@@ -735,12 +735,17 @@ paths:
       operationId: start-plan
       tags: [Plans]
       summary: Snapshot the scenario and start a plan job; poll the job at Location
+      description: >-
+        With `whatIf`, the job plans the snapshot with those changes made (the scenario stays as
+        it is): the plan's `whatIf` lists them, it is compared with the current plan, and it cannot
+        be accepted (409). A change that does not apply to the scenario (an unknown offer, a cap
+        outside (0, 1]) is refused with 422, naming the field.
       parameters: [{$ref: '#/components/parameters/idempotencyKey'}]
       requestBody:
         required: false
         content:
           application/json:
-            schema: {$ref: '#/components/schemas/SolverOptions'}
+            schema: {$ref: '#/components/schemas/PlanRequest'}
       responses:
         '202':
           description: Queued
@@ -1474,12 +1479,29 @@ components:
         createdAt: {type: string, format: date-time}
         actor: {type: string}
         href: {type: string}
-    SolverOptions:
+    PlanRequest:
       type: object
       additionalProperties: false
       properties:
         timeLimitSeconds: {type: [number, 'null'], exclusiveMinimum: 0, description: At most the server's limit, exclusiveMaximum: 1e15}
         relativeGap: {type: [number, 'null'], minimum: 0, maximum: 1}
+        whatIf: {$ref: '#/components/schemas/WhatIf'}
+    WhatIf:
+      type: object
+      additionalProperties: false
+      description: Changes to the scenario planned without being made; at least one
+      properties:
+        maxProviderShare: {type: number, exclusiveMinimum: 0, maximum: 1, description: The cap on any one provider's share instead of the policy's}
+        offers:
+          type: array
+          items:
+            type: object
+            additionalProperties: false
+            required: [offer]
+            properties:
+              offer: {type: string, description: An offer of the scenario, changed once}
+              priceFactor: {type: number, exclusiveMinimum: 0, maximum: 100, description: 'Every price of the offer (each term''s, and its backup''s) times this'}
+              availableNodes: {type: integer, minimum: 0, description: Nodes it makes available instead of its own}
     Job:
       type: object
       required: [id, kind, state, attempts, scenarioVersion, timeLimitSeconds, relativeGap, createdAt, href]

@@ -130,7 +130,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 /// known path asked with another method gets 405 and an Allow header rather than 404.
 enum RouteTable {
     static let dashboard: [(String, [String])] = [
-        ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/{id}", ["GET"]), ("/plans/{id}/export/{target}", ["GET"]),
+        ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/what-if", ["POST"]), ("/plans/{id}", ["GET"]),
+        ("/plans/{id}/export/{target}", ["GET"]),
         ("/leases", ["GET"]), ("/incidents", ["GET", "POST"]), ("/plans/{id}/accept", ["POST"]),
         ("/plans/{id}/risk", ["POST"]),
         ("/leases/{id}/transitions", ["POST"]),

@@ -338,11 +338,14 @@ public struct JobPayload: Sendable, Equatable, Codable {
     /// For a part of a risk analysis: the samples it evaluates, each the first of a distinct
     /// future (the analysis's other samples that draw the same incidents share its outcome).
     public var futures: [Int]?
+    /// For a plan: changes to the scenario planned without being made (a what-if).
+    public var whatIf: WhatIf?
 
     public init(
         scenarioVersion: Int64, timeLimitSeconds: Double, relativeGap: Double, basePlan: String? = nil,
-        incident: String? = nil, samples: Int? = nil, seed: Int64? = nil, futures: [Int]? = nil
+        incident: String? = nil, samples: Int? = nil, seed: Int64? = nil, futures: [Int]? = nil, whatIf: WhatIf? = nil
     ) {
+        self.whatIf = whatIf
         self.futures = futures
         self.scenarioVersion = scenarioVersion
         self.timeLimitSeconds = timeLimitSeconds

@@ -12,6 +12,7 @@ extension Store {
         limits: JobLimits = .unlimited
     ) async throws -> (IncidentRecord, JobRecord) {
         let base = try await plan(planID)
+        let madeBy = try? await job(base.jobId)
         let (_, scenario) = try await snapshot(version: base.scenarioVersion)
         // As JSON, whatever it was read from: text is text, numbers are numbers.
         let incident = try DocumentNode.json(incident.json)
@@ -29,9 +30,10 @@ extension Store {
             try await self.lockWorkspace(sql)
             try await Self.checkRoom(sql, limits: limits, actor: actor)
             let id = newID("incident")
+            // A what-if's re-plan is made on the scenario the what-if was planned on.
             let payload = JobPayload(
                 scenarioVersion: base.scenarioVersion, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap,
-                basePlan: planID, incident: id)
+                basePlan: planID, incident: id, whatIf: madeBy?.payload.whatIf)
             let job = try await Self.enqueue(sql, kind: .replan, payload: payload, actor: actor)
             let record = IncidentRecord(
                 id: id, planId: planID, body: incident.json, summary: Self.summary(decoded), jobId: job.id,

@@ -14,27 +14,39 @@ import SwitchyardModel
 extension Store {
     /// Snapshots the workspace and queues a plan job for it, unless `limits` says the queue is full.
     public func submitPlan(
-        timeLimitSeconds: Double, relativeGap: Double, actor: Actor, limits: JobLimits = .unlimited
+        timeLimitSeconds: Double, relativeGap: Double, whatIf: WhatIf? = nil, actor: Actor,
+        limits: JobLimits = .unlimited
     ) async throws -> JobRecord {
         try await database.transaction { sql in
             try await self.lockWorkspace(sql)
             try await Self.checkRoom(sql, limits: limits, actor: actor)
             return try await self.queuePlan(
-                sql, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap, actor: actor)
+                sql, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap, whatIf: whatIf, actor: actor)
         }
     }
 
-    /// Snapshots the workspace and queues its plan job inside the caller's transaction.
-    func queuePlan(_ sql: any SQLDatabase, timeLimitSeconds: Double, relativeGap: Double, actor: Actor)
-        async throws -> JobRecord
-    {
+    /// Snapshots the workspace and queues its plan job inside the caller's transaction. A
+    /// what-if is checked against the workspace here (`invalid`, naming the field, when it does
+    /// not apply) and made on the snapshot when the job runs.
+    func queuePlan(
+        _ sql: any SQLDatabase, timeLimitSeconds: Double, relativeGap: Double, whatIf: WhatIf? = nil, actor: Actor
+    ) async throws -> JobRecord {
         guard let ws = try await validatedWorkspace(sql) else { throw StoreError.conflict(Self.noWorkspace) }
+        if let problems = whatIf?.problems(in: ws.scenario), !problems.isEmpty {
+            throw StoreError.invalid(
+                InputError(
+                    problems.map {
+                        Diagnostic(path: "whatIf" + ($0.path.isEmpty ? "" : ".\($0.path)"), message: $0.message)
+                    }))
+        }
         let snapshot = try await Self.snapshot(
             sql, ws.scenario, source: "plan", actor: actor, text: ws.text, sha256: ws.sha256)
         let payload = JobPayload(
-            scenarioVersion: snapshot.version, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap)
+            scenarioVersion: snapshot.version, timeLimitSeconds: timeLimitSeconds, relativeGap: relativeGap,
+            whatIf: whatIf)
         let job = try await Self.enqueue(sql, kind: .plan, payload: payload, actor: actor)
-        try await Self.audit(sql, actor, "plan.submit", "job \(job.id)", "scenario v\(snapshot.version)")
+        let what = whatIf.map { "; what-if: " + $0.sentences(for: ws.scenario).joined(separator: "; ") } ?? ""
+        try await Self.audit(sql, actor, "plan.submit", "job \(job.id)", "scenario v\(snapshot.version)\(what)")
         return job
     }
 

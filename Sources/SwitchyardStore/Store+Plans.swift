@@ -53,6 +53,29 @@ extension Store {
     }
 
     /// A plan with its body.
+    /// Which of `plans` are what-ifs (their job planned changes to the scenario), in one query.
+    public func whatIfPlans(_ plans: [PlanRecord]) async throws -> Set<String> {
+        guard !plans.isEmpty else { return [] }
+        let planOfJob = Dictionary(plans.map { ($0.jobId, $0.id) }) { first, _ in first }
+        let rows = try await database.session { sql in
+            try await sql.raw(
+                "SELECT id, payload FROM jobs WHERE id IN (\(binds: planOfJob.keys.sorted()))"
+            ).all().map {
+                (try $0.decode(column: "id", as: String.self), try $0.decode(column: "payload", as: String.self))
+            }
+        }
+        var found: Set<String> = []
+        for (job, payload) in rows {
+            if let decoded = try? JSONDecoder().decode(JobPayload.self, from: Data(payload.utf8)),
+                decoded.whatIf != nil,
+                let plan = planOfJob[job]
+            {
+                found.insert(plan)
+            }
+        }
+        return found
+    }
+
     public func plan(_ id: String) async throws -> PlanRecord {
         let row = try await database.session { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.planColumns), body FROM plans WHERE id = \(bind: id)").first()
@@ -102,6 +125,11 @@ extension Store {
                 )
             }
             let plan = try PlanFile.decode(Data(record.body.utf8))
+            if let whatIf = plan.whatIf {
+                throw StoreError.conflict(
+                    "plan '\(id)' is a what-if (\(whatIf.joined(separator: "; "))): its leases rest on terms "
+                        + "nobody offered; make the change in the scenario and plan again to accept it")
+            }
             let now = StoreClock.nowMillis()
             let live = try await sql.raw(
                 """

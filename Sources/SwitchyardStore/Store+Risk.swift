@@ -20,13 +20,22 @@ extension Store {
     ) async throws -> JobRecord {
         try await database.transaction { sql in
             try await self.lockWorkspace(sql)
-            let row = try await sql.raw("SELECT scenario_version FROM plans WHERE id = \(bind: plan)").first()
+            let row = try await sql.raw(
+                """
+                SELECT plans.scenario_version, jobs.payload FROM plans LEFT JOIN jobs ON jobs.id = plans.job_id
+                WHERE plans.id = \(bind: plan)
+                """
+            ).first()
             guard let row else { throw StoreError.notFound("plan '\(plan)'") }
             try await Self.checkRoom(sql, limits: limits, actor: actor)
+            // A what-if's plan is analysed on the scenario it was planned on: its changes go with it.
+            let made = try row.decode(column: "payload", as: String?.self).flatMap {
+                try? JSONDecoder().decode(JobPayload.self, from: Data($0.utf8))
+            }
             let payload = JobPayload(
                 scenarioVersion: try row.decode(column: "scenario_version", as: Int64.self),
                 timeLimitSeconds: timeLimitSeconds, relativeGap: Self.riskReplanGap, basePlan: plan, samples: samples,
-                seed: seed)
+                seed: seed, whatIf: made?.whatIf)
             let job = try await Self.enqueue(sql, kind: .risk, payload: payload, actor: actor)
             try await Self.audit(sql, actor, "risk.submit", "job \(job.id)", "plan \(plan), \(samples) samples")
             return job

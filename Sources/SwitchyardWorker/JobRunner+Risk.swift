@@ -24,7 +24,9 @@ extension JobRunner {
     }
 
     func riskInput(_ job: JobRecord) async throws -> RiskInput {
-        let (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
+        var (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
+        // A what-if's plan is analysed on the scenario it was planned on.
+        if let whatIf = job.payload.whatIf { scenario = try whatIf.applied(to: scenario) }
         guard let planID = job.payload.basePlan, let samples = job.payload.samples, let seed = job.payload.seed else {
             throw InputError([Diagnostic(path: "payload", message: "a risk job names its plan, samples and seed")])
         }

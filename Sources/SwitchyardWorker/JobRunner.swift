@@ -199,7 +199,11 @@ public final class JobRunner: Service, Sendable {
     /// Plans the job's snapshot (or re-plans its base plan under its incident) on a thread of its
     /// own, so the solver never blocks the server's event loops or the async runtime.
     func execute(_ job: JobRecord) async throws -> Plan {
-        let (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
+        var (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
+        // A what-if (or a re-plan of one) is made on the snapshot the job was queued with, and
+        // its plan names the changes.
+        let whatIf = job.payload.whatIf.map { (changes: $0, sentences: $0.sentences(for: scenario)) }
+        if let whatIf { scenario = try whatIf.changes.applied(to: scenario) }
         let options = SolveOptions(
             timeLimitSeconds: job.payload.timeLimitSeconds, relativeGap: job.payload.relativeGap)
         let request: PlanRequest
@@ -213,7 +217,9 @@ public final class JobRunner: Service, Sendable {
             request = .plan(scenario, options)
         }
         let executor = self.executor
-        return try await onOwnThread { try executor(request) }
+        var plan = try await onOwnThread { try executor(request) }
+        plan.whatIf = whatIf?.sentences
+        return plan
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardTesting
 import Testing
 
 @testable import SwitchyardModel
@@ -215,5 +216,49 @@ import Testing
                 "2027-01 3 2", "2027-04 1 5", "2027-06 1 5",
             ])
         #expect(changes.first?.costChange.description == "7200")
+    }
+}
+
+/// A what-if's changes, made on a copy of the scenario, by hand.
+@Suite struct WhatIfTests {
+    /// Scaling an offer's prices scales each term's and its backup's; its nodes replace the
+    /// offer's (its minimum never above them); the cap replaces the policy's. The scenario given
+    /// is unchanged, and each change reads as a sentence against it.
+    @Test func changesAreMadeOnACopyAndReadAsSentences() throws {
+        let scenario = Fixtures.criticalRunWithBackups(exercisePrice: 4)
+        let whatIf = WhatIf(
+            maxProviderShare: 0.4,
+            offers: [.init(offer: "b-h100", priceFactor: 1.25), .init(offer: "a-h100", availableNodes: 10)])
+        #expect(whatIf.problems(in: scenario).isEmpty)
+        let changed = try whatIf.applied(to: scenario)
+        #expect(changed.policy.maxProviderShare == 0.4 && scenario.policy.maxProviderShare == 1)
+        let b = try #require(changed.offers.first { $0.id == "b-h100" })
+        #expect(b.pricePerAcceleratorHour == [.onDemand: Decimal(string: "3.75")!])
+        #expect(b.backup?.feePerNodeMonth == 125 && b.backup?.exercisePricePerAcceleratorHour == 5)
+        #expect(changed.offers.first { $0.id == "a-h100" }?.availableNodes == 10)
+        #expect(scenario.offers.first { $0.id == "a-h100" }?.availableNodes == 80)
+        #expect(
+            whatIf.sentences(for: scenario) == [
+                "supplier cap 40.0% instead of 100.0%", "a-h100 offers 10 nodes instead of 80",
+                "b-h100's prices +25.0%",
+            ])
+    }
+
+    /// Each problem names its field; nothing is applied while there is one.
+    @Test func whatDoesNotApplyIsRefusedByField() {
+        let scenario = Fixtures.criticalRunWithBackups(exercisePrice: 4)
+        let bad = WhatIf(
+            maxProviderShare: 0,
+            offers: [
+                .init(offer: "c-h100", priceFactor: 2), .init(offer: "a-h100", priceFactor: -1),
+                .init(offer: "a-h100", availableNodes: -2),
+            ])
+        #expect(
+            bad.problems(in: scenario).map(\.path) == [
+                "maxProviderShare", "offers[0].offer", "offers[1].priceFactor", "offers[2].offer",
+                "offers[2].availableNodes",
+            ])
+        #expect(throws: InputError.self) { try bad.applied(to: scenario) }
+        #expect(WhatIf().problems(in: scenario).map(\.path) == [""])
     }
 }

@@ -597,6 +597,80 @@ struct Client: Sendable {
         }
     }
 
+    /// A what-if (another cap, an offer's prices) is planned as a job on the scenario with the
+    /// changes, which stays as it is; the plan names them, is listed and compared beside the
+    /// current plan, and is never accepted. A change that does not apply is refused, naming its
+    /// field, and nothing is queued.
+    @Test func aWhatIfIsPlannedComparedAndNeverAccepted() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let current = try await h.plannedExample(c)
+                #expect(try await c.call(.post, "/v1/plans/\(current)/accept", token: h.planner).status == 200)
+                for (body, path) in [
+                    (#"{"whatIf": {"offers": [{"offer": "nb-b300", "priceFactor": 0.9}]}}"#, "whatIf.offers[0].offer"),
+                    (#"{"whatIf": {"maxProviderShare": 1.5}}"#, "whatIf.maxProviderShare"),
+                    (#"{"whatIf": {"cap": 0.4}}"#, "whatIf.cap"),
+                    (#"{"whatIf": {}}"#, "whatIf"),
+                    (
+                        #"{"whatIf": {"offers": [{"offer": "nb-b200", "availableNodes": -1}]}}"#,
+                        "whatIf.offers[0].availableNodes"
+                    ),
+                ] {
+                    let refused = try await c.call(.post, "/v1/plans", token: h.planner, body: body)
+                    #expect(refused.status == 422 && refused.paths == [path], "\(body): \(refused.text)")
+                }
+                #expect(try await h.store.jobCounts().map(\.1).reduce(0, +) == 1)
+                let started = try await c.call(
+                    .post, "/v1/plans", token: h.planner,
+                    body:
+                        #"{"timeLimitSeconds": 10, "whatIf": {"maxProviderShare": 0.45, "offers": [{"offer": "nb-b200", "priceFactor": 1.2}]}}"#
+                )
+                #expect(started.status == 202, "\(started.text)")
+                try await h.drainJobs()
+                let job = try await c.call(.get, try #require(started.header("Location")), token: h.viewer)
+                let id = try #require(job.json["plan"] as? String, "\(job.text)")
+                let plan = try #require(
+                    try await c.call(.get, "/v1/plans/\(id)", token: h.viewer).json["plan"] as? [String: Any])
+                #expect(
+                    plan["whatIf"] as? [String] == ["supplier cap 45.0% instead of 50.0%", "nb-b200's prices +20.0%"])
+                let caps = Set((plan["shares"] as? [[String: Any]] ?? []).compactMap { $0["cap"] as? Double })
+                #expect(caps == [0.45], "\(caps)")
+                // The scenario is as it was.
+                let scenario = try await c.call(.get, "/v1/scenario", token: h.viewer).json
+                #expect((scenario["policy"] as? [String: Any])?["maxProviderShare"] as? Double == 0.5)
+                let refused = try await c.call(.post, "/v1/plans/\(id)/accept", token: h.planner)
+                #expect(refused.status == 409 && (refused.json["detail"] as? String)?.contains("is a what-if") == true)
+                #expect(try await h.store.currentPlan()?.id == current)
+                // The dashboard lists it as a what-if with the comparison, and says so on its page.
+                let plans = try await c.call(.get, "/plans", token: h.viewer)
+                #expect(plans.text.contains("data-figure=\"what-if-plan\" data-value=\"\(id)\""))
+                #expect(plans.text.contains("/compare?a=\(current)&amp;b=\(id)"))
+                let page = try await c.call(.get, "/plans/\(id)", token: h.viewer)
+                #expect(page.text.contains("data-figure=\"what-if\"") && page.text.contains("supplier cap 45.0%"))
+                #expect(!page.text.contains("data-figure=\"accept-form\""))
+                // Its risk analysis and its re-plans are made on the scenario it was planned on.
+                let asked = WhatIf(maxProviderShare: 0.45, offers: [.init(offer: "nb-b200", priceFactor: 1.2)])
+                #expect(
+                    try await c.call(.post, "/v1/plans/\(id)/risk", token: h.planner, body: #"{"samples": 2}"#).status
+                        == 202)
+                let incident = try await c.call(
+                    .post, "/v1/incidents", token: h.planner,
+                    body:
+                        #"{"plan": "\#(id)", "incident": {"provider": "nebius", "kind": "outage", "from": "2027-03"}}"#)
+                #expect(incident.status == 202, "\(incident.text)")
+                for kind in [JobKind.risk, .replan] {
+                    let job = try #require(try await h.store.claimJob(worker: "test", leaseSeconds: 30))
+                    #expect(job.kind == kind && job.payload.whatIf == asked, "\(job)")
+                    try await h.store.failJob(
+                        job, worker: "test", error: "not run here: the payload is what is checked")
+                }
+                let compared = try await c.call(.get, "/compare?a=\(current)&b=\(id)", token: h.viewer)
+                #expect(compared.text.contains("data-figure=\"compare-what-if\" data-value=\"B\""))
+                #expect(compared.text.contains("nb-b200&#39;s prices +20.0%"))
+            }
+        }
+    }
+
     @Test func anIdempotencyKeyGivesTheFirstResponseAgain() async throws {
         try await Harness.with { h in
             try await h.test { c in
@@ -811,6 +885,33 @@ struct Client: Sendable {
                 let analyses = try await c.call(.get, "/v1/plans/\(id)/risk", token: h.viewer)
                 let analysed = try #require(analyses.json["items"] as? [[String: Any]])
                 #expect(analysed.count == 1 && analysed.first?["samples"] as? Int == 3, "\(analyses.text)")
+
+                // A what-if from the plans page: refused when a field is not a number or a price
+                // change names no offer, nothing queued; queued as a plan job otherwise.
+                #expect(
+                    !(try await c.call(.get, "/plans", token: nil, headers: ["Cookie": viewer])).text.contains(
+                        "what-if-form"))
+                #expect(
+                    try await c.call(.get, "/plans", token: nil, headers: ["Cookie": planner]).text.contains(
+                        "data-figure=\"what-if-form\""))
+                for (fields, path) in [
+                    ("cap=lots", "cap"), ("offer=&priceChange=10", "offer"),
+                    ("offer=nb-b300&availableNodes=3", "whatIf.offers[0].offer"),
+                ] {
+                    let refused = try await post("/plans/what-if", planner, "csrf=\(value)&\(fields)")
+                    #expect(
+                        refused.status == 422 && refused.text.contains("<code>\(path)</code>"),
+                        "\(fields): \(refused.text)")
+                }
+                #expect(try await h.store.jobCounts().filter { $0.0 == "queued" }.isEmpty)
+                let whatIf = try await post(
+                    "/plans/what-if", planner, "csrf=\(value)&cap=45&offer=nb-b200&priceChange=-10")
+                #expect(whatIf.status == 303 && whatIf.header("Location") == "/plans", "\(whatIf.text)")
+                let queued = try #require(try await h.store.claimJob(worker: "test", leaseSeconds: 30))
+                #expect(
+                    queued.payload.whatIf
+                        == WhatIf(maxProviderShare: 0.45, offers: [.init(offer: "nb-b200", priceFactor: 0.9)]))
+                try await h.store.failJob(queued, worker: "test", error: "not run here: the what-if API test plans one")
 
                 // A proposed lease moves to signed; a stale version or a move its state does not
                 // allow is refused, the lease as it was.
