@@ -5,8 +5,9 @@ Usage: scripts/page-width.py CHROMIUM WIDTH COOKIE URL [URL...]
 
 Starts CHROMIUM headless with the DevTools protocol on, sets COOKIE ("name=value", for the URLs'
 origin), emulates a WIDTH-pixel-wide phone screen, loads each URL and prints one line per URL:
-"URL SCROLLWIDTH", the document's laid-out width in CSS pixels (more than WIDTH: the page scrolls
-sideways). Standard library only: the WebSocket client is the few lines the protocol needs.
+"URL SCROLLWIDTH FORMS", the document's laid-out width in CSS pixels (more than WIDTH: the page
+scrolls sideways) and how many forms are wider than their own box (a field spilling out of its
+panel, which would then scroll sideways inside the page). Standard library only: the WebSocket client is the few lines the protocol needs.
 """
 import base64
 import json
@@ -131,8 +132,11 @@ def main():
             tools.send("Page.navigate", url=url)
             tools.wait_for("Page.loadEventFired")
             measured = tools.send(
-                "Runtime.evaluate", expression="document.documentElement.scrollWidth", returnByValue=True)
-            print(url, measured["result"]["value"], flush=True)
+                "Runtime.evaluate", returnByValue=True,
+                expression="[document.documentElement.scrollWidth, Array.from(document.querySelectorAll('form'))"
+                ".filter(f => f.scrollWidth > f.clientWidth + 1).length]")
+            laid_out, overflowing = measured["result"]["value"]
+            print(url, laid_out, overflowing, flush=True)
     finally:
         browser.kill()
         browser.wait()

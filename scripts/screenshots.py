@@ -2,10 +2,10 @@
 """Screenshots of the dashboard for docs/server.md, as a head of compute sees it.
 
 Starts `switchyard serve` on a fresh SQLite record with the example, waits for its plan, accepts
-it, records a CoreWeave outage and waits for the re-plan, signs in through the dashboard's own
-form, and has headless Chromium photograph the Overview, the plan, the re-plan, the compare page,
-the leases and the incidents (with their forms, as a planner sees them) at 1440 and 390 px wide
-into docs/img/. Run by `make screenshots` (needs `chromium`).
+it, records a CoreWeave outage and waits for the re-plan, plans a what-if (a 40% supplier cap),
+signs in through the dashboard's own form, and has headless Chromium photograph the Overview, the
+plan, the re-plan, the compare page, the plans list, the what-if against the plan, the leases and
+the incidents (with their forms, as a planner sees them) at 1440 and 390 px wide into docs/img/. Run by `make screenshots` (needs `chromium`).
 
 Usage: scripts/screenshots.py SWITCHYARD_BINARY OUT_DIR
 """
@@ -122,10 +122,14 @@ def main():
             "plan": plan, "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-03"}})
         incident = recorded["incident"]["id"]
         replan = wait_for("the re-plan", lambda: call(base, "GET", f"/v1/incidents/{incident}", token).get("replan"))
+        job = call(base, "POST", "/v1/plans", token, {
+            "timeLimitSeconds": 30, "whatIf": {"maxProviderShare": 0.4}})["id"]
+        what_if = wait_for("the what-if", lambda: call(base, "GET", f"/v1/jobs/{job}", token).get("plan"))
         cookie = sign_in(base, token)
         hand_off = hand_off_server()
         pages = {"overview": "/", "plan": f"/plans/{plan}", "replan": f"/plans/{replan}",
-                 "compare": f"/compare?a={plan}&b={replan}", "leases": "/leases", "incidents": "/incidents"}
+                 "compare": f"/compare?a={plan}&b={replan}", "plans": "/plans",
+                 "what-if": f"/compare?a={plan}&b={what_if}", "leases": "/leases", "incidents": "/incidents"}
         for name, path in pages.items():
             for width, height in ((1440, 2000), (390, 2400)):
                 target = urllib.parse.urlencode({"cookie": cookie, "target": base + path})

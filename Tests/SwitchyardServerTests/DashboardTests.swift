@@ -86,15 +86,18 @@ enum Browser {
     /// How wide each page lays out (document scroll width, CSS pixels) on a screen `width` pixels
     /// wide, signed in with `cookie` (`name=value`): scripts/page-width.py, over Chromium's
     /// DevTools protocol.
-    static func widths(_ urls: [String], cookie: String, width: Int) async throws -> [(url: String, width: Int)] {
+    /// Each page's laid-out width, and how many of its forms are wider than their box.
+    static func widths(_ urls: [String], cookie: String, width: Int) async throws -> [(
+        url: String, width: Int, formsOverflowing: Int
+    )] {
         let path = try #require(path, "Chromium is needed: apt-get install chromium")
         let result = try await runCommand(
             "/usr/bin/env", ["python3", Fixtures.path("scripts/page-width.py"), path, "\(width)", cookie] + urls)
         #expect(result.status == 0, "page-width.py failed: \(result.stderr)")
         return result.stdout.split(separator: "\n").compactMap { line in
             let parts = line.split(separator: " ")
-            guard parts.count == 2, let laidOut = Int(parts[1]) else { return nil }
-            return (String(parts[0]), laidOut)
+            guard parts.count == 3, let laidOut = Int(parts[1]), let forms = Int(parts[2]) else { return nil }
+            return (String(parts[0]), laidOut, forms)
         }
     }
 
@@ -437,9 +440,19 @@ struct DashboardTests {
                     for width in [390, 1440] {
                         let measured = try await Browser.widths(pages, cookie: session, width: width)
                         #expect(measured.count == pages.count, "\(measured)")
-                        for (page, laidOut) in measured {
+                        for (page, laidOut, _) in measured {
                             #expect(laidOut <= width, "\(page) lays out \(laidOut) px wide on a \(width) px screen")
                         }
+                    }
+                    // A planner's pages carry forms (what-if, accept, risk, move, incident): they
+                    // fit a phone too.
+                    let planner = try await c.signIn(h.planner)
+                    let withForms = ["/plans", "/plans/\(replanID)", "/leases", "/incidents"].map { base + $0 }
+                    let measured = try await Browser.widths(withForms, cookie: planner, width: 390)
+                    #expect(measured.count == withForms.count, "\(measured)")
+                    for (page, laidOut, forms) in measured {
+                        #expect(laidOut <= 390, "\(page) lays out \(laidOut) px wide on a 390 px screen, as a planner")
+                        #expect(forms == 0, "\(page): \(forms) form(s) wider than their box at 390 px")
                     }
 
                     // Without a token the dashboard asks for one; a bad token is refused; a token in
