@@ -117,33 +117,6 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    /// One request, waiting on this thread (for work done on threads of its own, which must not
-    /// wait for the async runtime's few threads while other tests keep them busy solving).
-    func callBlocking(_ method: String, _ path: String, token: String, body: String? = nil, ifMatch: String? = nil)
-        -> (status: Int, json: [String: Any])?
-    {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
-        request.timeoutInterval = 30
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if let ifMatch { request.setValue(ifMatch, forHTTPHeaderField: "If-Match") }
-        if let body {
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let done = DispatchSemaphore(value: 0)
-        let reply = Locked<(status: Int, json: [String: Any])?>(nil)
-        URLSession.shared.dataTask(with: request) { data, response, _ in
-            if let data, let http = response as? HTTPURLResponse {
-                let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-                reply.withLock { $0 = (http.statusCode, json) }
-            }
-            done.signal()
-        }.resume()
-        done.wait()
-        return reply.withLock { $0 }
-    }
-
     /// One request; the status and JSON body, or nil when the server did not answer.
     func call(_ method: String, _ path: String, token: String, body: String? = nil, ifMatch: String? = nil) async
         -> (status: Int, json: [String: Any])?
@@ -173,30 +146,21 @@ final class ServerProcess: @unchecked Sendable {
         defer { Task { await drop() } }
         let scenario = try await ServerProcess.quickScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
-        // The writes, the kill and the reads back run on threads of their own: the suite's
-        // solves keep the async runtime's two threads busy, and a writer waiting for one of them
-        // after each request took six minutes to get 120 writes in.
-        let (acked, lost) = try await onOwnThread { () throws -> ([String], [String]) in
-            let first = try ServerProcess(database: url, arguments: ["--import", scenario])
-            guard let token = first.token else { throw ServerProcess.ServeError.didNotStart("no token printed") }
-            let acknowledged = Locked<[String]>([])
-            // Threads of their own, not the dispatch pool: each blocks on its requests, and
-            // URLSession answers on that pool.
-            let writers = DispatchGroup()
-            for writer in 0..<4 {
-                writers.enter()
-                Thread {
-                    defer { writers.leave() }
-                    for i in 0..<10_000 {
-                        let id = "p-\(writer)-\(i)"
-                        guard
-                            let reply = first.callBlocking(
-                                "POST", "/v1/providers", token: token, body: #"{"id": "\#(id)", "kind": "neocloud"}"#)
-                        else { return }
-                        guard reply.status == 201 else { continue }
+        let first = try await ServerProcess.start(database: url, arguments: ["--import", scenario])
+        let token = try #require(first.token)
+        let acknowledged = Locked<[String]>([])
+        let writers = (0..<4).map { writer in
+            Task {
+                for i in 0..<10_000 {
+                    let id = "p-\(writer)-\(i)"
+                    guard
+                        let reply = await first.call(
+                            "POST", "/v1/providers", token: token, body: #"{"id": "\#(id)", "kind": "neocloud"}"#)
+                    else { return }
+                    if reply.status == 201 {
                         acknowledged.withLock { $0.append(id) }
                         // A second write to the same row, at the version just read.
-                        if let edit = first.callBlocking(
+                        if let edit = await first.call(
                             "PUT", "/v1/providers/\(id)", token: token,
                             body: #"{"id": "\#(id)", "kind": "neocloud", "failureProbability": 0.5}"#, ifMatch: "\"1\""),
                             edit.status == 200
@@ -204,26 +168,24 @@ final class ServerProcess: @unchecked Sendable {
                             acknowledged.withLock { $0.append(id + "@2") }
                         }
                     }
-                }.start()
+                }
             }
-            // Let writes pile up, then kill the server in the middle of them.
-            while acknowledged.withLock({ $0.count }) < 120 { Thread.sleep(forTimeInterval: 0.02) }
-            first.kill9()
-            writers.wait()
-            let acked = acknowledged.withLock { $0 }
-            let second = try ServerProcess(database: url)
-            defer { second.stop() }
-            let lost = acked.filter { entry in
-                let parts = entry.split(separator: "@")
-                guard let reply = second.callBlocking("GET", "/v1/providers/\(parts[0])", token: token),
-                    reply.status == 200
-                else { return true }
-                return parts.count == 2 && reply.json["failureProbability"] as? Double != 0.5
-            }
-            return (acked, lost)
         }
-        #expect(acked.count >= 120)
-        #expect(lost.isEmpty, "acknowledged but gone or not as written: \(lost)")
+        // Let writes pile up, then kill the server in the middle of them.
+        while acknowledged.withLock({ $0.count }) < 120 { try await Task.sleep(for: .milliseconds(20)) }
+        first.kill9()
+        for writer in writers { await writer.value }
+        let acked = acknowledged.withLock { $0 }
+
+        let second = try await ServerProcess.start(database: url)
+        defer { second.stop() }
+        for entry in acked {
+            let parts = entry.split(separator: "@")
+            let reply = await second.call("GET", "/v1/providers/\(parts[0])", token: token)
+            #expect(reply?.status == 200, "\(entry) was acknowledged but is gone")
+            if parts.count == 2 { #expect(reply?.json["failureProbability"] as? Double == 0.5, "\(entry)") }
+        }
+        second.stop()
 
         // Nothing half-written: every provider row has its audit line and the file is sound.
         let store = try await TestDatabases.open(url)
