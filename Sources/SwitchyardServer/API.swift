@@ -238,6 +238,7 @@ extension SwitchyardServer {
             return Reply(status: .ok, body: Representation.plan(plan), etag: plan.version).response
         }
         addRiskRoutes(v1)
+        addPlanDecisionRoutes(v1)
         v1.getAndHead("plans/:id/export/:target") { request, context -> Response in
             let record = try await store.plan(try pathID(context))
             let (_, scenario) = try await store.snapshot(version: record.scenarioVersion)
@@ -265,6 +266,28 @@ extension SwitchyardServer {
                         + "\"leases\":\(list(acceptance.proposed)),\"carried\":\(list(acceptance.carried)),"
                         + "\"withdrawn\":\(list(acceptance.withdrawn)),\"superseded\":\(Representation.encode(acceptance.superseded))}",
                     etag: plan.version)
+            }
+        }
+    }
+
+    /// Rejecting a ready plan: `{reason}` (optional) goes to the audit log.
+    func addPlanDecisionRoutes(_ v1: RouterGroup<AppContext>) {
+        v1.post("plans/:id/reject") { request, context -> Response in
+            let body = try await Self.body(request, context)
+            return try await idempotent(request, context, body) {
+                var reason = ""
+                if body.readableBytes > 0 {
+                    var r = DocumentReader(strictText: true)
+                    if let f = r.fields(try Self.parseJSON(body), at: "", allowed: ["reason"]) {
+                        reason = r.optional(f, "reason") { $0.string($1, $2) } ?? ""
+                    }
+                    guard r.diagnostics.isEmpty else { throw Self.invalid(r.diagnostics) }
+                }
+                let plan = try await store.rejectPlan(
+                    try pathID(context), ifMatch: try Self.ifMatch(request), reason: reason,
+                    actor: context.requireActor())
+                return Reply(
+                    status: .ok, body: Representation.encode(Representation.PlanSummary(plan)), etag: plan.version)
             }
         }
     }

@@ -63,6 +63,13 @@ extension SwitchyardServer {
                 _ = try await store.acceptPlan(id, ifMatch: try Self.version(form), actor: actor)
             }
         }
+        router.post("/plans/:id/reject") { request, context -> Response in
+            let id = try pathID(context)
+            return try await formAction(request, context, back: "/plans/\(id)") { form, actor in
+                _ = try await store.rejectPlan(
+                    id, ifMatch: try Self.version(form), reason: form["reason"] ?? "", actor: actor)
+            }
+        }
         router.post("/leases/:id/transitions") { request, context -> Response in
             let id = try pathID(context)
             return try await formAction(request, context, back: "/leases") { form, actor in
@@ -258,7 +265,7 @@ extension SwitchyardServer {
 
 extension SwitchyardServer {
     /// A plan waiting for a decision: the button that accepts it (its leases proposed, the plan
-    /// it supersedes withdrawn), for a planner.
+    /// it supersedes withdrawn) and the one that rejects it (with a reason), for a planner.
     static func acceptForm(_ record: PlanRecord, user: PageUser) -> HTML {
         guard user.acts, record.state == .ready else { return "" }
         return """
@@ -266,6 +273,11 @@ extension SwitchyardServer {
             <input type="hidden" name="version" value="\(String(record.version))">
             <button type="submit">Accept this plan</button>
             <span class="muted">Its leases become proposals to sign; the plan it replaces is superseded and its unsigned proposals withdrawn.</span></form>
+            <form class="act panel" method="post" action="/plans/\(record.id)/reject" data-figure="reject-form">\(user.hidden)
+            <input type="hidden" name="version" value="\(String(record.version))">
+            <label>Reason <input name="reason" maxlength="500" placeholder="for the audit log"></label>
+            <button type="submit" class="secondary">Reject this plan</button>
+            <span class="muted">It is kept, marked rejected, and can no longer be accepted.</span></form>
             """
     }
 

@@ -33,6 +33,7 @@ enum Dashboard {
         .muted{color:var(--muted)}a{color:var(--accent)}.empty{padding:30px;text-align:center;color:var(--muted)}
         form.login{max-width:420px;margin:60px auto}input{width:100%;padding:9px;border:1px solid #cbd5e1;border-radius:8px;font:inherit}
         button{margin-top:10px;padding:8px 16px;border:0;border-radius:8px;background:var(--accent);color:#fff;font:inherit;cursor:pointer}
+        button.secondary{background:#fff;color:#b91c1c;border:1px solid #fca5a5}
         .panel{overflow-x:auto}h1{overflow-wrap:anywhere}.panel .cards+table{margin-top:12px}
         .flag{color:#991b1b;font-weight:600}
         form.act{display:flex;gap:8px;align-items:center;flex-wrap:wrap;margin:0}form.act.panel{margin:12px 0}
@@ -386,7 +387,7 @@ extension SwitchyardServer {
             raw: Charts.number(unmet))
         body += Dashboard.card(
             "Optimality gap", Charts.gapPercent(plan.solver.gap), figure: "gap", raw: Charts.number(plan.solver.gap))
-        body += "</div>" + Self.inShort(plan)
+        body += "</div>" + (try await decisionsPanel()) + Self.inShort(plan)
         if let gantt = Self.runGantt(plan) {
             body += "<h2>Training runs: where and when</h2><div class=\"panel\">" + gantt + "</div>"
         }
@@ -413,6 +414,32 @@ extension SwitchyardServer {
             format: { Charts.share($0, cap: figures.cap) })
         body += "</div>"
         return Dashboard.html("Overview", active: "/", body)
+    }
+
+    /// Re-plans waiting for a decision (ready, made after an incident), newest first: the
+    /// incident, the re-plan, its cost against the plan it answers, and the page to accept or
+    /// reject it on.
+    func decisionsPanel() async throws -> HTML {
+        let waiting = try await store.plans(after: nil, limit: 200).items.filter {
+            $0.state == .ready && $0.parentPlan != nil
+        }
+        guard !waiting.isEmpty else { return "" }
+        var html: HTML = "<h2>Waiting for a decision</h2><div class=\"panel\"><ul class=\"decisions\">"
+        for replan in waiting {
+            guard let parentID = replan.parentPlan else { continue }
+            let parent = try await store.plan(parentID)
+            var incident: String?
+            if let id = replan.incidentId { incident = try await store.incident(id).summary }
+            let change =
+                (Decimal(string: replan.totalCost) ?? 0) - (Decimal(string: parent.totalCost) ?? 0)
+            html += "<li data-figure=\"decision\" data-value=\"\(replan.id)\">\(incident ?? "A re-plan"): "
+            html += "<a href=\"/plans/\(replan.id)\">\(replan.id)</a>, "
+            html += "\((change < 0 ? "−" : "+") + Dashboard.usd(abs(change))) against "
+            html += "<a href=\"/plans/\(parentID)\">\(parentID)</a> "
+            html +=
+                "(<a href=\"/compare?a=\(parentID)&amp;b=\(replan.id)\">what changes</a>); accept or reject it on its page.</li>"
+        }
+        return html + "</ul></div>"
     }
 
     /// Where the money goes: spend by provider as bars, and a line splitting it by kind and by

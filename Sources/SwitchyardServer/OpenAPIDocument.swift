@@ -935,6 +935,41 @@ paths:
         '412': {$ref: '#/components/responses/Problem'}
         '413': {$ref: '#/components/responses/Problem'}
         '422': {$ref: '#/components/responses/Problem'}
+  /v1/plans/{id}/reject:
+    post:
+      operationId: reject-plan
+      tags: [Plans]
+      summary: Set a ready plan aside (a re-plan not taken, a what-if looked at)
+      description: >-
+        The plan is kept, state `rejected`, and is never accepted; the reason (optional) is in the
+        audit log with who rejected it. 409 when the plan is not ready (an accepted plan is
+        replaced by accepting another).
+      parameters: [{$ref: '#/components/parameters/id'}, {$ref: '#/components/parameters/ifMatchOptional'}, {$ref: '#/components/parameters/idempotencyKey'}]
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                reason: {type: string, description: Why, for the audit log}
+      responses:
+        '200':
+          description: Rejected
+          headers:
+            ETag: {$ref: '#/components/headers/ETag'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/PlanSummary'}
+        '400': {$ref: '#/components/responses/Problem'}
+        '401': {$ref: '#/components/responses/Problem'}
+        '403': {$ref: '#/components/responses/Problem'}
+        '404': {$ref: '#/components/responses/Problem'}
+        '409': {$ref: '#/components/responses/Problem'}
+        '412': {$ref: '#/components/responses/Problem'}
+        '413': {$ref: '#/components/responses/Problem'}
+        '422': {$ref: '#/components/responses/Problem'}
   /v1/leases:
     get:
       operationId: list-leases
@@ -1538,7 +1573,7 @@ components:
       required: [id, state, scenarioVersion, inputSha256, totalCostUSD, job, createdAt, version, href]
       properties:
         id: {type: string}
-        state: {enum: [ready, accepted, superseded]}
+        state: {enum: [ready, accepted, superseded, rejected]}
         scenarioVersion: {type: integer}
         inputSha256: {type: string, description: SHA-256 of the planned scenario's canonical JSON}
         totalCostUSD: {type: string, description: A decimal number}

@@ -133,7 +133,7 @@ enum RouteTable {
         ("/", ["GET"]), ("/plans", ["GET"]), ("/plans/what-if", ["POST"]), ("/plans/{id}", ["GET"]),
         ("/plans/{id}/export/{target}", ["GET"]),
         ("/leases", ["GET"]), ("/incidents", ["GET", "POST"]), ("/plans/{id}/accept", ["POST"]),
-        ("/plans/{id}/risk", ["POST"]),
+        ("/plans/{id}/risk", ["POST"]), ("/plans/{id}/reject", ["POST"]),
         ("/leases/{id}/transitions", ["POST"]),
         ("/login", ["GET", "POST"]), ("/logout", ["GET"]),
     ]

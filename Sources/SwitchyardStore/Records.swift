@@ -384,6 +384,9 @@ public enum PlanState: String, Sendable, Codable {
     /// Accepted once, then replaced by another accepted plan: its unsigned leases were withdrawn
     /// or carried into the new plan; its signed leases stand.
     case superseded
+    /// Set aside by a planner before it was accepted (a re-plan not taken, a what-if looked at):
+    /// kept for the record, never accepted.
+    case rejected
 }
 
 /// A plan as kept; `body` is the planner's `Plan` as JSON.

@@ -123,6 +123,8 @@ extension Store {
                 throw StoreError.conflict(
                     "plan '\(id)' was superseded by plan '\(record.supersededBy ?? "?")'; plan again to replace that one"
                 )
+            case .rejected:
+                throw StoreError.conflict("plan '\(id)' was rejected; plan again for one to accept")
             }
             let plan = try PlanFile.decode(Data(record.body.utf8))
             if let whatIf = plan.whatIf {
@@ -202,6 +204,39 @@ extension Store {
                 "\(acceptance.proposed.count) proposed, \(acceptance.carried.count) carried over, "
                     + "\(acceptance.withdrawn.count) withdrawn leases")
             return acceptance
+        }
+    }
+
+    /// Sets a ready plan aside (`rejected`): it is kept, with who rejected it and why in the audit
+    /// log, and is never accepted. `conflict` for a plan that is not ready (an accepted plan is
+    /// replaced by accepting another).
+    public func rejectPlan(_ id: String, ifMatch: Precondition?, reason: String, actor: Actor) async throws
+        -> PlanRecord
+    {
+        try await database.transaction { sql in
+            try await self.lockWorkspace(sql)
+            guard
+                let row = try await sql.raw(
+                    "SELECT \(unsafeRaw: Self.planColumns) FROM plans WHERE id = \(bind: id)\(unsafeRaw: self.forUpdate)"
+                ).first()
+            else { throw StoreError.notFound("plan '\(id)'") }
+            let record = try Self.planRecord(row, body: false)
+            if let ifMatch, !ifMatch.allows(record.version) {
+                throw StoreError.preconditionFailed(current: record.version)
+            }
+            guard record.state == .ready else {
+                throw StoreError.conflict(
+                    "plan '\(id)' is \(record.state.rawValue), not ready: only a plan waiting for a decision is rejected"
+                )
+            }
+            try await sql.raw(
+                "UPDATE plans SET state = 'rejected', version = version + 1 WHERE id = \(bind: id)"
+            ).run()
+            try await Self.audit(sql, actor, "plan.reject", "plan \(id)", reason.isEmpty ? "no reason given" : reason)
+            var rejected = record
+            rejected.state = .rejected
+            rejected.version += 1
+            return rejected
         }
     }
 

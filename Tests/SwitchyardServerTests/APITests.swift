@@ -671,6 +671,54 @@ struct Client: Sendable {
         }
     }
 
+    /// A plan waiting for a decision can be rejected, with a reason for the audit log: it is
+    /// kept and can no longer be accepted; a plan not waiting cannot be rejected. From the
+    /// dashboard too.
+    @Test func aReadyPlanIsRejectedAndNeverAccepted() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let id = try await h.plannedExample(c)
+                let bad = try await c.call(.post, "/v1/plans/\(id)/reject", token: h.planner, body: #"{"why": "dear"}"#)
+                #expect(bad.status == 422 && bad.paths == ["why"], "\(bad.text)")
+                #expect(try await c.call(.post, "/v1/plans/\(id)/reject", token: h.viewer).status == 403)
+                let stale = try await c.call(
+                    .post, "/v1/plans/\(id)/reject", token: h.planner, headers: ["If-Match": "\"7\""])
+                #expect(stale.status == 412)
+                let rejected = try await c.call(
+                    .post, "/v1/plans/\(id)/reject", token: h.planner, body: #"{"reason": "too dear"}"#,
+                    headers: ["If-Match": "\"1\""])
+                #expect(rejected.status == 200 && rejected.json["state"] as? String == "rejected", "\(rejected.text)")
+                #expect(rejected.header("ETag") == "\"2\"")
+                let again = try await c.call(.post, "/v1/plans/\(id)/reject", token: h.planner)
+                #expect(again.status == 409 && (again.json["detail"] as? String)?.contains("not ready") == true)
+                let accept = try await c.call(.post, "/v1/plans/\(id)/accept", token: h.planner)
+                #expect(accept.status == 409 && (accept.json["detail"] as? String)?.contains("rejected") == true)
+                let audit = try await h.store.audit(after: nil, limit: 50).items.filter { $0.action == "plan.reject" }
+                #expect(audit.count == 1 && audit.first?.detail == "too dear", "\(audit)")
+                // The dashboard: a second plan, rejected from its page's form.
+                _ = try await c.call(.post, "/v1/plans", token: h.planner)
+                try await h.drainJobs()
+                let second = try #require(
+                    (try await c.call(.get, "/v1/plans", token: h.viewer).json["items"] as? [[String: Any]])?
+                        .compactMap { $0["id"] as? String }.first { $0 != id })
+                let planner = try await c.signIn(h.planner)
+                let page = try await c.call(.get, "/plans/\(second)", token: nil, headers: ["Cookie": planner])
+                #expect(page.text.contains("data-figure=\"reject-form\""))
+                let marker = "name=\"csrf\" value=\""
+                let start = try #require(page.text.range(of: marker)).upperBound
+                let value = String(page.text[start...].prefix { $0 != "\"" })
+                let form = try await c.call(
+                    .post, "/plans/\(second)/reject", token: nil,
+                    body: "csrf=\(value)&version=1&reason=a+what-if+instead",
+                    headers: ["Content-Type": "application/x-www-form-urlencoded", "Cookie": planner])
+                #expect(form.status == 303 && form.header("Location") == "/plans/\(second)", "\(form.text)")
+                #expect(try await h.store.plan(second).state == .rejected)
+                let after = try await c.call(.get, "/plans/\(second)", token: nil, headers: ["Cookie": planner])
+                #expect(!after.text.contains("data-figure=\"reject-form\"") && !after.text.contains("accept-form"))
+            }
+        }
+    }
+
     @Test func anIdempotencyKeyGivesTheFirstResponseAgain() async throws {
         try await Harness.with { h in
             try await h.test { c in

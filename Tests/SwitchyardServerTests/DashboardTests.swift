@@ -204,6 +204,11 @@ struct DashboardTests {
 
                     // Overview.
                     let overview = try await open("/")
+                    // The re-plan the incident started waits for a decision, named by its incident.
+                    let recorded = try await c.call(.get, "/v1/incidents", token: h.viewer)
+                    let struck = (recorded.json["items"] as? [[String: Any]])?.first
+                    #expect(overview.figures("decision") == [struck?["replan"] as? String ?? "?"])
+                    #expect(overview.dom.contains(struck?["summary"] as? String ?? "?"))
                     #expect(overview.figures("total-cost") == [planReply.json["totalCostUSD"] as? String ?? "?"])
                     #expect(overview.dom.contains(Self.usd(planReply.json["totalCostUSD"] as? String)))
                     #expect(overview.figures("plan-leases") == ["\(leases.count)"])
