@@ -169,7 +169,7 @@ let package = Package(
             name: "SwitchyardServerTests",
             dependencies: [
                 "SwitchyardServer", "SwitchyardStore", "SwitchyardWorker", "SwitchyardServiceTesting",
-                "SwitchyardTesting", "SwitchyardModel", "SwitchyardCatalog",
+                "SwitchyardTesting", "SwitchyardModel", "SwitchyardCatalog", "Planner",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

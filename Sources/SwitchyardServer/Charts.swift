@@ -152,10 +152,11 @@ enum Charts {
         return "#" + parts.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Simple columns with their value labels.
+    /// Simple columns with their value labels; each column's title gives its figure as `exact`
+    /// writes it (the axis's `format` by default), as the CLI's report does.
     static func columns(
         id: String, title: String, labels: [String], values: [Double], unit: String,
-        format: @escaping (Double) -> String,
+        format: @escaping (Double) -> String, exact: ((Double) -> String)? = nil,
         width: Int = 880, height: Int = 260
     ) -> HTML {
         let maxValue = niceCeiling(values.max() ?? 0)
@@ -170,7 +171,7 @@ enum Charts {
             svg +=
                 "<rect class=\"mark\" x=\"\(f(x))\" y=\"\(f(plot.bottom - h))\" width=\"\(f(barWidth))\" height=\"\(f(h))\" "
             svg += "fill=\"\(palette[0])\" data-label=\"\(esc(label))\" data-value=\"\(number(value))\">"
-            svg += "<title>\(esc(label)): \(esc(format(value)))</title></rect>"
+            svg += "<title>\(esc(label)): \(esc((exact ?? format)(value)))</title></rect>"
             if i % plot.labelStep(count: labels.count) == 0 {
                 svg +=
                     "<text x=\"\(f(x + barWidth / 2))\" y=\"\(f(plot.bottom + 16))\" class=\"tick\" text-anchor=\"middle\">\(esc(label))</text>"

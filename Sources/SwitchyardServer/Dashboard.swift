@@ -404,7 +404,7 @@ extension SwitchyardServer {
         body += "</div><h2>Cost by month</h2><div class=\"panel\">"
         body += Charts.columns(
             id: "cost", title: "Cost per month in USD", labels: labels, values: figures.costByMonth, unit: "USD",
-            format: { "$" + Charts.compact($0) })
+            format: { "$" + Charts.compact($0) }, exact: { Dashboard.usd($0) })
         body += "</div><h2>Each provider's share against the cap</h2><div class=\"panel\">"
         body += "<p class=\"muted\">Each month's share of what runs, in reference units; the dashed line is the "
         body += "policy's cap; a point above it is a larger red dot, ringed.</p>"
@@ -710,7 +710,7 @@ extension SwitchyardServer {
                 body +=
                     "<td class=\"n\" data-figure=\"coverage\" data-value=\"\(Charts.number(loss.criticalCoverage))\">\(Formatted.coverage(loss.criticalCoverage))</td>"
                 body +=
-                    "<td class=\"n\">\(Charts.percent(loss.requiredCoverage))</td><td class=\"n\">\(Formatted.shortfall(loss.shortfallReferenceHours))</td>"
+                    "<td class=\"n\">\(Formatted.percent(loss.requiredCoverage, digits: 0))</td><td class=\"n\">\(Formatted.shortfall(loss.shortfallReferenceHours))</td>"
                 body += "<td class=\"n\">\(Dashboard.usd(loss.exerciseCost))</td></tr>"
             }
             body += "</table>"

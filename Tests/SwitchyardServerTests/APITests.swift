@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Planner
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardServer
@@ -1090,3 +1091,70 @@ let billionLaughs =
     + zip("abcdefgh", "bcdefghi").map { previous, name in
         "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]"
     }).joined(separator: "\n")
+
+/// The dashboard and the CLI's report say the same plan's figures the same way: one formatter,
+/// one rounding rule, read off both for every figure both show.
+@Suite struct ReportAgreementTests {
+    /// The report's lines with their continuation lines joined.
+    static func lines(_ report: String) -> [String] {
+        report.replacingOccurrences(of: "\n  ", with: " ").split(separator: "\n").map(String.init)
+    }
+
+    static func captures(_ pattern: String, in text: String) -> [[String]] {
+        guard let regex = try? NSRegularExpression(pattern: pattern, options: [.anchorsMatchLines]) else { return [] }
+        let ns = text as NSString
+        return regex.matches(in: text, range: NSRange(location: 0, length: ns.length)).map { match in
+            (1..<match.numberOfRanges).map { ns.substring(with: match.range(at: $0)) }
+        }
+    }
+
+    @Test func theDashboardWritesEachFigureOfTheReportAlike() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let id = try await h.plannedExample(c)
+                #expect(try await c.call(.post, "/v1/plans/\(id)/accept", token: h.planner).status == 200)
+                let plan = try PlanFile.decode(Data(try await h.store.plan(id).body.utf8))
+                let report = Self.lines(PlanReport.render(plan, format: .text)).joined(separator: "\n")
+                let page = try await c.call(.get, "/plans/\(id)", token: h.viewer).text
+                let overview = try await c.call(.get, "/", token: h.viewer).text
+                // Spend and its parts, and the gap: the plan page's cards.
+                let spend = try #require(
+                    Self.captures(
+                        #"^Spend (\$[0-9,]+): leases (\$[0-9,]+) .*colocation (\$[0-9,]+), backup fees (\$[0-9,]+)\."#,
+                        in: report
+                    ).first, "\(report.prefix(600))")
+                func on(_ text: String, _ piece: String) -> Bool { text.contains(piece) }
+                for figure in spend { #expect(on(page, ">\(figure)</div>"), "\(figure) not on the plan page") }
+                let gap = try #require(
+                    Self.captures(#"solver within ([0-9.]+%) of the bound"#, in: report).first?.first)
+                #expect(on(page, ">\(gap)</div>"), "gap \(gap) not on the plan page")
+                // Each provider's spend (the Overview's bars) and each month's (its columns).
+                let providers = Set(plan.cost.byProvider.keys.map(\.rawValue))
+                let spendRows = Self.captures(#"^([a-z0-9-]+) +(\$[0-9,]+) +[0-9.]+%$"#, in: report)
+                    .filter { providers.contains($0[0]) }
+                #expect(spendRows.count == providers.count, "\(spendRows)")
+                for row in spendRows {
+                    #expect(
+                        on(overview, "\(row[0]): \(row[1]) of spend"), "\(row[0])'s spend \(row[1]) not on the Overview"
+                    )
+                }
+                let months = Self.captures(#"^([0-9]{4}-[0-9]{2}) +(\$[0-9,]+)$"#, in: report)
+                #expect(months.count == plan.horizon.months)
+                for row in months {
+                    #expect(
+                        on(overview, "<title>\(row[0]): \(row[1])</title>"),
+                        "\(row[0])'s spend \(row[1]) not on the Overview")
+                }
+                // The N-1 table: covered, required, short and the backup exercise, per provider.
+                let losses = Self.captures(
+                    #"^([a-z0-9-]+) +([0-9.]+%) +([0-9]+%) +([0-9,.]+) +(\$[0-9,]+)"#, in: report)
+                #expect(losses.count == plan.resilience.count, "\(losses)")
+                for row in losses {
+                    for figure in row.dropFirst() {
+                        #expect(on(page, ">\(figure)</td>"), "without \(row[0]): \(figure) not on the plan page")
+                    }
+                }
+            }
+        }
+    }
+}
