@@ -395,7 +395,7 @@ extension SwitchyardServer {
         body += "<h2>Supply against what runs</h2><div class=\"panel\">"
         body += "<p class=\"muted\">Reference units: one accelerator counts its pre-training speed against the "
         body +=
-            "\(esc(scenario.referenceAccelerator.rawValue)), the unit of the share cap. The line is what the plan's "
+            "\(scenario.referenceAccelerator.rawValue), the unit of the share cap. The line is what the plan's "
         body += "workloads run on; the rest is held for N-1 cover or is a whole node's or a lease term's remainder.</p>"
         body += Charts.stackedColumns(
             id: "supply", title: "Supply per month in reference units, by provider and model", labels: labels,

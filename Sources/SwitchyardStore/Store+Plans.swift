@@ -52,7 +52,6 @@ extension Store {
         return (time, String(cursor[cursor.index(after: sep)...]))
     }
 
-    /// A plan with its body.
     /// Which of `plans` are what-ifs (their job planned changes to the scenario), in one query.
     public func whatIfPlans(_ plans: [PlanRecord]) async throws -> Set<String> {
         guard !plans.isEmpty else { return [] }
@@ -76,6 +75,7 @@ extension Store {
         return found
     }
 
+    /// A plan with its body.
     public func plan(_ id: String) async throws -> PlanRecord {
         let row = try await database.session { sql in
             try await sql.raw("SELECT \(unsafeRaw: Self.planColumns), body FROM plans WHERE id = \(bind: id)").first()
