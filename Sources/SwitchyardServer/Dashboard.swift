@@ -814,7 +814,7 @@ extension SwitchyardServer {
         let columns = user.acts ? 11 : 10
         var html: HTML = "<table class=\"nowrap\"><tr><th>Sign by</th><th>Lease</th><th>State</th><th>Provider</th>"
         html += "<th>Model</th><th class=\"n\">Nodes</th><th>Term</th><th>Start</th><th class=\"n\">Months</th>"
-        html += "<th class=\"n\">Monthly</th><th>Updated</th>"
+        html += "<th class=\"n\">Monthly</th>"
         html += user.acts ? "<th>Move to</th></tr>" : "</tr>"
         let groups = Dictionary(grouping: leases) { leaseGroup($0.state).order }
         for order in groups.keys.sorted() {
@@ -829,14 +829,16 @@ extension SwitchyardServer {
             for l in members {
                 html +=
                     "<tr><td data-figure=\"sign-by\" data-value=\"\(signBy[l.id] ?? "")\">\(signBy[l.id] ?? "-")</td>"
+                // When it last moved is the state's title: a column of it pushed the move form
+                // out of the panel at 1440 px.
+                let updated = Dashboard.time(l.updatedAtMilliseconds)
+                html += "<td title=\"\(l.id)\">\(shortID(l.id))</td>"
                 html +=
-                    "<td title=\"\(l.id)\">\(shortID(l.id))</td><td><span class=\"badge \(l.state.rawValue)\">\(l.state.rawValue)</span></td>"
+                    "<td><span class=\"badge \(l.state.rawValue)\" title=\"since \(updated)\">\(l.state.rawValue)</span></td>"
                 html +=
                     "<td>\(l.provider)</td><td>\(l.accelerator)</td><td class=\"n\">\(l.nodes)</td><td>\(l.term)</td>"
                 html += "<td>\(l.start)</td><td class=\"n\">\(l.months)</td>"
                 html += "<td class=\"n\">\(Dashboard.usd(Decimal(string: l.monthlyCost) ?? 0))</td>"
-                let updated = Dashboard.time(l.updatedAtMilliseconds)
-                html += "<td title=\"\(updated)\">\(String(updated.prefix(10)))</td>"
                 html += user.acts ? "<td>\(moveForm(l, user: user))</td></tr>" : "</tr>"
             }
         }
