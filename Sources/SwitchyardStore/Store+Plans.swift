@@ -105,16 +105,7 @@ extension Store {
     public func acceptPlan(_ id: String, ifMatch: Precondition?, actor: Actor) async throws -> Acceptance {
         try await database.transaction { sql in
             // Two acceptances at once would each see the other's plan as ready.
-            try await self.lockWorkspace(sql)
-            guard
-                let row = try await sql.raw(
-                    "SELECT \(unsafeRaw: Self.planColumns), body FROM plans WHERE id = \(bind: id)\(unsafeRaw: self.forUpdate)"
-                ).first()
-            else { throw StoreError.notFound("plan '\(id)'") }
-            let record = try Self.planRecord(row, body: true)
-            if let ifMatch, !ifMatch.allows(record.version) {
-                throw StoreError.preconditionFailed(current: record.version)
-            }
+            let record = try await self.decidedPlan(sql, id, ifMatch: ifMatch, body: true)
             switch record.state {
             case .ready: break
             case .accepted:
@@ -214,16 +205,7 @@ extension Store {
         -> PlanRecord
     {
         try await database.transaction { sql in
-            try await self.lockWorkspace(sql)
-            guard
-                let row = try await sql.raw(
-                    "SELECT \(unsafeRaw: Self.planColumns) FROM plans WHERE id = \(bind: id)\(unsafeRaw: self.forUpdate)"
-                ).first()
-            else { throw StoreError.notFound("plan '\(id)'") }
-            let record = try Self.planRecord(row, body: false)
-            if let ifMatch, !ifMatch.allows(record.version) {
-                throw StoreError.preconditionFailed(current: record.version)
-            }
+            let record = try await self.decidedPlan(sql, id, ifMatch: ifMatch, body: false)
             guard record.state == .ready else {
                 throw StoreError.conflict(
                     "plan '\(id)' is \(record.state.rawValue), not ready: only a plan waiting for a decision is rejected"
@@ -238,6 +220,26 @@ extension Store {
             rejected.version += 1
             return rejected
         }
+    }
+
+    /// The plan a decision (accept, reject) is about, inside the caller's transaction: the
+    /// workspace locked and the plan's row held, `notFound` for an unknown plan and
+    /// `preconditionFailed` when it changed since the version `ifMatch` names.
+    func decidedPlan(_ sql: any SQLDatabase, _ id: String, ifMatch: Precondition?, body: Bool) async throws
+        -> PlanRecord
+    {
+        try await lockWorkspace(sql)
+        let columns = body ? Self.planColumns + ", body" : Self.planColumns
+        guard
+            let row = try await sql.raw(
+                "SELECT \(unsafeRaw: columns) FROM plans WHERE id = \(bind: id)\(unsafeRaw: forUpdate)"
+            ).first()
+        else { throw StoreError.notFound("plan '\(id)'") }
+        let record = try Self.planRecord(row, body: body)
+        if let ifMatch, !ifMatch.allows(record.version) {
+            throw StoreError.preconditionFailed(current: record.version)
+        }
+        return record
     }
 
     static func leaseKey(_ offer: String, _ term: String, _ start: String) -> String {
