@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @testable import SwitchyardModel
@@ -260,5 +261,32 @@ import Testing
             ])
         #expect(throws: InputError.self) { try bad.applied(to: scenario) }
         #expect(WhatIf().problems(in: scenario).map(\.path) == [""])
+    }
+}
+
+/// The tests' heavy work (`heavy`) runs in the test's own task, on threads that are not the
+/// async runtime's, never more bodies at once than the machine has cores.
+@Suite struct HeavyWorkTests {
+    @Test func heavyWorkIsTheTestsOwnOffTheRuntimesThreadsAndBounded() async throws {
+        let inside = try await heavy { (Test.current?.name, isHeavyWorkThread) }
+        #expect(inside.0 == "heavyWorkIsTheTestsOwnOffTheRuntimesThreadsAndBounded()")
+        #expect(inside.1)
+        #expect(!(try await onOwnThread { isHeavyWorkThread }))
+        final class Running: Sendable { let count = Mutex((now: 0, most: 0)) }
+        let running = Running()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await heavy {
+                        running.count.withLock { $0 = ($0.now + 1, max($0.most, $0.now + 1)) }
+                        Thread.sleep(forTimeInterval: 0.05)
+                        running.count.withLock { $0.now -= 1 }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let most = running.count.withLock { $0.most }
+        #expect(most >= 1 && most <= ProcessInfo.processInfo.activeProcessorCount)
     }
 }
