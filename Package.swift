@@ -118,7 +118,7 @@ let package = Package(
         // running the built CLI. Links no database and no solver.
         .target(name: "SwitchyardTesting", dependencies: ["SwitchyardModel", "SwitchyardCatalog"]),
         // Fixtures for the service's tests: fresh databases on each backend and the example's
-        // plan, solved once per test process.
+        // plan, solved once per test process (the planner's and the exports' tests share it).
         .target(
             name: "SwitchyardServiceTesting",
             dependencies: [
@@ -134,7 +134,10 @@ let package = Package(
         .testTarget(name: "SolverTests", dependencies: ["Solver"]),
         .testTarget(
             name: "PlannerTests",
-            dependencies: ["Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting"]),
+            dependencies: [
+                "Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardServiceTesting",
+                "SwitchyardTesting",
+            ]),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "Solver", "SwitchyardModel"]),
         .testTarget(
             name: "SimulatorTests",
@@ -144,7 +147,10 @@ let package = Package(
             ]),
         .testTarget(
             name: "ExportTests",
-            dependencies: ["Export", "Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardTesting"]),
+            dependencies: [
+                "Export", "Planner", "Solver", "SwitchyardCatalog", "SwitchyardModel", "SwitchyardServiceTesting",
+                "SwitchyardTesting",
+            ]),
         .testTarget(
             name: "RiskTests",
             dependencies: [

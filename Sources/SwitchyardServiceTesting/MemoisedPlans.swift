@@ -36,6 +36,12 @@ public enum MemoisedPlans {
         try executor(.plan(try Fixtures.frontierLab(), SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01)))
     }
 
+    /// The same, waited for on a thread of its own: an async test that needs the example's plan
+    /// holds none of the async runtime's threads while another test solves it.
+    public static func awaitExample() async throws -> Plan {
+        try await onOwnThread { try example() }
+    }
+
     /// A job runner over `store` that plans through the memo (risk analyses split into parts of
     /// `riskFuturesPerPart` futures).
     public static func runner(_ store: Store, riskFuturesPerPart: Int = 8) -> JobRunner {

@@ -3,19 +3,21 @@ import Planner
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel
+import SwitchyardServiceTesting
 import SwitchyardTesting
 import Testing
 
 @testable import Export
 
-/// The example's plan and three generated scenarios' plans (N-1 on), solved once per process.
+/// The example's plan (the one every test target shares) and three generated scenarios' plans
+/// (N-1 on), solved once per process. Both are awaited before a test's heavy work begins, so a
+/// test waiting for another's solve holds none of the cores' turns.
 enum Planned {
-    static let example: Result<(Scenario, Plan), any Error> = Result {
-        let scenario = try Fixtures.frontierLab()
-        return (scenario, try Planner().plan(scenario))
+    static func example() async throws -> (Scenario, Plan) {
+        (try Fixtures.frontierLab(), try await MemoisedPlans.awaitExample())
     }
 
-    static let generated: [Result<(Scenario, Plan), any Error>] = [UInt64(3), 5, 8].map { seed in
+    private static let generated: [Result<(Scenario, Plan), any Error>] = [UInt64(3), 5, 8].map { seed in
         Result {
             var scenario = ScenarioGenerator(.init(seed: seed, providers: 4, offers: 14, workloads: 6, months: 9))
                 .generate()
@@ -25,8 +27,9 @@ enum Planned {
         }
     }
 
-    static func all() throws -> [(Scenario, Plan)] {
-        try ([example] + generated).map { try $0.get() }
+    static func all() async throws -> [(Scenario, Plan)] {
+        let example = try await example()
+        return [example] + (try await heavy { try generated.map { try $0.get() } })
     }
 }
 
@@ -107,44 +110,47 @@ extension DocumentNode {
         return out
     }
 
-    @Test func quotasSumToThePlansCapacityInEveryClusterAndMonth() throws {
-        for (scenario, plan) in try Planned.all() {
-            let months = (0..<scenario.horizon.months).map(scenario.horizon.month(ofPeriod:))
-            let files = KueueExport.files(scenario: scenario, plan: plan, months: months)
-            let expected = capacity(scenario, plan)
-            #expect(!expected.isEmpty)
-            for (t, month) in months.enumerated() {
-                let manager = try #require(files.first { $0.path == "\(month)/manager.yaml" })
-                let docs = try documents(manager.text)
-                // Flavor → cluster name (the flavor's annotation), then nominal quotas per flavor.
-                var clusterOf: [String: String] = [:]
-                for doc in docs where doc["kind"]?.string == "ResourceFlavor" {
-                    clusterOf[doc["metadata"]!["name"]!.string!] =
-                        doc["metadata"]!["annotations"]!["switchyard.io/cluster"]!.string!
-                }
-                var quota: [String: Int] = [:]
-                for doc in docs where doc["kind"]?.string == "ClusterQueue" {
-                    for group in doc["spec"]!["resourceGroups"]!.items {
-                        for flavor in group["flavors"]!.items {
-                            let name = try #require(clusterOf[flavor["name"]!.string!])
-                            for resource in flavor["resources"]!.items {
-                                quota[name, default: 0] += Int(resource["nominalQuota"]!.string!)!
+    @Test func quotasSumToThePlansCapacityInEveryClusterAndMonth() async throws {
+        let all = try await Planned.all()
+        try await heavy {
+            for (scenario, plan) in all {
+                let months = (0..<scenario.horizon.months).map(scenario.horizon.month(ofPeriod:))
+                let files = KueueExport.files(scenario: scenario, plan: plan, months: months)
+                let expected = capacity(scenario, plan)
+                #expect(!expected.isEmpty)
+                for (t, month) in months.enumerated() {
+                    let manager = try #require(files.first { $0.path == "\(month)/manager.yaml" })
+                    let docs = try documents(manager.text)
+                    // Flavor → cluster name (the flavor's annotation), then nominal quotas per flavor.
+                    var clusterOf: [String: String] = [:]
+                    for doc in docs where doc["kind"]?.string == "ResourceFlavor" {
+                        clusterOf[doc["metadata"]!["name"]!.string!] =
+                            doc["metadata"]!["annotations"]!["switchyard.io/cluster"]!.string!
+                    }
+                    var quota: [String: Int] = [:]
+                    for doc in docs where doc["kind"]?.string == "ClusterQueue" {
+                        for group in doc["spec"]!["resourceGroups"]!.items {
+                            for flavor in group["flavors"]!.items {
+                                let name = try #require(clusterOf[flavor["name"]!.string!])
+                                for resource in flavor["resources"]!.items {
+                                    quota[name, default: 0] += Int(resource["nominalQuota"]!.string!)!
+                                }
                             }
                         }
                     }
-                }
-                for (name, perMonth) in expected where perMonth[t] > 0 || quota[name] != nil {
-                    #expect(quota[name] ?? 0 == perMonth[t], "\(scenario.name) \(month) \(name)")
-                }
-                for name in quota.keys where expected[name] == nil {
-                    #expect(quota[name] == 0, "\(scenario.name) \(month): \(name) has quota but no capacity")
+                    for (name, perMonth) in expected where perMonth[t] > 0 || quota[name] != nil {
+                        #expect(quota[name] ?? 0 == perMonth[t], "\(scenario.name) \(month) \(name)")
+                    }
+                    for name in quota.keys where expected[name] == nil {
+                        #expect(quota[name] == 0, "\(scenario.name) \(month): \(name) has quota but no capacity")
+                    }
                 }
             }
         }
     }
 
-    @Test func theExamplesRunsHaveQueuesWhereTheyRunAndBorrowWhereTheyRestart() throws {
-        let (scenario, plan) = try Planned.example.get()
+    @Test func theExamplesRunsHaveQueuesWhereTheyRunAndBorrowWhereTheyRestart() async throws {
+        let (scenario, plan) = try await Planned.example()
         let files = KueueExport.files(
             scenario: scenario, plan: plan, months: ["2028-03"].compactMap(YearMonth.init(parsing:)))
         let docs = try documents(try #require(files.first { $0.path == "2028-03/manager.yaml" }).text)
@@ -165,7 +171,8 @@ extension DocumentNode {
         let restartCluster = try #require(restart.cluster)
         let home = try #require(
             docs.first {
-                $0["kind"]?.string == "ClusterQueue" && $0["metadata"]!["name"]!.string == KubeName.label(run.cluster)
+                $0["kind"]?.string == "ClusterQueue"
+                    && $0["metadata"]!["name"]!.string == KubeName.label(run.cluster)
             })
         let borrowed = home["spec"]!["resourceGroups"]!.items.flatMap { $0["flavors"]!.items }
             .filter { $0["name"]!.string == KubeName.label(restartCluster) }
@@ -177,54 +184,63 @@ extension DocumentNode {
         #expect(files.contains { $0.path.hasPrefix("2028-03/workers/") })
     }
 
-    @Test(.enabled(if: PythonTools.usable)) func everyManifestPassesKueuesSchemas() throws {
-        for (scenario, plan) in try Planned.all() {
-            let months = (0..<scenario.horizon.months).map(scenario.horizon.month(ofPeriod:))
-            let root = try writeOut(KueueExport.files(scenario: scenario, plan: plan, months: months), "kueue")
-            let result = try PythonTools.run(
-                "validate-kueue.py", [Fixtures.path("../shared/data/kueue/crds"), root.path])
-            #expect(result.status == 0, "\(scenario.name): \(result.output)")
+    @Test(.enabled(if: PythonTools.usable)) func everyManifestPassesKueuesSchemas() async throws {
+        let all = try await Planned.all()
+        try await heavy {
+            for (scenario, plan) in all {
+                let months = (0..<scenario.horizon.months).map(scenario.horizon.month(ofPeriod:))
+                let root = try writeOut(KueueExport.files(scenario: scenario, plan: plan, months: months), "kueue")
+                let result = try PythonTools.run(
+                    "validate-kueue.py", [Fixtures.path("../shared/data/kueue/crds"), root.path])
+                #expect(result.status == 0, "\(scenario.name): \(result.output)")
+            }
         }
     }
 
     /// The validator refuses what an API server would: an unknown field, a quantity that is not
     /// one, a borrowing limit without a cohort.
-    @Test(.enabled(if: PythonTools.usable)) func theValidatorRefusesBadManifests() throws {
-        let (scenario, plan) = try Planned.example.get()
-        // 2028-03: frontier-next's queue may borrow its N-1 restart cluster's B200s.
-        let files = KueueExport.files(scenario: scenario, plan: plan, months: [YearMonth(year: 2028, month: 3)])
-        for (from, to) in [
-            ("queueingStrategy:", "queueingStrategyy:"), ("nominalQuota: ", "nominalQuota: lots"),
-            ("  cohortName: \"frontier-lab\"\n", ""),
-        ] {
-            let bad = files.map {
-                $0.path.hasSuffix("manager.yaml")
-                    ? ExportedFile(path: $0.path, text: $0.text.replacingOccurrences(of: from, with: to)) : $0
+    @Test(.enabled(if: PythonTools.usable)) func theValidatorRefusesBadManifests() async throws {
+        let example = try await Planned.example()
+        try await heavy {
+            let (scenario, plan) = example
+            // 2028-03: frontier-next's queue may borrow its N-1 restart cluster's B200s.
+            let files = KueueExport.files(scenario: scenario, plan: plan, months: [YearMonth(year: 2028, month: 3)])
+            for (from, to) in [
+                ("queueingStrategy:", "queueingStrategyy:"), ("nominalQuota: ", "nominalQuota: lots"),
+                ("  cohortName: \"frontier-lab\"\n", ""),
+            ] {
+                let bad = files.map {
+                    $0.path.hasSuffix("manager.yaml")
+                        ? ExportedFile(path: $0.path, text: $0.text.replacingOccurrences(of: from, with: to)) : $0
+                }
+                let root = try writeOut(bad, "kueue-bad")
+                let result = try PythonTools.run(
+                    "validate-kueue.py", [Fixtures.path("../shared/data/kueue/crds"), root.path])
+                #expect(result.status == 1, "\(to) passed")
             }
-            let root = try writeOut(bad, "kueue-bad")
-            let result = try PythonTools.run(
-                "validate-kueue.py", [Fixtures.path("../shared/data/kueue/crds"), root.path])
-            #expect(result.status == 1, "\(to) passed")
         }
     }
 
-    @Test func exportsDoNotDependOnTheOrderOfTheInput() throws {
-        let (scenario, plan) = try Planned.example.get()
-        var shuffled = (scenario, plan)
-        shuffled.0.offers.reverse()
-        shuffled.0.workloads.reverse()
-        shuffled.1.leases.reverse()
-        shuffled.1.placements.reverse()
-        shuffled.1.allocation.reverse()
-        shuffled.1.colocation.reverse()
-        shuffled.1.runs.reverse()
-        let months = [YearMonth(year: 2027, month: 6), YearMonth(year: 2028, month: 2)]
-        #expect(
-            KueueExport.files(scenario: scenario, plan: plan, months: months)
-                == KueueExport.files(scenario: shuffled.0, plan: shuffled.1, months: months.reversed()))
-        #expect(
-            SkyPilotExport.files(scenario: scenario, plan: plan)
-                == SkyPilotExport.files(scenario: shuffled.0, plan: shuffled.1))
+    @Test func exportsDoNotDependOnTheOrderOfTheInput() async throws {
+        let example = try await Planned.example()
+        try await heavy {
+            let (scenario, plan) = example
+            var shuffled = (scenario, plan)
+            shuffled.0.offers.reverse()
+            shuffled.0.workloads.reverse()
+            shuffled.1.leases.reverse()
+            shuffled.1.placements.reverse()
+            shuffled.1.allocation.reverse()
+            shuffled.1.colocation.reverse()
+            shuffled.1.runs.reverse()
+            let months = [YearMonth(year: 2027, month: 6), YearMonth(year: 2028, month: 2)]
+            #expect(
+                KueueExport.files(scenario: scenario, plan: plan, months: months)
+                    == KueueExport.files(scenario: shuffled.0, plan: shuffled.1, months: months.reversed()))
+            #expect(
+                SkyPilotExport.files(scenario: scenario, plan: plan)
+                    == SkyPilotExport.files(scenario: shuffled.0, plan: shuffled.1))
+        }
     }
 
     @Test func namesAreKubernetesLabelsAndStayApart() {
@@ -241,47 +257,57 @@ extension DocumentNode {
 }
 
 @Suite struct SkyPilotExportTests {
-    @Test func theExamplesRunsBecomeTasksWithTheirRestartAsATaskOfItsOwn() throws {
-        let (scenario, plan) = try Planned.example.get()
-        let files = SkyPilotExport.files(scenario: scenario, plan: plan)
-        #expect(files.map(\.path).contains("frontier-pretrain.yaml"))
-        let next = try #require(files.first { $0.path == "frontier-next.yaml" })
-        let task = try DocumentParser.parse(next.text, format: .yaml)
-        // 1,024 B200s, 8 a node: 128 nodes at Nebius.
-        #expect(plan.runs.first { $0.workload == "frontier-next" }?.cluster == "nebius nvidia-b200 us-east")
-        #expect(task["num_nodes"]?.string == "128")
-        #expect(task["resources"]?["infra"]?.string == "k8s/nebius-nvidia-b200-us-east")
-        #expect(task["resources"]?["accelerators"]?.string == "B200:8")
-        // Without Nebius it restarts on 1,024 owned TPU v7 chips, 4 per host: 256 nodes, so a
-        // task of its own.
-        let restart = try #require(files.first { $0.path == "frontier-next--without-nebius.yaml" })
-        let restartTask = try DocumentParser.parse(restart.text, format: .yaml)
-        #expect(restartTask["num_nodes"]?.string == "256")
-        #expect(restartTask["resources"]?["infra"]?.string == "k8s/tpu-v7-phase1-at-cw-colo-nj")
-        #expect(restartTask["resources"]?["accelerators"]?.string == "tpu7x:4")
+    @Test func theExamplesRunsBecomeTasksWithTheirRestartAsATaskOfItsOwn() async throws {
+        let example = try await Planned.example()
+        try await heavy {
+            let (scenario, plan) = example
+            let files = SkyPilotExport.files(scenario: scenario, plan: plan)
+            #expect(files.map(\.path).contains("frontier-pretrain.yaml"))
+            let next = try #require(files.first { $0.path == "frontier-next.yaml" })
+            let task = try DocumentParser.parse(next.text, format: .yaml)
+            // 1,024 B200s, 8 a node: 128 nodes at Nebius.
+            #expect(plan.runs.first { $0.workload == "frontier-next" }?.cluster == "nebius nvidia-b200 us-east")
+            #expect(task["num_nodes"]?.string == "128")
+            #expect(task["resources"]?["infra"]?.string == "k8s/nebius-nvidia-b200-us-east")
+            #expect(task["resources"]?["accelerators"]?.string == "B200:8")
+            // Without Nebius it restarts on 1,024 owned TPU v7 chips, 4 per host: 256 nodes, so a
+            // task of its own.
+            let restart = try #require(files.first { $0.path == "frontier-next--without-nebius.yaml" })
+            let restartTask = try DocumentParser.parse(restart.text, format: .yaml)
+            #expect(restartTask["num_nodes"]?.string == "256")
+            #expect(restartTask["resources"]?["infra"]?.string == "k8s/tpu-v7-phase1-at-cw-colo-nj")
+            #expect(restartTask["resources"]?["accelerators"]?.string == "tpu7x:4")
+        }
     }
 
     @Test func aRestartClusterIsListedOnceWhateverLossLeadsThere() {
         #expect(SkyPilotExport.once([3, 5, 5, 3, 1]) == [3, 5, 1])
     }
 
-    @Test(.enabled(if: PythonTools.usable)) func skyPilotsLoaderAcceptsEveryTask() throws {
-        for (scenario, plan) in try Planned.all() {
-            let files = SkyPilotExport.files(scenario: scenario, plan: plan)
-            guard !files.isEmpty else { continue }
-            let root = try writeOut(files, "sky")
-            let result = try PythonTools.run("load-skypilot.py", [root.path])
-            #expect(result.status == 0, "\(scenario.name): \(result.output)")
-            #expect(result.output.components(separatedBy: "\n").filter { $0.contains(".yaml:") }.count == files.count)
+    @Test(.enabled(if: PythonTools.usable)) func skyPilotsLoaderAcceptsEveryTask() async throws {
+        let all = try await Planned.all()
+        try await heavy {
+            for (scenario, plan) in all {
+                let files = SkyPilotExport.files(scenario: scenario, plan: plan)
+                guard !files.isEmpty else { continue }
+                let root = try writeOut(files, "sky")
+                let result = try PythonTools.run("load-skypilot.py", [root.path])
+                #expect(result.status == 0, "\(scenario.name): \(result.output)")
+                #expect(
+                    result.output.components(separatedBy: "\n").filter { $0.contains(".yaml:") }.count == files.count)
+            }
         }
     }
 
-    @Test(.enabled(if: PythonTools.usable)) func skyPilotsLoaderRefusesABadTask() throws {
-        let (scenario, plan) = try Planned.example.get()
-        let bad = SkyPilotExport.files(scenario: scenario, plan: plan).prefix(1).map {
-            ExportedFile(path: $0.path, text: $0.text.replacingOccurrences(of: "num_nodes:", with: "nodes:"))
+    @Test(.enabled(if: PythonTools.usable)) func skyPilotsLoaderRefusesABadTask() async throws {
+        let example = try await Planned.example()
+        try await heavy {
+            let (scenario, plan) = example
+            let bad = SkyPilotExport.files(scenario: scenario, plan: plan).prefix(1).map {
+                ExportedFile(path: $0.path, text: $0.text.replacingOccurrences(of: "num_nodes:", with: "nodes:"))
+            }
+            let result = try PythonTools.run("load-skypilot.py", [try writeOut(bad, "sky-bad").path])
+            #expect(result.status == 1)
         }
-        let result = try PythonTools.run("load-skypilot.py", [try writeOut(bad, "sky-bad").path])
-        #expect(result.status == 1)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Solver
 import SwitchyardCatalog
 import SwitchyardModel
+import SwitchyardTesting
 import Testing
 
 @testable import Planner
@@ -48,24 +49,28 @@ import Testing
 
     /// The search finds a plan at least 1% cheaper than rounding's, and it is a plan of the
     /// whole model (not of the restricted one a step solved), with the runs where they were.
-    @Test func aCheaperPlanOfTheWholeModel() throws {
-        let start = try rounded()
-        let better = searched(start)
-        let before = try #require(start.plan.objective)
-        let after = try #require(better.objective)
-        #expect(after < before * 0.99, "\(after) against \(before)")
-        #expect(after >= start.bound - 1e-6 * before)
-        #expect(feasible(start.model.lp, better.values))
-        #expect(abs(start.model.lp.objectiveValue(at: better.values) - after) < 1e-6 * after)
-        for v in start.model.runStart.values {
-            #expect(better.values[v.index].rounded() == start.plan.values[v.index].rounded())
+    @Test func aCheaperPlanOfTheWholeModel() async throws {
+        try await heavy {
+            let start = try rounded()
+            let better = searched(start)
+            let before = try #require(start.plan.objective)
+            let after = try #require(better.objective)
+            #expect(after < before * 0.99, "\(after) against \(before)")
+            #expect(after >= start.bound - 1e-6 * before)
+            #expect(feasible(start.model.lp, better.values))
+            #expect(abs(start.model.lp.objectiveValue(at: better.values) - after) < 1e-6 * after)
+            for v in start.model.runStart.values {
+                #expect(better.values[v.index].rounded() == start.plan.values[v.index].rounded())
+            }
         }
     }
 
     /// Node limits, not the clock, end each step: the same plan twice.
-    @Test func theSamePlanOnEveryRun() throws {
-        let start = try rounded()
-        #expect(searched(start).values == searched(start).values)
+    @Test func theSamePlanOnEveryRun() async throws {
+        try await heavy {
+            let start = try rounded()
+            #expect(searched(start).values == searched(start).values)
+        }
     }
 
     /// A plan already inside the gap comes back as it is.
@@ -97,27 +102,29 @@ import Testing
 
 /// The plan and the bound over time (`SolverReport.progress`), as the JSON carries them.
 @Suite struct SolveProgressTests {
-    @Test func thePlanFallsAndTheBoundRisesOverTime() throws {
-        let scenario = ScenarioGenerator(
-            .init(seed: 1, providers: 4, offers: 12, workloads: 6, months: 6, resilience: false)
-        ).generate()
-        let plan = try Planner(options: SolveOptions(timeLimitSeconds: 20, relativeGap: 0.01)).plan(scenario)
-        let points = try #require(plan.solver.progress)
-        #expect(points.first?.step == .relaxation)
-        #expect(points.first?.objectiveUSD == nil)
-        #expect(points.contains { $0.step == .rounded })
-        for (a, b) in zip(points, points.dropFirst()) {
-            #expect(a.seconds <= b.seconds)
-            #expect((b.objectiveUSD ?? .infinity) <= (a.objectiveUSD ?? .infinity))
-            #expect((b.boundUSD ?? 0) >= (a.boundUSD ?? 0))
+    @Test func thePlanFallsAndTheBoundRisesOverTime() async throws {
+        try await heavy {
+            let scenario = ScenarioGenerator(
+                .init(seed: 1, providers: 4, offers: 12, workloads: 6, months: 6, resilience: false)
+            ).generate()
+            let plan = try Planner(options: SolveOptions(timeLimitSeconds: 10, relativeGap: 0.01)).plan(scenario)
+            let points = try #require(plan.solver.progress)
+            #expect(points.first?.step == .relaxation)
+            #expect(points.first?.objectiveUSD == nil)
+            #expect(points.contains { $0.step == .rounded })
+            for (a, b) in zip(points, points.dropFirst()) {
+                #expect(a.seconds <= b.seconds)
+                #expect((b.objectiveUSD ?? .infinity) <= (a.objectiveUSD ?? .infinity))
+                #expect((b.boundUSD ?? 0) >= (a.boundUSD ?? 0))
+            }
+            let last = try #require(points.last)
+            let objective = plan.cost.objective.double
+            // The last plan on the curve is the plan (or dearer by what the final re-solve of the
+            // losses saved), and its bound the report's.
+            #expect(try #require(last.objectiveUSD) >= objective - 1e-6 * objective)
+            #expect(abs(try #require(last.boundUSD) - (objective - (plan.solver.gapUSD ?? 0))) < 1e-6 * objective)
+            let decoded = try JSONDecoder().decode(SolverReport.self, from: try JSONEncoder().encode(plan.solver))
+            #expect(decoded == plan.solver)
         }
-        let last = try #require(points.last)
-        let objective = plan.cost.objective.double
-        // The last plan on the curve is the plan (or dearer by what the final re-solve of the
-        // losses saved), and its bound the report's.
-        #expect(try #require(last.objectiveUSD) >= objective - 1e-6 * objective)
-        #expect(abs(try #require(last.boundUSD) - (objective - (plan.solver.gapUSD ?? 0))) < 1e-6 * objective)
-        let decoded = try JSONDecoder().decode(SolverReport.self, from: try JSONEncoder().encode(plan.solver))
-        #expect(decoded == plan.solver)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchyardCatalog
+import SwitchyardServiceTesting
 import SwitchyardTesting
 import Testing
 
@@ -112,7 +113,9 @@ import Testing
     func aSolveOnATerminalShowsOneProgressLine() async throws {
         let out = NSTemporaryDirectory() + "switchyard-status-\(UUID().uuidString).txt"
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let command = "\(Fixtures.switchyardBinary) plan examples/frontier-lab.yaml --time-limit 30 --out \(out)"
+        // A 5% gap: the example's first plans are inside it in about three seconds, a dozen steps
+        // in; the lines, not the plan, are what this test reads.
+        let command = "\(Fixtures.switchyardBinary) plan examples/frontier-lab.yaml --gap 0.05 --out \(out)"
         // `script` (util-linux) runs the command on a pseudo-terminal.
         let terminal = try await runCommand("/usr/bin/script", ["-qec", command, "/dev/null"])
         #expect(terminal.status == 0, "\(terminal.stdout)")
@@ -121,7 +124,7 @@ import Testing
         let quiet = try await runCommand("/usr/bin/script", ["-qec", command + " --quiet", "/dev/null"])
         #expect(quiet.status == 0)
         #expect(!quiet.stdout.contains("relaxation"))
-        let piped = try await run("plan", "examples/frontier-lab.yaml", "--time-limit", "30", "--progress")
+        let piped = try await run("plan", "examples/frontier-lab.yaml", "--gap", "0.05", "--progress")
         #expect(!piped.stderr.contains("\r"))
         let seconds = piped.stderr.split(separator: "\n").compactMap { line -> Double? in
             guard line.hasPrefix("["), let end = line.firstIndex(of: "s") else { return nil }
@@ -232,8 +235,10 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("\(UUID())-\(name)").path
     }
 
+    /// Reports are read for their sections and widths, not their figures: a 5% gap ends the solve
+    /// at its first plans (the default solve is run by `DeterminismCLITests` and `ExamplePlan`).
     @Test func planPrintsEverySectionAndPassesItsCheck() async throws {
-        let r = try await run("plan", "examples/frontier-lab.yaml", "--check")
+        let r = try await run("plan", "examples/frontier-lab.yaml", "--gap", "0.05", "--check")
         #expect(r.status == 0, "\(r.stderr)")
         for section in [
             "Leases to sign", "Colocation", "Backup options to hold", "Allocation", "Shortfalls", "Cost by provider",
@@ -250,12 +255,13 @@ import Testing
     }
 
     @Test func markdownAndJSONFormats() async throws {
-        let markdown = try await run("plan", "examples/frontier-lab.yaml", "--format", "markdown")
+        let markdown = try await run("plan", "examples/frontier-lab.yaml", "--gap", "0.05", "--format", "markdown")
         #expect(markdown.stdout.hasPrefix("# Sourcing plan: frontier-lab"))
         #expect(markdown.stdout.contains("| provider | offer |"))
         let path = temporary("plan.json")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let json = try await run("plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path)
+        let json = try await run(
+            "plan", "examples/frontier-lab.yaml", "--gap", "0.05", "--format", "json", "--out", path)
         #expect(json.status == 0 && json.stdout.isEmpty)
         let object =
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
@@ -297,10 +303,11 @@ import Testing
         #expect(refused.status == 1)
         #expect(
             refused.stderr.contains("scenarioFingerprint: the plan was made for another scenario"), "\(refused.stderr)")
-        // A plan and a strategy planned from the scenario, side by side on the same futures.
+        // A plan and a strategy planned from the scenario, side by side on the same futures (the
+        // strategy planned to 5%: the table's rows, not its figures, are read here).
         let compared = try await run(
             "risk", "examples/frontier-lab.yaml", "--plan", plan, "--strategy", "no-n-1", "--samples", "3", "--seed",
-            "3")
+            "3", "--gap", "0.05")
         #expect(compared.status == 0, "\(compared.stderr)")
         #expect(compared.stdout.hasPrefix("plan"), "\(compared.stdout)")
         #expect(compared.stdout.contains("\nno-n-1 "))
@@ -692,21 +699,16 @@ import Testing
     }
 }
 
-/// The example's plan as a JSON file, made once per test process by the CLI, for the tests that
-/// only need a plan as input (planning the example takes seconds; the tests of `plan` itself run it).
+/// The example's plan as a JSON file, for the tests that only need a plan as input: the plan
+/// every test target shares (`MemoisedPlans`, solved once per test process), written as `plan
+/// --format json` writes it (`DeterminismCLITests` and the tests of `plan` itself run the CLI).
 enum ExamplePlan {
     private static let made = Task<String, any Error> {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("example-plan-\(UUID()).json").path
-        let r = try await runCommand(
-            Fixtures.switchyardBinary, ["plan", "examples/frontier-lab.yaml", "--format", "json", "--out", path])
-        guard r.status == 0 else { throw CLIFailureForTests(message: "planning the example failed: \(r.stderr)") }
+        try PlanFile.encode(try await MemoisedPlans.awaitExample()).write(
+            toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     static func file() async throws -> String { try await made.value }
-}
-
-struct CLIFailureForTests: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -198,35 +198,38 @@ import Testing
 
     /// Fuzz: thousands of mutations of the example never crash the reader; each gives a scenario
     /// or an `InputError` with at least one diagnostic.
-    @Test func mutatedExamplesNeverCrash() throws {
-        let original = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("examples/frontier-lab.yaml"))))
-        var rng = SplitMix64(seed: 2027)
-        let alphabet = Array("{}[]:,-#&*!|>'\"%@` \n\t0123456789.eE+-abcxyz~".utf8) + [0, 0xFF, 0xC3]
-        var accepted = 0
-        var rejected = 0
-        for _ in 0..<1500 {
-            var bytes = original
-            for _ in 0..<(1 + rng.int(6)) {
-                let at = rng.int(bytes.count)
-                switch rng.int(4) {
-                case 0: bytes[at] = alphabet[rng.int(alphabet.count)]
-                case 1: bytes.remove(at: at)
-                case 2: bytes.insert(alphabet[rng.int(alphabet.count)], at: at)
-                default:
-                    let end = min(bytes.count, at + rng.int(200))
-                    bytes.removeSubrange(at..<end)
+    @Test func mutatedExamplesNeverCrash() async throws {
+        try await heavy {
+            let original = Array(
+                try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("examples/frontier-lab.yaml"))))
+            var rng = SplitMix64(seed: 2027)
+            let alphabet = Array("{}[]:,-#&*!|>'\"%@` \n\t0123456789.eE+-abcxyz~".utf8) + [0, 0xFF, 0xC3]
+            var accepted = 0
+            var rejected = 0
+            for _ in 0..<1500 {
+                var bytes = original
+                for _ in 0..<(1 + rng.int(6)) {
+                    let at = rng.int(bytes.count)
+                    switch rng.int(4) {
+                    case 0: bytes[at] = alphabet[rng.int(alphabet.count)]
+                    case 1: bytes.remove(at: at)
+                    case 2: bytes.insert(alphabet[rng.int(alphabet.count)], at: at)
+                    default:
+                        let end = min(bytes.count, at + rng.int(200))
+                        bytes.removeSubrange(at..<end)
+                    }
+                }
+                do {
+                    _ = try ScenarioFile.load(data: Data(bytes), format: .yaml)
+                    accepted += 1
+                } catch let error as InputError {
+                    #expect(!error.diagnostics.isEmpty)
+                    rejected += 1
                 }
             }
-            do {
-                _ = try ScenarioFile.load(data: Data(bytes), format: .yaml)
-                accepted += 1
-            } catch let error as InputError {
-                #expect(!error.diagnostics.isEmpty)
-                rejected += 1
-            }
+            #expect(rejected > 0)
+            #expect(accepted + rejected == 1500)
         }
-        #expect(rejected > 0)
-        #expect(accepted + rejected == 1500)
     }
 }
 
