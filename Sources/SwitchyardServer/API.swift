@@ -203,7 +203,7 @@ extension SwitchyardServer {
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
                 let (timeLimit, gap) = try Self.solverOptions(
-                    body, allowed: ["whatIf"], maximum: options.planTimeLimitSeconds)
+                    body, allowed: ["whatIf"], maximum: options.planTimeLimitSeconds, gap: options.planGap)
                 let whatIf = try Self.whatIf(timeLimit.fields)
                 let job = try await queued {
                     try await store.submitPlan(
@@ -373,16 +373,17 @@ extension SwitchyardServer {
         }
     }
 
-    /// Reads `{timeLimitSeconds, relativeGap}` (plus `allowed` keys) from an optional body.
-    static func solverOptions(_ body: ByteBuffer, allowed: [String], maximum: Double) throws -> (
-        limit: (limit: Double, fields: DocumentReader.Fields?), gap: Double
-    ) {
-        guard body.readableBytes > 0 else { return ((maximum, nil), 0.01) }
+    /// Reads `{timeLimitSeconds, relativeGap}` (plus `allowed` keys) from an optional body: the
+    /// server's `maximum` time limit and its default `gap` unless given.
+    static func solverOptions(_ body: ByteBuffer, allowed: [String], maximum: Double, gap asked: Double = 0.01)
+        throws -> (limit: (limit: Double, fields: DocumentReader.Fields?), gap: Double)
+    {
+        guard body.readableBytes > 0 else { return ((maximum, nil), asked) }
         let node = try parseJSON(body)
         var r = DocumentReader(strictText: true)
         let f = r.fields(node, at: "", allowed: ["timeLimitSeconds", "relativeGap"] + allowed)
         var limit = maximum
-        var gap = 0.01
+        var gap = asked
         if let f, let t = r.optional(f, "timeLimitSeconds", { $0.double($1, $2) }) {
             if t <= 0 || t > maximum {
                 r.fail(f.path("timeLimitSeconds"), "must be above 0 and at most \(maximum) seconds", line: nil)
@@ -475,7 +476,7 @@ extension SwitchyardServer {
             let body = try await Self.body(request, context)
             return try await idempotent(request, context, body) {
                 let (timeLimit, gap) = try Self.solverOptions(
-                    body, allowed: ["plan", "incident"], maximum: options.planTimeLimitSeconds)
+                    body, allowed: ["plan", "incident"], maximum: options.planTimeLimitSeconds, gap: options.planGap)
                 var r = DocumentReader(strictText: true)
                 let f = timeLimit.fields ?? r.fields(.mapping([], line: nil), at: "", allowed: [])
                 let plan = f.flatMap { r.required($0, "plan") { $0.string($1, $2) } }

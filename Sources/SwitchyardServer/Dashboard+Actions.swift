@@ -100,7 +100,8 @@ extension SwitchyardServer {
                 let whatIf = try Self.whatIf(form)
                 _ = try await queued {
                     try await store.submitPlan(
-                        timeLimitSeconds: options.planTimeLimitSeconds, relativeGap: 0.01, whatIf: whatIf, actor: actor,
+                        timeLimitSeconds: options.planTimeLimitSeconds, relativeGap: options.planGap, whatIf: whatIf,
+                        actor: actor,
                         limits: options.jobLimits)
                 }
             }
@@ -111,7 +112,7 @@ extension SwitchyardServer {
                 _ = try await queued {
                     try await store.recordIncident(
                         plan: plan, incident: incident, timeLimitSeconds: options.planTimeLimitSeconds,
-                        relativeGap: 0.01, actor: actor, limits: options.jobLimits)
+                        relativeGap: options.planGap, actor: actor, limits: options.jobLimits)
                 }
             }
         }

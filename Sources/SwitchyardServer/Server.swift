@@ -54,6 +54,8 @@ public struct ServerOptions: Sendable {
     public var port = 8080
     /// The solver's time limit for plan jobs unless a request asks for less.
     public var planTimeLimitSeconds = 120.0
+    /// The relative gap plan and re-plan jobs stop at unless a request asks for another.
+    public var planGap = 0.01
     /// Job runners in this process.
     public var workers = 1
     /// How long a job claim lasts without renewal.

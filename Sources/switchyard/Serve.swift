@@ -115,6 +115,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The longest a plan job may solve, in seconds.")
     var planTimeLimit = Environment.value("plan-time-limit", 120.0)
 
+    @Option(help: "The relative gap plan jobs stop at unless a request asks for another (0.01 is 1%).")
+    var planGap = Environment.value("plan-gap", 0.01)
+
     @Option(help: "How long a job's claim lasts unless renewed: a job whose server died is taken up after this.")
     var jobLeaseSeconds = Environment.value("job-lease-seconds", 30.0)
 
@@ -157,6 +160,7 @@ struct Serve: AsyncParsableCommand {
         }
         guard workers >= 0 else { throw ValidationError("--workers must be 0 or more") }
         guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
+        guard (0...1).contains(planGap) else { throw ValidationError("--plan-gap must be between 0 and 1") }
         guard jobLeaseSeconds >= 1 else { throw ValidationError("--job-lease-seconds must be at least 1") }
     }
 
@@ -166,7 +170,8 @@ struct Serve: AsyncParsableCommand {
                 database: database.database,
                 settings: [
                     ("host", host), ("port", "\(port)"), ("import", importFile ?? "-"), ("workers", "\(workers)"),
-                    ("plan-time-limit", "\(planTimeLimit)"), ("job-lease-seconds", "\(jobLeaseSeconds)"),
+                    ("plan-time-limit", "\(planTimeLimit)"), ("plan-gap", "\(planGap)"),
+                    ("job-lease-seconds", "\(jobLeaseSeconds)"),
                     ("max-queued-jobs", "\(maxQueuedJobs)"), ("max-queued-jobs-per-token", "\(maxQueuedJobsPerToken)"),
                     ("idle-timeout", "\(idleTimeout)"), ("request-body-timeout", "\(requestBodyTimeout)"),
                     ("max-connections", "\(maxConnections)"), ("shutdown-grace-seconds", "\(shutdownGraceSeconds)"),
@@ -192,7 +197,7 @@ struct Serve: AsyncParsableCommand {
             // Under the workspace lock, so that of servers started together on one empty database
             // exactly one imports; the others say so.
             if let job = try await store.importIfEmpty(
-                scenario, timeLimitSeconds: planTimeLimit, relativeGap: 0.01, actor: .system)
+                scenario, timeLimitSeconds: planTimeLimit, relativeGap: planGap, actor: .system)
             {
                 say("The record was empty: imported \(file!) and queued its first plan (job \(job.id)).")
             } else if importFile != nil {
@@ -209,6 +214,7 @@ struct Serve: AsyncParsableCommand {
         options.port = port
         options.workers = workers
         options.planTimeLimitSeconds = planTimeLimit
+        options.planGap = planGap
         options.jobLeaseSeconds = jobLeaseSeconds
         options.jobLimits = JobLimits(queued: maxQueuedJobs, queuedPerActor: maxQueuedJobsPerToken)
         options.idleTimeoutSeconds = idleTimeout

@@ -79,7 +79,10 @@ final class ServerProcess: @unchecked Sendable {
 
     /// A generated scenario whose plan takes its whole time limit (12 providers, 100 offers, 50
     /// workloads, 18 months, no N-1: its first plan comes in about 4 s of a debug build, 7% above
-    /// the bound at 8 s), written to a temporary file the caller removes.
+    /// the bound at 8 s), written to a temporary file the caller removes. A test that needs the
+    /// solve long only until it stops it serves with `slowScenarioEndsAtItsFirstPlan`.
+    static let slowScenarioEndsAtItsFirstPlan = ["--plan-gap", "0.5"]
+
     static func slowScenario() async throws -> String {
         try await generated(providers: 12, offers: 100, workloads: 50, months: 18)
     }
@@ -291,6 +294,9 @@ final class ServerProcess: @unchecked Sendable {
         let port = try await runCommand(Fixtures.switchyardBinary, ["serve", "--port", "70000"])
         #expect(port.status == 64)
         #expect(port.stderr.contains("--port must be 0 to 65535"))
+        let gap = try await runCommand(Fixtures.switchyardBinary, ["serve", "--plan-gap", "2"])
+        #expect(gap.status == 64)
+        #expect(gap.stderr.contains("--plan-gap must be between 0 and 1"), "\(gap.stderr)")
         let path = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--database", "sqlite:/nonexistent/dir/x.sqlite"])
         #expect(path.status == 2)
@@ -316,8 +322,11 @@ final class ServerProcess: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         // 30 s: the slow scenario without N-1 has its first plan in about 4 s alone, but under the
         // whole suite's load on two cores a 15 s solve ended twice without one (with N-1, a 20 s
-        // solve did too). The test is about handing the job on, not the solver's speed.
-        let settings = ["--plan-time-limit", "30", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
+        // solve did too). The test is about handing the job on, not the solver's speed: the last
+        // server's solve ends at its first plan (a 50% gap) instead of at the limit (35 s a case).
+        let settings =
+            ["--plan-time-limit", "30", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
+            + ServerProcess.slowScenarioEndsAtItsFirstPlan
         var server = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + settings)
         let token = try #require(server.token)
         let job = try #require(server.firstJob)
@@ -350,6 +359,7 @@ final class ServerProcess: @unchecked Sendable {
         }
         #expect(reply["state"] as? String == "succeeded", "\(reply)")
         #expect(reply["attempts"] as? Int == 1)
+        #expect(reply["relativeGap"] as? Double == 0.5, "the imported plan's gap is the server's --plan-gap")
         let plans = await server.call("GET", "/v1/plans", token: token)?.json["items"] as? [[String: Any]]
         #expect(plans?.count == 1)
     }
@@ -498,13 +508,15 @@ final class ServerProcess: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(atPath: database) }
         let environment = [
             "SWITCHYARD_DATABASE": "sqlite:" + database, "SWITCHYARD_PLAN_TIME_LIMIT": "7",
-            "SWITCHYARD_MAX_QUEUED_JOBS": "12", "SWITCHYARD_LOG_FORMAT": "json",
+            "SWITCHYARD_MAX_QUEUED_JOBS": "12", "SWITCHYARD_LOG_FORMAT": "json", "SWITCHYARD_PLAN_GAP": "0.02",
         ]
         let fromEnvironment = try await runCommand(
             Fixtures.switchyardBinary, ["serve", "--check-config"], environment: environment)
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
-        for line in ["plan-time-limit: 7.0", "max-queued-jobs: 12", "log-format: json", "database: sqlite:\(database)"]
-        {
+        for line in [
+            "plan-time-limit: 7.0", "plan-gap: 0.02", "max-queued-jobs: 12", "log-format: json",
+            "database: sqlite:\(database)",
+        ] {
             #expect(fromEnvironment.stdout.contains(line), "\(line) in \(fromEnvironment.stdout)")
         }
         let flagWins = try await runCommand(
@@ -575,8 +587,9 @@ final class ServerProcess: @unchecked Sendable {
         let scenario = try await ServerProcess.slowScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
         // The second attempt must find a plan (the reply below says why if it does not): 15 s
-        // against the slow scenario's first plan at about 4 s.
-        let lease = ["--job-lease-seconds", "1", "--plan-time-limit", "15"]
+        // against the slow scenario's first plan at about 4 s, where it ends.
+        let lease =
+            ["--job-lease-seconds", "1", "--plan-time-limit", "15"] + ServerProcess.slowScenarioEndsAtItsFirstPlan
         let first = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + lease)
         let token = try #require(first.token)
         let job = try #require(first.firstJob)

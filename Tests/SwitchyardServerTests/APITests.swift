@@ -33,7 +33,7 @@ struct Harness {
 
     static func with(
         _ backend: TestDatabases.Backend = .sqlite, importExample: Bool = true,
-        limits: JobLimits = .serverDefault, _ body: (Harness) async throws -> Void
+        limits: JobLimits = .serverDefault, planGap: Double = 0.01, _ body: (Harness) async throws -> Void
     ) async throws {
         try await TestDatabases.with(backend) { store, _ in
             if importExample { try await store.importScenario(try Fixtures.frontierLab(), actor: .system) }
@@ -43,6 +43,7 @@ struct Harness {
             var options = ServerOptions()
             options.planTimeLimitSeconds = 60
             options.jobLimits = limits
+            options.planGap = planGap
             try await body(
                 Harness(
                     server: SwitchyardServer(store: store, options: options), store: store, admin: admin,
@@ -716,6 +717,22 @@ struct Client: Sendable {
                 #expect(try await h.store.plan(second).state == .rejected)
                 let after = try await c.call(.get, "/plans/\(second)", token: nil, headers: ["Cookie": planner])
                 #expect(!after.text.contains("data-figure=\"reject-form\"") && !after.text.contains("accept-form"))
+            }
+        }
+    }
+
+    /// A plan or re-plan request that names no gap gets the server's (`serve --plan-gap`); one that
+    /// names a gap gets its own.
+    @Test func aRequestWithoutAGapGetsTheServersPlanGap() async throws {
+        try await Harness.with(planGap: 0.03) { h in
+            try await h.test { c in
+                var gaps: [Double?] = []
+                for body in [nil, #"{"timeLimitSeconds": 5}"#, #"{"relativeGap": 0.05}"#] {
+                    let queued = try await c.call(.post, "/v1/plans", token: h.planner, body: body)
+                    #expect(queued.status == 202, "\(queued.text)")
+                    gaps.append(queued.json["relativeGap"] as? Double)
+                }
+                #expect(gaps == [0.03, 0.03, 0.05])
             }
         }
     }
