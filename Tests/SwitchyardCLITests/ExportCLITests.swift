@@ -17,16 +17,17 @@ import Testing
     }
 
     /// The example's plan, written where the commands can read it.
-    func examplePlan(in dir: URL) throws -> String {
+    func examplePlan(in dir: URL) async throws -> String {
         let path = dir.appendingPathComponent("plan.json").path
-        try PlanFile.encode(try MemoisedPlans.example()).write(toFile: path, atomically: true, encoding: .utf8)
+        try PlanFile.encode(try await MemoisedPlans.awaitExample()).write(
+            toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     @Test func exportsTheExampleForOneMonthAndRefusesWhatDoesNotFit() async throws {
         let dir = try directory("export")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let plan = try examplePlan(in: dir)
+        let plan = try await examplePlan(in: dir)
         let out = dir.appendingPathComponent("kueue").path
         let r = try await run(
             "export", "kueue", "--scenario", "examples/frontier-lab.yaml", "--plan", plan, "--month", "2027-05",

@@ -275,7 +275,7 @@ import Testing
             #expect(claimedByB.id == job.id)
             #expect(claimedByB.attempts == 2)
             // A comes back with a result: refused, nothing written.
-            let plan = try MemoisedPlans.example()
+            let plan = try await MemoisedPlans.awaitExample()
             #expect(try await store.completeJob(claimedByA, worker: "A", plan: plan) == nil)
             #expect(try await store.plans(after: nil, limit: 10).items.isEmpty)
             #expect(try await store.renewClaim(job: job.id, worker: "A", leaseSeconds: 30) == false)
