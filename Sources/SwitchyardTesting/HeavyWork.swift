@@ -13,19 +13,22 @@ import Foundation
 /// tests found no plan in its time: heavy work runs at the tests' own priority.) The body
 /// runs in the test's own task (a task
 /// executor preference, not a detached thread), so an `#expect` inside it is the test's.
-/// A test that measures its own wall time is not heavy work.
-public func heavy<T>(_ body: () throws -> T) async throws -> T {
-    await HeavyWork.slots.take()
+/// A test that measures its own wall time runs `alone`: it holds every slot, so no other heavy
+/// body runs beside it (a 4 s plan that takes 6.8 s alone took 27 s beside two); it takes
+/// them at once, at its place in the queue.
+public func heavy<T>(alone: Bool = false, _ body: () throws -> T) async throws -> T {
+    let slots = alone ? HeavyWork.slots.count : 1
+    await HeavyWork.slots.take(slots)
     do {
         let value = try await withTaskExecutorPreference(HeavyWork.executor) {
             // The preference takes effect when the task is next scheduled, not while it runs on.
             await Task.yield()
             return try body()
         }
-        await HeavyWork.slots.give()
+        await HeavyWork.slots.give(slots)
         return value
     } catch {
-        await HeavyWork.slots.give()
+        await HeavyWork.slots.give(slots)
         throw error
     }
 }
@@ -38,23 +41,34 @@ enum HeavyWork {
     /// is its creator's, so a name would not tell them apart.)
     static let marker = "switchyard.tests.heavy"
 
-    /// A counting semaphore for async callers, first come first served.
+    /// A counting semaphore for async callers, first come first served: a caller that needs
+    /// several slots at once waits at its place in the queue, and those behind it wait too (else
+    /// one slot taken early was held idle for the whole run while the other went round).
     actor Slots {
+        /// The slots there are.
+        nonisolated let count: Int
         private var free: Int
-        private var waiting: [CheckedContinuation<Void, Never>] = []
+        private var waiting: [(need: Int, continuation: CheckedContinuation<Void, Never>)] = []
 
-        init(_ count: Int) { free = max(1, count) }
-
-        func take() async {
-            if free > 0 {
-                free -= 1
-                return
-            }
-            await withCheckedContinuation { waiting.append($0) }
+        init(_ count: Int) {
+            self.count = max(1, count)
+            free = self.count
         }
 
-        func give() {
-            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+        func take(_ need: Int = 1) async {
+            if waiting.isEmpty, free >= need {
+                free -= need
+                return
+            }
+            await withCheckedContinuation { waiting.append((need, $0)) }
+        }
+
+        func give(_ slots: Int = 1) {
+            free += slots
+            while let first = waiting.first, first.need <= free {
+                free -= first.need
+                waiting.removeFirst().continuation.resume()
+            }
         }
     }
 

@@ -81,11 +81,12 @@ final class ServerProcess: @unchecked Sendable {
     /// workloads, 18 months, no N-1: its first plan comes in about 7.5 s of a debug build, 7%
     /// above the bound), written to a temporary file the caller removes. A test that needs the
     /// solve long only until it stops it serves with `slowScenarioEndsAtItsFirstPlan`.
-    static let slowScenarioEndsAtItsFirstPlan = ["--plan-gap", "0.5"]
-
     static func slowScenario() async throws -> String {
         try await generated(providers: 12, offers: 100, workloads: 50, months: 18)
     }
+
+    /// Serve settings under which the slow scenario's solve ends at its first plan (a 50% gap).
+    static let slowScenarioEndsAtItsFirstPlan = ["--plan-gap", "0.5"]
 
     /// A generated scenario planned within its gap in well under a second (3 providers, 6
     /// offers, 3 workloads, 4 months, no N-1), for tests about jobs rather than solves; written

@@ -721,8 +721,8 @@ struct Client: Sendable {
         }
     }
 
-    /// A plan or re-plan request that names no gap gets the server's (`serve --plan-gap`); one that
-    /// names a gap gets its own.
+    /// A plan request that names no gap gets the server's (`serve --plan-gap`); one that names a
+    /// gap gets its own. (A re-plan request reads its gap through the same function.)
     @Test func aRequestWithoutAGapGetsTheServersPlanGap() async throws {
         try await Harness.with(planGap: 0.03) { h in
             try await h.test { c in
