@@ -206,7 +206,9 @@ public struct Planner: Sendable {
 
     /// Checks provider-loss cases against a solved plan: each is a small program of its own, with
     /// the plan's supply and backups as constants, unless `screenLoss` settles it first. Critical
-    /// runs are placed whole by `dive`, unless `relaxed` (the case's relaxation).
+    /// runs are placed whole by `dive`, unless `relaxed` (the case's relaxation). When `relaxed`,
+    /// the checks stop at `deadline` and the answer covers a prefix of `providers`: checking a
+    /// relaxation only says which cases to add next, and with the time gone there is no next.
     func evaluateLosses(
         _ providers: [Int], model: SourcingModel, base: [Double], until deadline: ContinuousClock.Instant? = nil,
         relaxed: Bool = false
@@ -214,29 +216,41 @@ public struct Planner: Sendable {
         let builder = LossCaseBuilder(
             input: model.input, handles: model.handles,
             penalty: model.input.scenario.policy.shortfallPenaltyPerReferenceHour.double, fixed: base)
-        return try providers.map { p in
-            if let witness = screenLoss(p, model: model, base: base) { return witness }
-            var lp = LinearProgram()
-            var blocks = LossBlocks()
-            builder.add(provider: p, to: &lp, blocks: &blocks)
-            // Checking a relaxation for the losses it falls short in, the case's own relaxation
-            // is the like-for-like answer.
-            let patterns = relaxed ? [] : Array(blocks.runStart.values)
-            let solution: Solution
-            do {
-                let left = deadline.map { max(1, ($0 - .now).seconds) }
-                let options = SolveOptions(
-                    timeLimitSeconds: min(options.timeLimitSeconds ?? .infinity, left ?? .infinity))
-                solution = try dive(lp, patterns: patterns, options: options)
-            } catch {
-                throw PlannerError.solver("\(error)")
-            }
-            guard solution.status.hasSolution else {
-                throw PlannerError.solver(
-                    "checking the loss of \(model.input.providers[p]) ended with status \(solution.status.rawValue)")
-            }
-            return (blocks, solution.values)
+        var cases: [(blocks: LossBlocks, values: [Double])] = []
+        for p in providers {
+            if relaxed, let deadline, ContinuousClock.now >= deadline { break }
+            cases.append(
+                try evaluateLoss(p, model: model, base: base, builder: builder, until: deadline, relaxed: relaxed))
         }
+        return cases
+    }
+
+    /// One provider's loss checked against `base`, as `evaluateLosses` checks each.
+    private func evaluateLoss(
+        _ p: Int, model: SourcingModel, base: [Double], builder: LossCaseBuilder,
+        until deadline: ContinuousClock.Instant?, relaxed: Bool
+    ) throws -> (blocks: LossBlocks, values: [Double]) {
+        if let witness = screenLoss(p, model: model, base: base) { return witness }
+        var lp = LinearProgram()
+        var blocks = LossBlocks()
+        builder.add(provider: p, to: &lp, blocks: &blocks)
+        // Checking a relaxation for the losses it falls short in, the case's own relaxation
+        // is the like-for-like answer.
+        let patterns = relaxed ? [] : Array(blocks.runStart.values)
+        let solution: Solution
+        do {
+            let left = deadline.map { max(1, ($0 - .now).seconds) }
+            let options = SolveOptions(
+                timeLimitSeconds: min(options.timeLimitSeconds ?? .infinity, left ?? .infinity))
+            solution = try dive(lp, patterns: patterns, options: options)
+        } catch {
+            throw PlannerError.solver("\(error)")
+        }
+        guard solution.status.hasSolution else {
+            throw PlannerError.solver(
+                "checking the loss of \(model.input.providers[p]) ended with status \(solution.status.rawValue)")
+        }
+        return (blocks, solution.values)
     }
 
     /// A loss case's runs made whole by diving (Clp only): its LP, then the most-weighted
