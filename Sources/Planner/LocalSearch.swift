@@ -160,7 +160,10 @@ extension Planner {
     /// Relax-and-fix with the runs where `start` has them: windows of months, earliest first,
     /// each solved with its own decisions integer, later months relaxed and earlier ones fixed
     /// where the windows before put them; each window gets its share of the time left. Nil
-    /// when a window finds no plan in its time.
+    /// when a window finds no plan in its time, or when a window's bound reaches `start`'s
+    /// cost: each window solves the one before with more fixed, so no later window can end
+    /// cheaper than that bound, and the windows left would build a plan that is not kept (on the
+    /// example, the last five of twelve windows, 1.0 s of a 15 s plan in a debug build).
     func relaxAndFix(
         _ search: LocalSearch, from start: Solution, until end: ContinuousClock.Instant,
         clock: ContinuousClock.Instant
@@ -183,6 +186,12 @@ extension Planner {
                 return nil
             }
             say("  relax and fix, months \(first + 1)–\(stop): \(cost(s))", since: clock)
+            if stop < periods, let bound = s.bestBound, let plan = start.objective,
+                bound >= plan - 1e-6 * max(1, abs(plan))
+            {
+                say("  relax and fix: its bound \(money(bound)) is not below the plan's cost; stopped", since: clock)
+                return nil
+            }
             values = s.values
             last = s
         }

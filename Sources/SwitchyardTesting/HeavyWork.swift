@@ -11,11 +11,10 @@ import Foundation
 /// runtime's threads stay free for the waiting tests, and the cores still run at most one
 /// heavy body each. (At nice 5, below the rest, a 10 s generated plan beside the dashboard
 /// tests found no plan in its time: heavy work runs at the tests' own priority.) The body
-/// runs in the test's own task (a task
-/// executor preference, not a detached thread), so an `#expect` inside it is the test's.
-/// A test that measures its own wall time runs `alone`: it holds every slot, so no other heavy
-/// body runs beside it (a 4 s plan that takes 6.8 s alone took 27 s beside two); it takes
-/// them at once, at its place in the queue.
+/// runs in the test's own task (a task executor preference, not a detached thread), so an
+/// `#expect` inside it is the test's. A test that measures its own wall time runs `alone`: it
+/// holds every slot, so no other heavy body runs beside it; it takes them at once, at its
+/// place in the queue.
 public func heavy<T>(alone: Bool = false, _ body: () throws -> T) async throws -> T {
     let slots = alone ? HeavyWork.slots.count : 1
     await HeavyWork.slots.take(slots)

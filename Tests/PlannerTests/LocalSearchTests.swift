@@ -3,6 +3,7 @@ import Solver
 import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @testable import Planner
@@ -71,6 +72,33 @@ import Testing
             let start = try rounded()
             #expect(searched(start).values == searched(start).values)
         }
+    }
+
+    /// Relax-and-fix stops at the first window whose bound is not below the plan it would have
+    /// to beat: the windows after it fix more, so none of them can end cheaper. Here the plan to
+    /// beat costs what the relaxation's bound says (no plan is cheaper), so the first of the
+    /// three windows stops it, and it gives no plan.
+    @Test func relaxAndFixStopsOnceAWindowCannotBeatThePlan() async throws {
+        try await heavy { try stopsOnceAWindowCannotBeatThePlan() }
+    }
+
+    func stopsOnceAWindowCannotBeatThePlan() throws {
+        let start = try rounded()
+        let lines = Mutex<[String]>([])
+        var watched = planner
+        watched.progress = { line in lines.withLock { $0.append(line) } }
+        var unbeatable = start.plan
+        unbeatable.objective = start.bound
+        let clock = ContinuousClock.now
+        let search = LocalSearch(model: start.model)
+        #expect(watched.relaxAndFix(search, from: unbeatable, until: clock + .seconds(60), clock: clock) == nil)
+        let windows = lines.withLock { $0.filter { $0.contains("relax and fix, months") } }
+        #expect(windows.count == 1, "\(windows)")
+        #expect(lines.withLock { $0.contains { $0.contains("not below the plan's cost; stopped") } })
+        // The same search from the rounded plan itself builds all three windows.
+        lines.withLock { $0 = [] }
+        _ = watched.relaxAndFix(search, from: start.plan, until: clock + .seconds(60), clock: clock)
+        #expect(lines.withLock { $0.filter { $0.contains("relax and fix, months") }.count } == 3)
     }
 
     /// A plan already inside the gap comes back as it is.
