@@ -27,7 +27,8 @@ struct SolveStages {
         var relaxation: Solution?
     }
 
-    /// The last relaxation that solved in the loss-case rounds, and its cases.
+    /// The last relaxation that solved in the loss-case rounds, and its cases; or the first
+    /// round's, when it did not solve (the rounded round then says why there is no plan).
     struct Relaxed {
         var subset: Set<Int>
         var model: SourcingModel
