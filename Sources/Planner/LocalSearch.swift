@@ -3,9 +3,10 @@ import SwitchyardModel
 
 /// The plan's integer decisions in groups a small MILP can settle at a time: each accelerator
 /// model's (its offers' leases, signatures and backups, its clusters' lanes, the gangs on it,
-/// provider-loss restarts in its clusters), and every decision in a window of months. Training
-/// runs' own start patterns are in none: the search keeps them where the plan has them
-/// (`RunMoves` moves them).
+/// provider-loss restarts in its clusters), each training run's (its start in the clusters where
+/// the plan has it, with the decisions of the models it touches), and every decision in a
+/// window of months. A run's start patterns are free only in its own step: the other steps keep
+/// the runs where the plan has them, and `RunMoves` moves runs between clusters.
 ///
 /// Why: on the small generated scenario the relaxation's bound is within 0.8% of the optimum
 /// but the rounded plan was 4% above it (docs/planner.md, "Where the gap is"): whole gangs,
@@ -47,9 +48,9 @@ struct LocalSearch {
     }
 
     /// Fix-and-optimise's steps in a fixed order: each accelerator model's decisions, then each
-    /// window of months (decisions without a month, such as whether an offer is signed at all,
-    /// are free in every window).
-    func neighbourhoods() -> [Neighbourhood] {
+    /// training run's (`runNeighbourhoods`), then each window of months (decisions without a
+    /// month, such as whether an offer is signed at all, are free in every window).
+    func neighbourhoods(_ plan: [Double]) -> [Neighbourhood] {
         let tag = tags()
         let columns = tag.keys.sorted()
         var result: [Neighbourhood] = []
@@ -57,12 +58,39 @@ struct LocalSearch {
             let free = columns.filter { tag[$0]!.model == m }
             if !free.isEmpty { result.append(Neighbourhood(name: "\(model.input.models[m])", free: free)) }
         }
+        result += runNeighbourhoods(plan, tags: tag)
         let periods = model.input.periods
         guard periods > window else { return result }
         for first in stride(from: 0, to: periods, by: window) {
             let last = min(periods, first + window)
             let free = columns.filter { tag[$0]!.period.map { $0 >= first && $0 < last } ?? true }
             if !free.isEmpty { result.append(Neighbourhood(name: "months \(first + 1)–\(last)", free: free)) }
+        }
+        return result
+    }
+
+    /// Each training run's step: its start patterns in the clusters where `plan` starts it (so
+    /// it may start earlier or later there; `RunMoves` moves runs between clusters), its
+    /// restarts in provider losses, and every decision of the accelerator models of those
+    /// clusters and of the clusters it may restart in. Why: once the steps before have changed
+    /// the leases, a run a month later can be cheaper, and no step with the runs fixed finds
+    /// that. A re-plan of the example after the Nebius slip (1% gap, debug build) ended in
+    /// 15.9 s at 0.40% with this step, and in 80.9 s at 0.72% without it, where branch and cut
+    /// on the whole model spent 65 s finding the later start.
+    func runNeighbourhoods(_ plan: [Double], tags tag: [Int: (model: Int?, period: Int?)]) -> [Neighbourhood] {
+        let input = model.input
+        let byWorkload = Dictionary(grouping: model.runStart, by: \.key.workload)
+        var result: [Neighbourhood] = []
+        for w in byWorkload.keys.sorted() {
+            let starts = byWorkload[w]!
+            let clusters = Set(starts.filter { plan[$0.value.index] > 0.5 }.map(\.key.cluster))
+            guard !clusters.isEmpty else { continue }
+            let restarts = model.loss.runStart.filter { $0.key.start.workload == w }
+            let models = Set((Array(clusters) + restarts.map(\.key.start.cluster)).map { input.clusters[$0].model })
+            var free = Set(starts.filter { clusters.contains($0.key.cluster) }.map(\.value.index))
+            free.formUnion(restarts.map(\.value.index))
+            free.formUnion(tag.filter { $0.value.model.map(models.contains) ?? false }.map(\.key))
+            result.append(Neighbourhood(name: "run \(input.workloads[w].id)", free: free.sorted()))
         }
         return result
     }
@@ -77,10 +105,14 @@ struct LocalSearch {
         return lp
     }
 
-    /// `runsFixed(plan)` with the integer columns outside `hood` fixed where `plan` has them.
+    /// `runsFixed(plan)` with the integer columns outside `hood` fixed where `plan` has them,
+    /// and the runs' start patterns in `hood` free again.
     func restricted(_ plan: [Double], to hood: Neighbourhood) -> LinearProgram {
         var lp = runsFixed(plan)
         let free = Set(hood.free)
+        for v in model.runStart.values where free.contains(v.index) {
+            lp.setBounds(v, lower: model.lp.lower[v.index], upper: model.lp.upper[v.index])
+        }
         for j in lp.isInteger.indices where lp.isInteger[j] && !free.contains(j) {
             let value = plan[j].rounded()
             lp.setBounds(Variable(index: j), lower: value, upper: value)
@@ -141,7 +173,7 @@ extension Planner {
         }
         // Round and round the neighbourhoods until a whole round since the last improvement
         // has improved nothing: each of them has then been solved on the plan as it stands.
-        let hoods = search.neighbourhoods()
+        let hoods = search.neighbourhoods(best.values)
         var unchanged = 0
         var next = 0
         while !hoods.isEmpty, unchanged < hoods.count, !inside(best) {

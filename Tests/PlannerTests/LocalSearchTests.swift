@@ -113,17 +113,41 @@ import Testing
         #expect(same.values == start.plan.values)
     }
 
-    /// Every integer decision but the runs' start patterns is free in some step, and the runs'
-    /// in none (`RunMoves` moves runs); a new kind of integer decision the tags do not know
-    /// fails here.
-    @Test func everyDecisionButTheRunsIsInAStep() throws {
+    /// Every integer decision but the runs' start patterns is free in some step (a new kind the
+    /// tags do not know fails here); a run's start patterns only in its own run step, and there
+    /// only in the clusters where the plan starts it (in others, `RunMoves` places runs). The
+    /// step's program frees those patterns and keeps every other run where the plan has it.
+    @Test func everyDecisionIsInAStepAndARunsStartOnlyInItsOwn() throws {
         let start = try rounded()
         let search = LocalSearch(model: start.model)
-        let free = Set(search.neighbourhoods().flatMap(\.free))
-        let runs = Set(start.model.runStart.values.map(\.index))
-        #expect(!runs.isEmpty)
-        for j in start.model.lp.isInteger.indices where start.model.lp.isInteger[j] {
-            #expect(free.contains(j) != runs.contains(j), "column \(j)")
+        let hoods = search.neighbourhoods(start.plan.values)
+        let free = Set(hoods.flatMap(\.free))
+        let runs = start.model.runStart
+        let patterns = Set(runs.values.map(\.index))
+        for j in start.model.lp.isInteger.indices where start.model.lp.isInteger[j] && !patterns.contains(j) {
+            #expect(free.contains(j), "column \(j)")
+        }
+        let workloads = Set(runs.keys.map(\.workload))
+        #expect(!workloads.isEmpty)
+        for w in workloads.sorted() {
+            let name = "run \(start.model.input.workloads[w].id)"
+            let step = try #require(hoods.first { $0.name == name })
+            let placed = Set(
+                runs.filter { $0.key.workload == w && start.plan.values[$0.value.index] > 0.5 }.map(\.key.cluster))
+            #expect(!placed.isEmpty)
+            let stepFree = Set(step.free)
+            let restricted = search.restricted(start.plan.values, to: step)
+            for (key, v) in runs {
+                let own = key.workload == w && placed.contains(key.cluster)
+                #expect(stepFree.contains(v.index) == own, "\(name): \(key)")
+                #expect(
+                    (restricted.lower[v.index] == restricted.upper[v.index]) == !own
+                        || start.model.lp.lower[v.index] == start.model.lp.upper[v.index], "\(name): \(key)")
+                // No other step frees a run's start.
+                for other in hoods where other.name != name && !other.name.hasPrefix("run ") {
+                    #expect(!other.free.contains(v.index), "\(other.name): \(key)")
+                }
+            }
         }
     }
 }
