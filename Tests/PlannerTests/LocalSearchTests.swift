@@ -127,6 +127,10 @@ import Testing
         for j in start.model.lp.isInteger.indices where start.model.lp.isInteger[j] && !patterns.contains(j) {
             #expect(free.contains(j), "column \(j)")
         }
+        // No step but a run's own frees a run's start.
+        for other in hoods where !other.name.hasPrefix("run ") {
+            #expect(patterns.isDisjoint(with: other.free), "\(other.name)")
+        }
         let workloads = Set(runs.keys.map(\.workload))
         #expect(!workloads.isEmpty)
         for w in workloads.sorted() {
@@ -143,10 +147,6 @@ import Testing
                 #expect(
                     (restricted.lower[v.index] == restricted.upper[v.index]) == !own
                         || start.model.lp.lower[v.index] == start.model.lp.upper[v.index], "\(name): \(key)")
-                // No other step frees a run's start.
-                for other in hoods where other.name != name && !other.name.hasPrefix("run ") {
-                    #expect(!other.free.contains(v.index), "\(other.name): \(key)")
-                }
             }
         }
     }
