@@ -26,6 +26,9 @@ public struct Planner: Sendable {
     public var searchesBound = false
     /// Told, as the solve goes, what step it is at and how long it has run (for `--progress`).
     public var progress: (@Sendable (String) -> Void)?
+    /// Told the best plan and bound over time each time either moves, on the model being
+    /// solved (for a plan job's progress on the server). Called on the solver's threads.
+    public var onProgress: (@Sendable (SolveProgress) -> Void)?
     /// Relaxations of models with at least this many training-run start patterns are solved by
     /// column generation of the patterns (`RunColumns`).
     var runColumnsFrom = RunColumns.from
@@ -63,7 +66,7 @@ public struct Planner: Sendable {
     /// otherwise one solve. Then the plan is extracted, explained and reported.
     func solve(_ input: PlanningInput, overrides: PlanningOverrides) throws -> Plan {
         var planner = self
-        planner.curve = SolveCurve()
+        planner.curve = SolveCurve(observer: onProgress)
         var stages = SolveStages(planner: planner, input: input, overrides: overrides)
         // A solve that throws leaves no bound search running.
         defer { stages.boundSearch?.cancel() }

@@ -26,8 +26,13 @@ final class SolveCurve: Sendable {
 
     let started: ContinuousClock.Instant
     private let points = Mutex<[Point]>([])
+    /// Told the curve of the model a point was found on, each time a point moves it.
+    let observer: (@Sendable (SolveProgress) -> Void)?
 
-    init(started: ContinuousClock.Instant = .now) { self.started = started }
+    init(started: ContinuousClock.Instant = .now, observer: (@Sendable (SolveProgress) -> Void)? = nil) {
+        self.started = started
+        self.observer = observer
+    }
 
     /// A plan (`objective`) or a bound found by `step` on `model`, now.
     func record(_ step: SolverStep, _ model: SourcingModel, objective: Double? = nil, bound: Double? = nil) {
@@ -36,6 +41,12 @@ final class SolveCurve: Sendable {
             model: ModelKey(model), seconds: (ContinuousClock.now - started).seconds, step: step,
             objective: objective, bound: bound)
         points.withLock { $0.append(point) }
+        guard let observer else { return }
+        // The model's curve as the plan will record it, if it is the last model.
+        let curve = progress(of: model, boundOffset: model.unavoidableOutside)
+        if curve.last?.seconds == point.seconds {
+            observer(SolveProgress(points: curve, unavoidablePenaltyUSD: model.unavoidablePenalty))
+        }
     }
 
     /// `model`'s points as the best plan and the best bound so far, one wherever either moved;

@@ -738,6 +738,38 @@ public struct SolverProgressPoint: Codable, Sendable, Equatable {
     }
 }
 
+extension SolverProgressPoint {
+    /// The gap at this point, measured above `unavoidablePenaltyUSD` (the shortfall penalty no
+    /// plan can avoid) as a plan's gap is; nil before there is both a plan and a bound.
+    public func gap(unavoidablePenaltyUSD: Double) -> Double? {
+        guard let objective = objectiveUSD, let bound = boundUSD else { return nil }
+        return max(0, objective - bound) / max(1e-9, abs(objective - unavoidablePenaltyUSD))
+    }
+}
+
+/// A solve's progress while it runs: the best plan and bound so far over time, on the model
+/// being solved now (a new round of N-1 loss cases starts its own curve), on the plan's clock.
+/// A finished plan records its last model's curve as `SolverReport.progress`; a plan job shows
+/// this one while it solves.
+public struct SolveProgress: Codable, Sendable, Equatable {
+    /// The points so far: one wherever the plan or the bound moved.
+    public var points: [SolverProgressPoint]
+    /// The shortfall penalty no plan of this model can avoid; gaps are measured above it.
+    public var unavoidablePenaltyUSD: Double
+
+    /// Progress from its fields.
+    public init(points: [SolverProgressPoint], unavoidablePenaltyUSD: Double) {
+        self.points = points
+        self.unavoidablePenaltyUSD = unavoidablePenaltyUSD
+    }
+
+    /// The latest point (nil before the first).
+    public var latest: SolverProgressPoint? { points.last }
+
+    /// The gap at the latest point; nil before there is both a plan and a bound.
+    public var gap: Double? { latest?.gap(unavoidablePenaltyUSD: unavoidablePenaltyUSD) }
+}
+
 /// Solve statistics.
 public struct SolverReport: Codable, Sendable, Equatable {
     /// The status to report for a solver status (`optimal` or `feasible` when it found a plan)
@@ -752,8 +784,7 @@ public struct SolverReport: Codable, Sendable, Equatable {
     /// The gap at a point of `progress`, measured as `gap` is (above the shortfall penalty no
     /// plan can avoid); nil where the point has no plan or no bound yet.
     public func gap(at point: SolverProgressPoint) -> Double? {
-        guard let objective = point.objectiveUSD, let bound = point.boundUSD else { return nil }
-        return max(0, objective - bound) / max(1e-9, abs(objective - (unavoidablePenaltyUSD ?? 0)))
+        point.gap(unavoidablePenaltyUSD: unavoidablePenaltyUSD ?? 0)
     }
 
     /// The status in words, with the gap: "optimal", "within 0.24% of the bound", "feasible,

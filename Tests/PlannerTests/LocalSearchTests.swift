@@ -152,15 +152,29 @@ import Testing
     }
 }
 
-/// The plan and the bound over time (`SolverReport.progress`), as the JSON carries them.
+/// The plan and the bound over time (`SolverReport.progress`), as the JSON carries them and as
+/// the solve tells them while it runs (`Planner.onProgress`, a plan job's progress).
 @Suite struct SolveProgressTests {
     @Test func thePlanFallsAndTheBoundRisesOverTime() async throws {
         try await heavy {
             let scenario = ScenarioGenerator(
                 .init(seed: 1, providers: 4, offers: 12, workloads: 6, months: 6, resilience: false)
             ).generate()
-            let plan = try Planner(options: SolveOptions(timeLimitSeconds: 10, relativeGap: 0.01)).plan(scenario)
+            var planner = Planner(options: SolveOptions(timeLimitSeconds: 10, relativeGap: 0.01))
+            let told = Mutex<[SolveProgress]>([])
+            planner.onProgress = { progress in told.withLock { $0.append(progress) } }
+            let plan = try planner.plan(scenario)
             let points = try #require(plan.solver.progress)
+            // Told as it went: each time the curve grew, the curve so far; the last is the plan's.
+            let live = told.withLock { $0 }
+            #expect(live.count == points.count)
+            for (n, progress) in live.enumerated() {
+                #expect(progress.points == Array(points.prefix(n + 1)))
+                #expect(progress.unavoidablePenaltyUSD == plan.solver.unavoidablePenaltyUSD)
+            }
+            // Its gap is the plan's, to what the final re-solve of the plan's costs may move it.
+            let gap = try #require(live.last?.gap)
+            #expect(abs(gap - plan.solver.gap) < 1e-4, "\(gap) against \(plan.solver.gap)")
             #expect(points.first?.step == .relaxation)
             #expect(points.first?.objectiveUSD == nil)
             #expect(points.contains { $0.step == .rounded })
