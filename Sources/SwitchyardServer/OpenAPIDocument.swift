@@ -1567,6 +1567,27 @@ components:
         finishedAt: {type: string, format: date-time}
         error: {type: string}
         plan: {type: string, description: 'The plan''s id once a plan or re-plan job succeeded (its URL is /v1/plans/{id})'}
+        progress:
+          type: object
+          description: 'A plan or re-plan job''s solve so far, as its worker last wrote it (about once a second while it moves): the best plan and bound on the model being solved (a new round of N-1 loss cases starts its own curve), on the plan''s clock. When the job is done, the last progress, whose curve is the plan''s solver.progress'
+          required: [unavoidablePenaltyUSD, points]
+          properties:
+            seconds: {type: number, description: Seconds since the solve began at the latest point}
+            objectiveUSD: {type: number, description: 'The best plan''s objective so far (absent before the first plan)'}
+            boundUSD: {type: number, description: The best lower bound so far}
+            gap: {type: number, description: '(objective - bound) / (objective - unavoidablePenaltyUSD), as the plan''s gap is measured; absent before there is both a plan and a bound'}
+            unavoidablePenaltyUSD: {type: number, description: The shortfall penalty no plan can avoid}
+            points:
+              type: array
+              items:
+                type: object
+                required: [seconds, step]
+                properties:
+                  seconds: {type: number}
+                  step: {type: string, description: 'The step that moved the plan or the bound (relaxation, rounded, moved, runs-fixed, relax-and-fix, fix-and-optimise, branch-and-cut, improved, bound-search)'}
+                  objectiveUSD: {type: number}
+                  boundUSD: {type: number}
+                  gap: {type: number}
         href: {type: string}
     PlanSummary:
       type: object

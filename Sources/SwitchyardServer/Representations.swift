@@ -1,4 +1,5 @@
 import Foundation
+import SwitchyardModel
 import SwitchyardStore
 
 /// The JSON the API returns for each record; field names match the OpenAPI document.
@@ -78,6 +79,7 @@ enum Representation {
         var finishedAt: String?
         var error: String?
         var plan: String?
+        var progress: Progress?
         var href: String
 
         init(_ r: JobRecord) {
@@ -101,7 +103,39 @@ enum Representation {
             // Links to other resources are their ids, as in every representation and request body
             // (`href` is the one URL, the resource's own).
             plan = r.planId
+            progress = r.progress.map(Progress.init)
             href = "/v1/jobs/\(r.id)"
+        }
+    }
+
+    /// A plan job's solve so far: the best plan and bound over time, and the gap now.
+    struct Progress: Encodable {
+        var seconds: Double?
+        var objectiveUSD: Double?
+        var boundUSD: Double?
+        var gap: Double?
+        var unavoidablePenaltyUSD: Double
+        var points: [Point]
+
+        struct Point: Encodable {
+            var seconds: Double
+            var step: String
+            var objectiveUSD: Double?
+            var boundUSD: Double?
+            var gap: Double?
+        }
+
+        init(_ p: SolveProgress) {
+            seconds = p.latest?.seconds
+            objectiveUSD = p.latest?.objectiveUSD
+            boundUSD = p.latest?.boundUSD
+            gap = p.gap
+            unavoidablePenaltyUSD = p.unavoidablePenaltyUSD
+            points = p.points.map {
+                Point(
+                    seconds: $0.seconds, step: $0.step.rawValue, objectiveUSD: $0.objectiveUSD, boundUSD: $0.boundUSD,
+                    gap: $0.gap(unavoidablePenaltyUSD: p.unavoidablePenaltyUSD))
+            }
         }
     }
 

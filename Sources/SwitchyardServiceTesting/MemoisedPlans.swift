@@ -20,12 +20,13 @@ public enum MemoisedPlans {
     private static let solving = Mutex<Void>(())
 
     /// A `PlanExecutor` that solves each distinct request once.
-    public static let executor: PlanExecutor = { request in
+    /// Progress is told only while a request is solved the first time.
+    public static let executor: PlanExecutor = { request, progress in
         let key = Self.key(request)
         if let known = answers.withLock({ $0[key] }) { return known }
         return try solving.withLock { _ in
             if let known = answers.withLock({ $0[key] }) { return known }
-            let plan = try plannerExecutor(request)
+            let plan = try plannerExecutor(request, progress)
             answers.withLock { $0[key] = plan }
             return plan
         }
@@ -33,7 +34,7 @@ public enum MemoisedPlans {
 
     /// The example scenario's plan at the default options.
     public static func example() throws -> Plan {
-        try executor(.plan(try Fixtures.frontierLab(), SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01)))
+        try executor(.plan(try Fixtures.frontierLab(), SolveOptions(timeLimitSeconds: 60, relativeGap: 0.01))) { _ in }
     }
 
     /// The same, waited for on a thread of its own: an async test that needs the example's plan

@@ -154,6 +154,9 @@ enum Migrations {
                 """,
             ]
         },
+        Migration(version: 6, name: "job progress") { _ in
+            ["ALTER TABLE jobs ADD COLUMN progress TEXT"]
+        },
     ]
 
     /// Brings the schema up to date. Safe to run from several servers at once: on PostgreSQL an

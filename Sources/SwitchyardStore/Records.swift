@@ -168,6 +168,9 @@ public struct SnapshotRecord: Sendable, Equatable {
     public var actor: String
     /// For a part of a risk analysis: the analysis's job.
     public var parentJob: String? = nil
+    /// For a plan or re-plan: the best plan and bound so far, as its solve last reported them
+    /// (nil before the first report; cleared when the job is claimed again).
+    public var progress: SolveProgress? = nil
 }
 
 /// The states of a lease; see `LeaseState.next` for the moves allowed.
@@ -317,6 +320,9 @@ public struct JobRecord: Sendable, Equatable {
     public var actor: String
     /// For a part of a risk analysis: the analysis's job.
     public var parentJob: String? = nil
+    /// For a plan or re-plan: the best plan and bound so far, as its solve last reported them
+    /// (nil before the first report; cleared when the job is claimed again).
+    public var progress: SolveProgress? = nil
 }
 
 /// What a job is asked to do.

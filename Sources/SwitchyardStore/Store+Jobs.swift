@@ -93,7 +93,7 @@ extension Store {
 
     static let jobColumns = """
         id, kind, payload, state, attempts, max_attempts, claimed_by, lease_until, created_at, started_at,
-        finished_at, error, plan_id, actor, parent_job
+        finished_at, error, plan_id, actor, parent_job, progress
         """
 
     static func jobRecord(_ row: any SQLRow) throws -> JobRecord {
@@ -112,7 +112,10 @@ extension Store {
             error: try row.decode(column: "error", as: String?.self),
             planId: try row.decode(column: "plan_id", as: String?.self),
             actor: try row.decode(column: "actor", as: String.self),
-            parentJob: try row.decode(column: "parent_job", as: String?.self))
+            parentJob: try row.decode(column: "parent_job", as: String?.self),
+            progress: try row.decode(column: "progress", as: String?.self).map {
+                try JSONDecoder().decode(SolveProgress.self, from: Data($0.utf8))
+            })
     }
 
     /// A job.
@@ -122,6 +125,19 @@ extension Store {
         }
         guard let row else { throw StoreError.notFound("job '\(id)'") }
         return try Self.jobRecord(row)
+    }
+
+    /// Plan and re-plan jobs queued or running, oldest first (at most `limit`).
+    public func activePlanJobs(limit: Int = 20) async throws -> [JobRecord] {
+        try await database.session { sql in
+            try await sql.raw(
+                """
+                SELECT \(unsafeRaw: Self.jobColumns) FROM jobs
+                WHERE state IN ('queued', 'running') AND kind IN ('plan', 'replan')
+                ORDER BY created_at, id LIMIT \(bind: limit)
+                """
+            ).all().map(Self.jobRecord)
+        }
     }
 
     /// Claims the oldest runnable job for `worker` for `leaseSeconds`: a queued job, or a running
@@ -142,7 +158,7 @@ extension Store {
                 """
                 UPDATE jobs SET state = 'running', claimed_by = \(bind: worker),
                 lease_until = \(bind: now + Int64(leaseSeconds * 1000)), attempts = attempts + 1,
-                started_at = \(bind: now)
+                started_at = \(bind: now), progress = NULL
                 WHERE id = (
                     SELECT id FROM jobs
                     WHERE state = 'queued' OR (state = 'running' AND lease_until < \(bind: now))
@@ -167,6 +183,21 @@ extension Store {
         }
     }
 
+    /// Records the progress of a job `worker` holds (its solve's best plan and bound so far);
+    /// false when the claim was lost.
+    @discardableResult
+    public func reportProgress(job: String, worker: String, progress: SolveProgress) async throws -> Bool {
+        let body = String(decoding: try JSONEncoder().encode(progress), as: UTF8.self)
+        return try await database.transaction { sql in
+            try await sql.raw(
+                """
+                UPDATE jobs SET progress = \(bind: body)
+                WHERE id = \(bind: job) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
+                """
+            ).first() != nil
+        }
+    }
+
     /// Hands a job `worker` holds back to the queue without spending its attempt (its server is
     /// stopping and the solve did not finish in the grace period): queued again, unclaimed, its
     /// attempt count as before the claim. False when the claim was already lost.
@@ -176,7 +207,7 @@ extension Store {
             let released = try await sql.raw(
                 """
                 UPDATE jobs SET state = 'queued', claimed_by = NULL, lease_until = NULL, started_at = NULL,
-                attempts = attempts - 1
+                attempts = attempts - 1, progress = NULL
                 WHERE id = \(bind: job.id) AND claimed_by = \(bind: worker) AND state = 'running' RETURNING id
                 """
             ).first()

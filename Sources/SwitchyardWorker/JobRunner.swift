@@ -17,16 +17,23 @@ public enum PlanRequest: Sendable {
     case replan(Scenario, base: Plan, incident: Incident, SolveOptions)
 }
 
-/// Turns a request into a plan; blocking (it runs the solver). The shipped one is the planner's;
-/// tests may hand in one that remembers answers.
-public typealias PlanExecutor = @Sendable (PlanRequest) throws -> Plan
+/// Turns a request into a plan, telling `progress` the best plan and bound as they move;
+/// blocking (it runs the solver). The shipped one is the planner's; tests may hand in one that
+/// remembers answers.
+public typealias PlanExecutor =
+    @Sendable (PlanRequest, _ progress: @escaping @Sendable (SolveProgress) -> Void) throws -> Plan
 
 /// The planner as a `PlanExecutor`.
-public let plannerExecutor: PlanExecutor = { request in
+public let plannerExecutor: PlanExecutor = { request, progress in
+    func planner(_ options: SolveOptions) -> Planner {
+        var planner = Planner(options: options)
+        planner.onProgress = progress
+        return planner
+    }
     switch request {
-    case .plan(let scenario, let options): try Planner(options: options).plan(scenario)
+    case .plan(let scenario, let options): return try planner(options).plan(scenario)
     case .replan(let scenario, let base, let incident, let options):
-        try Planner(options: options).replan(scenario, plan: base, incident: incident).after
+        return try planner(options).replan(scenario, plan: base, incident: incident).after
     }
 }
 
@@ -60,16 +67,20 @@ public final class JobRunner: Service, Sendable {
     /// The most distinct futures a risk analysis evaluates in one job: one with more is split
     /// into parts of this many, which any runner on the queue may take.
     public let riskFuturesPerPart: Int
+    /// How often a solving job's progress (best plan and bound so far) is written to its record,
+    /// when it has moved.
+    public let progressSeconds: Double
 
     public init(
         store: Store, executor: @escaping PlanExecutor = plannerExecutor,
-        riskFuturesPerPart: Int = 8,
+        riskFuturesPerPart: Int = 8, progressSeconds: Double = 1,
         worker: String = "worker-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))",
         leaseSeconds: Double = 30, shutdownGraceSeconds: Double = 10, logger: Logger = Logger(label: "switchyard.jobs"),
         onFinish: @escaping @Sendable (Outcome) -> Void = { _ in }
     ) {
         self.executor = executor
         self.riskFuturesPerPart = max(1, riskFuturesPerPart)
+        self.progressSeconds = progressSeconds
         self.store = store
         self.worker = worker
         self.leaseSeconds = leaseSeconds
@@ -132,9 +143,26 @@ public final class JobRunner: Service, Sendable {
         return true
     }
 
-    /// Plans or re-plans, and writes the plan.
+    /// Plans or re-plans, writing its progress as it goes, and writes the plan.
     func runPlan(_ job: JobRecord, seconds: () -> Double) async throws {
-        guard let plan = try await resultOrHandBack(job, { try await self.execute(job) }) else { return }
+        let progress = LatestProgress()
+        let writer = Task { [store, worker, progressSeconds] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(progressSeconds))
+                guard let latest = progress.unwritten() else { continue }
+                guard (try? await store.reportProgress(job: job.id, worker: worker, progress: latest)) != false
+                else { return }
+            }
+        }
+        defer { writer.cancel() }
+        guard let plan = try await resultOrHandBack(job, { try await self.execute(job, progress: progress.offer) })
+        else { return }
+        writer.cancel()
+        // The last progress, so the record's curve ends where the plan's does; a write that
+        // fails costs only the curve, never the plan.
+        if let latest = progress.unwritten() {
+            _ = try? await store.reportProgress(job: job.id, worker: worker, progress: latest)
+        }
         let planID = try await store.completeJob(job, worker: worker, plan: plan)
         finished(job, planID.map { ("plan", $0) }, seconds: seconds())
         onFinish(Outcome(kind: job.kind, succeeded: true, seconds: seconds(), solverSeconds: plan.solver.solveSeconds))
@@ -198,7 +226,7 @@ public final class JobRunner: Service, Sendable {
 
     /// Plans the job's snapshot (or re-plans its base plan under its incident) on a thread of its
     /// own, so the solver never blocks the server's event loops or the async runtime.
-    func execute(_ job: JobRecord) async throws -> Plan {
+    func execute(_ job: JobRecord, progress: @escaping @Sendable (SolveProgress) -> Void) async throws -> Plan {
         var (_, scenario) = try await store.snapshot(version: job.payload.scenarioVersion)
         // A what-if (or a re-plan of one) is made on the snapshot the job was queued with, and
         // its plan names the changes.
@@ -217,9 +245,32 @@ public final class JobRunner: Service, Sendable {
             request = .plan(scenario, options)
         }
         let executor = self.executor
-        var plan = try await onOwnThread { try executor(request) }
+        var plan = try await onOwnThread { try executor(request, progress) }
         plan.whatIf = whatIf?.sentences
         return plan
+    }
+}
+
+/// A solve's latest progress, offered from the solver's threads and taken by the writer when
+/// it has moved since it was last taken.
+final class LatestProgress: Sendable {
+    private let state = Mutex<(progress: SolveProgress?, taken: Bool)>((nil, true))
+
+    /// Offers progress; one older than what is held (threads may report out of order) is dropped.
+    func offer(_ progress: SolveProgress) {
+        state.withLock { state in
+            if let held = state.progress?.latest?.seconds, (progress.latest?.seconds ?? -.infinity) < held { return }
+            state = (progress, false)
+        }
+    }
+
+    /// The latest progress, if it has moved since it was last taken.
+    func unwritten() -> SolveProgress? {
+        state.withLock { state in
+            guard !state.taken, let progress = state.progress else { return nil }
+            state.taken = true
+            return progress
+        }
     }
 }
 

@@ -243,6 +243,33 @@ struct Client: Sendable {
         }
     }
 
+    /// A plan job's resource shows its solve's progress while it runs: the best plan and bound
+    /// now, the gap (above the penalty no plan avoids) and each point of the curve.
+    @Test func aSolvingJobShowsItsProgress() async throws {
+        try await Harness.with { h in
+            try await h.test { c in
+                let queued = try await c.call(.post, "/v1/plans", token: h.planner)
+                let location = try #require(queued.header("Location"))
+                #expect(queued.json["progress"] == nil)
+                let job = try #require(try await h.store.claimJob(worker: "W", leaseSeconds: 30))
+                let progress = SolveProgress(
+                    points: [
+                        SolverProgressPoint(seconds: 0.4, step: .relaxation, objectiveUSD: nil, boundUSD: 100),
+                        SolverProgressPoint(seconds: 2.5, step: .rounded, objectiveUSD: 120, boundUSD: 100),
+                    ], unavoidablePenaltyUSD: 20)
+                #expect(try await h.store.reportProgress(job: job.id, worker: "W", progress: progress))
+                let running = try await c.call(.get, location, token: h.viewer)
+                #expect(running.json["state"] as? String == "running")
+                let shown = try #require(running.json["progress"] as? [String: Any], "\(running.text)")
+                #expect(shown["seconds"] as? Double == 2.5 && shown["objectiveUSD"] as? Double == 120)
+                #expect(shown["boundUSD"] as? Double == 100 && shown["gap"] as? Double == 0.2, "\(shown)")
+                let points = try #require(shown["points"] as? [[String: Any]])
+                #expect(points.map { $0["step"] as? String } == ["relaxation", "rounded"])
+                #expect(points.first?["gap"] == nil && points.last?["gap"] as? Double == 0.2)
+            }
+        }
+    }
+
     /// RFC 9110: HEAD answers wherever GET does, without a body; If-Match compares strongly (a
     /// weak tag never matches: 412) and a header that is no entity tag is malformed (400).
     @Test func headAndIfMatchFollowRFC9110() async throws {

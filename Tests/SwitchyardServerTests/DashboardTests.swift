@@ -181,6 +181,19 @@ struct DashboardTests {
                     // While it is made, the overview says so (and offers no second one).
                     let making = try await open("/").dom
                     #expect(making.contains("is being made") && !making.contains("Start one"), "\(making)")
+                    // Once its solve has a plan, the best so far and its gap (then handed back).
+                    let claimed = try #require(try await h.store.claimJob(worker: "W", leaseSeconds: 30))
+                    let soFar = SolveProgress(
+                        points: [
+                            SolverProgressPoint(seconds: 3.5, step: .rounded, objectiveUSD: 1.25e9, boundUSD: 1.2e9)
+                        ],
+                        unavoidablePenaltyUSD: 0)
+                    #expect(try await h.store.reportProgress(job: claimed.id, worker: "W", progress: soFar))
+                    let solving = try await open("/")
+                    #expect(solving.figures("solving-objective") == ["1250000000.0"], "\(solving.dom)")
+                    #expect(solving.dom.contains("So far (3.5 s): a plan of <span"), "\(solving.dom)")
+                    #expect(solving.dom.contains(">$1,250,000,000</span>, 4.00% above its bound."), "\(solving.dom)")
+                    #expect(try await h.store.releaseJob(claimed, worker: "W"))
                     try await h.drainJobs()
                     let planURL =
                         "/v1/plans/"

@@ -269,11 +269,21 @@ import Testing
             // Worker A claims the job and "dies": it never renews its claim, which runs out.
             let claimedByA = try #require(try await store.claimJob(worker: "A", leaseSeconds: 30))
             #expect(claimedByA.id == job.id)
+            // Its solve's progress is on the record while A holds the job.
+            let progress = SolveProgress(
+                points: [SolverProgressPoint(seconds: 1.5, step: .rounded, objectiveUSD: 110, boundUSD: 100)],
+                unavoidablePenaltyUSD: 10)
+            #expect(try await store.reportProgress(job: job.id, worker: "A", progress: progress))
+            #expect(try await store.job(job.id).progress == progress)
             #expect(try await store.claimJob(worker: "B", leaseSeconds: 30) == nil)
             try await store.database.execute("UPDATE jobs SET lease_until = 0")
             let claimedByB = try #require(try await store.claimJob(worker: "B", leaseSeconds: 30))
             #expect(claimedByB.id == job.id)
             #expect(claimedByB.attempts == 2)
+            // B's attempt starts with no progress, and A's is refused from now on.
+            #expect(claimedByB.progress == nil)
+            #expect(try await store.reportProgress(job: job.id, worker: "A", progress: progress) == false)
+            #expect(try await store.job(job.id).progress == nil)
             // A comes back with a result: refused, nothing written.
             let plan = try await MemoisedPlans.awaitExample()
             #expect(try await store.completeJob(claimedByA, worker: "A", plan: plan) == nil)

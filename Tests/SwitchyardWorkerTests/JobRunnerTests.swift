@@ -5,6 +5,7 @@ import SwitchyardModel
 import SwitchyardServiceTesting
 import SwitchyardStore
 import SwitchyardTesting
+import Synchronization
 import Testing
 
 @testable import SwitchyardWorker
@@ -18,7 +19,7 @@ import Testing
         try await TestDatabases.with(.sqlite) { store, _ in
             try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
             let refused = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
-            let runner = JobRunner(store: store) { _ in throw PlannerError.solver("no basis") }
+            let runner = JobRunner(store: store) { _, _ in throw PlannerError.solver("no basis") }
             #expect(try await runner.runOnce())
             let failed = try await store.job(refused.id)
             #expect(failed.state == .failed)
@@ -28,6 +29,51 @@ import Testing
             #expect(try await MemoisedPlans.runner(store).runOnce())
             #expect(try await store.job(next.id).state == .succeeded)
             #expect(try await runner.runOnce() == false)
+        }
+    }
+
+    /// A solving job's record carries the solve's progress while it runs (the best plan and bound
+    /// so far), and once it is done the last progress told, beside the plan.
+    @Test(.timeLimit(.minutes(1))) func aSolvingJobsProgressIsOnItsRecord() async throws {
+        try await TestDatabases.with(.sqlite) { store, _ in
+            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
+            let first = SolveProgress(
+                points: [SolverProgressPoint(seconds: 0.5, step: .relaxation, objectiveUSD: nil, boundUSD: 90)],
+                unavoidablePenaltyUSD: 0)
+            let second = SolveProgress(
+                points: first.points + [
+                    SolverProgressPoint(seconds: 2, step: .rounded, objectiveUSD: 100, boundUSD: 90)
+                ],
+                unavoidablePenaltyUSD: 0)
+            let older = SolveProgress(
+                points: [SolverProgressPoint(seconds: 0.2, step: .relaxation, objectiveUSD: nil, boundUSD: 80)],
+                unavoidablePenaltyUSD: 0)
+            let seen = Mutex(false)
+            // Tells the first progress, waits until the test has seen it on the record, tells the
+            // second, then an older one (dropped: threads may tell out of order), and plans.
+            let executor: PlanExecutor = { request, progress in
+                progress(first)
+                while !seen.withLock({ $0 }) { usleep(10_000) }
+                progress(second)
+                progress(older)
+                return try MemoisedPlans.executor(request) { _ in }
+            }
+            let runner = JobRunner(store: store, executor: executor, progressSeconds: 0.05)
+            async let ran = runner.runOnce()
+            var record = try await store.job(job.id)
+            for _ in 0..<400 where record.progress == nil {
+                try await Task.sleep(for: .milliseconds(25))
+                record = try await store.job(job.id)
+            }
+            #expect(record.state == .running)
+            #expect(record.progress == first)
+            seen.withLock { $0 = true }
+            #expect(try await ran)
+            let done = try await store.job(job.id)
+            #expect(done.state == .succeeded && done.planId != nil)
+            #expect(done.progress == second)
+            #expect(done.progress?.gap == 0.1)
         }
     }
 
