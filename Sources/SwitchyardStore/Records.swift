@@ -166,11 +166,6 @@ public struct SnapshotRecord: Sendable, Equatable {
     public var createdAtMilliseconds: Int64
     /// Who did it (name and token id).
     public var actor: String
-    /// For a part of a risk analysis: the analysis's job.
-    public var parentJob: String? = nil
-    /// For a plan or re-plan: the best plan and bound so far, as its solve last reported them
-    /// (nil before the first report; cleared when the job is claimed again).
-    public var progress: SolveProgress? = nil
 }
 
 /// The states of a lease; see `LeaseState.next` for the moves allowed.
