@@ -430,11 +430,8 @@ struct ClusterTable {
 public struct WorkloadOutcome: Sendable, Equatable {
     /// The workload.
     public var workload: WorkloadID
-    /// The kind of demand, as the scenario says it.
-    public enum Kind: String, Sendable { case training, batch, service }
-
-    /// Its kind.
-    public var kind: Kind
+    /// Its kind of demand, as the scenario says it.
+    public var kind: WorkloadKind
     /// Training: whether the run finished by its deadline.
     public var onTime: Bool?
     /// Training: seconds past the deadline it finished (nil when on time or unfinished).

@@ -161,8 +161,6 @@ public enum ScenarioCodec {
             id: id, accelerator: accelerator, powerPerAcceleratorW: power, arrivals: arrivals, hostableAt: hostable)
     }
 
-    enum WorkloadKind: String, CaseIterable { case training, batch, service }
-
     enum ProfileName: String, CaseIterable {
         case pretraining, fineTuning = "fine-tuning", prefill, decode
         var profile: WorkloadProfile { WorkloadProfile(name: rawValue)! }
@@ -333,10 +331,10 @@ public enum ScenarioCodec {
 
     static func encodeWorkload(_ w: Workload) -> DocumentNode {
         var fields: [(String, DocumentNode)] = [("id", .text(w.id.rawValue))]
+        fields.append(("kind", .text(w.demand.kind.rawValue)))
         switch w.demand {
-        case .training(let work): fields += [("kind", .text("training")), ("work", .number(work))]
-        case .batch(let work): fields += [("kind", .text("batch")), ("work", .number(work))]
-        case .service(let capacity): fields += [("kind", .text("service")), ("capacity", .number(capacity))]
+        case .training(let work), .batch(let work): fields.append(("work", .number(work)))
+        case .service(let capacity): fields.append(("capacity", .number(capacity)))
         }
         fields += [
             ("stacks", .list(w.stacks.map { .text($0.rawValue) })),

@@ -200,6 +200,16 @@ public struct MonthWindow: Hashable, Sendable, Codable {
     public func contains(_ month: YearMonth) -> Bool { start <= month && month <= end }
 }
 
+/// The kinds of workload, as scenario files and reports name them.
+public enum WorkloadKind: String, Hashable, Sendable, Codable, CaseIterable {
+    /// One training run (`Demand.training`).
+    case training
+    /// A batch stream (`Demand.batch`).
+    case batch
+    /// A service (`Demand.service`).
+    case service
+}
+
 /// What a workload demands. Every kind comes in gangs of `Workload.gang` accelerators of one
 /// model; they differ in where a gang may run and for how long.
 public enum Demand: Hashable, Sendable, Codable {
@@ -214,6 +224,15 @@ public enum Demand: Hashable, Sendable, Codable {
     /// A service: `capacity` reference accelerators in every month of the window, as replicas of
     /// `gang` accelerators, each replica inside one cluster; replicas may spread.
     case service(capacity: Double)
+
+    /// Its kind.
+    public var kind: WorkloadKind {
+        switch self {
+        case .training: .training
+        case .batch: .batch
+        case .service: .service
+        }
+    }
 
     /// The work of a training run or a batch stream, reference accelerator-hours; nil for a service.
     public var work: Double? {
