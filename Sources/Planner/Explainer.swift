@@ -80,13 +80,13 @@ struct Explainer {
             }
             binding.append(
                 BindingConstraint(
-                    kind: "share-cap", subject: input.providers[key.index].rawValue, month: input.month(key.period),
+                    kind: .shareCap, subject: input.providers[key.index].rawValue, month: input.month(key.period),
                     savingUSD: -dual * 0.01 * total, relaxation: "+1 percentage point of cap"))
         }
         if let row = model.budgetRow, duals[row.index] < -tolerance {
             binding.append(
                 BindingConstraint(
-                    kind: "budget", subject: "budget", month: nil, savingUSD: -duals[row.index] * 1e6,
+                    kind: .budget, subject: "budget", month: nil, savingUSD: -duals[row.index] * 1e6,
                     relaxation: "+$1M budget"))
         }
         // What one more node of offer o in period t would save: its accelerators' marginal value
@@ -106,7 +106,7 @@ struct Explainer {
                 guard value > tolerance else { continue }
                 binding.append(
                     BindingConstraint(
-                        kind: "availability", subject: offer.id.rawValue, month: input.month(t), savingUSD: value,
+                        kind: .availability, subject: offer.id.rawValue, month: input.month(t), savingUSD: value,
                         relaxation: "+1 node at the lowest price offered"))
             }
         }
@@ -118,7 +118,7 @@ struct Explainer {
                 guard value > tolerance else { continue }
                 binding.append(
                     BindingConstraint(
-                        kind: "lead-time", subject: offer.id.rawValue, month: input.month(t), savingUSD: value,
+                        kind: .leadTime, subject: offer.id.rawValue, month: input.month(t), savingUSD: value,
                         relaxation: "+1 node deliverable that month (lead time \(offer.leadTimeDays) days)"))
             }
         }
@@ -127,7 +127,7 @@ struct Explainer {
             guard rc < -tolerance else { continue }
             binding.append(
                 BindingConstraint(
-                    kind: "colocation-power", subject: input.sites[key.index].id.rawValue,
+                    kind: .colocationPower, subject: input.sites[key.index].id.rawValue,
                     month: input.month(key.period),
                     savingUSD: -rc * 100, relaxation: "+100 kW"))
         }
@@ -138,7 +138,7 @@ struct Explainer {
             guard dual < -tolerance else { continue }
             binding.append(
                 BindingConstraint(
-                    kind: "owned-delivery", subject: input.fleets[key.index].id.rawValue,
+                    kind: .ownedDelivery, subject: input.fleets[key.index].id.rawValue,
                     month: input.month(key.period),
                     savingUSD: -dual * 100, relaxation: "+100 owned accelerators delivered"))
         }
@@ -157,7 +157,7 @@ struct Explainer {
         // and more would be worth buying. Without that, a marginal value is only what a free
         // accelerator would save, and nothing is called scarce.
         let offerModel = Dictionary(uniqueKeysWithValues: input.offers.map { ($0.id.rawValue, $0.accelerator) })
-        let scarce = Set(binding.filter { $0.kind == "availability" }.compactMap { offerModel[$0.subject] })
+        let scarce = Set(binding.filter { $0.kind == .availability }.compactMap { offerModel[$0.subject] })
         // Ties go to the first name: a dictionary's order differs between processes.
         if let top = perModel.filter({ scarce.contains($0.key) }).max(by: { ($0.value, $1.key) < ($1.value, $0.key) }),
             top.value > 1
@@ -166,7 +166,7 @@ struct Explainer {
                 "The scarcest accelerator is \(top.key) (sold out in some months): one more is worth \(money(top.value)) a month on average over the horizon."
             )
         }
-        let caps = Dictionary(grouping: binding.filter { $0.kind == "share-cap" }, by: \.subject)
+        let caps = Dictionary(grouping: binding.filter { $0.kind == .shareCap }, by: \.subject)
         for (provider, rows) in caps.sorted(by: { $0.key < $1.key }) {
             let saving = rows.map(\.savingUSD).reduce(0, +)
             // Months at the cap as the shares table counts them; the duals name the ones where
@@ -180,18 +180,18 @@ struct Explainer {
             )
         }
         if let line = PlanReport.aboveCapLine(plan) { lines.append(line) }
-        if let budget = binding.first(where: { $0.kind == "budget" }) {
+        if let budget = binding.first(where: { $0.kind == .budget }) {
             lines.append(
                 "The budget binds: each extra $1M would save \(money(budget.savingUSD)) of penalty and cost. The plan leaves short the reference-hours that cost most to serve; months that cost the same are interchangeable, and which of them is short is the solver's pick, not a priority."
             )
         }
-        let lead = Set(binding.filter { $0.kind == "lead-time" }.map(\.subject))
+        let lead = Set(binding.filter { $0.kind == .leadTime }.map(\.subject))
         if !lead.isEmpty {
             lines.append(
                 "Lead times bind: \(lead.sorted().joined(separator: ", ")) cannot deliver early enough, so earlier months are bridged with dearer capacity (see What binds)."
             )
         }
-        let sold = Set(binding.filter { $0.kind == "availability" }.map(\.subject))
+        let sold = Set(binding.filter { $0.kind == .availability }.map(\.subject))
         if !sold.isEmpty { lines.append("Sold out and worth more: \(sold.sorted().joined(separator: ", ")).") }
         let lossShort = plan.resilience.contains { $0.shortfallReferenceHours > 0 }
         if plan.shortfalls.isEmpty {

@@ -71,7 +71,7 @@ struct PlanExtractor {
             resilience: resilience,
             explanation: Explanation(marginalValues: [], binding: [], summary: []),
             solver: SolverReport(
-                status: "", variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
+                status: .feasible, variables: 0, integerVariables: 0, constraints: 0, nonzeros: 0, buildSeconds: 0,
                 solveSeconds: 0, explainSeconds: 0, gap: 0, nodes: 0, relaxationSeconds: 0, roundingSeconds: 0,
                 branchAndCutSeconds: 0, resilienceRounds: 0, lossCasesOptimised: 0, lossCheckSeconds: 0))
     }
@@ -651,13 +651,13 @@ struct PlanExtractor {
         let monthSet = Set(months.map(input.month))
         let binding = plan.explanation.binding.filter { $0.month == nil || monthSet.contains($0.month!) }
         let kinds = Set(binding.map(\.kind))
-        if kinds.contains("budget") { reasons.append("the budget binds") }
-        if kinds.contains("share-cap") {
-            let capped = Set(binding.filter { $0.kind == "share-cap" }.map(\.subject)).sorted()
+        if kinds.contains(.budget) { reasons.append("the budget binds") }
+        if kinds.contains(.shareCap) {
+            let capped = Set(binding.filter { $0.kind == .shareCap }.map(\.subject)).sorted()
             reasons.append("the share cap binds for \(capped.joined(separator: ", "))")
         }
         let compatibleNames = Set(compatible.map { input.models[$0].rawValue })
-        let exhausted = Set(binding.filter { $0.kind == "availability" }.map(\.subject)).filter { offerID in
+        let exhausted = Set(binding.filter { $0.kind == .availability }.map(\.subject)).filter { offerID in
             input.offers.first { $0.id.rawValue == offerID }.map { compatibleNames.contains($0.accelerator.rawValue) }
                 ?? false
         }

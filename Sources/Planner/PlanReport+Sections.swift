@@ -362,10 +362,10 @@ extension PlanReport {
         } else {
             binding.header = ["constraint", "subject", "months", "saving (sum)", "for"]
             binding.numericColumns = [2, 3]
-            let groups = Dictionary(grouping: plan.explanation.binding, by: { "\($0.kind)\u{0}\($0.subject)" })
+            let groups = Dictionary(grouping: plan.explanation.binding, by: { "\($0.kind.rawValue)\u{0}\($0.subject)" })
             binding.rows = groups.values.map { rows in
                 [
-                    rows[0].kind, rows[0].subject, "\(rows.count)",
+                    rows[0].kind.rawValue, rows[0].subject, "\(rows.count)",
                     Formatted.money(usd(rows.map(\.savingUSD).reduce(0, +))),
                     rows[0].relaxation + (rows[0].month == nil ? "" : " in each month"),
                 ]

@@ -281,7 +281,8 @@ struct SolveStages {
         // counts it.
         let bound = min((solution.bestBound.map { $0 + model.unavoidableOutside }) ?? objective, objective)
         let gap = model.gap(objective: objective, bound: bound) ?? 0
-        let status = SolverReport.status(solution.status.rawValue, gap: gap, target: planner.options.relativeGap)
+        let status = SolverReport.status(
+            PlanStatus(rawValue: solution.status.rawValue) ?? .failed, gap: gap, target: planner.options.relativeGap)
         return SolverReport(
             status: status, variables: model.lp.variableCount, integerVariables: model.lp.integerCount,
             constraints: model.lp.constraintCount, nonzeros: model.lp.nonzeroCount, buildSeconds: buildSeconds,

@@ -673,8 +673,25 @@ public struct MarginalValue: Codable, Sendable, Equatable {
 
 /// A constraint that binds.
 public struct BindingConstraint: Codable, Sendable, Equatable {
-    /// `share-cap`, `budget`, `availability`, `colocation-power`, `owned-delivery`.
-    public var kind: String
+    /// The kinds of constraint that bind, as the plan's JSON writes them.
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// A provider's share cap in a month (`share-cap`).
+        case shareCap = "share-cap"
+        /// The budget.
+        case budget
+        /// An offer's nodes for sale in a month.
+        case availability
+        /// An offer's lead time: nothing of it can arrive sooner (`lead-time`).
+        case leadTime = "lead-time"
+        /// A colocation site's power (`colocation-power`).
+        case colocationPower = "colocation-power"
+        /// An owned fleet's deliveries (`owned-delivery`).
+        case ownedDelivery = "owned-delivery"
+    }
+
+    /// What binds: a share cap, the budget, an offer's availability or lead time, a site's power
+    /// or an owned fleet's deliveries.
+    public var kind: Kind
     /// What binds: `coreweave`, `nb-h200`, `budget`…
     public var subject: String
     /// The month, when the constraint is monthly.
@@ -685,7 +702,7 @@ public struct BindingConstraint: Codable, Sendable, Equatable {
     public var relaxation: String
 
     /// A BindingConstraint from its fields.
-    public init(kind: String, subject: String, month: YearMonth?, savingUSD: Double, relaxation: String) {
+    public init(kind: Kind, subject: String, month: YearMonth?, savingUSD: Double, relaxation: String) {
         self.kind = kind
         self.subject = subject
         self.month = month
@@ -770,15 +787,34 @@ public struct SolveProgress: Codable, Sendable, Equatable {
     public var gap: Double? { latest?.gap(unavoidablePenaltyUSD: unavoidablePenaltyUSD) }
 }
 
+/// How a solve ended, as the plan's JSON writes it: a plan `optimal`, `within-gap` or `feasible`,
+/// else the solver's own status when it found none.
+public enum PlanStatus: String, Codable, Sendable, CaseIterable {
+    /// Proven optimal: the gap is at most 1e-6.
+    case optimal
+    /// Proven within the requested gap, not to optimality.
+    case withinGap = "within-gap"
+    /// Stopped (by the time limit) outside the requested gap.
+    case feasible
+    /// No plan exists.
+    case infeasible
+    /// The objective falls without bound.
+    case unbounded
+    /// A limit came before any plan.
+    case limitReached
+    /// The solver gave up.
+    case failed
+}
+
 /// Solve statistics.
 public struct SolverReport: Codable, Sendable, Equatable {
     /// The status to report for a solver status (`optimal` or `feasible` when it found a plan)
     /// and the proven gap: "optimal" only when the gap is at most 1e-6 — a plan 0.24% above the
     /// bound is not known to be optimal — else `within-gap` or `feasible` against `target`.
-    public static func status(_ solver: String, gap: Double, target: Double) -> String {
-        guard solver == "optimal" || solver == "feasible" else { return solver }
-        if gap <= 1e-6 { return "optimal" }
-        return gap <= target + 1e-9 ? "within-gap" : "feasible"
+    public static func status(_ solver: PlanStatus, gap: Double, target: Double) -> PlanStatus {
+        guard solver == .optimal || solver == .feasible else { return solver }
+        if gap <= 1e-6 { return .optimal }
+        return gap <= target + 1e-9 ? .withinGap : .feasible
     }
 
     /// The gap at a point of `progress`, measured as `gap` is (above the shortfall penalty no
@@ -799,17 +835,17 @@ public struct SolverReport: Codable, Sendable, Equatable {
                 + "penalty no plan can avoid)"
         }
         switch status {
-        case "optimal": return "optimal"
-        case "within-gap": return "within \(percent) of the bound\(measured)"
-        case "feasible": return "feasible, \(percent) above the bound\(measured) (outside the requested gap)"
-        default: return status
+        case .optimal: return "optimal"
+        case .withinGap: return "within \(percent) of the bound\(measured)"
+        case .feasible: return "feasible, \(percent) above the bound\(measured) (outside the requested gap)"
+        case .infeasible, .unbounded, .limitReached, .failed: return status.rawValue
         }
     }
 
     /// `optimal` (proven: the gap is at most 1e-6), `within-gap` (proven within the requested
     /// gap, not to optimality), `feasible` (stopped, by the time limit, outside the requested
     /// gap), or the solver's own status when it found no plan.
-    public var status: String
+    public var status: PlanStatus
     /// Variables in the MILP.
     public var variables: Int
     /// Integer variables.
@@ -853,7 +889,8 @@ public struct SolverReport: Codable, Sendable, Equatable {
 
     /// A SolverReport from its fields.
     public init(
-        status: String, variables: Int, integerVariables: Int, constraints: Int, nonzeros: Int, buildSeconds: Double,
+        status: PlanStatus, variables: Int, integerVariables: Int, constraints: Int, nonzeros: Int,
+        buildSeconds: Double,
         solveSeconds: Double, explainSeconds: Double, gap: Double, nodes: Int, relaxationSeconds: Double,
         roundingSeconds: Double, branchAndCutSeconds: Double, resilienceRounds: Int, lossCasesOptimised: Int,
         lossCheckSeconds: Double, gapUSD: Double? = nil, unavoidablePenaltyUSD: Double? = nil,

@@ -504,9 +504,9 @@ extension SwitchyardServer {
     static func inShort(_ plan: Plan) -> HTML {
         var html: HTML = "<h2>In short</h2><div class=\"panel\"><ul>"
         for sentence in plan.explanation.summary { html += "<li data-figure=\"summary\">\(sentence)</li>" }
-        let outside = plan.solver.status == "feasible"
+        let outside = plan.solver.status == .feasible
         html += "</ul><p class=\"\(raw: outside ? "flag" : "muted")\" data-figure=\"solver-status\" "
-        html += "data-value=\"\(plan.solver.status)\">Solver: \(plan.solver.statusSentence()).</p></div>"
+        html += "data-value=\"\(plan.solver.status.rawValue)\">Solver: \(plan.solver.statusSentence()).</p></div>"
         return html
     }
 

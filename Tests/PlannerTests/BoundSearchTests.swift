@@ -98,7 +98,7 @@ import Testing
         let progress = try #require(plan.solver.progress)
         let point = try #require(progress.first { $0.step == .boundSearch }, "\(progress.map(\.step))")
         #expect(abs((point.boundUSD ?? 0) - whole) < 1)
-        #expect(plan.solver.status == "optimal")
+        #expect(plan.solver.status == .optimal)
         #expect(abs(NSDecimalNumber(decimal: plan.cost.total).doubleValue - whole) < 1)
     }
 }

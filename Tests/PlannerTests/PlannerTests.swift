@@ -213,7 +213,7 @@ import Testing
         #expect(p.cost.total <= 100_000)
         #expect(!p.shortfalls.isEmpty)
         #expect(p.shortfalls.allSatisfy { $0.reason.contains("budget") })
-        #expect(p.explanation.binding.contains { $0.kind == "budget" && $0.savingUSD > 0 })
+        #expect(p.explanation.binding.contains { $0.kind == .budget && $0.savingUSD > 0 })
     }
 
     /// A 50% cap with a single supplier cannot be met. The service is served there anyway (a cap
@@ -305,7 +305,7 @@ import Testing
         var nodes: [ProviderID: Int] = [:]
         for lease in plan.leases { nodes[lease.provider, default: 0] += lease.nodes * lease.months }
         #expect(nodes == ["a": 150, "b": 150, "c": 150], "\(plan.leases)")
-        #expect(plan.solver.gap <= 1e-6 && plan.solver.status == "optimal")
+        #expect(plan.solver.gap <= 1e-6 && plan.solver.status == .optimal)
     }
 
     /// The improvement step after rounding: given 51/50/50 (one node too many at the cheapest
@@ -360,7 +360,7 @@ import Testing
             workloads: [Fixtures.service("chat", capacity: 80, months: Fixtures.months(1, 4))])
         let plan = try Planner().plan(scenario)
         #expect(plan.leases.contains { $0.offer == "fast-h100" && $0.start == scenario.horizon.start })
-        let lead = plan.explanation.binding.filter { $0.kind == "lead-time" }
+        let lead = plan.explanation.binding.filter { $0.kind == .leadTime }
         #expect(lead.map(\.subject) == ["slow-h100"] && lead.first?.month == scenario.horizon.start, "\(lead)")
         // One more slow node in the first month saves (5 − 2) $/h × 8 accelerators × 730 h.
         #expect(abs((lead.first?.savingUSD ?? 0) - 3 * 8 * 730) < 1)
@@ -372,17 +372,17 @@ import Testing
     @Test func optimalIsSaidOnlyWhenProven() async throws {
         let example = try await ExamplePlanned.plan()
         try await heavy {
-            #expect(SolverReport.status("optimal", gap: 0, target: 0.01) == "optimal")
-            #expect(SolverReport.status("optimal", gap: 0.0024, target: 0.01) == "within-gap")
-            #expect(SolverReport.status("feasible", gap: 0.0024, target: 0.01) == "within-gap")
-            #expect(SolverReport.status("optimal", gap: 0.02, target: 0.01) == "feasible")
-            #expect(SolverReport.status("limitReached", gap: 0, target: 0.01) == "limitReached")
+            #expect(SolverReport.status(.optimal, gap: 0, target: 0.01) == .optimal)
+            #expect(SolverReport.status(.optimal, gap: 0.0024, target: 0.01) == .withinGap)
+            #expect(SolverReport.status(.feasible, gap: 0.0024, target: 0.01) == .withinGap)
+            #expect(SolverReport.status(.optimal, gap: 0.02, target: 0.01) == .feasible)
+            #expect(SolverReport.status(.limitReached, gap: 0, target: 0.01) == .limitReached)
             var report = example.solver
-            report.status = "within-gap"
+            report.status = .withinGap
             report.gap = 0.0024
             report.unavoidablePenaltyUSD = 0
             #expect(report.statusSentence() == "within 0.24% of the bound")
-            report.status = "feasible"
+            report.status = .feasible
             report.gap = 0.091
             #expect(report.statusSentence() == "feasible, 9.10% above the bound (outside the requested gap)")
             // The example's CoreWeave loss strands its pre-training run whatever the plan: the gap is
@@ -435,7 +435,7 @@ import Testing
             // limit leaves; at 30 s, four of the eight spent the whole limit closing the bound.
             let plan = try Planner(options: SolveOptions(timeLimitSeconds: 10, relativeGap: 0.01)).plan(scenario)
             #expect(PlanChecker(scenario: scenario).check(plan) == [])
-            #expect(plan.solver.gap <= 0.01 + 1e-9 || plan.solver.status == "feasible")
+            #expect(plan.solver.gap <= 0.01 + 1e-9 || plan.solver.status == .feasible)
             #expect(plan.resilience.isEmpty == !(resilience && scenario.workloads.contains(where: \.critical)))
         }
     }
@@ -459,7 +459,7 @@ import Testing
         do {
             let plan = try Planner(options: SolveOptions(timeLimitSeconds: limit, relativeGap: 0.01)).plan(scenario)
             #expect(PlanChecker(scenario: scenario).check(plan) == [])
-            #expect(["optimal", "within-gap", "feasible"].contains(plan.solver.status))
+            #expect([.optimal, .withinGap, .feasible].contains(plan.solver.status))
         } catch PlannerError.solver(let message) {
             #expect(message.contains("raise --time-limit"), "\(message)")
         }
@@ -497,7 +497,7 @@ import Testing
         let plan = try planner.plan(scenario)
         #expect(PlanChecker(scenario: scenario).check(plan) == [])
         #expect(plan.solver.resilienceRounds == 2 && plan.solver.lossCasesOptimised == 0)
-        #expect(plan.solver.status == "feasible")
+        #expect(plan.solver.status == .feasible)
         #expect(plan.resilience.count == Set(plan.leases.map(\.provider)).count)
         #expect(plan.resilience.contains { $0.shortfallReferenceHours > 0 })
     }
