@@ -145,16 +145,25 @@ public final class Database: Sendable {
         }
     }
 
-    /// Runs `body` in one transaction: every write in it lands, or none does.
-    public func transaction<R: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        switch backend {
-        case .sqlite(let connection, let lock, _):
-            return try await lock.withLock {
-                try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
+    /// Runs `body` in one transaction: every write in it lands, or none does. It runs to its
+    /// COMMIT or ROLLBACK even when the caller is cancelled: a cancelled task's ROLLBACK is
+    /// refused before it reaches SQLite, which left the one connection inside the transaction and
+    /// every later BEGIN failing ("cannot start a transaction within a transaction").
+    public func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R)
+        async throws -> R
+    {
+        let backend = self.backend
+        // An unstructured task does not inherit the caller's cancellation.
+        return try await Task {
+            switch backend {
+            case .sqlite(let connection, let lock, _):
+                return try await lock.withLock {
+                    try await Self.inTransaction(connection.sql(), begin: "BEGIN IMMEDIATE", body)
+                }
+            case .postgres(let client, _):
+                return try await client.withConnection { try await Self.inTransaction($0.sql(), begin: "BEGIN", body) }
             }
-        case .postgres(let client, _):
-            return try await client.withConnection { try await Self.inTransaction($0.sql(), begin: "BEGIN", body) }
-        }
+        }.value
     }
 
     private static func inTransaction<R: Sendable>(

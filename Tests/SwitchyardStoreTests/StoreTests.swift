@@ -32,6 +32,28 @@ import Testing
         backend == .postgres ? try await TestDatabases.open(url) : store
     }
 
+    /// A transaction whose caller is cancelled halfway still ends, in COMMIT or ROLLBACK: the next
+    /// one starts. (A job runner cancels its progress writer when the plan is done; SQLite has one
+    /// connection, which a transaction left open would keep from every later one.)
+    @Test(arguments: TestDatabases.available)
+    func aCancelledCallerLeavesNoTransactionOpen(backend: TestDatabases.Backend) async throws {
+        try await TestDatabases.with(backend) { store, _ in
+            let caller = Task {
+                try await store.database.transaction { sql in
+                    try await Task.sleep(for: .milliseconds(300))
+                    try await sql.raw("SELECT 1 AS one").run()
+                }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            caller.cancel()
+            _ = await caller.result
+            let one = try await store.database.transaction { sql in
+                try await sql.raw("SELECT 1 AS one").first()?.decode(column: "one", as: Int.self)
+            }
+            #expect(one == 1)
+        }
+    }
+
     @Test(arguments: TestDatabases.available)
     func migrationsRunOnceAndRecordTheirVersion(backend: TestDatabases.Backend) async throws {
         try await TestDatabases.with(backend) { store, url in
