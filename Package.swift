@@ -167,7 +167,7 @@ let package = Package(
             name: "SwitchyardWorkerTests",
             dependencies: [
                 "SwitchyardWorker", "SwitchyardStore", "SwitchyardServiceTesting", "SwitchyardTesting", "Planner",
-                "SwitchyardModel",
+                "SwitchyardModel", "SwitchyardCatalog",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -157,7 +157,9 @@ public final class JobRunner: Service, Sendable {
         defer { writer.cancel() }
         guard let plan = try await resultOrHandBack(job, { try await self.execute(job, progress: progress.offer) })
         else { return }
+        // Stopped between writes (a write under way ends first), so the last write is the last progress.
         writer.cancel()
+        await writer.value
         // The last progress, so the record's curve ends where the plan's does; a write that
         // fails costs only the curve, never the plan.
         if let latest = progress.unwritten() {

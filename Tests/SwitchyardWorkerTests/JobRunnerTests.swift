@@ -1,6 +1,7 @@
 import Foundation
 import Planner
 import ServiceLifecycle
+import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardServiceTesting
 import SwitchyardStore
@@ -14,6 +15,12 @@ import Testing
 /// reason, and stops claiming when its service group shuts down.
 @Suite struct JobRunnerTests {
     static let planner = Actor(id: "tok-planner", name: "alice", role: .planner)
+    /// A scenario planned within its gap in well under a second (3 providers, 6 offers, 3
+    /// workloads, 4 months, no N-1), for tests about jobs rather than solves: the example would
+    /// wait on the memo behind whatever other tests are solving.
+    static let quickScenario = ScenarioGenerator(
+        .init(seed: 1, providers: 3, offers: 6, workloads: 3, months: 4, resilience: false)
+    ).generate()
 
     @Test func aJobThePlannerRefusesIsFailedWithItsReasonAndTheRunnerGoesOn() async throws {
         try await TestDatabases.with(.sqlite) { store, _ in
@@ -36,7 +43,7 @@ import Testing
     /// so far), and once it is done the last progress told, beside the plan.
     @Test(.timeLimit(.minutes(1))) func aSolvingJobsProgressIsOnItsRecord() async throws {
         try await TestDatabases.with(.sqlite) { store, _ in
-            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
+            try await store.importScenario(Self.quickScenario, actor: Self.planner)
             let job = try await store.submitPlan(timeLimitSeconds: 60, relativeGap: 0.01, actor: Self.planner)
             let first = SolveProgress(
                 points: [SolverProgressPoint(seconds: 0.5, step: .relaxation, objectiveUSD: nil, boundUSD: 90)],
@@ -57,7 +64,7 @@ import Testing
                 while !seen.withLock({ $0 }) { usleep(10_000) }
                 progress(second)
                 progress(older)
-                return try MemoisedPlans.executor(request) { _ in }
+                return try plannerExecutor(request) { _ in }
             }
             let runner = JobRunner(store: store, executor: executor, progressSeconds: 0.05)
             async let ran = runner.runOnce()
@@ -79,8 +86,8 @@ import Testing
 
     @Test(.timeLimit(.minutes(1))) func aGracefulShutdownStopsTheRunnerClaiming() async throws {
         try await TestDatabases.with(.sqlite) { store, _ in
-            try await store.importScenario(try Fixtures.frontierLab(), actor: Self.planner)
-            let runner = MemoisedPlans.runner(store)
+            try await store.importScenario(Self.quickScenario, actor: Self.planner)
+            let runner = JobRunner(store: store)
             let group = ServiceGroup(
                 configuration: .init(services: [runner], logger: .init(label: "test")))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
