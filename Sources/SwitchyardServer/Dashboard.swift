@@ -352,7 +352,7 @@ extension SwitchyardServer {
         if let scenario, !jobs.isEmpty {
             message =
                 "A plan of \(scenario.name) is being made (\(jobs.count) job(s) queued or running): it shows here when it is done."
-                + Self.solvingSoFar(jobs)
+                + Self.soFar(jobs.lazy.compactMap(\.progress).first)
         } else if let scenario {
             message = "No plan yet for \(scenario.name). Start one: <code>POST /v1/plans</code>."
         } else {
@@ -361,12 +361,10 @@ extension SwitchyardServer {
         return Dashboard.html("Overview", active: "/", "<h1>Overview</h1><div class=\"panel empty\">\(message)</div>")
     }
 
-    /// The running job's best plan so far, from its progress: " So far (7.1 s): a plan of
+    /// A running job's best plan so far, from its progress: " So far (7.1 s): a plan of
     /// $1,229,248,282, 1.18% above its bound." Empty before its first plan.
-    static func solvingSoFar(_ jobs: [JobRecord]) -> HTML {
-        guard let progress = jobs.lazy.compactMap(\.progress).first, let latest = progress.latest,
-            let objective = latest.objectiveUSD
-        else { return "" }
+    static func soFar(_ progress: SolveProgress?) -> HTML {
+        guard let progress, let latest = progress.latest, let objective = latest.objectiveUSD else { return "" }
         let gap = progress.gap.map { String(format: ", %.2f%% above its bound", $0 * 100) } ?? ""
         return
             " So far (\(String(format: "%.1f", latest.seconds)) s): a plan of <span data-figure=\"solving-objective\" data-value=\"\(objective)\">\(Formatted.money(objective))</span>\(gap)."
@@ -943,8 +941,12 @@ extension SwitchyardServer {
                     let change = (Decimal(string: after.totalCost) ?? 0) - (Decimal(string: before.totalCost) ?? 0)
                     delta =
                         "<span data-figure=\"cost-change\" data-value=\"\(change)\">\(change >= 0 ? "+" : "")\(Dashboard.usd(change))</span>"
-                } else if let job = try? await store.job(incident.jobId), job.state == .failed {
-                    replan = "<span class=\"muted\">failed: \(job.error ?? "")</span>"
+                } else if let job = try? await store.job(incident.jobId) {
+                    if job.state == .failed {
+                        replan = "<span class=\"muted\">failed: \(job.error ?? "")</span>"
+                    } else {
+                        replan = "<span class=\"muted\">running…\(Self.soFar(job.progress))</span>"
+                    }
                 }
                 body +=
                     "<tr><td>\(Dashboard.time(incident.createdAtMilliseconds))</td><td>\(incident.summary)</td>"

@@ -213,6 +213,14 @@ struct DashboardTests {
                         body:
                             #"{"plan": "\#(planID)", "incident": {"provider": "coreweave", "kind": "outage", "from": "2027-07", "months": 3}}"#
                     )
+                    // While its re-plan solves, the incident shows the best plan so far.
+                    let replanning = try #require(try await h.store.claimJob(worker: "W", leaseSeconds: 30))
+                    #expect(try await h.store.reportProgress(job: replanning.id, worker: "W", progress: soFar))
+                    let solvingReplan = try await open("/incidents")
+                    #expect(
+                        solvingReplan.dom.contains("running… So far (3.5 s): a plan of <span"), "\(solvingReplan.dom)")
+                    #expect(solvingReplan.figures("solving-objective") == ["1250000000.0"])
+                    #expect(try await h.store.releaseJob(replanning, worker: "W"))
                     try await h.drainJobs()
 
                     // Overview.
