@@ -689,8 +689,8 @@ public struct BindingConstraint: Codable, Sendable, Equatable {
         case ownedDelivery = "owned-delivery"
     }
 
-    /// What binds: a share cap, the budget, an offer's availability or lead time, a site's power
-    /// or an owned fleet's deliveries.
+    /// Which kind of constraint binds: a share cap, the budget, an offer's availability or lead
+    /// time, a site's power or an owned fleet's deliveries.
     public var kind: Kind
     /// What binds: `coreweave`, `nb-h200`, `budget`…
     public var subject: String
