@@ -109,7 +109,7 @@ let package = Package(
             name: "switchyard",
             dependencies: [
                 "SwitchyardModel", "SwitchyardCatalog", "Solver", "Planner", "Scheduler", "Simulator", "Risk", "Export",
-                "SwitchyardStore", "SwitchyardServer",
+                "SwitchyardStore", "SwitchyardServer", "SwitchyardWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -37,6 +37,17 @@ public let plannerExecutor: PlanExecutor = { request, progress in
     }
 }
 
+/// `executor`, each job first holding its thread for `seconds` without using the CPU: a job
+/// that takes long however fast its solve. For tests of servers as processes (restarts and
+/// kills during a job), where a real long solve would only cost the test machine's cores;
+/// `switchyard serve --test-job-hold-seconds` (not in its help) composes it.
+public func holding(_ seconds: Double, then executor: @escaping PlanExecutor) -> PlanExecutor {
+    { request, progress in
+        Thread.sleep(forTimeInterval: seconds)
+        return try executor(request, progress)
+    }
+}
+
 /// Runs plan and re-plan jobs from the store's queue. Any number of runners, in one process or
 /// many sharing a PostgreSQL database, can work the same queue: each job is claimed by one of
 /// them at a time and its plan is written once.

@@ -5,6 +5,7 @@ import SwitchyardCatalog
 import SwitchyardModel
 import SwitchyardServer
 import SwitchyardStore
+import SwitchyardWorker
 import Synchronization
 
 /// Where the record is kept unless `--database` says otherwise.
@@ -147,6 +148,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Check the settings and that the database answers, print them (no password), and exit.")
     var checkConfig = false
 
+    /// Tests only: each job holds its runner this long before it solves, so restart and kill
+    /// tests get long jobs without long solves. Not shown in the help.
+    @Option(help: .private)
+    var testJobHoldSeconds: Double?
+
     func validate() throws {
         try Environment.check()
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be above 0") }
@@ -162,6 +168,7 @@ struct Serve: AsyncParsableCommand {
         guard planTimeLimit > 0 else { throw ValidationError("--plan-time-limit must be above 0") }
         guard (0...1).contains(planGap) else { throw ValidationError("--plan-gap must be between 0 and 1") }
         guard jobLeaseSeconds >= 1 else { throw ValidationError("--job-lease-seconds must be at least 1") }
+        guard (testJobHoldSeconds ?? 0) >= 0 else { throw ValidationError("--test-job-hold-seconds must be 0 or more") }
     }
 
     func run() async throws {
@@ -222,7 +229,9 @@ struct Serve: AsyncParsableCommand {
         options.maxConnections = maxConnections
         options.shutdownGraceSeconds = shutdownGraceSeconds
         options.logRequests = logFormat == .json
-        let server = SwitchyardServer(store: store, options: options)
+        let server = SwitchyardServer(
+            store: store, options: options,
+            executor: testJobHoldSeconds.map { holding($0, then: plannerExecutor) } ?? plannerExecutor)
         let place = database.database.hasPrefix("postgres") ? "PostgreSQL" : database.database
         try await server.run(logger: logger) { [host] port in
             FileHandle.standardOutput.write(Data("Serving \(place) on http://\(host):\(port)\n".utf8))

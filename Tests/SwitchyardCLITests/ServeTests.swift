@@ -79,14 +79,16 @@ final class ServerProcess: @unchecked Sendable {
 
     /// A generated scenario whose plan takes its whole time limit (12 providers, 100 offers, 50
     /// workloads, 18 months, no N-1: its first plan comes in about 7.5 s of a debug build, 7%
-    /// above the bound), written to a temporary file the caller removes. A test that needs the
-    /// solve long only until it stops it serves with `slowScenarioEndsAtItsFirstPlan`.
+    /// above the bound), written to a temporary file the caller removes: for a test that needs a
+    /// solver child at work (others make long jobs with `jobsHold`).
     static func slowScenario() async throws -> String {
         try await generated(providers: 12, offers: 100, workloads: 50, months: 18)
     }
 
-    /// Serve settings under which the slow scenario's solve ends at its first plan (a 50% gap).
-    static let slowScenarioEndsAtItsFirstPlan = ["--plan-gap", "0.5"]
+    /// Serve settings that make every job hold its runner `seconds` before it solves: a long
+    /// job, at no cost to the machine, for tests about restarts and kills during a job rather
+    /// than about the solver (with the quick scenario, the solve after it is well under a second).
+    static func jobsHold(_ seconds: Double) -> [String] { ["--test-job-hold-seconds", "\(seconds)"] }
 
     /// A generated scenario planned within its gap in well under a second (3 providers, 6
     /// offers, 3 workloads, 4 months, no N-1), for tests about jobs rather than solves; written
@@ -319,14 +321,16 @@ final class ServerProcess: @unchecked Sendable {
     {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let scenario = try await ServerProcess.slowScenario()
+        let scenario = try await ServerProcess.quickScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
-        // The test is about handing the job on, not the solver's speed: the last server's solve
-        // ends at its first plan (a 50% gap; 7.5 s alone), so the limit only has to outlast a
-        // loaded machine (30 s did not once, beside two plans and PostgreSQL).
+        // The test is about handing the job on, not the solver's speed: the job holds its runner
+        // 5 s, past the 1 s grace, and then solves a small scenario.
         let settings =
-            ["--plan-time-limit", "60", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3"]
-            + ServerProcess.slowScenarioEndsAtItsFirstPlan
+            [
+                "--plan-time-limit", "60", "--shutdown-grace-seconds", "1", "--job-lease-seconds", "3", "--plan-gap",
+                "0.5",
+            ]
+            + ServerProcess.jobsHold(5)
         var server = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + settings)
         let token = try #require(server.token)
         let job = try #require(server.firstJob)
@@ -369,23 +373,20 @@ final class ServerProcess: @unchecked Sendable {
     @Test func rollingRestartsOfTwoServersDuringTwelveJobsFailNone() async throws {
         let (url, drop) = try await TestDatabases.make(TestDatabases.available.last!)
         defer { Task { await drop() } }
-        let settings = [
-            "--plan-time-limit", "4", "--shutdown-grace-seconds", "0.5", "--job-lease-seconds", "3",
-            "--max-queued-jobs-per-token", "20",
-        ]
-        var servers = [
-            try await ServerProcess.start(
-                database: url, arguments: ["--import", "examples/frontier-lab.yaml"] + settings)
-        ]
+        let scenario = try await ServerProcess.quickScenario()
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
+        // Slow by construction: each job holds its runner 4 s before its sub-second solve.
+        // Eleven of them on two servers of one worker each outlast several restarts.
+        let settings =
+            [
+                "--plan-time-limit", "10", "--shutdown-grace-seconds", "0.5", "--job-lease-seconds", "3",
+                "--max-queued-jobs-per-token", "20",
+            ] + ServerProcess.jobsHold(4)
+        var servers = [try await ServerProcess.start(database: url, arguments: ["--import", scenario] + settings)]
         let token = try #require(servers[0].token)
         servers.append(try await ServerProcess.start(database: url, arguments: settings))
-        // Slow by construction: a gap of 0 keeps branch and cut going to the 4 s limit (the
-        // example's plan is found within 1% in well under a second, and twelve such jobs once
-        // finished before the first restart; with a 2 s limit, on a loaded machine, before the
-        // second). Eleven of them on two servers of one worker each outlast several restarts.
         for _ in 0..<11 {
-            let queued = await servers[0].call(
-                "POST", "/v1/plans", token: token, body: #"{"timeLimitSeconds": 4, "relativeGap": 0}"#)
+            let queued = await servers[0].call("POST", "/v1/plans", token: token, body: #"{"timeLimitSeconds": 10}"#)
             #expect(queued?.status == 202)
         }
         var restarts = 0
@@ -466,9 +467,10 @@ final class ServerProcess: @unchecked Sendable {
     func aWorkerWithoutHTTPPlansWhatAnAPIOnlyServerQueues(backend: TestDatabases.Backend) async throws {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
+        let scenario = try await ServerProcess.quickScenario()
+        defer { try? FileManager.default.removeItem(atPath: scenario) }
         let api = try ServerProcess(
-            database: url,
-            arguments: ["--workers", "0", "--import", "examples/frontier-lab.yaml", "--plan-time-limit", "5"])
+            database: url, arguments: ["--workers", "0", "--import", scenario, "--plan-time-limit", "5"])
         defer { api.stop() }
         let token = try #require(api.token)
         let job = try #require(api.firstJob)
@@ -584,12 +586,11 @@ final class ServerProcess: @unchecked Sendable {
     func aJobWhoseServerIsKilledMidSolveIsFinishedByTheNext(backend: TestDatabases.Backend) async throws {
         let (url, drop) = try await TestDatabases.make(backend)
         defer { Task { await drop() } }
-        let scenario = try await ServerProcess.slowScenario()
+        let scenario = try await ServerProcess.quickScenario()
         defer { try? FileManager.default.removeItem(atPath: scenario) }
-        // The second attempt must find a plan (the reply below says why if it does not): it ends at
-        // its first plan, 7.5 s alone; the limit is for a loaded machine.
-        let lease =
-            ["--job-lease-seconds", "1", "--plan-time-limit", "60"] + ServerProcess.slowScenarioEndsAtItsFirstPlan
+        // Each attempt holds its runner 3 s, so the first is killed during its job; the second
+        // then plans a small scenario (the reply below says why if it does not).
+        let lease = ["--job-lease-seconds", "1", "--plan-time-limit", "60"] + ServerProcess.jobsHold(3)
         let first = try await ServerProcess.start(database: url, arguments: ["--import", scenario] + lease)
         let token = try #require(first.token)
         let job = try #require(first.firstJob)
