@@ -586,8 +586,8 @@ extension Planner {
         milpOptions.initialSolution = incumbent?.values
         // Cbc measures its gap on the whole objective; the requested one is on what the
         // decisions control (`SourcingModel.gap`).
-        if let objective = incumbent?.objective ?? bound, objective > 0, model.unavoidablePenalty > 0 {
-            milpOptions.relativeGap = options.relativeGap * max(0, objective - model.unavoidablePenalty) / objective
+        if let objective = incumbent?.objective ?? bound, objective > 0, model.unavoidableInModel > 0 {
+            milpOptions.relativeGap = options.relativeGap * max(0, objective - model.unavoidableInModel) / objective
         }
         say("branch and cut from \(incumbent?.objective.map(money) ?? "no plan")", since: clock)
         let milp: Solution

@@ -113,11 +113,13 @@ extension SourcingModel {
         return (total, hours)
     }
 
-    /// The relative gap on what the decisions control: the objective's distance from the bound
-    /// over the objective less the penalty no plan avoids. Nil without both.
+    /// The relative gap on what the decisions control, of an objective and a bound of this
+    /// model: the objective's distance from the bound over the objective less the penalty no
+    /// plan avoids in this model (`unavoidableInModel`; the loss cases left out of it are in
+    /// neither number). Nil without both.
     func gap(objective: Double?, bound: Double?) -> Double? {
         guard let objective, let bound else { return nil }
-        return max(0, objective - bound) / max(1e-9, abs(objective - unavoidablePenalty))
+        return max(0, objective - bound) / max(1e-9, abs(objective - unavoidableInModel))
     }
 
     /// `gap(objective:bound:)` of a solution.

@@ -43,27 +43,30 @@ final class SolveCurve: Sendable {
         points.withLock { $0.append(point) }
         guard let observer else { return }
         // The model's curve as the plan will record it, if it is the last model.
-        let curve = progress(of: model, boundOffset: model.unavoidableOutside)
+        let curve = progress(of: model, offset: model.unavoidableOutside)
         if curve.last?.seconds == point.seconds {
             observer(SolveProgress(points: curve, unavoidablePenaltyUSD: model.unavoidablePenalty))
         }
     }
 
     /// `model`'s points as the best plan and the best bound so far, one wherever either moved;
-    /// bounds raised by `boundOffset` (the penalty loss cases outside the model cannot avoid, as
-    /// the report's bound is).
-    func progress(of model: SourcingModel, boundOffset: Double = 0) -> [SolverProgressPoint] {
+    /// both raised by `offset` (the penalty the loss cases outside the model cannot avoid, which
+    /// the plan's cost counts and the model's objective does not), so that they compare with
+    /// the plan's cost and the report's bound.
+    func progress(of model: SourcingModel, offset: Double = 0) -> [SolverProgressPoint] {
         let key = ModelKey(model)
         var result: [SolverProgressPoint] = []
         var best: Double?
         var bound: Double?
         for point in points.withLock({ $0 }) where point.model == key {
             var moved = false
-            if let objective = point.objective, objective < (best ?? .infinity) - 1e-6 * max(1, abs(objective)) {
+            if let objective = point.objective.map({ $0 + offset }),
+                objective < (best ?? .infinity) - 1e-6 * max(1, abs(objective))
+            {
                 best = objective
                 moved = true
             }
-            if let b = point.bound.map({ $0 + boundOffset }), b > (bound ?? -.infinity) + 1e-6 * max(1, abs(b)) {
+            if let b = point.bound.map({ $0 + offset }), b > (bound ?? -.infinity) + 1e-6 * max(1, abs(b)) {
                 bound = b
                 moved = true
             }

@@ -279,8 +279,9 @@ struct SolveStages {
         let objective = plan.cost.objective.double
         // The model's bound leaves out what its missing loss cases cannot avoid; the plan's cost
         // counts it.
-        let bound = min((solution.bestBound.map { $0 + model.unavoidableOutside }) ?? objective, objective)
-        let gap = model.gap(objective: objective, bound: bound) ?? 0
+        let outside = model.unavoidableOutside
+        let bound = min((solution.bestBound.map { $0 + outside }) ?? objective, objective)
+        let gap = model.gap(objective: objective - outside, bound: bound - outside) ?? 0
         let status = SolverReport.status(
             PlanStatus(rawValue: solution.status.rawValue) ?? .failed, gap: gap, target: planner.options.relativeGap)
         return SolverReport(
@@ -293,6 +294,6 @@ struct SolveStages {
             branchAndCutSeconds: timing.branchAndCutSeconds, resilienceRounds: timing.resilienceRounds,
             lossCasesOptimised: model.lossProviders.count, lossCheckSeconds: timing.evaluationSeconds,
             gapUSD: max(0, objective - bound), unavoidablePenaltyUSD: model.unavoidablePenalty,
-            progress: planner.curve?.progress(of: model, boundOffset: model.unavoidableOutside))
+            progress: planner.curve?.progress(of: model, offset: outside))
     }
 }

@@ -191,14 +191,12 @@ struct SourcingModel {
     private(set) var unavoidableLossHours: [Int: Double] = [:]
 
     /// The part of `unavoidablePenalty` in the loss cases outside this model: a plan's cost
-    /// counts them (checked after the solve), the model's bound does not, and no plan avoids
-    /// them, so a bound of the model plus this is a bound of the plan's cost.
-    var unavoidableOutside: Double {
-        let inModel = Set(lossProviders)
-        let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
-        return unavoidableLossHours.filter { !inModel.contains($0.key) }.sorted { $0.key < $1.key }
-            .reduce(0) { $0 + penalty * $1.value }
-    }
+    /// counts them (checked after the solve), the model's objective and bound do not, and no
+    /// plan avoids them, so a bound of the model plus this is a bound of the plan's cost.
+    private(set) var unavoidableOutside = 0.0
+    /// The rest of `unavoidablePenalty`: the part the model's own objective counts, which its
+    /// gap (`gap(objective:bound:)`) is measured above.
+    var unavoidableInModel: Double { unavoidablePenalty - unavoidableOutside }
 
     /// `sharedLanes` nil decides by the model's size (`sharedLanesFrom`).
     init(
@@ -211,6 +209,10 @@ struct SourcingModel {
         self.sharedLanesGiven = sharedLanes
         build()
         (unavoidablePenalty, unavoidableLossHours) = computeUnavoidable()
+        let inModel = Set(lossProviders)
+        let penalty = input.scenario.policy.shortfallPenaltyPerReferenceHour.double
+        unavoidableOutside = unavoidableLossHours.filter { !inModel.contains($0.key) }.sorted { $0.key < $1.key }
+            .reduce(0) { $0 + penalty * $1.value }
     }
 
     /// Shared lanes or own, if the caller chose (tests); nil: by size.

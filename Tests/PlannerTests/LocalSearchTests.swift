@@ -160,37 +160,82 @@ import Testing
             let scenario = ScenarioGenerator(
                 .init(seed: 1, providers: 4, offers: 12, workloads: 6, months: 6, resilience: false)
             ).generate()
-            var planner = Planner(options: SolveOptions(timeLimitSeconds: 10, relativeGap: 0.01))
-            let told = Mutex<[SolveProgress]>([])
-            planner.onProgress = { progress in told.withLock { $0.append(progress) } }
-            let plan = try planner.plan(scenario)
+            let (plan, live) = try Self.plan(scenario, SolveOptions(timeLimitSeconds: 10, relativeGap: 0.01))
+            try Self.checkCurve(plan, live)
+            #expect(live.count == plan.solver.progress?.count, "one model: every report is the plan's curve")
             let points = try #require(plan.solver.progress)
-            // Told as it went: each time the curve grew, the curve so far; the last is the plan's.
-            let live = told.withLock { $0 }
-            #expect(live.count == points.count)
-            for (n, progress) in live.enumerated() {
-                #expect(progress.points == Array(points.prefix(n + 1)))
-                #expect(progress.unavoidablePenaltyUSD == plan.solver.unavoidablePenaltyUSD)
-            }
-            // Its gap is the plan's, to what the final re-solve of the plan's costs may move it.
-            let gap = try #require(live.last?.gap)
-            #expect(abs(gap - plan.solver.gap) < 1e-4, "\(gap) against \(plan.solver.gap)")
             #expect(points.first?.step == .relaxation)
             #expect(points.first?.objectiveUSD == nil)
             #expect(points.contains { $0.step == .rounded })
-            for (a, b) in zip(points, points.dropFirst()) {
-                #expect(a.seconds <= b.seconds)
-                #expect((b.objectiveUSD ?? .infinity) <= (a.objectiveUSD ?? .infinity))
-                #expect((b.boundUSD ?? 0) >= (a.boundUSD ?? 0))
-            }
-            let last = try #require(points.last)
-            let objective = plan.cost.objective.double
-            // The last plan on the curve is the plan (or dearer by what the final re-solve of the
-            // losses saved), and its bound the report's.
-            #expect(try #require(last.objectiveUSD) >= objective - 1e-6 * objective)
-            #expect(abs(try #require(last.boundUSD) - (objective - (plan.solver.gapUSD ?? 0))) < 1e-6 * objective)
             let decoded = try JSONDecoder().decode(SolverReport.self, from: try JSONEncoder().encode(plan.solver))
             #expect(decoded == plan.solver)
         }
+    }
+
+    /// With N-1, the loss cases left out of the last round's model are priced on the plan after
+    /// the solve, and some of that penalty no plan avoids: the plans on the curve count it as the
+    /// bounds and the plan's cost do, and the search measures its gap on the model's own
+    /// objective. (They once did not: on this scenario the curve's plans were $34M below its
+    /// bounds, a gap of −113%, and the search, which measured the model's plans above the whole
+    /// unavoidable penalty, saw 36% where the plan was within 5%, and ran to its limit.)
+    @Test func theCurveCountsThePenaltyOfLossCasesLeftOutOfTheModel() async throws {
+        try await heavy {
+            let scenario = ScenarioGenerator(
+                .init(seed: 301, providers: 4, offers: 9, workloads: 6, months: 9, resilience: true, load: 0.3)
+            ).generate()
+            let (plan, live) = try Self.plan(scenario, SolveOptions(timeLimitSeconds: 10, relativeGap: 0.05))
+            try Self.checkCurve(plan, live)
+            // The case: the last model leaves out some losses, and some losses have a penalty no
+            // plan avoids (a model without loss cases leaves it out).
+            let input = try PlanningInput(scenario)
+            #expect(plan.solver.lossCasesOptimised < input.providers.count)
+            let withoutLosses = SourcingModel(input, lossSubset: [])
+            #expect(withoutLosses.unavoidableOutside > 0)
+            #expect(
+                withoutLosses.unavoidableInModel + withoutLosses.unavoidableOutside == withoutLosses.unavoidablePenalty)
+        }
+    }
+
+    /// Plans `scenario`, keeping what the planner told as it went.
+    static func plan(_ scenario: Scenario, _ options: SolveOptions) throws -> (Plan, [SolveProgress]) {
+        var planner = Planner(options: options)
+        let told = Mutex<[SolveProgress]>([])
+        planner.onProgress = { progress in told.withLock { $0.append(progress) } }
+        let plan = try planner.plan(scenario)
+        return (plan, told.withLock { $0 })
+    }
+
+    /// The plan's curve falls and its bound rises, every plan on it at or above its bound; told
+    /// as it went, each time it grew, as the curve so far; and it ends at the plan: its cost,
+    /// the report's bound and gap.
+    static func checkCurve(_ plan: Plan, _ live: [SolveProgress]) throws {
+        let points = try #require(plan.solver.progress)
+        // An N-1 round's model starts a curve afresh: the plan's is the last model's.
+        #expect(live.count >= points.count)
+        for (n, progress) in live.suffix(points.count).enumerated() {
+            #expect(progress.points == Array(points.prefix(n + 1)))
+            #expect(progress.unavoidablePenaltyUSD == plan.solver.unavoidablePenaltyUSD)
+        }
+        for progress in live { #expect((progress.gap ?? 0) >= 0, "\(progress)") }
+        for (a, b) in zip(points, points.dropFirst()) {
+            #expect(a.seconds <= b.seconds)
+            #expect((b.objectiveUSD ?? .infinity) <= (a.objectiveUSD ?? .infinity))
+            #expect((b.boundUSD ?? 0) >= (a.boundUSD ?? 0))
+        }
+        for point in points {
+            if let objective = point.objectiveUSD, let bound = point.boundUSD {
+                #expect(objective >= bound - 1e-6 * objective, "\(point)")
+            }
+        }
+        let objective = plan.cost.objective.double
+        let last = try #require(points.last)
+        let lastObjective = try #require(last.objectiveUSD)
+        // Within a tenth of a percent: the final re-solve of the losses may save, and the loss
+        // cases left out of the model may cost the plan more than the part no plan avoids.
+        #expect(abs(lastObjective - objective) <= 1e-3 * objective, "the curve's \(lastObjective) against \(objective)")
+        #expect(abs(try #require(last.boundUSD) - (objective - (plan.solver.gapUSD ?? 0))) < 1e-6 * objective)
+        // Its gap is the plan's, to what the final re-solve of the plan's costs may move it.
+        let gap = try #require(live.last?.gap)
+        #expect(abs(gap - plan.solver.gap) < 1e-3, "\(gap) against \(plan.solver.gap)")
     }
 }
