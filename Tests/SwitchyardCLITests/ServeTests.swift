@@ -311,8 +311,8 @@ final class ServerProcess: @unchecked Sendable {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/unused.sqlite"))
     }
 
-    /// Rolling restarts during a long solve lose no work and spend no attempt: each server told
-    /// to stop (SIGTERM) answers /readyz with 503 "draining", gives the solve its grace period,
+    /// Rolling restarts during a long job lose no work and spend no attempt: each server told
+    /// to stop (SIGTERM) answers /readyz with 503 "draining", gives the job its grace period,
     /// hands the job back to the queue, and exits 0; the last server plans it once, on its first
     /// counted attempt.
     @Test(arguments: TestDatabases.available)
@@ -579,7 +579,7 @@ final class ServerProcess: @unchecked Sendable {
             })
     }
 
-    /// A server killed while it solves leaves its job to be taken up again: the next server
+    /// A server killed while it works a job leaves it to be taken up again: the next server
     /// (after the dead one's claim runs out) plans it, once, and nothing of the first attempt
     /// was written.
     @Test(arguments: TestDatabases.available)
