@@ -134,7 +134,10 @@ struct SlowClientReport: Sendable {
             withExtendedLifetime(idle) {}
             return seconds.sorted()
         }
-        #expect(latencies.count == 20 && latencies.last! < 2, "\(latencies)")
+        // What it guards against is the idle timeout, 30 s. The bound leaves room for a machine
+        // busy with the suite's solves: one of 20 took 2.07 s in a full run (2026-12-08), the
+        // other 19 under 0.1 s.
+        #expect(latencies.count == 20 && latencies.last! < 5, "\(latencies)")
     }
 
     /// 150 idle, 50 half-headed and 20 trickling connections; 100 /healthz requests meanwhile.
